@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// fileConfig is the YAML config file (SPEC.md §9).
+type fileConfig struct {
+	Projects []platform.Project                 `yaml:"projects"`
+	Methods  map[string]platform.MethodSettings `yaml:"methods"`
+}
+
+// loadConfig reads and checks a config file; an empty path is no file.
+func loadConfig(path string, methods []platform.Method) (fileConfig, error) {
+	var cfg fileConfig
+	if path == "" {
+		return cfg, nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, fmt.Errorf("config file: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw), yaml.DisallowUnknownField())
+	if err := dec.Decode(&cfg); err != nil {
+		return cfg, fmt.Errorf("config file %s: %s", path, yaml.FormatError(err, false, true))
+	}
+	known := map[string]bool{}
+	var codes []string
+	for _, m := range methods {
+		known[m.Code] = true
+		codes = append(codes, m.Code)
+	}
+	check := func(where string, ms map[string]platform.MethodSettings) error {
+		for code := range ms {
+			if !known[code] {
+				return fmt.Errorf("config file %s: %s names method %q; the methods are %v", path, where, code, codes)
+			}
+		}
+		return nil
+	}
+	if err := check("methods", cfg.Methods); err != nil {
+		return cfg, err
+	}
+	seen := map[int64]bool{}
+	for i, p := range cfg.Projects {
+		if err := platform.ValidateProject(p); err != nil {
+			return cfg, fmt.Errorf("config file %s: projects[%d]: %w", path, i, err)
+		}
+		if seen[p.ID] {
+			return cfg, fmt.Errorf("config file %s: projects[%d]: project %d is listed twice", path, i, p.ID)
+		}
+		seen[p.ID] = true
+		if err := check(fmt.Sprintf("projects[%d].methods", i), p.Methods); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
+}

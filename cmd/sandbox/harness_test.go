@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/platform/signature"
+)
+
+// frozenAt is the moment every test sandbox starts at, frozen.
+var frozenAt = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// sandbox is a real sandbox serving on 127.0.0.1:0 for one test.
+type sandbox struct {
+	t    *testing.T
+	URL  string
+	app  *app
+	opts serveOptions
+	stop func()
+}
+
+// startSandbox serves a sandbox with a frozen clock and seeded IDs in dir.
+func startSandbox(t *testing.T, dir string, mutate ...func(*serveOptions)) *sandbox {
+	t.Helper()
+	o := serveOptions{Data: dir, Seed: 42, Freeze: frozenAt.Format(time.RFC3339), LogFormat: "text", LogLevel: "error"}
+	for _, m := range mutate {
+		m(&o)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	o.PublicURL = "http://" + ln.Addr().String()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := newApp(ctx, o, log, time.Now)
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx, ln, nil) }()
+	s := &sandbox{t: t, URL: o.PublicURL, app: a, opts: o}
+	var once sync.Once
+	s.stop = func() {
+		once.Do(func() {
+			cancel()
+			require.NoError(t, <-done)
+			require.NoError(t, a.store.Close())
+		})
+	}
+	t.Cleanup(s.stop)
+	return s
+}
+
+// restart stops the sandbox and serves the same data again.
+func (s *sandbox) restart() *sandbox {
+	s.stop()
+	return startSandbox(s.t, s.opts.Data, func(o *serveOptions) { *o = s.opts; o.PublicURL = "" })
+}
+
+// do sends a JSON request and decodes a JSON answer into out (when not nil).
+func (s *sandbox) do(method, path string, in, out any) int {
+	s.t.Helper()
+	var body io.Reader
+	if in != nil {
+		switch v := in.(type) {
+		case []byte:
+			body = bytes.NewReader(v)
+		case string:
+			body = bytes.NewReader([]byte(v))
+		default:
+			b, err := json.Marshal(v)
+			require.NoError(s.t, err)
+			body = bytes.NewReader(b)
+		}
+	}
+	req, err := http.NewRequest(method, s.URL+path, body)
+	require.NoError(s.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(s.t, err)
+	if out != nil {
+		require.NoError(s.t, json.Unmarshal(raw, out), "answer of %s %s: %s", method, path, raw)
+	}
+	return res.StatusCode
+}
+
+// signed returns body with general.signature set for secret.
+func signed(body map[string]any, secret string) map[string]any {
+	b, _ := json.Marshal(body)
+	data, _ := signature.Decode(b)
+	sig := signature.Sign(data, secret)
+	general, _ := body["general"].(map[string]any)
+	if general == nil {
+		general = map[string]any{}
+		body["general"] = general
+	}
+	general["signature"] = sig
+	return body
+}
+
+// merchant is a stub of a merchant's server: it records every callback and
+// answers with the statuses it is told, then 200.
+type merchant struct {
+	t      *testing.T
+	srv    *httptest.Server
+	mu     sync.Mutex
+	got    []map[string]any
+	raw    [][]byte
+	answer []int
+	ch     chan map[string]any
+}
+
+func newMerchant(t *testing.T) *merchant {
+	m := &merchant{t: t, ch: make(chan map[string]any, 100)}
+	m.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		m.mu.Lock()
+		status := http.StatusOK
+		if len(m.answer) > 0 {
+			status, m.answer = m.answer[0], m.answer[1:]
+		}
+		var body map[string]any
+		_ = json.Unmarshal(raw, &body)
+		if status == http.StatusOK {
+			m.got = append(m.got, body)
+			m.raw = append(m.raw, raw)
+		}
+		m.mu.Unlock()
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(`{"ok":true}`))
+		if status == http.StatusOK {
+			m.ch <- body
+		}
+	}))
+	t.Cleanup(m.srv.Close)
+	return m
+}
+
+// failNext makes the merchant answer these statuses first.
+func (m *merchant) failNext(statuses ...int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.answer = append(m.answer, statuses...)
+}
+
+// next waits for the next delivered callback.
+func (m *merchant) next() map[string]any {
+	m.t.Helper()
+	select {
+	case b := <-m.ch:
+		return b
+	case <-time.After(5 * time.Second):
+		m.t.Fatal("no callback reached the merchant within 5s")
+		return nil
+	}
+}
+
+// none checks that no callback arrives for a short while.
+func (m *merchant) none() {
+	m.t.Helper()
+	select {
+	case b := <-m.ch:
+		m.t.Fatalf("unexpected callback: %v", b)
+	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// verifyCallback checks a callback's signature with secret.
+func verifyCallback(t *testing.T, body map[string]any, secret string) {
+	t.Helper()
+	b, err := json.Marshal(body)
+	require.NoError(t, err)
+	data, err := signature.Decode(b)
+	require.NoError(t, err)
+	sig, _ := body["signature"].(string)
+	require.NoError(t, signature.Verify(data, sig, secret))
+}
+
+// path reads a nested value of a decoded JSON object, "a.b.c".
+func path(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+var errTimeout = errors.New("timed out")
+
+// eventually polls cond every 10ms for up to 5s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s: %v", what, errTimeout)
+}

@@ -1,0 +1,132 @@
+package sandbox_test
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/ecommpay-sandbox/sandbox"
+
+// rule is one row of DESIGN.md's package table: a package (a prefix ending
+// in "/" covers every package below it) and what it must not import.
+type rule struct {
+	pkg    string
+	banned []string
+	// ourOnly lists the only packages of ours it may import (nil: no limit).
+	ourOnly []string
+	// stdOnly bans everything outside the standard library.
+	stdOnly bool
+}
+
+// Banned entries name packages of ours by their path in the module
+// ("platform/bolt"; a trailing "/" covers a whole folder) and other packages
+// by their import path prefix ("go.etcd.io/bbolt").
+var rules = []rule{
+	{pkg: "platform", banned: []string{"github.com/labstack/echo", "go.etcd.io/bbolt", "net/http", "html/template"}, ourOnly: []string{}},
+	{pkg: "platform/signature", stdOnly: true},
+	{pkg: "platform/bolt", banned: []string{"github.com/labstack/echo", "providers/", "web"}},
+	{pkg: "platform/gate", banned: []string{"platform/bolt", "providers/", "go.etcd.io/bbolt"}},
+	{pkg: "platform/paymentpage", banned: []string{"platform/bolt", "providers/", "go.etcd.io/bbolt"}},
+	{pkg: "platform/callback", banned: []string{"github.com/labstack/echo", "web", "providers/"}},
+	{pkg: "platform/control", banned: []string{"platform/bolt", "go.etcd.io/bbolt"}},
+	{pkg: "providers/", banned: []string{"platform/bolt", "platform/gate", "platform/paymentpage", "go.etcd.io/bbolt"}},
+	{pkg: "web", banned: []string{"platform/bolt", "providers/", "platform/gate", "go.etcd.io/bbolt"}},
+	{pkg: "scenarios", banned: []string{"platform/bolt", "go.etcd.io/bbolt"}},
+}
+
+type listed struct {
+	ImportPath string
+	Deps       []string
+	Standard   bool
+}
+
+// TestImportRules enforces the direction of imports of DESIGN.md.
+func TestImportRules(t *testing.T) {
+	cmd := exec.Command("go", "list", "-e", "-json", "./...")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(out)
+	var pkgs []listed
+	for {
+		var p listed
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	std := standardPackages(t)
+	checked := 0
+	for _, p := range pkgs {
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
+		for _, r := range rules {
+			if !matches(rel, r.pkg) {
+				continue
+			}
+			checked++
+			for _, dep := range p.Deps {
+				depRel, ours := strings.CutPrefix(dep, module+"/")
+				if r.stdOnly && !std[dep] {
+					t.Errorf("%s imports %s: it may import the standard library only", rel, dep)
+				}
+				if r.ourOnly != nil && ours {
+					t.Errorf("%s imports %s: DESIGN.md says it imports no other package of ours", rel, depRel)
+				}
+				for _, b := range r.banned {
+					if isOurs(b) {
+						if ours && matches(depRel, b) {
+							t.Errorf("%s imports %s: DESIGN.md says it must not import %s", rel, depRel, b)
+						}
+					} else if !ours && (dep == b || strings.HasPrefix(dep, b+"/")) {
+						t.Errorf("%s imports %s: DESIGN.md says it must not", rel, dep)
+					}
+				}
+				// A provider must not import another provider; voucher is shared.
+				if strings.HasPrefix(rel, "providers/") && ours && strings.HasPrefix(depRel, "providers/") &&
+					depRel != "providers/voucher" && !strings.HasPrefix(depRel, rel) {
+					t.Errorf("%s imports another provider, %s", rel, depRel)
+				}
+			}
+		}
+	}
+	if checked < 5 {
+		t.Fatalf("only %d packages were checked: the rules no longer match the tree", checked)
+	}
+}
+
+// isOurs reports whether a banned entry names a package of this module.
+func isOurs(b string) bool {
+	return !strings.Contains(strings.SplitN(b, "/", 2)[0], ".")
+}
+
+// matches reports whether rel is pkg or, for a pkg ending in "/", below it.
+func matches(rel, pkg string) bool {
+	if strings.HasSuffix(pkg, "/") {
+		return strings.HasPrefix(rel, pkg)
+	}
+	return rel == pkg
+}
+
+func standardPackages(t *testing.T) map[string]bool {
+	out, err := exec.Command("go", "list", "std").Output()
+	if err != nil {
+		t.Fatalf("go list std: %v", err)
+	}
+	m := map[string]bool{}
+	for _, l := range strings.Fields(string(out)) {
+		m[l] = true
+	}
+	return m
+}

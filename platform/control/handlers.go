@@ -1,0 +1,291 @@
+package control
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// decode reads an optional JSON body into v: an empty body leaves v as it is.
+func decode(c echo.Context, v any) error {
+	raw, err := io.ReadAll(io.LimitReader(c.Request().Body, 1<<20))
+	if err != nil {
+		return fmt.Errorf("read body: %w", err)
+	}
+	if len(strings.TrimSpace(string(raw))) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return badRequest("the body is not the JSON this endpoint takes: %v", err)
+	}
+	return nil
+}
+
+func badRequest(format string, args ...any) error {
+	return platform.Errorf(platform.CodeInvalidRequest, format, args...)
+}
+
+func (s *Server) paymentKey(c echo.Context) (platform.PaymentKey, error) {
+	pid, err := strconv.ParseInt(c.Param("project"), 10, 64)
+	if err != nil {
+		return platform.PaymentKey{}, badRequest("project id %q in the path is not a number", c.Param("project"))
+	}
+	return platform.PaymentKey{ProjectID: pid, PaymentID: c.Param("payment")}, nil
+}
+
+func (s *Server) handleHealth(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleNotFound(c echo.Context) error {
+	return c.JSON(http.StatusNotFound, map[string]string{
+		"error": fmt.Sprintf("%s %s is not a sandbox endpoint; see SPEC.md §9 or GET / for the list", c.Request().Method, c.Request().URL.Path),
+	})
+}
+
+func (s *Server) handleProjects(c echo.Context) error {
+	ps, err := s.Engine.Projects(c.Request().Context())
+	if err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"projects": ps})
+}
+
+func (s *Server) handlePutProject(c echo.Context) error {
+	var p platform.Project
+	if err := decode(c, &p); err != nil {
+		return fail(c, err)
+	}
+	if err := s.Engine.PutProject(c.Request().Context(), p); err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+func (s *Server) handlePayments(c echo.Context) error {
+	var f platform.PaymentFilter
+	if v := c.QueryParam("project_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fail(c, badRequest("project_id %q is not a number", v))
+		}
+		f.ProjectID = id
+	}
+	f.Status = platform.Status(c.QueryParam("status"))
+	f.Method = c.QueryParam("method")
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fail(c, badRequest("limit %q is not a positive number", v))
+		}
+		f.Limit = n
+	}
+	ps, err := s.Engine.Payments(c.Request().Context(), f)
+	if err != nil {
+		return fail(c, err)
+	}
+	out := make([]paymentView, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, s.paymentView(p))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"payments": out})
+}
+
+func (s *Server) handlePayment(c echo.Context) error {
+	k, err := s.paymentKey(c)
+	if err != nil {
+		return fail(c, err)
+	}
+	w, err := s.Engine.PaymentWhole(c.Request().Context(), k)
+	if err != nil {
+		return fail(c, err)
+	}
+	v := wholeView{paymentView: s.paymentView(w.Payment), Deliveries: w.Deliveries, Jobs: w.Jobs}
+	if v.Deliveries == nil {
+		v.Deliveries = []*platform.Delivery{}
+	}
+	if v.Jobs == nil {
+		v.Jobs = []platform.Job{}
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) handlePay(c echo.Context) error {
+	k, err := s.paymentKey(c)
+	if err != nil {
+		return fail(c, err)
+	}
+	var in platform.PayInput
+	if err := decode(c, &in); err != nil {
+		return fail(c, err)
+	}
+	return s.answer(c, func() (*platform.Payment, error) { return s.Engine.Pay(c.Request().Context(), k, in) })
+}
+
+func (s *Server) handleFail(c echo.Context) error {
+	k, err := s.paymentKey(c)
+	if err != nil {
+		return fail(c, err)
+	}
+	var in struct {
+		Code int `json:"code"`
+	}
+	if err := decode(c, &in); err != nil {
+		return fail(c, err)
+	}
+	return s.answer(c, func() (*platform.Payment, error) { return s.Engine.Fail(c.Request().Context(), k, in.Code) })
+}
+
+func (s *Server) handleExpire(c echo.Context) error {
+	k, err := s.paymentKey(c)
+	if err != nil {
+		return fail(c, err)
+	}
+	return s.answer(c, func() (*platform.Payment, error) { return s.Engine.Expire(c.Request().Context(), k) })
+}
+
+// answer runs an action and answers with the payment it leaves.
+func (s *Server) answer(c echo.Context, act func() (*platform.Payment, error)) error {
+	p, err := act()
+	if err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(http.StatusOK, s.paymentView(p))
+}
+
+type clockView struct {
+	Now    string `json:"now"`
+	Frozen bool   `json:"frozen"`
+}
+
+func (s *Server) clock() clockView {
+	clk := s.Engine.Clock()
+	return clockView{Now: clk.Now().UTC().Format(time.RFC3339), Frozen: clk.Frozen()}
+}
+
+func (s *Server) handleClock(c echo.Context) error { return c.JSON(http.StatusOK, s.clock()) }
+
+func (s *Server) handleAdvance(c echo.Context) error {
+	var in struct {
+		Duration string `json:"duration"`
+	}
+	if err := decode(c, &in); err != nil {
+		return fail(c, err)
+	}
+	d, err := parseDuration(in.Duration)
+	if err != nil {
+		return fail(c, err)
+	}
+	if _, err := s.Engine.Advance(c.Request().Context(), d); err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(http.StatusOK, s.clock())
+}
+
+// parseDuration reads Go durations ("90s", "72h") and whole days ("3d").
+func parseDuration(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, badRequest(`say how far to move the clock: {"duration":"72h"} (units: s, m, h, d)`)
+	}
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n >= 0 {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, badRequest("duration %q is not a forward duration such as 90s, 30m, 72h or 10d", v)
+	}
+	return d, nil
+}
+
+func (s *Server) handleFreeze(c echo.Context) error {
+	if err := s.Engine.Freeze(c.Request().Context()); err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(http.StatusOK, s.clock())
+}
+
+func (s *Server) handleUnfreeze(c echo.Context) error {
+	if err := s.Engine.Unfreeze(c.Request().Context()); err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(http.StatusOK, s.clock())
+}
+
+func (s *Server) handleDeliveries(c echo.Context) error {
+	var f platform.DeliveryFilter
+	if v := c.QueryParam("project_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fail(c, badRequest("project_id %q is not a number", v))
+		}
+		f.ProjectID = id
+	}
+	f.PaymentID = c.QueryParam("payment_id")
+	f.Status = platform.DeliveryStatus(c.QueryParam("status"))
+	ds, err := s.Engine.Deliveries(c.Request().Context(), f)
+	if err != nil {
+		return fail(c, err)
+	}
+	if ds == nil {
+		ds = []*platform.Delivery{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"deliveries": ds})
+}
+
+func (s *Server) handleResend(c echo.Context) error {
+	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	if err != nil {
+		return fail(c, badRequest("delivery id %q is not a number", c.Param("id")))
+	}
+	d, err := s.Engine.Resend(c.Request().Context(), id)
+	if err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(http.StatusAccepted, d)
+}
+
+func (s *Server) handleReset(c echo.Context) error {
+	if err := s.Engine.Reset(c.Request().Context()); err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "reset"})
+}
+
+// fail is the one place the control API turns an error into an answer.
+func fail(c echo.Context, err error) error {
+	var pe *platform.Error
+	if !errors.As(err, &pe) {
+		c.Logger().Errorf("control %s: %v", c.Path(), err)
+		return c.JSON(http.StatusInternalServerError, map[string]string{"error": err.Error()})
+	}
+	status := http.StatusBadRequest
+	switch pe.Code {
+	case platform.CodeNotFound, platform.CodeProjectNotFound:
+		status = http.StatusNotFound
+	case platform.CodeStatusForbids, platform.CodePaymentExists:
+		status = http.StatusConflict
+	}
+	body := map[string]any{"error": pe.Detail, "code": pe.Code}
+	if pe.Detail == "" {
+		body["error"] = pe.Message
+	}
+	if len(pe.Fields) > 0 {
+		body["fields"] = pe.Fields
+	}
+	return c.JSON(status, body)
+}

@@ -1,0 +1,41 @@
+package control
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// Server serves the control API over an engine.
+type Server struct {
+	Engine *platform.Engine
+}
+
+// New returns a control server over eng.
+func New(eng *platform.Engine) *Server { return &Server{Engine: eng} }
+
+// Routes mounts every control endpoint under /sandbox.
+func (s *Server) Routes(e *echo.Echo) {
+	g := e.Group("/sandbox")
+	g.GET("/health", s.handleHealth)
+
+	g.GET("/projects", s.handleProjects)
+	g.POST("/projects", s.handlePutProject)
+
+	g.GET("/payments", s.handlePayments)
+	g.GET("/payments/:project/:payment", s.handlePayment)
+	g.POST("/payments/:project/:payment/pay", s.handlePay)
+	g.POST("/payments/:project/:payment/fail", s.handleFail)
+	g.POST("/payments/:project/:payment/expire", s.handleExpire)
+
+	g.GET("/clock", s.handleClock)
+	g.POST("/clock/advance", s.handleAdvance)
+	g.POST("/clock/freeze", s.handleFreeze)
+	g.POST("/clock/unfreeze", s.handleUnfreeze)
+
+	g.GET("/deliveries", s.handleDeliveries)
+	g.POST("/deliveries/:id/resend", s.handleResend)
+
+	g.POST("/reset", s.handleReset)
+	g.Any("/*", s.handleNotFound)
+}

@@ -1,0 +1,70 @@
+package control
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// paymentView is a payment as the control API shows it.
+type paymentView struct {
+	ProjectID     int64                `json:"project_id"`
+	PaymentID     string               `json:"payment_id"`
+	Method        string               `json:"method"`
+	Interface     platform.Interface   `json:"interface"`
+	Status        platform.Status      `json:"status"`
+	Amount        platform.Sum         `json:"amount"`
+	Sum           platform.Sum         `json:"sum"`
+	Description   string               `json:"description"`
+	Customer      platform.Customer    `json:"customer"`
+	ReturnURLs    platform.ReturnURLs  `json:"return_url"`
+	Redirect      *platform.Redirect   `json:"redirect_data,omitempty"`
+	Clarification []string             `json:"clarification_fields,omitempty"`
+	Voucher       *voucherView         `json:"voucher,omitempty"`
+	Provider      json.RawMessage      `json:"provider,omitempty"`
+	Operations    []platform.Operation `json:"operations"`
+	CreatedAt     time.Time            `json:"created_at"`
+	UpdatedAt     time.Time            `json:"updated_at"`
+	Links         map[string]string    `json:"links"`
+}
+
+// voucherView is a voucher with the URLs of its pages.
+type voucherView struct {
+	*platform.Voucher
+	PageURL    string `json:"page_url"`
+	BarcodeURL string `json:"barcode_url"`
+}
+
+// wholeView is a payment with its deliveries and pending jobs.
+type wholeView struct {
+	paymentView
+	Deliveries []*platform.Delivery `json:"deliveries"`
+	Jobs       []platform.Job       `json:"jobs"`
+}
+
+func (s *Server) paymentView(p *platform.Payment) paymentView {
+	base := s.Engine.BaseURL()
+	path := "/sandbox/payments/" + itoa(p.ProjectID) + "/" + p.ID
+	v := paymentView{
+		ProjectID: p.ProjectID, PaymentID: p.ID, Method: p.Method, Interface: p.Interface,
+		Status: p.Status, Amount: p.Amount, Sum: p.Sum, Description: p.Description,
+		Customer: p.Customer, ReturnURLs: p.ReturnURLs, Redirect: p.Redirect,
+		Clarification: p.Clarification, Provider: p.ProviderData, Operations: p.Operations,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		Links: map[string]string{
+			"self":   base + path,
+			"pay":    base + path + "/pay",
+			"fail":   base + path + "/fail",
+			"expire": base + path + "/expire",
+		},
+	}
+	if p.Voucher != nil {
+		page := base + "/providers/" + p.Method + "/vouchers/" + p.Voucher.Reference
+		v.Voucher = &voucherView{Voucher: p.Voucher, PageURL: page, BarcodeURL: page + "/barcode.png"}
+	}
+	if v.Operations == nil {
+		v.Operations = []platform.Operation{}
+	}
+	return v
+}

@@ -1,0 +1,116 @@
+package platform
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Error codes of ecommpay's Gate API that the sandbox answers with
+// (SPEC.md §3.1) and decline codes it puts into operations (§3.2).
+const (
+	CodeInvalidJSON            = 2003
+	CodeRequiredField          = 2004
+	CodeProjectNotFound        = 2442
+	CodeUnknownMethod          = 2541
+	CodePaymentExists          = 3041
+	CodeStatusForbids          = 3060
+	CodeNotFound               = 3061
+	CodeInvalidSignature       = 3261
+	CodeEmptySignature         = 3262
+	CodeRefundAmountMismatch   = 3283
+	CodeRefundCurrencyMismatch = 3284
+
+	// CodeInvalidRequest is the sandbox's own code for a malformed request to
+	// its control API; it never reaches an emulated endpoint.
+	CodeInvalidRequest = 1
+)
+
+// Decline codes carried by operations (operation.code, a string in callbacks).
+const (
+	DeclineGeneral           = 20000
+	DeclineOverMaxLimit      = 20101
+	DeclineInsufficientFunds = 20105
+	DeclineByMerchant        = 30000
+	DeclineMerchantNoAnswer  = 30302
+)
+
+// Messages of the codes above, exactly as ecommpay writes them.
+var codeMessages = map[int]string{
+	CodeInvalidJSON:            "Invalid JSON string",
+	CodeRequiredField:          "Required field not provided",
+	CodeProjectNotFound:        "Project ID not found",
+	CodeUnknownMethod:          "Unknown Payment Method",
+	CodePaymentExists:          "Payment ID already exists",
+	CodeStatusForbids:          "Current payment or operation status does not allow this action",
+	CodeNotFound:               "Transaction not found",
+	CodeInvalidSignature:       "Invalid signature",
+	CodeEmptySignature:         "Empty signature",
+	CodeRefundAmountMismatch:   "Refund amount must equal the payment amount: partial refunds are not supported",
+	CodeRefundCurrencyMismatch: "Refund currency must equal the payment currency",
+	CodeInvalidRequest:         "Invalid request",
+	DeclineGeneral:             "General decline",
+	DeclineOverMaxLimit:        "Operation amount is great than max limit",
+	DeclineInsufficientFunds:   "Insufficient funds on customer account",
+	DeclineByMerchant:          "Operation was declined by merchant",
+	DeclineMerchantNoAnswer:    "Merchant did not respond during the operation confirmation process",
+}
+
+// CodeMessage returns ecommpay's message for code, or "" for an unknown code.
+func CodeMessage(code int) string { return codeMessages[code] }
+
+// FieldError names one field of a request that is wrong and why.
+type FieldError struct {
+	Code    int    `json:"code"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Error is the one error type of the sandbox that carries an ecommpay code.
+// Adapters turn it into an HTTP answer in one place each; everything else
+// wraps it with %w and matches it with errors.As.
+type Error struct {
+	Code    int          // ecommpay code, e.g. CodeRequiredField
+	Message string       // ecommpay message for Code
+	Detail  string       // what exactly is wrong and how to fix it
+	Fields  []FieldError // the fields at fault, when there are any
+	Err     error        // the cause, if any
+}
+
+// Errorf returns an *Error with code's message and a detail built from format.
+func Errorf(code int, format string, args ...any) *Error {
+	return &Error{Code: code, Message: CodeMessage(code), Detail: fmt.Sprintf(format, args...)}
+}
+
+// Error returns the message followed by the detail.
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s", e.Code, e.Message)
+	if e.Detail != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Detail)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrorCode returns the ecommpay code carried by err, or 0 when err carries none.
+func ErrorCode(err error) int {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return 0
+}
+
+// Sentinel errors of the store, matched with errors.Is.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrExists   = errors.New("already exists")
+)

@@ -1,0 +1,44 @@
+package gate
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// errorAnswer is the synchronous answer to a rejected request (SPEC.md §3.1).
+type errorAnswer struct {
+	Status    string                `json:"status"`
+	Code      string                `json:"code"`
+	Message   string                `json:"message"`
+	ProjectID any                   `json:"project_id,omitempty"`
+	PaymentID string                `json:"payment_id,omitempty"`
+	Errors    []platform.FieldError `json:"errors"`
+}
+
+// fail is the one place the Gate turns an error into an HTTP answer: a
+// platform.Error becomes 400 with its code; anything else is a 500 that says
+// so, logged, with nothing stored.
+func (s *Server) fail(c echo.Context, id ids, err error) error {
+	var pe *platform.Error
+	if !errors.As(err, &pe) {
+		c.Logger().Errorf("gate %s: %v", c.Path(), err)
+		return c.JSON(http.StatusInternalServerError, errorAnswer{
+			Status: "error", Code: "500", Message: "Internal error of the sandbox",
+			ProjectID: id.projectID, PaymentID: id.paymentID,
+			Errors: []platform.FieldError{{Code: 500, Message: err.Error()}},
+		})
+	}
+	ans := errorAnswer{
+		Status: "error", Code: strconv.Itoa(pe.Code), Message: pe.Message,
+		ProjectID: id.projectID, PaymentID: id.paymentID, Errors: pe.Fields,
+	}
+	if len(ans.Errors) == 0 {
+		ans.Errors = []platform.FieldError{{Code: pe.Code, Message: pe.Detail}}
+	}
+	return c.JSON(http.StatusBadRequest, ans)
+}

@@ -1,0 +1,45 @@
+package gate
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// Server serves the Gate API over an engine.
+type Server struct {
+	Engine *platform.Engine
+	// MaxBody bounds a request body (default 1 MiB).
+	MaxBody int64
+}
+
+// New returns a Gate server over eng.
+func New(eng *platform.Engine) *Server { return &Server{Engine: eng, MaxBody: 1 << 20} }
+
+// Routes mounts every Gate endpoint on e: one sale endpoint per registered
+// method, then the endpoints every method shares.
+func (s *Server) Routes(e *echo.Echo) {
+	for _, m := range s.Engine.Methods() {
+		if m.GatePath != "" {
+			e.POST(m.GatePath, s.handleSale(m))
+		}
+	}
+	e.POST("/v2/payment/voucher/:method/sale", s.handleUnknownMethod)
+	e.POST("/v2/payment/:method/sale", s.handleUnknownMethod)
+	e.POST("/v2/payment/status", s.handleStatus)
+	e.POST("/v2/payment/card-partner/refund", s.handleRefund)
+	e.POST("/v2/payment/clarification", s.handleClarification)
+	e.Any("/v2/*", s.handleNotFound)
+}
+
+func (s *Server) handleNotFound(c echo.Context) error {
+	return c.JSON(http.StatusNotFound, map[string]any{
+		"status":  "error",
+		"code":    "404",
+		"message": "Not found",
+		"errors": []platform.FieldError{{Code: 404, Field: "url",
+			Message: c.Request().Method + " " + c.Request().URL.Path + " is not a Gate endpoint the sandbox emulates; see SPEC.md §3 for the list"}},
+	})
+}

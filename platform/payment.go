@@ -1,0 +1,226 @@
+package platform
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Status is the status of a payment or of an operation, exactly as ecommpay
+// writes it.
+type Status string
+
+// Statuses of payments and operations (SPEC.md §4).
+const (
+	StatusProcessing            Status = "processing"
+	StatusAwaitingRedirect      Status = "awaiting redirect result"
+	StatusAwaitingClarification Status = "awaiting clarification"
+	StatusSuccess               Status = "success"
+	StatusDecline               Status = "decline"
+	StatusRefunded              Status = "refunded"
+	StatusError                 Status = "error"
+)
+
+// Final reports whether an operation in status s has reached its end.
+func (s Status) Final() bool {
+	return s == StatusSuccess || s == StatusDecline || s == StatusRefunded || s == StatusError
+}
+
+// Interface says how a payment was started.
+type Interface string
+
+// The interfaces a payment can come through.
+const (
+	InterfaceGate        Interface = "gate"
+	InterfacePaymentPage Interface = "payment_page"
+)
+
+// Operation types.
+const (
+	OperationSale   = "sale"
+	OperationRefund = "refund"
+)
+
+// DateLayout is how ecommpay writes dates: UTC with a numeric zone.
+const DateLayout = "2006-01-02T15:04:05-0700"
+
+// FormatDate formats t as ecommpay does, in UTC.
+func FormatDate(t time.Time) string { return t.UTC().Format(DateLayout) }
+
+// Sum is an amount in minor units with its ISO 4217 currency.
+type Sum struct {
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// String formats s as "100.00 USD".
+func (s Sum) String() string {
+	sign := ""
+	a := s.Amount
+	if a < 0 {
+		sign, a = "-", -a
+	}
+	return fmt.Sprintf("%s%d.%02d %s", sign, a/100, a%100, s.Currency)
+}
+
+// PaymentKey identifies a payment: payment IDs are unique within a project.
+type PaymentKey struct {
+	ProjectID int64  `json:"project_id"`
+	PaymentID string `json:"payment_id"`
+}
+
+// String formats k as "project/payment".
+func (k PaymentKey) String() string { return fmt.Sprintf("%d/%s", k.ProjectID, k.PaymentID) }
+
+// Customer is what the merchant said about the customer.
+type Customer struct {
+	ID        string `json:"id"`
+	IPAddress string `json:"ip_address,omitempty"`
+	FirstName string `json:"first_name,omitempty"`
+	LastName  string `json:"last_name,omitempty"`
+	Email     string `json:"email,omitempty"`
+	Phone     string `json:"phone,omitempty"`
+	DocNumber string `json:"doc_number,omitempty"`
+	Country   string `json:"country,omitempty"`
+}
+
+// ReturnURLs are where the customer goes back to after the provider.
+type ReturnURLs struct {
+	Success string `json:"success,omitempty"`
+	Decline string `json:"decline,omitempty"`
+	Return  string `json:"return,omitempty"`
+}
+
+// CallbackOptions are the per-payment callback settings of a request.
+type CallbackOptions struct {
+	URL      string        `json:"url,omitempty"`      // overrides the project's callback URL
+	Delay    time.Duration `json:"delay,omitempty"`    // callback.delay
+	Disabled bool          `json:"disabled,omitempty"` // callback.force_disable
+}
+
+// Redirect is where the merchant must send the customer (redirect_data).
+type Redirect struct {
+	URL    string `json:"url"`
+	Method string `json:"method"`
+	// Body is the JSON of the request body to send: [] for GET, an object for POST.
+	Body json.RawMessage `json:"body"`
+}
+
+// Voucher is a voucher issued by a voucher provider (Oxxo, Loterica, Rapipago).
+type Voucher struct {
+	Reference  string    `json:"reference"`
+	Barcode    string    `json:"barcode"` // the digits the barcode encodes
+	Amount     Sum       `json:"amount"`
+	IssuedAt   time.Time `json:"issued_at"`
+	ValidUntil time.Time `json:"valid_until"`
+	// BankUntil is the end of the bank window, zero when the variant has none.
+	BankUntil time.Time `json:"bank_until,omitzero"`
+	PaidAt    time.Time `json:"paid_at,omitzero"`
+	Channel   string    `json:"channel,omitempty"` // terminal or bank, once paid
+}
+
+// LastDay returns the last moment the voucher can be paid through any channel.
+func (v *Voucher) LastDay() time.Time {
+	if !v.BankUntil.IsZero() {
+		return v.BankUntil
+	}
+	return v.ValidUntil
+}
+
+// OperationError is one entry of an operation's errors list.
+type OperationError struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// Operation is one operation of a payment: its sale, or its refund.
+type Operation struct {
+	ID        int64            `json:"id"`
+	Type      string           `json:"type"`
+	Status    Status           `json:"status"`
+	RequestID string           `json:"request_id"`
+	Sum       Sum              `json:"sum_initial"`
+	Converted Sum              `json:"sum_converted"`
+	Code      string           `json:"code"`
+	Message   string           `json:"message"`
+	Errors    []OperationError `json:"errors,omitempty"`
+	// ProviderPaymentID is the mock provider's own reference.
+	ProviderPaymentID string    `json:"provider_payment_id"`
+	AuthCode          string    `json:"auth_code"`
+	ProviderDate      time.Time `json:"provider_date,omitzero"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
+}
+
+// Payment is one payment of a project with its operations.
+type Payment struct {
+	ProjectID   int64           `json:"project_id"`
+	ID          string          `json:"id"`
+	Method      string          `json:"method"` // Method.Code of its provider
+	Interface   Interface       `json:"interface"`
+	Status      Status          `json:"status"`
+	Amount      Sum             `json:"amount"` // what was asked for
+	Sum         Sum             `json:"sum"`    // what remains captured: 0 after a full refund
+	Description string          `json:"description"`
+	Customer    Customer        `json:"customer"`
+	ReturnURLs  ReturnURLs      `json:"return_urls"`
+	Callback    CallbackOptions `json:"callback"`
+	Language    string          `json:"language,omitempty"`
+	// PageOptions are Payment Page parameters kept for the pages that follow.
+	PageOptions map[string]string `json:"page_options,omitempty"`
+	// Redirect is set while the customer must be sent to the provider.
+	Redirect *Redirect `json:"redirect,omitempty"`
+	// Clarification lists the missing fields while the payment awaits them.
+	Clarification []string `json:"clarification,omitempty"`
+	Voucher       *Voucher `json:"voucher,omitempty"`
+	// ProviderData is the mock provider's private state, owned by its package.
+	ProviderData json.RawMessage `json:"provider_data,omitempty"`
+	Operations   []Operation     `json:"operations"`
+	CreatedAt    time.Time       `json:"created_at"`
+	UpdatedAt    time.Time       `json:"updated_at"`
+}
+
+// Key returns the payment's key.
+func (p *Payment) Key() PaymentKey { return PaymentKey{ProjectID: p.ProjectID, PaymentID: p.ID} }
+
+// Sale returns the payment's sale operation.
+func (p *Payment) Sale() *Operation {
+	for i := range p.Operations {
+		if p.Operations[i].Type == OperationSale {
+			return &p.Operations[i]
+		}
+	}
+	return nil
+}
+
+// Last returns the payment's newest operation.
+func (p *Payment) Last() *Operation {
+	if len(p.Operations) == 0 {
+		return nil
+	}
+	return &p.Operations[len(p.Operations)-1]
+}
+
+// Refund returns the payment's refund operation, or nil.
+func (p *Payment) Refund() *Operation {
+	for i := range p.Operations {
+		if p.Operations[i].Type == OperationRefund {
+			return &p.Operations[i]
+		}
+	}
+	return nil
+}
+
+// Project is what ecommpay gives a merchant at integration.
+type Project struct {
+	ID              int64  `json:"id" yaml:"id"`
+	Secret          string `json:"secret" yaml:"secret"`
+	CallbackURL     string `json:"callback_url" yaml:"callback_url"`
+	CheckDepositURL string `json:"check_deposit_url" yaml:"check_deposit_url"`
+	// Methods overrides the sandbox's method settings for this project.
+	Methods map[string]MethodSettings `json:"methods,omitempty" yaml:"methods"`
+}
+
+// DemoProject is the project that exists out of the box (SPEC.md §1).
+func DemoProject() Project { return Project{ID: 1, Secret: "secret"} }

@@ -1,0 +1,138 @@
+package platform
+
+import (
+	"encoding/json"
+	"io"
+	"slices"
+	"time"
+)
+
+// Method describes a payment method as merchants see it.
+type Method struct {
+	Code          string   // the provider's folder and route name: "oxxo", "card-partner"
+	Name          string   // what a person reads: "Oxxo"
+	PaymentMethod string   // payment.method in callbacks: "oxxo", "Card partner"
+	ProviderID    int      // operation.provider.id
+	GatePath      string   // the Gate sale endpoint
+	ForceCodes    []string // force_payment_method values that select it
+	Currencies    []string
+	// GateRequired lists the Gate body fields the method requires, as dotted
+	// paths ("customer.identify.doc_number"), beyond general.project_id,
+	// general.payment_id, general.signature, payment.amount and payment.currency.
+	GateRequired []string
+	// PageRequired lists Payment Page parameters the method needs beyond the
+	// base ones; the page asks the customer for those that are missing.
+	PageRequired []string
+	// ZeroAmount says the amount may be 0 (the customer sets it at the provider).
+	ZeroAmount bool
+	Refunds    bool
+	Defaults   MethodSettings
+}
+
+// Supports reports whether the method accepts currency.
+func (m Method) Supports(currency string) bool { return slices.Contains(m.Currencies, currency) }
+
+// Env is what a provider may use while it decides: the moment of the
+// operation, the sandbox's randomness, the method's settings and where the
+// sandbox serves its pages.
+type Env struct {
+	Now      time.Time
+	Rand     io.Reader
+	Settings MethodSettings
+	BaseURL  string // e.g. http://127.0.0.1:8080, no trailing slash
+	Project  Project
+}
+
+// PayInput is what the customer or the provider did to pay.
+type PayInput struct {
+	Channel  string            `json:"channel,omitempty"`  // voucher: terminal or bank
+	Vouchers []EcoVoucherInput `json:"vouchers,omitempty"` // EcoVoucher
+	Method   string            `json:"method,omitempty"`   // card-partner: mpesa, card, …
+	Card     string            `json:"card,omitempty"`     // card-partner: card number
+	Phone    string            `json:"phone,omitempty"`
+	Code     int               `json:"code,omitempty"` // fail: decline code
+}
+
+// EcoVoucherInput is one voucher a customer enters at EcoVoucher.
+type EcoVoucherInput struct {
+	Number       string `json:"number"`
+	SecurityCode string `json:"security_code"`
+	Expiry       string `json:"expiry"`
+}
+
+// Step is what a provider decided: the next state of the payment's current
+// operation and what it must do next. The engine applies it, emits the
+// callback it implies and schedules its jobs, all in one transaction.
+type Step struct {
+	// Status is the new status of the current operation (and of the payment,
+	// as the engine derives it); "" leaves it as it is.
+	Status  Status
+	Code    int // decline code, with Status decline
+	Message string
+	Errors  []OperationError
+	// ProviderPaymentID is the provider's reference for the operation.
+	ProviderPaymentID string
+	AuthCode          string
+	Redirect          *Redirect
+	Clarification     []string
+	Voucher           *Voucher
+	// Amount replaces the payment's amount (EcoVoucher: the vouchers' sum).
+	Amount *Sum
+	// Converted is sum_converted when it differs from the amount.
+	Converted *Sum
+	// Data replaces the provider's private state of the payment.
+	Data json.RawMessage
+	// References are provider references (voucher numbers) under which the
+	// payment can be found again.
+	References []string
+	// Jobs are provider jobs to run later, each at its due time.
+	Jobs []ProviderJob
+	// Notify sends a callback for a non-final status (Gate only: redirect,
+	// clarification). Final statuses always notify.
+	Notify bool
+}
+
+// ProviderJob asks the engine to call the provider's Job at Due.
+type ProviderJob struct {
+	Name string
+	Due  time.Time
+}
+
+// Decline returns a Step that declines with code and its ecommpay message.
+func Decline(code int, errs ...OperationError) Step {
+	return Step{Status: StatusDecline, Code: code, Message: CodeMessage(code), Errors: errs}
+}
+
+// Provider is a mock payment provider: it decides what happens to a payment
+// of its method. Its methods are pure decisions made inside a store
+// transaction: they must not do I/O, and they read time and randomness only
+// from env.
+type Provider interface {
+	Method() Method
+	// Start hands an accepted sale to the provider after the synchronous
+	// answer; the engine has already checked the currency and the settings'
+	// amount limits.
+	Start(p *Payment, env Env) (Step, error)
+	// Pay is the customer paying (a terminal, a bank, a wallet, a card page).
+	// A refusal that changes nothing is an *Error with CodeStatusForbids.
+	Pay(p *Payment, in PayInput, env Env) (Step, error)
+	// Fail is the provider declining the payment on the customer's side.
+	Fail(p *Payment, code int, env Env) (Step, error)
+	// Expire lapses what the customer has not finished, now.
+	Expire(p *Payment, env Env) (Step, error)
+	// Job runs a provider job that fell due.
+	Job(p *Payment, name string, env Env) (Step, error)
+}
+
+// Refunder is a Provider that refunds (card-partner).
+type Refunder interface {
+	Provider
+	Refund(p *Payment, env Env) (Step, error)
+}
+
+// Clarifier is a Provider that can continue a payment awaiting
+// clarification once the missing fields arrive.
+type Clarifier interface {
+	Provider
+	Clarify(p *Payment, env Env) (Step, error)
+}

@@ -1,0 +1,180 @@
+package platform
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Store keeps the sandbox's state. Every change of the engine happens in
+// one Update, so a payment, the callback it causes and the jobs it schedules
+// are stored together or not at all.
+type Store interface {
+	// Update runs fn in a read-write transaction and commits it when fn
+	// returns nil. fn must not do network I/O.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(tx Tx) error) error
+	Close() error
+}
+
+// Tx is one store transaction. Getters return an error wrapping ErrNotFound
+// for what does not exist.
+type Tx interface {
+	Project(id int64) (Project, error)
+	Projects() ([]Project, error)
+	PutProject(p Project) error
+
+	Payment(k PaymentKey) (*Payment, error)
+	// CreatePayment stores a new payment; an error wrapping ErrExists when
+	// its key is taken.
+	CreatePayment(p *Payment) error
+	PutPayment(p *Payment) error
+	// Payments lists payments matching f, newest first.
+	Payments(f PaymentFilter) ([]*Payment, error)
+	// PutReference indexes a payment under a provider reference.
+	PutReference(method, ref string, k PaymentKey) error
+	PaymentByReference(method, ref string) (PaymentKey, error)
+
+	// NextID returns the next number of the named sequence, starting at 1.
+	NextID(sequence string) (uint64, error)
+
+	// PutJob stores a job; its ID must be set (NextID("jobs")).
+	PutJob(j Job) error
+	DeleteJob(j Job) error
+	// DueJobs returns up to limit jobs due at or before t, in due order.
+	DueJobs(t time.Time, limit int) ([]Job, error)
+	// NextJob returns the earliest job, false when there is none.
+	NextJob() (Job, bool, error)
+	// Jobs returns every pending job of a payment, in due order.
+	Jobs(k PaymentKey) ([]Job, error)
+
+	PutDelivery(d *Delivery) error
+	Delivery(id uint64) (*Delivery, error)
+	// Deliveries lists deliveries matching f, oldest first.
+	Deliveries(f DeliveryFilter) ([]*Delivery, error)
+
+	ClockState() (ClockState, error)
+	PutClockState(s ClockState) error
+
+	// Reset deletes every payment, delivery, reference and job; projects and
+	// the clock stay.
+	Reset() error
+}
+
+// PaymentFilter selects payments; zero fields match everything.
+type PaymentFilter struct {
+	ProjectID int64
+	Status    Status
+	Method    string
+	Limit     int
+}
+
+// Match reports whether p passes f.
+func (f PaymentFilter) Match(p *Payment) bool {
+	return (f.ProjectID == 0 || p.ProjectID == f.ProjectID) &&
+		(f.Status == "" || p.Status == f.Status) &&
+		(f.Method == "" || p.Method == f.Method)
+}
+
+// DeliveryFilter selects deliveries; zero fields match everything.
+type DeliveryFilter struct {
+	ProjectID int64
+	PaymentID string
+	Status    DeliveryStatus
+	Limit     int
+}
+
+// Match reports whether d passes f.
+func (f DeliveryFilter) Match(d *Delivery) bool {
+	return (f.ProjectID == 0 || d.ProjectID == f.ProjectID) &&
+		(f.PaymentID == "" || d.PaymentID == f.PaymentID) &&
+		(f.Status == "" || d.Status == f.Status)
+}
+
+// JobKind says which part of the sandbox runs a job.
+type JobKind string
+
+// Job kinds.
+const (
+	JobProcess  JobKind = "process"  // hand a new operation to its provider
+	JobProvider JobKind = "provider" // a provider's own job (lapse, timeout)
+	JobDeliver  JobKind = "deliver"  // an attempt to deliver a callback
+)
+
+// Job is work due at a moment of the sandbox clock.
+type Job struct {
+	ID         uint64     `json:"id"`
+	Due        time.Time  `json:"due"`
+	Kind       JobKind    `json:"kind"`
+	Payment    PaymentKey `json:"payment"`
+	Name       string     `json:"name,omitempty"`        // provider job name
+	DeliveryID uint64     `json:"delivery_id,omitempty"` // JobDeliver
+}
+
+// DeliveryKind says what a delivery carries.
+type DeliveryKind string
+
+// Delivery kinds.
+const (
+	DeliveryCallback     DeliveryKind = "callback"
+	DeliveryCheckDeposit DeliveryKind = "check_deposit"
+)
+
+// DeliveryStatus is where a delivery stands.
+type DeliveryStatus string
+
+// Delivery statuses.
+const (
+	DeliveryPending    DeliveryStatus = "pending"    // waiting for its turn or its next attempt
+	DeliveryDelivered  DeliveryStatus = "delivered"  // the merchant answered 200
+	DeliveryFailed     DeliveryStatus = "failed"     // every attempt failed; resend by hand
+	DeliverySuppressed DeliveryStatus = "suppressed" // callback.force_disable
+	DeliveryNoURL      DeliveryStatus = "no_url"     // no callback URL: kept in the log
+)
+
+// Delivery is one message for the merchant: a callback or a check_deposit
+// request, with every attempt to deliver it.
+type Delivery struct {
+	ID        uint64         `json:"id"`
+	Kind      DeliveryKind   `json:"kind"`
+	ProjectID int64          `json:"project_id"`
+	PaymentID string         `json:"payment_id"`
+	URL       string         `json:"url"`
+	Status    DeliveryStatus `json:"status"`
+	// Body is the message without its signature: the sender signs it with
+	// the project's secret when it sends it.
+	Body      json.RawMessage `json:"body"`
+	CreatedAt time.Time       `json:"created_at"`
+	// NotBefore is the earliest first attempt (callback.delay).
+	NotBefore time.Time `json:"not_before,omitzero"`
+	// NextAttempt is when the next attempt is due, while pending.
+	NextAttempt time.Time `json:"next_attempt,omitzero"`
+	Attempts    []Attempt `json:"attempts"`
+}
+
+// Key returns the key of the delivery's payment.
+func (d *Delivery) Key() PaymentKey {
+	return PaymentKey{ProjectID: d.ProjectID, PaymentID: d.PaymentID}
+}
+
+// Attempt is one try to deliver a message.
+type Attempt struct {
+	At           time.Time     `json:"at"`
+	URL          string        `json:"url"`
+	RequestBody  string        `json:"request_body"`
+	Status       int           `json:"response_status"` // 0 when no answer came
+	ResponseBody string        `json:"response_body"`   // the first 4 KiB
+	Latency      time.Duration `json:"latency_ns"`
+	Error        string        `json:"error,omitempty"`
+}
+
+// OK reports whether the merchant accepted the message.
+func (a Attempt) OK() bool { return a.Status == 200 && a.Error == "" }
+
+// ClockState is the stored state of the sandbox clock.
+type ClockState struct {
+	Offset   time.Duration `json:"offset"`
+	Frozen   bool          `json:"frozen"`
+	FrozenAt time.Time     `json:"frozen_at,omitzero"`
+}
