@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,6 +53,7 @@ type Engine struct {
 	settings  map[string]MethodSettings
 	workers   int
 	deliverer Deliverer
+	checker   DepositChecker
 
 	providers map[string]Provider
 	methods   []Method // in registration order
@@ -120,6 +122,9 @@ func (e *Engine) Register(p Provider) {
 
 // SetDeliverer sets who delivers callbacks. Call it before serving.
 func (e *Engine) SetDeliverer(d Deliverer) { e.deliverer = d }
+
+// SetDepositChecker sets who sends check_deposit requests.
+func (e *Engine) SetDepositChecker(c DepositChecker) { e.checker = c }
 
 // SetBaseURL sets where the sandbox serves its pages, once the listener's
 // address is known.
@@ -427,16 +432,91 @@ func (e *Engine) Expire(ctx context.Context, k PaymentKey) (*Payment, error) {
 
 // act applies a customer or provider action to a payment that is not final.
 func (e *Engine) act(ctx context.Context, k PaymentKey, what string, fn func(*Payment, Provider, Env) (Step, error)) (*Payment, error) {
+	var confirm bool
 	p, err := e.update(ctx, k, nil, func(p *Payment, prov Provider, env Env) (Step, error) {
 		if last := p.Last(); last == nil || last.Status.Final() {
 			return Step{}, Errorf(CodeStatusForbids, "payment %s is %s: there is nothing left to %s", k, p.Status, what)
 		}
-		return fn(p, prov, env)
+		s, err := fn(p, prov, env)
+		confirm = s.Confirm
+		return s, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", what, k, err)
 	}
+	if confirm {
+		if p, err = e.confirm(ctx, p); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", what, k, err)
+		}
+	}
 	return p, nil
+}
+
+// confirm asks the merchant to confirm a payment's amount (check_deposit),
+// records the request in the delivery log and lets the provider decide. The
+// request is made outside any transaction; the customer waits for it.
+func (e *Engine) confirm(ctx context.Context, p *Payment) (*Payment, error) {
+	project, err := e.Project(ctx, p.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(checkDeposit{
+		Type: "check_deposit", ProjectID: p.ProjectID, PaymentID: p.ID, CustomerID: p.Customer.ID,
+		Amount: p.Amount.Amount, Currency: p.Amount.Currency, PaymentMethod: e.methodName(p),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("check_deposit body: %w", err)
+	}
+	var (
+		attempt Attempt
+		answer  DepositAnswer
+	)
+	now := e.clock.Now()
+	if e.checker == nil {
+		answer = DepositAnswer{Code: DeclineMerchantNoAnswer, Reason: "the sandbox has no check_deposit client"}
+	} else {
+		attempt, answer = e.checker.CheckDeposit(ctx, now, project, body)
+	}
+	e.log.Info("check_deposit", "project_id", p.ProjectID, "payment_id", p.ID, "confirmed", answer.Confirmed, "reason", answer.Reason)
+	return e.update(ctx, p.Key(), nil, func(q *Payment, prov Provider, env Env) (Step, error) {
+		c, ok := prov.(Confirmer)
+		if !ok {
+			return Step{}, fmt.Errorf("%s asked for a check_deposit but cannot take the answer", prov.Method().Name)
+		}
+		if err := e.recordDeposit(env.tx, q, project, body, attempt, answer, now); err != nil {
+			return Step{}, err
+		}
+		return c.Confirmed(q, answer, env)
+	})
+}
+
+// checkDeposit is the check_deposit request of SPEC.md §6.2.
+type checkDeposit struct {
+	Type          string `json:"type"`
+	ProjectID     int64  `json:"project_id"`
+	PaymentID     string `json:"payment_id"`
+	CustomerID    string `json:"customer_id"`
+	Amount        int64  `json:"amount"`
+	Currency      string `json:"currency"`
+	PaymentMethod string `json:"payment_method"`
+}
+
+// recordDeposit keeps a check_deposit request and its one attempt in the
+// delivery log.
+func (e *Engine) recordDeposit(tx Tx, p *Payment, project Project, body []byte, a Attempt, ans DepositAnswer, now time.Time) error {
+	id, err := tx.NextID("deliveries")
+	if err != nil {
+		return err
+	}
+	d := &Delivery{ID: id, Kind: DeliveryCheckDeposit, ProjectID: p.ProjectID, PaymentID: p.ID,
+		URL: project.CheckDepositURL, Body: body, CreatedAt: now, Status: DeliveryDelivered, Attempts: []Attempt{}}
+	if !ans.Confirmed {
+		d.Status = DeliveryFailed
+	}
+	if !a.At.IsZero() {
+		d.Attempts = append(d.Attempts, a)
+	}
+	return tx.PutDelivery(d)
 }
 
 // RefundRequest is what a refund request may say of the amount; both are
@@ -568,7 +648,7 @@ func (e *Engine) updateAt(ctx context.Context, k PaymentKey, job *Job, now time.
 		if !ok {
 			return fmt.Errorf("payment %s: no provider for method %q", k, p.Method)
 		}
-		env := Env{Now: now, Rand: e.rand, Settings: e.Settings(project, prov.Method()), BaseURL: e.baseURL, Project: project}
+		env := Env{Now: now, Rand: e.rand, Settings: e.Settings(project, prov.Method()), BaseURL: e.baseURL, Project: project, tx: tx}
 		step, err := fn(p, prov, env)
 		if err != nil {
 			return err
@@ -616,6 +696,12 @@ func (e *Engine) apply(tx Tx, project Project, p *Payment, s Step, now time.Time
 		p.Clarification = s.Clarification
 	}
 	for _, ref := range s.References {
+		switch k, err := tx.PaymentByReference(p.Method, ref); {
+		case err == nil && k != p.Key():
+			return Errorf(CodeStatusForbids, "%s %q already belongs to payment %s", p.Method, ref, k)
+		case err != nil && !errors.Is(err, ErrNotFound):
+			return err
+		}
 		if err := tx.PutReference(p.Method, ref, p.Key()); err != nil {
 			return err
 		}

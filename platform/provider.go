@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"slices"
@@ -41,6 +42,8 @@ type Env struct {
 	Settings MethodSettings
 	BaseURL  string // e.g. http://127.0.0.1:8080, no trailing slash
 	Project  Project
+
+	tx Tx // the transaction the decision is made in
 }
 
 // PayInput is what the customer or the provider did to pay.
@@ -90,6 +93,10 @@ type Step struct {
 	// Notify sends a callback for a non-final status (Gate only: redirect,
 	// clarification). Final statuses always notify.
 	Notify bool
+	// Confirm asks the merchant to confirm the amount with a check_deposit
+	// request once this step is stored; the provider's Confirmed decides
+	// what follows from the answer.
+	Confirm bool
 }
 
 // ProviderJob asks the engine to call the provider's Job at Due.
@@ -128,6 +135,27 @@ type Provider interface {
 type Refunder interface {
 	Provider
 	Refund(p *Payment, env Env) (Step, error)
+}
+
+// DepositAnswer is what a merchant answered to a check_deposit request.
+type DepositAnswer struct {
+	Confirmed bool
+	// Code is the decline code when not confirmed: DeclineByMerchant for a
+	// refusal or an HTTP error, DeclineMerchantNoAnswer for no answer in time.
+	Code   int
+	Reason string // what happened, for people
+}
+
+// Confirmer is a Provider whose payments the merchant confirms (EcoVoucher).
+type Confirmer interface {
+	Provider
+	// Confirmed decides what follows the merchant's answer.
+	Confirmed(p *Payment, a DepositAnswer, env Env) (Step, error)
+}
+
+// DepositChecker sends check_deposit requests: platform/callback implements it.
+type DepositChecker interface {
+	CheckDeposit(ctx context.Context, now time.Time, project Project, body []byte) (Attempt, DepositAnswer)
 }
 
 // Clarifier is a Provider that can continue a payment awaiting

@@ -1,0 +1,106 @@
+package bolt
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// DB is the sandbox's store: one bbolt file. It is safe for concurrent use:
+// any number of View transactions run side by side with at most one Update.
+type DB struct {
+	db   *bbolt.DB
+	path string
+}
+
+var _ platform.Store = (*DB)(nil)
+
+// lockTimeout is how long Open waits for another process to release the
+// file before it gives up.
+const lockTimeout = time.Second
+
+// Open opens the data file at path, creating it and its parent directories
+// when they do not exist, and creates every bucket of the schema. It fails
+// after about a second when another process holds the file.
+func Open(path string) (*DB, error) { return open(path, lockTimeout) }
+
+// open is Open with the lock timeout as a parameter, for tests.
+func open(path string, timeout time.Duration) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("bolt: the data file needs a path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("bolt: create the directory of data file %s: %w", path, err)
+	}
+	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("bolt: data file %s is in use by another sandbox (no lock after %s): stop it or use another data file: %w", path, timeout, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bolt: open data file %s: %w", path, err)
+	}
+	if err := bdb.Update(createSchema); err != nil {
+		_ = bdb.Close()
+		return nil, fmt.Errorf("bolt: data file %s: %w", path, err)
+	}
+	return &DB{db: bdb, path: path}, nil
+}
+
+// createSchema creates every bucket that does not exist yet and checks the
+// file's schema version.
+func createSchema(btx *bbolt.Tx) error {
+	for _, name := range allBuckets {
+		if _, err := btx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	meta := btx.Bucket(bucketMeta)
+	v := meta.Get(keySchema)
+	if v == nil {
+		return meta.Put(keySchema, u64(schemaVersion))
+	}
+	if len(v) != 8 {
+		return fmt.Errorf("schema version %x is not 8 bytes: is this a sandbox data file?", v)
+	}
+	if got := binary.BigEndian.Uint64(v); got > schemaVersion {
+		return fmt.Errorf("schema version %d is newer than this sandbox knows (%d): use a newer sandbox or another data file", got, schemaVersion)
+	}
+	return nil
+}
+
+// Close closes the file. Transactions in progress finish first.
+func (d *DB) Close() error { return d.db.Close() }
+
+// Path returns the path of the data file.
+func (d *DB) Path() string { return d.path }
+
+// Update runs fn in a read-write transaction and commits it when fn returns
+// nil; when fn returns an error or panics nothing it wrote is kept, and its
+// error is returned as it is. Update does not start when ctx is done. The
+// tx must not be used after fn returns.
+func (d *DB) Update(ctx context.Context, fn func(platform.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("bolt: update not started: %w", err)
+	}
+	return d.db.Update(func(btx *bbolt.Tx) error { return fn(&tx{btx: btx}) })
+}
+
+// View runs fn in a read-only transaction, which sees the state of the last
+// committed Update; the write methods of its tx fail. View does not start
+// when ctx is done. The tx must not be used after fn returns; what its
+// methods return are copies and stay valid.
+func (d *DB) View(ctx context.Context, fn func(platform.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("bolt: view not started: %w", err)
+	}
+	return d.db.View(func(btx *bbolt.Tx) error { return fn(&tx{btx: btx}) })
+}

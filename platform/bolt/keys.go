@@ -1,0 +1,167 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// u64 returns v as 8 big-endian bytes.
+func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(make([]byte, 0, 8), v) }
+
+// projectKey returns the key of project id.
+func projectKey(id int64) []byte { return u64(uint64(id)) }
+
+// The instants a time key can hold: Unix nanoseconds fit an int64 from
+// 1677 to 2262.
+var (
+	minKeyTime = time.Unix(0, math.MinInt64)
+	maxKeyTime = time.Unix(0, math.MaxInt64)
+)
+
+// timeKey returns t as a uint64 whose order is the order of the instants:
+// the Unix nanoseconds with the sign bit flipped. ok is false when t cannot
+// be held (the zero time among others).
+func timeKey(t time.Time) (k uint64, ok bool) {
+	if t.Before(minKeyTime) || t.After(maxKeyTime) {
+		return 0, false
+	}
+	return uint64(t.UnixNano()) ^ (1 << 63), true
+}
+
+// clampedTimeKey is timeKey with times out of range moved to the nearest
+// end, so that a payment without a creation time lists as the oldest.
+func clampedTimeKey(t time.Time) uint64 {
+	if k, ok := timeKey(t); ok {
+		return k
+	}
+	if t.Before(minKeyTime) {
+		return 0
+	}
+	return math.MaxUint64
+}
+
+// paymentKey returns the key of payment k: the project ID and then the
+// payment ID.
+func paymentKey(k platform.PaymentKey) []byte {
+	b := make([]byte, 8, 8+len(k.PaymentID)+1+16)
+	binary.BigEndian.PutUint64(b, uint64(k.ProjectID))
+	return append(b, k.PaymentID...)
+}
+
+// parsePaymentKey reads a key made by paymentKey; the payment ID is copied.
+func parsePaymentKey(b []byte) (platform.PaymentKey, error) {
+	if len(b) < 8 {
+		return platform.PaymentKey{}, fmt.Errorf("payment key %x is shorter than 8 bytes", b)
+	}
+	return platform.PaymentKey{ProjectID: int64(binary.BigEndian.Uint64(b)), PaymentID: string(b[8:])}, nil
+}
+
+// paymentPrefix returns the prefix of the by-payment index keys of k: its
+// payment key and a 0x00.
+func paymentPrefix(k platform.PaymentKey) []byte { return append(paymentKey(k), 0) }
+
+// checkPaymentKey rejects keys that cannot name a payment.
+func checkPaymentKey(k platform.PaymentKey) error {
+	if k.PaymentID == "" {
+		return fmt.Errorf("payment key %s has no payment ID", k)
+	}
+	return nil
+}
+
+// jobKey returns a job's key in the queue: its due time and its ID.
+func jobKey(due time.Time, id uint64) ([]byte, error) {
+	t, ok := timeKey(due)
+	if !ok {
+		return nil, fmt.Errorf("job %d: due time %s is outside what the queue holds (years 1678 to 2262)", id, due.UTC().Format(time.RFC3339Nano))
+	}
+	b := make([]byte, 0, 16)
+	b = binary.BigEndian.AppendUint64(b, t)
+	return binary.BigEndian.AppendUint64(b, id), nil
+}
+
+// jobKeyDue returns the due-time part of a job key.
+func jobKeyDue(k []byte) uint64 { return binary.BigEndian.Uint64(k[:8]) }
+
+// referenceKey returns the key of a provider reference.
+func referenceKey(method, ref string) ([]byte, error) {
+	if method == "" || ref == "" {
+		return nil, fmt.Errorf("reference %q of method %q: both must be set", ref, method)
+	}
+	if bytes.IndexByte([]byte(method), 0) >= 0 {
+		return nil, fmt.Errorf("method %q contains a NUL byte", method)
+	}
+	b := make([]byte, 0, len(method)+1+len(ref))
+	b = append(b, method...)
+	b = append(b, 0)
+	return append(b, ref...), nil
+}
+
+// paymentSummary is what the time index says about a payment, enough to
+// apply a PaymentFilter without reading the payment.
+type paymentSummary struct {
+	projectID int64
+	status    []byte // aliases the bbolt value: valid only in its transaction
+	method    []byte // same
+	id        []byte // the payment ID, same
+}
+
+// key returns the payment key of the summary, in new memory.
+func (s paymentSummary) key() []byte {
+	b := make([]byte, 8, 8+len(s.id))
+	binary.BigEndian.PutUint64(b, uint64(s.projectID))
+	return append(b, s.id...)
+}
+
+// encodeSummary returns the time index value of p: project ID (8 bytes),
+// uvarint length and bytes of the status, the same for the method, then the
+// payment ID up to the end.
+func encodeSummary(p *platform.Payment) []byte {
+	b := make([]byte, 0, 8+2+len(p.Status)+2+len(p.Method)+len(p.ID))
+	b = binary.BigEndian.AppendUint64(b, uint64(p.ProjectID))
+	b = binary.AppendUvarint(b, uint64(len(p.Status)))
+	b = append(b, p.Status...)
+	b = binary.AppendUvarint(b, uint64(len(p.Method)))
+	b = append(b, p.Method...)
+	return append(b, p.ID...)
+}
+
+var errBadSummary = errors.New("malformed payment index entry")
+
+// decodeSummary reads a value made by encodeSummary without copying it.
+func decodeSummary(v []byte) (paymentSummary, error) {
+	if len(v) < 8 {
+		return paymentSummary{}, errBadSummary
+	}
+	s := paymentSummary{projectID: int64(binary.BigEndian.Uint64(v))}
+	rest := v[8:]
+	field := func() ([]byte, bool) {
+		n, w := binary.Uvarint(rest)
+		if w <= 0 || n > uint64(len(rest)-w) {
+			return nil, false
+		}
+		f := rest[w : w+int(n)]
+		rest = rest[w+int(n):]
+		return f, true
+	}
+	var ok1, ok2 bool
+	s.status, ok1 = field()
+	s.method, ok2 = field()
+	if !ok1 || !ok2 {
+		return paymentSummary{}, errBadSummary
+	}
+	s.id = rest
+	return s, nil
+}
+
+// match reports whether the summary passes the filter's fields it carries.
+func (s paymentSummary) match(f platform.PaymentFilter) bool {
+	return (f.ProjectID == 0 || s.projectID == f.ProjectID) &&
+		(f.Status == "" || string(s.status) == string(f.Status)) &&
+		(f.Method == "" || string(s.method) == f.Method)
+}

@@ -1,0 +1,121 @@
+package callback
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"syscall"
+	"time"
+	"unicode/utf8"
+)
+
+const (
+	// MaxResponseBody is how much of a merchant's answer an attempt keeps.
+	MaxResponseBody = 4 << 10
+	// maxRead is how much of an answer is read at all: enough to interpret a
+	// check_deposit answer and to let the connection be reused.
+	maxRead = 64 << 10
+)
+
+// exchange is the outcome of one POST to a merchant.
+type exchange struct {
+	status  int    // 0 when no answer came
+	body    []byte // up to maxRead bytes of the answer
+	latency time.Duration
+	err     string // why no answer came, in a few words
+	timeout bool   // no answer within the timeout
+	readErr error  // the answer's body could not be read in full
+}
+
+// post sends body to url as JSON with the per-attempt timeout and reads the
+// answer. It never returns a Go error: what went wrong is in the exchange,
+// worded for the delivery log.
+func (d *Dispatcher) post(ctx context.Context, url string, body []byte) exchange {
+	timeout := d.timeout()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var x exchange
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		x.err = fmt.Sprintf("invalid URL %q: %v", url, err)
+		return x
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	if ua := d.userAgent(); ua != "" {
+		req.Header.Set("User-Agent", ua)
+	}
+	wall := d.wall()
+	start := wall()
+	resp, err := d.client().Do(req)
+	if err != nil {
+		x.latency = wall().Sub(start)
+		x.err, x.timeout = describe(ctx, err, timeout)
+		return x
+	}
+	x.status = resp.StatusCode
+	x.body, x.readErr = io.ReadAll(io.LimitReader(resp.Body, maxRead))
+	// Drain a little more so that the connection can be reused; a merchant
+	// sending more than that loses its connection instead.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxRead))
+	resp.Body.Close()
+	x.latency = wall().Sub(start)
+	if x.readErr != nil {
+		_, x.timeout = describe(ctx, x.readErr, timeout)
+	}
+	return x
+}
+
+// describe words a transport error for the delivery log and says whether it
+// was a timeout.
+func describe(ctx context.Context, err error, timeout time.Duration) (string, bool) {
+	var dns *net.DNSError
+	var nerr net.Error
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded),
+		errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &nerr) && nerr.Timeout():
+		return "timeout after " + timeout.String(), true
+	case errors.Is(err, context.Canceled):
+		return "canceled: the sandbox is shutting down", false
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused", false
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset by the merchant", false
+	case errors.As(err, &dns):
+		return "cannot resolve host " + dns.Name + ": " + dns.Err, false
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the merchant closed the connection without an answer", false
+	}
+	// Drop the "Post \"url\": " prefix of *url.Error: the URL is in the log.
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return uerr.Err.Error(), false
+	}
+	return err.Error(), false
+}
+
+// keep returns the part of an answer an attempt stores: the first
+// MaxResponseBody bytes, cut at a rune boundary so it stays valid UTF-8.
+func keep(body []byte) string {
+	if len(body) <= MaxResponseBody {
+		return string(body)
+	}
+	b := body[:MaxResponseBody]
+	for i := 0; i < utf8.UTFMax && len(b) > 0; i++ {
+		r, size := utf8.DecodeLastRune(b)
+		if r != utf8.RuneError || size != 1 {
+			break
+		}
+		b = b[:len(b)-1]
+	}
+	if !utf8.Valid(b) {
+		return string(body[:MaxResponseBody])
+	}
+	return string(b)
+}
