@@ -190,11 +190,12 @@ type clockRecord struct {
 	FrozenAt time.Time     `json:"frozen_at,omitzero"`
 }
 
-// encode returns the JSON of a record.
-func encode(what string, r any) ([]byte, error) {
+// encode returns the JSON of a record; the caller adds which record it was
+// to an error.
+func encode(r any) ([]byte, error) {
 	b, err := json.Marshal(r)
 	if err != nil {
-		return nil, fmt.Errorf("encode %s: %w", what, err)
+		return nil, fmt.Errorf("encode: %w", err)
 	}
 	return b, nil
 }
@@ -208,15 +209,16 @@ func (r *jobRecord) version() int      { return r.V }
 func (r *deliveryRecord) version() int { return r.V }
 func (r *clockRecord) version() int    { return r.V }
 
-// decode reads the JSON of a record into r and checks its version.
-// json.Unmarshal copies what it keeps, so b may be a bbolt value, which is
-// only valid inside its transaction.
-func decode(what string, b []byte, r record) error {
+// decode reads the JSON of a record into r and checks its version; the
+// caller adds which record it was to an error. json.Unmarshal copies what
+// it keeps, so b may be a bbolt value, which is only valid inside its
+// transaction.
+func decode(b []byte, r record) error {
 	if err := json.Unmarshal(b, r); err != nil {
-		return fmt.Errorf("decode %s: %w", what, err)
+		return fmt.Errorf("decode: %w", err)
 	}
 	if v := r.version(); v > recordVersion {
-		return fmt.Errorf("decode %s: record version %d is newer than this sandbox reads (%d): use a newer sandbox or another data file", what, v, recordVersion)
+		return fmt.Errorf("record version %d is newer than this sandbox reads (%d): use a newer sandbox or another data file", v, recordVersion)
 	}
 	return nil
 }
@@ -257,6 +259,10 @@ func mapValues[K comparable, T, R any](m map[K]T, f func(T) R) map[K]R {
 	return r
 }
 
+// Each toXRecord below converts an API value into its record, and the
+// method of the record converts it back. Slices and maps keep nil apart
+// from empty, and nothing returned shares memory with its source.
+
 func toProjectRecord(p platform.Project) projectRecord {
 	return projectRecord{
 		V:               recordVersion,
@@ -296,7 +302,7 @@ func (r methodSettingsRecord) settings() platform.MethodSettings {
 		Variant:    r.Variant,
 		WholeUnits: r.WholeUnits,
 		Timeout:    platform.Duration(r.Timeout),
-		Rates:      r.Rates,
+		Rates:      r.Rates, // r was just decoded: nothing else holds its maps
 	}
 }
 
@@ -362,7 +368,7 @@ func toPaymentRecord(p *platform.Payment, seq uint64) paymentRecord {
 	return r
 }
 
-func (r *paymentRecord) payment() *platform.Payment {
+func (r paymentRecord) payment() *platform.Payment {
 	p := &platform.Payment{
 		ProjectID:   r.ProjectID,
 		ID:          r.ID,
@@ -511,7 +517,7 @@ func toDeliveryRecord(d *platform.Delivery) deliveryRecord {
 	}
 }
 
-func (r *deliveryRecord) delivery() *platform.Delivery {
+func (r deliveryRecord) delivery() *platform.Delivery {
 	return &platform.Delivery{
 		ID:          r.ID,
 		Kind:        platform.DeliveryKind(r.Kind),

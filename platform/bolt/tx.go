@@ -32,8 +32,8 @@ func (t *tx) Project(id int64) (platform.Project, error) {
 		return platform.Project{}, fmt.Errorf("project %d: %w", id, platform.ErrNotFound)
 	}
 	var r projectRecord
-	if err := decode(fmt.Sprintf("project %d", id), v, &r); err != nil {
-		return platform.Project{}, err
+	if err := decode(v, &r); err != nil {
+		return platform.Project{}, fmt.Errorf("project %d: %w", id, err)
 	}
 	return r.project(), nil
 }
@@ -43,8 +43,8 @@ func (t *tx) Projects() ([]platform.Project, error) {
 	ps := []platform.Project{}
 	err := t.btx.Bucket(bucketProjects).ForEach(func(k, v []byte) error {
 		var r projectRecord
-		if err := decode(fmt.Sprintf("project %x", k), v, &r); err != nil {
-			return err
+		if err := decode(v, &r); err != nil {
+			return fmt.Errorf("project %d: %w", int64(binary.BigEndian.Uint64(k)), err)
 		}
 		ps = append(ps, r.project())
 		return nil
@@ -54,9 +54,9 @@ func (t *tx) Projects() ([]platform.Project, error) {
 
 // PutProject stores p, replacing the project with its ID.
 func (t *tx) PutProject(p platform.Project) error {
-	v, err := encode(fmt.Sprintf("project %d", p.ID), toProjectRecord(p))
+	v, err := encode(toProjectRecord(p))
 	if err != nil {
-		return err
+		return fmt.Errorf("project %d: %w", p.ID, err)
 	}
 	if err := t.btx.Bucket(bucketProjects).Put(projectKey(p.ID), v); err != nil {
 		return fmt.Errorf("put project %d: %w", p.ID, err)
@@ -71,8 +71,8 @@ func (t *tx) Payment(k platform.PaymentKey) (*platform.Payment, error) {
 		return nil, fmt.Errorf("payment %s: %w", k, platform.ErrNotFound)
 	}
 	var r paymentRecord
-	if err := decode("payment "+k.String(), v, &r); err != nil {
-		return nil, err
+	if err := decode(v, &r); err != nil {
+		return nil, fmt.Errorf("payment %s: %w", k, err)
 	}
 	return r.payment(), nil
 }
@@ -102,8 +102,8 @@ func (t *tx) PutPayment(p *platform.Payment) error {
 		return t.putPayment(p, nil)
 	}
 	var old paymentHead
-	if err := decode("payment "+k.String(), v, &old); err != nil {
-		return err
+	if err := decode(v, &old); err != nil {
+		return fmt.Errorf("payment %s: %w", k, err)
 	}
 	return t.putPayment(p, &old)
 }
@@ -140,9 +140,9 @@ func (t *tx) putPayment(p *platform.Payment, old *paymentHead) error {
 			return fmt.Errorf("put payment %s: %w", p.Key(), err)
 		}
 	}
-	v, err := encode("payment "+p.Key().String(), toPaymentRecord(p, seq))
+	v, err := encode(toPaymentRecord(p, seq))
 	if err != nil {
-		return err
+		return fmt.Errorf("payment %s: %w", p.Key(), err)
 	}
 	if err := t.btx.Bucket(bucketPayments).Put(paymentKey(p.Key()), v); err != nil {
 		return fmt.Errorf("put payment %s: %w", p.Key(), err)
@@ -171,11 +171,11 @@ func (t *tx) Payments(f platform.PaymentFilter) ([]*platform.Payment, error) {
 		pk := s.key()
 		pv := payments.Get(pk)
 		if pv == nil {
-			return nil, fmt.Errorf("payment index entry %x names payment %x, which is missing", k, pk)
+			return nil, fmt.Errorf("payment index entry %x names payment %d/%s, which is missing", k, s.projectID, s.id)
 		}
 		var r paymentRecord
-		if err := decode(fmt.Sprintf("payment %x", pk), pv, &r); err != nil {
-			return nil, err
+		if err := decode(pv, &r); err != nil {
+			return nil, fmt.Errorf("payment %d/%s: %w", s.projectID, s.id, err)
 		}
 		p := r.payment()
 		if !f.Match(p) {
@@ -253,9 +253,9 @@ func (t *tx) PutJob(j platform.Job) error {
 	if err := t.DeleteJob(j); err != nil {
 		return err
 	}
-	v, err := encode(fmt.Sprintf("job %d", j.ID), toJobRecord(j))
+	v, err := encode(toJobRecord(j))
 	if err != nil {
-		return err
+		return fmt.Errorf("job %d: %w", j.ID, err)
 	}
 	if err := t.btx.Bucket(bucketJobs).Put(key, v); err != nil {
 		return fmt.Errorf("put job %d: %w", j.ID, err)
@@ -282,8 +282,8 @@ func (t *tx) DeleteJob(j platform.Job) error {
 	jobs := t.btx.Bucket(bucketJobs)
 	if v := jobs.Get(key); v != nil {
 		var r jobRecord
-		if err := decode(fmt.Sprintf("job %d", j.ID), v, &r); err != nil {
-			return err
+		if err := decode(v, &r); err != nil {
+			return fmt.Errorf("job %d: %w", j.ID, err)
 		}
 		pk := platform.PaymentKey{ProjectID: r.ProjectID, PaymentID: r.PaymentID}
 		if err := t.btx.Bucket(bucketJobsByPayment).Delete(append(paymentPrefix(pk), key...)); err != nil {
@@ -361,8 +361,8 @@ func (t *tx) Jobs(k platform.PaymentKey) ([]platform.Job, error) {
 // decodeJob decodes the job stored under key k.
 func decodeJob(k, v []byte) (platform.Job, error) {
 	var r jobRecord
-	if err := decode(fmt.Sprintf("job %x", k), v, &r); err != nil {
-		return platform.Job{}, err
+	if err := decode(v, &r); err != nil {
+		return platform.Job{}, fmt.Errorf("job %d: %w", binary.BigEndian.Uint64(k[8:]), err)
 	}
 	return r.job(), nil
 }
@@ -377,8 +377,8 @@ func (t *tx) PutDelivery(d *platform.Delivery) error {
 	id := u64(d.ID)
 	if v := deliveries.Get(id); v != nil {
 		var old deliveryHead
-		if err := decode(fmt.Sprintf("delivery %d", d.ID), v, &old); err != nil {
-			return err
+		if err := decode(v, &old); err != nil {
+			return fmt.Errorf("delivery %d: %w", d.ID, err)
 		}
 		if old.key() != d.Key() {
 			if err := byPayment.Delete(append(paymentPrefix(old.key()), id...)); err != nil {
@@ -386,9 +386,9 @@ func (t *tx) PutDelivery(d *platform.Delivery) error {
 			}
 		}
 	}
-	v, err := encode(fmt.Sprintf("delivery %d", d.ID), toDeliveryRecord(d))
+	v, err := encode(toDeliveryRecord(d))
 	if err != nil {
-		return err
+		return fmt.Errorf("delivery %d: %w", d.ID, err)
 	}
 	if err := deliveries.Put(id, v); err != nil {
 		return fmt.Errorf("put delivery %d: %w", d.ID, err)
@@ -423,8 +423,8 @@ func (t *tx) Delivery(id uint64) (*platform.Delivery, error) {
 
 func decodeDelivery(id uint64, v []byte) (*platform.Delivery, error) {
 	var r deliveryRecord
-	if err := decode(fmt.Sprintf("delivery %d", id), v, &r); err != nil {
-		return nil, err
+	if err := decode(v, &r); err != nil {
+		return nil, fmt.Errorf("delivery %d: %w", id, err)
 	}
 	return r.delivery(), nil
 }
@@ -503,17 +503,17 @@ func (t *tx) ClockState() (platform.ClockState, error) {
 		return platform.ClockState{}, fmt.Errorf("clock state: %w", platform.ErrNotFound)
 	}
 	var r clockRecord
-	if err := decode("clock state", v, &r); err != nil {
-		return platform.ClockState{}, err
+	if err := decode(v, &r); err != nil {
+		return platform.ClockState{}, fmt.Errorf("clock state: %w", err)
 	}
 	return r.state(), nil
 }
 
 // PutClockState stores the state of the clock.
 func (t *tx) PutClockState(s platform.ClockState) error {
-	v, err := encode("clock state", toClockRecord(s))
+	v, err := encode(toClockRecord(s))
 	if err != nil {
-		return err
+		return fmt.Errorf("clock state: %w", err)
 	}
 	if err := t.btx.Bucket(bucketMeta).Put(keyClock, v); err != nil {
 		return fmt.Errorf("put clock state: %w", err)

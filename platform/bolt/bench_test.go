@@ -1,0 +1,72 @@
+package bolt
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// BenchmarkCreatePayment measures one Update that takes an ID and creates a
+// payment, as the engine does for a new payment; each commit syncs the file.
+func BenchmarkCreatePayment(b *testing.B) {
+	d := newDB(b)
+	ctx := context.Background()
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		i++
+		p := payment(1, "p"+strconv.Itoa(i), "oxxo", platform.StatusProcessing, base.Add(time.Duration(i)*time.Second))
+		err := d.Update(ctx, func(tx platform.Tx) error {
+			id, err := tx.NextID("operations")
+			if err != nil {
+				return err
+			}
+			p.Operations[0].ID = int64(id)
+			return tx.CreatePayment(p)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDueJobs measures one View that reads a batch of 512 due jobs, as
+// the engine's RunDue does, from a queue of 10,000 jobs of which half are
+// due.
+func BenchmarkDueJobs(b *testing.B) {
+	d := newDB(b)
+	const n = 10000
+	update(b, d, func(tx platform.Tx) error {
+		for i := range n {
+			j := platform.Job{
+				ID:      uint64(i + 1),
+				Due:     base.Add(time.Duration(i) * time.Second),
+				Kind:    platform.JobProvider,
+				Payment: key("p" + strconv.Itoa(i%500)),
+				Name:    "lapse",
+			}
+			if err := tx.PutJob(j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	now := base.Add(n / 2 * time.Second)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		err := d.View(ctx, func(tx platform.Tx) error {
+			js, err := tx.DueJobs(now, 512)
+			if err == nil && len(js) != 512 {
+				b.Fatalf("got %d jobs", len(js))
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
