@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"slices"
 	"time"
@@ -163,4 +164,20 @@ type DepositChecker interface {
 type Clarifier interface {
 	Provider
 	Clarify(p *Payment, env Env) (Step, error)
+}
+
+// ReferenceOwner returns the payment a reference of this method belongs to,
+// read in the decision's own transaction; false when it belongs to none.
+func (env Env) ReferenceOwner(method, ref string) (PaymentKey, bool, error) {
+	if env.tx == nil {
+		return PaymentKey{}, false, errors.New("platform: Env has no transaction")
+	}
+	k, err := env.tx.PaymentByReference(method, ref)
+	if errors.Is(err, ErrNotFound) {
+		return PaymentKey{}, false, nil
+	}
+	if err != nil {
+		return PaymentKey{}, false, err
+	}
+	return k, true, nil
 }
