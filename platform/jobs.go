@@ -141,7 +141,26 @@ func (e *Engine) runJob(ctx context.Context, j Job, now time.Time) {
 		return
 	}
 	e.log.Error("job failed", "job", j.ID, "kind", j.Kind, "name", j.Name, "payment", j.Payment.String(), "err", err)
-	if derr := e.store.Update(ctx, func(tx Tx) error { return tx.DeleteJob(j) }); derr != nil {
+	derr := e.store.Update(ctx, func(tx Tx) error {
+		if err := tx.DeleteJob(j); err != nil {
+			return err
+		}
+		if j.Kind != JobDeliver {
+			return nil
+		}
+		// The delivery keeps its place: try it again a minute later, so that
+		// the payment's later callbacks are not stuck behind it.
+		d, err := tx.Delivery(j.DeliveryID)
+		if err != nil || d.Status != DeliveryPending {
+			return nil
+		}
+		d.NextAttempt, d.NotBefore = time.Time{}, at.Add(time.Minute)
+		if err := tx.PutDelivery(d); err != nil {
+			return err
+		}
+		return ScheduleNextDelivery(tx, j.Payment, at)
+	})
+	if derr != nil {
 		e.log.Error("drop failed job", "job", j.ID, "err", derr)
 	}
 }

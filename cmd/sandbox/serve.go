@@ -149,7 +149,9 @@ func newApp(ctx context.Context, o serveOptions, log *slog.Logger, wall func() t
 			return nil, fmt.Errorf("config project %d: %w", p.ID, err)
 		}
 	}
-	eng.SetDeliverer(callback.New(store, log))
+	dispatcher := callback.New(store, log)
+	eng.SetDeliverer(dispatcher)
+	eng.SetDepositChecker(dispatcher)
 
 	renderer, err := web.New()
 	if err != nil {

@@ -14,18 +14,16 @@ import (
 )
 
 // DepositAnswer is what a merchant's answer to check_deposit means for the
-// payment (SPEC.md §6.2).
-type DepositAnswer struct {
-	// Confirmed is true when the merchant answered HTTP 200 with code 0.
-	Confirmed bool
-	// Code is the decline code when not confirmed: platform.DeclineByMerchant
-	// for a refusal, an HTTP error status or an answer that is not JSON;
-	// platform.DeclineMerchantNoAnswer when no answer came in time, the
-	// connection failed or the project has no check_deposit URL.
-	Code int
-	// Reason explains the outcome to a person reading the payment.
-	Reason string
-}
+// payment (SPEC.md §6.2). It is platform.DepositAnswer, which the engine
+// consumes through platform.DepositChecker: Confirmed is true when the
+// merchant answered HTTP 200 with code 0; otherwise Code is
+// platform.DeclineByMerchant for a refusal, an HTTP error status or an
+// answer that is not JSON, and platform.DeclineMerchantNoAnswer when no
+// answer came in time, the connection failed or the project has no
+// check_deposit URL; Reason explains the outcome to a person.
+type DepositAnswer = platform.DepositAnswer
+
+var _ platform.DepositChecker = (*Dispatcher)(nil)
 
 // CheckDeposit asks the merchant to confirm a deposit: it signs body, the
 // unsigned check_deposit request, with the project's secret, POSTs it to the

@@ -121,15 +121,15 @@ func (d *Dispatcher) wall() func() time.Time {
 	return time.Now
 }
 
-func (d *Dispatcher) userAgent() string { return d.UserAgent }
-
 // Deliver makes one attempt to deliver the delivery of a deliver job at now,
 // the sandbox time of the attempt. It signs the stored body with the
 // project's current secret, POSTs it to the delivery's URL outside any
 // transaction and then, in one transaction, deletes the job, records the
 // attempt and decides what follows: a 200 answer delivers; any other
 // outcome schedules the next attempt after Gap, or fails the delivery after
-// MaxAttempts attempts. A delivery that ends lets the payment's next pending
+// MaxAttempts attempts. Attempts count from when the delivery last became
+// pending (NotBefore), so a resent callback gets the whole schedule again. A
+// delivery that ends lets the payment's next pending
 // callback go out. A job whose delivery is gone, no longer pending or
 // rescheduled by someone else (a resend) is deleted without a request.
 //
@@ -276,7 +276,7 @@ func (d *Dispatcher) record(ctx context.Context, job platform.Job, a platform.At
 	if err != nil {
 		return fmt.Errorf("deliver %d: record attempt: %w", job.DeliveryID, err)
 	}
-	d.logAttempt(job, cur, n, a, outcome)
+	d.logAttempt(ctx, job, cur, n, a, outcome)
 	return nil
 }
 
@@ -294,7 +294,7 @@ func attemptsInRun(d *platform.Delivery) int {
 	return n
 }
 
-func (d *Dispatcher) logAttempt(job platform.Job, cur *platform.Delivery, n int, a platform.Attempt, outcome string) {
+func (d *Dispatcher) logAttempt(ctx context.Context, job platform.Job, cur *platform.Delivery, n int, a platform.Attempt, outcome string) {
 	attrs := []any{
 		"project_id", job.Payment.ProjectID, "payment_id", job.Payment.PaymentID,
 		"delivery", job.DeliveryID, "attempt", n, "url", a.URL,
@@ -310,5 +310,5 @@ func (d *Dispatcher) logAttempt(job platform.Job, cur *platform.Delivery, n int,
 	if !a.OK() {
 		level = slog.LevelWarn
 	}
-	d.log().Log(context.Background(), level, "callback attempt", attrs...)
+	d.log().Log(ctx, level, "callback attempt", attrs...)
 }

@@ -433,3 +433,72 @@ func TestResendRestartsTheSchedule(t *testing.T) {
 	assert.True(t, dl.Attempts[callback.MaxAttempts].At.Equal(resent))
 	assert.True(t, dl.NextAttempt.Equal(resent.Add(50*time.Second+callback.Gap(7))), "next attempt %s", dl.NextAttempt)
 }
+
+// TestDeliverResentDuringAttempt resends a delivery while an attempt is
+// under way: the attempt is recorded, and the resend's job alone decides
+// what follows, so the delivery never has two chains of retries.
+func TestDeliverResentDuringAttempt(t *testing.T) {
+	for _, answer := range []int{http.StatusInternalServerError, http.StatusOK} {
+		t.Run(http.StatusText(answer), func(t *testing.T) {
+			st := openStore(t)
+			resendAt := t0.Add(time.Minute)
+			var id atomic.Uint64
+			m := newMerchant(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+				// What Engine.Resend does, while the request is in flight.
+				assert.NoError(t, st.Update(context.Background(), func(tx platform.Tx) error {
+					dl, err := tx.Delivery(id.Load())
+					if err != nil {
+						return err
+					}
+					dl.NextAttempt, dl.NotBefore = resendAt, resendAt
+					if err := tx.PutDelivery(dl); err != nil {
+						return err
+					}
+					jid, err := tx.NextID("jobs")
+					if err != nil {
+						return err
+					}
+					return tx.PutJob(platform.Job{ID: jid, Kind: platform.JobDeliver, Due: resendAt, Payment: dl.Key(), DeliveryID: dl.ID})
+				}))
+				w.WriteHeader(answer)
+			})
+			putProject(t, st, platform.Project{ID: 842, Secret: secret})
+			dl := enqueue(t, st, &platform.Delivery{ProjectID: 842, PaymentID: "EP-13", URL: m.URL, Body: callbackBody(842, "EP-13", "success")}, t0)
+			id.Store(dl.ID)
+			jobs := jobsOf(t, st, dl.Key())
+			require.Len(t, jobs, 1)
+
+			require.NoError(t, newDispatcher(st).Deliver(context.Background(), jobs[0], t0))
+
+			dl = delivery(t, st, dl.ID)
+			require.Len(t, dl.Attempts, 1)
+			jobs = jobsOf(t, st, dl.Key())
+			require.Len(t, jobs, 1, "only the resend's job is left")
+			assert.True(t, jobs[0].Due.Equal(resendAt))
+			if answer == http.StatusOK {
+				assert.Equal(t, platform.DeliveryDelivered, dl.Status, "the merchant has it")
+				require.NoError(t, newDispatcher(st).Deliver(context.Background(), jobs[0], resendAt))
+				assert.Empty(t, jobsOf(t, st, dl.Key()))
+				assert.Len(t, delivery(t, st, dl.ID).Attempts, 1, "the resend's job sends nothing more")
+			} else {
+				assert.Equal(t, platform.DeliveryPending, dl.Status)
+				assert.True(t, dl.NextAttempt.Equal(resendAt))
+			}
+		})
+	}
+}
+
+func TestDeliverMeasuresLatencyWithWall(t *testing.T) {
+	st := openStore(t)
+	m := newMerchant(t, status(http.StatusOK, ""))
+	putProject(t, st, platform.Project{ID: 842, Secret: secret})
+	dl := enqueue(t, st, &platform.Delivery{ProjectID: 842, PaymentID: "EP-14", URL: m.URL, Body: callbackBody(842, "EP-14", "success")}, t0)
+	d := newDispatcher(st)
+	wall := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	d.Wall = func() time.Time { wall = wall.Add(250 * time.Millisecond); return wall }
+	drive(t, d, t0)
+	dl = delivery(t, st, dl.ID)
+	require.Len(t, dl.Attempts, 1)
+	assert.Equal(t, 250*time.Millisecond, dl.Attempts[0].Latency)
+	assert.True(t, dl.Attempts[0].At.Equal(t0), "the attempt's time is the sandbox time, not the wall")
+}

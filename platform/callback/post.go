@@ -47,7 +47,7 @@ func (d *Dispatcher) post(ctx context.Context, url string, body []byte) exchange
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	if ua := d.userAgent(); ua != "" {
+	if ua := d.UserAgent; ua != "" {
 		req.Header.Set("User-Agent", ua)
 	}
 	wall := d.wall()
