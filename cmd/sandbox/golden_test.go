@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// goldenBaseURL replaces the test server's address in golden files.
+const goldenBaseURL = "http://sandbox.test"
+
+// golden compares a signed JSON body with testdata/<name>.json
+// semantically (decoded, so key order and spacing do not matter), after
+// checking its signature with the test project's secret and replacing it
+// and the sandbox's address (a random port) with fixed text; -update
+// rewrites the file.
+func golden(t *testing.T, s *sandbox, name string, raw []byte) {
+	t.Helper()
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(raw, &body))
+	verifyCallback(t, body, testSecret)
+	body["signature"] = "(verified)"
+	raw, err := json.Marshal(body)
+	require.NoError(t, err)
+	got := bytes.ReplaceAll(raw, []byte(s.URL), []byte(goldenBaseURL))
+	file := filepath.Join("testdata", name+".json")
+	if *update {
+		var pretty bytes.Buffer
+		require.NoError(t, json.Indent(&pretty, got, "", "  "))
+		pretty.WriteByte('\n')
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(file, pretty.Bytes(), 0o644))
+		return
+	}
+	want, err := os.ReadFile(file)
+	require.NoError(t, err, "run go test ./cmd/sandbox -run %s -update to create it", t.Name())
+	assert.JSONEq(t, string(want), string(got), "%s differs from the golden file; if the change is intended, rerun with -update", file)
+}
+
+// lastRaw returns the raw body of the merchant's last callback.
+func (m *merchant) lastRaw() []byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.raw[len(m.raw)-1]
+}
+
+func TestOxxoGoldenCallbacks(t *testing.T) {
+	s := startSandbox(t, t.TempDir())
+	m := newMerchant(t)
+	setupProject(t, s, m)
+
+	ref := voucherRef(t, s, m, "EP8a3e-3e96")
+	golden(t, s, "oxxo_redirect_callback", m.lastRaw())
+	advance(t, s, "46s")
+	require.Equal(t, 200, payAt(t, s, ref, "terminal"))
+	m.next()
+	golden(t, s, "oxxo_success_callback", m.lastRaw())
+
+	require.Equal(t, 200, s.do("POST", oxxoPath, signed(oxxoSale("EP2ea6-f489", func(b map[string]any) {
+		b["payment"].(map[string]any)["currency"] = "EUR"
+		b["payment"].(map[string]any)["amount"] = 1000
+	}), testSecret), nil))
+	m.next()
+	golden(t, s, "oxxo_decline_callback", m.lastRaw())
+	assert.False(t, strings.Contains(string(m.lastRaw()), "null"))
+}
