@@ -16,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/signature"
 )
 
@@ -213,4 +214,9 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("%s: %v", what, errTimeout)
+}
+
+// projectFor is a project whose callbacks go nowhere.
+func projectFor(id int64, secret string) platform.Project {
+	return platform.Project{ID: id, Secret: secret}
 }
