@@ -1,0 +1,60 @@
+package oxxo
+
+import (
+	"time"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+// Code is Oxxo's method code: its route name and force_payment_method value.
+const Code = "oxxo"
+
+const day = 24 * time.Hour
+
+// Method returns Oxxo as merchants see it.
+func Method() platform.Method {
+	return platform.Method{
+		Code:          Code,
+		Name:          "Oxxo",
+		PaymentMethod: "oxxo",
+		ProviderID:    1414,
+		GatePath:      "/v2/payment/voucher/oxxo/sale",
+		ForceCodes:    []string{"oxxo"},
+		Currencies:    []string{"MXN", "USD"},
+		GateRequired: []string{
+			"customer.id", "customer.ip_address",
+			"customer.first_name", "customer.last_name", "customer.email",
+			"customer.identify.doc_number",
+		},
+		PageRequired: []string{"customer_first_name", "customer_last_name", "customer_email", "identify_doc_number"},
+		Defaults:     platform.MethodSettings{Variant: voucher.VariantBank},
+	}
+}
+
+// Brand is how Oxxo's pages look.
+func Brand() web.Brand {
+	return web.Brand{
+		Name:    "Oxxo",
+		Mark:    "OXXO",
+		Color:   "#c8102e",
+		Ink:     "#ffffff",
+		Accent:  "#ffc72c",
+		Outlet:  "OXXO store",
+		Product: "OXXO Pay",
+	}
+}
+
+// New returns the mock Oxxo provider.
+func New() *voucher.Provider {
+	return voucher.New(voucher.Config{
+		Method:          Method(),
+		Validity:        10 * day,
+		BankWindow:      30 * day,
+		ShortValidity:   3 * day,
+		ReferenceDigits: 14,
+		CheckCustomer:   voucher.DocNumberDigits(voucher.DigitsBetween(10, 18)...),
+		Brand:           Brand(),
+	})
+}

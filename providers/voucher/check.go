@@ -1,0 +1,78 @@
+package voucher
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// DocNumberField is the Gate path of the customer's document number.
+const DocNumberField = "customer.identify.doc_number"
+
+// DigitsBetween returns the lengths min through max, for CheckDigits and
+// DocNumberDigits: Oxxo's document number has 10 to 18 digits.
+func DigitsBetween(min, max int) []int {
+	var out []int
+	for n := min; n <= max; n++ {
+		out = append(out, n)
+	}
+	return out
+}
+
+// CheckDigits checks that value is made of digits only, as many as one of
+// lengths. It returns the operation error that names field and the rule,
+// or nil when value passes.
+func CheckDigits(field, value string, lengths ...int) *platform.OperationError {
+	rule := "must be " + describeLengths(lengths) + " digits"
+	fail := func(why string) *platform.OperationError {
+		return &platform.OperationError{Code: platform.DeclineGeneral, Field: field, Message: rule + "; " + why}
+	}
+	switch {
+	case value == "":
+		return fail("it is missing")
+	case strings.IndexFunc(value, func(r rune) bool { return r < '0' || r > '9' }) >= 0:
+		return fail("it contains characters that are not digits")
+	case !slices.Contains(lengths, len(value)):
+		return fail(fmt.Sprintf("it has %d", len(value)))
+	}
+	return nil
+}
+
+// DocNumberDigits returns a Config.CheckCustomer that checks the customer's
+// document number (customer.identify.doc_number) with CheckDigits:
+// DocNumberDigits(DigitsBetween(10, 18)...) for Oxxo, DocNumberDigits(7, 8,
+// 11) for Rapipago.
+func DocNumberDigits(lengths ...int) func(p *platform.Payment) []platform.OperationError {
+	lengths = slices.Clone(lengths)
+	slices.Sort(lengths)
+	return func(p *platform.Payment) []platform.OperationError {
+		if e := CheckDigits(DocNumberField, p.Customer.DocNumber, lengths...); e != nil {
+			return []platform.OperationError{*e}
+		}
+		return nil
+	}
+}
+
+// describeLengths writes lengths for people: "10 to 18", "7, 8 or 11".
+func describeLengths(lengths []int) string {
+	if len(lengths) == 0 {
+		return "any number of"
+	}
+	ls := slices.Clone(lengths)
+	slices.Sort(ls)
+	ls = slices.Compact(ls)
+	if len(ls) > 2 && ls[len(ls)-1]-ls[0] == len(ls)-1 {
+		return fmt.Sprintf("%d to %d", ls[0], ls[len(ls)-1])
+	}
+	parts := make([]string, len(ls))
+	for i, n := range ls {
+		parts[i] = strconv.Itoa(n)
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
+}

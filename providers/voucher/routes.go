@@ -1,0 +1,220 @@
+package voucher
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+// Barcode image size in pixels; pages show it at a quarter of its area, so
+// it stays sharp on dense screens.
+const (
+	barcodeWidth  = 640
+	barcodeHeight = 160
+)
+
+// pendingShown bounds the unpaid vouchers the terminal lists.
+const pendingShown = 5
+
+// Routes mounts the provider's customer-facing pages under /providers/<code>/:
+//
+//	GET  vouchers/:ref              the voucher as the customer sees it
+//	GET  vouchers/:ref/barcode.png  its Code 128 barcode
+//	GET  terminal                   the sandbox terminal (?reference= fills it in)
+//	POST terminal                   pay: form fields reference, channel (terminal|bank)
+//
+// The pages link /static/ assets: mount web.StaticHandler there.
+func (p *Provider) Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer) {
+	h := &handlers{p: p, eng: eng, r: r}
+	g := e.Group(p.Prefix())
+	g.GET("/vouchers/:ref", h.voucher)
+	g.GET("/vouchers/:ref/barcode.png", h.barcode)
+	g.GET("/terminal", h.terminal)
+	g.POST("/terminal", h.pay)
+}
+
+type handlers struct {
+	p   *Provider
+	eng *platform.Engine
+	r   *web.Renderer
+}
+
+// lookup finds the payment of the voucher with reference ref.
+func (h *handlers) lookup(c echo.Context, ref string) (*platform.Payment, error) {
+	if ref == "" {
+		return nil, platform.Errorf(platform.CodeNotFound, "no reference was given")
+	}
+	return h.eng.PaymentByReference(c.Request().Context(), h.p.cfg.Method.Code, ref)
+}
+
+// voucher shows the voucher with reference :ref.
+func (h *handlers) voucher(c echo.Context) error {
+	ref := c.Param("ref")
+	pay, err := h.lookup(c, ref)
+	if err != nil {
+		return h.fail(c, err, ref)
+	}
+	return h.r.Write(c.Response(), http.StatusOK, "voucher", h.p.voucherPage(pay, h.eng.Clock().Now()))
+}
+
+// barcode serves the barcode of the voucher with reference :ref.
+func (h *handlers) barcode(c echo.Context) error {
+	ref := c.Param("ref")
+	pay, err := h.lookup(c, ref)
+	if err != nil {
+		if platform.ErrorCode(err) == platform.CodeNotFound {
+			return c.String(http.StatusNotFound, fmt.Sprintf("no %s voucher has the reference %q\n", h.p.cfg.Method.Name, ref))
+		}
+		return err
+	}
+	if pay.Voucher == nil {
+		return c.String(http.StatusNotFound, "the payment has no voucher\n")
+	}
+	img, err := BarcodePNG(pay.Voucher.Barcode, BarcodeWidth(pay.Voucher.Barcode, barcodeWidth), barcodeHeight)
+	if err != nil {
+		return err
+	}
+	// A reference's barcode never changes.
+	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	return c.Blob(http.StatusOK, "image/png", img)
+}
+
+// terminal shows the terminal's form, with ?reference= and ?channel=
+// filled in, and the unpaid vouchers a tester may pick from.
+func (h *handlers) terminal(c echo.Context) error {
+	page := h.p.terminalPage(NormalizeReference(c.QueryParam("reference")), c.QueryParam("channel"))
+	if page.Reference == "" {
+		pending, err := h.eng.Payments(c.Request().Context(), platform.PaymentFilter{
+			Method: h.p.cfg.Method.Code, Status: platform.StatusAwaitingRedirect, Limit: pendingShown,
+		})
+		if err != nil {
+			return err
+		}
+		for _, pay := range pending[:min(len(pending), pendingShown)] {
+			if pay.Voucher == nil {
+				continue
+			}
+			page.Pending = append(page.Pending, web.PendingVoucher{
+				Reference:  pay.Voucher.Reference,
+				Amount:     pay.Voucher.Amount,
+				ValidUntil: pay.Voucher.ValidUntil,
+				URL:        h.p.TerminalPath() + "?reference=" + pay.Voucher.Reference,
+			})
+		}
+	}
+	return h.r.Write(c.Response(), http.StatusOK, "terminal", page)
+}
+
+// pay takes payment for the voucher whose reference was entered. Refusals
+// change nothing: 400 for a form without a reference or with an unknown
+// channel, 404 for an unknown reference, 409 for a voucher paid, lapsed
+// or cancelled.
+func (h *handlers) pay(c echo.Context) error {
+	ctx := c.Request().Context()
+	ref := NormalizeReference(c.FormValue("reference"))
+	channel := c.FormValue("channel")
+	page := h.p.terminalPage(ref, channel)
+	refuse := func(status int, title, msg string) error {
+		page.Error = &web.Alert{Title: title, Message: msg, Field: "reference"}
+		return h.r.Write(c.Response(), status, "terminal", page)
+	}
+	name := h.p.cfg.Method.Name
+	switch channel {
+	case "", ChannelTerminal, ChannelBank:
+	default:
+		return refuse(http.StatusBadRequest, "Choose where the customer pays",
+			fmt.Sprintf("%q is not a place to pay a voucher: choose a store terminal or a bank counter.", channel))
+	}
+	if ref == "" {
+		return refuse(http.StatusBadRequest, "Enter the voucher's reference",
+			fmt.Sprintf("Type the %d digits printed under the barcode of the %s voucher.", h.p.cfg.ReferenceDigits, name))
+	}
+	pay, err := h.lookup(c, ref)
+	if platform.ErrorCode(err) == platform.CodeNotFound {
+		msg := fmt.Sprintf("No %s voucher has the reference %s. Check the digits under the barcode; nothing was charged.", name, web.GroupDigits(ref, 4))
+		if len(ref) != h.p.cfg.ReferenceDigits || !ValidReference(ref) {
+			msg = fmt.Sprintf("%s is not a valid %s reference: it must be %d digits, and a digit seems to be wrong or missing. Nothing was charged.", web.GroupDigits(ref, 4), name, h.p.cfg.ReferenceDigits)
+		}
+		return refuse(http.StatusNotFound, "Unknown reference", msg)
+	} else if err != nil {
+		return err
+	}
+	voucherLink := &web.Link{Label: "View the voucher", URL: h.p.VoucherPath(ref)}
+	if title, msg, closed := h.p.closed(pay, h.eng.Clock().Now()); closed {
+		page.Error = &web.Alert{Title: title, Message: msg, Field: "reference", Link: voucherLink}
+		return h.r.Write(c.Response(), http.StatusConflict, "terminal", page)
+	}
+	paid, err := h.eng.Pay(ctx, pay.Key(), platform.PayInput{Channel: channel})
+	var pe *platform.Error
+	switch {
+	case errors.As(err, &pe) && pe.Code == platform.CodeStatusForbids:
+		page.Error = &web.Alert{Title: "Voucher refused", Message: sentence(pe.Detail) + " Nothing was charged.", Field: "reference", Link: voucherLink}
+		return h.r.Write(c.Response(), http.StatusConflict, "terminal", page)
+	case errors.As(err, &pe) && pe.Code == platform.CodeInvalidRequest:
+		return refuse(http.StatusBadRequest, "Payment refused", sentence(pe.Detail))
+	case err != nil:
+		return err
+	}
+	page.Receipt = h.p.receipt(paid)
+	return h.r.Write(c.Response(), http.StatusOK, "terminal", page)
+}
+
+// closed says why a voucher whose payment is final cannot be paid.
+func (p *Provider) closed(pay *platform.Payment, now time.Time) (title, msg string, closed bool) {
+	if pay.Voucher == nil || !pay.Status.Final() {
+		return "", "", false
+	}
+	ref := web.GroupDigits(pay.Voucher.Reference, 4)
+	state, at := p.State(pay, now)
+	switch state {
+	case web.VoucherPaid:
+		return "Already paid", fmt.Sprintf("Voucher %s was already paid %s on %s. Nothing was charged again.", ref, p.ChannelName(pay.Voucher.Channel), stamp(at)), true
+	case web.VoucherExpired:
+		return "Voucher expired", fmt.Sprintf("Voucher %s expired on %s and can no longer be paid. Nothing was charged.", ref, stamp(at)), true
+	default:
+		reason := ""
+		if op := pay.Sale(); op != nil && op.Message != "" {
+			reason = " (" + op.Message + ")"
+		}
+		return "Voucher cancelled", fmt.Sprintf("Voucher %s was cancelled on %s%s and can no longer be paid. Nothing was charged.", ref, stamp(at), reason), true
+	}
+}
+
+// fail answers a page request that failed: an unknown reference is a 404
+// page, other platform errors a page with their status, anything else goes
+// to echo's error handler.
+func (h *handlers) fail(c echo.Context, err error, ref string) error {
+	var pe *platform.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	page := web.ErrorFrom(err)
+	page.Brand = h.p.cfg.Brand
+	if pe.Code == platform.CodeNotFound {
+		page.Title = "Voucher not found"
+		page.Message = fmt.Sprintf("No %s voucher has the reference %s. Check the link the merchant sent you, or the digits under the barcode.", h.p.cfg.Method.Name, ref)
+		page.Details = nil
+		page.Back = &web.Link{Label: "Open the terminal", URL: h.p.TerminalPath()}
+	}
+	return h.r.Write(c.Response(), page.Status, "error", page)
+}
+
+// sentence capitalises s and ends it with a full stop.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	if c := s[0]; c >= 'a' && c <= 'z' {
+		s = string(c-'a'+'A') + s[1:]
+	}
+	if s[len(s)-1] != '.' {
+		s += "."
+	}
+	return s
+}

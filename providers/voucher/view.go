@@ -1,0 +1,124 @@
+package voucher
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+// page returns the common part of the provider's pages.
+func (p *Provider) page(title string) web.Page {
+	return web.Page{Title: title, Brand: p.cfg.Brand}
+}
+
+// State returns where the voucher of pay stands at now, and since when
+// (paid, expired, cancelled).
+func (p *Provider) State(pay *platform.Payment, now time.Time) (web.VoucherState, time.Time) {
+	v := pay.Voucher
+	var decided time.Time
+	if op := pay.Sale(); op != nil {
+		decided = op.UpdatedAt
+	}
+	switch {
+	case v == nil:
+		return web.VoucherCancelled, decided
+	case pay.Status == platform.StatusSuccess || pay.Status == platform.StatusRefunded:
+		if !v.PaidAt.IsZero() {
+			return web.VoucherPaid, v.PaidAt
+		}
+		return web.VoucherPaid, decided
+	case pay.Status == platform.StatusDecline || pay.Status == platform.StatusError:
+		if stateOf(pay).Lapsed || !decided.Before(v.LastDay()) {
+			return web.VoucherExpired, decided
+		}
+		return web.VoucherCancelled, decided
+	case !now.Before(v.LastDay()):
+		return web.VoucherExpired, v.LastDay() // the lapse job has yet to run
+	case !now.Before(v.ValidUntil):
+		return web.VoucherBankOnly, time.Time{}
+	}
+	return web.VoucherUnpaid, time.Time{}
+}
+
+// voucherPage is the voucher of pay as its customer sees it at now.
+func (p *Provider) voucherPage(pay *platform.Payment, now time.Time) web.VoucherPage {
+	v := pay.Voucher
+	state, at := p.State(pay, now)
+	page := web.VoucherPage{
+		Page:        p.page(fmt.Sprintf("%s voucher", p.cfg.Brand.Name)),
+		Reference:   v.Reference,
+		Amount:      v.Amount,
+		Description: pay.Description,
+		Customer:    strings.TrimSpace(pay.Customer.FirstName + " " + pay.Customer.LastName),
+		ProjectID:   pay.ProjectID,
+		PaymentID:   pay.ID,
+		BarcodeURL:  p.VoucherPath(v.Reference) + "/barcode.png",
+		// The PNG has twice the pixels, for dense screens.
+		BarcodeWidth:  BarcodeWidth(v.Barcode, barcodeWidth) / 2,
+		BarcodeHeight: barcodeHeight / 2,
+		TerminalURL:   p.TerminalPath() + "?reference=" + v.Reference,
+		ReturnURL:     pay.ReturnURLs.Return,
+		IssuedAt:      v.IssuedAt,
+		ValidUntil:    v.ValidUntil,
+		BankUntil:     v.BankUntil,
+		State:         state,
+		StateAt:       at,
+	}
+	switch state {
+	case web.VoucherPaid:
+		page.Channel = p.ChannelName(v.Channel)
+	case web.VoucherCancelled:
+		if op := pay.Sale(); op != nil {
+			page.Reason = op.Message
+		}
+	}
+	return page
+}
+
+// terminalPage is the terminal's form with what was entered.
+func (p *Provider) terminalPage(reference, channel string) web.TerminalPage {
+	page := web.TerminalPage{
+		Page:      p.page(p.cfg.Brand.Name + " terminal"),
+		Action:    p.TerminalPath(),
+		Reference: reference,
+		Channel:   channel,
+	}
+	if days := int(p.cfg.BankWindow / (24 * time.Hour)); p.cfg.BankWindow > p.cfg.Validity && days > 0 {
+		page.BankNote = fmt.Sprintf("After stores stop, a bank still accepts a voucher until day %d (variant %q).", days, VariantBank)
+	}
+	return page
+}
+
+// receipt is what the terminal prints for a voucher it took.
+func (p *Provider) receipt(pay *platform.Payment) *web.Receipt {
+	v := pay.Voucher
+	r := &web.Receipt{
+		Reference:   v.Reference,
+		Amount:      v.Amount,
+		PaidAt:      v.PaidAt,
+		Channel:     p.ChannelName(v.Channel),
+		ProjectID:   pay.ProjectID,
+		PaymentID:   pay.ID,
+		Description: pay.Description,
+		VoucherURL:  p.VoucherPath(v.Reference),
+	}
+	if op := pay.Sale(); op != nil {
+		r.ProviderPaymentID = op.ProviderPaymentID
+	}
+	return r
+}
+
+// NormalizeReference drops what people type between digits: spaces, dashes
+// and dots.
+func NormalizeReference(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '-', '.', '\u00a0':
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
+}

@@ -1,0 +1,165 @@
+package web
+
+import (
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// exponents are the ISO 4217 minor-unit exponents that are not 2.
+var exponents = map[string]int{
+	"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
+	"PYG": 0, "RWF": 0, "UGX": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+	"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+}
+
+// symbols are the currency signs pages show before an amount. A currency
+// missing here is written with its code after the amount.
+var symbols = map[string]string{
+	"USD": "$", "MXN": "MX$", "CAD": "CA$", "EUR": "€", "GBP": "£", "ARS": "AR$",
+	"BRL": "R$", "KES": "KSh ", "JPY": "¥", "INR": "₹",
+}
+
+// Exponent returns how many decimal places currency's minor units have: 2
+// for most, 0 for JPY and the like, 3 for KWD and the like.
+func Exponent(currency string) int {
+	if e, ok := exponents[strings.ToUpper(currency)]; ok {
+		return e
+	}
+	return 2
+}
+
+// FormatAmount formats the amount of s in major units with thousands
+// separators: 125000 USD → "1,250.00".
+func FormatAmount(s platform.Sum) string {
+	a := s.Amount
+	sign := ""
+	if a < 0 {
+		sign, a = "-", -a
+	}
+	exp := Exponent(s.Currency)
+	unit := int64(1)
+	for range exp {
+		unit *= 10
+	}
+	out := sign + groupThousands(strconv.FormatInt(a/unit, 10))
+	if exp > 0 {
+		frac := strconv.FormatInt(a%unit, 10)
+		out += "." + strings.Repeat("0", exp-len(frac)) + frac
+	}
+	return out
+}
+
+// FormatMoney formats s as "1,250.00 USD".
+func FormatMoney(s platform.Sum) string {
+	return FormatAmount(s) + " " + s.Currency
+}
+
+// FormatMoneySymbol formats s with its currency sign, "MX$1,250.00", or as
+// FormatMoney does when the currency has no sign the sandbox knows.
+func FormatMoneySymbol(s platform.Sum) string {
+	sym, ok := symbols[strings.ToUpper(s.Currency)]
+	if !ok {
+		return FormatMoney(s)
+	}
+	amount := FormatAmount(s)
+	if neg, ok := strings.CutPrefix(amount, "-"); ok {
+		return "-" + sym + neg
+	}
+	return sym + amount
+}
+
+func groupThousands(digits string) string {
+	if len(digits) <= 3 {
+		return digits
+	}
+	var b strings.Builder
+	head := len(digits) % 3
+	if head > 0 {
+		b.WriteString(digits[:head])
+	}
+	for i := head; i < len(digits); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(digits[i : i+3])
+	}
+	return b.String()
+}
+
+// GroupDigits splits s into groups of size characters from the left, for
+// references people read out or type: "93012345678901" → "9301 2345 6789 01".
+func GroupDigits(s string, size int) string {
+	if size <= 0 || len(s) <= size {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range []rune(s) {
+		if i > 0 && i%size == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// FormatTime formats t for people, in UTC (the sandbox clock's zone):
+// "2 Dec 2026, 14:00 UTC". The zero time is "".
+func FormatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2 Jan 2006, 15:04 MST")
+}
+
+// FormatDay formats t's date for people, in UTC: "Wed, 2 Dec 2026".
+func FormatDay(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("Mon, 2 Jan 2006")
+}
+
+// FormatISO formats t for machines (the datetime attribute of <time>).
+func FormatISO(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// Article puts "a" or "an" before noun by its first letter: "an OXXO
+// store", "a Rapipago branch".
+func Article(noun string) string {
+	if noun == "" {
+		return ""
+	}
+	if strings.ContainsRune("AEIOUaeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
+}
+
+// funcs are the template functions every page may use.
+func funcs(assets map[string]asset) template.FuncMap {
+	return template.FuncMap{
+		"money":       FormatMoney,
+		"moneySymbol": FormatMoneySymbol,
+		"amount":      FormatAmount,
+		"date":        FormatTime,
+		"day":         FormatDay,
+		"iso":         FormatISO,
+		"group":       GroupDigits,
+		"article":     Article,
+		"asset":       func(name string) string { return assetURL(assets, name) },
+		"lang": func(l string) string {
+			if l == "" {
+				return "en"
+			}
+			return l
+		},
+	}
+}
