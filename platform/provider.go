@@ -25,6 +25,10 @@ type Method struct {
 	// PageRequired lists Payment Page parameters the method needs beyond the
 	// base ones; the page asks the customer for those that are missing.
 	PageRequired []string
+	// CheckField checks one Payment Page parameter the customer typed
+	// ("identify_doc_number", "customer_email", …) with the method's own rule
+	// and returns what is wrong with it, or "". Nil: no rule beyond presence.
+	CheckField func(param, value string) string
 	// ZeroAmount says the amount may be 0 (the customer sets it at the provider).
 	ZeroAmount bool
 	Refunds    bool
