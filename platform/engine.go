@@ -3,7 +3,6 @@ package platform
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -460,7 +459,7 @@ func (e *Engine) confirm(ctx context.Context, p *Payment) (*Payment, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(checkDeposit{
+	body, err := marshalMessage(checkDeposit{
 		Type: "check_deposit", ProjectID: p.ProjectID, PaymentID: p.ID, CustomerID: p.Customer.ID,
 		Amount: p.Amount.Amount, Currency: p.Amount.Currency, PaymentMethod: e.methodName(p),
 	})

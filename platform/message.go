@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -118,7 +119,7 @@ func (e *Engine) callbackBody(p *Payment, op *Operation) ([]byte, error) {
 	if op.Status == StatusAwaitingClarification {
 		m.ClarificationFields = p.Clarification
 	}
-	b, err := json.Marshal(m)
+	b, err := marshalMessage(m)
 	if err != nil {
 		return nil, fmt.Errorf("callback body of %s: %w", p.Key(), err)
 	}
@@ -142,11 +143,23 @@ func (e *Engine) StatusBody(p *Payment) ([]byte, error) {
 			m.ClarificationFields = p.Clarification
 		}
 	}
-	b, err := json.Marshal(m)
+	b, err := marshalMessage(m)
 	if err != nil {
 		return nil, fmt.Errorf("status body of %s: %w", p.Key(), err)
 	}
 	return b, nil
+}
+
+// marshalMessage encodes a message as ecommpay sends it: compact, with <, >
+// and & written as they are rather than as \u003c escapes.
+func marshalMessage(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // ValidateProject checks a project before it is stored.

@@ -32,7 +32,16 @@ type Method struct {
 	// ZeroAmount says the amount may be 0 (the customer sets it at the provider).
 	ZeroAmount bool
 	Refunds    bool
+	// Pages are the provider's own pages a person may open directly
+	// (a terminal, a wallet), linked from the sandbox's front page.
+	Pages []PageLink
 	Defaults   MethodSettings
+}
+
+// PageLink is a page of a provider.
+type PageLink struct {
+	Label string
+	URL   string // a path on the sandbox
 }
 
 // Supports reports whether the method accepts currency.

@@ -220,3 +220,24 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func projectFor(id int64, secret string) platform.Project {
 	return platform.Project{ID: id, Secret: secret}
 }
+
+// waitDelivered waits until n callbacks of a payment are recorded as
+// delivered: the merchant may see a callback before its attempt is stored.
+func waitDelivered(t *testing.T, s *sandbox, paymentID string, n int) {
+	t.Helper()
+	eventually(t, "callbacks of "+paymentID+" recorded as delivered", func() bool {
+		var ds struct {
+			Deliveries []struct {
+				Status string `json:"status"`
+			} `json:"deliveries"`
+		}
+		s.do("GET", "/sandbox/deliveries?payment_id="+paymentID, nil, &ds)
+		got := 0
+		for _, d := range ds.Deliveries {
+			if d.Status == "delivered" {
+				got++
+			}
+		}
+		return got >= n
+	})
+}

@@ -24,6 +24,8 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform/callback"
 	"github.com/ecommpay-sandbox/sandbox/platform/control"
 	"github.com/ecommpay-sandbox/sandbox/platform/gate"
+	"github.com/ecommpay-sandbox/sandbox/providers/cardpartner"
+	"github.com/ecommpay-sandbox/sandbox/providers/ecovoucher"
 	"github.com/ecommpay-sandbox/sandbox/providers/oxxo"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
@@ -74,6 +76,8 @@ func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
 func methods() []platform.Provider {
 	return []platform.Provider{
 		oxxo.New(),
+		ecovoucher.New(),
+		cardpartner.New(),
 	}
 }
 
@@ -172,14 +176,13 @@ func newApp(ctx context.Context, o serveOptions, log *slog.Logger, wall func() t
 		eng.Register(p)
 	}
 	gate.New(eng).Routes(e)
-	control.New(eng).Routes(e)
+	control.New(eng, renderer).Routes(e)
 	for _, p := range provs {
 		if pp, ok := p.(pages); ok {
 			pp.Routes(e, eng, renderer)
 		}
 	}
 	e.GET("/static/*", echo.WrapHandler(web.StaticHandler()))
-	homeRoutes(e, eng, renderer)
 	return &app{store: store, engine: eng, echo: e, log: log}, nil
 }
 

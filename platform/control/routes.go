@@ -4,15 +4,17 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
-// Server serves the control API over an engine.
+// Server serves the control API and the dashboard over an engine.
 type Server struct {
-	Engine *platform.Engine
+	Engine   *platform.Engine
+	Renderer *web.Renderer
 }
 
-// New returns a control server over eng.
-func New(eng *platform.Engine) *Server { return &Server{Engine: eng} }
+// New returns a control server over eng rendering pages with r.
+func New(eng *platform.Engine, r *web.Renderer) *Server { return &Server{Engine: eng, Renderer: r} }
 
 // Routes mounts every control endpoint under /sandbox.
 func (s *Server) Routes(e *echo.Echo) {
@@ -38,4 +40,14 @@ func (s *Server) Routes(e *echo.Echo) {
 
 	g.POST("/reset", s.handleReset)
 	g.Any("/*", s.handleNotFound)
+
+	e.GET("/", s.handleHome)
+	d := e.Group("/dashboard")
+	d.GET("", s.handleDashboard)
+	d.GET("/payments/:project/:payment", s.handleDashboardPayment)
+	d.POST("/payments/:project/:payment/:action", s.handleDashboardAct)
+	d.POST("/clock/:action", s.handleDashboardClock)
+	d.POST("/deliveries/:id/resend", s.handleDashboardResend)
+	d.POST("/reset", s.handleDashboardReset)
+	d.POST("/projects", s.handleDashboardProject)
 }

@@ -1,12 +1,14 @@
 package voucher
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
@@ -32,6 +34,11 @@ const (
 // its last day.
 const JobLapse = "lapse"
 
+// maxDraws bounds how many references Start draws before it gives up
+// finding one that no other payment owns. A collision needs a sandbox that
+// replays its seed over data it kept, and even then a few draws suffice.
+const maxDraws = 1000
+
 // Config describes one voucher method.
 type Config struct {
 	Method platform.Method
@@ -46,11 +53,38 @@ type Config struct {
 	// ReferenceDigits is the length of a voucher reference, its check digit
 	// included.
 	ReferenceDigits int
-	// CheckCustomer checks the method's own formats (the document number);
-	// any error declines the payment with 20000 and these errors.
+	// DocNumberLengths are the lengths a document number may have, all
+	// digits (Oxxo: DigitsBetween(10, 18); Rapipago: 7, 8, 11); nil: the
+	// method does not check it. A Gate sale with another declines with 20000
+	// naming customer.identify.doc_number, and the Payment Page checks
+	// identify_doc_number with the same rule (Method.CheckField).
+	DocNumberLengths []int
+	// CheckCustomer checks the method's other formats; any error declines
+	// the payment with 20000 and these errors.
 	CheckCustomer func(p *platform.Payment) []platform.OperationError
+	// RedirectBody builds the JSON object the customer's browser posts to
+	// the voucher page (redirect_data.body with method POST, as Lotérica
+	// wants it). Nil: the redirect is a GET with the empty body [] (Oxxo,
+	// Rapipago). It must return something that marshals to a JSON object
+	// without null or floats (SPEC.md §2).
+	RedirectBody func(in RedirectInput) (any, error)
+	// VoucherPage renders the voucher page in the method's own words: it
+	// returns the page (template) name and its view model, built from the
+	// shared model (Lotérica: in Portuguese). Nil: the shared "voucher" page.
+	VoucherPage func(pay *platform.Payment, page web.VoucherPage) (name string, data any)
 	// Brand is how the method's pages look.
 	Brand web.Brand
+}
+
+// RedirectInput is what Config.RedirectBody builds the redirect body from.
+type RedirectInput struct {
+	Payment *platform.Payment
+	Voucher *platform.Voucher
+	// URL is the voucher page the customer is sent to (redirect_data.url).
+	URL string
+	// ProviderPaymentID is the provider's reference of the operation.
+	ProviderPaymentID string
+	Env               platform.Env
 }
 
 // Provider is a mock voucher provider: it issues a voucher with a reference
@@ -58,6 +92,9 @@ type Config struct {
 // validity, and declines what lapses.
 type Provider struct {
 	cfg Config
+	// owner finds the payment a reference belongs to: Env.ReferenceOwner,
+	// replaced in tests that decide without a store.
+	owner func(env platform.Env, method, ref string) (platform.PaymentKey, bool, error)
 }
 
 var _ platform.Provider = (*Provider)(nil)
@@ -65,9 +102,6 @@ var _ platform.Provider = (*Provider)(nil)
 // New returns a voucher provider. The method's default variant is "bank"
 // unless cfg.Method.Defaults says otherwise.
 func New(cfg Config) *Provider {
-	if cfg.Method.Defaults.Variant == "" {
-		cfg.Method.Defaults.Variant = VariantBank
-	}
 	if cfg.ShortValidity == 0 {
 		cfg.ShortValidity = cfg.Validity
 	}
@@ -77,7 +111,17 @@ func New(cfg Config) *Provider {
 	if cfg.Brand.Name == "" {
 		cfg.Brand.Name = cfg.Method.Name
 	}
-	return &Provider{cfg: cfg}
+	cfg.DocNumberLengths = slices.Clone(cfg.DocNumberLengths)
+	slices.Sort(cfg.DocNumberLengths)
+	cfg.DocNumberLengths = slices.Compact(cfg.DocNumberLengths)
+	p := &Provider{cfg: cfg, owner: platform.Env.ReferenceOwner}
+	if p.cfg.Method.Defaults.Variant == "" {
+		p.cfg.Method.Defaults.Variant = p.Variants()[0]
+	}
+	if p.cfg.Method.CheckField == nil && (len(cfg.DocNumberLengths) > 0 || slices.Contains(cfg.Method.PageRequired, ParamEmail)) {
+		p.cfg.Method.CheckField = p.CheckField
+	}
+	return p
 }
 
 // Method returns the method the provider serves.
@@ -86,8 +130,53 @@ func (p *Provider) Method() platform.Method { return p.cfg.Method }
 // Config returns the provider's configuration.
 func (p *Provider) Config() Config { return p.cfg }
 
-// Variants returns the variants the provider knows, for checking settings.
-func (p *Provider) Variants() []string { return []string{VariantBank, VariantShort} }
+// Variants returns the variants the provider knows, its default first:
+// "bank" and "3days" for a method with a bank window (Oxxo, Rapipago),
+// "3days" alone for one without (Lotérica).
+func (p *Provider) Variants() []string {
+	if p.cfg.BankWindow > p.cfg.Validity {
+		return []string{VariantBank, VariantShort}
+	}
+	return []string{VariantShort}
+}
+
+// CheckSettings checks settings meant for this method (the sandbox's or a
+// project's) before they are used, so that a config file naming a variant
+// the method does not have is refused when it is loaded rather than
+// declining every sale. The error says which variants exist.
+func (p *Provider) CheckSettings(s platform.MethodSettings) error {
+	if s.Variant != "" && !slices.Contains(p.Variants(), s.Variant) {
+		return fmt.Errorf("%s has no variant %q: use %s", p.cfg.Method.Code, s.Variant, quoteList(p.Variants()))
+	}
+	return nil
+}
+
+// validity returns how long terminals and banks accept a voucher of
+// variant v ("" is the default), or an error naming the known variants.
+func (p *Provider) validity(v string) (validity, bank time.Duration, err error) {
+	if v == "" {
+		v = p.cfg.Method.Defaults.Variant
+	}
+	if !slices.Contains(p.Variants(), v) {
+		return 0, 0, fmt.Errorf("the sandbox is configured with %s variant %q, which does not exist: use %s", p.cfg.Method.Name, v, quoteList(p.Variants()))
+	}
+	if v == VariantShort {
+		return p.cfg.ShortValidity, 0, nil
+	}
+	return p.cfg.Validity, p.cfg.BankWindow, nil
+}
+
+// quoteList writes names for people: "bank" or "3days".
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
 
 // state is the provider's private state of a payment (Payment.ProviderData).
 type state struct {
@@ -111,26 +200,20 @@ func lapsed() platform.Step {
 	return s
 }
 
-// Start checks the customer's data and issues the voucher: a reference, its
-// barcode and its validity; the payment awaits the customer's payment.
+// Start checks the customer's data and issues the voucher: a reference no
+// other payment owns, its barcode and its validity; the payment awaits the
+// customer's payment.
 func (p *Provider) Start(pay *platform.Payment, env platform.Env) (platform.Step, error) {
-	if p.cfg.CheckCustomer != nil {
-		if errs := p.cfg.CheckCustomer(pay); len(errs) > 0 {
-			return platform.Decline(platform.DeclineGeneral, errs...), nil
-		}
+	if errs := p.checkCustomer(pay); len(errs) > 0 {
+		return platform.Decline(platform.DeclineGeneral, errs...), nil
 	}
-	validity, bank := p.cfg.Validity, p.cfg.BankWindow
-	switch v := env.Settings.Variant; v {
-	case "", VariantBank:
-	case VariantShort:
-		validity, bank = p.cfg.ShortValidity, 0
-	default:
+	validity, bank, err := p.validity(env.Settings.Variant)
+	if err != nil {
 		return platform.Decline(platform.DeclineGeneral, platform.OperationError{
-			Code:    platform.DeclineGeneral,
-			Message: fmt.Sprintf("the sandbox is configured with %s variant %q, which does not exist: use %q or %q", p.cfg.Method.Name, v, VariantBank, VariantShort),
+			Code: platform.DeclineGeneral, Message: err.Error(),
 		}), nil
 	}
-	ref, err := NewReference(env.Rand, p.cfg.ReferenceDigits)
+	ref, err := p.freeReference(pay, env)
 	if err != nil {
 		return platform.Step{}, err
 	}
@@ -148,19 +231,76 @@ func (p *Provider) Start(pay *platform.Payment, env platform.Env) (platform.Step
 	if bank > validity {
 		v.BankUntil = env.Now.Add(bank)
 	}
+	redirect, err := p.redirect(RedirectInput{
+		Payment: pay, Voucher: v, URL: env.BaseURL + p.VoucherPath(ref),
+		ProviderPaymentID: hex.EncodeToString(id), Env: env,
+	})
+	if err != nil {
+		return platform.Step{}, err
+	}
 	return platform.Step{
 		Status:            platform.StatusAwaitingRedirect,
 		ProviderPaymentID: hex.EncodeToString(id),
-		Redirect: &platform.Redirect{
-			URL:    env.BaseURL + p.VoucherPath(ref),
-			Method: "GET",
-			Body:   json.RawMessage(`[]`),
-		},
-		Voucher:    v,
-		References: []string{ref},
-		Jobs:       []platform.ProviderJob{{Name: JobLapse, Due: v.LastDay()}},
-		Notify:     true,
+		Redirect:          redirect,
+		Voucher:           v,
+		References:        []string{ref},
+		Jobs:              []platform.ProviderJob{{Name: JobLapse, Due: v.LastDay()}},
+		Notify:            true,
 	}, nil
+}
+
+// checkCustomer applies the method's format checks to the customer's data.
+func (p *Provider) checkCustomer(pay *platform.Payment) []platform.OperationError {
+	var errs []platform.OperationError
+	if len(p.cfg.DocNumberLengths) > 0 {
+		if e := CheckDigits(DocNumberField, pay.Customer.DocNumber, p.cfg.DocNumberLengths...); e != nil {
+			errs = append(errs, *e)
+		}
+	}
+	if p.cfg.CheckCustomer != nil {
+		errs = append(errs, p.cfg.CheckCustomer(pay)...)
+	}
+	return errs
+}
+
+// freeReference draws references until one belongs to no other payment: a
+// sandbox restarted with the same seed over the data it kept replays the
+// draws that issued its earlier vouchers.
+func (p *Provider) freeReference(pay *platform.Payment, env platform.Env) (string, error) {
+	for range maxDraws {
+		ref, err := NewReference(env.Rand, p.cfg.ReferenceDigits)
+		if err != nil {
+			return "", err
+		}
+		k, taken, err := p.owner(env, p.cfg.Method.Code, ref)
+		if err != nil {
+			return "", fmt.Errorf("%s reference %s: %w", p.cfg.Method.Code, ref, err)
+		}
+		if !taken || k == pay.Key() {
+			return ref, nil
+		}
+	}
+	return "", fmt.Errorf("%s: no free %d-digit reference in %d draws", p.cfg.Method.Code, p.cfg.ReferenceDigits, maxDraws)
+}
+
+// redirect is where the merchant sends the customer: the voucher page, by
+// GET with the empty body [], or by POST with the method's body.
+func (p *Provider) redirect(in RedirectInput) (*platform.Redirect, error) {
+	if p.cfg.RedirectBody == nil {
+		return &platform.Redirect{URL: in.URL, Method: "GET", Body: json.RawMessage(`[]`)}, nil
+	}
+	v, err := p.cfg.RedirectBody(in)
+	if err != nil {
+		return nil, fmt.Errorf("%s redirect body: %w", p.cfg.Method.Code, err)
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s redirect body: %w", p.cfg.Method.Code, err)
+	}
+	if !bytes.HasPrefix(body, []byte("{")) {
+		return nil, fmt.Errorf("%s redirect body must be a JSON object, got %.40s", p.cfg.Method.Code, body)
+	}
+	return &platform.Redirect{URL: in.URL, Method: "POST", Body: body}, nil
 }
 
 // Pay is the customer paying the voucher at a terminal (the default) or at

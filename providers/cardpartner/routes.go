@@ -1,0 +1,409 @@
+package cardpartner
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+// maxBody bounds a redirect body POSTed to the checkout.
+const maxBody = 64 << 10
+
+// Routes mounts the partner's customer-facing pages under
+// /providers/card-partner/:
+//
+//	POST checkout        the redirect target: redirect_data.body as form
+//	                     fields or JSON; checks hsh, then 303 to GET checkout
+//	GET  checkout?inv=   the checkout (reloadable), or its result once finished
+//	POST pay             the checkout's form: inv, method, card_number,
+//	                     card_expiry, card_cvc, card_holder, phone,
+//	                     action=pay|cancel; 303 to cbk or lbk
+//	GET  result?inv=     the result page, for payments without return URLs
+//	GET  checkout.js     the checkout's script
+//
+// The pages link /static/ assets: mount web.StaticHandler there.
+func (p *Provider) Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer) {
+	h := &handlers{p: p, eng: eng, r: r}
+	g := e.Group(Prefix)
+	g.POST("/checkout", h.enter)
+	g.GET("/checkout", h.show)
+	g.POST("/pay", h.pay)
+	g.GET("/result", h.result)
+	g.GET("/checkout.js", h.script)
+}
+
+type handlers struct {
+	p   *Provider
+	eng *platform.Engine
+	r   *web.Renderer
+}
+
+// lookup finds the payment of the checkout with invoice inv.
+func (h *handlers) lookup(c echo.Context, inv string) (*platform.Payment, error) {
+	inv = strings.TrimSpace(inv)
+	if inv == "" {
+		return nil, platform.Errorf(platform.CodeNotFound, "no invoice (inv) was given")
+	}
+	pay, err := h.eng.PaymentByReference(c.Request().Context(), Code, InvReference(inv))
+	if platform.ErrorCode(err) == platform.CodeNotFound {
+		return nil, platform.Errorf(platform.CodeNotFound, "no checkout has the invoice %q", inv)
+	}
+	return pay, err
+}
+
+// enter receives the customer the merchant redirected with
+// redirect_data.body, checks the body and its hsh, and sends the customer
+// on to the checkout page.
+func (h *handlers) enter(c echo.Context) error {
+	fields, err := bodyFields(c.Request())
+	if err != nil {
+		return h.fail(c, http.StatusBadRequest, "The checkout could not read the request", err.Error())
+	}
+	if err := checkPresent(fields); err != nil {
+		return h.failErr(c, "The redirect body is incomplete", err)
+	}
+	pay, err := h.lookup(c, fields["inv"])
+	if err != nil {
+		return h.failErr(c, "Checkout not found", err)
+	}
+	if fields["oid"] != pay.ID {
+		return h.fail(c, http.StatusBadRequest, "The redirect body does not match its payment",
+			fmt.Sprintf("Invoice %s belongs to payment %q, but oid is %q. POST redirect_data.body exactly as the callback gave it.", fields["inv"], pay.ID, fields["oid"]))
+	}
+	project, err := h.eng.Project(c.Request().Context(), pay.ProjectID)
+	if err != nil {
+		return h.failErr(c, "Project not found", err)
+	}
+	if err := CheckBody(fields, project.Secret); err != nil {
+		return h.failErr(c, "The redirect body's hsh does not match", err)
+	}
+	return c.Redirect(http.StatusSeeOther, CheckoutPath+"?inv="+url.QueryEscape(fields["inv"]))
+}
+
+// show renders the checkout of ?inv=, or how it ended.
+func (h *handlers) show(c echo.Context) error {
+	inv := c.QueryParam("inv")
+	if strings.TrimSpace(inv) == "" {
+		return h.fail(c, http.StatusBadRequest, "Open the checkout from the merchant's redirect",
+			"The checkout is opened by POSTing redirect_data.body of the merchant's callback to this address; reloading it needs ?inv=<invoice>.")
+	}
+	pay, err := h.lookup(c, inv)
+	if err != nil {
+		return h.failErr(c, "Checkout not found", err)
+	}
+	switch {
+	case pay.Status.Final():
+		return h.r.Write(c.Response(), http.StatusOK, "cardpartner_result", h.p.resultPage(pay))
+	case pay.Status != platform.StatusAwaitingRedirect:
+		return h.notOpen(c, pay)
+	}
+	clock := h.eng.Clock()
+	return h.r.Write(c.Response(), http.StatusOK, "cardpartner_checkout", h.p.checkoutPage(pay, clock.Now(), clock.Frozen()))
+}
+
+// result renders how the checkout of ?inv= ended; an open checkout sends
+// the customer back to it.
+func (h *handlers) result(c echo.Context) error {
+	pay, err := h.lookup(c, c.QueryParam("inv"))
+	if err != nil {
+		return h.failErr(c, "Payment not found", err)
+	}
+	if !pay.Status.Final() {
+		return c.Redirect(http.StatusSeeOther, CheckoutPath+"?inv="+url.QueryEscape(strings.TrimSpace(c.QueryParam("inv"))))
+	}
+	return h.r.Write(c.Response(), http.StatusOK, "cardpartner_result", h.p.resultPage(pay))
+}
+
+// Form fields of the checkout, with their labels.
+var fieldLabels = map[string]string{
+	"method":      "Payment method",
+	"card_number": "Card number",
+	"card_expiry": "Expiry date",
+	"card_cvc":    "Security code",
+	"card_holder": "Name on card",
+	"phone":       "Phone number",
+}
+
+// pay takes the checkout's form: it pays or cancels, then sends the
+// customer to the merchant (cbk after an approval, lbk otherwise). Input
+// the partner cannot take is refused with 400 and the form as it was (the
+// security code excepted); a checkout that is closed with 409.
+func (h *handlers) pay(c echo.Context) error {
+	ctx := c.Request().Context()
+	inv := c.FormValue("inv")
+	pay, err := h.lookup(c, inv)
+	if err != nil {
+		return h.failErr(c, "Checkout not found", err)
+	}
+	if pay.Status.Final() {
+		page := h.p.resultPage(pay)
+		page.Alert = finishedAlert(pay)
+		return h.r.Write(c.Response(), http.StatusConflict, "cardpartner_result", page)
+	}
+	if pay.Status != platform.StatusAwaitingRedirect {
+		return h.notOpen(c, pay)
+	}
+	clock := h.eng.Clock()
+	now := clock.Now()
+	page := h.p.checkoutPage(pay, now, clock.Frozen())
+	page.Channel = strings.TrimSpace(c.FormValue("method"))
+	page.Form = web.CardPartnerForm{
+		CardNumber: strings.TrimSpace(c.FormValue("card_number")),
+		Expiry:     strings.TrimSpace(c.FormValue("card_expiry")),
+		Holder:     strings.TrimSpace(c.FormValue("card_holder")),
+		Phone:      strings.TrimSpace(c.FormValue("phone")),
+	}
+	in := platform.PayInput{Method: page.Channel}
+	if c.FormValue("action") == "cancel" {
+		in = platform.PayInput{Method: MethodCancel}
+	} else {
+		page.Errors = checkForm(page, c.FormValue("card_cvc"), now)
+		if len(page.Errors) > 0 {
+			return h.refuse(c, http.StatusBadRequest, page, nil)
+		}
+		if page.Channel == ChannelCard {
+			in.Card = page.Form.CardNumber
+		} else {
+			in.Phone = page.Form.Phone
+		}
+	}
+	paid, err := h.eng.Pay(ctx, pay.Key(), in)
+	var pe *platform.Error
+	switch {
+	case errors.As(err, &pe) && pe.Code == platform.CodeInvalidRequest:
+		for _, f := range pe.Fields {
+			name := map[string]string{"card": "card_number", "phone": "phone"}[f.Field]
+			if name == "" {
+				name = "method"
+			}
+			page.Errors = append(page.Errors, web.CardPartnerFieldError{Field: name, Label: fieldLabels[name], Message: f.Message})
+		}
+		return h.refuse(c, http.StatusBadRequest, page, nil)
+	case errors.As(err, &pe) && pe.Code == platform.CodeStatusForbids:
+		if now, err := h.eng.Payment(ctx, pay.Key()); err == nil && now.Status.Final() {
+			page := h.p.resultPage(now)
+			page.Alert = finishedAlert(now)
+			return h.r.Write(c.Response(), http.StatusConflict, "cardpartner_result", page)
+		}
+		return h.refuse(c, http.StatusConflict, page, &web.Alert{Title: "Payment refused", Message: pe.Detail})
+	case err != nil:
+		return err
+	}
+	approved := paid.Status == platform.StatusSuccess
+	return c.Redirect(http.StatusSeeOther, ReturnURL(paid, h.eng.BaseURL(), stateOf(paid).Inv, approved))
+}
+
+// refuse renders the checkout again with what went wrong.
+func (h *handlers) refuse(c echo.Context, status int, page web.CardPartnerCheckoutPage, alert *web.Alert) error {
+	page.Alert = alert
+	if alert == nil && len(page.Errors) > 0 {
+		page.Alert = &web.Alert{Title: "Check the highlighted fields", Message: "Nothing was charged."}
+	}
+	return h.r.Write(c.Response(), status, "cardpartner_checkout", page)
+}
+
+// checkForm checks the checkout's form as the customer filled it in.
+func checkForm(page web.CardPartnerCheckoutPage, cvc string, now time.Time) []web.CardPartnerFieldError {
+	var errs []web.CardPartnerFieldError
+	add := func(field, msg string) {
+		errs = append(errs, web.CardPartnerFieldError{Field: field, Label: fieldLabels[field], Message: msg})
+	}
+	var channel *web.CardPartnerChannel
+	for i := range page.Channels {
+		if page.Channels[i].Code == page.Channel {
+			channel = &page.Channels[i]
+		}
+	}
+	switch {
+	case page.Channel == "":
+		add("method", "Choose how to pay.")
+		return errs
+	case channel == nil:
+		names := make([]string, len(page.Channels))
+		for i, ch := range page.Channels {
+			names[i] = ch.Label
+		}
+		add("method", fmt.Sprintf("%s is not offered for this payment: choose %s.", ChannelName(page.Channel), strings.Join(names, ", ")))
+		return errs
+	case channel.Phone:
+		if _, msg := CheckPhone(page.Form.Phone); msg != "" {
+			add("phone", msg)
+		}
+		return errs
+	}
+	number, msg := CheckCard(page.Form.CardNumber)
+	if msg != "" {
+		add("card_number", msg)
+	}
+	if msg := checkExpiry(page.Form.Expiry, now); msg != "" {
+		add("card_expiry", msg)
+	}
+	if msg := checkCVC(strings.TrimSpace(cvc), CardBrand(number) == "American Express"); msg != "" {
+		add("card_cvc", msg)
+	}
+	if page.Form.Holder == "" {
+		add("card_holder", "Enter the name as it is written on the card.")
+	}
+	return errs
+}
+
+// checkExpiry checks an expiry date written MM/YY (or MM/YYYY) that is not
+// before now's month.
+func checkExpiry(s string, now time.Time) string {
+	s = strip(s, " ")
+	if s == "" {
+		return "Enter the expiry date printed on the card, as MM/YY."
+	}
+	mm, yy, ok := strings.Cut(s, "/")
+	if !ok && len(s) == 4 {
+		mm, yy, ok = s[:2], s[2:], true
+	}
+	month, err1 := strconv.Atoi(mm)
+	year, err2 := strconv.Atoi(yy)
+	if !ok || err1 != nil || err2 != nil || month < 1 || month > 12 || (len(yy) != 2 && len(yy) != 4) {
+		return "Write the expiry date as MM/YY, for example 12/30."
+	}
+	if len(yy) == 2 {
+		year += 2000
+	}
+	if year < now.Year() || (year == now.Year() && time.Month(month) < now.Month()) {
+		return fmt.Sprintf("This card expired in %02d/%02d: use a card that is still valid.", month, year%100)
+	}
+	return ""
+}
+
+// checkCVC checks a card security code: 3 digits, 4 for American Express.
+func checkCVC(s string, amex bool) string {
+	want := 3
+	if amex {
+		want = 4
+	}
+	if s == "" {
+		return fmt.Sprintf("Enter the %d-digit security code from the back of the card.", want)
+	}
+	if len(s) != want || !digits(s) {
+		return fmt.Sprintf("The security code has %d digits.", want)
+	}
+	return ""
+}
+
+// notOpen answers for a payment whose checkout is not open yet.
+func (h *handlers) notOpen(c echo.Context, pay *platform.Payment) error {
+	msg := fmt.Sprintf("Payment %s is %s, so its checkout is not open.", pay.ID, pay.Status)
+	if pay.Status == platform.StatusAwaitingClarification {
+		msg = fmt.Sprintf("Payment %s awaits the customer's %s from the merchant; the checkout opens once they arrive.", pay.ID, strings.Join(pay.Clarification, " and "))
+	}
+	return h.fail(c, http.StatusConflict, "This checkout is not open", msg)
+}
+
+// fail renders an error page.
+func (h *handlers) fail(c echo.Context, status int, title, msg string, details ...string) error {
+	page := web.NewErrorPage(status, title, msg, details...)
+	page.Brand = Brand()
+	return h.r.Write(c.Response(), status, "error", page)
+}
+
+// failErr renders an error page for err: a *platform.Error with its
+// status, details and title; anything else goes to echo's error handler.
+func (h *handlers) failErr(c echo.Context, title string, err error) error {
+	var pe *platform.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	page := web.ErrorFrom(err)
+	page.Brand = Brand()
+	page.Title = title
+	page.Message = sentence(page.Message)
+	if pe.Code == platform.CodeNotFound {
+		page.Message = "The checkout link is wrong or belongs to another sandbox: " + pe.Detail + ". Start the payment again from the merchant."
+		page.Details = nil
+	}
+	return h.r.Write(c.Response(), page.Status, "error", page)
+}
+
+// script serves the checkout's script; a request naming its current
+// version may be cached for good.
+func (h *handlers) script(c echo.Context) error {
+	hdr := c.Response().Header()
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("ETag", `"`+h.p.script.version+`"`)
+	if c.QueryParam("v") == h.p.script.version {
+		hdr.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		hdr.Set("Cache-Control", "public, no-cache")
+	}
+	return c.Blob(http.StatusOK, "text/javascript; charset=utf-8", h.p.script.body)
+}
+
+// bodyFields reads a redirect body POSTed as form fields or as a JSON
+// object of strings (numbers and booleans are taken as their text).
+func bodyFields(r *http.Request) (map[string]string, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	fields := make(map[string]string)
+	if ct == "application/json" || strings.HasSuffix(ct, "+json") {
+		raw, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil {
+			return nil, fmt.Errorf("read the body: %w", err)
+		}
+		if len(raw) > maxBody {
+			return nil, fmt.Errorf("the body is larger than %d bytes", maxBody)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.UseNumber()
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			return nil, fmt.Errorf("the body must be redirect_data.body: a JSON object of strings such as {\"live\":\"0\",…} (%v)", err)
+		}
+		for k, v := range m {
+			switch v := v.(type) {
+			case string:
+				fields[k] = v
+			case json.Number:
+				fields[k] = v.String()
+			case bool:
+				fields[k] = map[bool]string{true: "1", false: "0"}[v]
+			case nil:
+				fields[k] = ""
+			default:
+				return nil, fmt.Errorf("field %q must be a string, not a JSON object or list", k)
+			}
+		}
+		return fields, nil
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, maxBody)
+	if err := r.ParseMultipartForm(maxBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return nil, fmt.Errorf("the body must be redirect_data.body as form fields (application/x-www-form-urlencoded) or JSON: %v", err)
+	}
+	for k, vs := range r.PostForm {
+		if len(vs) > 0 {
+			fields[k] = vs[0]
+		}
+	}
+	return fields, nil
+}
+
+// sentence capitalises s and ends it with a full stop.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	if c := s[0]; c >= 'a' && c <= 'z' {
+		s = string(c-'a'+'A') + s[1:]
+	}
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}

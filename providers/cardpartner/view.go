@@ -1,0 +1,182 @@
+package cardpartner
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+//go:embed assets/checkout.js
+var checkoutJS []byte
+
+// asset is the checkout's script with its content version.
+type asset struct {
+	body    []byte
+	version string
+}
+
+func checkoutScript() asset {
+	sum := sha256.Sum256(checkoutJS)
+	return asset{body: checkoutJS, version: hex.EncodeToString(sum[:])[:12]}
+}
+
+// ScriptURL is the URL of the checkout's script with its content version.
+func (p *Provider) ScriptURL() string { return ScriptPath + "?v=" + p.script.version }
+
+// channelOrder is the order the checkout lists channels in, with how each looks.
+var channelOrder = []web.CardPartnerChannel{
+	{Code: ChannelMpesa, Label: "M-Pesa", Hint: "Approve the prompt on your phone with your M-Pesa PIN.", Mark: "M", Color: "#2e7d32", Phone: true},
+	{Code: ChannelAirtel, Label: "Airtel Money", Hint: "Approve the prompt on your phone with your Airtel Money PIN.", Mark: "A", Color: "#c8102e", Phone: true},
+	{Code: ChannelEquity, Label: "Equity Eazzy Pay", Hint: "Approve the payment in the Equity app or by USSD.", Mark: "E", Color: "#8b1a1a", Phone: true},
+	{Code: ChannelCard, Label: "Card", Hint: "Visa or Mastercard, debit or credit."},
+}
+
+// pageChannels returns the channels of a checkout offering flags.
+func pageChannels(flags []string) []web.CardPartnerChannel {
+	var out []web.CardPartnerChannel
+	for _, c := range channelOrder {
+		for _, f := range flags {
+			if flagOf(c.Code) == f {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func testItems(list []TestNumber, group int) []web.CardPartnerTestItem {
+	out := make([]web.CardPartnerTestItem, len(list))
+	for i, t := range list {
+		out[i] = web.CardPartnerTestItem{Value: t.Number, Display: web.GroupDigits(t.Number, group), Outcome: t.Outcome(), Declines: t.Code != 0}
+	}
+	return out
+}
+
+// checkoutPage is the open checkout of pay at now.
+func (p *Provider) checkoutPage(pay *platform.Payment, now time.Time, frozen bool) web.CardPartnerCheckoutPage {
+	st := stateOf(pay)
+	flags := st.Channels
+	if len(flags) == 0 {
+		flags = Channels(pay.Amount.Currency)
+	}
+	page := web.CardPartnerCheckoutPage{
+		Page:        web.Page{Title: "Checkout", Brand: Brand()},
+		Action:      PayPath,
+		Inv:         st.Inv,
+		ProjectID:   pay.ProjectID,
+		PaymentID:   pay.ID,
+		Description: pay.Description,
+		Amount:      pay.Amount,
+		Email:       pay.Customer.Email,
+		Deadline:    st.Deadline,
+		ClockFrozen: frozen,
+		ScriptURL:   p.ScriptURL(),
+		Channels:    pageChannels(flags),
+		Form:        web.CardPartnerForm{Phone: pay.Customer.Phone},
+		TestCards:   testItems(TestCards, 4),
+		TestPhones:  testItems(TestPhones, 3),
+	}
+	if !st.Deadline.IsZero() {
+		page.SecondsLeft = max(0, int(st.Deadline.Sub(now)/time.Second))
+	}
+	if len(page.Channels) > 0 {
+		page.Channel = page.Channels[0].Code
+	}
+	return page
+}
+
+// outcomeOf says how pay's checkout ended.
+func outcomeOf(pay *platform.Payment) web.CardPartnerOutcome {
+	switch pay.Status {
+	case platform.StatusSuccess:
+		return web.CardPartnerApproved
+	case platform.StatusRefunded:
+		return web.CardPartnerRefunded
+	}
+	switch stateOf(pay).Outcome {
+	case outcomeCancelled:
+		return web.CardPartnerCancelled
+	case outcomeExpired, outcomeTimedOut:
+		return web.CardPartnerExpired
+	}
+	return web.CardPartnerDeclined
+}
+
+// paidWith says how the customer paid: "Visa •••• 4242", "M-Pesa 254708374149".
+func paidWith(st state) string {
+	switch {
+	case st.Channel == ChannelCard && st.CardLast4 != "":
+		return st.CardBrand + " •••• " + st.CardLast4
+	case st.Channel != "" && st.Phone != "":
+		return ChannelName(st.Channel) + " " + st.Phone
+	}
+	return ""
+}
+
+// resultPage is how pay's checkout ended, with the way back to the
+// merchant when the merchant gave one.
+func (p *Provider) resultPage(pay *platform.Payment) web.CardPartnerResultPage {
+	st := stateOf(pay)
+	page := web.CardPartnerResultPage{
+		Page:        web.Page{Title: "Payment result", Brand: Brand()},
+		Outcome:     outcomeOf(pay),
+		Amount:      pay.Amount,
+		ProjectID:   pay.ProjectID,
+		PaymentID:   pay.ID,
+		Description: pay.Description,
+		PaidWith:    paidWith(st),
+	}
+	if sale := pay.Sale(); sale != nil {
+		page.AuthCode = sale.AuthCode
+		page.ProviderPaymentID = sale.ProviderPaymentID
+		page.At = sale.UpdatedAt
+		if pay.Status == platform.StatusDecline || pay.Status == platform.StatusError {
+			page.Code, page.Reason = sale.Code, sale.Message
+		}
+	}
+	if r := pay.Refund(); r != nil && pay.Status == platform.StatusRefunded {
+		page.At = r.UpdatedAt
+	}
+	approved := pay.Status == platform.StatusSuccess || pay.Status == platform.StatusRefunded
+	if u := ReturnURL(pay, "", st.Inv, approved); !strings.HasPrefix(u, ResultPath) {
+		page.ReturnURL = u
+	}
+	switch page.Outcome {
+	case web.CardPartnerApproved:
+		page.Title = "Payment approved"
+	case web.CardPartnerRefunded:
+		page.Title = "Payment refunded"
+	case web.CardPartnerCancelled:
+		page.Title = "Payment cancelled"
+	case web.CardPartnerExpired:
+		page.Title = "Checkout expired"
+	default:
+		page.Title = "Payment declined"
+	}
+	return page
+}
+
+// finishedAlert says why a finished checkout refuses to take a payment.
+func finishedAlert(pay *platform.Payment) *web.Alert {
+	var what string
+	switch outcomeOf(pay) {
+	case web.CardPartnerApproved:
+		what = "was already paid"
+	case web.CardPartnerRefunded:
+		what = "was paid and refunded"
+	case web.CardPartnerCancelled:
+		what = "was cancelled"
+	case web.CardPartnerExpired:
+		what = "expired"
+	default:
+		what = "was declined"
+	}
+	return &web.Alert{Title: "This checkout is closed", Message: fmt.Sprintf("Payment %s %s. Nothing was charged now.", pay.ID, what)}
+}

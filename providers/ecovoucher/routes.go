@@ -1,0 +1,492 @@
+package ecovoucher
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+// Actions of the EcoVoucher page's form (the "action" field), besides the
+// wallet's "use" and the rows' "remove" buttons.
+const (
+	ActionPay    = "pay"
+	ActionAdd    = "add"
+	ActionFill   = "fill"
+	ActionCancel = "cancel"
+)
+
+// Routes mounts the provider's customer-facing pages:
+//
+//	POST /providers/eco-voucher/pay           the redirect target: redirect_data.body, form-encoded or JSON;
+//	                                          also the page's own form (tx, action, number, security_code, expiry, use, remove)
+//	GET  /providers/eco-voucher/pay?tx=       the page again, for reloads
+//	GET  /providers/eco-voucher/complete?tx=  OnSuccessUrl and OnFailureUrl: on to the shop's return URL, or the result
+//	POST /providers/eco-voucher/callback      TransferUrl and CallbackUrl: the transaction's state as JSON
+//
+// The pages link /static/ assets: mount web.StaticHandler there.
+func (p *Provider) Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer) {
+	h := &handlers{p: p, eng: eng, r: r}
+	e.POST(PayPath, h.post)
+	e.GET(PayPath, h.get)
+	e.GET(CompletePath, h.complete)
+	e.POST(CompletePath, h.complete)
+	e.POST(NotifyPath, h.notify)
+}
+
+type handlers struct {
+	p   *Provider
+	eng *platform.Engine
+	r   *web.Renderer
+}
+
+// payment finds the payment of transaction tx, written in decimal.
+func (h *handlers) payment(ctx context.Context, tx string) (*platform.Payment, error) {
+	id, err := strconv.ParseInt(strings.TrimSpace(tx), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, platform.Errorf(platform.CodeNotFound, "%q is not an EcoVoucher transaction number (TxID)", tx)
+	}
+	pay, err := h.eng.PaymentByReference(ctx, Code, TxReference(id))
+	if platform.ErrorCode(err) == platform.CodeNotFound {
+		return nil, platform.Errorf(platform.CodeNotFound, "no EcoVoucher payment has the transaction number %d", id)
+	}
+	return pay, err
+}
+
+// used reports, from the store, whether a voucher belongs to a payment.
+func (h *handlers) used(ctx context.Context) UsedFunc {
+	return func(number string) (bool, error) {
+		_, err := h.eng.PaymentByReference(ctx, Code, number)
+		switch {
+		case err == nil:
+			return true, nil
+		case platform.ErrorCode(err) == platform.CodeNotFound:
+			return false, nil
+		}
+		return false, err
+	}
+}
+
+// post takes the customer's browser arriving with redirect_data.body, or
+// the page's own form.
+func (h *handlers) post(c echo.Context) error {
+	req := c.Request()
+	if ct, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); ct == echo.MIMEApplicationJSON {
+		raw, err := io.ReadAll(io.LimitReader(req.Body, 64<<10))
+		if err != nil {
+			return err
+		}
+		fields, err := redirectMap(raw)
+		if err != nil {
+			return h.fail(c, web.NewErrorPage(http.StatusBadRequest, "This is not an EcoVoucher redirect",
+				"The body is not the JSON object of redirect_data.body: "+err.Error()+". Post the fields of redirect_data.body as a form or as JSON."))
+		}
+		return h.entry(c, fields)
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return h.fail(c, web.NewErrorPage(http.StatusBadRequest, "This is not an EcoVoucher redirect", "The form cannot be read: "+err.Error()))
+	}
+	switch {
+	case form.Has("TxID"):
+		fields := make(map[string]string, len(form))
+		for k := range form {
+			fields[k] = form.Get(k)
+		}
+		return h.entry(c, fields)
+	case form.Has("tx"):
+		return h.act(c, form)
+	}
+	return h.fail(c, web.NewErrorPage(http.StatusBadRequest, "This is not an EcoVoucher redirect",
+		"The EcoVoucher page opens with the fields of redirect_data.body (PaymentPageID, …, TxID, Checksum), posted to redirect_data.url by the shop's page.",
+		"fields received: "+fieldNames(form)))
+}
+
+// entry opens the page for a redirect, after checking it is the one the
+// sandbox issued.
+func (h *handlers) entry(c echo.Context, fields map[string]string) error {
+	ctx := c.Request().Context()
+	pay, err := h.payment(ctx, fields["TxID"])
+	if err != nil {
+		return h.failErr(c, err)
+	}
+	if pay.Status != platform.StatusAwaitingRedirect {
+		return h.result(c, pay, http.StatusOK)
+	}
+	var problems []string
+	if issued, ok := issuedBody(pay); ok {
+		problems = Mismatch(fields, issued)
+	} else if got, want := fields["Checksum"], stateOf(pay).Checksum; got != want {
+		problems = []string{fmt.Sprintf("Checksum is %q; the sandbox sent %q", got, want)}
+	}
+	if len(problems) > 0 {
+		return h.fail(c, web.NewErrorPage(http.StatusBadRequest, "The redirect to EcoVoucher was changed",
+			"Post every field of redirect_data.body to redirect_data.url exactly as the sandbox sent it: the Checksum covers them all.", problems...))
+	}
+	return h.form(c, pay, nil, http.StatusOK, nil, "")
+}
+
+// issuedBody is the redirect body the sandbox issued for pay.
+func issuedBody(pay *platform.Payment) (RedirectBody, bool) {
+	if pay.Redirect == nil {
+		return RedirectBody{}, false
+	}
+	var b RedirectBody
+	if err := json.Unmarshal(pay.Redirect.Body, &b); err != nil {
+		return RedirectBody{}, false
+	}
+	return b, true
+}
+
+// get shows the page again for ?tx=.
+func (h *handlers) get(c echo.Context) error {
+	pay, err := h.payment(c.Request().Context(), c.QueryParam("tx"))
+	if err != nil {
+		return h.failErr(c, err)
+	}
+	if pay.Status != platform.StatusAwaitingRedirect {
+		return h.result(c, pay, http.StatusOK)
+	}
+	return h.form(c, pay, nil, http.StatusOK, nil, "")
+}
+
+// act runs what the customer asked for on the page: pay, cancel, put a
+// wallet voucher into the form, fill in the amount, add or remove a row.
+func (h *handlers) act(c echo.Context, form url.Values) error {
+	ctx := c.Request().Context()
+	pay, err := h.payment(ctx, form.Get("tx"))
+	if err != nil {
+		return h.failErr(c, err)
+	}
+	if pay.Status != platform.StatusAwaitingRedirect {
+		return h.result(c, pay, http.StatusConflict)
+	}
+	rows := rowsOf(form)
+	switch {
+	case form.Has("use"):
+		return h.use(c, pay, rows, form.Get("use"))
+	case form.Has("remove"):
+		i, err := strconv.Atoi(form.Get("remove"))
+		if err == nil && i >= 0 && i < len(rows) && len(rows) > 1 {
+			rows = append(rows[:i], rows[i+1:]...)
+		}
+		return h.form(c, pay, rows, http.StatusOK, nil, "")
+	}
+	switch action := form.Get("action"); action {
+	case ActionAdd:
+		if len(rows) >= MaxVouchers {
+			return h.form(c, pay, rows, http.StatusUnprocessableEntity, tooMany(), "")
+		}
+		return h.form(c, pay, append(rows, web.EcoVoucherRow{}), http.StatusOK, nil, "")
+	case ActionFill:
+		return h.fill(c, pay)
+	case ActionCancel:
+		done, err := h.eng.Fail(ctx, pay.Key(), platform.DeclineGeneral)
+		if platform.ErrorCode(err) == platform.CodeStatusForbids {
+			return h.refreshed(c, pay)
+		} else if err != nil {
+			return err
+		}
+		return h.leave(c, done)
+	case ActionPay, "":
+		return h.pay(c, pay, rows)
+	default:
+		return h.form(c, pay, rows, http.StatusBadRequest, &web.Alert{Title: "Unknown action",
+			Message: fmt.Sprintf("The page cannot %q: pay, cancel, add a voucher or use one from the wallet.", action)}, "")
+	}
+}
+
+// pay sends the vouchers typed in the form to EcoVoucher.
+func (h *handlers) pay(c echo.Context, pay *platform.Payment, rows []web.EcoVoucherRow) error {
+	var (
+		in  platform.PayInput
+		idx []int // the row of each voucher sent
+	)
+	for i, r := range rows {
+		if r.Empty() {
+			continue
+		}
+		in.Vouchers = append(in.Vouchers, platform.EcoVoucherInput{Number: r.Number, SecurityCode: r.SecurityCode, Expiry: r.Expiry})
+		idx = append(idx, i)
+	}
+	if len(in.Vouchers) == 0 {
+		// An empty form must not reach the engine: without vouchers, Pay
+		// picks test vouchers itself.
+		if len(rows) == 0 {
+			rows = []web.EcoVoucherRow{{}}
+		}
+		rows[0].Invalid = "number"
+		return h.form(c, pay, rows, http.StatusUnprocessableEntity, &web.Alert{Title: "Enter a voucher",
+			Message: "Enter the number, security code and expiry date of at least one ecoVoucher, or use one from the wallet.", Field: "number-0"}, "")
+	}
+	done, err := h.eng.Pay(c.Request().Context(), pay.Key(), in)
+	var (
+		ref *Refusal
+		pe  *platform.Error
+	)
+	switch {
+	case errors.As(err, &ref) && ref.Closed && errors.As(err, &pe):
+		now, lerr := h.eng.Payment(c.Request().Context(), pay.Key())
+		if lerr != nil {
+			return lerr
+		}
+		if now.Status != platform.StatusAwaitingRedirect {
+			return h.result(c, now, http.StatusConflict)
+		}
+		return h.form(c, now, rows, http.StatusConflict, &web.Alert{Title: "Session ended", Message: pe.Detail}, "")
+	case errors.As(err, &ref) && errors.As(err, &pe):
+		status := http.StatusUnprocessableEntity
+		if ref.Used {
+			status = http.StatusConflict
+		}
+		alert := &web.Alert{Title: "Check your vouchers", Message: pe.Detail + " Nothing was charged."}
+		if ref.Index >= 0 && ref.Index < len(idx) {
+			row := idx[ref.Index]
+			alert.Title = fmt.Sprintf("Voucher %d was refused", row+1)
+			rows[row].Invalid = ref.Field
+			if ref.Field == "" {
+				rows[row].Invalid = "all"
+			}
+			alert.Field = fieldID(rows[row].Invalid, row)
+		}
+		return h.form(c, pay, rows, status, alert, "")
+	case platform.ErrorCode(err) == platform.CodeStatusForbids:
+		return h.refreshed(c, pay) // it ended meanwhile
+	case err != nil:
+		return err
+	}
+	return h.leave(c, done)
+}
+
+// refreshed shows where a payment that no longer takes vouchers stands.
+func (h *handlers) refreshed(c echo.Context, pay *platform.Payment) error {
+	now, err := h.eng.Payment(c.Request().Context(), pay.Key())
+	if err != nil {
+		return err
+	}
+	return h.result(c, now, http.StatusConflict)
+}
+
+// use puts the wallet voucher number into the first empty row of the form.
+func (h *handlers) use(c echo.Context, pay *platform.Payment, rows []web.EcoVoucherRow, number string) error {
+	v, err := Lookup(number)
+	if err != nil || v.Face.Currency != pay.Amount.Currency {
+		return h.form(c, pay, rows, http.StatusUnprocessableEntity, &web.Alert{Title: "Not a wallet voucher",
+			Message: fmt.Sprintf("The wallet has no %s voucher %s.", pay.Amount.Currency, GroupNumber(NormalizeNumber(number)))}, "")
+	}
+	for _, r := range rows {
+		if NormalizeNumber(r.Number) == v.Number {
+			return h.form(c, pay, rows, http.StatusOK, nil, fmt.Sprintf("Voucher %s is already in the form.", GroupNumber(v.Number)))
+		}
+	}
+	row := web.EcoVoucherRow{Number: GroupNumber(v.Number), SecurityCode: v.SecurityCode, Expiry: v.Expiry}
+	at := -1
+	for i, r := range rows {
+		if r.Empty() {
+			at = i
+			break
+		}
+	}
+	switch {
+	case at >= 0:
+		rows[at] = row
+	case len(rows) >= MaxVouchers:
+		return h.form(c, pay, rows, http.StatusUnprocessableEntity, tooMany(), "")
+	default:
+		at = len(rows)
+		rows = append(rows, row)
+	}
+	return h.form(c, pay, rows, http.StatusOK, nil,
+		fmt.Sprintf("The %s voucher %s is in the form as voucher %d.", web.FormatMoneySymbol(v.Face), row.Number, at+1))
+}
+
+// fill replaces the form's rows with test vouchers worth the amount.
+func (h *handlers) fill(c echo.Context, pay *platform.Payment) error {
+	vs, err := Pick(pay.Amount.Currency, pay.Amount.Amount, h.used(c.Request().Context()))
+	if err != nil {
+		return h.form(c, pay, nil, http.StatusConflict, &web.Alert{Title: "No test vouchers left", Message: sentence(err.Error())}, "")
+	}
+	rows := make([]web.EcoVoucherRow, len(vs))
+	for i, v := range vs {
+		rows[i] = web.EcoVoucherRow{Number: GroupNumber(v.Number), SecurityCode: v.SecurityCode, Expiry: v.Expiry}
+	}
+	return h.form(c, pay, rows, http.StatusOK, nil, fmt.Sprintf("%d test voucher(s) worth %s are in the form.", len(vs), web.FormatMoneySymbol(pay.Amount)))
+}
+
+// leave sends the customer on once the payment was decided: to the shop's
+// return URL for its outcome, or to the result page.
+func (h *handlers) leave(c echo.Context, pay *platform.Payment) error {
+	return c.Redirect(http.StatusSeeOther, destination(pay))
+}
+
+// destination is where a customer goes once pay is decided.
+func destination(pay *platform.Payment) string {
+	if u := returnURL(pay); u != "" {
+		return u
+	}
+	return fmt.Sprintf("%s?tx=%d", CompletePath, stateOf(pay).TxID)
+}
+
+// returnURL is the shop's URL for the payment's outcome: return_url.success
+// or return_url.decline, else return_url.return; "" when the shop gave
+// none, or one that is not http(s).
+func returnURL(pay *platform.Payment) string {
+	var candidates []string
+	switch pay.Status {
+	case platform.StatusSuccess:
+		candidates = []string{pay.ReturnURLs.Success, pay.ReturnURLs.Return}
+	case platform.StatusDecline:
+		candidates = []string{pay.ReturnURLs.Decline, pay.ReturnURLs.Return}
+	default:
+		return ""
+	}
+	for _, u := range candidates {
+		if pu, err := url.Parse(u); err == nil && (pu.Scheme == "http" || pu.Scheme == "https") && pu.Host != "" {
+			return u
+		}
+	}
+	return ""
+}
+
+// complete is where EcoVoucher sends the customer back (OnSuccessUrl,
+// OnFailureUrl): on to the shop, or the result when the shop gave no URL,
+// or back to the page when the customer has not paid yet.
+func (h *handlers) complete(c echo.Context) error {
+	tx := c.QueryParam("tx")
+	if tx == "" {
+		tx = c.FormValue("TxID")
+	}
+	pay, err := h.payment(c.Request().Context(), tx)
+	if err != nil {
+		return h.failErr(c, err)
+	}
+	switch pay.Status {
+	case platform.StatusAwaitingRedirect:
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s?tx=%d", PayPath, stateOf(pay).TxID))
+	case platform.StatusSuccess, platform.StatusDecline:
+		if u := returnURL(pay); u != "" {
+			return c.Redirect(http.StatusSeeOther, u)
+		}
+	}
+	return h.result(c, pay, http.StatusOK)
+}
+
+// notification is what the notification endpoint answers.
+type notification struct {
+	TxID      int64           `json:"TxID"`
+	Status    platform.Status `json:"Status"`
+	Amount    int64           `json:"Amount"`
+	Currency  string          `json:"Currency"`
+	ProjectID int64           `json:"project_id"`
+	PaymentID string          `json:"payment_id"`
+}
+
+// notify is the platform's endpoint for EcoVoucher's notifications
+// (TransferUrl, CallbackUrl). In the sandbox EcoVoucher tells the engine
+// directly, so the endpoint only reports the transaction's state.
+func (h *handlers) notify(c echo.Context) error {
+	tx := c.QueryParam("TxID")
+	if tx == "" {
+		tx = c.FormValue("TxID")
+	}
+	pay, err := h.payment(c.Request().Context(), tx)
+	if err != nil {
+		return c.JSON(http.StatusNotFound, map[string]string{"error": web.ErrorFrom(err).Message})
+	}
+	return c.JSON(http.StatusOK, notification{
+		TxID: stateOf(pay).TxID, Status: pay.Status, Amount: pay.Amount.Amount, Currency: pay.Amount.Currency,
+		ProjectID: pay.ProjectID, PaymentID: pay.ID,
+	})
+}
+
+// form renders the EcoVoucher page of pay with rows as typed.
+func (h *handlers) form(c echo.Context, pay *platform.Payment, rows []web.EcoVoucherRow, status int, alert *web.Alert, notice string) error {
+	page, err := h.p.formPage(pay, rows, h.used(c.Request().Context()))
+	if err != nil {
+		return err
+	}
+	page.Error, page.Notice = alert, notice
+	return h.r.Write(c.Response(), status, "ecovoucher", page)
+}
+
+// result renders where pay stands.
+func (h *handlers) result(c echo.Context, pay *platform.Payment, status int) error {
+	return h.r.Write(c.Response(), status, "ecovoucher_result", h.p.resultPage(pay))
+}
+
+// failErr answers a request that failed with a platform error with its
+// error page; other errors go to echo's error handler.
+func (h *handlers) failErr(c echo.Context, err error) error {
+	var pe *platform.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	page := web.ErrorFrom(err)
+	if pe.Code == platform.CodeNotFound {
+		page.Title = "Payment not found"
+		page.Message = sentence(pe.Detail) + " Go back to the shop and start the payment again."
+	}
+	return h.fail(c, page)
+}
+
+func (h *handlers) fail(c echo.Context, page web.ErrorPage) error {
+	page.Brand = h.p.brand
+	return h.r.Write(c.Response(), page.Status, "error", page)
+}
+
+// rowsOf reads the form's voucher rows, in order.
+func rowsOf(form url.Values) []web.EcoVoucherRow {
+	numbers, codes, expiries := form["number"], form["security_code"], form["expiry"]
+	n := max(len(numbers), len(codes), len(expiries))
+	n = min(n, MaxVouchers)
+	rows := make([]web.EcoVoucherRow, n)
+	at := func(vs []string, i int) string {
+		if i < len(vs) {
+			return strings.TrimSpace(vs[i])
+		}
+		return ""
+	}
+	for i := range rows {
+		rows[i] = web.EcoVoucherRow{Number: at(numbers, i), SecurityCode: at(codes, i), Expiry: at(expiries, i)}
+	}
+	return rows
+}
+
+// fieldID is the id of a row's input named field.
+func fieldID(field string, row int) string {
+	switch field {
+	case "security_code":
+		return "code-" + strconv.Itoa(row)
+	case "expiry":
+		return "expiry-" + strconv.Itoa(row)
+	}
+	return "number-" + strconv.Itoa(row)
+}
+
+func tooMany() *web.Alert {
+	return &web.Alert{Title: "The form is full", Message: fmt.Sprintf("A payment takes at most %d vouchers.", MaxVouchers)}
+}
+
+func fieldNames(form url.Values) string {
+	if len(form) == 0 {
+		return "none"
+	}
+	names := make([]string, 0, len(form))
+	for k := range form {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}

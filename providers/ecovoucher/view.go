@@ -1,0 +1,99 @@
+package ecovoucher
+
+import (
+	"fmt"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+// formPage is the EcoVoucher page of pay with rows as the customer typed
+// them (one empty row when there are none), the wallet of unused test
+// vouchers of its currency and the vouchers that would fill in its amount.
+func (p *Provider) formPage(pay *platform.Payment, rows []web.EcoVoucherRow, used UsedFunc) (web.EcoVoucherPage, error) {
+	if len(rows) == 0 {
+		rows = []web.EcoVoucherRow{{}}
+	}
+	currency := pay.Amount.Currency
+	st := stateOf(pay)
+	page := web.EcoVoucherPage{
+		Page:        web.Page{Title: "Pay with ecoVoucher", Brand: p.brand},
+		Action:      PayPath,
+		TxID:        st.TxID,
+		Amount:      pay.Amount,
+		Merchant:    fmt.Sprintf("Project %d", pay.ProjectID),
+		PaymentID:   pay.ID,
+		Description: pay.Description,
+		ExpiresAt:   st.ExpiresAt,
+		Rows:        rows,
+		MaxRows:     MaxVouchers,
+		Entered:     platform.Sum{Currency: currency},
+	}
+	inForm := map[string]bool{}
+	for i := range page.Rows {
+		page.Rows[i].Index = i
+		if v, err := Lookup(page.Rows[i].Number); err == nil {
+			inForm[v.Number] = true
+			if v.Face.Currency == currency {
+				page.Entered.Amount += v.Face.Amount
+			}
+		}
+	}
+	for _, f := range faceValues {
+		page.FaceValues = append(page.FaceValues, platform.Sum{Amount: f * MinorUnits, Currency: currency})
+	}
+	wallet, err := Wallet(currency, 1, inForm, used)
+	if err != nil {
+		return page, err
+	}
+	for _, v := range wallet {
+		page.Wallet = append(page.Wallet, card(v))
+	}
+	if pay.Amount.Amount > 0 {
+		fill, err := Pick(currency, pay.Amount.Amount, used)
+		if err != nil {
+			return page, err
+		}
+		for _, v := range fill {
+			page.Fill = append(page.Fill, card(v))
+		}
+	}
+	return page, nil
+}
+
+// card is a test voucher as the wallet shows it.
+func card(v TestVoucher) web.EcoVoucherCard {
+	return web.EcoVoucherCard{Number: v.Number, SecurityCode: v.SecurityCode, Expiry: v.Expiry, Face: v.Face}
+}
+
+// resultPage is where pay stands, for the customer.
+func (p *Provider) resultPage(pay *platform.Payment) web.EcoVoucherResultPage {
+	st := stateOf(pay)
+	page := web.EcoVoucherResultPage{
+		Page:        web.Page{Brand: p.brand},
+		Amount:      pay.Amount,
+		Merchant:    fmt.Sprintf("Project %d", pay.ProjectID),
+		PaymentID:   pay.ID,
+		Description: pay.Description,
+		At:          pay.UpdatedAt,
+	}
+	if op := pay.Sale(); op != nil {
+		page.Code, page.Message, page.ProviderPaymentID = op.Code, op.Message, op.ProviderPaymentID
+	}
+	for _, v := range st.Vouchers {
+		page.Vouchers = append(page.Vouchers, web.EcoVoucherCard{Number: v.Number, Expiry: v.Expiry, Face: v.Amount})
+	}
+	switch pay.Status {
+	case platform.StatusSuccess, platform.StatusRefunded:
+		page.State, page.Title = "success", "Payment complete"
+	case platform.StatusDecline, platform.StatusError:
+		page.State, page.Title = "decline", "Payment declined"
+	default:
+		page.State, page.Title = "processing", "Waiting for the shop"
+		page.Reload = fmt.Sprintf("%s?tx=%d", CompletePath, st.TxID)
+	}
+	if u := returnURL(pay); u != "" {
+		page.Back = &web.Link{Label: "Back to the shop", URL: u}
+	}
+	return page
+}
