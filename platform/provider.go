@@ -34,8 +34,8 @@ type Method struct {
 	Refunds    bool
 	// Pages are the provider's own pages a person may open directly
 	// (a terminal, a wallet), linked from the sandbox's front page.
-	Pages []PageLink
-	Defaults   MethodSettings
+	Pages    []PageLink
+	Defaults MethodSettings
 }
 
 // PageLink is a page of a provider.
