@@ -1,0 +1,259 @@
+package platform_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+)
+
+var t0 = time.Date(2026, 1, 5, 12, 0, 0, 0, time.UTC)
+
+// scripted is a provider whose decisions the test sets, and which records
+// when each of its jobs ran.
+type scripted struct {
+	mu   sync.Mutex
+	ran  []string // "<payment>:<job>@<time>"
+	refs []string
+}
+
+func (s *scripted) Method() platform.Method {
+	return platform.Method{Code: "test", Name: "Test", PaymentMethod: "test", ProviderID: 9, Currencies: []string{"USD"}}
+}
+
+func (s *scripted) Start(p *platform.Payment, env platform.Env) (platform.Step, error) {
+	return platform.Step{
+		Status: platform.StatusAwaitingRedirect, Notify: true, References: s.refs,
+		Redirect: &platform.Redirect{URL: env.BaseURL + "/x", Method: "GET", Body: []byte("[]")},
+		Jobs: []platform.ProviderJob{{Name: "first", Due: env.Now.Add(time.Hour)}, {Name: "second", Due: env.Now.Add(2 * time.Hour)}},
+	}, nil
+}
+
+func (s *scripted) Pay(*platform.Payment, platform.PayInput, platform.Env) (platform.Step, error) {
+	return platform.Step{Status: platform.StatusSuccess}, nil
+}
+
+func (s *scripted) Fail(_ *platform.Payment, code int, _ platform.Env) (platform.Step, error) {
+	return platform.Decline(code), nil
+}
+
+func (s *scripted) Expire(*platform.Payment, platform.Env) (platform.Step, error) {
+	return platform.Decline(platform.DeclineGeneral), nil
+}
+
+func (s *scripted) Job(p *platform.Payment, name string, env platform.Env) (platform.Step, error) {
+	s.mu.Lock()
+	s.ran = append(s.ran, p.ID+":"+name+"@"+env.Now.Format("15:04"))
+	s.mu.Unlock()
+	if name == "second" {
+		return platform.Decline(platform.DeclineGeneral), nil
+	}
+	return platform.Step{}, nil
+}
+
+func newEngine(t *testing.T, path string) (*platform.Engine, *scripted) {
+	t.Helper()
+	store, err := bolt.Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+	eng, err := platform.New(context.Background(), platform.Config{
+		Store: store, Wall: func() time.Time { return t0 }, Rand: rand.NewChaCha8([32]byte{1}),
+		BaseURL: "http://sandbox.test", Clock: platform.ClockState{Frozen: true, FrozenAt: t0},
+	})
+	require.NoError(t, err)
+	prov := &scripted{}
+	eng.Register(prov)
+	require.NoError(t, eng.PutProject(context.Background(), platform.Project{ID: 5, Secret: "k", CallbackURL: "http://merchant.test/cb"}))
+	return eng, prov
+}
+
+func sale(id string) platform.SaleRequest {
+	return platform.SaleRequest{ProjectID: 5, PaymentID: id, Method: "test", Interface: platform.InterfaceGate,
+		Amount: platform.Sum{Amount: 100, Currency: "USD"}, Customer: platform.Customer{ID: "c"}}
+}
+
+func TestSaleChecks(t *testing.T) {
+	ctx := context.Background()
+	eng, _ := newEngine(t, filepath.Join(t.TempDir(), "db"))
+	_, err := eng.Sale(ctx, sale("a"))
+	require.NoError(t, err)
+
+	tests := []struct {
+		name string
+		req  platform.SaleRequest
+		code int
+	}{
+		{"reused payment id", sale("a"), platform.CodePaymentExists},
+		{"unknown project", func() platform.SaleRequest { r := sale("b"); r.ProjectID = 77; return r }(), platform.CodeProjectNotFound},
+		{"unknown method", func() platform.SaleRequest { r := sale("c"); r.Method = "boleto"; return r }(), platform.CodeUnknownMethod},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := eng.Sale(ctx, tt.req)
+			assert.Equal(t, tt.code, platform.ErrorCode(err), "%v", err)
+		})
+	}
+	// The same payment id in another project is fine.
+	require.NoError(t, eng.PutProject(ctx, platform.Project{ID: 6, Secret: "k"}))
+	r := sale("a")
+	r.ProjectID = 6
+	_, err = eng.Sale(ctx, r)
+	assert.NoError(t, err)
+}
+
+func TestAdvanceRunsJobsAtTheirDueTimeInOrder(t *testing.T) {
+	ctx := context.Background()
+	eng, prov := newEngine(t, filepath.Join(t.TempDir(), "db"))
+	_, err := eng.Sale(ctx, sale("p1"))
+	require.NoError(t, err)
+	_, err = eng.RunDue(ctx, eng.Clock().Now()) // jobs due now run while frozen
+	require.NoError(t, err)
+	p, err := eng.Payment(ctx, platform.PaymentKey{ProjectID: 5, PaymentID: "p1"})
+	require.NoError(t, err)
+	assert.Equal(t, platform.StatusAwaitingRedirect, p.Status)
+
+	_, err = eng.Advance(ctx, 30*time.Minute)
+	require.NoError(t, err)
+	_, err = eng.Sale(ctx, sale("p2")) // at 12:30: its jobs fall at 13:30 and 14:30
+	require.NoError(t, err)
+
+	now, err := eng.Advance(ctx, 3*time.Hour)
+	require.NoError(t, err)
+	assert.Equal(t, t0.Add(3*time.Hour+30*time.Minute), now)
+	assert.Equal(t, []string{"p1:first@13:00", "p2:first@13:30", "p1:second@14:00", "p2:second@14:30"}, prov.ran)
+
+	p, err = eng.Payment(ctx, platform.PaymentKey{ProjectID: 5, PaymentID: "p1"})
+	require.NoError(t, err)
+	assert.Equal(t, platform.StatusDecline, p.Status)
+	assert.Equal(t, t0.Add(2*time.Hour), p.Sale().UpdatedAt, "the decline happened at the job's due time")
+	assert.Equal(t, "20000", p.Sale().Code)
+
+	// A second advance finds nothing left to run.
+	_, err = eng.Advance(ctx, 24*time.Hour)
+	require.NoError(t, err)
+	assert.Len(t, prov.ran, 4)
+}
+
+func TestCallbacksOfAPaymentQueueInOrder(t *testing.T) {
+	ctx := context.Background()
+	eng, _ := newEngine(t, filepath.Join(t.TempDir(), "db"))
+	k := platform.PaymentKey{ProjectID: 5, PaymentID: "q"}
+	_, err := eng.Sale(ctx, sale("q"))
+	require.NoError(t, err)
+	// Without a deliverer, deliver jobs fail: run only the processing job.
+	_, err = eng.RunDue(ctx, eng.Clock().Now())
+	require.NoError(t, err)
+	_, err = eng.Pay(ctx, k, platform.PayInput{})
+	require.NoError(t, err)
+
+	w, err := eng.PaymentWhole(ctx, k)
+	require.NoError(t, err)
+	require.Len(t, w.Deliveries, 2)
+	assert.Equal(t, platform.DeliveryPending, w.Deliveries[0].Status)
+	assert.Equal(t, platform.DeliveryPending, w.Deliveries[1].Status)
+	assert.Contains(t, string(w.Deliveries[0].Body), `"status":"awaiting redirect result"`)
+	assert.Contains(t, string(w.Deliveries[1].Body), `"status":"success"`)
+	var deliverJobs int
+	for _, j := range w.Jobs {
+		if j.Kind == platform.JobDeliver {
+			deliverJobs++
+			assert.Equal(t, w.Deliveries[0].ID, j.DeliveryID, "only the head of the queue is scheduled")
+		}
+	}
+	assert.GreaterOrEqual(t, deliverJobs, 1)
+	assert.True(t, w.Deliveries[1].NextAttempt.IsZero(), "the second callback waits for the first")
+
+	_, err = eng.Expire(ctx, k)
+	assert.Equal(t, platform.CodeStatusForbids, platform.ErrorCode(err), "a final payment takes no more actions")
+}
+
+func TestReferencesAreUnique(t *testing.T) {
+	ctx := context.Background()
+	eng, prov := newEngine(t, filepath.Join(t.TempDir(), "db"))
+	prov.refs = []string{"R1"}
+	for _, id := range []string{"r1", "r2"} {
+		_, err := eng.Sale(ctx, sale(id))
+		require.NoError(t, err)
+	}
+	_, err := eng.RunDue(ctx, eng.Clock().Now())
+	require.NoError(t, err)
+	p1, err := eng.PaymentByReference(ctx, "test", "R1")
+	require.NoError(t, err)
+	p2, err := eng.Payment(ctx, platform.PaymentKey{ProjectID: 5, PaymentID: "r2"})
+	require.NoError(t, err)
+	// One got the reference; the other's Start was refused and it stayed processing.
+	assert.Contains(t, []string{"r1", "r2"}, p1.ID)
+	statuses := []platform.Status{platform.StatusAwaitingRedirect, platform.StatusProcessing}
+	assert.Contains(t, statuses, p2.Status)
+}
+
+func TestClockSurvivesRestartAndUnfreezeContinues(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "db")
+	store, err := bolt.Open(path)
+	require.NoError(t, err)
+	wall := t0
+	cfg := platform.Config{Store: store, Wall: func() time.Time { return wall }, Rand: rand.NewChaCha8([32]byte{}),
+		Clock: platform.ClockState{Frozen: true, FrozenAt: t0}}
+	eng, err := platform.New(ctx, cfg)
+	require.NoError(t, err)
+	_, err = eng.Advance(ctx, 48*time.Hour)
+	require.NoError(t, err)
+	require.NoError(t, eng.Unfreeze(ctx))
+	wall = wall.Add(10 * time.Minute)
+	assert.Equal(t, t0.Add(48*time.Hour+10*time.Minute), eng.Clock().Now(), "the clock runs on from where it stood")
+	require.NoError(t, store.Close())
+
+	store, err = bolt.Open(path)
+	require.NoError(t, err)
+	defer store.Close()
+	cfg.Store = store
+	cfg.Clock = platform.ClockState{Frozen: true, FrozenAt: t0} // ignored: the stored state wins
+	wall = wall.Add(5 * time.Minute)
+	eng, err = platform.New(ctx, cfg)
+	require.NoError(t, err)
+	assert.False(t, eng.Clock().Frozen())
+	assert.Equal(t, t0.Add(48*time.Hour+15*time.Minute), eng.Clock().Now())
+	_, err = eng.Advance(ctx, -time.Second)
+	assert.Equal(t, platform.CodeInvalidRequest, platform.ErrorCode(err))
+}
+
+func TestCheckAmount(t *testing.T) {
+	m := platform.Method{Name: "M", Currencies: []string{"USD", "MXN"}}
+	tests := []struct {
+		name     string
+		s        platform.MethodSettings
+		sum      platform.Sum
+		declined bool
+		code     string
+	}{
+		{"fits", platform.MethodSettings{}, platform.Sum{Amount: 100, Currency: "USD"}, false, ""},
+		{"currency", platform.MethodSettings{}, platform.Sum{Amount: 100, Currency: "EUR"}, true, "payment.currency"},
+		{"zero", platform.MethodSettings{}, platform.Sum{Amount: 0, Currency: "USD"}, true, "payment.amount"},
+		{"over max", platform.MethodSettings{MaxAmount: 500}, platform.Sum{Amount: 501, Currency: "USD"}, true, ""},
+		{"at max", platform.MethodSettings{MaxAmount: 500}, platform.Sum{Amount: 500, Currency: "USD"}, false, ""},
+		{"under min", platform.MethodSettings{MinAmount: 500}, platform.Sum{Amount: 499, Currency: "USD"}, true, "payment.amount"},
+		{"not whole", platform.MethodSettings{WholeUnits: true}, platform.Sum{Amount: 1050, Currency: "USD"}, true, "payment.amount"},
+		{"whole", platform.MethodSettings{WholeUnits: true}, platform.Sum{Amount: 1000, Currency: "USD"}, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, declined := platform.CheckAmount(m, tt.s, tt.sum)
+			assert.Equal(t, tt.declined, declined)
+			if declined {
+				require.NotEmpty(t, s.Errors)
+				assert.Equal(t, tt.code, s.Errors[0].Field)
+			}
+		})
+	}
+	s, _ := platform.CheckAmount(m, platform.MethodSettings{MaxAmount: 500}, platform.Sum{Amount: 501, Currency: "USD"})
+	assert.Equal(t, platform.DeclineOverMaxLimit, s.Code)
+}
