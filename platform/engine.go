@@ -485,6 +485,11 @@ func (e *Engine) confirm(ctx context.Context, p *Payment) (*Payment, error) {
 		if err := e.recordDeposit(env.tx, q, project, body, attempt, answer, now); err != nil {
 			return Step{}, err
 		}
+		if last := q.Last(); last == nil || last.Status != StatusProcessing {
+			// The deposit timed out meanwhile: the answer is kept in the
+			// log but changes nothing.
+			return Step{}, nil
+		}
 		return c.Confirmed(q, answer, env)
 	})
 }

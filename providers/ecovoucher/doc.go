@@ -29,10 +29,10 @@
 // The sandbox issues test vouchers without keeping a list: a number is
 // "61", the ISO 4217 numeric code of the currency (978 for EUR), the face
 // value in four digits, a six-digit serial and a Luhn check digit
-// (6197 8001 0000 0012 style); the security code is derived from the number
-// (see SecurityCode) and every voucher expires 12/99. A voucher is used
-// when a payment references its number; the page's wallet lists the first
-// unused one of each face value.
+// (6197 8001 0000 0010 is the first 10.00 EUR voucher); the security code
+// is derived from the number (see SecurityCode) and every voucher expires
+// 12/99. A voucher is used when a payment references its number; the
+// page's wallet lists the first unused one of each face value.
 //
 // The provider's pages live under /providers/eco-voucher/ (see
 // Provider.Routes).

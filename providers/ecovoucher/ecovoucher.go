@@ -34,6 +34,15 @@ const (
 // customer never finished at EcoVoucher, due when the session ends.
 const JobSessionTimeout = "session_timeout"
 
+// JobDepositTimeout declines a payment whose check_deposit never got an
+// answer recorded, e.g. because the sandbox stopped while it waited: a
+// payment is never left in processing for good.
+const JobDepositTimeout = "deposit_timeout"
+
+// depositGrace is how long after the vouchers arrive the deposit timeout
+// falls: well past any callback timeout.
+const depositGrace = 5 * time.Minute
+
 // DefaultTimeout is how long a customer has at EcoVoucher [sandbox choice].
 const DefaultTimeout = 30 * time.Minute
 
@@ -47,8 +56,9 @@ func Method() platform.Method {
 		GatePath:      "/v2/payment/voucher/eco-voucher/sale",
 		ForceCodes:    []string{"ecoVoucher", "eco-voucher"},
 		Currencies:    []string{"CAD", "GBP", "EUR", "USD"},
-		GateRequired:  []string{"customer.id", "customer.ip_address", "return_url.success", "return_url.decline"},
-		ZeroAmount:    true,
+		// customer.id and customer.ip_address are required of every sale.
+		GateRequired: []string{"return_url.success", "return_url.decline"},
+		ZeroAmount:   true,
 		Defaults: platform.MethodSettings{
 			Timeout:   platform.Duration(DefaultTimeout),
 			MaxAmount: DefaultMaxAmount,
@@ -289,6 +299,7 @@ func (p *Provider) Pay(pay *platform.Payment, in platform.PayInput, env platform
 		Data:       st.raw(),
 		References: refs,
 		Confirm:    true,
+		Jobs:       []platform.ProviderJob{{Name: JobDepositTimeout, Due: env.Now.Add(depositGrace)}},
 	}, nil
 }
 
@@ -424,13 +435,19 @@ func (p *Provider) Expire(pay *platform.Payment, _ platform.Env) (platform.Step,
 // Job runs the session timeout: a payment whose customer has not sent
 // vouchers by then is declined with 20000; one that moved on is left alone.
 func (p *Provider) Job(pay *platform.Payment, name string, _ platform.Env) (platform.Step, error) {
-	if name != JobSessionTimeout {
-		return platform.Step{}, fmt.Errorf("%s provider has no job %q", Code, name)
+	switch name {
+	case JobSessionTimeout:
+		if pay.Status != platform.StatusAwaitingRedirect {
+			return platform.Step{}, nil
+		}
+		return expired(pay), nil
+	case JobDepositTimeout:
+		if pay.Status != platform.StatusProcessing {
+			return platform.Step{}, nil
+		}
+		return platform.Decline(platform.DeclineMerchantNoAnswer), nil
 	}
-	if pay.Status != platform.StatusAwaitingRedirect {
-		return platform.Step{}, nil
-	}
-	return expired(pay), nil
+	return platform.Step{}, fmt.Errorf("%s provider has no job %q", Code, name)
 }
 
 func expired(pay *platform.Payment) platform.Step {

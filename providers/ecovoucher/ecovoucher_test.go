@@ -23,7 +23,7 @@ func TestMethod(t *testing.T) {
 	assert.Equal(t, "/v2/payment/voucher/eco-voucher/sale", m.GatePath)
 	assert.Equal(t, []string{"ecoVoucher", "eco-voucher"}, m.ForceCodes)
 	assert.Equal(t, []string{"CAD", "GBP", "EUR", "USD"}, m.Currencies)
-	assert.Equal(t, []string{"customer.id", "customer.ip_address", "return_url.success", "return_url.decline"}, m.GateRequired)
+	assert.Equal(t, []string{"return_url.success", "return_url.decline"}, m.GateRequired, "customer.id and ip_address are base fields")
 	assert.Empty(t, m.PageRequired)
 	assert.True(t, m.ZeroAmount)
 	assert.False(t, m.Refunds)
@@ -334,6 +334,15 @@ func TestFailExpireJob(t *testing.T) {
 	s, err = New().Job(p, JobSessionTimeout, env)
 	require.NoError(t, err)
 	assert.Equal(t, platform.Step{}, s, "vouchers were sent: the timeout leaves the payment to the merchant's answer")
+
+	s, err = New().Job(p, JobDepositTimeout, env)
+	require.NoError(t, err)
+	assert.Equal(t, platform.DeclineMerchantNoAnswer, s.Code, "a check_deposit that never got an answer declines")
+
+	p.Status = platform.StatusSuccess
+	s, err = New().Job(p, JobDepositTimeout, env)
+	require.NoError(t, err)
+	assert.Equal(t, platform.Step{}, s, "an answered deposit is left alone")
 
 	_, err = New().Job(p, "lapse", env)
 	assert.Error(t, err)

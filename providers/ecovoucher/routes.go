@@ -65,18 +65,24 @@ func (h *handlers) payment(ctx context.Context, tx string) (*platform.Payment, e
 	return pay, err
 }
 
-// used reports, from the store, whether a voucher belongs to a payment.
-func (h *handlers) used(ctx context.Context) UsedFunc {
+// usedIn reports whether a voucher belongs to a payment, read in tx.
+func usedIn(tx platform.Tx) UsedFunc {
 	return func(number string) (bool, error) {
-		_, err := h.eng.PaymentByReference(ctx, Code, number)
+		_, err := tx.PaymentByReference(Code, number)
 		switch {
 		case err == nil:
 			return true, nil
-		case platform.ErrorCode(err) == platform.CodeNotFound:
+		case errors.Is(err, platform.ErrNotFound):
 			return false, nil
 		}
 		return false, err
 	}
+}
+
+// view runs fn with a UsedFunc over one read transaction of the store, so
+// that a page's many voucher lookups read one consistent state.
+func (h *handlers) view(ctx context.Context, fn func(used UsedFunc) error) error {
+	return h.eng.Store().View(ctx, func(tx platform.Tx) error { return fn(usedIn(tx)) })
 }
 
 // post takes the customer's browser arriving with redirect_data.body, or
@@ -314,7 +320,11 @@ func (h *handlers) use(c echo.Context, pay *platform.Payment, rows []web.EcoVouc
 
 // fill replaces the form's rows with test vouchers worth the amount.
 func (h *handlers) fill(c echo.Context, pay *platform.Payment) error {
-	vs, err := Pick(pay.Amount.Currency, pay.Amount.Amount, h.used(c.Request().Context()))
+	var vs []TestVoucher
+	err := h.view(c.Request().Context(), func(used UsedFunc) (err error) {
+		vs, err = Pick(pay.Amount.Currency, pay.Amount.Amount, used)
+		return err
+	})
 	if err != nil {
 		return h.form(c, pay, nil, http.StatusConflict, &web.Alert{Title: "No test vouchers left", Message: sentence(err.Error())}, "")
 	}
@@ -413,7 +423,11 @@ func (h *handlers) notify(c echo.Context) error {
 
 // form renders the EcoVoucher page of pay with rows as typed.
 func (h *handlers) form(c echo.Context, pay *platform.Payment, rows []web.EcoVoucherRow, status int, alert *web.Alert, notice string) error {
-	page, err := h.p.formPage(pay, rows, h.used(c.Request().Context()))
+	var page web.EcoVoucherPage
+	err := h.view(c.Request().Context(), func(used UsedFunc) (err error) {
+		page, err = h.p.formPage(pay, rows, used)
+		return err
+	})
 	if err != nil {
 		return err
 	}
