@@ -33,7 +33,7 @@ func (s *scripted) Start(p *platform.Payment, env platform.Env) (platform.Step, 
 	return platform.Step{
 		Status: platform.StatusAwaitingRedirect, Notify: true, References: s.refs,
 		Redirect: &platform.Redirect{URL: env.BaseURL + "/x", Method: "GET", Body: []byte("[]")},
-		Jobs: []platform.ProviderJob{{Name: "first", Due: env.Now.Add(time.Hour)}, {Name: "second", Due: env.Now.Add(2 * time.Hour)}},
+		Jobs:     []platform.ProviderJob{{Name: "first", Due: env.Now.Add(time.Hour)}, {Name: "second", Due: env.Now.Add(2 * time.Hour)}},
 	}, nil
 }
 
