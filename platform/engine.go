@@ -318,10 +318,30 @@ func (e *Engine) Projects(ctx context.Context) ([]Project, error) {
 	return ps, err
 }
 
-// PutProject creates or replaces a project after checking it.
+// CheckSettings checks settings of the method with code.
+func (e *Engine) CheckSettings(code string, s MethodSettings) error {
+	prov, ok := e.providers[code]
+	if !ok {
+		return Errorf(CodeInvalidRequest, "there is no method %q; the methods are %s", code, e.methodList())
+	}
+	if c, ok := prov.(SettingsChecker); ok {
+		if err := c.CheckSettings(s); err != nil {
+			return Errorf(CodeInvalidRequest, "methods.%s: %v", code, err)
+		}
+	}
+	return nil
+}
+
+// PutProject creates or replaces a project after checking it and its
+// method settings.
 func (e *Engine) PutProject(ctx context.Context, p Project) error {
 	if err := ValidateProject(p); err != nil {
 		return err
+	}
+	for code, s := range p.Methods {
+		if err := e.CheckSettings(code, s); err != nil {
+			return err
+		}
 	}
 	return e.store.Update(ctx, func(tx Tx) error { return tx.PutProject(p) })
 }
@@ -391,7 +411,7 @@ func (e *Engine) PaymentByReference(ctx context.Context, method, ref string) (*P
 	err := e.store.View(ctx, func(tx Tx) error {
 		k, err := tx.PaymentByReference(method, ref)
 		if errors.Is(err, ErrNotFound) {
-			return Errorf(CodeNotFound, "no %s voucher has the reference %q; check the number on the voucher", method, ref)
+			return Errorf(CodeNotFound, "no %s payment has the reference %q; check the number", method, ref)
 		} else if err != nil {
 			return err
 		}
@@ -545,11 +565,11 @@ func (e *Engine) Refund(ctx context.Context, k PaymentKey, req RefundRequest) (*
 		if _, ok := prov.(Refunder); !ok {
 			return Errorf(CodeStatusForbids, "%s payments cannot be refunded", prov.Method().Name)
 		}
-		if p.Status != StatusSuccess {
+		if r := p.Refund(); r == nil && p.Status != StatusSuccess {
 			return Errorf(CodeStatusForbids, "payment %s is %s; only a successful payment can be refunded", k, p.Status)
 		}
-		if r := p.Refund(); r != nil && r.Status != StatusDecline {
-			return Errorf(CodeStatusForbids, "payment %s already has a refund in status %s", k, r.Status)
+		if r := p.Refund(); r != nil {
+			return Errorf(CodeStatusForbids, "payment %s already had its one refund (operation %d, %s)", k, r.ID, r.Status)
 		}
 		if req.Currency != "" && req.Currency != p.Sum.Currency {
 			return &Error{Code: CodeRefundCurrencyMismatch, Message: CodeMessage(CodeRefundCurrencyMismatch),
@@ -708,6 +728,13 @@ func (e *Engine) apply(tx Tx, project Project, p *Payment, s Step, now time.Time
 		}
 		if err := tx.PutReference(p.Method, ref, p.Key()); err != nil {
 			return err
+		}
+	}
+	for _, ref := range s.Release {
+		if k, err := tx.PaymentByReference(p.Method, ref); err == nil && k == p.Key() {
+			if err := tx.DeleteReference(p.Method, ref); err != nil {
+				return err
+			}
 		}
 	}
 	for _, j := range s.Jobs {

@@ -100,8 +100,11 @@ type Step struct {
 	// Data replaces the provider's private state of the payment.
 	Data json.RawMessage
 	// References are provider references (voucher numbers) under which the
-	// payment can be found again.
+	// payment can be found again; a reference belongs to one payment.
 	References []string
+	// Release gives up references of this payment (vouchers a merchant
+	// refused), so that other payments may use them.
+	Release []string
 	// Jobs are provider jobs to run later, each at its due time.
 	Jobs []ProviderJob
 	// Notify sends a callback for a non-final status (Gate only: redirect,
@@ -170,6 +173,14 @@ type Confirmer interface {
 // DepositChecker sends check_deposit requests: platform/callback implements it.
 type DepositChecker interface {
 	CheckDeposit(ctx context.Context, now time.Time, project Project, body []byte) (Attempt, DepositAnswer)
+}
+
+// SettingsChecker is a Provider that refuses settings it cannot work with
+// (an unknown voucher variant), so that a bad config fails when it is
+// loaded rather than at the first sale.
+type SettingsChecker interface {
+	Provider
+	CheckSettings(s MethodSettings) error
 }
 
 // Clarifier is a Provider that can continue a payment awaiting

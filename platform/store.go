@@ -35,6 +35,8 @@ type Tx interface {
 	// PutReference indexes a payment under a provider reference.
 	PutReference(method, ref string, k PaymentKey) error
 	PaymentByReference(method, ref string) (PaymentKey, error)
+	// DeleteReference forgets a provider reference; a missing one is fine.
+	DeleteReference(method, ref string) error
 
 	// NextID returns the next number of the named sequence, starting at 1.
 	NextID(sequence string) (uint64, error)

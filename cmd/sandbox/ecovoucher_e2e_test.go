@@ -499,3 +499,21 @@ func TestEcoVoucherGoldenCallbacks(t *testing.T) {
 	golden(t, s, "ecovoucher_decline_callback", m.lastRaw())
 	assert.NotContains(t, string(m.lastRaw()), "null")
 }
+
+func TestEcoVoucherRefusedByMerchantIsNotRedeemed(t *testing.T) {
+	s, m, d := ecoSetup(t, true)
+	d.set("refuse")
+	first := ecoStart(t, s, m, "refused-1", 1000)
+	card := ecoWallet(ecoRedirect(t, first))["1000"]
+	require.Equal(t, http.StatusSeeOther, ecoPay(t, s, txOf(t, first), card).status)
+	cb := m.next()
+	assert.Equal(t, "decline", path(cb, "payment", "status"))
+	assert.Equal(t, "30000", path(cb, "operation", "code"))
+
+	// The merchant refused it: the voucher was not redeemed and pays again.
+	d.set("confirm")
+	second := ecoStart(t, s, m, "refused-2", 1000)
+	assert.Equal(t, card.number, ecoWallet(ecoRedirect(t, second))["1000"].number, "the wallet offers it again")
+	require.Equal(t, http.StatusSeeOther, ecoPay(t, s, txOf(t, second), card).status)
+	assert.Equal(t, "success", path(m.next(), "payment", "status"))
+}

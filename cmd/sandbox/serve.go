@@ -26,7 +26,9 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform/gate"
 	"github.com/ecommpay-sandbox/sandbox/providers/cardpartner"
 	"github.com/ecommpay-sandbox/sandbox/providers/ecovoucher"
+	"github.com/ecommpay-sandbox/sandbox/providers/loterica"
 	"github.com/ecommpay-sandbox/sandbox/providers/oxxo"
+	"github.com/ecommpay-sandbox/sandbox/providers/rapipago"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
@@ -76,6 +78,8 @@ func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
 func methods() []platform.Provider {
 	return []platform.Provider{
 		oxxo.New(),
+		loterica.New(),
+		rapipago.New(),
 		ecovoucher.New(),
 		cardpartner.New(),
 	}
@@ -150,6 +154,15 @@ func newApp(ctx context.Context, o serveOptions, log *slog.Logger, wall func() t
 		store.Close()
 		return nil, err
 	}
+	for _, p := range provs {
+		eng.Register(p)
+	}
+	for code, ms := range cfg.Methods {
+		if err := eng.CheckSettings(code, ms); err != nil {
+			store.Close()
+			return nil, fmt.Errorf("config file %s: %w", o.Config, err)
+		}
+	}
 	for _, p := range cfg.Projects {
 		if err := eng.PutProject(ctx, p); err != nil {
 			store.Close()
@@ -172,9 +185,6 @@ func newApp(ctx context.Context, o serveOptions, log *slog.Logger, wall func() t
 	e.HideBanner, e.HidePort = true, true
 	e.Use(middleware.Recover())
 	e.Use(requestLog(log))
-	for _, p := range provs {
-		eng.Register(p)
-	}
 	gate.New(eng).Routes(e)
 	control.New(eng, renderer).Routes(e)
 	for _, p := range provs {

@@ -205,6 +205,18 @@ func (t *tx) PutReference(method, ref string, k platform.PaymentKey) error {
 	return nil
 }
 
+// DeleteReference removes a provider reference; a missing one is not an error.
+func (t *tx) DeleteReference(method, ref string) error {
+	key, err := referenceKey(method, ref)
+	if err != nil {
+		return err
+	}
+	if err := t.btx.Bucket(bucketReferences).Delete(key); err != nil {
+		return fmt.Errorf("delete reference %q of %s: %w", ref, method, err)
+	}
+	return nil
+}
+
 // PaymentByReference returns the key of the payment indexed under a
 // provider's reference.
 func (t *tx) PaymentByReference(method, ref string) (platform.PaymentKey, error) {

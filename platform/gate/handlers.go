@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -123,7 +124,12 @@ func invalid(field, message string) *platform.Error {
 }
 
 func (s *Server) handleSale(m platform.Method) echo.HandlerFunc {
-	required := append(append([]string{}, baseRequired...), m.GateRequired...)
+	required := slices.Clone(baseRequired)
+	for _, f := range m.GateRequired {
+		if !slices.Contains(required, f) {
+			required = append(required, f)
+		}
+	}
 	return func(c echo.Context) error {
 		req, id, err := s.verify(c, required)
 		if err != nil {

@@ -73,9 +73,30 @@ func Method() platform.Method {
 		Currencies:    []string{"KES", "USD"},
 		GateRequired:  []string{"customer.id", "customer.ip_address"},
 		PageRequired:  []string{"customer_phone", "customer_email"},
+		CheckField:    CheckField,
 		Refunds:       true,
 		Defaults:      platform.MethodSettings{Timeout: platform.Duration(DefaultTTL)},
 	}
+}
+
+// CheckField checks the Payment Page parameters the partner needs, as the
+// customer typed them: customer_phone must have 9 to 15 digits (spaces,
+// dashes and a leading + aside), customer_email must look like an address.
+// It returns what is wrong, or "".
+func CheckField(param, value string) string {
+	switch param {
+	case "customer_phone":
+		_, msg := CheckPhone(value)
+		return msg
+	case "customer_email":
+		v := strings.TrimSpace(value)
+		local, domain, ok := strings.Cut(v, "@")
+		if v == "" || !ok || local == "" || !strings.Contains(domain, ".") || strings.ContainsAny(v, " ,;<>") ||
+			strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "@") {
+			return "Enter an email address such as name@example.com: the partner emails the receipt there."
+		}
+	}
+	return ""
 }
 
 // Brand is how the card partner's pages look.
@@ -325,8 +346,20 @@ func (p *Provider) Pay(pay *platform.Payment, in platform.PayInput, env platform
 	return platform.Step{Status: platform.StatusSuccess, AuthCode: code, Data: st.raw()}, nil
 }
 
+// open refuses an action on a payment whose sale has ended (the engine
+// lets actions through while a refund is under way).
+func open(pay *platform.Payment, what string) error {
+	if sale := pay.Sale(); sale == nil || sale.Status.Final() {
+		return platform.Errorf(platform.CodeStatusForbids, "payment %s is %s: there is nothing left to %s", pay.Key(), pay.Status, what)
+	}
+	return nil
+}
+
 // Fail is the partner declining the payment with code.
 func (p *Provider) Fail(pay *platform.Payment, code int, _ platform.Env) (platform.Step, error) {
+	if err := open(pay, "fail"); err != nil {
+		return platform.Step{}, err
+	}
 	st := stateOf(pay)
 	st.Outcome = outcomeDeclined
 	s := platform.Decline(code)
@@ -337,6 +370,9 @@ func (p *Provider) Fail(pay *platform.Payment, code int, _ platform.Env) (platfo
 // Expire lapses the checkout (or the wait for clarification) now: the
 // payment is declined with 20000.
 func (p *Provider) Expire(pay *platform.Payment, _ platform.Env) (platform.Step, error) {
+	if err := open(pay, "expire"); err != nil {
+		return platform.Step{}, err
+	}
 	st := stateOf(pay)
 	st.Outcome = outcomeExpired
 	if pay.Status == platform.StatusAwaitingClarification {

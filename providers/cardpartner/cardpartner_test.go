@@ -98,6 +98,37 @@ func TestMethod(t *testing.T) {
 	assert.Equal(t, platform.DeclineGeneral, s.Code)
 }
 
+func TestCheckField(t *testing.T) {
+	check := cardpartner.Method().CheckField
+	require.NotNil(t, check)
+	tests := []struct {
+		param, value string
+		ok           bool
+	}{
+		{"customer_phone", "254712375678", true},
+		{"customer_phone", "+254 712-375-678", true},
+		{"customer_phone", "12345", false},
+		{"customer_phone", "07x2375678", false},
+		{"customer_phone", "", false},
+		{"customer_email", "customer@example.com", true},
+		{"customer_email", " a.b+c@mail.example.co.ke ", true},
+		{"customer_email", "customer@", false},
+		{"customer_email", "customer.example.com", false},
+		{"customer_email", "a@b", false},
+		{"customer_email", "a b@example.com", false},
+		{"customer_email", "", false},
+		{"customer_first_name", "", true}, // not the partner's to check
+	}
+	for _, tt := range tests {
+		msg := check(tt.param, tt.value)
+		if tt.ok {
+			assert.Empty(t, msg, "%s=%q", tt.param, tt.value)
+		} else {
+			assert.NotEmpty(t, msg, "%s=%q", tt.param, tt.value)
+		}
+	}
+}
+
 func TestLimits(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -504,6 +535,14 @@ func TestPay(t *testing.T) {
 	s, err = prov.Expire(p, testEnv(t0))
 	require.NoError(t, err)
 	assert.Equal(t, 20000, s.Code)
+
+	// Neither touches a refund under way.
+	p.Status, p.Sale().Status = platform.StatusSuccess, platform.StatusSuccess
+	p.Operations = append(p.Operations, platform.Operation{Type: platform.OperationRefund, Status: platform.StatusProcessing})
+	_, err = prov.Fail(p, 20000, testEnv(t0))
+	assert.Equal(t, platform.CodeStatusForbids, platform.ErrorCode(err))
+	_, err = prov.Expire(p, testEnv(t0))
+	assert.Equal(t, platform.CodeStatusForbids, platform.ErrorCode(err))
 }
 
 func TestRefund(t *testing.T) {

@@ -8,6 +8,8 @@
 // errors entry naming payment.amount. A project's or the sandbox's
 // min_amount/max_amount settings replace the bound they set.
 //
+// On the Payment Page the customer is asked for a missing customer_phone
+// or customer_email; CheckField says what is wrong with what was typed.
 // A Gate sale without customer.phone or customer.email awaits
 // clarification: its callback lists clarification_fields, the merchant
 // sends them with POST /v2/payment/clarification (2004 names what is still

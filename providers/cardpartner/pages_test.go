@@ -402,7 +402,7 @@ func TestCheckoutLapse(t *testing.T) {
 	assert.Contains(t, text(rec), `href="https://shop.example/ko"`)
 	rec = s.post("/providers/card-partner/pay", cardForm(i, "4242424242424242"))
 	assert.Equal(t, http.StatusConflict, rec.Code)
-	assert.Contains(t, text(rec), "expired. Nothing was charged now.")
+	assert.Contains(t, text(rec), "expired. Nothing was charged.")
 }
 
 func TestCheckoutNotOpenWhileAwaitingClarification(t *testing.T) {

@@ -192,9 +192,9 @@ func (h *handlers) pay(c echo.Context) error {
 		}
 		return h.refuse(c, http.StatusBadRequest, page, nil)
 	case errors.As(err, &pe) && pe.Code == platform.CodeStatusForbids:
-		if now, err := h.eng.Payment(ctx, pay.Key()); err == nil && now.Status.Final() {
-			page := h.p.resultPage(now)
-			page.Alert = finishedAlert(now)
+		if cur, err := h.eng.Payment(ctx, pay.Key()); err == nil && cur.Status.Final() {
+			page := h.p.resultPage(cur)
+			page.Alert = finishedAlert(cur)
 			return h.r.Write(c.Response(), http.StatusConflict, "cardpartner_result", page)
 		}
 		return h.refuse(c, http.StatusConflict, page, &web.Alert{Title: "Payment refused", Message: pe.Detail})

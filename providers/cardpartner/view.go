@@ -178,5 +178,9 @@ func finishedAlert(pay *platform.Payment) *web.Alert {
 	default:
 		what = "was declined"
 	}
-	return &web.Alert{Title: "This checkout is closed", Message: fmt.Sprintf("Payment %s %s. Nothing was charged now.", pay.ID, what)}
+	charged := "Nothing was charged."
+	if pay.Status == platform.StatusSuccess || pay.Status == platform.StatusRefunded {
+		charged = "Nothing more was charged."
+	}
+	return &web.Alert{Title: "This checkout is closed", Message: fmt.Sprintf("Payment %s %s. %s", pay.ID, what, charged)}
 }

@@ -112,6 +112,25 @@ type state struct {
 	Outcome string `json:"outcome,omitempty"`
 }
 
+// unredeemed returns a declined payment's vouchers: they were not redeemed,
+// so the wallet may offer them again.
+func (st state) unredeemed() []string {
+	numbers := make([]string, len(st.Vouchers))
+	for i, v := range st.Vouchers {
+		numbers[i] = v.Number
+	}
+	return numbers
+}
+
+// decline declines with code, records the outcome and releases the vouchers.
+func decline(st state, code int, outcome string) platform.Step {
+	st.Outcome = outcome
+	s := platform.Decline(code)
+	s.Data = st.raw()
+	s.Release = st.unredeemed()
+	return s
+}
+
 // Outcomes of a payment (state.Outcome).
 const (
 	OutcomeRedeemed       = "redeemed"
@@ -411,20 +430,13 @@ func (p *Provider) Confirmed(pay *platform.Payment, a platform.DepositAnswer, _ 
 	if code != platform.DeclineByMerchant && code != platform.DeclineMerchantNoAnswer {
 		code = platform.DeclineByMerchant
 	}
-	st.Outcome = OutcomeMerchantRefuse
-	s := platform.Decline(code)
-	s.Data = st.raw()
-	return s, nil
+	return decline(st, code, OutcomeMerchantRefuse), nil
 }
 
 // Fail is EcoVoucher declining the payment with code, or the customer
 // cancelling at EcoVoucher (20000).
 func (p *Provider) Fail(pay *platform.Payment, code int, _ platform.Env) (platform.Step, error) {
-	st := stateOf(pay)
-	st.Outcome = OutcomeDeclined
-	s := platform.Decline(code)
-	s.Data = st.raw()
-	return s, nil
+	return decline(stateOf(pay), code, OutcomeDeclined), nil
 }
 
 // Expire ends the customer's session now: the payment is declined with 20000.
@@ -445,17 +457,13 @@ func (p *Provider) Job(pay *platform.Payment, name string, _ platform.Env) (plat
 		if pay.Status != platform.StatusProcessing {
 			return platform.Step{}, nil
 		}
-		return platform.Decline(platform.DeclineMerchantNoAnswer), nil
+		return decline(stateOf(pay), platform.DeclineMerchantNoAnswer, OutcomeMerchantRefuse), nil
 	}
 	return platform.Step{}, fmt.Errorf("%s provider has no job %q", Code, name)
 }
 
 func expired(pay *platform.Payment) platform.Step {
-	st := stateOf(pay)
-	st.Outcome = OutcomeExpired
-	s := platform.Decline(platform.DeclineGeneral)
-	s.Data = st.raw()
-	return s
+	return decline(stateOf(pay), platform.DeclineGeneral, OutcomeExpired)
 }
 
 // stamp formats a moment for refusals: "2026-03-02 09:30 UTC".

@@ -46,15 +46,16 @@ func Brand() web.Brand {
 	}
 }
 
-// New returns the mock Oxxo provider.
+// New returns the mock Oxxo provider. Its Method().CheckField checks the
+// Payment Page's identify_doc_number (10 to 18 digits) and customer_email.
 func New() *voucher.Provider {
 	return voucher.New(voucher.Config{
-		Method:          Method(),
-		Validity:        10 * day,
-		BankWindow:      30 * day,
-		ShortValidity:   3 * day,
-		ReferenceDigits: 14,
-		CheckCustomer:   voucher.DocNumberDigits(voucher.DigitsBetween(10, 18)...),
-		Brand:           Brand(),
+		Method:           Method(),
+		Validity:         10 * day,
+		BankWindow:       30 * day,
+		ShortValidity:    3 * day,
+		ReferenceDigits:  14,
+		DocNumberLengths: voucher.DigitsBetween(10, 18),
+		Brand:            Brand(),
 	})
 }

@@ -1,7 +1,6 @@
 package oxxo_test
 
 import (
-	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -59,24 +58,61 @@ func TestDocNumberRule(t *testing.T) {
 		{"12345678 90", false},
 		{"", false},
 	}
-	prov := oxxo.New()
+	s := newSandbox(t, nil)
 	for _, tt := range tests {
-		p := &platform.Payment{
-			ProjectID: 1, ID: "x", Amount: platform.Sum{Amount: 10000, Currency: "USD"},
-			Customer:   platform.Customer{ID: "1", DocNumber: tt.doc},
-			Operations: []platform.Operation{{Type: platform.OperationSale, Status: platform.StatusProcessing}},
-		}
-		s, err := prov.Start(p, platform.Env{Now: time.Unix(0, 0).UTC(), Rand: rand.NewChaCha8([32]byte{}), BaseURL: "http://x"})
-		require.NoError(t, err)
+		p := s.sale(func(r *platform.SaleRequest) {
+			r.Amount = platform.Sum{Amount: 10000, Currency: "USD"}
+			r.Customer.DocNumber = tt.doc
+		})
 		if tt.ok {
-			assert.Equal(t, platform.StatusAwaitingRedirect, s.Status, tt.doc)
-			assert.Len(t, s.Voucher.Reference, 14, tt.doc)
+			assert.Equal(t, platform.StatusAwaitingRedirect, p.Status, tt.doc)
+			if assert.NotNil(t, p.Voucher, tt.doc) {
+				assert.Len(t, p.Voucher.Reference, 14, tt.doc)
+			}
 			continue
 		}
-		assert.Equal(t, platform.StatusDecline, s.Status, tt.doc)
-		if assert.Len(t, s.Errors, 1, tt.doc) {
-			assert.Equal(t, platform.OperationError{Code: 20000, Field: "customer.identify.doc_number", Message: s.Errors[0].Message}, s.Errors[0])
-			assert.Contains(t, s.Errors[0].Message, "must be 10 to 18 digits")
+		op := p.Sale()
+		assert.Equal(t, platform.StatusDecline, p.Status, tt.doc)
+		if assert.Len(t, op.Errors, 1, tt.doc) {
+			assert.Equal(t, platform.OperationError{Code: 20000, Field: "customer.identify.doc_number", Message: op.Errors[0].Message}, op.Errors[0])
+			assert.Contains(t, op.Errors[0].Message, "must be 10 to 18 digits")
 		}
 	}
+}
+
+func TestCheckField(t *testing.T) {
+	check := oxxo.New().Method().CheckField
+	require.NotNil(t, check, "the Payment Page checks Oxxo's fields before the sale")
+	tests := []struct {
+		param, value, want string // want "" passes
+	}{
+		{"identify_doc_number", "1234567890", ""},
+		{"identify_doc_number", " 84887177100 ", ""},
+		{"identify_doc_number", "123456789", "must be 10 to 18 digits; it has 9"},
+		{"identify_doc_number", "12345abcde", "not digits"},
+		{"customer_email", "paul@example.com", ""},
+		{"customer_email", "paul@example", "has no dot"},
+		{"customer_email", "Paul <paul@example.com>", "is not one"},
+		{"customer_email", "paul", "is not one"},
+		{"customer_email", "", "missing"},
+		{"customer_first_name", "anything", ""},
+	}
+	for _, tt := range tests {
+		got := check(tt.param, tt.value)
+		if tt.want == "" {
+			assert.Empty(t, got, "%s=%q", tt.param, tt.value)
+			continue
+		}
+		assert.Contains(t, got, tt.want, "%s=%q", tt.param, tt.value)
+	}
+}
+
+func TestVariants(t *testing.T) {
+	prov := oxxo.New()
+	assert.Equal(t, []string{"bank", "3days"}, prov.Variants())
+	assert.NoError(t, prov.CheckSettings(platform.MethodSettings{}))
+	assert.NoError(t, prov.CheckSettings(platform.MethodSettings{Variant: "3days"}))
+	err := prov.CheckSettings(platform.MethodSettings{Variant: "7days"})
+	require.Error(t, err)
+	assert.Equal(t, `oxxo has no variant "7days": use "bank" or "3days"`, err.Error())
 }

@@ -2,6 +2,7 @@ package voucher
 
 import (
 	"fmt"
+	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +12,54 @@ import (
 
 // DocNumberField is the Gate path of the customer's document number.
 const DocNumberField = "customer.identify.doc_number"
+
+// Payment Page parameters a voucher method checks (Method.CheckField).
+const (
+	ParamDocNumber = "identify_doc_number"
+	ParamEmail     = "customer_email"
+)
+
+// CheckField is the method's Method.CheckField: it checks a Payment Page
+// parameter the customer typed with the method's rule and returns what is
+// wrong with it, or "". It checks identify_doc_number when the method has a
+// document rule (Config.DocNumberLengths) and customer_email when the
+// method requires it; any other parameter passes.
+func (p *Provider) CheckField(param, value string) string {
+	value = strings.TrimSpace(value)
+	switch {
+	case param == ParamDocNumber && len(p.cfg.DocNumberLengths) > 0:
+		if e := CheckDigits(param, value, p.cfg.DocNumberLengths...); e != nil {
+			return e.Message
+		}
+	case param == ParamEmail && slices.Contains(p.cfg.Method.PageRequired, ParamEmail):
+		if e := CheckEmail(param, value); e != nil {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// CheckEmail checks that value is a bare email address, name@example.com:
+// no display name, no angle brackets, a domain with a dot. It returns the
+// operation error that names field, or nil when value passes.
+func CheckEmail(field, value string) *platform.OperationError {
+	const rule = "must be an email address such as name@example.com"
+	fail := func(why string) *platform.OperationError {
+		return &platform.OperationError{Code: platform.DeclineGeneral, Field: field, Message: rule + "; " + why}
+	}
+	if value == "" {
+		return fail("it is missing")
+	}
+	addr, err := mail.ParseAddress(value)
+	if err != nil || addr.Address != value || addr.Name != "" {
+		return fail(fmt.Sprintf("%q is not one", value))
+	}
+	_, domain, _ := strings.Cut(addr.Address, "@")
+	if !strings.Contains(strings.Trim(domain, "."), ".") {
+		return fail(fmt.Sprintf("the domain %q has no dot", domain))
+	}
+	return nil
+}
 
 // DigitsBetween returns the lengths min through max, for CheckDigits and
 // DocNumberDigits: Oxxo's document number has 10 to 18 digits.

@@ -1,9 +1,17 @@
 package voucher
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -22,9 +30,15 @@ const (
 // pendingShown bounds the unpaid vouchers the terminal lists.
 const pendingShown = 5
 
+// maxRedirectBody bounds the body a browser or a merchant posts to a
+// voucher page.
+const maxRedirectBody = 64 << 10
+
 // Routes mounts the provider's customer-facing pages under /providers/<code>/:
 //
 //	GET  vouchers/:ref              the voucher as the customer sees it
+//	POST vouchers/:ref              the same, reached by following a POST
+//	                                redirect_data (the body as a form or JSON)
 //	GET  vouchers/:ref/barcode.png  its Code 128 barcode
 //	GET  terminal                   the sandbox terminal (?reference= fills it in)
 //	POST terminal                   pay: form fields reference, channel (terminal|bank)
@@ -34,6 +48,7 @@ func (p *Provider) Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer) {
 	h := &handlers{p: p, eng: eng, r: r}
 	g := e.Group(p.Prefix())
 	g.GET("/vouchers/:ref", h.voucher)
+	g.POST("/vouchers/:ref", h.voucherPosted)
 	g.GET("/vouchers/:ref/barcode.png", h.barcode)
 	g.GET("/terminal", h.terminal)
 	g.POST("/terminal", h.pay)
@@ -60,7 +75,174 @@ func (h *handlers) voucher(c echo.Context) error {
 	if err != nil {
 		return h.fail(c, err, ref)
 	}
-	return h.r.Write(c.Response(), http.StatusOK, "voucher", h.p.voucherPage(pay, h.eng.Clock().Now()))
+	return h.render(c, pay)
+}
+
+// voucherPosted shows the voucher with reference :ref to a customer whose
+// browser followed a POST redirect_data: the body, as a form or a JSON
+// object, must not contradict the redirect body of the voucher's payment
+// (a merchant who mixes up two payments' redirects learns it here).
+func (h *handlers) voucherPosted(c echo.Context) error {
+	ref := c.Param("ref")
+	pay, err := h.lookup(c, ref)
+	if err != nil {
+		return h.fail(c, err, ref)
+	}
+	posted, err := readPosted(c)
+	if err != nil {
+		page := web.NewErrorPage(http.StatusBadRequest, "Unreadable redirect body",
+			"The body posted to this voucher page could not be read: "+err.Error()+
+				". Post redirect_data.body as a form or as a JSON object, as the callback gave it.")
+		page.Brand = h.p.cfg.Brand
+		return h.r.Write(c.Response(), page.Status, "error", page)
+	}
+	if diffs := mismatches(pay.Redirect, posted); len(diffs) > 0 {
+		page := web.NewErrorPage(http.StatusBadRequest, "Redirect body does not match this voucher",
+			fmt.Sprintf("The body posted to the page of voucher %s is not the redirect_data.body of its payment %s. "+
+				"Post the body of the callback that gave this redirect_data.url, unchanged.", web.GroupDigits(ref, 4), pay.ID),
+			diffs...)
+		page.Brand = h.p.cfg.Brand
+		return h.r.Write(c.Response(), page.Status, "error", page)
+	}
+	return h.render(c, pay)
+}
+
+// render writes the voucher page of pay, in the method's words when it has
+// its own page.
+func (h *handlers) render(c echo.Context, pay *platform.Payment) error {
+	if pay.Voucher == nil {
+		return h.fail(c, platform.Errorf(platform.CodeNotFound, "payment %s has no voucher", pay.Key()), c.Param("ref"))
+	}
+	page := h.p.voucherPage(pay, h.eng.Clock().Now())
+	if h.p.cfg.VoucherPage != nil {
+		name, data := h.p.cfg.VoucherPage(pay, page)
+		return h.r.Write(c.Response(), http.StatusOK, name, data)
+	}
+	return h.r.Write(c.Response(), http.StatusOK, "voucher", page)
+}
+
+// readPosted reads a body posted to a voucher page into its fields' text:
+// a JSON object (or the empty list [] of a GET redirect's body), a
+// urlencoded or a multipart form. An empty body has no fields.
+func readPosted(c echo.Context) (map[string]string, error) {
+	req := c.Request()
+	mt, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType))
+	if mt == echo.MIMEMultipartForm {
+		form, err := c.FormParams()
+		if err != nil {
+			return nil, fmt.Errorf("multipart form: %w", err)
+		}
+		return firstValues(form), nil
+	}
+	raw, err := io.ReadAll(io.LimitReader(req.Body, maxRedirectBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > maxRedirectBody {
+		return nil, fmt.Errorf("it is larger than %d bytes", maxRedirectBody)
+	}
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 {
+		return map[string]string{}, nil
+	}
+	if mt == echo.MIMEApplicationJSON || strings.HasSuffix(mt, "+json") || trimmed[0] == '{' || trimmed[0] == '[' {
+		return jsonFields(trimmed)
+	}
+	form, err := url.ParseQuery(string(trimmed))
+	if err != nil {
+		return nil, fmt.Errorf("form: %w", err)
+	}
+	return firstValues(form), nil
+}
+
+func firstValues(form url.Values) map[string]string {
+	out := make(map[string]string, len(form))
+	for k, vs := range form {
+		if len(vs) > 0 {
+			out[k] = vs[0]
+		}
+	}
+	return out
+}
+
+// jsonFields reads a JSON object's top-level fields as text: strings
+// verbatim, numbers as written, anything else as its JSON. An empty list
+// (a GET redirect's body) has no fields.
+func jsonFields(raw []byte) (map[string]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("JSON: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("JSON: more than one value")
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]string, len(v))
+		for k, x := range v {
+			out[k] = fieldText(x)
+		}
+		return out, nil
+	case []any:
+		if len(v) == 0 {
+			return map[string]string{}, nil
+		}
+	}
+	return nil, errors.New("JSON: the body must be an object")
+}
+
+func fieldText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case nil:
+		return ""
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// sameNumber reports whether a and b are the same number written two
+// ways ("1000000001", "1.000000001e+09"), as encoders of forms differ.
+func sameNumber(a, b string) bool {
+	x, errA := strconv.ParseFloat(a, 64)
+	y, errB := strconv.ParseFloat(b, 64)
+	return errA == nil && errB == nil && x == y
+}
+
+// mismatches lists, for people, the fields of a posted body that differ
+// from the POST redirect body the payment still awaits; fields it lacks or
+// adds are not counted, and a JSON number may be written any way that
+// reads as the same number. Nothing is compared once the payment has no
+// redirect (it is final) or its redirect is a GET.
+func mismatches(r *platform.Redirect, posted map[string]string) []string {
+	if r == nil || r.Method != http.MethodPost || len(posted) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(r.Body))
+	dec.UseNumber()
+	var want map[string]any
+	if err := dec.Decode(&want); err != nil {
+		return nil
+	}
+	var out []string
+	for k, v := range want {
+		got, ok := posted[k]
+		if !ok {
+			continue
+		}
+		w := fieldText(v)
+		if _, number := v.(json.Number); got == w || (number && sameNumber(got, w)) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: posted %q, the voucher's redirect body says %q", k, got, w))
+	}
+	slices.Sort(out)
+	return out
 }
 
 // barcode serves the barcode of the voucher with reference :ref.

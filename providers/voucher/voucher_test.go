@@ -22,7 +22,7 @@ var t0 = time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
 // testProvider is an Oxxo-like voucher method: 10 days at terminals, bank to
 // day 30, or 3 days; 14-digit references; 10–18-digit document numbers.
 func testProvider() *Provider {
-	return New(Config{
+	return withOwners(New(Config{
 		Method: platform.Method{
 			Code: "cash", Name: "Cash", PaymentMethod: "cash", ProviderID: 99,
 			Currencies: []string{"MXN", "USD"},
@@ -33,7 +33,17 @@ func testProvider() *Provider {
 		ReferenceDigits: 14,
 		CheckCustomer:   DocNumberDigits(DigitsBetween(10, 18)...),
 		Brand:           web.Brand{Name: "Cash", Outlet: "Cash store"},
-	})
+	}), nil)
+}
+
+// withOwners makes prov decide without a store: owners maps the
+// references other payments own.
+func withOwners(prov *Provider, owners map[string]platform.PaymentKey) *Provider {
+	prov.owner = func(_ platform.Env, method, ref string) (platform.PaymentKey, bool, error) {
+		k, ok := owners[method+"/"+ref]
+		return k, ok, nil
+	}
+	return prov
 }
 
 func testEnv(now time.Time, variant string, seed byte) platform.Env {

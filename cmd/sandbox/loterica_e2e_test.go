@@ -1,0 +1,410 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// End-to-end flows of Lotérica (seed 002_e64c3c1cf5e490a4.txt) through
+// HTTP with the real server. The voucher helpers at the end are shared with
+// rapipago_e2e_test.go.
+
+const lotPath = "/v2/payment/voucher/loterica/sale"
+
+// lotSale returns a valid Lotérica Gate sale body (unsigned), the seed's:
+// 10.00 USD, the customer's ID and IP address.
+func lotSale(paymentID string, mutate ...func(map[string]any)) map[string]any {
+	b := map[string]any{
+		"general":  map[string]any{"project_id": testProject, "payment_id": paymentID},
+		"payment":  map[string]any{"amount": 1000, "currency": "USD", "description": "purchase"},
+		"customer": map[string]any{"id": "customer123", "ip_address": "1.1.1.1"},
+	}
+	for _, m := range mutate {
+		m(b)
+	}
+	return b
+}
+
+// lotAmount sets the sale's amount and currency.
+func lotAmount(amount int64, currency string) func(map[string]any) {
+	return func(b map[string]any) {
+		b["payment"].(map[string]any)["amount"] = amount
+		b["payment"].(map[string]any)["currency"] = currency
+	}
+}
+
+// lotStart sends a Lotérica sale and returns its redirect callback.
+func lotStart(t *testing.T, s *sandbox, m *merchant, id string, mutate ...func(map[string]any)) map[string]any {
+	t.Helper()
+	var ans gateAnswer
+	require.Equal(t, http.StatusOK, s.do("POST", lotPath, signed(lotSale(id, mutate...), testSecret), &ans), "%+v", ans)
+	cb := m.next()
+	verifyCallback(t, cb, testSecret)
+	require.Equal(t, id, path(cb, "payment", "id"))
+	require.Equal(t, "awaiting redirect result", path(cb, "payment", "status"), "%v", cb)
+	return cb
+}
+
+func TestLotericaGateSaleToTerminalPayment(t *testing.T) {
+	s := startSandbox(t, t.TempDir())
+	m := newMerchant(t)
+	setupProject(t, s, m)
+
+	var ans gateAnswer
+	status := s.do("POST", lotPath, signed(lotSale("test_payment_1", func(b map[string]any) {
+		b["return_url"] = map[string]any{"return": "http://test.ams"}
+	}), testSecret), &ans)
+	require.Equal(t, http.StatusOK, status, "%+v", ans)
+	assert.Equal(t, "success", ans.Status)
+	assert.Equal(t, "test_payment_1", ans.PaymentID)
+
+	// The intermediate callback: POST to the voucher with the seed's body.
+	cb := m.next()
+	verifyCallback(t, cb, testSecret)
+	assert.Equal(t, "awaiting redirect result", path(cb, "payment", "status"))
+	assert.Equal(t, "awaiting redirect result", path(cb, "operation", "status"))
+	assert.Equal(t, "loterica", path(cb, "payment", "method"))
+	assert.Equal(t, float64(2174), path(cb, "operation", "provider", "id"))
+	assert.Equal(t, ans.RequestID, path(cb, "operation", "request_id"))
+	assert.Equal(t, "POST", path(cb, "redirect_data", "method"))
+	redirect, _ := path(cb, "redirect_data", "url").(string)
+	require.True(t, strings.HasPrefix(redirect, s.URL+"/providers/loterica/vouchers/"), redirect)
+	body, _ := path(cb, "redirect_data", "body").(map[string]any)
+	require.NotNil(t, body, "the body is an object")
+	assert.Equal(t, map[string]any{
+		"merchantID":   fmt.Sprintf("ecommpay-%012x", testProject),
+		"country":      "BR",
+		"user":         "customer123",
+		"operation_id": path(cb, "operation", "id"),
+		"paymentID":    "test_payment_1",
+		"returnURL":    "http://test.ams",
+		"callbackURL":  fmt.Sprintf("%s/sandbox/payments/%d/test_payment_1", s.URL, testProject),
+		"amount":       "10.00",
+	}, body)
+	m.mu.Lock()
+	raw := string(m.raw[0])
+	m.mu.Unlock()
+	assert.Contains(t, raw, `"operation_id":`+jsonText(path(cb, "operation", "id")), "operation_id is a JSON number")
+	assert.Contains(t, raw, `"amount":"10.00"`, "amount is a string with two decimals")
+
+	// The merchant follows redirect_data exactly: POST with the body.
+	code, page := followRedirect(t, cb, "json")
+	require.Equal(t, http.StatusOK, code, page)
+	ref := redirect[strings.LastIndex(redirect, "/")+1:]
+	for _, want := range []string{`<html lang="pt-BR">`, "Aguardando pagamento", "US$ 10,00", "Pague em qualquer casa lotérica até", "05/03/2026 às 09:00 (UTC)"} {
+		assert.Contains(t, page, want)
+	}
+	assert.Contains(t, strings.ReplaceAll(page, " ", ""), ref)
+	// ... or as a browser does, an auto-submitted form.
+	code, page = followRedirect(t, cb, "form")
+	require.Equal(t, http.StatusOK, code, page)
+	assert.Contains(t, page, "Aguardando pagamento")
+	res, err := http.Get(redirect + "/barcode.png")
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, "image/png", res.Header.Get("Content-Type"))
+
+	// The customer pays at a casa lotérica.
+	assert.Equal(t, http.StatusOK, voucherPay(t, s, "loterica", ref, "terminal"))
+	cb = m.next()
+	verifyCallback(t, cb, testSecret)
+	assert.Equal(t, "success", path(cb, "payment", "status"))
+	assert.Equal(t, "success", path(cb, "operation", "status"))
+	assert.Equal(t, "0", path(cb, "operation", "code"))
+	assert.Equal(t, "Success", path(cb, "operation", "message"))
+	assert.Equal(t, map[string]any{"amount": float64(1000), "currency": "USD"}, path(cb, "payment", "sum"))
+	assert.Nil(t, path(cb, "redirect_data"))
+	assert.Nil(t, path(cb, "errors"))
+
+	// Paid: the terminal refuses it again and nothing is sent.
+	assert.Equal(t, http.StatusConflict, voucherPay(t, s, "loterica", ref, "terminal"))
+	m.none()
+	code, page = getPageText(t, redirect)
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, page, "Pago em uma casa lotérica")
+}
+
+func TestLotericaGateRequiredFields(t *testing.T) {
+	s := startSandbox(t, t.TempDir())
+	m := newMerchant(t)
+	setupProject(t, s, m)
+	var ans gateAnswer
+	status := s.do("POST", lotPath, signed(lotSale("req-1", func(b map[string]any) {
+		delete(b["customer"].(map[string]any), "ip_address")
+	}), testSecret), &ans)
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, "2004", ans.Code)
+	require.NotEmpty(t, ans.Errors)
+	for _, e := range ans.Errors {
+		assert.Equal(t, "customer.ip_address", e.Field, "only the IP address is missing")
+	}
+
+	// Nothing more than the ID and IP address: no name, email or document.
+	require.Equal(t, http.StatusOK, s.do("POST", lotPath, signed(lotSale("req-2"), testSecret), &ans))
+	assert.Equal(t, "awaiting redirect result", path(m.next(), "payment", "status"))
+}
+
+func TestLotericaDeclinedByCallback(t *testing.T) {
+	s := startSandbox(t, t.TempDir())
+	m := newMerchant(t)
+	setupProject(t, s, m)
+	tests := []struct {
+		name    string
+		amount  int64
+		cur     string
+		code    string
+		message string
+		field   string // the errors entry's field; "" for none
+	}{
+		{"EUR is not a Lotérica currency", 1000, "EUR", "20000", "General decline", "payment.currency"},
+		{"400.01 USD is above the maximum", 40001, "USD", "20101", "Operation amount is great than max limit", ""},
+		{"10.50 USD is not whole units", 1050, "USD", "20000", "General decline", "payment.amount"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := fmt.Sprintf("D0100_%d", i)
+			require.Equal(t, http.StatusOK, s.do("POST", lotPath, signed(lotSale(id, lotAmount(tt.amount, tt.cur)), testSecret), nil), "declines are never synchronous")
+			cb := m.next() // no redirect callback comes first
+			verifyCallback(t, cb, testSecret)
+			assert.Equal(t, id, path(cb, "payment", "id"))
+			assert.Equal(t, "decline", path(cb, "payment", "status"))
+			assert.Equal(t, "decline", path(cb, "operation", "status"))
+			assert.Equal(t, tt.code, path(cb, "operation", "code"))
+			assert.Equal(t, tt.message, path(cb, "operation", "message"))
+			assert.Equal(t, "loterica", path(cb, "payment", "method"))
+			assert.Nil(t, path(cb, "redirect_data"))
+			errs, _ := path(cb, "errors").([]any)
+			require.Len(t, errs, 1)
+			assert.Equal(t, tt.code, fmt.Sprint(path(errs[0], "code")))
+			if tt.field == "" {
+				assert.Equal(t, map[string]any{"code": float64(20101), "message": "Operation amount is great than max limit"}, errs[0], "as in the seed")
+			} else {
+				assert.Equal(t, tt.field, path(errs[0], "field"))
+				assert.NotEmpty(t, path(errs[0], "message"))
+			}
+		})
+	}
+
+	// 400.00 USD, the maximum, is taken.
+	cb := lotStart(t, s, m, "max-1", lotAmount(40000, "USD"))
+	assert.Equal(t, "400.00", path(cb, "redirect_data", "body", "amount"))
+}
+
+func TestLotericaVoucherLapsesAfterThreeDays(t *testing.T) {
+	s := startSandbox(t, t.TempDir())
+	m := newMerchant(t)
+	setupProject(t, s, m)
+	lapsing := voucherRefOf(lotStart(t, s, m, "lapse-1"))
+	late := voucherRefOf(lotStart(t, s, m, "lapse-2"))
+
+	advance(t, s, "71h")
+	m.none()
+	assert.Equal(t, http.StatusOK, voucherPay(t, s, "loterica", late, "terminal"), "valid on day 3")
+	assert.Equal(t, "success", path(m.next(), "payment", "status"))
+
+	advance(t, s, "2h") // 73h: the voucher lapsed
+	cb := m.next()
+	verifyCallback(t, cb, testSecret)
+	assert.Equal(t, "lapse-1", path(cb, "payment", "id"))
+	assert.Equal(t, "decline", path(cb, "payment", "status"))
+	assert.Equal(t, "20000", path(cb, "operation", "code"))
+	assert.Equal(t, "General decline", path(cb, "operation", "message"))
+	assert.Equal(t, http.StatusConflict, voucherPay(t, s, "loterica", lapsing, "terminal"))
+	assert.Equal(t, http.StatusConflict, voucherPay(t, s, "loterica", lapsing, "bank"), "no bank window")
+	code, page := getPageText(t, s.URL+"/providers/loterica/vouchers/"+lapsing)
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, page, "Este voucher venceu")
+	m.none()
+}
+
+func TestLotericaControlAPI(t *testing.T) {
+	s := startSandbox(t, t.TempDir())
+	m := newMerchant(t)
+	setupProject(t, s, m)
+	lotStart(t, s, m, "ctl-pay")
+	lotStart(t, s, m, "ctl-fail")
+	lotStart(t, s, m, "ctl-expire")
+
+	var p map[string]any
+	require.Equal(t, http.StatusOK, s.do("GET", fmt.Sprintf("/sandbox/payments/%d/ctl-pay", testProject), nil, &p))
+	assert.Equal(t, "loterica", p["method"])
+	assert.Len(t, path(p, "voucher", "reference"), 16)
+	assert.Equal(t, "2026-03-05T09:00:00Z", path(p, "voucher", "valid_until"))
+	assert.Nil(t, path(p, "voucher", "bank_until"))
+	assert.Equal(t, "POST", path(p, "redirect_data", "method"))
+
+	cb := voucherAct(t, s, m, "ctl-pay", "pay", map[string]any{"channel": "bank"})
+	assert.Equal(t, "success", path(cb, "payment", "status"))
+	require.Equal(t, http.StatusOK, s.do("GET", fmt.Sprintf("/sandbox/payments/%d/ctl-pay", testProject), nil, &p))
+	assert.Equal(t, "bank", path(p, "voucher", "channel"))
+
+	cb = voucherAct(t, s, m, "ctl-fail", "fail", map[string]any{"code": 20105})
+	assert.Equal(t, "decline", path(cb, "payment", "status"))
+	assert.Equal(t, "20105", path(cb, "operation", "code"))
+	assert.Equal(t, "Insufficient funds on customer account", path(cb, "operation", "message"))
+
+	cb = voucherAct(t, s, m, "ctl-expire", "expire", nil)
+	assert.Equal(t, "decline", path(cb, "payment", "status"))
+	assert.Equal(t, "20000", path(cb, "operation", "code"))
+
+	// A final payment takes no more actions.
+	var e map[string]any
+	assert.Equal(t, http.StatusConflict, s.do("POST", fmt.Sprintf("/sandbox/payments/%d/ctl-pay/pay", testProject), map[string]any{}, &e))
+	m.none()
+}
+
+func TestLotericaReferencesStayUniqueAcrossRestarts(t *testing.T) {
+	// A sandbox restarted with the same --seed over its data replays the
+	// draws that issued its first vouchers: the new ones must not take
+	// their references.
+	dir := t.TempDir()
+	s := startSandbox(t, dir)
+	m := newMerchant(t)
+	setupProject(t, s, m)
+	first := voucherRefOf(lotStart(t, s, m, "before-restart"))
+
+	s = s.restart()
+	second := voucherRefOf(lotStart(t, s, m, "after-restart"))
+	assert.NotEqual(t, first, second)
+	for ref, id := range map[string]string{first: "before-restart", second: "after-restart"} {
+		code, page := getPageText(t, s.URL+"/providers/loterica/vouchers/"+ref)
+		assert.Equal(t, http.StatusOK, code)
+		assert.Contains(t, page, id)
+	}
+	assert.Equal(t, http.StatusOK, voucherPay(t, s, "loterica", second, "terminal"))
+	cb := m.next()
+	assert.Equal(t, "after-restart", path(cb, "payment", "id"))
+	assert.Equal(t, "success", path(cb, "payment", "status"))
+}
+
+func TestLotericaGoldenCallbacks(t *testing.T) {
+	s := startSandbox(t, t.TempDir())
+	m := newMerchant(t)
+	setupProject(t, s, m)
+
+	cb := lotStart(t, s, m, "S0100_20200626_102701_21215202", func(b map[string]any) {
+		b["customer"].(map[string]any)["id"] = "123"
+		b["return_url"] = map[string]any{"return": "http://test.ams"}
+	})
+	golden(t, s, "loterica_redirect_callback", m.lastRaw())
+	advance(t, s, "9s")
+	require.Equal(t, http.StatusOK, voucherPay(t, s, "loterica", voucherRefOf(cb), "terminal"))
+	m.next()
+	golden(t, s, "loterica_success_callback", m.lastRaw())
+
+	require.Equal(t, http.StatusOK, s.do("POST", lotPath, signed(lotSale("D0100_20200626_103733_29570862", lotAmount(40100, "USD"), func(b map[string]any) {
+		b["customer"].(map[string]any)["id"] = "customer2"
+	}), testSecret), nil))
+	m.next()
+	golden(t, s, "loterica_decline_callback", m.lastRaw())
+	assert.NotContains(t, string(m.lastRaw()), "null")
+}
+
+// Voucher helpers shared by the Lotérica and Rapipago tests.
+
+// voucherRefOf returns the voucher reference of a redirect callback.
+func voucherRefOf(cb map[string]any) string {
+	u, _ := path(cb, "redirect_data", "url").(string)
+	return u[strings.LastIndex(u, "/")+1:]
+}
+
+// followRedirect sends the customer where a redirect callback says, as a
+// merchant does: redirect_data.method to redirect_data.url with
+// redirect_data.body, posted as JSON (as) "json" or as a form "form" (an
+// HTML page that auto-submits it). It returns the status and the page's
+// text with whitespace folded.
+func followRedirect(t *testing.T, cb map[string]any, as string) (int, string) {
+	t.Helper()
+	u, _ := path(cb, "redirect_data", "url").(string)
+	method, _ := path(cb, "redirect_data", "method").(string)
+	require.NotEmpty(t, u)
+	var req *http.Request
+	var err error
+	switch method {
+	case http.MethodGet:
+		req, err = http.NewRequest(http.MethodGet, u, nil)
+	case http.MethodPost:
+		body, _ := path(cb, "redirect_data", "body").(map[string]any)
+		if as == "form" {
+			form := url.Values{}
+			for k, v := range body {
+				form.Set(k, jsonText(v))
+			}
+			req, err = http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		} else {
+			raw, _ := json.Marshal(body)
+			req, err = http.NewRequest(http.MethodPost, u, bytes.NewReader(raw))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/json")
+		}
+	default:
+		t.Fatalf("redirect_data.method %q", method)
+	}
+	require.NoError(t, err)
+	return pageText(t, req)
+}
+
+// jsonText writes a decoded JSON scalar as a form field carries it:
+// strings verbatim, numbers as integers when they are.
+func jsonText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+// getPageText GETs a page and returns its status and text.
+func getPageText(t *testing.T, u string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	require.NoError(t, err)
+	return pageText(t, req)
+}
+
+func pageText(t *testing.T, req *http.Request) (int, string) {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res.StatusCode, strings.Join(strings.Fields(string(raw)), " ")
+}
+
+// voucherPay pays a voucher at method's sandbox terminal, as a cashier
+// ("terminal") or a bank teller ("bank") would.
+func voucherPay(t *testing.T, s *sandbox, method, ref, channel string) int {
+	t.Helper()
+	res, err := http.PostForm(s.URL+"/providers/"+method+"/terminal", url.Values{"reference": {ref}, "channel": {channel}})
+	require.NoError(t, err)
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// voucherAct runs a control API action (pay, fail, expire) on a payment of
+// the test project and returns the callback it leads to.
+func voucherAct(t *testing.T, s *sandbox, m *merchant, id, action string, body any) map[string]any {
+	t.Helper()
+	var ans map[string]any
+	status := s.do("POST", fmt.Sprintf("/sandbox/payments/%d/%s/%s", testProject, id, action), body, &ans)
+	require.Equal(t, http.StatusOK, status, "%v", ans)
+	cb := m.next()
+	verifyCallback(t, cb, testSecret)
+	require.Equal(t, id, path(cb, "payment", "id"))
+	return cb
+}

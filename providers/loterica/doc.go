@@ -1,0 +1,20 @@
+// Package loterica is the mock Lotérica provider (Brazil): cash payments
+// with a voucher paid at a casa lotérica (SPEC.md §6, seed
+// 002_e64c3c1cf5e490a4.txt).
+//
+// Lotérica takes USD only, in whole units, up to 400.00 USD: the platform
+// declines another currency or a non-whole amount with 20000 and an errors
+// entry naming the field, and a larger amount with 20101 "Operation amount
+// is great than max limit" (MethodSettings MaxAmount and WholeUnits, which a
+// config may change per project). The Gate requires nothing beyond the
+// customer's ID and IP address.
+//
+// The voucher has a 16-digit reference and is valid 3 days, with no bank
+// window (its only variant is "3days"). The merchant sends the customer to
+// it with a POST whose body is RedirectBody: merchantID, country, user,
+// operation_id, paymentID, returnURL, callbackURL and the amount as
+// "10.00". The voucher page, in Portuguese, takes that POST as a form or as
+// JSON.
+//
+// Everything else is the shared voucher provider: see package voucher.
+package loterica

@@ -1,0 +1,323 @@
+package loterica_test
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+	"github.com/ecommpay-sandbox/sandbox/providers/loterica"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+const day = 24 * time.Hour
+
+// fixed is the sandbox time the tests start at.
+var fixed = time.Date(2026, 6, 26, 7, 27, 2, 0, time.UTC)
+
+func TestMethod(t *testing.T) {
+	m := loterica.New().Method()
+	assert.Equal(t, "loterica", m.Code)
+	assert.Equal(t, "Lotérica", m.Name)
+	assert.Equal(t, "loterica", m.PaymentMethod)
+	assert.Equal(t, 2174, m.ProviderID)
+	assert.Equal(t, "/v2/payment/voucher/loterica/sale", m.GatePath)
+	assert.Equal(t, []string{"loterica"}, m.ForceCodes)
+	assert.Equal(t, []string{"USD"}, m.Currencies)
+	assert.Equal(t, []string{"customer.id", "customer.ip_address"}, m.GateRequired)
+	assert.Empty(t, m.PageRequired, "the Payment Page needs the base parameters only")
+	assert.Nil(t, m.CheckField, "Lotérica checks no field beyond presence")
+	assert.False(t, m.ZeroAmount)
+	assert.False(t, m.Refunds)
+	assert.Equal(t, platform.MethodSettings{MaxAmount: 40000, WholeUnits: true, Variant: "3days"}, m.Defaults)
+
+	prov := loterica.New()
+	cfg := prov.Config()
+	assert.Equal(t, 3*day, cfg.Validity)
+	assert.Zero(t, cfg.BankWindow, "no bank window")
+	assert.Equal(t, 16, cfg.ReferenceDigits)
+	assert.Equal(t, []string{"3days"}, prov.Variants())
+	assert.NoError(t, prov.CheckSettings(platform.MethodSettings{Variant: "3days", MaxAmount: 100000}))
+	assert.EqualError(t, prov.CheckSettings(platform.MethodSettings{Variant: "bank"}), `loterica has no variant "bank": use "3days"`)
+}
+
+func TestAmountRules(t *testing.T) {
+	m := loterica.Method()
+	tests := []struct {
+		name  string
+		sum   platform.Sum
+		code  int // 0: accepted
+		field string
+	}{
+		{"10.00 USD, the seed's", platform.Sum{Amount: 1000, Currency: "USD"}, 0, ""},
+		{"205.00 USD", platform.Sum{Amount: 20500, Currency: "USD"}, 0, ""},
+		{"400.00 USD, the maximum", platform.Sum{Amount: 40000, Currency: "USD"}, 0, ""},
+		{"400.01 USD", platform.Sum{Amount: 40001, Currency: "USD"}, 20101, ""},
+		{"500.00 USD", platform.Sum{Amount: 50000, Currency: "USD"}, 20101, ""},
+		{"10.50 USD is not whole", platform.Sum{Amount: 1050, Currency: "USD"}, 20000, "payment.amount"},
+		{"EUR", platform.Sum{Amount: 1000, Currency: "EUR"}, 20000, "payment.currency"},
+		{"BRL", platform.Sum{Amount: 1000, Currency: "BRL"}, 20000, "payment.currency"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, declined := platform.CheckAmount(m, m.Defaults, tt.sum)
+			if tt.code == 0 {
+				assert.False(t, declined)
+				return
+			}
+			require.True(t, declined)
+			assert.Equal(t, tt.code, s.Code)
+			require.Len(t, s.Errors, 1)
+			assert.Equal(t, tt.code, s.Errors[0].Code)
+			assert.Equal(t, tt.field, s.Errors[0].Field)
+			if tt.code == 20101 {
+				assert.Equal(t, "Operation amount is great than max limit", s.Message)
+				assert.Equal(t, "Operation amount is great than max limit", s.Errors[0].Message)
+			}
+		})
+	}
+}
+
+func TestDecimal(t *testing.T) {
+	for cents, want := range map[int64]string{1000: "10.00", 40000: "400.00", 5: "0.05", 0: "0.00", 123456: "1234.56", -150: "-1.50"} {
+		assert.Equal(t, want, loterica.Decimal(cents))
+	}
+	assert.Equal(t, "ecommpay-00000000034a", loterica.MerchantID(842))
+}
+
+// sandbox is a real engine over a bbolt file with Lotérica's pages on an
+// echo router, the clock frozen at fixed.
+type sandbox struct {
+	t   *testing.T
+	eng *platform.Engine
+	e   *echo.Echo
+	n   int
+}
+
+func newSandbox(t *testing.T) *sandbox {
+	t.Helper()
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "sandbox.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	eng, err := platform.New(context.Background(), platform.Config{
+		Store: store, Wall: func() time.Time { return fixed }, Rand: rand.NewChaCha8([32]byte{42}),
+		BaseURL: "http://sandbox.test", Clock: platform.ClockState{Frozen: true, FrozenAt: fixed},
+	})
+	require.NoError(t, err)
+	prov := loterica.New()
+	eng.Register(prov)
+	r, err := web.New()
+	require.NoError(t, err)
+	e := echo.New()
+	prov.Routes(e, eng, r)
+	return &sandbox{t: t, eng: eng, e: e}
+}
+
+func (s *sandbox) sale(mutate func(*platform.SaleRequest)) *platform.Payment {
+	s.t.Helper()
+	ctx := context.Background()
+	s.n++
+	req := platform.SaleRequest{
+		ProjectID: 1, PaymentID: "S0100_" + string(rune('a'+s.n)), Method: "loterica", Interface: platform.InterfaceGate,
+		Amount:      platform.Sum{Amount: 1000, Currency: "USD"},
+		Description: "purchase",
+		Customer:    platform.Customer{ID: "592461", IPAddress: "1.1.1.1"},
+	}
+	if mutate != nil {
+		mutate(&req)
+	}
+	p, err := s.eng.Sale(ctx, req)
+	require.NoError(s.t, err)
+	_, err = s.eng.RunDue(ctx, s.eng.Clock().Now())
+	require.NoError(s.t, err)
+	return s.payment(p.Key())
+}
+
+func (s *sandbox) payment(k platform.PaymentKey) *platform.Payment {
+	s.t.Helper()
+	p, err := s.eng.Payment(context.Background(), k)
+	require.NoError(s.t, err)
+	return p
+}
+
+func (s *sandbox) serve(method, path, ctype, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	rec := httptest.NewRecorder()
+	s.e.ServeHTTP(rec, req)
+	return rec
+}
+
+func text(rec *httptest.ResponseRecorder) string {
+	return strings.Join(strings.Fields(rec.Body.String()), " ")
+}
+
+func TestRedirectIsAPOSTWithTheSeedsBody(t *testing.T) {
+	s := newSandbox(t)
+	p := s.sale(func(r *platform.SaleRequest) {
+		r.PaymentID = "exampleID"
+		r.ReturnURLs = platform.ReturnURLs{Success: "http://test.ams/ok", Return: "http://test.ams"}
+	})
+	require.Equal(t, platform.StatusAwaitingRedirect, p.Status)
+	require.NotNil(t, p.Redirect)
+	assert.Equal(t, "POST", p.Redirect.Method)
+	assert.Equal(t, "http://sandbox.test/providers/loterica/vouchers/"+p.Voucher.Reference, p.Redirect.URL)
+	// The seed's keys, in the seed's order, with its types: operation_id a
+	// number, amount a string with two decimals.
+	assert.Equal(t, `{"merchantID":"ecommpay-000000000001","country":"BR","user":"592461","operation_id":1000000001,`+
+		`"paymentID":"exampleID","returnURL":"http://test.ams","callbackURL":"http://sandbox.test/sandbox/payments/1/exampleID",`+
+		`"amount":"10.00"}`, string(p.Redirect.Body))
+	assert.Equal(t, fixed.Add(3*day), p.Voucher.ValidUntil)
+	assert.True(t, p.Voucher.BankUntil.IsZero())
+	assert.Len(t, p.Voucher.Reference, 16)
+
+	q := s.sale(func(r *platform.SaleRequest) {
+		r.PaymentID = "other/ID"
+		r.Amount.Amount = 40000
+		r.Customer.Country = "AR"
+		r.ReturnURLs = platform.ReturnURLs{Success: "http://shop.test/ok"}
+	})
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(q.Redirect.Body, &body))
+	assert.Equal(t, "400.00", body["amount"])
+	assert.Equal(t, "AR", body["country"])
+	assert.Equal(t, "http://shop.test/ok", body["returnURL"], "return_url.success when there is no return_url.return")
+	assert.Equal(t, "http://sandbox.test/sandbox/payments/1/other%2FID", body["callbackURL"])
+
+	r := s.sale(nil)
+	require.NoError(t, json.Unmarshal(r.Redirect.Body, &body))
+	assert.Equal(t, "", body["returnURL"], "never null")
+}
+
+func TestVoucherPageInPortuguese(t *testing.T) {
+	s := newSandbox(t)
+	p := s.sale(func(r *platform.SaleRequest) { r.ReturnURLs.Return = "https://shop.example/orders/42" })
+	ref := p.Voucher.Reference
+	path := "/providers/loterica/vouchers/" + ref
+
+	for name, rec := range map[string]*httptest.ResponseRecorder{
+		"GET":             s.serve(http.MethodGet, path, "", ""),
+		"POST JSON":       s.serve(http.MethodPost, path, "application/json", string(p.Redirect.Body)),
+		"POST form":       s.serve(http.MethodPost, path, "application/x-www-form-urlencoded", formOf(t, p.Redirect.Body).Encode()),
+		"POST form, part": s.serve(http.MethodPost, path, "application/x-www-form-urlencoded", "paymentID="+url.QueryEscape(p.ID)),
+	} {
+		require.Equal(t, http.StatusOK, rec.Code, name)
+		page := text(rec)
+		for _, want := range []string{
+			`<html lang="pt-BR">`, "Voucher Lotérica " + web.GroupDigits(ref, 4),
+			"Aguardando pagamento", "US$ 10,00", "Pagamento em casa lotérica",
+			"Pague em qualquer casa lotérica até", "29/06/2026 às 07:27 (UTC)", "Emitido em", "26/06/2026 às 07:27 (UTC)",
+			"Código de pagamento", "Como pagar", "Vá a qualquer casa lotérica até 29/06/2026.",
+			"Pague US$ 10,00 em dinheiro", "Voltar à loja", `href="https://shop.example/orders/42"`,
+			path + "/barcode.png", "/providers/loterica/terminal?reference=" + ref,
+			`lang="en"`, "Pay it yourself", "--brand: #005ca9", "LOTÉRICA",
+		} {
+			assert.Contains(t, page, want, name)
+		}
+		assert.NotContains(t, page, "Ou em um banco até", name)
+		assert.NotContains(t, page, "Awaiting payment", name)
+	}
+
+	// Another payment's body is refused.
+	q := s.sale(nil)
+	rec := s.serve(http.MethodPost, path, "application/json", string(q.Redirect.Body))
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	assert.Contains(t, text(rec), "paymentID: posted")
+}
+
+func formOf(t *testing.T, body json.RawMessage) url.Values {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.UseNumber()
+	var m map[string]any
+	require.NoError(t, dec.Decode(&m))
+	form := url.Values{}
+	for k, v := range m {
+		switch v := v.(type) {
+		case string:
+			form.Set(k, v)
+		case json.Number:
+			form.Set(k, v.String())
+		}
+	}
+	return form
+}
+
+func TestPaidAndExpiredPages(t *testing.T) {
+	s := newSandbox(t)
+	paid := s.sale(nil)
+	rec := s.serve(http.MethodPost, "/providers/loterica/terminal", "application/x-www-form-urlencoded",
+		url.Values{"reference": {paid.Voucher.Reference}, "channel": {"terminal"}}.Encode())
+	require.Equal(t, http.StatusOK, rec.Code, text(rec))
+	assert.Contains(t, text(rec), "Paid at a casa lotérica")
+	assert.Contains(t, text(rec), "$10.00")
+	assert.Equal(t, platform.StatusSuccess, s.payment(paid.Key()).Status)
+	page := text(s.serve(http.MethodGet, "/providers/loterica/vouchers/"+paid.Voucher.Reference, "", ""))
+	assert.Contains(t, page, "Pago em uma casa lotérica")
+	assert.Contains(t, page, "Tudo certo")
+	assert.NotContains(t, page, "Pay it yourself")
+
+	bank := s.sale(nil)
+	_, err := s.eng.Pay(context.Background(), bank.Key(), platform.PayInput{Channel: "bank"})
+	require.NoError(t, err, "a bank takes a valid voucher")
+	assert.Contains(t, text(s.serve(http.MethodGet, "/providers/loterica/vouchers/"+bank.Voucher.Reference, "", "")), "Pago em um banco")
+
+	lapsing := s.sale(nil)
+	_, err = s.eng.Advance(context.Background(), 3*day-time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, platform.StatusAwaitingRedirect, s.payment(lapsing.Key()).Status)
+	_, err = s.eng.Advance(context.Background(), time.Second)
+	require.NoError(t, err)
+	p := s.payment(lapsing.Key())
+	require.Equal(t, platform.StatusDecline, p.Status)
+	assert.Equal(t, "20000", p.Sale().Code)
+	page = text(s.serve(http.MethodGet, "/providers/loterica/vouchers/"+p.Voucher.Reference, "", ""))
+	assert.Contains(t, page, "Vencido")
+	assert.Contains(t, page, "Este voucher venceu")
+	assert.Contains(t, page, "Precisa pagar?")
+
+	cancelled := s.sale(nil)
+	_, err = s.eng.Fail(context.Background(), cancelled.Key(), platform.DeclineInsufficientFunds)
+	require.NoError(t, err)
+	page = text(s.serve(http.MethodGet, "/providers/loterica/vouchers/"+cancelled.Voucher.Reference, "", ""))
+	assert.Contains(t, page, "Este voucher foi cancelado")
+	assert.Contains(t, page, `<span lang="en">Insufficient funds on customer account</span>`)
+}
+
+func TestBrazilianFormats(t *testing.T) {
+	assert.Equal(t, "US$\u00a01.250,00", web.FormatBrazilian(platform.Sum{Amount: 125000, Currency: "USD"}))
+	assert.Equal(t, "R$\u00a010,00", web.FormatBrazilian(platform.Sum{Amount: 1000, Currency: "BRL"}))
+	assert.Equal(t, "10,00 ARS", web.FormatBrazilian(platform.Sum{Amount: 1000, Currency: "ARS"}))
+	var p web.LotericaVoucherPage
+	assert.Equal(t, "02/12/2026 às 14:00 (UTC)", p.Quando(time.Date(2026, 12, 2, 14, 0, 0, 0, time.UTC)))
+	assert.Equal(t, "03/12/2026", p.Dia(time.Date(2026, 12, 2, 23, 0, 0, 0, time.FixedZone("BRT", -3*3600))), "dates are in UTC")
+	assert.Empty(t, p.Quando(time.Time{}))
+	assert.Empty(t, p.Dia(time.Time{}))
+}
+
+func TestMerchantDataIsEscaped(t *testing.T) {
+	s := newSandbox(t)
+	const evil = `<script>alert(1)</script>`
+	p := s.sale(func(r *platform.SaleRequest) {
+		r.Description = evil
+		r.ReturnURLs.Return = "javascript:alert(1)"
+	})
+	body := s.serve(http.MethodGet, "/providers/loterica/vouchers/"+p.Voucher.Reference, "", "").Body.String()
+	assert.NotContains(t, body, evil)
+	assert.NotContains(t, body, `href="javascript:`)
+	assert.Contains(t, body, "&lt;script&gt;alert(1)&lt;/script&gt;")
+}

@@ -1,0 +1,65 @@
+package rapipago
+
+import (
+	"time"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+// Code is Rapipago's method code: its route name and force_payment_method value.
+const Code = "rapipago"
+
+// DocNumberLengths are the lengths of a valid document number (DNI: 7 or
+// 8 digits; CUIT/CUIL: 11).
+var DocNumberLengths = []int{7, 8, 11}
+
+const day = 24 * time.Hour
+
+// Method returns Rapipago as merchants see it.
+func Method() platform.Method {
+	return platform.Method{
+		Code:          Code,
+		Name:          "Rapipago",
+		PaymentMethod: "rapipago",
+		ProviderID:    1167,
+		GatePath:      "/v2/payment/voucher/rapipago/sale",
+		ForceCodes:    []string{"rapipago"},
+		Currencies:    []string{"ARS", "USD"},
+		GateRequired: []string{
+			"customer.id", "customer.ip_address",
+			"customer.first_name", "customer.last_name", "customer.email",
+			"customer.identify.doc_number",
+		},
+		PageRequired: []string{"customer_first_name", "customer_last_name", "customer_email", "identify_doc_number"},
+		Defaults:     platform.MethodSettings{Variant: voucher.VariantBank},
+	}
+}
+
+// Brand is how Rapipago's pages look.
+func Brand() web.Brand {
+	return web.Brand{
+		Name:    "Rapipago",
+		Mark:    "RAPIPAGO",
+		Color:   "#0b3d91",
+		Ink:     "#ffffff",
+		Accent:  "#ffd100",
+		Outlet:  "Rapipago branch",
+		Product: "Rapipago",
+	}
+}
+
+// New returns the mock Rapipago provider. Its Method().CheckField checks the
+// Payment Page's identify_doc_number (7, 8 or 11 digits) and customer_email.
+func New() *voucher.Provider {
+	return voucher.New(voucher.Config{
+		Method:           Method(),
+		Validity:         5 * day,
+		BankWindow:       30 * day,
+		ShortValidity:    3 * day,
+		ReferenceDigits:  14,
+		DocNumberLengths: DocNumberLengths,
+		Brand:            Brand(),
+	})
+}

@@ -1,0 +1,244 @@
+package voucher_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+var fixed = time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
+
+// cashBody is the POST redirect body of the test method.
+type cashBody struct {
+	PaymentID   string `json:"paymentID"`
+	OperationID int64  `json:"operation_id"`
+	Amount      string `json:"amount"`
+}
+
+// cash is a voucher method whose redirect is a POST, with its own voucher
+// page (the shared template under another title).
+func cash(post bool) *voucher.Provider {
+	cfg := voucher.Config{
+		Method: platform.Method{
+			Code: "cash", Name: "Cash", PaymentMethod: "cash", ProviderID: 99,
+			GatePath: "/v2/payment/voucher/cash/sale", Currencies: []string{"USD"},
+		},
+		Validity:        3 * 24 * time.Hour,
+		ReferenceDigits: 12,
+		Brand:           web.Brand{Name: "Cash", Outlet: "cash desk"},
+	}
+	if post {
+		cfg.RedirectBody = func(in voucher.RedirectInput) (any, error) {
+			return cashBody{PaymentID: in.Payment.ID, OperationID: in.Payment.Sale().ID, Amount: "10.00"}, nil
+		}
+		cfg.VoucherPage = func(pay *platform.Payment, page web.VoucherPage) (string, any) {
+			page.Description = "own page of " + pay.ID
+			return "voucher", page
+		}
+	}
+	return voucher.New(cfg)
+}
+
+type rig struct {
+	t   *testing.T
+	eng *platform.Engine
+	e   *echo.Echo
+}
+
+func newRig(t *testing.T, post bool) *rig {
+	t.Helper()
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "sandbox.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	eng, err := platform.New(context.Background(), platform.Config{
+		Store: store, Wall: func() time.Time { return fixed }, Rand: rand.NewChaCha8([32]byte{7}),
+		BaseURL: "http://sandbox.test", Clock: platform.ClockState{Frozen: true, FrozenAt: fixed},
+	})
+	require.NoError(t, err)
+	prov := cash(post)
+	eng.Register(prov)
+	r, err := web.New()
+	require.NoError(t, err)
+	e := echo.New()
+	prov.Routes(e, eng, r)
+	return &rig{t: t, eng: eng, e: e}
+}
+
+func (r *rig) sale(id string) *platform.Payment {
+	r.t.Helper()
+	ctx := context.Background()
+	p, err := r.eng.Sale(ctx, platform.SaleRequest{
+		ProjectID: 1, PaymentID: id, Method: "cash", Interface: platform.InterfaceGate,
+		Amount: platform.Sum{Amount: 1000, Currency: "USD"}, Customer: platform.Customer{ID: "c1", IPAddress: "192.0.2.1"},
+	})
+	require.NoError(r.t, err)
+	_, err = r.eng.RunDue(ctx, fixed)
+	require.NoError(r.t, err)
+	p, err = r.eng.Payment(ctx, p.Key())
+	require.NoError(r.t, err)
+	require.Equal(r.t, platform.StatusAwaitingRedirect, p.Status)
+	return p
+}
+
+func (r *rig) post(path, ctype, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	rec := httptest.NewRecorder()
+	r.e.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestVoucherPageTakesThePOSTRedirect(t *testing.T) {
+	r := newRig(t, true)
+	p := r.sale("order-1")
+	require.NotNil(t, p.Redirect)
+	assert.Equal(t, "POST", p.Redirect.Method)
+	path := strings.TrimPrefix(p.Redirect.URL, "http://sandbox.test")
+	body := string(p.Redirect.Body)
+
+	form := url.Values{"paymentID": {"order-1"}, "operation_id": {"1000000001"}, "amount": {"10.00"}}
+	var mp strings.Builder
+	w := multipart.NewWriter(&mp)
+	for k, v := range form {
+		require.NoError(t, w.WriteField(k, v[0]))
+	}
+	require.NoError(t, w.Close())
+
+	for name, req := range map[string]struct{ ctype, body string }{
+		"JSON, as redirect_data.body": {"application/json", body},
+		"JSON without a content type": {"", body},
+		"JSON with charset":           {"application/json; charset=utf-8", body},
+		"a form, as a browser posts":  {"application/x-www-form-urlencoded", form.Encode()},
+		"a multipart form":            {w.FormDataContentType(), mp.String()},
+		"part of the body":            {"application/json", `{"paymentID":"order-1","extra":true}`},
+		"no body":                     {"", ""},
+	} {
+		rec := r.post(path, req.ctype, req.body)
+		assert.Equal(t, http.StatusOK, rec.Code, name)
+		assert.Contains(t, rec.Body.String(), "own page of order-1", name)
+		assert.Contains(t, rec.Body.String(), p.Voucher.Reference, name)
+	}
+
+	// GET shows the same page.
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	rec := httptest.NewRecorder()
+	r.e.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Contains(t, rec.Body.String(), "own page of order-1")
+}
+
+func TestVoucherPageRefusesAnotherPaymentsBody(t *testing.T) {
+	r := newRig(t, true)
+	a, b := r.sale("order-a"), r.sale("order-b")
+	pathA := strings.TrimPrefix(a.Redirect.URL, "http://sandbox.test")
+
+	rec := r.post(pathA, "application/json", string(b.Redirect.Body))
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	page := strings.Join(strings.Fields(rec.Body.String()), " ")
+	assert.Contains(t, page, "Redirect body does not match this voucher")
+	assert.Contains(t, page, "paymentID: posted &#34;order-b&#34;, the voucher&#39;s redirect body says &#34;order-a&#34;")
+	assert.Contains(t, page, "operation_id: posted &#34;1000000002&#34;")
+
+	for name, req := range map[string]struct{ ctype, body string }{
+		"not JSON":       {"application/json", `{"paymentID":`},
+		"a JSON string":  {"application/json", `"order-a"`},
+		"a broken form":  {"application/x-www-form-urlencoded", "a=%zz"},
+		"two JSON texts": {"application/json", `{} {}`},
+	} {
+		rec := r.post(pathA, req.ctype, req.body)
+		assert.Equal(t, http.StatusBadRequest, rec.Code, name)
+		assert.Contains(t, rec.Body.String(), "Unreadable redirect body", name)
+	}
+	rec = r.post(pathA, "application/json", `{"paymentID":"`+strings.Repeat("x", 70<<10)+`"}`)
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	assert.Contains(t, rec.Body.String(), "larger than")
+
+	rec = r.post("/providers/cash/vouchers/123456789012", "application/json", string(a.Redirect.Body))
+	assert.Equal(t, http.StatusNotFound, rec.Code)
+	assert.Contains(t, rec.Body.String(), "Voucher not found")
+
+	// Once the payment is final there is no redirect left to compare with:
+	// the page shows how the voucher ended.
+	_, err := r.eng.Pay(context.Background(), a.Key(), platform.PayInput{})
+	require.NoError(t, err)
+	rec = r.post(pathA, "application/json", string(b.Redirect.Body))
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Contains(t, rec.Body.String(), "Paid at a cash desk")
+}
+
+func TestGETRedirectPageTakesAPOSTToo(t *testing.T) {
+	r := newRig(t, false)
+	p := r.sale("order-1")
+	assert.Equal(t, "GET", p.Redirect.Method)
+	path := strings.TrimPrefix(p.Redirect.URL, "http://sandbox.test")
+	for _, body := range []string{`[]`, `{}`, ``, `{"anything":"goes"}`} {
+		rec := r.post(path, "application/json", body)
+		assert.Equal(t, http.StatusOK, rec.Code, body)
+		assert.Contains(t, rec.Body.String(), "Cash voucher")
+	}
+}
+
+func TestReferencesStayUniqueWhenTheSeedReplays(t *testing.T) {
+	// Two engines over one store, each with the same seed: the second
+	// replays the draws of the first, as a sandbox restarted with --seed
+	// over the data it kept.
+	dir := t.TempDir()
+	open := func() (*platform.Engine, func()) {
+		store, err := bolt.Open(filepath.Join(dir, "sandbox.db"))
+		require.NoError(t, err)
+		eng, err := platform.New(context.Background(), platform.Config{
+			Store: store, Wall: func() time.Time { return fixed }, Rand: rand.NewChaCha8([32]byte{7}),
+			BaseURL: "http://sandbox.test", Clock: platform.ClockState{Frozen: true, FrozenAt: fixed},
+		})
+		require.NoError(t, err)
+		eng.Register(cash(false))
+		return eng, func() { require.NoError(t, store.Close()) }
+	}
+	sale := func(eng *platform.Engine, id string) *platform.Payment {
+		ctx := context.Background()
+		_, err := eng.Sale(ctx, platform.SaleRequest{
+			ProjectID: 1, PaymentID: id, Method: "cash", Interface: platform.InterfaceGate,
+			Amount: platform.Sum{Amount: 1000, Currency: "USD"}, Customer: platform.Customer{ID: "c1"},
+		})
+		require.NoError(t, err)
+		_, err = eng.RunDue(ctx, fixed)
+		require.NoError(t, err)
+		p, err := eng.Payment(ctx, platform.PaymentKey{ProjectID: 1, PaymentID: id})
+		require.NoError(t, err)
+		return p
+	}
+	eng, closeStore := open()
+	first := sale(eng, "before-restart")
+	closeStore()
+
+	eng, closeStore = open()
+	defer closeStore()
+	again := sale(eng, "after-restart")
+	require.Equal(t, platform.StatusAwaitingRedirect, again.Status, "the sale is not stuck on a taken reference")
+	require.NotNil(t, again.Voucher)
+	assert.NotEqual(t, first.Voucher.Reference, again.Voucher.Reference)
+	got, err := eng.PaymentByReference(context.Background(), "cash", again.Voucher.Reference)
+	require.NoError(t, err)
+	assert.Equal(t, "after-restart", got.ID)
+	got, err = eng.PaymentByReference(context.Background(), "cash", first.Voucher.Reference)
+	require.NoError(t, err)
+	assert.Equal(t, "before-restart", got.ID)
+}
