@@ -50,7 +50,7 @@ func TestHomeAndDashboardPages(t *testing.T) {
 		status int
 		want   []string
 	}{
-		{"/", 200, []string{"Your ecommpay sandbox is running", "/v2/payment/voucher/oxxo/sale", "project_id 1", "/dashboard"}},
+		{"/", 200, []string{"Your ecommpay sandbox is running", "/v2/payment/voucher/oxxo/sale", "project_id 1", "/dashboard", "/providers/oxxo/terminal", "/providers/rapipago/terminal"}},
 		{"/dashboard", 200, []string{"Sandbox clock", "dash-1", "awaiting redirect result", "100.00 USD", "callback", "delivered", "842"}},
 		{fmt.Sprintf("/dashboard?project_id=%d&status=success", testProject), 200, []string{"No payments yet"}},
 		{fmt.Sprintf("/dashboard/payments/%d/dash-1", testProject), 200, []string{"Pay at a terminal", "Pay at a bank", "Lapse now", "barcode.png", "Operations", "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;", `provider <span class="mono">lapse</span>`}},

@@ -114,6 +114,9 @@ func New(cfg Config) *Provider {
 	cfg.DocNumberLengths = slices.Clone(cfg.DocNumberLengths)
 	slices.Sort(cfg.DocNumberLengths)
 	cfg.DocNumberLengths = slices.Compact(cfg.DocNumberLengths)
+	if len(cfg.Method.Pages) == 0 {
+		cfg.Method.Pages = []platform.PageLink{{Label: cfg.Brand.Name + " terminal", URL: "/providers/" + cfg.Method.Code + "/terminal"}}
+	}
 	p := &Provider{cfg: cfg, owner: platform.Env.ReferenceOwner}
 	if p.cfg.Method.Defaults.Variant == "" {
 		p.cfg.Method.Defaults.Variant = p.Variants()[0]
