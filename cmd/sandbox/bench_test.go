@@ -9,27 +9,57 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// BenchmarkGateSale measures the synchronous part of an Oxxo sale through
-// the real router: decode, project, signature, required fields, and the
-// payment stored with its processing job in one bbolt transaction.
-func BenchmarkGateSale(b *testing.B) {
+// benchApp wires a sandbox for benchmarks and returns it with n signed sales.
+func benchApp(b *testing.B, n int) (*app, [][]byte) {
+	b.Helper()
 	o := serveOptions{Data: b.TempDir(), Seed: 1, Freeze: frozenAt.Format(time.RFC3339), PublicURL: "http://sandbox.test"}
 	a, err := newApp(context.Background(), o, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer a.store.Close()
+	b.Cleanup(func() { a.store.Close() })
 	if err := a.engine.PutProject(context.Background(), projectFor(testProject, testSecret)); err != nil {
 		b.Fatal(err)
 	}
-	bodies := make([][]byte, b.N)
+	bodies := make([][]byte, n)
 	for i := range bodies {
 		bodies[i], _ = json.Marshal(signed(oxxoSale(fmt.Sprintf("bench-%d", i)), testSecret))
 	}
+	return a, bodies
+}
+
+// BenchmarkGateSaleParallel is BenchmarkGateSale with concurrent merchants.
+func BenchmarkGateSaleParallel(b *testing.B) {
+	a, bodies := benchApp(b, b.N)
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1) - 1
+			req := httptest.NewRequest(http.MethodPost, oxxoPath, bytes.NewReader(bodies[i]))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			a.echo.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				b.Errorf("sale %d: %d %s", i, rec.Code, rec.Body)
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sales/s")
+}
+
+// BenchmarkGateSale measures the synchronous part of an Oxxo sale through
+// the real router: decode, project, signature, required fields, and the
+// payment stored with its processing job in one bbolt transaction.
+func BenchmarkGateSale(b *testing.B) {
+	a, bodies := benchApp(b, b.N)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
