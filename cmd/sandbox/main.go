@@ -23,8 +23,11 @@ Usage:
 
 It emulates, on one address:
   /v2/...            the Gate API (sales, status, refund, clarification), signed callbacks
+  /payment           the Payment Page; /shared/merchant.js is ecommpay's widget
   /providers/...     the mock providers' pages: vouchers with barcodes, terminals, wallets
   /sandbox/...       the control API: projects, payments, pay/fail/expire, clock, deliveries, reset
+  /dashboard         payments, callbacks and the clock, with a button for every action
+  /demo/shop         a sample shop that pays through the Payment Page
   /                  a page that links to everything
 
 A demo project exists out of the box: project_id 1, secret "secret", no callback URL
@@ -36,11 +39,13 @@ Flags of serve:
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "sandbox:", err)
-		}
-		stop()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		// serve -h printed the usage: asking for help is no failure.
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "sandbox:", err)
 		os.Exit(2)
 	}
 }

@@ -55,7 +55,7 @@ func serveFlags(o *serveOptions, out io.Writer) (*flag.FlagSet, error) {
 	fs.StringVar(&o.PublicURL, "public-url", "", "`URL` customers and merchants reach the sandbox at (default http://ADDR)")
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of IDs and voucher numbers, for byte-for-byte repeatable runs (0: random)")
 	fs.StringVar(&o.Freeze, "freeze", "", "start with the clock frozen at this RFC 3339 `time` (only when the data has no clock yet)")
-	fs.DurationVar(&o.CallbackTimeout, "callback-timeout", callback.DefaultTimeout, "how long the merchant has to answer a callback or check_deposit `duration`")
+	fs.DurationVar(&o.CallbackTimeout, "callback-timeout", callback.DefaultTimeout, "how long (a `duration` such as 10s) a merchant has to answer a callback or a check_deposit request")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log `format`: text or json")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	return fs, nil
