@@ -19,9 +19,9 @@
 // the vouchers set the amount. An amount that no 60 or fewer vouchers make
 // (not a multiple of 5.00, under 10.00) is declined with 20000 at once,
 // naming payment.amount; the method's default max_amount is 12,500.00. Once entered, vouchers belong to
-// the payment for good (payment references), even when the merchant then
-// declines it: the sandbox cannot release a reference, so later payments
-// use fresh test vouchers. The engine then asks the merchant to confirm the
+// the payment (payment references); when the payment is declined (the
+// merchant refuses, the customer cancels, the check_deposit times out) they
+// were not redeemed, so they are released and the wallet offers them again. The engine then asks the merchant to confirm the
 // amount with check_deposit: code 0 redeems the vouchers (success), a
 // refusal or an HTTP error declines with 30000, no answer in time or no
 // check_deposit URL with 30302.
