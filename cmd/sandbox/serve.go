@@ -24,6 +24,7 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform/callback"
 	"github.com/ecommpay-sandbox/sandbox/platform/control"
 	"github.com/ecommpay-sandbox/sandbox/platform/gate"
+	"github.com/ecommpay-sandbox/sandbox/platform/paymentpage"
 	"github.com/ecommpay-sandbox/sandbox/providers/cardpartner"
 	"github.com/ecommpay-sandbox/sandbox/providers/ecovoucher"
 	"github.com/ecommpay-sandbox/sandbox/providers/loterica"
@@ -186,6 +187,7 @@ func newApp(ctx context.Context, o serveOptions, log *slog.Logger, wall func() t
 	e.Use(middleware.Recover())
 	e.Use(requestLog(log))
 	gate.New(eng).Routes(e)
+	paymentpage.New(eng, renderer).Routes(e)
 	control.New(eng, renderer).Routes(e)
 	for _, p := range provs {
 		if pp, ok := p.(pages); ok {

@@ -1,0 +1,479 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The browser tests drive the Payment Page in a real headless Chromium:
+// from a signed link through the provider to the callback, and the error
+// pages. One browser serves the whole test binary; every test has its own
+// tab. Each page is saved as a screenshot in $SCREENSHOT_DIR (default
+// testout/screenshots at the module's root, which git ignores).
+//
+// Without a browser the tests are skipped, unless CI=true, where a missing
+// browser is a failure.
+
+// brTimeout bounds one browser test.
+const brTimeout = 45 * time.Second
+
+var brBrowser struct {
+	once sync.Once
+	ctx  context.Context // the browser's first tab; new tabs derive from it
+	skip string          // why there is no browser
+}
+
+// brChromeBinary finds Chromium or Chrome: CHROME_PATH, then the usual names
+// on PATH.
+func brChromeBinary() string {
+	if p := os.Getenv("CHROME_PATH"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// brStartBrowser starts the shared browser once. It is stopped when the test
+// binary exits (chromedp kills it with the process).
+func brStartBrowser() {
+	bin := brChromeBinary()
+	if bin == "" {
+		brBrowser.skip = "no Chromium or Chrome found: set CHROME_PATH or put chromium on PATH"
+		return
+	}
+	// A fresh profile per run; profiles of earlier runs are removed.
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "sandbox-browser-test-*"))
+	for _, dir := range old {
+		if info, err := os.Stat(dir); err == nil && time.Since(info.ModTime()) > time.Hour {
+			os.RemoveAll(dir)
+		}
+	}
+	profile, err := os.MkdirTemp("", "sandbox-browser-test-*")
+	if err != nil {
+		brBrowser.skip = "no profile folder for the browser: " + err.Error()
+		return
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(profile),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("mute-audio", true),
+		chromedp.WindowSize(1280, 900),
+	}
+	alloc, _ := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, _ := chromedp.NewContext(alloc)
+	if err := chromedp.Do(ctx); err != nil {
+		brBrowser.skip = fmt.Sprintf("%s does not start: %v", bin, err)
+		return
+	}
+	brBrowser.ctx = ctx
+}
+
+// brTab opens a tab of the shared browser for t, closed when t ends.
+func brTab(t *testing.T) context.Context {
+	t.Helper()
+	brBrowser.once.Do(brStartBrowser)
+	if brBrowser.skip != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("browser tests need a browser on CI: %s", brBrowser.skip)
+		}
+		t.Skip(brBrowser.skip)
+	}
+	tab, closeTab := chromedp.NewContext(brBrowser.ctx)
+	ctx, cancel := context.WithTimeout(tab, brTimeout)
+	t.Cleanup(func() { cancel(); closeTab() })
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
+	return ctx
+}
+
+// brShots saves a flow's screenshots as 01-<flow>-<step>.png, 02-…
+type brShots struct {
+	t    *testing.T
+	ctx  context.Context
+	flow string
+	n    int
+}
+
+// brScreenshotDir is where screenshots go: $SCREENSHOT_DIR, or
+// testout/screenshots at the module's root.
+func brScreenshotDir(t *testing.T) string {
+	if d := os.Getenv("SCREENSHOT_DIR"); d != "" {
+		return d
+	}
+	dir, err := os.Getwd()
+	require.NoError(t, err)
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return filepath.Join(d, "testout", "screenshots")
+		}
+		if filepath.Dir(d) == d {
+			return filepath.Join(dir, "testout", "screenshots")
+		}
+	}
+}
+
+// take saves the page as it is now, at desktop width and, when mobile is
+// set, at 390 px too.
+func (s *brShots) take(step string, mobile bool) {
+	s.t.Helper()
+	s.n++
+	dir := brScreenshotDir(s.t)
+	require.NoError(s.t, os.MkdirAll(dir, 0o755))
+	save := func(suffix string) {
+		png, err := chromedp.Run(s.ctx, chromedp.FullScreenshot(100))
+		require.NoError(s.t, err)
+		name := fmt.Sprintf("%02d-%s-%s%s.png", s.n, s.flow, step, suffix)
+		require.NoError(s.t, os.WriteFile(filepath.Join(dir, name), png, 0o644))
+	}
+	save("")
+	if mobile {
+		require.NoError(s.t, chromedp.Do(s.ctx, chromedp.EmulateViewport(390, 844)))
+		save("-390px")
+		require.NoError(s.t, chromedp.Do(s.ctx, chromedp.EmulateViewport(1280, 900)))
+	}
+}
+
+// text returns the text of the first element matching sel.
+func brText(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	require.NoError(t, err)
+	return strings.TrimSpace(s)
+}
+
+// location returns the tab's URL.
+func brLocation(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	u, err := chromedp.Run(ctx, chromedp.Location())
+	require.NoError(t, err)
+	return u
+}
+
+// brSubmit clicks sel, which leaves the page (a link, a form's button), and
+// waits until the next page has loaded.
+func brSubmit(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__brLeaving = true`))
+	require.NoError(t, err)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))), sel)
+	brWaitLoaded(t, ctx, "the page after "+sel)
+}
+
+// brWaitLoaded waits until the tab shows a new page, fully loaded.
+func brWaitLoaded(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	for {
+		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!window.__brLeaving && document.readyState === "complete"`))
+		if err == nil && done {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s: %v", what, ctx.Err())
+		case <-time.After(40 * time.Millisecond):
+		}
+	}
+}
+
+// brMethod is one payment method's row of the browser journey: how
+// the Payment Page is opened for it, what the customer types, and what the
+// customer does at the provider until the provider sends them back.
+type brMethod struct {
+	code     string // Method.Code; the row is skipped when it is not registered
+	currency string
+	lang     string
+	// fields the customer types, by parameter; bad are refused values
+	// typed first, to see the errors.
+	fields, bad map[string]string
+	// atProvider acts at the provider's page, from when it is shown until
+	// the customer is back at the Payment Page's result.
+	atProvider func(t *testing.T, ctx context.Context, s *sandbox, sh *brShots)
+	// result is the heading the result page ends with.
+	result string
+}
+
+// brPayVoucher opens the sandbox terminal from the voucher page and
+// takes the payment, as a cashier does, then goes back to the result.
+func brPayVoucher(t *testing.T, ctx context.Context, s *sandbox, sh *brShots) {
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`img.barcode`))))
+	sh.take("voucher", true)
+	brSubmit(t, ctx, `a[href*="/terminal?reference="]`)
+	brSubmit(t, ctx, `form button[type=submit]`)
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.receipt`))))
+	sh.take("terminal-receipt", false)
+	// Back on the voucher page, "Back to the store" is the Payment Page's result.
+	brSubmit(t, ctx, `.receipt a[href*="/vouchers/"]`)
+	brSubmit(t, ctx, `a[href*="/payment/result/"]`)
+}
+
+var brMethods = []brMethod{
+	{
+		code: "oxxo", currency: "USD", lang: "en",
+		bad:        map[string]string{"customer_first_name": "Guido", "customer_email": "guido@", "identify_doc_number": "12345"},
+		fields:     map[string]string{"customer_last_name": "Marques", "customer_email": "guido@example.com", "identify_doc_number": "1234567890"},
+		atProvider: brPayVoucher,
+		result:     "Payment successful",
+	},
+	{
+		code: "loterica", currency: "USD", lang: "pt",
+		atProvider: brPayVoucher,
+		result:     "Pagamento aprovado",
+	},
+	{
+		code: "rapipago", currency: "USD", lang: "es",
+		bad:        map[string]string{"customer_first_name": "Lucía", "identify_doc_number": "123456789"},
+		fields:     map[string]string{"customer_last_name": "Gómez", "customer_email": "lucia@example.com", "identify_doc_number": "12345678"},
+		atProvider: brPayVoucher,
+		result:     "Pago realizado",
+	},
+	{
+		code: "eco-voucher", currency: "USD", lang: "en",
+		atProvider: func(t *testing.T, ctx context.Context, s *sandbox, sh *brShots) {
+			require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[name=action][value=fill]`))))
+			sh.take("ecovoucher", true)
+			brSubmit(t, ctx, `button[name=action][value=fill]`)
+			sh.take("ecovoucher-filled", false)
+			brSubmit(t, ctx, `button.button--primary[name=action][value=pay]`)
+		},
+		result: "Payment successful",
+	},
+	{
+		code: "card-partner", currency: "USD", lang: "en",
+		bad:    map[string]string{"customer_phone": "12", "customer_email": "x@y"},
+		fields: map[string]string{"customer_phone": "+254712345678", "customer_email": "wanjiru@example.com"},
+		atProvider: func(t *testing.T, ctx context.Context, s *sandbox, sh *brShots) {
+			require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#card_number`))))
+			sh.take("checkout", true)
+			require.NoError(t, chromedp.Do(ctx,
+				chromedp.SetValue(chromedp.ID("card_number"), "4242 4242 4242 4242"),
+				chromedp.SetValue(chromedp.ID("card_expiry"), "12/30"),
+				chromedp.SetValue(chromedp.ID("card_cvc"), "123"),
+				chromedp.SetValue(chromedp.ID("card_holder"), "Wanjiru Kamau"),
+			))
+			brSubmit(t, ctx, `button[name=action][value=pay]`)
+		},
+		result: "Payment successful",
+	},
+}
+
+// TestBrowserPaymentJourney clicks through the Payment Page for every
+// registered method: a signed link, the choice of method, the form (with
+// refused values first), the provider, and the result page, checking that
+// the merchant receives exactly one callback, the final one.
+func TestBrowserPaymentJourney(t *testing.T) {
+	for _, row := range brMethods {
+		t.Run(row.code, func(t *testing.T) {
+			t.Parallel()
+			ctx := brTab(t)
+			s, m := ppSetup(t)
+			if _, ok := s.app.engine.Method(row.code); !ok {
+				t.Skipf("method %s is not registered in this build", row.code)
+			}
+			ppConfirmDeposits(t, s, m)
+			sh := &brShots{t: t, ctx: ctx, flow: row.code}
+			id := "browser-" + row.code
+			link := ppURL(s, ppParams(id, row.currency, 2500, map[string]string{
+				"payment_description":  "Sandbox hoodie",
+				"language_code":        row.lang,
+				"merchant_success_url": s.URL + "/demo/shop?returned=success",
+			}))
+
+			// The choice of methods.
+			require.NoError(t, chromedp.Do(ctx,
+				chromedp.Navigate(link),
+				chromedp.WaitVisible(chromedp.CSS(`input[name=method][value="`+row.code+`"]`)),
+			))
+			sh.take("methods", true)
+			require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name=method][value="`+row.code+`"]`))))
+			brSubmit(t, ctx, `.pp-submit`)
+			require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.pp-pay`))))
+			sh.take("details", true)
+
+			// Refused values first: the form says what is wrong and keeps them.
+			if row.bad != nil {
+				for name, v := range row.bad {
+					require.NoError(t, chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("f-"+name), v)))
+				}
+				brSubmit(t, ctx, `.pp-pay`)
+				require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.alert--error`))))
+				sh.take("details-errors", true)
+				for name, v := range row.bad {
+					kept, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("f-"+name)))
+					require.NoError(t, err)
+					assert.Equal(t, v, kept, "what the customer typed in %s is kept", name)
+				}
+				focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+				require.NoError(t, err)
+				assert.True(t, strings.HasPrefix(focused, "f-"), "the first refused field has the focus, not %q", focused)
+			}
+			for name, v := range row.fields {
+				require.NoError(t, chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("f-"+name), v)))
+			}
+
+			// Pay: the page waits for the provider, then goes there.
+			brSubmit(t, ctx, `.pp-pay`)
+			for !strings.Contains(brLocation(t, ctx), "/providers/") {
+				brWaitLoaded(t, ctx, "the customer reaches "+row.code)
+				time.Sleep(20 * time.Millisecond)
+			}
+			brWaitLoaded(t, ctx, row.code+"'s page")
+			row.atProvider(t, ctx, s, sh)
+
+			// Back at the Payment Page's result.
+			require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.pp-icon--success`))))
+			assert.Contains(t, brLocation(t, ctx), "/payment/result/4242/"+id)
+			assert.Equal(t, row.result, brText(t, ctx, "h1"))
+			sh.take("result", true)
+
+			// One callback, the final one.
+			cb := m.next()
+			verifyCallback(t, cb, ppSecret)
+			assert.Equal(t, "success", path(cb, "payment", "status"))
+			assert.Equal(t, id, path(cb, "payment", "id"))
+			m.none()
+
+			// "Return to the shop" goes to merchant_success_url.
+			brSubmit(t, ctx, `.pp-actions a`)
+			require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#shop-title`))))
+			assert.Contains(t, brLocation(t, ctx), "/demo/shop?returned=success")
+		})
+	}
+}
+
+// TestBrowserErrorPages opens the error pages a developer meets and checks
+// each names the problem.
+func TestBrowserErrorPages(t *testing.T) {
+	t.Parallel()
+	ctx := brTab(t)
+	s, _ := ppSetup(t)
+	good := ppParams("browser-errors", "USD", 1000, map[string]string{"merchant_fail_url": "https://shop.example/cart"})
+	bad := ppSign(good, ppSecret)
+	bad.Set("payment_amount", "1001") // changed after signing
+	used := ppParams("browser-used", "MXN", 1000, map[string]string{
+		"force_payment_method": "oxxo", "customer_first_name": "A", "customer_last_name": "B",
+		"customer_email": "a@example.com", "identify_doc_number": "1234567890",
+	})
+	status, _, page := ppGet(t, ppURL(s, used))
+	require.Equal(t, http.StatusOK, status)
+	status, _, _ = ppPost(t, s.URL+"/payment/pay", map[string][]string{"request": {ppCarried(t, page)}, "method": {"oxxo"}})
+	require.Equal(t, http.StatusSeeOther, status)
+
+	sh := &brShots{t: t, ctx: ctx, flow: "error"}
+	for _, tt := range []struct {
+		step, url, title string
+		more             []string
+	}{
+		{"signature", s.URL + "/payment?" + bad.Encode(), "The signature does not match", []string{"payment_amount:1001"}},
+		{"missing", ppURL(s, ppParams("browser-missing", "", 0, map[string]string{"payment_currency": "", "payment_amount": "", "customer_id": ""})),
+			"Required parameters are missing", []string{"payment_amount", "payment_currency", "customer_id"}},
+		{"malformed", ppURL(s, ppParams("browser-malformed", "usd$", 0, map[string]string{"payment_amount": "10.50", "merchant_success_url": "shop/ok"})),
+			"A parameter has an invalid value", []string{"payment_amount", "payment_currency", "merchant_success_url"}},
+		{"unknown-project", s.URL + "/payment?" + func() string {
+			p := ppParams("browser-project", "USD", 1000, map[string]string{"project_id": "999"})
+			return ppSign(p, ppSecret).Encode()
+		}(), "Unknown project", []string{"999"}},
+		{"expired", ppURL(s, ppParams("browser-expired", "USD", 1000, map[string]string{"best_before": "2026-03-01T00:00:00+00:00"})),
+			"This payment link has expired", []string{"2026-03-01 00:00:00 UTC"}},
+		{"used", ppURL(s, used), "This payment was already made", []string{"browser-used"}},
+		{"no-method", ppURL(s, ppParams("browser-currency", "JPY", 1000, nil)), "No payment method accepts JPY", []string{"Oxxo (MXN, USD)"}},
+		{"forced-currency", ppURL(s, ppParams("browser-forced", "EUR", 1000, map[string]string{"force_payment_method": "oxxo"})), "Oxxo does not accept EUR", nil},
+	} {
+		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(tt.url), chromedp.WaitVisible(chromedp.CSS(`.pp-error`))), tt.step)
+		assert.Equal(t, tt.title, brText(t, ctx, "h1"), tt.step)
+		body := brText(t, ctx, ".pp-error")
+		for _, s := range tt.more {
+			assert.Contains(t, body, s, tt.step)
+		}
+		sh.take(tt.step, tt.step == "signature" || tt.step == "missing")
+	}
+}
+
+// TestBrowserWidget: a shop written for ecommpay's widget, loading
+// merchant.js from the sandbox, opens the Payment Page inside its own page
+// (EPayWidget.runEmbedded) and in a new tab (EPayWidget.run with POST).
+func TestBrowserWidget(t *testing.T) {
+	t.Parallel()
+	ctx := brTab(t)
+	s := startSandbox(t, t.TempDir())
+	sh := &brShots{t: t, ctx: ctx, flow: "widget"}
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(s.URL+"/demo/shop"),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-epay-mode=embedded]`)),
+	))
+	sh.take("shop", true)
+
+	// In the shop's page: an iframe that grows to the Payment Page's height.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-epay-mode=embedded]`))))
+	const frame = `document.querySelector("#shop-payment iframe.epay-sandbox-frame")`
+	var heading string
+	for heading != "Choose how to pay" {
+		h, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+			`(function(){ var f = `+frame+`; var h = f && f.contentDocument && f.contentDocument.querySelector("h1"); return h ? h.textContent : ""; })()`))
+		require.NoError(t, err)
+		heading = strings.TrimSpace(h)
+		if ctx.Err() != nil {
+			t.Fatalf("the embedded Payment Page never showed: %v", ctx.Err())
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	embedded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](frame+`.contentDocument.body.classList.contains("pp-body--embedded")`))
+	require.NoError(t, err)
+	assert.True(t, embedded, "the embedded page knows it is framed (frame_mode=iframe)")
+	for {
+		height, err := chromedp.Run(ctx, chromedp.Evaluate[float64](frame+`.getBoundingClientRect().height`))
+		require.NoError(t, err)
+		if height > 600 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the iframe did not grow to the page's height: %.0f px", height)
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){ `+frame+`.scrollIntoView(); return true; })()`))
+	require.NoError(t, err)
+	sh.take("embedded", false)
+
+	// In a new tab, the parameters POSTed.
+	opened := chromedp.WaitNewTarget(ctx, func(*target.Info) bool { return true })
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-epay-mode=tab]`))))
+	var id target.ID
+	select {
+	case id = <-opened:
+	case <-ctx.Done():
+		t.Fatal("EPayWidget.run opened no tab")
+	}
+	tab, closeTab := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
+	defer closeTab()
+	require.NoError(t, chromedp.Do(tab, chromedp.WaitVisible(chromedp.CSS(`input[name=method]`))))
+	assert.Equal(t, "Choose how to pay", brText(t, tab, "h1"))
+	assert.Equal(t, s.URL+"/payment", brLocation(t, tab), "the parameters were POSTed, not put in the URL")
+	(&brShots{t: t, ctx: tab, flow: "widget", n: sh.n}).take("new-tab", false)
+}

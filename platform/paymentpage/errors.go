@@ -1,0 +1,233 @@
+package paymentpage
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/signature"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+// msg is a string of the translation table with its arguments; it is put
+// into words in the page's language when the page is rendered.
+type msg struct {
+	key  string
+	args []any
+	// text is said as it is, untranslated (a parameter name, a method's
+	// own message), when key is empty.
+	text string
+}
+
+func m(key string, args ...any) msg { return msg{key: key, args: args} }
+
+func plain(s string) msg { return msg{text: s} }
+
+// paramMsg names a parameter and says what is wrong with it.
+func paramMsg(name, key string, args ...any) msg {
+	return msg{key: key, args: args, text: name}
+}
+
+func (x msg) say(t web.Translator) string {
+	switch {
+	case x.key == "":
+		return x.text
+	case x.text != "":
+		return x.text + ": " + t.T(x.key, x.args...)
+	}
+	return t.T(x.key, x.args...)
+}
+
+// pageError is a refusal of the Payment Page: what the error page says,
+// with the HTTP status it is served with.
+type pageError struct {
+	Status  int
+	Kind    string // what went wrong, for tests and logs: "signature", "missing", …
+	Title   msg
+	Message msg
+	Details []msg
+	Signed  string // the string the sandbox signed (signature mismatch)
+	Got     string // the signature received
+	Hint    msg
+	Link    *pageLink
+}
+
+// pageLink is a link an error page offers.
+type pageLink struct {
+	Label msg
+	URL   string
+}
+
+func (e *pageError) Error() string {
+	var b strings.Builder
+	t := web.NewTranslator("en")
+	fmt.Fprintf(&b, "payment page %d %s: %s", e.Status, e.Kind, e.Title.say(t))
+	if s := e.Message.say(t); s != "" {
+		b.WriteString(": " + s)
+	}
+	for _, d := range e.Details {
+		b.WriteString("; " + d.say(t))
+	}
+	return b.String()
+}
+
+func errMissing(names []string) *pageError {
+	e := &pageError{Status: http.StatusBadRequest, Kind: "missing", Title: m("err.missing.title"), Message: m("err.missing.lead")}
+	for _, n := range names {
+		e.Details = append(e.Details, m("err.param.missing", n))
+	}
+	return e
+}
+
+func errMalformed(details []msg) *pageError {
+	return &pageError{Status: http.StatusBadRequest, Kind: "malformed", Title: m("err.malformed.title"), Message: m("err.malformed.lead"), Details: details}
+}
+
+func errUnknownProject(id int64) *pageError {
+	return &pageError{Status: http.StatusNotFound, Kind: "project", Title: m("err.project.title"), Message: m("err.project.lead", id)}
+}
+
+func errUnsigned() *pageError {
+	return &pageError{Status: http.StatusForbidden, Kind: "unsigned", Title: m("err.unsigned.title"), Message: m("err.unsigned.lead")}
+}
+
+func errSignature(project int64, mm *signature.Mismatch) *pageError {
+	e := &pageError{Status: http.StatusForbidden, Kind: "signature", Title: m("err.signature.title"),
+		Message: m("err.signature.lead", project), Signed: mm.Signed, Got: mm.Got}
+	if strings.Contains(mm.Got, " ") {
+		e.Hint = m("err.signature.space")
+	}
+	return e
+}
+
+func errExpired(bestBefore, now time.Time) *pageError {
+	const layout = "2006-01-02 15:04:05 UTC"
+	return &pageError{Status: http.StatusGone, Kind: "expired", Title: m("err.expired.title"),
+		Message: m("err.expired.lead", bestBefore.Format(layout), now.Format(layout))}
+}
+
+func errUsed(p *platform.Payment) *pageError {
+	e := &pageError{Status: http.StatusConflict, Kind: "used", Title: m("err.used.title"), Message: m("err.used.lead", p.ID, p.ProjectID)}
+	if p.Interface == platform.InterfacePaymentPage {
+		e.Link = &pageLink{Label: m("err.used.link"), URL: resultPath(p.Key())}
+	}
+	return e
+}
+
+func errUnknownForce(value string, codes []string) *pageError {
+	e := &pageError{Status: http.StatusBadRequest, Kind: "force", Title: m("err.force.title"), Message: m("err.force.lead", value)}
+	for _, c := range codes {
+		e.Details = append(e.Details, plain(c))
+	}
+	return e
+}
+
+func errForced(method platform.Method, sum platform.Sum) *pageError {
+	if sum.Amount == 0 && method.Supports(sum.Currency) {
+		return &pageError{Status: http.StatusBadRequest, Kind: "no_method", Title: m("err.forced.title", method.Name, "0"),
+			Message: m("err.forced.zero", method.Name)}
+	}
+	return &pageError{Status: http.StatusBadRequest, Kind: "no_method", Title: m("err.forced.title", method.Name, sum.Currency),
+		Message: m("err.forced.lead", method.Name, strings.Join(method.Currencies, ", "))}
+}
+
+func errNoMethod(sum platform.Sum, methods []platform.Method) *pageError {
+	e := &pageError{Status: http.StatusBadRequest, Kind: "no_method", Title: m("err.nomethod.title", sum.Currency), Message: m("err.nomethod.lead")}
+	for _, mt := range methods {
+		e.Details = append(e.Details, m("err.param.method.other", mt.Name, strings.Join(mt.Currencies, ", ")))
+	}
+	if sum.Amount == 0 {
+		e.Hint = m("err.nomethod.zero")
+	}
+	return e
+}
+
+func errNotFound(k platform.PaymentKey) *pageError {
+	return &pageError{Status: http.StatusNotFound, Kind: "not_found", Title: m("err.notfound.title"), Message: m("err.notfound.lead", k.PaymentID, k.ProjectID)}
+}
+
+func errBadForm(err error) *pageError {
+	return &pageError{Status: http.StatusBadRequest, Kind: "form", Title: m("err.malformed.title"), Message: plain("the form could not be read: " + err.Error())}
+}
+
+func errNoRequest() *pageError {
+	return &pageError{Status: http.StatusBadRequest, Kind: "form", Title: m("err.missing.title"), Message: m("err.missing.lead"),
+		Details: []msg{plain("request: the hidden field that carries the signed parameters; open the payment from the shop's link again")}}
+}
+
+// fail is the one place the Payment Page turns an error into a page: a
+// *pageError says what is wrong in the customer's language; a
+// *platform.Error from the engine becomes the matching page; anything else
+// is a 500 that says so, logged.
+func (s *Server) fail(c echo.Context, p params, err error) error {
+	var pe *pageError
+	if !errors.As(err, &pe) {
+		pe = s.fromEngine(c, err)
+	}
+	t := web.NewTranslator(p[paramLanguage])
+	view := &web.PaymentError{
+		Status:  pe.Status,
+		Title:   pe.Title.say(t),
+		Message: pe.Message.say(t),
+		Signed:  pe.Signed,
+		Got:     pe.Got,
+		Hint:    pe.Hint.say(t),
+	}
+	for _, d := range pe.Details {
+		view.Details = append(view.Details, d.say(t))
+	}
+	if pe.Link != nil {
+		view.Link = &web.Link{Label: pe.Link.Label.say(t), URL: pe.Link.URL}
+	} else if back := p.get(paramFailURL); back != "" && isURL(back) {
+		view.Link = &web.Link{Label: t.T("err.back"), URL: back}
+	}
+	page := web.PaymentPage{
+		Page:     web.Page{Title: view.Title, Lang: t.Lang()},
+		Text:     t,
+		View:     web.PaymentViewError,
+		Embedded: embedded(p),
+		Error:    view,
+	}
+	return s.render(c, pe.Status, page)
+}
+
+// fromEngine turns an engine error into a page.
+func (s *Server) fromEngine(c echo.Context, err error) *pageError {
+	var pe *platform.Error
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case platform.CodePaymentExists:
+			return &pageError{Status: http.StatusConflict, Kind: "used", Title: m("err.used.title"), Message: plain(pe.Detail)}
+		case platform.CodeProjectNotFound:
+			return &pageError{Status: http.StatusNotFound, Kind: "project", Title: m("err.project.title"), Message: plain(pe.Detail)}
+		case platform.CodeNotFound:
+			return &pageError{Status: http.StatusNotFound, Kind: "not_found", Title: m("err.notfound.title"), Message: plain(pe.Detail)}
+		case platform.CodeUnknownMethod:
+			return &pageError{Status: http.StatusBadRequest, Kind: "force", Title: m("err.force.title"), Message: plain(pe.Detail)}
+		}
+		return &pageError{Status: http.StatusBadRequest, Kind: "engine", Title: plain(pe.Message), Message: plain(pe.Detail)}
+	}
+	c.Logger().Errorf("payment page %s: %v", c.Path(), err)
+	return &pageError{Status: http.StatusInternalServerError, Kind: "internal", Title: m("err.internal.title"), Message: m("err.internal.lead"),
+		Details: []msg{plain(err.Error())}}
+}
+
+// render writes a page, or a plain-text 500 when rendering fails.
+func (s *Server) render(c echo.Context, status int, page web.PaymentPage) error {
+	if page.ScriptURL == "" {
+		page.ScriptURL = assetURL("page.js")
+	}
+	if page.Lang == "" {
+		page.Lang = page.Text.Lang()
+	}
+	if err := s.Renderer.Write(c.Response(), status, "payment", page); err != nil {
+		c.Logger().Errorf("payment page render: %v", err)
+		return c.String(http.StatusInternalServerError, "the sandbox could not render the Payment Page: "+err.Error()+"\n")
+	}
+	return nil
+}

@@ -1,0 +1,136 @@
+package paymentpage
+
+import (
+	"strings"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+// fieldSpec is how the form asks for one Payment Page parameter.
+type fieldSpec struct {
+	Type, Autocomplete, InputMode string
+	// Hint is shown under the field when the table has it.
+	Hint bool
+}
+
+// fieldSpecs are the customer parameters a method may require (Method.
+// PageRequired); any other is asked for as plain text.
+var fieldSpecs = map[string]fieldSpec{
+	"customer_first_name": {Type: "text", Autocomplete: "given-name"},
+	"customer_last_name":  {Type: "text", Autocomplete: "family-name"},
+	"customer_email":      {Type: "email", Autocomplete: "email", InputMode: "email", Hint: true},
+	"customer_phone":      {Type: "tel", Autocomplete: "tel", InputMode: "tel", Hint: true},
+	"identify_doc_number": {Type: "text", Autocomplete: "off", InputMode: "numeric", Hint: true},
+	"customer_country":    {Type: "text", Autocomplete: "country"},
+	"customer_city":       {Type: "text", Autocomplete: "address-level2"},
+	"customer_address":    {Type: "text", Autocomplete: "street-address"},
+	"customer_zip":        {Type: "text", Autocomplete: "postal-code"},
+}
+
+// maxFieldLength bounds what a customer types into one field.
+const maxFieldLength = 255
+
+// missingFields returns the parameters m requires that the request lacks,
+// in the method's order: what the form asks for.
+func missingFields(m platform.Method, p params) []string {
+	var out []string
+	for _, name := range m.PageRequired {
+		if !p.has(name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// typed is what the customer typed into the form: the value of each field,
+// spaces trimmed, and what is wrong with it.
+type typed struct {
+	values map[string]string
+	errs   map[string]string
+}
+
+// check reads the fields the form asked for and checks each: presence,
+// then an email's format, then the method's own rule (Method.CheckField).
+// Messages are in t's language, except the method's own.
+func check(m platform.Method, names []string, form map[string][]string, t web.Translator) typed {
+	in := typed{values: map[string]string{}, errs: map[string]string{}}
+	for _, name := range names {
+		v := ""
+		if vs := form[name]; len(vs) > 0 {
+			v = strings.TrimSpace(vs[0])
+		}
+		if len(v) > maxFieldLength {
+			v = v[:maxFieldLength]
+		}
+		in.values[name] = v
+		switch {
+		case v == "":
+			key := "error.required." + name
+			if !t.Has(key) {
+				key = "error.required"
+			}
+			in.errs[name] = t.T(key)
+		case fieldSpecs[name].Type == "email" && !validEmail(v):
+			in.errs[name] = t.T("error.email")
+		case m.CheckField != nil:
+			if why := m.CheckField(name, v); why != "" {
+				in.errs[name] = sentence(why)
+			}
+		}
+	}
+	return in
+}
+
+// ok reports whether every field passed.
+func (in typed) ok() bool { return len(in.errs) == 0 }
+
+// validEmail is a plain check of an email address: one @, something
+// before it, a domain with a dot after it, no spaces.
+func validEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" || strings.ContainsAny(s, " \t<>()[],;:\\\"") || strings.Contains(domain, "@") {
+		return false
+	}
+	dot := strings.LastIndex(domain, ".")
+	return dot > 0 && dot < len(domain)-1 && !strings.HasPrefix(domain, ".") && !strings.Contains(domain, "..")
+}
+
+// sentence starts s with a capital letter and ends it with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// formFields builds the form's fields for names, with what was typed and
+// what is wrong with it.
+func formFields(names []string, in typed, t web.Translator) []web.PaymentField {
+	out := make([]web.PaymentField, 0, len(names))
+	for _, name := range names {
+		spec, ok := fieldSpecs[name]
+		if !ok {
+			spec = fieldSpec{Type: "text"}
+		}
+		f := web.PaymentField{
+			Name: name, Type: spec.Type, Autocomplete: spec.Autocomplete, InputMode: spec.InputMode,
+			Value: in.values[name], Error: in.errs[name],
+		}
+		if key := "field." + name; t.Has(key) {
+			f.Label = t.T(key)
+		} else {
+			f.Label = name
+		}
+		if key := "hint." + name; spec.Hint && t.Has(key) {
+			f.Hint = t.T(key)
+		}
+		out = append(out, f)
+	}
+	return out
+}

@@ -1,0 +1,183 @@
+package paymentpage_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+var (
+	blank   = regexp.MustCompile(`\s+`)
+	between = regexp.MustCompile(`>\s+<`)
+	version = regexp.MustCompile(`\?v=[0-9a-f]{12}`)
+	title   = regexp.MustCompile(`<title>[^<]*</title>`)
+	htmlTag = regexp.MustCompile(`<html lang="[a-z]+">`)
+)
+
+// pageText is what a golden file keeps of a page: its status, language,
+// title and main element, whitespace folded and assets' versions dropped,
+// one tag a line, so that a diff reads well and the stylesheet may change.
+func pageText(a answer) string {
+	body := a.body
+	main := body
+	if i := strings.Index(body, "<main"); i >= 0 {
+		if j := strings.Index(body, "</main>"); j > i {
+			main = body[i : j+len("</main>")]
+		}
+	}
+	s := fmt.Sprintf("status: %d\n%s\n%s\n%s", a.status, htmlTag.FindString(body), title.FindString(body), main)
+	s = version.ReplaceAllString(s, "?v=VERSION")
+	s = blank.ReplaceAllString(s, " ")
+	s = between.ReplaceAllString(s, ">\n<")
+	return strings.TrimSpace(s) + "\n"
+}
+
+// golden compares a page with testdata/<name>.golden (-update rewrites it).
+func golden(t *testing.T, name string, a answer) {
+	t.Helper()
+	got := pageText(a)
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test ./platform/paymentpage -update to create the golden files")
+	if d := firstDiff(string(want), got); d != "" {
+		t.Errorf("%s differs (if that is intended, run go test ./platform/paymentpage -update and review the diff):\n%s", path, d)
+	}
+}
+
+// firstDiff describes the first line where got differs from want, or "".
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return fmt.Sprintf("line %d\n- want: %s\n+ got:  %s", i+1, wl, gl)
+		}
+	}
+	return ""
+}
+
+// TestGoldenPages renders every step and error page of the Payment Page.
+func TestGoldenPages(t *testing.T) {
+	f := newFixture(t)
+	oxxo := map[string]string{"force_payment_method": "oxxo", "payment_description": "Order 38202000002316",
+		"merchant_success_url": "https://shop.example/ok", "merchant_fail_url": "https://shop.example/cart"}
+	pages := map[string]func() answer{
+		"methods": func() answer {
+			return f.open(params("golden-methods", "USD", 125000, map[string]string{"payment_description": "Order 38202000002316"}))
+		},
+		"methods_es": func() answer {
+			return f.open(params("golden-methods-es", "USD", 125000, map[string]string{"language_code": "es"}))
+		},
+		"details": func() answer { return f.open(params("golden-details", "MXN", 125000, oxxo)) },
+		"details_errors": func() answer {
+			a := f.open(params("golden-errors", "MXN", 125000, oxxo))
+			return f.post("/payment/pay", url.Values{"request": {carried(t, a.body)}, "method": {"oxxo"},
+				"customer_first_name": {"Guido"}, "customer_email": {"guido@"}, "identify_doc_number": {"12345"}})
+		},
+		"details_confirm": func() answer {
+			return f.open(params("golden-confirm", "EUR", 0, map[string]string{"language_code": "pt"}))
+		},
+		"details_change": func() answer {
+			a := f.open(params("golden-change", "USD", 2500, nil))
+			return f.post("/payment/method", url.Values{"request": {carried(t, a.body)}, "method": {"card-partner"}, "choose": {"1"}})
+		},
+		"processing": func() answer {
+			require.Equal(t, http.StatusSeeOther, f.pay(params("golden-processing", "EUR", 2500, nil), "eco-voucher", nil).status)
+			return f.get("/payment/processing/842/golden-processing")
+		},
+		"redirect_post": func() answer {
+			require.Equal(t, http.StatusSeeOther, f.pay(params("golden-redirect", "EUR", 2500, nil), "eco-voucher", nil).status)
+			f.run()
+			return f.get("/payment/processing/842/golden-redirect")
+		},
+		"result_voucher": func() answer {
+			require.Equal(t, http.StatusSeeOther, f.pay(params("golden-voucher", "MXN", 125000, oxxo), "oxxo", map[string]string{
+				"customer_first_name": "Paul", "customer_last_name": "Marques", "customer_email": "paul@example.com", "identify_doc_number": "84887177100"}).status)
+			f.run()
+			return f.get("/payment/result/842/golden-voucher")
+		},
+		"result_success": func() answer {
+			require.Equal(t, http.StatusSeeOther, f.pay(params("golden-success", "MXN", 125000, oxxo), "oxxo", map[string]string{
+				"customer_first_name": "Paul", "customer_last_name": "Marques", "customer_email": "paul@example.com", "identify_doc_number": "84887177100"}).status)
+			f.run()
+			_, err := f.eng.Pay(context.Background(), platform.PaymentKey{ProjectID: project, PaymentID: "golden-success"}, platform.PayInput{})
+			require.NoError(t, err)
+			return f.get("/payment/result/842/golden-success")
+		},
+		"result_decline": func() answer {
+			require.Equal(t, http.StatusSeeOther, f.pay(params("golden-decline", "MXN", 125000, oxxo), "oxxo", map[string]string{
+				"customer_first_name": "Paul", "customer_last_name": "Marques", "customer_email": "paul@example.com", "identify_doc_number": "84887177100"}).status)
+			f.run()
+			_, err := f.eng.Fail(context.Background(), platform.PaymentKey{ProjectID: project, PaymentID: "golden-decline"}, platform.DeclineInsufficientFunds)
+			require.NoError(t, err)
+			return f.get("/payment/result/842/golden-decline")
+		},
+		"result_pending_checkout": func() answer {
+			require.Equal(t, http.StatusSeeOther, f.pay(params("golden-checkout", "KES", 150000, map[string]string{"customer_phone": "+254712345678", "customer_email": "w@example.com"}), "card-partner", nil).status)
+			f.run()
+			return f.get("/payment/result/842/golden-checkout")
+		},
+		"result_processing": func() answer {
+			require.Equal(t, http.StatusSeeOther, f.pay(params("golden-confirming", "EUR", 0, map[string]string{"language_code": "es"}), "eco-voucher", nil).status)
+			return f.get("/payment/result/842/golden-confirming")
+		},
+		"error_signature": func() answer {
+			v := sign(params("golden-sig", "USD", 1000, nil), secret)
+			v.Set("payment_amount", "1001")
+			return f.get("/payment?" + v.Encode())
+		},
+		"error_unsigned": func() answer { return f.get("/payment?project_id=842&payment_id=golden-unsigned") },
+		"error_missing": func() answer {
+			return f.open(params("golden-missing", "", 0, map[string]string{"payment_currency": "", "payment_amount": "", "customer_id": ""}))
+		},
+		"error_malformed": func() answer {
+			return f.open(params("golden-bad", "dollars", 0, map[string]string{"payment_amount": "10.50", "best_before": "soon"}))
+		},
+		"error_project": func() answer {
+			return f.open(params("golden-project", "USD", 100, map[string]string{"project_id": "9999"}))
+		},
+		"error_used": func() answer {
+			require.Equal(t, http.StatusSeeOther, f.pay(params("golden-used", "EUR", 2500, nil), "eco-voucher", nil).status)
+			return f.open(params("golden-used", "EUR", 2500, nil))
+		},
+		"error_expired": func() answer {
+			return f.open(params("golden-expired", "USD", 100, map[string]string{"best_before": "2026-03-01T00:00:00+00:00", "language_code": "pt"}))
+		},
+		"error_no_method": func() answer { return f.open(params("golden-currency", "JPY", 100, nil)) },
+		"error_forced": func() answer {
+			return f.open(params("golden-forced", "EUR", 100, map[string]string{"force_payment_method": "oxxo"}))
+		},
+		"error_force_unknown": func() answer {
+			return f.open(params("golden-force", "USD", 100, map[string]string{"force_payment_method": "bitcoin", "language_code": "es"}))
+		},
+		"error_not_found": func() answer { return f.get("/payment/result/842/nobody") },
+		"shop": func() answer {
+			require.NoError(t, f.eng.PutProject(context.Background(), platform.Project{ID: 1, Secret: "secret"}))
+			return f.get("/demo/shop")
+		},
+	}
+	for name, page := range pages {
+		t.Run(name, func(t *testing.T) { golden(t, name, page()) })
+	}
+}

@@ -1,0 +1,82 @@
+package paymentpage
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+// methodsFor returns the methods a request may be paid with: the one
+// force_payment_method names, or every registered method that takes the
+// currency (and an amount of 0, when the amount is 0), in registration
+// order. No method is a *pageError that says which methods take what.
+func (s *Server) methodsFor(r *request) ([]platform.Method, error) {
+	all := s.Engine.Methods()
+	if r.force != "" {
+		m, ok := s.Engine.MethodByForceCode(r.force)
+		if !ok {
+			m, ok = forcedFold(all, r.force)
+		}
+		if !ok {
+			var codes []string
+			for _, mt := range all {
+				codes = append(codes, mt.ForceCodes...)
+			}
+			return nil, errUnknownForce(r.force, codes)
+		}
+		if !fits(m, r.amount) {
+			return nil, errForced(m, r.amount)
+		}
+		return []platform.Method{m}, nil
+	}
+	var out []platform.Method
+	for _, m := range all {
+		if fits(m, r.amount) {
+			out = append(out, m)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errNoMethod(r.amount, all)
+	}
+	return out, nil
+}
+
+// forcedFold finds a forced method whatever the case of its code, for
+// "OXXO" or "ecovoucher".
+func forcedFold(all []platform.Method, code string) (platform.Method, bool) {
+	for _, m := range all {
+		for _, c := range m.ForceCodes {
+			if strings.EqualFold(c, code) {
+				return m, true
+			}
+		}
+	}
+	return platform.Method{}, false
+}
+
+// fits reports whether m takes a payment of sum.
+func fits(m platform.Method, sum platform.Sum) bool {
+	return m.Supports(sum.Currency) && (sum.Amount > 0 || m.ZeroAmount)
+}
+
+// pick returns the method with code among methods.
+func pick(methods []platform.Method, code string) (platform.Method, bool) {
+	i := slices.IndexFunc(methods, func(m platform.Method) bool { return m.Code == code })
+	if i < 0 {
+		return platform.Method{}, false
+	}
+	return methods[i], true
+}
+
+// option is a method as the choice shows it.
+func option(m platform.Method, t web.Translator) web.PaymentMethodOption {
+	o := web.PaymentMethodOption{Code: m.Code, Name: m.Name}
+	if key := "method.hint." + m.Code; t.Has(key) {
+		o.Hint = t.T(key)
+	} else {
+		o.Hint = strings.Join(m.Currencies, ", ")
+	}
+	return o
+}

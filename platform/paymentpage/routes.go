@@ -1,0 +1,71 @@
+package paymentpage
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+// Server serves the Payment Page over an engine.
+type Server struct {
+	Engine   *platform.Engine
+	Renderer *web.Renderer
+	// NewOrderID returns the sample shop's order IDs; by default random, so
+	// that the shop does not draw from the engine's seeded source.
+	NewOrderID func() string
+	// MaxBody bounds a form body (default 1 MiB).
+	MaxBody int64
+}
+
+// New returns a Payment Page server over eng rendering pages with r.
+func New(eng *platform.Engine, r *web.Renderer) *Server {
+	return &Server{Engine: eng, Renderer: r, NewOrderID: randomOrderID, MaxBody: 1 << 20}
+}
+
+func randomOrderID() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	return "shop-" + hex.EncodeToString(b)
+}
+
+// Paths of the Payment Page.
+const (
+	PathOpen       = "/payment"
+	PathMethod     = "/payment/method"
+	PathPay        = "/payment/pay"
+	PathProcessing = "/payment/processing/"
+	PathStatus     = "/payment/status/"
+	PathResult     = "/payment/result/"
+	PathAssets     = "/payment/assets/"
+	PathShop       = "/demo/shop"
+)
+
+// Routes mounts every route of the Payment Page on e:
+//
+//	GET, POST /payment                          open: verify, choose a method
+//	POST      /payment/method                   request (+ method): the method's form
+//	POST      /payment/pay                      request, method, fields: the sale
+//	GET       /payment/processing/:project/:id  wait, then off to the provider
+//	GET       /payment/status/:project/:id      {"status":…,"final":…} for the pages' polling
+//	GET       /payment/result/:project/:id      the result page (the providers' return URL)
+//	GET       /payment/assets/:name             the pages' scripts (page.js, shop.js)
+//	GET       /shared/merchant.js, merchant.css the merchant widget
+//	GET       /demo/shop                        the sample shop of the demo project
+//
+// The pages link /static/ assets: mount web.StaticHandler there.
+func (s *Server) Routes(e *echo.Echo) {
+	e.GET(PathOpen, s.handleOpen)
+	e.POST(PathOpen, s.handleOpen)
+	e.POST(PathMethod, s.handleMethod)
+	e.POST(PathPay, s.handlePay)
+	e.GET(PathProcessing+":project/:payment", s.handleProcessing)
+	e.GET(PathStatus+":project/:payment", s.handleStatus)
+	e.GET(PathResult+":project/:payment", s.handleResult)
+	e.GET(PathAssets+":name", s.handleAsset)
+	e.GET(web.SharedPrefix+"*", echo.WrapHandler(web.SharedHandler()))
+	e.GET(PathShop, s.handleShop)
+}
