@@ -4,7 +4,7 @@ ADDR    ?= 127.0.0.1:8080
 DATA    ?= ./sandbox-data
 PKGS    ?= ./...
 
-.PHONY: help run build test check bench clean
+.PHONY: help run build test check bench screenshots clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,6 +27,13 @@ check: ## gofmt, go vet and the import rules of DESIGN.md
 
 bench: ## run the benchmarks (signing, Gate sale, store, callbacks)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+screenshots: ## refresh the README's screenshots from the browser tests (docs/screenshots)
+	@./scripts/ensure-browser
+	rm -rf testout/screenshots
+	SCREENSHOT_DIR=$(CURDIR)/testout/screenshots $(GO) test -count=1 -run 'Browser' ./cmd/sandbox
+	@for f in $$(ls docs/screenshots | grep -v '^dashboard'); do cp testout/screenshots/$$f docs/screenshots/$$f; done
+	@echo "docs/screenshots refreshed"
 
 clean: ## remove built binaries and the default data folder
 	rm -rf bin $(DATA)
