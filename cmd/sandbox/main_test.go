@@ -76,7 +76,9 @@ func TestServeStopsGracefully(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout lockedBuffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, &stdout, &stdout) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, &stdout, &stdout)
+	}()
 	eventually(t, "ready", func() bool { return strings.Contains(stdout.String(), "sandbox ready") })
 	cancel()
 	err := <-done

@@ -3,102 +3,41 @@ package cardpartner_test
 import (
 	"context"
 	"encoding/json"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
-	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
 	"github.com/ecommpay-sandbox/sandbox/providers/cardpartner"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
-// sandbox is a real engine over a bbolt file with the card partner's pages
-// on an echo router, the clock frozen at t0.
-type sandbox struct {
-	t   *testing.T
-	eng *platform.Engine
-	e   *echo.Echo
-	n   int
-}
-
-func newSandbox(t *testing.T) *sandbox {
+// newSandbox returns a real engine over a bbolt file with the card partner's
+// pages on an echo router, the clock frozen at t0.
+func newSandbox(t *testing.T) *enginetest.Sandbox {
 	t.Helper()
-	store, err := bolt.Open(filepath.Join(t.TempDir(), "sandbox.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
-	eng, err := platform.New(context.Background(), platform.Config{
-		Store:   store,
-		Wall:    func() time.Time { return t0 },
-		Rand:    rand.NewChaCha8([32]byte{42}),
-		BaseURL: "http://sandbox.test",
-		Clock:   platform.ClockState{Frozen: true, FrozenAt: t0},
+	return enginetest.New(t, cardpartner.New(), enginetest.Options{
+		Sale: order, Project: platform.Project{ID: 842, Secret: "s3cret"}, At: t0, Seed: 42,
 	})
-	require.NoError(t, err)
-	require.NoError(t, eng.PutProject(context.Background(), platform.Project{ID: 842, Secret: "s3cret"}))
-	prov := cardpartner.New()
-	eng.Register(prov)
-	r, err := web.New()
-	require.NoError(t, err)
-	e := echo.New()
-	prov.Routes(e, eng, r)
-	e.GET(web.StaticPrefix+"*", echo.WrapHandler(web.StaticHandler()))
-	return &sandbox{t: t, eng: eng, e: e}
 }
 
-// sale starts a card-partner Gate payment and lets the engine process it.
-func (s *sandbox) sale(mutate func(*platform.SaleRequest)) *platform.Payment {
-	s.t.Helper()
-	ctx := context.Background()
-	s.n++
-	req := platform.SaleRequest{
-		ProjectID: 842, PaymentID: "order-" + strconv.Itoa(s.n), Method: cardpartner.Code, Interface: platform.InterfaceGate,
+// order is the n-th card-partner Gate sale of a test.
+func order(n int) platform.SaleRequest {
+	return platform.SaleRequest{
+		ProjectID: 842, PaymentID: "order-" + strconv.Itoa(n), Method: cardpartner.Code, Interface: platform.InterfaceGate,
 		Amount:      platform.Sum{Amount: 150000, Currency: "KES"},
 		Description: "Order 38202000002316",
 		Customer:    platform.Customer{ID: "123", IPAddress: "1.2.3.4", Phone: "254712375678", Email: "customer@example.com"},
 		ReturnURLs:  platform.ReturnURLs{Success: "https://shop.example/ok", Decline: "https://shop.example/ko"},
 	}
-	if mutate != nil {
-		mutate(&req)
-	}
-	p, err := s.eng.Sale(ctx, req)
-	require.NoError(s.t, err)
-	_, err = s.eng.RunDue(ctx, s.eng.Clock().Now())
-	require.NoError(s.t, err)
-	return s.payment(p.Key())
-}
-
-func (s *sandbox) payment(k platform.PaymentKey) *platform.Payment {
-	s.t.Helper()
-	p, err := s.eng.Payment(context.Background(), k)
-	require.NoError(s.t, err)
-	return p
-}
-
-func (s *sandbox) serve(req *http.Request) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	s.e.ServeHTTP(rec, req)
-	return rec
-}
-
-func (s *sandbox) get(path string) *httptest.ResponseRecorder {
-	return s.serve(httptest.NewRequest(http.MethodGet, path, nil))
-}
-
-func (s *sandbox) post(path string, form url.Values) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return s.serve(req)
 }
 
 // body returns the redirect body of an open payment as form values.
@@ -130,7 +69,7 @@ func cardForm(inv, number string) url.Values {
 
 func TestCheckoutEntry(t *testing.T) {
 	s := newSandbox(t)
-	p := s.sale(nil)
+	p := s.Sale(nil)
 	good := body(t, p)
 
 	jsonReq := func(b string) *http.Request {
@@ -179,7 +118,7 @@ func TestCheckoutEntry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := s.serve(tt.req)
+			rec := s.Do(tt.req)
 			assert.Equal(t, tt.status, rec.Code, text(rec))
 			if tt.status == http.StatusSeeOther {
 				assert.Equal(t, "/providers/card-partner/checkout?inv="+good.Get("inv"), rec.Header().Get("Location"))
@@ -192,13 +131,13 @@ func TestCheckoutEntry(t *testing.T) {
 			assert.NotContains(t, page, "s3cret", "the secret is never shown")
 		})
 	}
-	assert.Equal(t, platform.StatusAwaitingRedirect, s.payment(p.Key()).Status, "nothing changed")
+	assert.Equal(t, platform.StatusAwaitingRedirect, s.Payment(p.Key()).Status, "nothing changed")
 }
 
 func TestCheckoutPage(t *testing.T) {
 	s := newSandbox(t)
-	p := s.sale(nil)
-	rec := s.get("/providers/card-partner/checkout?inv=" + inv(t, p))
+	p := s.Sale(nil)
+	rec := s.Get("/providers/card-partner/checkout?inv=" + inv(t, p))
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.Equal(t, "text/html; charset=utf-8", rec.Header().Get("Content-Type"))
 	page := text(rec)
@@ -219,8 +158,8 @@ func TestCheckoutPage(t *testing.T) {
 	assert.Contains(t, page, `<details class="card card--sandbox cp-testdata">`, "the test data panel is collapsed")
 
 	// A USD checkout offers cards only.
-	usd := s.sale(func(r *platform.SaleRequest) { r.Amount = platform.Sum{Amount: 2500, Currency: "USD"} })
-	page = text(s.get("/providers/card-partner/checkout?inv=" + inv(t, usd)))
+	usd := s.Sale(func(r *platform.SaleRequest) { r.Amount = platform.Sum{Amount: 2500, Currency: "USD"} })
+	page = text(s.Get("/providers/card-partner/checkout?inv=" + inv(t, usd)))
 	assert.Contains(t, page, "$25.00")
 	assert.Contains(t, page, `value="card" checked`)
 	assert.NotContains(t, page, "M-Pesa")
@@ -229,27 +168,27 @@ func TestCheckoutPage(t *testing.T) {
 	// The script is served, cacheable by its version.
 	u := cardpartner.New().ScriptURL()
 	assert.Contains(t, page, u)
-	rec = s.get(u)
+	rec = s.Get(u)
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.Equal(t, "text/javascript; charset=utf-8", rec.Header().Get("Content-Type"))
 	assert.Contains(t, rec.Header().Get("Cache-Control"), "immutable")
 	assert.Contains(t, rec.Body.String(), "data-countdown")
-	assert.Equal(t, http.StatusOK, s.get(web.AssetURL("style.css")).Code)
+	assert.Equal(t, http.StatusOK, s.Get(web.AssetURL("style.css")).Code)
 
 	// Without an invoice, or with an unknown one.
-	rec = s.get("/providers/card-partner/checkout")
+	rec = s.Get("/providers/card-partner/checkout")
 	assert.Equal(t, http.StatusBadRequest, rec.Code)
 	assert.Contains(t, text(rec), "Open the checkout from the merchant")
-	rec = s.get("/providers/card-partner/checkout?inv=1")
+	rec = s.Get("/providers/card-partner/checkout?inv=1")
 	assert.Equal(t, http.StatusNotFound, rec.Code)
 	assert.Contains(t, text(rec), "Checkout not found")
 }
 
 func TestCheckoutRefusals(t *testing.T) {
 	s := newSandbox(t)
-	p := s.sale(nil)
+	p := s.Sale(nil)
 	i := inv(t, p)
-	usd := s.sale(func(r *platform.SaleRequest) { r.Amount = platform.Sum{Amount: 2500, Currency: "USD"} })
+	usd := s.Sale(func(r *platform.SaleRequest) { r.Amount = platform.Sum{Amount: 2500, Currency: "USD"} })
 
 	tests := []struct {
 		name  string
@@ -274,7 +213,7 @@ func TestCheckoutRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := s.post("/providers/card-partner/pay", tt.form)
+			rec := s.PostForm("/providers/card-partner/pay", tt.form)
 			assert.Equal(t, http.StatusBadRequest, rec.Code)
 			page := text(rec)
 			assert.Contains(t, page, `role="alert"`)
@@ -294,8 +233,8 @@ func TestCheckoutRefusals(t *testing.T) {
 			assert.Contains(t, page, `<details class="card card--sandbox cp-testdata" open>`, "the test data opens after a mistake")
 		})
 	}
-	assert.Equal(t, platform.StatusAwaitingRedirect, s.payment(p.Key()).Status, "a refusal changes nothing")
-	assert.Equal(t, platform.StatusAwaitingRedirect, s.payment(usd.Key()).Status)
+	assert.Equal(t, platform.StatusAwaitingRedirect, s.Payment(p.Key()).Status, "a refusal changes nothing")
+	assert.Equal(t, platform.StatusAwaitingRedirect, s.Payment(usd.Key()).Status)
 }
 
 func with(v url.Values, k, x string) url.Values {
@@ -338,13 +277,13 @@ func TestCheckoutOutcomes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := s.sale(func(r *platform.SaleRequest) {
+			p := s.Sale(func(r *platform.SaleRequest) {
 				if tt.noURLs {
 					r.ReturnURLs = platform.ReturnURLs{}
 				}
 			})
 			i := inv(t, p)
-			rec := s.post("/providers/card-partner/pay", tt.form(i))
+			rec := s.PostForm("/providers/card-partner/pay", tt.form(i))
 			require.Equal(t, http.StatusSeeOther, rec.Code, text(rec))
 			loc := rec.Header().Get("Location")
 			if tt.location != "" {
@@ -353,7 +292,7 @@ func TestCheckoutOutcomes(t *testing.T) {
 				assert.Equal(t, "http://sandbox.test/providers/card-partner/result?inv="+i, loc)
 				u, err := url.Parse(loc)
 				require.NoError(t, err)
-				res := s.get(u.RequestURI())
+				res := s.Get(u.RequestURI())
 				require.Equal(t, http.StatusOK, res.Code)
 				page := text(res)
 				for _, w := range tt.result {
@@ -361,21 +300,21 @@ func TestCheckoutOutcomes(t *testing.T) {
 				}
 				assert.NotContains(t, page, "Return to the merchant")
 			}
-			p = s.payment(p.Key())
+			p = s.Payment(p.Key())
 			assert.Equal(t, tt.status, p.Status)
 			assert.Equal(t, tt.code, p.Sale().Code)
 			assert.Nil(t, p.Redirect)
 
 			// The checkout now shows the result, and refuses to be paid again.
-			rec = s.get("/providers/card-partner/checkout?inv=" + i)
+			rec = s.Get("/providers/card-partner/checkout?inv=" + i)
 			assert.Equal(t, http.StatusOK, rec.Code)
 			assert.NotContains(t, text(rec), "Time left to pay")
-			rec = s.post("/providers/card-partner/pay", cardForm(i, "4242424242424242"))
+			rec = s.PostForm("/providers/card-partner/pay", cardForm(i, "4242424242424242"))
 			assert.Equal(t, http.StatusConflict, rec.Code)
 			assert.Contains(t, text(rec), "This checkout is closed")
-			assert.Equal(t, tt.status, s.payment(p.Key()).Status)
+			assert.Equal(t, tt.status, s.Payment(p.Key()).Status)
 			// A POST of the redirect body again leads to the same result.
-			rec = s.post(cardpartner.CheckoutPath, url.Values{})
+			rec = s.PostForm(cardpartner.CheckoutPath, url.Values{})
 			assert.Equal(t, http.StatusBadRequest, rec.Code)
 		})
 	}
@@ -383,42 +322,42 @@ func TestCheckoutOutcomes(t *testing.T) {
 
 func TestCheckoutLapse(t *testing.T) {
 	s := newSandbox(t)
-	p := s.sale(nil)
+	p := s.Sale(nil)
 	i := inv(t, p)
-	_, err := s.eng.Advance(context.Background(), 600*time.Second)
+	_, err := s.Engine.Advance(context.Background(), 600*time.Second)
 	require.NoError(t, err)
-	page := text(s.get("/providers/card-partner/checkout?inv=" + i))
+	page := text(s.Get("/providers/card-partner/checkout?inv=" + i))
 	assert.Contains(t, page, ">5:00<", "the time left follows the sandbox clock")
 
-	_, err = s.eng.Advance(context.Background(), 300*time.Second)
+	_, err = s.Engine.Advance(context.Background(), 300*time.Second)
 	require.NoError(t, err)
-	p = s.payment(p.Key())
+	p = s.Payment(p.Key())
 	require.Equal(t, platform.StatusDecline, p.Status)
 	assert.Equal(t, "20000", p.Sale().Code)
 
-	rec := s.get("/providers/card-partner/checkout?inv=" + i)
+	rec := s.Get("/providers/card-partner/checkout?inv=" + i)
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, text(rec), "Checkout expired")
 	assert.Contains(t, text(rec), `href="https://shop.example/ko"`)
-	rec = s.post("/providers/card-partner/pay", cardForm(i, "4242424242424242"))
+	rec = s.PostForm("/providers/card-partner/pay", cardForm(i, "4242424242424242"))
 	assert.Equal(t, http.StatusConflict, rec.Code)
 	assert.Contains(t, text(rec), "expired. Nothing was charged.")
 }
 
 func TestCheckoutNotOpenWhileAwaitingClarification(t *testing.T) {
 	s := newSandbox(t)
-	p := s.sale(func(r *platform.SaleRequest) { r.Customer.Email = "" })
+	p := s.Sale(func(r *platform.SaleRequest) { r.Customer.Email = "" })
 	require.Equal(t, platform.StatusAwaitingClarification, p.Status)
 	require.Nil(t, p.Redirect)
 	// Its invoice is not known yet: nothing can reach it.
 	op := strconv.FormatInt(p.Sale().ID, 10)
-	rec := s.get("/providers/card-partner/checkout?inv=" + op)
+	rec := s.Get("/providers/card-partner/checkout?inv=" + op)
 	assert.Equal(t, http.StatusNotFound, rec.Code)
 
-	p, err := s.eng.Clarify(context.Background(), p.Key(), platform.Customer{Email: "late@example.com"})
+	p, err := s.Engine.Clarify(context.Background(), p.Key(), platform.Customer{Email: "late@example.com"})
 	require.NoError(t, err)
 	require.Equal(t, platform.StatusAwaitingRedirect, p.Status)
-	rec = s.get("/providers/card-partner/checkout?inv=" + op)
+	rec = s.Get("/providers/card-partner/checkout?inv=" + op)
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, text(rec), "late@example.com")
 }
@@ -426,21 +365,21 @@ func TestCheckoutNotOpenWhileAwaitingClarification(t *testing.T) {
 func TestResultPageOfRefund(t *testing.T) {
 	s := newSandbox(t)
 	ctx := context.Background()
-	p := s.sale(func(r *platform.SaleRequest) { r.ReturnURLs = platform.ReturnURLs{} })
+	p := s.Sale(func(r *platform.SaleRequest) { r.ReturnURLs = platform.ReturnURLs{} })
 	i := inv(t, p)
-	require.Equal(t, http.StatusSeeOther, s.post("/providers/card-partner/pay", cardForm(i, "4242424242424242")).Code)
-	_, err := s.eng.Refund(ctx, p.Key(), platform.RefundRequest{})
+	require.Equal(t, http.StatusSeeOther, s.PostForm("/providers/card-partner/pay", cardForm(i, "4242424242424242")).Code)
+	_, err := s.Engine.Refund(ctx, p.Key(), platform.RefundRequest{})
 	require.NoError(t, err)
-	_, err = s.eng.RunDue(ctx, s.eng.Clock().Now())
+	_, err = s.Engine.RunDue(ctx, s.Engine.Clock().Now())
 	require.NoError(t, err)
-	require.Equal(t, platform.StatusRefunded, s.payment(p.Key()).Status)
-	rec := s.get("/providers/card-partner/result?inv=" + i)
+	require.Equal(t, platform.StatusRefunded, s.Payment(p.Key()).Status)
+	rec := s.Get("/providers/card-partner/result?inv=" + i)
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, text(rec), "Payment refunded")
 
 	// The result page of an open checkout leads back to it.
-	q := s.sale(nil)
-	rec = s.get("/providers/card-partner/result?inv=" + inv(t, q))
+	q := s.Sale(nil)
+	rec = s.Get("/providers/card-partner/result?inv=" + inv(t, q))
 	assert.Equal(t, http.StatusSeeOther, rec.Code)
 	assert.Equal(t, "/providers/card-partner/checkout?inv="+inv(t, q), rec.Header().Get("Location"))
 }
@@ -448,22 +387,22 @@ func TestResultPageOfRefund(t *testing.T) {
 func TestMerchantDataIsEscaped(t *testing.T) {
 	s := newSandbox(t)
 	const evil = `<script>alert(1)</script>`
-	p := s.sale(func(r *platform.SaleRequest) {
+	p := s.Sale(func(r *platform.SaleRequest) {
 		r.Description = evil
 		r.Customer.Email = `"><img src=x onerror=alert(1)>`
 		r.ReturnURLs = platform.ReturnURLs{Return: "javascript:alert(1)"}
 	})
 	i := inv(t, p)
 	for _, rec := range []*httptest.ResponseRecorder{
-		s.get("/providers/card-partner/checkout?inv=" + i),
-		s.post("/providers/card-partner/pay", url.Values{"inv": {i}, "method": {"card"}, "card_holder": {evil}, "action": {"pay"}}),
+		s.Get("/providers/card-partner/checkout?inv=" + i),
+		s.PostForm("/providers/card-partner/pay", url.Values{"inv": {i}, "method": {"card"}, "card_holder": {evil}, "action": {"pay"}}),
 	} {
 		b := rec.Body.String()
 		assert.NotContains(t, b, evil)
 		assert.NotContains(t, b, `<img src=x`)
 		assert.Contains(t, b, "&lt;script&gt;alert(1)&lt;/script&gt;")
 	}
-	s.post("/providers/card-partner/pay", url.Values{"inv": {i}, "action": {"cancel"}})
-	b := s.get("/providers/card-partner/result?inv=" + i).Body.String()
+	s.PostForm("/providers/card-partner/pay", url.Values{"inv": {i}, "action": {"cancel"}})
+	b := s.Get("/providers/card-partner/result?inv=" + i).Body.String()
 	assert.NotContains(t, b, `href="javascript:`)
 }

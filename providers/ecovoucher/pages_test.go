@@ -4,25 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
-	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
 	"github.com/ecommpay-sandbox/sandbox/providers/ecovoucher"
-	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // fixed is the sandbox time the tests start at.
@@ -69,88 +65,37 @@ func (c *checker) set(a platform.DepositAnswer) {
 // sandbox is a real engine over a bbolt file with EcoVoucher's pages on an
 // echo router, the clock frozen at fixed.
 type sandbox struct {
-	t       *testing.T
-	eng     *platform.Engine
-	e       *echo.Echo
+	*enginetest.Sandbox
 	checker *checker
-	n       int
 }
 
-func newSandbox(t *testing.T) *sandbox {
+func newSandbox(t *testing.T) sandbox {
 	t.Helper()
-	store, err := bolt.Open(filepath.Join(t.TempDir(), "sandbox.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
-	eng, err := platform.New(context.Background(), platform.Config{
-		Store:   store,
-		Wall:    func() time.Time { return fixed },
-		Rand:    rand.NewChaCha8([32]byte{42}),
-		BaseURL: "http://sandbox.test",
-		Clock:   platform.ClockState{Frozen: true, FrozenAt: fixed},
-	})
-	require.NoError(t, err)
-	prov := ecovoucher.New()
-	eng.Register(prov)
 	c := &checker{}
-	eng.SetDepositChecker(c)
-	r, err := web.New()
-	require.NoError(t, err)
-	e := echo.New()
-	prov.Routes(e, eng, r)
-	e.GET(web.StaticPrefix+"*", echo.WrapHandler(web.StaticHandler()))
-	return &sandbox{t: t, eng: eng, e: e, checker: c}
+	return sandbox{enginetest.New(t, ecovoucher.New(), enginetest.Options{Sale: order, At: fixed, Seed: 42, CheckDeposit: c}), c}
 }
 
-// sale starts an EcoVoucher Gate payment of amount EUR and lets the engine
-// process it.
-func (s *sandbox) sale(amount int64, mutate ...func(*platform.SaleRequest)) *platform.Payment {
-	s.t.Helper()
-	ctx := context.Background()
-	s.n++
-	req := platform.SaleRequest{
-		ProjectID: 1, PaymentID: fmt.Sprintf("order-%d", s.n), Method: ecovoucher.Code, Interface: platform.InterfaceGate,
-		Amount:      platform.Sum{Amount: amount, Currency: "EUR"},
+// order is the n-th EcoVoucher Gate sale of a test, for 0 EUR.
+func order(n int) platform.SaleRequest {
+	return platform.SaleRequest{
+		ProjectID: 1, PaymentID: fmt.Sprintf("order-%d", n), Method: ecovoucher.Code, Interface: platform.InterfaceGate,
+		Amount:      platform.Sum{Currency: "EUR"},
 		Description: "Order 38202000002316",
 		Customer:    platform.Customer{ID: "12", IPAddress: "66.249.79.102"},
 		ReturnURLs:  platform.ReturnURLs{Success: successURL, Decline: declineURL},
 	}
-	for _, m := range mutate {
-		m(&req)
-	}
-	p, err := s.eng.Sale(ctx, req)
-	require.NoError(s.t, err)
-	_, err = s.eng.RunDue(ctx, s.eng.Clock().Now())
-	require.NoError(s.t, err)
-	return s.payment(p.Key())
 }
 
-func (s *sandbox) payment(k platform.PaymentKey) *platform.Payment {
-	s.t.Helper()
-	p, err := s.eng.Payment(context.Background(), k)
-	require.NoError(s.t, err)
-	return p
+// sale starts an EcoVoucher Gate payment of amount EUR and lets the engine
+// process it.
+func (s sandbox) sale(amount int64, mutate ...func(*platform.SaleRequest)) *platform.Payment {
+	s.T().Helper()
+	setAmount := func(r *platform.SaleRequest) { r.Amount.Amount = amount }
+	return s.Sale(append([]func(*platform.SaleRequest){setAmount}, mutate...)...)
 }
 
-func (s *sandbox) do(req *http.Request) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	s.e.ServeHTTP(rec, req)
-	return rec
-}
-
-func (s *sandbox) get(path string) *httptest.ResponseRecorder {
-	return s.do(httptest.NewRequest(http.MethodGet, path, nil))
-}
-
-func (s *sandbox) post(path string, form url.Values) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return s.do(req)
-}
-
-func (s *sandbox) postJSON(path, body string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	return s.do(req)
+func (s sandbox) postJSON(path, body string) *httptest.ResponseRecorder {
+	return s.Post(path, "application/json; charset=utf-8", body)
 }
 
 // redirect returns a payment's redirect_data.body as the form a shop's page
@@ -225,10 +170,10 @@ func TestRedirectOpensThePage(t *testing.T) {
 		name string
 		do   func() *httptest.ResponseRecorder
 	}{
-		{"form-encoded redirect", func() *httptest.ResponseRecorder { return s.post(ecovoucher.PayPath, form) }},
+		{"form-encoded redirect", func() *httptest.ResponseRecorder { return s.PostForm(ecovoucher.PayPath, form) }},
 		{"JSON redirect", func() *httptest.ResponseRecorder { return s.postJSON(ecovoucher.PayPath, string(p.Redirect.Body)) }},
 		{"reload", func() *httptest.ResponseRecorder {
-			return s.get(fmt.Sprintf("%s?tx=%d", ecovoucher.PayPath, txID(t, p)))
+			return s.Get(fmt.Sprintf("%s?tx=%d", ecovoucher.PayPath, txID(t, p)))
 		}},
 	}
 	for _, tt := range tests {
@@ -262,7 +207,7 @@ func TestRedirectOpensThePage(t *testing.T) {
 
 	// Amount 0: the vouchers set it.
 	open := s.sale(0)
-	rec := s.post(ecovoucher.PayPath, redirect(t, open))
+	rec := s.PostForm(ecovoucher.PayPath, redirect(t, open))
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, text(rec), "Choose your amount")
 	assert.Contains(t, text(rec), "you pay what they add up to")
@@ -288,22 +233,22 @@ func TestRedirectRefusals(t *testing.T) {
 		want   []string
 	}{
 		{"changed field", func() *httptest.ResponseRecorder {
-			return s.post(ecovoucher.PayPath, with(func(f url.Values) { f.Set("Currency", "USD") }))
+			return s.PostForm(ecovoucher.PayPath, with(func(f url.Values) { f.Set("Currency", "USD") }))
 		}, http.StatusBadRequest, []string{"The redirect to EcoVoucher was changed", `Currency is &#34;USD&#34;; the sandbox sent &#34;EUR&#34;`}},
 		{"missing fields", func() *httptest.ResponseRecorder {
-			return s.post(ecovoucher.PayPath, with(func(f url.Values) { f.Del("Checksum"); f.Del("OnFailureUrl") }))
+			return s.PostForm(ecovoucher.PayPath, with(func(f url.Values) { f.Del("Checksum"); f.Del("OnFailureUrl") }))
 		}, http.StatusBadRequest, []string{"missing: OnFailureUrl, Checksum", "Post every field of redirect_data.body"}},
 		{"wrong checksum", func() *httptest.ResponseRecorder {
-			return s.post(ecovoucher.PayPath, with(func(f url.Values) { f.Set("Checksum", "d1aa9a777d77f894b86962c51b341710") }))
+			return s.PostForm(ecovoucher.PayPath, with(func(f url.Values) { f.Set("Checksum", "d1aa9a777d77f894b86962c51b341710") }))
 		}, http.StatusBadRequest, []string{"Checksum is &#34;d1aa9a777d77f894b86962c51b341710&#34;"}},
 		{"unknown TxID", func() *httptest.ResponseRecorder {
-			return s.post(ecovoucher.PayPath, with(func(f url.Values) { f.Set("TxID", "15781000001162") }))
+			return s.PostForm(ecovoucher.PayPath, with(func(f url.Values) { f.Set("TxID", "15781000001162") }))
 		}, http.StatusNotFound, []string{"Payment not found", "No EcoVoucher payment has the transaction number 15781000001162"}},
 		{"TxID not a number", func() *httptest.ResponseRecorder {
-			return s.get(ecovoucher.PayPath + "?tx=abc")
+			return s.Get(ecovoucher.PayPath + "?tx=abc")
 		}, http.StatusNotFound, []string{"Payment not found", "is not an EcoVoucher transaction number"}},
 		{"no redirect fields", func() *httptest.ResponseRecorder {
-			return s.post(ecovoucher.PayPath, url.Values{"foo": {"bar"}})
+			return s.PostForm(ecovoucher.PayPath, url.Values{"foo": {"bar"}})
 		}, http.StatusBadRequest, []string{"This is not an EcoVoucher redirect", "fields received: foo"}},
 		{"JSON that is not an object", func() *httptest.ResponseRecorder {
 			return s.postJSON(ecovoucher.PayPath, `[1,2]`)
@@ -321,13 +266,13 @@ func TestRedirectRefusals(t *testing.T) {
 			assert.NotContains(t, page, `name="number"`)
 		})
 	}
-	assert.Equal(t, platform.StatusAwaitingRedirect, s.payment(p.Key()).Status, "nothing changed")
+	assert.Equal(t, platform.StatusAwaitingRedirect, s.Payment(p.Key()).Status, "nothing changed")
 }
 
 func TestPayWithWalletVouchers(t *testing.T) {
 	s := newSandbox(t)
 	p := s.sale(0)
-	rec := s.post(ecovoucher.PayPath, redirect(t, p))
+	rec := s.PostForm(ecovoucher.PayPath, redirect(t, p))
 	require.Equal(t, http.StatusOK, rec.Code)
 	w := wallet(rec)
 	require.Len(t, w, 8)
@@ -335,7 +280,7 @@ func TestPayWithWalletVouchers(t *testing.T) {
 
 	// "Use" puts a wallet voucher into the first empty row, keeping what was typed.
 	form := url.Values{"tx": {fmt.Sprint(txID(t, p))}, "number": {""}, "security_code": {""}, "expiry": {""}, "use": {ten.Number}}
-	rec = s.post(ecovoucher.PayPath, form)
+	rec = s.PostForm(ecovoucher.PayPath, form)
 	require.Equal(t, http.StatusOK, rec.Code)
 	page := text(rec)
 	assert.Contains(t, page, `value="6197 8001 0000 0010"`)
@@ -349,18 +294,18 @@ func TestPayWithWalletVouchers(t *testing.T) {
 	// A second one goes into a new row.
 	form = voucherForm(t, p, "", ten)
 	form.Set("use", fifty.Number)
-	rec = s.post(ecovoucher.PayPath, form)
+	rec = s.PostForm(ecovoucher.PayPath, form)
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, text(rec), "is in the form as voucher 2.")
 	assert.Contains(t, text(rec), "Your vouchers</dt> <dd>€60.00")
 	assert.Contains(t, text(rec), "Remove<span class=\"visually-hidden\"> voucher 2</span>")
 
 	// Pay.
-	rec = s.post(ecovoucher.PayPath, voucherForm(t, p, "pay", ten, fifty))
+	rec = s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "pay", ten, fifty))
 	require.Equal(t, http.StatusSeeOther, rec.Code, text(rec))
 	assert.Equal(t, successURL, rec.Header().Get("Location"))
 
-	p = s.payment(p.Key())
+	p = s.Payment(p.Key())
 	assert.Equal(t, platform.StatusSuccess, p.Status)
 	assert.Equal(t, platform.Sum{Amount: 6000, Currency: "EUR"}, p.Amount, "the vouchers set the amount")
 	assert.Equal(t, platform.Sum{Amount: 6000, Currency: "EUR"}, p.Sale().Converted)
@@ -380,26 +325,26 @@ func TestPayWithWalletVouchers(t *testing.T) {
 	require.Len(t, data.Vouchers, 2)
 	assert.Equal(t, ten.Number, data.Vouchers[0].Number)
 	for _, v := range []string{ten.Number, fifty.Number} {
-		owner, err := s.eng.PaymentByReference(context.Background(), ecovoucher.Code, v)
+		owner, err := s.Engine.PaymentByReference(context.Background(), ecovoucher.Code, v)
 		require.NoError(t, err)
 		assert.Equal(t, p.ID, owner.ID)
 	}
 
 	// The page now shows the result; the vouchers are gone from the wallet.
-	rec = s.get(fmt.Sprintf("%s?tx=%d", ecovoucher.PayPath, txID(t, p)))
+	rec = s.Get(fmt.Sprintf("%s?tx=%d", ecovoucher.PayPath, txID(t, p)))
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, text(rec), "Payment complete")
 	assert.Contains(t, text(rec), "6197 8001 0000 0010")
 	assert.Contains(t, text(rec), "3324010001000000001")
 	assert.Contains(t, text(rec), `href="`+successURL+`"`)
 	other := s.sale(0)
-	w = wallet(s.post(ecovoucher.PayPath, redirect(t, other)))
+	w = wallet(s.PostForm(ecovoucher.PayPath, redirect(t, other)))
 	assert.Equal(t, 2, w[0].Serial)
 	assert.Equal(t, 2, w[3].Serial)
 	assert.Equal(t, 1, w[1].Serial)
 
 	// Paying again is refused with the result.
-	rec = s.post(ecovoucher.PayPath, voucherForm(t, p, "pay", ten))
+	rec = s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "pay", ten))
 	assert.Equal(t, http.StatusConflict, rec.Code)
 	assert.Contains(t, text(rec), "Payment complete")
 	assert.Len(t, s.checker.requests(), 1)
@@ -409,7 +354,7 @@ func TestPayRefusals(t *testing.T) {
 	s := newSandbox(t)
 	usedBy := s.sale(0)
 	spent := issue(t, "EUR", 25, 1)
-	_, err := s.eng.Pay(context.Background(), usedBy.Key(), platform.PayInput{Vouchers: []platform.EcoVoucherInput{{Number: spent.Number, SecurityCode: spent.SecurityCode, Expiry: spent.Expiry}}})
+	_, err := s.Engine.Pay(context.Background(), usedBy.Key(), platform.PayInput{Vouchers: []platform.EcoVoucherInput{{Number: spent.Number, SecurityCode: spent.SecurityCode, Expiry: spent.Expiry}}})
 	require.NoError(t, err)
 	require.Len(t, s.checker.requests(), 1)
 
@@ -453,7 +398,7 @@ func TestPayRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := s.post(ecovoucher.PayPath, tt.form)
+			rec := s.PostForm(ecovoucher.PayPath, tt.form)
 			assert.Equal(t, tt.status, rec.Code)
 			page := text(rec)
 			for _, w := range tt.want {
@@ -469,15 +414,15 @@ func TestPayRefusals(t *testing.T) {
 			assert.NotContains(t, page, "Payment complete")
 		})
 	}
-	assert.Equal(t, platform.StatusAwaitingRedirect, s.payment(p.Key()).Status, "refusals change nothing")
+	assert.Equal(t, platform.StatusAwaitingRedirect, s.Payment(p.Key()).Status, "refusals change nothing")
 	assert.Len(t, s.checker.requests(), 1, "no check_deposit for a refusal")
 	for _, v := range []ecovoucher.TestVoucher{e10, e25} {
-		_, err := s.eng.PaymentByReference(context.Background(), ecovoucher.Code, v.Number)
+		_, err := s.Engine.PaymentByReference(context.Background(), ecovoucher.Code, v.Number)
 		assert.Equal(t, platform.CodeNotFound, platform.ErrorCode(err), "refused vouchers stay unused")
 	}
 
 	// The right vouchers pay.
-	rec := s.post(ecovoucher.PayPath, voucherForm(t, p, "pay", e10, e25))
+	rec := s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "pay", e10, e25))
 	assert.Equal(t, http.StatusSeeOther, rec.Code, text(rec))
 }
 
@@ -498,14 +443,14 @@ func TestMerchantAnswers(t *testing.T) {
 			s := newSandbox(t)
 			s.checker.set(tt.answer)
 			p := s.sale(1000)
-			rec := s.post(ecovoucher.PayPath, voucherForm(t, p, "pay", issue(t, "EUR", 10, 1)))
+			rec := s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "pay", issue(t, "EUR", 10, 1)))
 			require.Equal(t, http.StatusSeeOther, rec.Code, text(rec))
 			assert.Equal(t, tt.location, rec.Header().Get("Location"))
-			p = s.payment(p.Key())
+			p = s.Payment(p.Key())
 			assert.Equal(t, tt.status, p.Status)
 			assert.Equal(t, tt.code, p.Sale().Code)
 
-			rec = s.get(fmt.Sprintf("%s?tx=%d", ecovoucher.CompletePath, txID(t, p)))
+			rec = s.Get(fmt.Sprintf("%s?tx=%d", ecovoucher.CompletePath, txID(t, p)))
 			assert.Equal(t, http.StatusSeeOther, rec.Code)
 			assert.Equal(t, tt.location, rec.Header().Get("Location"), "OnSuccessUrl and OnFailureUrl lead on to the shop")
 		})
@@ -519,11 +464,11 @@ func TestWithoutReturnURLsTheResultPageShows(t *testing.T) {
 		r.ReturnURLs = platform.ReturnURLs{}
 		r.Interface = platform.InterfacePaymentPage
 	})
-	rec := s.post(ecovoucher.PayPath, voucherForm(t, p, "pay", issue(t, "EUR", 10, 1)))
+	rec := s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "pay", issue(t, "EUR", 10, 1)))
 	require.Equal(t, http.StatusSeeOther, rec.Code)
 	loc := rec.Header().Get("Location")
 	assert.Equal(t, fmt.Sprintf("%s?tx=%d", ecovoucher.CompletePath, txID(t, p)), loc)
-	rec = s.get(loc)
+	rec = s.Get(loc)
 	require.Equal(t, http.StatusOK, rec.Code)
 	page := text(rec)
 	assert.Contains(t, page, "Payment declined")
@@ -535,19 +480,19 @@ func TestWithoutReturnURLsTheResultPageShows(t *testing.T) {
 func TestCancel(t *testing.T) {
 	s := newSandbox(t)
 	p := s.sale(0)
-	rec := s.post(ecovoucher.PayPath, voucherForm(t, p, "cancel", issue(t, "EUR", 10, 1)))
+	rec := s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "cancel", issue(t, "EUR", 10, 1)))
 	require.Equal(t, http.StatusSeeOther, rec.Code)
 	assert.Equal(t, declineURL, rec.Header().Get("Location"))
-	p = s.payment(p.Key())
+	p = s.Payment(p.Key())
 	assert.Equal(t, platform.StatusDecline, p.Status)
 	assert.Equal(t, "20000", p.Sale().Code)
 	assert.Empty(t, s.checker.requests())
 
-	rec = s.post(ecovoucher.PayPath, voucherForm(t, p, "pay", issue(t, "EUR", 10, 1)))
+	rec = s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "pay", issue(t, "EUR", 10, 1)))
 	assert.Equal(t, http.StatusConflict, rec.Code)
 	assert.Contains(t, text(rec), "Payment declined")
 	assert.Contains(t, text(rec), "General decline")
-	_, err := s.eng.PaymentByReference(context.Background(), ecovoucher.Code, issue(t, "EUR", 10, 1).Number)
+	_, err := s.Engine.PaymentByReference(context.Background(), ecovoucher.Code, issue(t, "EUR", 10, 1).Number)
 	assert.Equal(t, platform.CodeNotFound, platform.ErrorCode(err), "a cancelled payment uses no voucher")
 }
 
@@ -555,7 +500,7 @@ func TestFillAddRemove(t *testing.T) {
 	s := newSandbox(t)
 	p := s.sale(4500)
 	tx := fmt.Sprint(txID(t, p))
-	rec := s.post(ecovoucher.PayPath, url.Values{"tx": {tx}, "action": {"fill"}})
+	rec := s.PostForm(ecovoucher.PayPath, url.Values{"tx": {tx}, "action": {"fill"}})
 	require.Equal(t, http.StatusOK, rec.Code)
 	page := text(rec)
 	assert.Contains(t, page, "3 test voucher(s) worth €45.00 are in the form.")
@@ -566,45 +511,45 @@ func TestFillAddRemove(t *testing.T) {
 
 	form := voucherForm(t, p, "", issue(t, "EUR", 25, 1), issue(t, "EUR", 10, 1))
 	form.Set("remove", "0")
-	rec = s.post(ecovoucher.PayPath, form)
+	rec = s.PostForm(ecovoucher.PayPath, form)
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.NotContains(t, text(rec), `value="6197 8002 5000 0018"`)
 	assert.Contains(t, text(rec), `id="number-0" name="number" type="text" value="6197 8001 0000 0010"`)
 	assert.NotContains(t, text(rec), `id="number-1"`)
 
-	rec = s.post(ecovoucher.PayPath, voucherForm(t, p, "add", issue(t, "EUR", 10, 1)))
+	rec = s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "add", issue(t, "EUR", 10, 1)))
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, text(rec), `id="number-1" name="number" type="text" value=""`)
 
 	// Using a voucher twice or from another currency changes nothing.
 	form = voucherForm(t, p, "", issue(t, "EUR", 10, 1))
 	form.Set("use", issue(t, "EUR", 10, 1).Number)
-	rec = s.post(ecovoucher.PayPath, form)
+	rec = s.PostForm(ecovoucher.PayPath, form)
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, text(rec), "is already in the form")
 	form.Set("use", issue(t, "USD", 10, 1).Number)
-	rec = s.post(ecovoucher.PayPath, form)
+	rec = s.PostForm(ecovoucher.PayPath, form)
 	assert.Equal(t, http.StatusUnprocessableEntity, rec.Code)
 	assert.Contains(t, text(rec), "The wallet has no EUR voucher 6184 0001 0000 001")
-	assert.Equal(t, platform.StatusAwaitingRedirect, s.payment(p.Key()).Status)
+	assert.Equal(t, platform.StatusAwaitingRedirect, s.Payment(p.Key()).Status)
 }
 
 func TestSessionTimeout(t *testing.T) {
 	s := newSandbox(t)
 	p := s.sale(0)
-	_, err := s.eng.Advance(context.Background(), 30*time.Minute-time.Second)
+	_, err := s.Engine.Advance(context.Background(), 30*time.Minute-time.Second)
 	require.NoError(t, err)
-	assert.Equal(t, platform.StatusAwaitingRedirect, s.payment(p.Key()).Status)
-	_, err = s.eng.Advance(context.Background(), time.Second)
+	assert.Equal(t, platform.StatusAwaitingRedirect, s.Payment(p.Key()).Status)
+	_, err = s.Engine.Advance(context.Background(), time.Second)
 	require.NoError(t, err)
-	p = s.payment(p.Key())
+	p = s.Payment(p.Key())
 	assert.Equal(t, platform.StatusDecline, p.Status)
 	assert.Equal(t, "20000", p.Sale().Code)
 
-	rec := s.post(ecovoucher.PayPath, redirect(t, &platform.Payment{Redirect: &platform.Redirect{Body: mustJSON(t, map[string]any{"TxID": txID(t, p)})}}))
+	rec := s.PostForm(ecovoucher.PayPath, redirect(t, &platform.Payment{Redirect: &platform.Redirect{Body: mustJSON(t, map[string]any{"TxID": txID(t, p)})}}))
 	assert.Equal(t, http.StatusOK, rec.Code, "a redirect to an ended payment shows its result")
 	assert.Contains(t, text(rec), "Payment declined")
-	rec = s.post(ecovoucher.PayPath, voucherForm(t, p, "pay", issue(t, "EUR", 10, 1)))
+	rec = s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "pay", issue(t, "EUR", 10, 1)))
 	assert.Equal(t, http.StatusConflict, rec.Code)
 }
 
@@ -626,7 +571,7 @@ func TestControlPayWithoutVouchers(t *testing.T) {
 		{125000, []int64{25000, 25000, 25000, 25000, 25000}, 125000},
 	} {
 		p := s.sale(tt.amount)
-		p, err := s.eng.Pay(context.Background(), p.Key(), platform.PayInput{})
+		p, err := s.Engine.Pay(context.Background(), p.Key(), platform.PayInput{})
 		require.NoError(t, err)
 		assert.Equal(t, platform.StatusSuccess, p.Status)
 		assert.Equal(t, tt.sum, p.Amount.Amount)
@@ -646,14 +591,14 @@ func TestCompleteAndNotify(t *testing.T) {
 	s := newSandbox(t)
 	p := s.sale(1000)
 	tx := txID(t, p)
-	rec := s.get(fmt.Sprintf("%s?tx=%d", ecovoucher.CompletePath, tx))
+	rec := s.Get(fmt.Sprintf("%s?tx=%d", ecovoucher.CompletePath, tx))
 	assert.Equal(t, http.StatusSeeOther, rec.Code)
 	assert.Equal(t, fmt.Sprintf("%s?tx=%d", ecovoucher.PayPath, tx), rec.Header().Get("Location"), "not paid yet: back to the page")
 
-	rec = s.post(ecovoucher.NotifyPath, url.Values{"TxID": {fmt.Sprint(tx)}})
+	rec = s.PostForm(ecovoucher.NotifyPath, url.Values{"TxID": {fmt.Sprint(tx)}})
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.JSONEq(t, fmt.Sprintf(`{"TxID":%d,"Status":"awaiting redirect result","Amount":1000,"Currency":"EUR","project_id":1,"payment_id":"order-1"}`, tx), rec.Body.String())
-	rec = s.post(ecovoucher.NotifyPath, url.Values{"TxID": {"1"}})
+	rec = s.PostForm(ecovoucher.NotifyPath, url.Values{"TxID": {"1"}})
 	assert.Equal(t, http.StatusNotFound, rec.Code)
 }
 
@@ -664,13 +609,13 @@ func TestMerchantDataIsEscaped(t *testing.T) {
 		r.Description = evil
 		r.ReturnURLs = platform.ReturnURLs{Success: "javascript:alert(1)", Decline: "javascript:alert(1)"}
 	})
-	rec := s.post(ecovoucher.PayPath, redirect(t, p))
+	rec := s.PostForm(ecovoucher.PayPath, redirect(t, p))
 	assert.NotContains(t, rec.Body.String(), evil)
 	assert.Contains(t, rec.Body.String(), "&lt;script&gt;alert(1)&lt;/script&gt;")
-	rec = s.post(ecovoucher.PayPath, voucherForm(t, p, "pay", issue(t, "EUR", 10, 1)))
+	rec = s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "pay", issue(t, "EUR", 10, 1)))
 	require.Equal(t, http.StatusSeeOther, rec.Code)
 	assert.True(t, strings.HasPrefix(rec.Header().Get("Location"), ecovoucher.CompletePath), "a javascript: return URL is never followed")
-	rec = s.get(rec.Header().Get("Location"))
+	rec = s.Get(rec.Header().Get("Location"))
 	assert.NotContains(t, rec.Body.String(), "javascript:")
 	assert.NotContains(t, rec.Body.String(), evil)
 }

@@ -3,21 +3,18 @@ package loterica_test
 import (
 	"context"
 	"encoding/json"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
-	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
 	"github.com/ecommpay-sandbox/sandbox/providers/loterica"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
@@ -97,69 +94,21 @@ func TestDecimal(t *testing.T) {
 	assert.Equal(t, "ecommpay-00000000034a", loterica.MerchantID(842))
 }
 
-// sandbox is a real engine over a bbolt file with Lotérica's pages on an
+// newSandbox returns a real engine over a bbolt file with Lotérica's pages on an
 // echo router, the clock frozen at fixed.
-type sandbox struct {
-	t   *testing.T
-	eng *platform.Engine
-	e   *echo.Echo
-	n   int
-}
-
-func newSandbox(t *testing.T) *sandbox {
+func newSandbox(t *testing.T) *enginetest.Sandbox {
 	t.Helper()
-	store, err := bolt.Open(filepath.Join(t.TempDir(), "sandbox.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
-	eng, err := platform.New(context.Background(), platform.Config{
-		Store: store, Wall: func() time.Time { return fixed }, Rand: rand.NewChaCha8([32]byte{42}),
-		BaseURL: "http://sandbox.test", Clock: platform.ClockState{Frozen: true, FrozenAt: fixed},
-	})
-	require.NoError(t, err)
-	prov := loterica.New()
-	eng.Register(prov)
-	r, err := web.New()
-	require.NoError(t, err)
-	e := echo.New()
-	prov.Routes(e, eng, r)
-	return &sandbox{t: t, eng: eng, e: e}
+	return enginetest.New(t, loterica.New(), enginetest.Options{Sale: order, At: fixed, Seed: 42})
 }
 
-func (s *sandbox) sale(mutate func(*platform.SaleRequest)) *platform.Payment {
-	s.t.Helper()
-	ctx := context.Background()
-	s.n++
-	req := platform.SaleRequest{
-		ProjectID: 1, PaymentID: "S0100_" + string(rune('a'+s.n)), Method: "loterica", Interface: platform.InterfaceGate,
+// order is the n-th Lotérica Gate sale of a test.
+func order(n int) platform.SaleRequest {
+	return platform.SaleRequest{
+		ProjectID: 1, PaymentID: "S0100_" + string(rune('a'+n)), Method: "loterica", Interface: platform.InterfaceGate,
 		Amount:      platform.Sum{Amount: 1000, Currency: "USD"},
 		Description: "purchase",
 		Customer:    platform.Customer{ID: "592461", IPAddress: "1.1.1.1"},
 	}
-	if mutate != nil {
-		mutate(&req)
-	}
-	p, err := s.eng.Sale(ctx, req)
-	require.NoError(s.t, err)
-	_, err = s.eng.RunDue(ctx, s.eng.Clock().Now())
-	require.NoError(s.t, err)
-	return s.payment(p.Key())
-}
-
-func (s *sandbox) payment(k platform.PaymentKey) *platform.Payment {
-	s.t.Helper()
-	p, err := s.eng.Payment(context.Background(), k)
-	require.NoError(s.t, err)
-	return p
-}
-
-func (s *sandbox) serve(method, path, ctype, body string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	rec := httptest.NewRecorder()
-	s.e.ServeHTTP(rec, req)
-	return rec
 }
 
 func text(rec *httptest.ResponseRecorder) string {
@@ -168,7 +117,7 @@ func text(rec *httptest.ResponseRecorder) string {
 
 func TestRedirectIsAPOSTWithTheSeedsBody(t *testing.T) {
 	s := newSandbox(t)
-	p := s.sale(func(r *platform.SaleRequest) {
+	p := s.Sale(func(r *platform.SaleRequest) {
 		r.PaymentID = "exampleID"
 		r.ReturnURLs = platform.ReturnURLs{Success: "http://test.ams/ok", Return: "http://test.ams"}
 	})
@@ -185,7 +134,7 @@ func TestRedirectIsAPOSTWithTheSeedsBody(t *testing.T) {
 	assert.True(t, p.Voucher.BankUntil.IsZero())
 	assert.Len(t, p.Voucher.Reference, 16)
 
-	q := s.sale(func(r *platform.SaleRequest) {
+	q := s.Sale(func(r *platform.SaleRequest) {
 		r.PaymentID = "other/ID"
 		r.Amount.Amount = 40000
 		r.Customer.Country = "AR"
@@ -198,22 +147,22 @@ func TestRedirectIsAPOSTWithTheSeedsBody(t *testing.T) {
 	assert.Equal(t, "http://shop.test/ok", body["returnURL"], "return_url.success when there is no return_url.return")
 	assert.Equal(t, "http://sandbox.test/sandbox/payments/1/other%2FID", body["callbackURL"])
 
-	r := s.sale(nil)
+	r := s.Sale(nil)
 	require.NoError(t, json.Unmarshal(r.Redirect.Body, &body))
 	assert.Equal(t, "", body["returnURL"], "never null")
 }
 
 func TestVoucherPageInPortuguese(t *testing.T) {
 	s := newSandbox(t)
-	p := s.sale(func(r *platform.SaleRequest) { r.ReturnURLs.Return = "https://shop.example/orders/42" })
+	p := s.Sale(func(r *platform.SaleRequest) { r.ReturnURLs.Return = "https://shop.example/orders/42" })
 	ref := p.Voucher.Reference
 	path := "/providers/loterica/vouchers/" + ref
 
 	for name, rec := range map[string]*httptest.ResponseRecorder{
-		"GET":             s.serve(http.MethodGet, path, "", ""),
-		"POST JSON":       s.serve(http.MethodPost, path, "application/json", string(p.Redirect.Body)),
-		"POST form":       s.serve(http.MethodPost, path, "application/x-www-form-urlencoded", formOf(t, p.Redirect.Body).Encode()),
-		"POST form, part": s.serve(http.MethodPost, path, "application/x-www-form-urlencoded", "paymentID="+url.QueryEscape(p.ID)),
+		"GET":             s.Get(path),
+		"POST JSON":       s.Post(path, "application/json", string(p.Redirect.Body)),
+		"POST form":       s.Post(path, "application/x-www-form-urlencoded", formOf(t, p.Redirect.Body).Encode()),
+		"POST form, part": s.Post(path, "application/x-www-form-urlencoded", "paymentID="+url.QueryEscape(p.ID)),
 	} {
 		require.Equal(t, http.StatusOK, rec.Code, name)
 		page := text(rec)
@@ -233,8 +182,8 @@ func TestVoucherPageInPortuguese(t *testing.T) {
 	}
 
 	// Another payment's body is refused.
-	q := s.sale(nil)
-	rec := s.serve(http.MethodPost, path, "application/json", string(q.Redirect.Body))
+	q := s.Sale(nil)
+	rec := s.Post(path, "application/json", string(q.Redirect.Body))
 	assert.Equal(t, http.StatusBadRequest, rec.Code)
 	assert.Contains(t, text(rec), "paymentID: posted")
 }
@@ -259,41 +208,41 @@ func formOf(t *testing.T, body json.RawMessage) url.Values {
 
 func TestPaidAndExpiredPages(t *testing.T) {
 	s := newSandbox(t)
-	paid := s.sale(nil)
-	rec := s.serve(http.MethodPost, "/providers/loterica/terminal", "application/x-www-form-urlencoded",
+	paid := s.Sale(nil)
+	rec := s.Post("/providers/loterica/terminal", "application/x-www-form-urlencoded",
 		url.Values{"reference": {paid.Voucher.Reference}, "channel": {"terminal"}}.Encode())
 	require.Equal(t, http.StatusOK, rec.Code, text(rec))
 	assert.Contains(t, text(rec), "Paid at a casa lotérica")
 	assert.Contains(t, text(rec), "$10.00")
-	assert.Equal(t, platform.StatusSuccess, s.payment(paid.Key()).Status)
-	page := text(s.serve(http.MethodGet, "/providers/loterica/vouchers/"+paid.Voucher.Reference, "", ""))
+	assert.Equal(t, platform.StatusSuccess, s.Payment(paid.Key()).Status)
+	page := text(s.Get("/providers/loterica/vouchers/" + paid.Voucher.Reference))
 	assert.Contains(t, page, "Pago em uma casa lotérica")
 	assert.Contains(t, page, "Tudo certo")
 	assert.NotContains(t, page, "Pay it yourself")
 
-	bank := s.sale(nil)
-	_, err := s.eng.Pay(context.Background(), bank.Key(), platform.PayInput{Channel: "bank"})
+	bank := s.Sale(nil)
+	_, err := s.Engine.Pay(context.Background(), bank.Key(), platform.PayInput{Channel: "bank"})
 	require.NoError(t, err, "a bank takes a valid voucher")
-	assert.Contains(t, text(s.serve(http.MethodGet, "/providers/loterica/vouchers/"+bank.Voucher.Reference, "", "")), "Pago em um banco")
+	assert.Contains(t, text(s.Get("/providers/loterica/vouchers/"+bank.Voucher.Reference)), "Pago em um banco")
 
-	lapsing := s.sale(nil)
-	_, err = s.eng.Advance(context.Background(), 3*day-time.Second)
+	lapsing := s.Sale(nil)
+	_, err = s.Engine.Advance(context.Background(), 3*day-time.Second)
 	require.NoError(t, err)
-	assert.Equal(t, platform.StatusAwaitingRedirect, s.payment(lapsing.Key()).Status)
-	_, err = s.eng.Advance(context.Background(), time.Second)
+	assert.Equal(t, platform.StatusAwaitingRedirect, s.Payment(lapsing.Key()).Status)
+	_, err = s.Engine.Advance(context.Background(), time.Second)
 	require.NoError(t, err)
-	p := s.payment(lapsing.Key())
+	p := s.Payment(lapsing.Key())
 	require.Equal(t, platform.StatusDecline, p.Status)
 	assert.Equal(t, "20000", p.Sale().Code)
-	page = text(s.serve(http.MethodGet, "/providers/loterica/vouchers/"+p.Voucher.Reference, "", ""))
+	page = text(s.Get("/providers/loterica/vouchers/" + p.Voucher.Reference))
 	assert.Contains(t, page, "Vencido")
 	assert.Contains(t, page, "Este voucher venceu")
 	assert.Contains(t, page, "Precisa pagar?")
 
-	cancelled := s.sale(nil)
-	_, err = s.eng.Fail(context.Background(), cancelled.Key(), platform.DeclineInsufficientFunds)
+	cancelled := s.Sale(nil)
+	_, err = s.Engine.Fail(context.Background(), cancelled.Key(), platform.DeclineInsufficientFunds)
 	require.NoError(t, err)
-	page = text(s.serve(http.MethodGet, "/providers/loterica/vouchers/"+cancelled.Voucher.Reference, "", ""))
+	page = text(s.Get("/providers/loterica/vouchers/" + cancelled.Voucher.Reference))
 	assert.Contains(t, page, "Este voucher foi cancelado")
 	assert.Contains(t, page, `<span lang="en">Insufficient funds on customer account</span>`)
 }
@@ -312,11 +261,11 @@ func TestBrazilianFormats(t *testing.T) {
 func TestMerchantDataIsEscaped(t *testing.T) {
 	s := newSandbox(t)
 	const evil = `<script>alert(1)</script>`
-	p := s.sale(func(r *platform.SaleRequest) {
+	p := s.Sale(func(r *platform.SaleRequest) {
 		r.Description = evil
 		r.ReturnURLs.Return = "javascript:alert(1)"
 	})
-	body := s.serve(http.MethodGet, "/providers/loterica/vouchers/"+p.Voucher.Reference, "", "").Body.String()
+	body := s.Get("/providers/loterica/vouchers/" + p.Voucher.Reference).Body.String()
 	assert.NotContains(t, body, evil)
 	assert.NotContains(t, body, `href="javascript:`)
 	assert.Contains(t, body, "&lt;script&gt;alert(1)&lt;/script&gt;")

@@ -60,7 +60,7 @@ func TestDocNumberRule(t *testing.T) {
 	}
 	s := newSandbox(t, nil)
 	for _, tt := range tests {
-		p := s.sale(func(r *platform.SaleRequest) {
+		p := s.Sale(func(r *platform.SaleRequest) {
 			r.Amount = platform.Sum{Amount: 10000, Currency: "USD"}
 			r.Customer.DocNumber = tt.doc
 		})

@@ -5,21 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"image/png"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
-	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
 	"github.com/ecommpay-sandbox/sandbox/providers/oxxo"
 	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
 	"github.com/ecommpay-sandbox/sandbox/web"
@@ -32,44 +29,17 @@ var fixed = time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
 
 // sandbox is a real engine over a bbolt file with Oxxo's pages on an echo
 // router, the clock frozen at fixed.
-type sandbox struct {
-	t   *testing.T
-	eng *platform.Engine
-	e   *echo.Echo
-	n   int
-}
+type sandbox struct{ *enginetest.Sandbox }
 
-func newSandbox(t *testing.T, settings map[string]platform.MethodSettings) *sandbox {
+func newSandbox(t *testing.T, settings map[string]platform.MethodSettings) sandbox {
 	t.Helper()
-	store, err := bolt.Open(filepath.Join(t.TempDir(), "sandbox.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
-	eng, err := platform.New(context.Background(), platform.Config{
-		Store:    store,
-		Wall:     func() time.Time { return fixed },
-		Rand:     rand.NewChaCha8([32]byte{42}),
-		BaseURL:  "http://sandbox.test",
-		Settings: settings,
-		Clock:    platform.ClockState{Frozen: true, FrozenAt: fixed},
-	})
-	require.NoError(t, err)
-	prov := oxxo.New()
-	eng.Register(prov)
-	r, err := web.New()
-	require.NoError(t, err)
-	e := echo.New()
-	prov.Routes(e, eng, r)
-	e.GET(web.StaticPrefix+"*", echo.WrapHandler(web.StaticHandler()))
-	return &sandbox{t: t, eng: eng, e: e}
+	return sandbox{enginetest.New(t, oxxo.New(), enginetest.Options{Sale: order, At: fixed, Seed: 42, Settings: settings})}
 }
 
-// sale starts an Oxxo Gate payment and lets the engine process it.
-func (s *sandbox) sale(mutate func(*platform.SaleRequest)) *platform.Payment {
-	s.t.Helper()
-	ctx := context.Background()
-	s.n++
-	req := platform.SaleRequest{
-		ProjectID: 1, PaymentID: "order-" + string(rune('a'+s.n)), Method: "oxxo", Interface: platform.InterfaceGate,
+// order is the n-th Oxxo Gate sale of a test.
+func order(n int) platform.SaleRequest {
+	return platform.SaleRequest{
+		ProjectID: 1, PaymentID: "order-" + string(rune('a'+n)), Method: "oxxo", Interface: platform.InterfaceGate,
 		Amount:      platform.Sum{Amount: 125000, Currency: "MXN"},
 		Description: "Order 38202000002316",
 		Customer: platform.Customer{
@@ -77,46 +47,10 @@ func (s *sandbox) sale(mutate func(*platform.SaleRequest)) *platform.Payment {
 			Email: "paul@example.com", DocNumber: "84887177100",
 		},
 	}
-	if mutate != nil {
-		mutate(&req)
-	}
-	p, err := s.eng.Sale(ctx, req)
-	require.NoError(s.t, err)
-	_, err = s.eng.RunDue(ctx, s.eng.Clock().Now())
-	require.NoError(s.t, err)
-	return s.payment(p.Key())
 }
 
-func (s *sandbox) payment(k platform.PaymentKey) *platform.Payment {
-	s.t.Helper()
-	p, err := s.eng.Payment(context.Background(), k)
-	require.NoError(s.t, err)
-	return p
-}
-
-func (s *sandbox) advance(d time.Duration) {
-	s.t.Helper()
-	_, err := s.eng.Advance(context.Background(), d)
-	require.NoError(s.t, err)
-}
-
-func (s *sandbox) get(path string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodGet, path, nil)
-	rec := httptest.NewRecorder()
-	s.e.ServeHTTP(rec, req)
-	return rec
-}
-
-func (s *sandbox) post(path string, form url.Values) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	rec := httptest.NewRecorder()
-	s.e.ServeHTTP(rec, req)
-	return rec
-}
-
-func (s *sandbox) payAt(ref, channel string) *httptest.ResponseRecorder {
-	return s.post("/providers/oxxo/terminal", url.Values{"reference": {ref}, "channel": {channel}})
+func (s sandbox) payAt(ref, channel string) *httptest.ResponseRecorder {
+	return s.PostForm("/providers/oxxo/terminal", url.Values{"reference": {ref}, "channel": {channel}})
 }
 
 // text is a page's HTML with tags' whitespace folded, for Contains checks.
@@ -126,7 +60,7 @@ func text(rec *httptest.ResponseRecorder) string {
 
 func TestVoucherWalkthrough(t *testing.T) {
 	s := newSandbox(t, nil)
-	p := s.sale(nil)
+	p := s.Sale(nil)
 	require.Equal(t, platform.StatusAwaitingRedirect, p.Status)
 	require.NotNil(t, p.Voucher)
 	ref := p.Voucher.Reference
@@ -138,7 +72,7 @@ func TestVoucherWalkthrough(t *testing.T) {
 	assert.Equal(t, fixed.Add(30*day), p.Voucher.BankUntil)
 
 	// The customer opens the redirect URL.
-	rec := s.get("/providers/oxxo/vouchers/" + ref)
+	rec := s.Get("/providers/oxxo/vouchers/" + ref)
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.Equal(t, "text/html; charset=utf-8", rec.Header().Get("Content-Type"))
 	page := text(rec)
@@ -153,7 +87,7 @@ func TestVoucherWalkthrough(t *testing.T) {
 	}
 
 	// Its barcode.
-	rec = s.get("/providers/oxxo/vouchers/" + ref + "/barcode.png")
+	rec = s.Get("/providers/oxxo/vouchers/" + ref + "/barcode.png")
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.Equal(t, "image/png", rec.Header().Get("Content-Type"))
 	assert.Contains(t, rec.Header().Get("Cache-Control"), "max-age=")
@@ -163,10 +97,10 @@ func TestVoucherWalkthrough(t *testing.T) {
 	assert.Equal(t, 160, img.Bounds().Dy())
 
 	// The terminal lists it and pays it; spaces in the reference don't matter.
-	rec = s.get("/providers/oxxo/terminal")
+	rec = s.Get("/providers/oxxo/terminal")
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, text(rec), grouped)
-	rec = s.get("/providers/oxxo/terminal?reference=" + ref)
+	rec = s.Get("/providers/oxxo/terminal?reference=" + ref)
 	assert.Contains(t, text(rec), `value="`+ref+`"`)
 
 	rec = s.payAt(grouped, "terminal")
@@ -176,7 +110,7 @@ func TestVoucherWalkthrough(t *testing.T) {
 	assert.Contains(t, page, "Paid at an OXXO store on")
 	assert.Contains(t, page, "MX$1,250.00")
 
-	p = s.payment(p.Key())
+	p = s.Payment(p.Key())
 	assert.Equal(t, platform.StatusSuccess, p.Status)
 	assert.Equal(t, platform.StatusSuccess, p.Sale().Status)
 	assert.Equal(t, "0", p.Sale().Code)
@@ -185,7 +119,7 @@ func TestVoucherWalkthrough(t *testing.T) {
 	assert.Nil(t, p.Redirect)
 
 	// Two callbacks: the redirect (Gate) and the success.
-	ds, err := s.eng.Deliveries(context.Background(), platform.DeliveryFilter{ProjectID: 1, PaymentID: p.ID})
+	ds, err := s.Engine.Deliveries(context.Background(), platform.DeliveryFilter{ProjectID: 1, PaymentID: p.ID})
 	require.NoError(t, err)
 	require.Len(t, ds, 2)
 	var first, last struct {
@@ -200,7 +134,7 @@ func TestVoucherWalkthrough(t *testing.T) {
 	assert.Equal(t, "success", last.Payment.Status)
 
 	// The voucher now shows it was paid.
-	rec = s.get("/providers/oxxo/vouchers/" + ref)
+	rec = s.Get("/providers/oxxo/vouchers/" + ref)
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, text(rec), "Paid at an OXXO store")
 	assert.NotContains(t, text(rec), "Open the terminal")
@@ -208,15 +142,15 @@ func TestVoucherWalkthrough(t *testing.T) {
 
 func TestTerminalRefusals(t *testing.T) {
 	s := newSandbox(t, nil)
-	paid := s.sale(nil)
+	paid := s.Sale(nil)
 	require.Equal(t, http.StatusOK, s.payAt(paid.Voucher.Reference, "bank").Code)
-	cancelled := s.sale(nil)
-	_, err := s.eng.Fail(context.Background(), cancelled.Key(), platform.DeclineInsufficientFunds)
+	cancelled := s.Sale(nil)
+	_, err := s.Engine.Fail(context.Background(), cancelled.Key(), platform.DeclineInsufficientFunds)
 	require.NoError(t, err)
-	expired := s.sale(nil)
-	_, err = s.eng.Expire(context.Background(), expired.Key())
+	expired := s.Sale(nil)
+	_, err = s.Engine.Expire(context.Background(), expired.Key())
 	require.NoError(t, err)
-	open := s.sale(nil)
+	open := s.Sale(nil)
 
 	tests := []struct {
 		name, ref, channel string
@@ -249,9 +183,9 @@ func TestTerminalRefusals(t *testing.T) {
 	}
 
 	// Nothing changed.
-	assert.Equal(t, platform.StatusAwaitingRedirect, s.payment(open.Key()).Status)
-	assert.Equal(t, voucher.ChannelBank, s.payment(paid.Key()).Voucher.Channel)
-	assert.Equal(t, platform.StatusDecline, s.payment(cancelled.Key()).Status)
+	assert.Equal(t, platform.StatusAwaitingRedirect, s.Payment(open.Key()).Status)
+	assert.Equal(t, voucher.ChannelBank, s.Payment(paid.Key()).Voucher.Channel)
+	assert.Equal(t, platform.StatusDecline, s.Payment(cancelled.Key()).Status)
 
 	// The voucher pages say the same.
 	for ref, want := range map[string]string{
@@ -260,7 +194,7 @@ func TestTerminalRefusals(t *testing.T) {
 		expired.Voucher.Reference:   "This voucher expired",
 		open.Voucher.Reference:      "Awaiting payment",
 	} {
-		rec := s.get("/providers/oxxo/vouchers/" + ref)
+		rec := s.Get("/providers/oxxo/vouchers/" + ref)
 		assert.Equal(t, http.StatusOK, rec.Code)
 		assert.Contains(t, text(rec), want)
 	}
@@ -268,36 +202,36 @@ func TestTerminalRefusals(t *testing.T) {
 
 func TestUnknownVoucherPages(t *testing.T) {
 	s := newSandbox(t, nil)
-	rec := s.get("/providers/oxxo/vouchers/93012345678901")
+	rec := s.Get("/providers/oxxo/vouchers/93012345678901")
 	assert.Equal(t, http.StatusNotFound, rec.Code)
 	assert.Contains(t, text(rec), "Voucher not found")
 	assert.Contains(t, text(rec), "No Oxxo voucher has the reference 93012345678901")
 	assert.Contains(t, text(rec), "Error 404")
 
-	rec = s.get("/providers/oxxo/vouchers/93012345678901/barcode.png")
+	rec = s.Get("/providers/oxxo/vouchers/93012345678901/barcode.png")
 	assert.Equal(t, http.StatusNotFound, rec.Code)
 	assert.NotEqual(t, "image/png", rec.Header().Get("Content-Type"))
 }
 
 func TestLapseAtTerminalsThenBank(t *testing.T) {
 	s := newSandbox(t, nil)
-	p := s.sale(nil)
+	p := s.Sale(nil)
 	ref := p.Voucher.Reference
 
-	s.advance(11 * day)
+	s.Advance(11 * day)
 	rec := s.payAt(ref, "terminal")
 	assert.Equal(t, http.StatusConflict, rec.Code)
 	assert.Contains(t, text(rec), "lapsed at terminals on 2026-12-02 14:00 UTC; a bank accepts it until 2026-12-22 14:00 UTC")
-	assert.Equal(t, platform.StatusAwaitingRedirect, s.payment(p.Key()).Status, "a refusal changes nothing")
+	assert.Equal(t, platform.StatusAwaitingRedirect, s.Payment(p.Key()).Status, "a refusal changes nothing")
 
-	rec = s.get("/providers/oxxo/vouchers/" + ref)
+	rec = s.Get("/providers/oxxo/vouchers/" + ref)
 	assert.Contains(t, text(rec), "Bank payment only")
 	assert.Contains(t, text(rec), "Stores no longer accept this voucher")
 
 	rec = s.payAt(ref, "bank")
 	require.Equal(t, http.StatusOK, rec.Code, text(rec))
 	assert.Contains(t, text(rec), "Paid at a bank")
-	p = s.payment(p.Key())
+	p = s.Payment(p.Key())
 	assert.Equal(t, platform.StatusSuccess, p.Status)
 	assert.Equal(t, voucher.ChannelBank, p.Voucher.Channel)
 	assert.Equal(t, fixed.Add(11*day), p.Voucher.PaidAt)
@@ -305,13 +239,13 @@ func TestLapseAtTerminalsThenBank(t *testing.T) {
 
 func TestLapseJobDeclinesAtDay30(t *testing.T) {
 	s := newSandbox(t, nil)
-	p := s.sale(nil)
+	p := s.Sale(nil)
 
-	s.advance(30*day - time.Minute)
-	assert.Equal(t, platform.StatusAwaitingRedirect, s.payment(p.Key()).Status)
+	s.Advance(30*day - time.Minute)
+	assert.Equal(t, platform.StatusAwaitingRedirect, s.Payment(p.Key()).Status)
 
-	s.advance(time.Minute)
-	p = s.payment(p.Key())
+	s.Advance(time.Minute)
+	p = s.Payment(p.Key())
 	require.Equal(t, platform.StatusDecline, p.Status)
 	assert.Equal(t, "20000", p.Sale().Code)
 	assert.Equal(t, "General decline", p.Sale().Message)
@@ -320,26 +254,26 @@ func TestLapseJobDeclinesAtDay30(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, rec.Code)
 	assert.Contains(t, text(rec), "Voucher expired")
 	assert.Contains(t, text(rec), "expired on 2026-12-22 14:00 UTC")
-	rec = s.get("/providers/oxxo/vouchers/" + p.Voucher.Reference)
+	rec = s.Get("/providers/oxxo/vouchers/" + p.Voucher.Reference)
 	assert.Contains(t, text(rec), "Expired")
 }
 
 func TestShortVariant(t *testing.T) {
 	s := newSandbox(t, map[string]platform.MethodSettings{"oxxo": {Variant: "3days"}})
-	p := s.sale(nil)
+	p := s.Sale(nil)
 	assert.Equal(t, fixed.Add(3*day), p.Voucher.ValidUntil)
 	assert.True(t, p.Voucher.BankUntil.IsZero())
-	rec := s.get("/providers/oxxo/vouchers/" + p.Voucher.Reference)
+	rec := s.Get("/providers/oxxo/vouchers/" + p.Voucher.Reference)
 	assert.NotContains(t, text(rec), "Or at a bank until")
 
-	s.advance(3 * day)
-	assert.Equal(t, platform.StatusDecline, s.payment(p.Key()).Status)
+	s.Advance(3 * day)
+	assert.Equal(t, platform.StatusDecline, s.Payment(p.Key()).Status)
 	assert.Equal(t, http.StatusConflict, s.payAt(p.Voucher.Reference, "bank").Code)
 }
 
 func TestMalformedDocNumberDeclines(t *testing.T) {
 	s := newSandbox(t, nil)
-	p := s.sale(func(r *platform.SaleRequest) { r.Customer.DocNumber = "12345" })
+	p := s.Sale(func(r *platform.SaleRequest) { r.Customer.DocNumber = "12345" })
 	require.Equal(t, platform.StatusDecline, p.Status)
 	assert.Nil(t, p.Voucher)
 	op := p.Sale()
@@ -352,14 +286,14 @@ func TestMalformedDocNumberDeclines(t *testing.T) {
 func TestMerchantDataIsEscaped(t *testing.T) {
 	s := newSandbox(t, nil)
 	const evil = `<script>alert(1)</script>`
-	p := s.sale(func(r *platform.SaleRequest) {
+	p := s.Sale(func(r *platform.SaleRequest) {
 		r.Description = evil
 		r.Customer.FirstName = evil
 		r.Customer.LastName = `"><img src=x onerror=alert(1)>`
 		r.ReturnURLs.Return = "javascript:alert(1)"
 	})
 	for _, rec := range []*httptest.ResponseRecorder{
-		s.get("/providers/oxxo/vouchers/" + p.Voucher.Reference),
+		s.Get("/providers/oxxo/vouchers/" + p.Voucher.Reference),
 		s.payAt(p.Voucher.Reference, "terminal"),
 	} {
 		body := rec.Body.String()
@@ -372,12 +306,12 @@ func TestMerchantDataIsEscaped(t *testing.T) {
 
 func TestStaticAssetsAreServed(t *testing.T) {
 	s := newSandbox(t, nil)
-	p := s.sale(nil)
-	page := s.get("/providers/oxxo/vouchers/" + p.Voucher.Reference).Body.String()
+	p := s.Sale(nil)
+	page := s.Get("/providers/oxxo/vouchers/" + p.Voucher.Reference).Body.String()
 	for _, asset := range []string{"style.css", "app.js"} {
 		u := web.AssetURL(asset)
 		assert.Contains(t, page, u)
-		rec := s.get(u)
+		rec := s.Get(u)
 		assert.Equal(t, http.StatusOK, rec.Code, asset)
 		assert.Contains(t, rec.Header().Get("Cache-Control"), "immutable")
 	}

@@ -1,24 +1,18 @@
 package rapipago_test
 
 import (
-	"context"
-	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
-	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
 	"github.com/ecommpay-sandbox/sandbox/providers/rapipago"
-	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 const day = 24 * time.Hour
@@ -81,38 +75,19 @@ func TestCheckField(t *testing.T) {
 	assert.Empty(t, check("customer_first_name", "Guido"))
 }
 
-type sandbox struct {
-	t   *testing.T
-	eng *platform.Engine
-	e   *echo.Echo
-	n   int
-}
+// sandbox is a real engine over a bbolt file with Rapipago's pages on an
+// echo router, the clock frozen at fixed.
+type sandbox struct{ *enginetest.Sandbox }
 
-func newSandbox(t *testing.T, settings map[string]platform.MethodSettings) *sandbox {
+func newSandbox(t *testing.T, settings map[string]platform.MethodSettings) sandbox {
 	t.Helper()
-	store, err := bolt.Open(filepath.Join(t.TempDir(), "sandbox.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
-	eng, err := platform.New(context.Background(), platform.Config{
-		Store: store, Wall: func() time.Time { return fixed }, Rand: rand.NewChaCha8([32]byte{42}),
-		BaseURL: "http://sandbox.test", Settings: settings, Clock: platform.ClockState{Frozen: true, FrozenAt: fixed},
-	})
-	require.NoError(t, err)
-	prov := rapipago.New()
-	eng.Register(prov)
-	r, err := web.New()
-	require.NoError(t, err)
-	e := echo.New()
-	prov.Routes(e, eng, r)
-	return &sandbox{t: t, eng: eng, e: e}
+	return sandbox{enginetest.New(t, rapipago.New(), enginetest.Options{Sale: order, At: fixed, Seed: 42, Settings: settings})}
 }
 
-func (s *sandbox) sale(mutate func(*platform.SaleRequest)) *platform.Payment {
-	s.t.Helper()
-	ctx := context.Background()
-	s.n++
-	req := platform.SaleRequest{
-		ProjectID: 1, PaymentID: "TEST_" + string(rune('a'+s.n)), Method: "rapipago", Interface: platform.InterfaceGate,
+// order is the n-th Rapipago Gate sale of a test.
+func order(n int) platform.SaleRequest {
+	return platform.SaleRequest{
+		ProjectID: 1, PaymentID: "TEST_" + string(rune('a'+n)), Method: "rapipago", Interface: platform.InterfaceGate,
 		Amount:      platform.Sum{Amount: 50000, Currency: "ARS"},
 		Description: "TEST_Argentina_PC_2",
 		Customer: platform.Customer{
@@ -120,44 +95,17 @@ func (s *sandbox) sale(mutate func(*platform.SaleRequest)) *platform.Payment {
 			Email: "customer@example.com", DocNumber: "12345678901",
 		},
 	}
-	if mutate != nil {
-		mutate(&req)
-	}
-	p, err := s.eng.Sale(ctx, req)
-	require.NoError(s.t, err)
-	_, err = s.eng.RunDue(ctx, s.eng.Clock().Now())
-	require.NoError(s.t, err)
-	return s.payment(p.Key())
 }
 
-func (s *sandbox) payment(k platform.PaymentKey) *platform.Payment {
-	s.t.Helper()
-	p, err := s.eng.Payment(context.Background(), k)
-	require.NoError(s.t, err)
-	return p
-}
-
-func (s *sandbox) advance(d time.Duration) {
-	s.t.Helper()
-	_, err := s.eng.Advance(context.Background(), d)
-	require.NoError(s.t, err)
-}
-
-func (s *sandbox) get(path string) string {
-	req := httptest.NewRequest(http.MethodGet, path, nil)
-	rec := httptest.NewRecorder()
-	s.e.ServeHTTP(rec, req)
-	require.Equal(s.t, http.StatusOK, rec.Code, path)
+// get is a page that must be there, its whitespace folded.
+func (s sandbox) get(path string) string {
+	rec := s.Get(path)
+	require.Equal(s.T(), http.StatusOK, rec.Code, path)
 	return strings.Join(strings.Fields(rec.Body.String()), " ")
 }
 
-func (s *sandbox) payAt(ref, channel string) int {
-	req := httptest.NewRequest(http.MethodPost, "/providers/rapipago/terminal",
-		strings.NewReader(url.Values{"reference": {ref}, "channel": {channel}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	rec := httptest.NewRecorder()
-	s.e.ServeHTTP(rec, req)
-	return rec.Code
+func (s sandbox) payAt(ref, channel string) int {
+	return s.PostForm("/providers/rapipago/terminal", url.Values{"reference": {ref}, "channel": {channel}}).Code
 }
 
 func TestDocNumberRule(t *testing.T) {
@@ -166,7 +114,7 @@ func TestDocNumberRule(t *testing.T) {
 		"1234567": true, "12345678": true, "84887177100": true,
 		"123456": false, "123456789": false, "1234567890": false, "123456789012": false, "1234567a": false, "": false,
 	} {
-		p := s.sale(func(r *platform.SaleRequest) { r.Customer.DocNumber = doc })
+		p := s.Sale(func(r *platform.SaleRequest) { r.Customer.DocNumber = doc })
 		if ok {
 			assert.Equal(t, platform.StatusAwaitingRedirect, p.Status, doc)
 			continue
@@ -185,7 +133,7 @@ func TestDocNumberRule(t *testing.T) {
 
 func TestVoucherBankVariant(t *testing.T) {
 	s := newSandbox(t, nil)
-	p := s.sale(nil)
+	p := s.Sale(nil)
 	require.Equal(t, platform.StatusAwaitingRedirect, p.Status)
 	assert.Equal(t, "GET", p.Redirect.Method)
 	assert.JSONEq(t, `[]`, string(p.Redirect.Body))
@@ -202,47 +150,47 @@ func TestVoucherBankVariant(t *testing.T) {
 		assert.Contains(t, page, want)
 	}
 
-	bank := s.sale(nil)
-	s.advance(5 * day)
+	bank := s.Sale(nil)
+	s.Advance(5 * day)
 	assert.Equal(t, http.StatusConflict, s.payAt(p.Voucher.Reference, "terminal"), "branches refuse it after day 5")
-	assert.Equal(t, platform.StatusAwaitingRedirect, s.payment(p.Key()).Status)
+	assert.Equal(t, platform.StatusAwaitingRedirect, s.Payment(p.Key()).Status)
 	assert.Contains(t, s.get("/providers/rapipago/vouchers/"+p.Voucher.Reference), "Bank payment only")
 	assert.Equal(t, http.StatusOK, s.payAt(bank.Voucher.Reference, "bank"), "a bank takes it until day 30")
-	assert.Equal(t, platform.StatusSuccess, s.payment(bank.Key()).Status)
+	assert.Equal(t, platform.StatusSuccess, s.Payment(bank.Key()).Status)
 
-	s.advance(25*day - time.Second)
-	assert.Equal(t, platform.StatusAwaitingRedirect, s.payment(p.Key()).Status)
-	s.advance(time.Second)
-	assert.Equal(t, platform.StatusDecline, s.payment(p.Key()).Status)
+	s.Advance(25*day - time.Second)
+	assert.Equal(t, platform.StatusAwaitingRedirect, s.Payment(p.Key()).Status)
+	s.Advance(time.Second)
+	assert.Equal(t, platform.StatusDecline, s.Payment(p.Key()).Status)
 	assert.Equal(t, http.StatusConflict, s.payAt(p.Voucher.Reference, "bank"))
 }
 
 func TestShortVariantAndWholeUnits(t *testing.T) {
 	s := newSandbox(t, map[string]platform.MethodSettings{"rapipago": {Variant: "3days", WholeUnits: true, MaxAmount: 50000}})
-	p := s.sale(nil)
+	p := s.Sale(nil)
 	assert.Equal(t, fixed.Add(3*day), p.Voucher.ValidUntil)
 	assert.True(t, p.Voucher.BankUntil.IsZero())
 	assert.NotContains(t, s.get("/providers/rapipago/vouchers/"+p.Voucher.Reference), "Or at a bank until")
 
-	cents := s.sale(func(r *platform.SaleRequest) { r.Amount.Amount = 1050 })
+	cents := s.Sale(func(r *platform.SaleRequest) { r.Amount.Amount = 1050 })
 	require.Equal(t, platform.StatusDecline, cents.Status)
 	require.Len(t, cents.Sale().Errors, 1)
 	assert.Equal(t, "payment.amount", cents.Sale().Errors[0].Field)
 
-	over := s.sale(func(r *platform.SaleRequest) { r.Amount.Amount = 50200 })
+	over := s.Sale(func(r *platform.SaleRequest) { r.Amount.Amount = 50200 })
 	require.Equal(t, platform.StatusDecline, over.Status)
 	assert.Equal(t, "20101", over.Sale().Code, "the seed's over-limit decline")
 	assert.Equal(t, "Operation amount is great than max limit", over.Sale().Message)
 
-	s.advance(3 * day)
-	assert.Equal(t, platform.StatusDecline, s.payment(p.Key()).Status)
+	s.Advance(3 * day)
+	assert.Equal(t, platform.StatusDecline, s.Payment(p.Key()).Status)
 }
 
 func TestCentsAcceptedByDefault(t *testing.T) {
 	s := newSandbox(t, nil)
-	p := s.sale(func(r *platform.SaleRequest) { r.Amount = platform.Sum{Amount: 1050, Currency: "USD"} })
+	p := s.Sale(func(r *platform.SaleRequest) { r.Amount = platform.Sum{Amount: 1050, Currency: "USD"} })
 	assert.Equal(t, platform.StatusAwaitingRedirect, p.Status)
-	eur := s.sale(func(r *platform.SaleRequest) { r.Amount.Currency = "EUR" })
+	eur := s.Sale(func(r *platform.SaleRequest) { r.Amount.Currency = "EUR" })
 	assert.Equal(t, platform.StatusDecline, eur.Status)
 	assert.Equal(t, "payment.currency", eur.Sale().Errors[0].Field)
 }

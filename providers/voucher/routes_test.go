@@ -5,19 +5,18 @@ import (
 	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
 	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
@@ -55,55 +54,26 @@ func cash(post bool) *voucher.Provider {
 	return voucher.New(cfg)
 }
 
-type rig struct {
-	t   *testing.T
-	eng *platform.Engine
-	e   *echo.Echo
-}
+type rig struct{ *enginetest.Sandbox }
 
-func newRig(t *testing.T, post bool) *rig {
+func newRig(t *testing.T, post bool) rig {
 	t.Helper()
-	store, err := bolt.Open(filepath.Join(t.TempDir(), "sandbox.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
-	eng, err := platform.New(context.Background(), platform.Config{
-		Store: store, Wall: func() time.Time { return fixed }, Rand: rand.NewChaCha8([32]byte{7}),
-		BaseURL: "http://sandbox.test", Clock: platform.ClockState{Frozen: true, FrozenAt: fixed},
-	})
-	require.NoError(t, err)
-	prov := cash(post)
-	eng.Register(prov)
-	r, err := web.New()
-	require.NoError(t, err)
-	e := echo.New()
-	prov.Routes(e, eng, r)
-	return &rig{t: t, eng: eng, e: e}
+	return rig{enginetest.New(t, cash(post), enginetest.Options{Sale: order, At: fixed, Seed: 7})}
 }
 
-func (r *rig) sale(id string) *platform.Payment {
-	r.t.Helper()
-	ctx := context.Background()
-	p, err := r.eng.Sale(ctx, platform.SaleRequest{
-		ProjectID: 1, PaymentID: id, Method: "cash", Interface: platform.InterfaceGate,
+// order is a cash Gate sale; the tests name its payment.
+func order(int) platform.SaleRequest {
+	return platform.SaleRequest{
+		ProjectID: 1, Method: "cash", Interface: platform.InterfaceGate,
 		Amount: platform.Sum{Amount: 1000, Currency: "USD"}, Customer: platform.Customer{ID: "c1", IPAddress: "192.0.2.1"},
-	})
-	require.NoError(r.t, err)
-	_, err = r.eng.RunDue(ctx, fixed)
-	require.NoError(r.t, err)
-	p, err = r.eng.Payment(ctx, p.Key())
-	require.NoError(r.t, err)
-	require.Equal(r.t, platform.StatusAwaitingRedirect, p.Status)
-	return p
+	}
 }
 
-func (r *rig) post(path, ctype, body string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	rec := httptest.NewRecorder()
-	r.e.ServeHTTP(rec, req)
-	return rec
+func (r rig) sale(id string) *platform.Payment {
+	r.T().Helper()
+	p := r.Sale(func(req *platform.SaleRequest) { req.PaymentID = id })
+	require.Equal(r.T(), platform.StatusAwaitingRedirect, p.Status)
+	return p
 }
 
 func TestVoucherPageTakesThePOSTRedirect(t *testing.T) {
@@ -131,16 +101,14 @@ func TestVoucherPageTakesThePOSTRedirect(t *testing.T) {
 		"part of the body":            {"application/json", `{"paymentID":"order-1","extra":true}`},
 		"no body":                     {"", ""},
 	} {
-		rec := r.post(path, req.ctype, req.body)
+		rec := r.Post(path, req.ctype, req.body)
 		assert.Equal(t, http.StatusOK, rec.Code, name)
 		assert.Contains(t, rec.Body.String(), "own page of order-1", name)
 		assert.Contains(t, rec.Body.String(), p.Voucher.Reference, name)
 	}
 
 	// GET shows the same page.
-	req := httptest.NewRequest(http.MethodGet, path, nil)
-	rec := httptest.NewRecorder()
-	r.e.ServeHTTP(rec, req)
+	rec := r.Get(path)
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, rec.Body.String(), "own page of order-1")
 }
@@ -150,7 +118,7 @@ func TestVoucherPageRefusesAnotherPaymentsBody(t *testing.T) {
 	a, b := r.sale("order-a"), r.sale("order-b")
 	pathA := strings.TrimPrefix(a.Redirect.URL, "http://sandbox.test")
 
-	rec := r.post(pathA, "application/json", string(b.Redirect.Body))
+	rec := r.Post(pathA, "application/json", string(b.Redirect.Body))
 	assert.Equal(t, http.StatusBadRequest, rec.Code)
 	page := strings.Join(strings.Fields(rec.Body.String()), " ")
 	assert.Contains(t, page, "Redirect body does not match this voucher")
@@ -163,23 +131,23 @@ func TestVoucherPageRefusesAnotherPaymentsBody(t *testing.T) {
 		"a broken form":  {"application/x-www-form-urlencoded", "a=%zz"},
 		"two JSON texts": {"application/json", `{} {}`},
 	} {
-		rec := r.post(pathA, req.ctype, req.body)
+		rec := r.Post(pathA, req.ctype, req.body)
 		assert.Equal(t, http.StatusBadRequest, rec.Code, name)
 		assert.Contains(t, rec.Body.String(), "Unreadable redirect body", name)
 	}
-	rec = r.post(pathA, "application/json", `{"paymentID":"`+strings.Repeat("x", 70<<10)+`"}`)
+	rec = r.Post(pathA, "application/json", `{"paymentID":"`+strings.Repeat("x", 70<<10)+`"}`)
 	assert.Equal(t, http.StatusBadRequest, rec.Code)
 	assert.Contains(t, rec.Body.String(), "larger than")
 
-	rec = r.post("/providers/cash/vouchers/123456789012", "application/json", string(a.Redirect.Body))
+	rec = r.Post("/providers/cash/vouchers/123456789012", "application/json", string(a.Redirect.Body))
 	assert.Equal(t, http.StatusNotFound, rec.Code)
 	assert.Contains(t, rec.Body.String(), "Voucher not found")
 
 	// Once the payment is final there is no redirect left to compare with:
 	// the page shows how the voucher ended.
-	_, err := r.eng.Pay(context.Background(), a.Key(), platform.PayInput{})
+	_, err := r.Engine.Pay(context.Background(), a.Key(), platform.PayInput{})
 	require.NoError(t, err)
-	rec = r.post(pathA, "application/json", string(b.Redirect.Body))
+	rec = r.Post(pathA, "application/json", string(b.Redirect.Body))
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, rec.Body.String(), "Paid at a cash desk")
 }
@@ -190,7 +158,7 @@ func TestGETRedirectPageTakesAPOSTToo(t *testing.T) {
 	assert.Equal(t, "GET", p.Redirect.Method)
 	path := strings.TrimPrefix(p.Redirect.URL, "http://sandbox.test")
 	for _, body := range []string{`[]`, `{}`, ``, `{"anything":"goes"}`} {
-		rec := r.post(path, "application/json", body)
+		rec := r.Post(path, "application/json", body)
 		assert.Equal(t, http.StatusOK, rec.Code, body)
 		assert.Contains(t, rec.Body.String(), "Cash voucher")
 	}

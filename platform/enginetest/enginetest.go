@@ -1,0 +1,165 @@
+package enginetest
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+// BaseURL is where the sandbox says it serves its pages: the prefix of
+// redirect URLs.
+const BaseURL = "http://sandbox.test"
+
+// Options shape a Sandbox. Without Sale it starts no payments; the zero
+// value of the others is a sandbox frozen at 2026-03-02 09:00 UTC with the
+// demo project, the seed {0}, the methods' default settings and no
+// check_deposit endpoint.
+type Options struct {
+	// Sale is the n-th sale request of a test (n counts from 1), before the
+	// test changes it: the method's test data, with a payment ID of its own.
+	Sale func(n int) platform.SaleRequest
+	// Project is put in the store; zero keeps the demo project the engine
+	// creates, {ID: 1, Secret: "secret"}.
+	Project platform.Project
+	// At is the frozen sandbox time, and the wall clock's too; zero is
+	// 2026-03-02 09:00 UTC.
+	At time.Time
+	// Seed is the first byte of the ChaCha8 seed of the engine's randomness.
+	Seed byte
+	// Settings are the sandbox-wide method settings, by method code.
+	Settings map[string]platform.MethodSettings
+	// CheckDeposit answers the engine's check_deposit requests.
+	CheckDeposit platform.DepositChecker
+}
+
+// pages is a Provider with pages of its own.
+type pages interface {
+	Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer)
+}
+
+// Sandbox is a real engine over a bbolt file in t.TempDir(), with one
+// provider registered and, when it has pages, those pages and the static
+// files on an echo router. Its helpers fail the test on any error.
+type Sandbox struct {
+	Engine *platform.Engine
+	Echo   *echo.Echo
+
+	t     testing.TB
+	sale  func(n int) platform.SaleRequest
+	sales int
+}
+
+// New returns a Sandbox with prov registered; the store closes when the test
+// ends.
+func New(t testing.TB, prov platform.Provider, o Options) *Sandbox {
+	t.Helper()
+	if o.At.IsZero() {
+		o.At = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	}
+	ctx := context.Background()
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "sandbox.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	eng, err := platform.New(ctx, platform.Config{
+		Store:    store,
+		Wall:     func() time.Time { return o.At },
+		Rand:     rand.NewChaCha8([32]byte{o.Seed}),
+		BaseURL:  BaseURL,
+		Settings: o.Settings,
+		Clock:    platform.ClockState{Frozen: true, FrozenAt: o.At},
+	})
+	require.NoError(t, err)
+	if o.Project.ID != 0 {
+		require.NoError(t, eng.PutProject(ctx, o.Project))
+	}
+	eng.Register(prov)
+	if o.CheckDeposit != nil {
+		eng.SetDepositChecker(o.CheckDeposit)
+	}
+	e := echo.New()
+	if p, ok := prov.(pages); ok {
+		r, err := web.New()
+		require.NoError(t, err)
+		p.Routes(e, eng, r)
+		e.GET(web.StaticPrefix+"*", echo.WrapHandler(web.StaticHandler()))
+	}
+	return &Sandbox{Engine: eng, Echo: e, t: t, sale: o.Sale}
+}
+
+// T is the test the sandbox serves, for the helpers built on it.
+func (s *Sandbox) T() testing.TB { return s.t }
+
+// Sale starts the next sale of Options.Sale changed by each mutate (nil
+// ones are skipped), runs what fell due at the sandbox's now (its
+// processing) and returns the payment as stored then.
+func (s *Sandbox) Sale(mutate ...func(*platform.SaleRequest)) *platform.Payment {
+	s.t.Helper()
+	require.NotNil(s.t, s.sale, "enginetest: Sale needs Options.Sale")
+	s.sales++
+	req := s.sale(s.sales)
+	for _, m := range mutate {
+		if m != nil {
+			m(&req)
+		}
+	}
+	ctx := context.Background()
+	p, err := s.Engine.Sale(ctx, req)
+	require.NoError(s.t, err)
+	_, err = s.Engine.RunDue(ctx, s.Engine.Clock().Now())
+	require.NoError(s.t, err)
+	return s.Payment(p.Key())
+}
+
+// Payment returns a payment as stored.
+func (s *Sandbox) Payment(k platform.PaymentKey) *platform.Payment {
+	s.t.Helper()
+	p, err := s.Engine.Payment(context.Background(), k)
+	require.NoError(s.t, err)
+	return p
+}
+
+// Advance moves the frozen clock by d and runs what fell due.
+func (s *Sandbox) Advance(d time.Duration) {
+	s.t.Helper()
+	_, err := s.Engine.Advance(context.Background(), d)
+	require.NoError(s.t, err)
+}
+
+// Do serves req on the router.
+func (s *Sandbox) Do(req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	s.Echo.ServeHTTP(rec, req)
+	return rec
+}
+
+// Get serves a GET of path.
+func (s *Sandbox) Get(path string) *httptest.ResponseRecorder {
+	return s.Do(httptest.NewRequest(http.MethodGet, path, nil))
+}
+
+// Post serves a POST of body to path, with contentType unless it is "".
+func (s *Sandbox) Post(path, contentType, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	return s.Do(req)
+}
+
+// PostForm serves a POST of form to path, as a browser submits it.
+func (s *Sandbox) PostForm(path string, form url.Values) *httptest.ResponseRecorder {
+	return s.Post(path, "application/x-www-form-urlencoded", form.Encode())
+}
