@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
 )
 
 // Channels the checkout offers, as PayInput.Method values. "card" is the
@@ -239,25 +240,7 @@ func CardBrand(number string) string {
 }
 
 // Luhn reports whether digits ends with a valid Luhn check digit.
-func Luhn(digits string) bool {
-	sum := 0
-	double := false
-	for i := len(digits) - 1; i >= 0; i-- {
-		d := int(digits[i] - '0')
-		if d < 0 || d > 9 {
-			return false
-		}
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return len(digits) > 0 && sum%10 == 0
-}
+func Luhn(digits string) bool { return voucher.Luhn(digits) }
 
 func strip(s, chars string) string {
 	return strings.Map(func(r rune) rune {

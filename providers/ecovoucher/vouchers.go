@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
 )
 
 // faceValues are the face values of EcoVoucher vouchers in major units,
@@ -83,7 +84,7 @@ func Issue(currency string, face int64, serial int) (TestVoucher, error) {
 		return TestVoucher{}, fmt.Errorf("serial %d is not between 1 and %d", serial, MaxSerial)
 	}
 	body := fmt.Sprintf("%s%s%04d%06d", NumberPrefix, cc, face, serial)
-	number := body + string('0'+luhnDigit(body))
+	number := body + string('0'+voucher.LuhnDigit(body))
 	return TestVoucher{
 		Number:       number,
 		SecurityCode: SecurityCode(number),
@@ -114,7 +115,7 @@ func Lookup(number string) (TestVoucher, error) {
 		return TestVoucher{}, fmt.Errorf("a voucher number has digits only; %q has other characters", number)
 	case len(n) != NumberDigits:
 		return TestVoucher{}, fmt.Errorf("a voucher number has %d digits; %s has %d", NumberDigits, shown, len(n))
-	case luhnDigit(n[:NumberDigits-1]) != n[NumberDigits-1]-'0':
+	case !voucher.Luhn(n):
 		return TestVoucher{}, fmt.Errorf("%s is not a valid voucher number: a digit is wrong or two are swapped", shown)
 	}
 	unknown := fmt.Errorf("no EcoVoucher has the number %s; check the number on your voucher", shown)
@@ -298,22 +299,4 @@ func unused(currency string, face int64, n int, taken map[string]bool, used Used
 		return nil, fmt.Errorf("every %s voucher worth %d was used", currency, face)
 	}
 	return out, nil
-}
-
-// luhnDigit returns the Luhn check digit of digits.
-func luhnDigit(digits string) byte {
-	sum := 0
-	double := true
-	for i := len(digits) - 1; i >= 0; i-- {
-		d := int(digits[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return byte((10 - sum%10) % 10)
 }

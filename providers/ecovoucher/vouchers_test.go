@@ -9,10 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
 )
 
 // withCheck returns 15 digits followed by their Luhn check digit.
-func withCheck(body string) string { return body + string('0'+luhnDigit(body)) }
+func withCheck(body string) string { return body + string('0'+voucher.LuhnDigit(body)) }
 
 func TestIssue(t *testing.T) {
 	v, err := Issue("EUR", 10, 1)

@@ -420,7 +420,7 @@ func NewReference(r io.Reader, n int) (string, error) {
 			digits = append(digits, '0'+b%10)
 		}
 	}
-	return string(digits) + string('0'+luhnDigit(string(digits))), nil
+	return string(digits) + string('0'+LuhnDigit(string(digits))), nil
 }
 
 // ValidReference reports whether ref is all digits and its last digit is
@@ -434,15 +434,19 @@ func ValidReference(ref string) bool {
 			return false
 		}
 	}
-	return luhnDigit(ref[:len(ref)-1]) == ref[len(ref)-1]-'0'
+	return Luhn(ref)
 }
 
-// luhnDigit returns the Luhn check digit of digits.
-func luhnDigit(digits string) byte {
+// LuhnDigit returns the Luhn check digit of a string of digits: the
+// check digit of voucher references, EcoVoucher numbers and card numbers.
+func LuhnDigit(digits string) byte {
 	sum := 0
 	double := true
 	for i := len(digits) - 1; i >= 0; i-- {
 		d := int(digits[i] - '0')
+		if d < 0 || d > 9 {
+			return 255
+		}
 		if double {
 			d *= 2
 			if d > 9 {
@@ -453,4 +457,10 @@ func luhnDigit(digits string) byte {
 		double = !double
 	}
 	return byte((10 - sum%10) % 10)
+}
+
+// Luhn reports whether digits, all digits, end with a valid Luhn check digit.
+func Luhn(digits string) bool {
+	n := len(digits)
+	return n > 1 && digits[n-1] >= '0' && digits[n-1] <= '9' && LuhnDigit(digits[:n-1]) == digits[n-1]-'0'
 }
