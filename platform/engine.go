@@ -125,10 +125,6 @@ func (e *Engine) SetDeliverer(d Deliverer) { e.deliverer = d }
 // SetDepositChecker sets who sends check_deposit requests.
 func (e *Engine) SetDepositChecker(c DepositChecker) { e.checker = c }
 
-// SetBaseURL sets where the sandbox serves its pages, once the listener's
-// address is known.
-func (e *Engine) SetBaseURL(u string) { e.baseURL = u }
-
 // BaseURL returns where the sandbox serves its pages.
 func (e *Engine) BaseURL() string { return e.baseURL }
 
@@ -175,9 +171,6 @@ func (e *Engine) NewID(n int) string {
 	}
 	return hex.EncodeToString(b)
 }
-
-// Rand returns the sandbox's source of randomness (safe for concurrent use).
-func (e *Engine) Rand() io.Reader { return e.rand }
 
 type lockedReader struct {
 	mu sync.Mutex
@@ -452,7 +445,7 @@ func (e *Engine) Expire(ctx context.Context, k PaymentKey) (*Payment, error) {
 // act applies a customer or provider action to a payment that is not final.
 func (e *Engine) act(ctx context.Context, k PaymentKey, what string, fn func(*Payment, Provider, Env) (Step, error)) (*Payment, error) {
 	var confirm bool
-	p, err := e.update(ctx, k, nil, func(p *Payment, prov Provider, env Env) (Step, error) {
+	p, err := e.update(ctx, k, func(p *Payment, prov Provider, env Env) (Step, error) {
 		if last := p.Last(); last == nil || last.Status.Final() {
 			return Step{}, Errorf(CodeStatusForbids, "payment %s is %s: there is nothing left to %s", k, p.Status, what)
 		}
@@ -497,7 +490,7 @@ func (e *Engine) confirm(ctx context.Context, p *Payment) (*Payment, error) {
 		attempt, answer = e.checker.CheckDeposit(ctx, now, project, body)
 	}
 	e.log.Info("check_deposit", "project_id", p.ProjectID, "payment_id", p.ID, "confirmed", answer.Confirmed, "reason", answer.Reason)
-	return e.update(ctx, p.Key(), nil, func(q *Payment, prov Provider, env Env) (Step, error) {
+	return e.update(ctx, p.Key(), func(q *Payment, prov Provider, env Env) (Step, error) {
 		c, ok := prov.(Confirmer)
 		if !ok {
 			return Step{}, fmt.Errorf("%s asked for a check_deposit but cannot take the answer", prov.Method().Name)
@@ -611,7 +604,7 @@ func (e *Engine) Refund(ctx context.Context, k PaymentKey, req RefundRequest) (*
 // Clarify adds the fields a payment in awaiting clarification lacked and lets
 // the provider go on. It answers 2004 naming what is still missing.
 func (e *Engine) Clarify(ctx context.Context, k PaymentKey, c Customer) (*Payment, error) {
-	p, err := e.update(ctx, k, nil, func(p *Payment, prov Provider, env Env) (Step, error) {
+	p, err := e.update(ctx, k, func(p *Payment, prov Provider, env Env) (Step, error) {
 		if p.Status != StatusAwaitingClarification {
 			return Step{}, Errorf(CodeStatusForbids, "payment %s is %s, not %s", k, p.Status, StatusAwaitingClarification)
 		}
@@ -642,16 +635,14 @@ func (e *Engine) Clarify(ctx context.Context, k PaymentKey, c Customer) (*Paymen
 // stepFunc decides a payment's next step inside a transaction.
 type stepFunc func(p *Payment, prov Provider, env Env) (Step, error)
 
-// update loads a payment, lets fn decide, applies the step with the callback
-// and jobs it implies, and deletes job (when given), all in one transaction.
-func (e *Engine) update(ctx context.Context, k PaymentKey, job *Job, fn stepFunc) (*Payment, error) {
-	now := e.clock.Now()
-	if job != nil && job.Due.After(now) {
-		now = job.Due
-	}
-	return e.updateAt(ctx, k, job, now, fn)
+// update lets fn decide a payment's next step now: see updateAt.
+func (e *Engine) update(ctx context.Context, k PaymentKey, fn stepFunc) (*Payment, error) {
+	return e.updateAt(ctx, k, nil, e.clock.Now(), fn)
 }
 
+// updateAt loads a payment, lets fn decide at now, applies the step with the
+// callback and jobs it implies, and deletes job (when given), all in one
+// transaction.
 func (e *Engine) updateAt(ctx context.Context, k PaymentKey, job *Job, now time.Time, fn stepFunc) (*Payment, error) {
 	var out *Payment
 	err := e.store.Update(ctx, func(tx Tx) error {

@@ -108,17 +108,11 @@ func errorsOf(op *Operation) []messageError {
 
 // callbackBody builds the unsigned callback for op of p.
 func (e *Engine) callbackBody(p *Payment, op *Operation) ([]byte, error) {
-	prov := e.providers[p.Method]
+	provider := e.providers[p.Method].Method().ProviderID
 	m := messageOf(e.methodName(p), p)
-	o := operationOf(prov.Method().ProviderID, op)
+	o := operationOf(provider, op)
 	m.Operation = &o
-	m.Errors = errorsOf(op)
-	if op.Status == StatusAwaitingRedirect && p.Redirect != nil {
-		m.RedirectData = p.Redirect
-	}
-	if op.Status == StatusAwaitingClarification {
-		m.ClarificationFields = p.Clarification
-	}
+	withState(&m, p, op)
 	b, err := marshalMessage(m)
 	if err != nil {
 		return nil, fmt.Errorf("callback body of %s: %w", p.Key(), err)
@@ -129,25 +123,31 @@ func (e *Engine) callbackBody(p *Payment, op *Operation) ([]byte, error) {
 // StatusBody builds the unsigned answer to a status request: a callback's
 // shape with every operation of the payment in "operations".
 func (e *Engine) StatusBody(p *Payment) ([]byte, error) {
-	prov := e.providers[p.Method]
+	provider := e.providers[p.Method].Method().ProviderID
 	m := messageOf(e.methodName(p), p)
 	for i := range p.Operations {
-		m.Operations = append(m.Operations, operationOf(prov.Method().ProviderID, &p.Operations[i]))
+		m.Operations = append(m.Operations, operationOf(provider, &p.Operations[i]))
 	}
 	if last := p.Last(); last != nil {
-		m.Errors = errorsOf(last)
-		if last.Status == StatusAwaitingRedirect && p.Redirect != nil {
-			m.RedirectData = p.Redirect
-		}
-		if last.Status == StatusAwaitingClarification {
-			m.ClarificationFields = p.Clarification
-		}
+		withState(&m, p, last)
 	}
 	b, err := marshalMessage(m)
 	if err != nil {
 		return nil, fmt.Errorf("status body of %s: %w", p.Key(), err)
 	}
 	return b, nil
+}
+
+// withState adds what op's status says about p: its errors, where the
+// customer must go, or which fields are awaited.
+func withState(m *callbackMessage, p *Payment, op *Operation) {
+	m.Errors = errorsOf(op)
+	if op.Status == StatusAwaitingRedirect && p.Redirect != nil {
+		m.RedirectData = p.Redirect
+	}
+	if op.Status == StatusAwaitingClarification {
+		m.ClarificationFields = p.Clarification
+	}
 }
 
 // marshalMessage encodes a message as ecommpay sends it: compact, with <, >

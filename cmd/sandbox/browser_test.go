@@ -382,7 +382,7 @@ func TestBrowserErrorPages(t *testing.T) {
 	})
 	status, _, page := ppGet(t, ppURL(s, used))
 	require.Equal(t, http.StatusOK, status)
-	status, _, _ = ppPost(t, s.URL+"/payment/pay", map[string][]string{"request": {ppCarried(t, page)}, "method": {"oxxo"}})
+	status, _, _ = submit(t, s.URL+"/payment/pay", map[string][]string{"request": {ppCarried(t, page)}, "method": {"oxxo"}})
 	require.Equal(t, http.StatusSeeOther, status)
 
 	sh := &brShots{t: t, ctx: ctx, flow: "error"}

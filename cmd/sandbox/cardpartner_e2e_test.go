@@ -52,19 +52,6 @@ func general(paymentID string) map[string]any {
 
 // browser is a customer's browser that does not follow redirects, so the
 // tests see where the partner sends the customer.
-var browser = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
-// submit POSTs form to u and returns the status, Location and body.
-func submit(t *testing.T, u string, form url.Values) (int, string, string) {
-	t.Helper()
-	res, err := browser.PostForm(u, form)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return res.StatusCode, res.Header.Get("Location"), string(b)
-}
-
 // openCheckout does what the merchant's page does with a redirect
 // callback: it POSTs redirect_data.body to redirect_data.url as a form; the
 // customer lands on the checkout. It returns the checkout's invoice.
@@ -86,7 +73,7 @@ func openCheckout(t *testing.T, s *sandbox, cb map[string]any) string {
 	inv := form.Get("inv")
 	require.Equal(t, "/providers/card-partner/checkout?inv="+inv, loc)
 
-	res, err := browser.Get(s.URL + loc)
+	res, err := noRedirect.Get(s.URL + loc)
 	require.NoError(t, err)
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
@@ -215,7 +202,7 @@ func TestCardPartnerCheckoutTakesJSON(t *testing.T) {
 	req, err := http.NewRequest("POST", path(cb, "redirect_data", "url").(string), strings.NewReader(mustJSON(t, path(cb, "redirect_data", "body"))))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
-	res, err := browser.Do(req)
+	res, err := noRedirect.Do(req)
 	require.NoError(t, err)
 	res.Body.Close()
 	assert.Equal(t, http.StatusSeeOther, res.StatusCode)
@@ -226,7 +213,7 @@ func TestCardPartnerCheckoutTakesJSON(t *testing.T) {
 	req, err = http.NewRequest("POST", path(cb, "redirect_data", "url").(string), strings.NewReader(mustJSON(t, body)))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
-	res, err = browser.Do(req)
+	res, err = noRedirect.Do(req)
 	require.NoError(t, err)
 	page, _ := io.ReadAll(res.Body)
 	res.Body.Close()

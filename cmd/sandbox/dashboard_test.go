@@ -12,9 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// noRedirect is a client that shows redirects instead of following them.
-var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
 func getPage(t *testing.T, u string) (int, string) {
 	t.Helper()
 	res, err := http.Get(u)
@@ -23,15 +20,6 @@ func getPage(t *testing.T, u string) (int, string) {
 	b, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
 	return res.StatusCode, string(b)
-}
-
-// postForm posts a dashboard form and returns the redirect's location.
-func postForm(t *testing.T, u string, v url.Values) (int, string) {
-	t.Helper()
-	res, err := noRedirect.PostForm(u, v)
-	require.NoError(t, err)
-	res.Body.Close()
-	return res.StatusCode, res.Header.Get("Location")
 }
 
 func TestHomeAndDashboardPages(t *testing.T) {
@@ -77,41 +65,41 @@ func TestDashboardActions(t *testing.T) {
 	voucherRef(t, s, m, "act-2")
 	page := fmt.Sprintf("%s/dashboard/payments/%d/", s.URL, testProject)
 
-	status, loc := postForm(t, page+"act-1/pay", url.Values{"channel": {"bank"}})
+	status, loc, _ := submit(t, page+"act-1/pay", url.Values{"channel": {"bank"}})
 	assert.Equal(t, http.StatusSeeOther, status)
 	assert.Contains(t, loc, "ok=1")
 	assert.Equal(t, "success", path(m.next(), "payment", "status"))
 
-	_, loc = postForm(t, page+"act-1/expire", nil)
+	_, loc, _ = submit(t, page+"act-1/expire", nil)
 	assert.NotContains(t, loc, "ok=1", "a paid payment cannot lapse")
 	assert.Contains(t, loc, "nothing+left")
 
-	_, loc = postForm(t, page+"act-2/fail", url.Values{"code": {"20105"}})
+	_, loc, _ = submit(t, page+"act-2/fail", url.Values{"code": {"20105"}})
 	assert.Contains(t, loc, "ok=1")
 	cb := m.next()
 	assert.Equal(t, "20105", path(cb, "operation", "code"))
 
-	_, loc = postForm(t, s.URL+"/dashboard/clock/advance", url.Values{"custom": {"soon"}})
+	_, loc, _ = submit(t, s.URL+"/dashboard/clock/advance", url.Values{"custom": {"soon"}})
 	assert.Contains(t, loc, "not+a+forward+duration")
-	_, loc = postForm(t, s.URL+"/dashboard/clock/advance", url.Values{"duration": {"1d"}})
+	_, loc, _ = submit(t, s.URL+"/dashboard/clock/advance", url.Values{"duration": {"1d"}})
 	assert.Contains(t, loc, "ok=1")
 	var clock struct{ Now string }
 	s.do("GET", "/sandbox/clock", nil, &clock)
 	assert.Equal(t, "2026-03-03T09:00:00Z", clock.Now)
 
-	_, loc = postForm(t, s.URL+"/dashboard/deliveries/1/resend", nil)
+	_, loc, _ = submit(t, s.URL+"/dashboard/deliveries/1/resend", nil)
 	assert.Contains(t, loc, "ok=1")
 	assert.Equal(t, "act-1", path(m.next(), "payment", "id"))
 
-	_, loc = postForm(t, s.URL+"/dashboard/projects", url.Values{"id": {"77"}, "secret": {""}})
+	_, loc, _ = submit(t, s.URL+"/dashboard/projects", url.Values{"id": {"77"}, "secret": {""}})
 	assert.Contains(t, loc, "secret")
-	_, loc = postForm(t, s.URL+"/dashboard/projects", url.Values{"id": {"77"}, "secret": {"k"}, "callback_url": {"http://127.0.0.1:1/cb"}})
+	_, loc, _ = submit(t, s.URL+"/dashboard/projects", url.Values{"id": {"77"}, "secret": {"k"}, "callback_url": {"http://127.0.0.1:1/cb"}})
 	assert.Contains(t, loc, "ok=1")
 	var ps struct{ Projects []struct{ ID int64 } }
 	s.do("GET", "/sandbox/projects", nil, &ps)
 	assert.Len(t, ps.Projects, 3)
 
-	_, loc = postForm(t, s.URL+"/dashboard/reset", nil)
+	_, loc, _ = submit(t, s.URL+"/dashboard/reset", nil)
 	assert.Contains(t, loc, "ok=1")
 	_, body := getPage(t, s.URL+"/dashboard")
 	assert.Contains(t, body, "No payments yet")

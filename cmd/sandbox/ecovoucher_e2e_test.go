@@ -120,9 +120,6 @@ func ecoStart(t *testing.T, s *sandbox, m *merchant, paymentID string, amount in
 	return cb
 }
 
-// noFollow is a browser that shows redirects instead of following them.
-var noFollow = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
 // ecoPage is an answer of the EcoVoucher pages.
 type ecoPage struct {
 	status   int
@@ -132,12 +129,8 @@ type ecoPage struct {
 
 func ecoPost(t *testing.T, u string, form url.Values) ecoPage {
 	t.Helper()
-	res, err := noFollow.PostForm(u, form)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return ecoPage{status: res.StatusCode, location: res.Header.Get("Location"), body: strings.Join(strings.Fields(string(b)), " ")}
+	status, location, body := submit(t, u, form)
+	return ecoPage{status: status, location: location, body: strings.Join(strings.Fields(body), " ")}
 }
 
 // ecoRedirect is what the merchant's page does with redirect_data: POST
@@ -340,7 +333,7 @@ func TestEcoVoucherMerchantDeclines(t *testing.T) {
 			assert.Equal(t, "decline", p["status"])
 
 			// Coming back through OnFailureUrl leads to the shop's decline URL too.
-			res2, err := noFollow.Get(path(redirect, "redirect_data", "body", "OnFailureUrl").(string))
+			res2, err := noRedirect.Get(path(redirect, "redirect_data", "body", "OnFailureUrl").(string))
 			require.NoError(t, err)
 			res2.Body.Close()
 			assert.Equal(t, http.StatusSeeOther, res2.StatusCode)

@@ -61,7 +61,7 @@ func TestOxxoGoldenCallbacks(t *testing.T) {
 	ref := voucherRef(t, s, m, "EP8a3e-3e96")
 	golden(t, s, "oxxo_redirect_callback", m.lastRaw())
 	advance(t, s, "46s")
-	require.Equal(t, 200, payAt(t, s, ref, "terminal"))
+	require.Equal(t, 200, voucherPay(t, s, "oxxo", ref, "terminal"))
 	m.next()
 	golden(t, s, "oxxo_success_callback", m.lastRaw())
 

@@ -5,11 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -240,4 +244,141 @@ func waitDelivered(t *testing.T, s *sandbox, paymentID string, n int) {
 		}
 		return got >= n
 	})
+}
+
+// noRedirect is a client that shows redirects instead of following them,
+// as a test of a page flow needs.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// submit POSTs a form to u without following a redirect and returns the
+// status, the Location and the body.
+func submit(t *testing.T, u string, form url.Values) (int, string, string) {
+	t.Helper()
+	res, err := noRedirect.PostForm(u, form)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res.StatusCode, res.Header.Get("Location"), string(b)
+}
+
+// setAmount sets a Gate sale body's payment amount and currency.
+func setAmount(amount int64, currency string) func(map[string]any) {
+	return func(b map[string]any) {
+		b["payment"].(map[string]any)["amount"] = amount
+		b["payment"].(map[string]any)["currency"] = currency
+	}
+}
+
+// saleRedirect sends a signed Gate sale for the test project and returns
+// its redirect callback, checked.
+func saleRedirect(t *testing.T, s *sandbox, m *merchant, gatePath string, body map[string]any) map[string]any {
+	t.Helper()
+	id, _ := path(body, "general", "payment_id").(string)
+	var ans gateAnswer
+	require.Equal(t, http.StatusOK, s.do("POST", gatePath, signed(body, testSecret), &ans), "%+v", ans)
+	cb := m.next()
+	verifyCallback(t, cb, testSecret)
+	require.Equal(t, id, path(cb, "payment", "id"))
+	require.Equal(t, "awaiting redirect result", path(cb, "payment", "status"), "%v", cb)
+	return cb
+}
+
+// Helpers of the voucher methods (Oxxo, Lotérica, Rapipago).
+
+// voucherRefOf returns the voucher reference of a redirect callback.
+func voucherRefOf(cb map[string]any) string {
+	u, _ := path(cb, "redirect_data", "url").(string)
+	return u[strings.LastIndex(u, "/")+1:]
+}
+
+// followRedirect sends the customer where a redirect callback says, as a
+// merchant does: redirect_data.method to redirect_data.url with
+// redirect_data.body, posted as JSON (as) "json" or as a form "form" (an
+// HTML page that auto-submits it). It returns the status and the page's
+// text with whitespace folded.
+func followRedirect(t *testing.T, cb map[string]any, as string) (int, string) {
+	t.Helper()
+	u, _ := path(cb, "redirect_data", "url").(string)
+	method, _ := path(cb, "redirect_data", "method").(string)
+	require.NotEmpty(t, u)
+	var req *http.Request
+	var err error
+	switch method {
+	case http.MethodGet:
+		req, err = http.NewRequest(http.MethodGet, u, nil)
+	case http.MethodPost:
+		body, _ := path(cb, "redirect_data", "body").(map[string]any)
+		if as == "form" {
+			form := url.Values{}
+			for k, v := range body {
+				form.Set(k, jsonText(v))
+			}
+			req, err = http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		} else {
+			raw, _ := json.Marshal(body)
+			req, err = http.NewRequest(http.MethodPost, u, bytes.NewReader(raw))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/json")
+		}
+	default:
+		t.Fatalf("redirect_data.method %q", method)
+	}
+	require.NoError(t, err)
+	return pageText(t, req)
+}
+
+// jsonText writes a decoded JSON scalar as a form field carries it:
+// strings verbatim, numbers as integers when they are.
+func jsonText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+// getPageText GETs a page and returns its status and text.
+func getPageText(t *testing.T, u string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	require.NoError(t, err)
+	return pageText(t, req)
+}
+
+func pageText(t *testing.T, req *http.Request) (int, string) {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res.StatusCode, strings.Join(strings.Fields(string(raw)), " ")
+}
+
+// voucherPay pays a voucher at method's sandbox terminal, as a cashier
+// ("terminal") or a bank teller ("bank") would.
+func voucherPay(t *testing.T, s *sandbox, method, ref, channel string) int {
+	t.Helper()
+	res, err := http.PostForm(s.URL+"/providers/"+method+"/terminal", url.Values{"reference": {ref}, "channel": {channel}})
+	require.NoError(t, err)
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// voucherAct runs a control API action (pay, fail, expire) on a payment of
+// the test project and returns the callback it leads to.
+func voucherAct(t *testing.T, s *sandbox, m *merchant, id, action string, body any) map[string]any {
+	t.Helper()
+	var ans map[string]any
+	status := s.do("POST", fmt.Sprintf("/sandbox/payments/%d/%s/%s", testProject, id, action), body, &ans)
+	require.Equal(t, http.StatusOK, status, "%v", ans)
+	cb := m.next()
+	verifyCallback(t, cb, testSecret)
+	require.Equal(t, id, path(cb, "payment", "id"))
+	return cb
 }

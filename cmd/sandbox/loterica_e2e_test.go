@@ -1,13 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -35,24 +30,10 @@ func lotSale(paymentID string, mutate ...func(map[string]any)) map[string]any {
 	return b
 }
 
-// lotAmount sets the sale's amount and currency.
-func lotAmount(amount int64, currency string) func(map[string]any) {
-	return func(b map[string]any) {
-		b["payment"].(map[string]any)["amount"] = amount
-		b["payment"].(map[string]any)["currency"] = currency
-	}
-}
-
 // lotStart sends a Lotérica sale and returns its redirect callback.
 func lotStart(t *testing.T, s *sandbox, m *merchant, id string, mutate ...func(map[string]any)) map[string]any {
 	t.Helper()
-	var ans gateAnswer
-	require.Equal(t, http.StatusOK, s.do("POST", lotPath, signed(lotSale(id, mutate...), testSecret), &ans), "%+v", ans)
-	cb := m.next()
-	verifyCallback(t, cb, testSecret)
-	require.Equal(t, id, path(cb, "payment", "id"))
-	require.Equal(t, "awaiting redirect result", path(cb, "payment", "status"), "%v", cb)
-	return cb
+	return saleRedirect(t, s, m, lotPath, lotSale(id, mutate...))
 }
 
 func TestLotericaGateSaleToTerminalPayment(t *testing.T) {
@@ -173,7 +154,7 @@ func TestLotericaDeclinedByCallback(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			id := fmt.Sprintf("D0100_%d", i)
-			require.Equal(t, http.StatusOK, s.do("POST", lotPath, signed(lotSale(id, lotAmount(tt.amount, tt.cur)), testSecret), nil), "declines are never synchronous")
+			require.Equal(t, http.StatusOK, s.do("POST", lotPath, signed(lotSale(id, setAmount(tt.amount, tt.cur)), testSecret), nil), "declines are never synchronous")
 			cb := m.next() // no redirect callback comes first
 			verifyCallback(t, cb, testSecret)
 			assert.Equal(t, id, path(cb, "payment", "id"))
@@ -196,7 +177,7 @@ func TestLotericaDeclinedByCallback(t *testing.T) {
 	}
 
 	// 400.00 USD, the maximum, is taken.
-	cb := lotStart(t, s, m, "max-1", lotAmount(40000, "USD"))
+	cb := lotStart(t, s, m, "max-1", setAmount(40000, "USD"))
 	assert.Equal(t, "400.00", path(cb, "redirect_data", "body", "amount"))
 }
 
@@ -302,7 +283,7 @@ func TestLotericaGoldenCallbacks(t *testing.T) {
 	m.next()
 	golden(t, s, "loterica_success_callback", m.lastRaw())
 
-	require.Equal(t, http.StatusOK, s.do("POST", lotPath, signed(lotSale("D0100_20200626_103733_29570862", lotAmount(40100, "USD"), func(b map[string]any) {
+	require.Equal(t, http.StatusOK, s.do("POST", lotPath, signed(lotSale("D0100_20200626_103733_29570862", setAmount(40100, "USD"), func(b map[string]any) {
 		b["customer"].(map[string]any)["id"] = "customer2"
 	}), testSecret), nil))
 	m.next()
@@ -311,100 +292,3 @@ func TestLotericaGoldenCallbacks(t *testing.T) {
 }
 
 // Voucher helpers shared by the Lotérica and Rapipago tests.
-
-// voucherRefOf returns the voucher reference of a redirect callback.
-func voucherRefOf(cb map[string]any) string {
-	u, _ := path(cb, "redirect_data", "url").(string)
-	return u[strings.LastIndex(u, "/")+1:]
-}
-
-// followRedirect sends the customer where a redirect callback says, as a
-// merchant does: redirect_data.method to redirect_data.url with
-// redirect_data.body, posted as JSON (as) "json" or as a form "form" (an
-// HTML page that auto-submits it). It returns the status and the page's
-// text with whitespace folded.
-func followRedirect(t *testing.T, cb map[string]any, as string) (int, string) {
-	t.Helper()
-	u, _ := path(cb, "redirect_data", "url").(string)
-	method, _ := path(cb, "redirect_data", "method").(string)
-	require.NotEmpty(t, u)
-	var req *http.Request
-	var err error
-	switch method {
-	case http.MethodGet:
-		req, err = http.NewRequest(http.MethodGet, u, nil)
-	case http.MethodPost:
-		body, _ := path(cb, "redirect_data", "body").(map[string]any)
-		if as == "form" {
-			form := url.Values{}
-			for k, v := range body {
-				form.Set(k, jsonText(v))
-			}
-			req, err = http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
-			require.NoError(t, err)
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		} else {
-			raw, _ := json.Marshal(body)
-			req, err = http.NewRequest(http.MethodPost, u, bytes.NewReader(raw))
-			require.NoError(t, err)
-			req.Header.Set("Content-Type", "application/json")
-		}
-	default:
-		t.Fatalf("redirect_data.method %q", method)
-	}
-	require.NoError(t, err)
-	return pageText(t, req)
-}
-
-// jsonText writes a decoded JSON scalar as a form field carries it:
-// strings verbatim, numbers as integers when they are.
-func jsonText(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	return fmt.Sprint(v)
-}
-
-// getPageText GETs a page and returns its status and text.
-func getPageText(t *testing.T, u string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, u, nil)
-	require.NoError(t, err)
-	return pageText(t, req)
-}
-
-func pageText(t *testing.T, req *http.Request) (int, string) {
-	t.Helper()
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return res.StatusCode, strings.Join(strings.Fields(string(raw)), " ")
-}
-
-// voucherPay pays a voucher at method's sandbox terminal, as a cashier
-// ("terminal") or a bank teller ("bank") would.
-func voucherPay(t *testing.T, s *sandbox, method, ref, channel string) int {
-	t.Helper()
-	res, err := http.PostForm(s.URL+"/providers/"+method+"/terminal", url.Values{"reference": {ref}, "channel": {channel}})
-	require.NoError(t, err)
-	res.Body.Close()
-	return res.StatusCode
-}
-
-// voucherAct runs a control API action (pay, fail, expire) on a payment of
-// the test project and returns the callback it leads to.
-func voucherAct(t *testing.T, s *sandbox, m *merchant, id, action string, body any) map[string]any {
-	t.Helper()
-	var ans map[string]any
-	status := s.do("POST", fmt.Sprintf("/sandbox/payments/%d/%s/%s", testProject, id, action), body, &ans)
-	require.Equal(t, http.StatusOK, status, "%v", ans)
-	cb := m.next()
-	verifyCallback(t, cb, testSecret)
-	require.Equal(t, id, path(cb, "payment", "id"))
-	return cb
-}

@@ -292,18 +292,7 @@ func TestStatusRequest(t *testing.T) {
 // voucherRef starts an Oxxo sale and returns its voucher reference.
 func voucherRef(t *testing.T, s *sandbox, m *merchant, id string) string {
 	t.Helper()
-	require.Equal(t, http.StatusOK, s.do("POST", oxxoPath, signed(oxxoSale(id), testSecret), nil))
-	cb := m.next()
-	u := path(cb, "redirect_data", "url").(string)
-	return u[strings.LastIndex(u, "/")+1:]
-}
-
-func payAt(t *testing.T, s *sandbox, ref, channel string) int {
-	t.Helper()
-	res, err := http.PostForm(s.URL+"/providers/oxxo/terminal", url.Values{"reference": {ref}, "channel": {channel}})
-	require.NoError(t, err)
-	res.Body.Close()
-	return res.StatusCode
+	return voucherRefOf(saleRedirect(t, s, m, oxxoPath, oxxoSale(id)))
 }
 
 func advance(t *testing.T, s *sandbox, d string) {
@@ -322,8 +311,8 @@ func TestOxxoVoucherLapse(t *testing.T) {
 
 	advance(t, s, "241h") // day 10 has passed
 	m.none()
-	assert.Equal(t, http.StatusConflict, payAt(t, s, refTerminal, "terminal"), "terminals refuse a voucher after day 10")
-	assert.Equal(t, http.StatusOK, payAt(t, s, refBank, "bank"), "a bank accepts it until day 30")
+	assert.Equal(t, http.StatusConflict, voucherPay(t, s, "oxxo", refTerminal, "terminal"), "terminals refuse a voucher after day 10")
+	assert.Equal(t, http.StatusOK, voucherPay(t, s, "oxxo", refBank, "bank"), "a bank accepts it until day 30")
 	cb := m.next()
 	assert.Equal(t, "lapse-bank", path(cb, "payment", "id"))
 	assert.Equal(t, "success", path(cb, "payment", "status"))
@@ -336,8 +325,8 @@ func TestOxxoVoucherLapse(t *testing.T) {
 		assert.Equal(t, "20000", path(cb, "operation", "code"))
 	}
 	assert.Equal(t, map[string]string{"lapse-terminal": "decline", "lapse-never": "decline"}, got)
-	assert.Equal(t, http.StatusConflict, payAt(t, s, refNever, "bank"), "a lapsed voucher is refused everywhere")
-	assert.Equal(t, http.StatusNotFound, payAt(t, s, "00000000000000", "terminal"))
+	assert.Equal(t, http.StatusConflict, voucherPay(t, s, "oxxo", refNever, "bank"), "a lapsed voucher is refused everywhere")
+	assert.Equal(t, http.StatusNotFound, voucherPay(t, s, "oxxo", "00000000000000", "terminal"))
 }
 
 func TestCallbackRetriedUntilMerchantAnswers200(t *testing.T) {
@@ -393,7 +382,7 @@ func TestRestartKeepsEverything(t *testing.T) {
 	require.Equal(t, http.StatusOK, s.do("GET", fmt.Sprintf("/sandbox/payments/%d/keep-1", testProject), nil, &p))
 	assert.Equal(t, "awaiting redirect result", p["status"])
 	// The project, the voucher and its lapse job survived: pay, then lapse nothing.
-	assert.Equal(t, http.StatusOK, payAt(t, s, ref, "terminal"))
+	assert.Equal(t, http.StatusOK, voucherPay(t, s, "oxxo", ref, "terminal"))
 	cb := m.next()
 	assert.Equal(t, "success", path(cb, "payment", "status"))
 	// A reused payment id is still refused after the restart.

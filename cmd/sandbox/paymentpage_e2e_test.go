@@ -93,24 +93,10 @@ func ppURL(s *sandbox, p map[string]string) string {
 	return s.URL + "/payment?" + ppSign(p, ppSecret).Encode()
 }
 
-// ppClient does not follow redirects, so tests see where each step goes.
-var ppClient = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
 // ppGet GETs u and returns the status, the Location and the body.
 func ppGet(t *testing.T, u string) (int, string, string) {
 	t.Helper()
-	res, err := ppClient.Get(u)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return res.StatusCode, res.Header.Get("Location"), string(b)
-}
-
-// ppPost POSTs a form to u and returns the status, the Location and the body.
-func ppPost(t *testing.T, u string, form url.Values) (int, string, string) {
-	t.Helper()
-	res, err := ppClient.PostForm(u, form)
+	res, err := noRedirect.Get(u)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
@@ -163,7 +149,7 @@ func TestPaymentPageOxxoEndToEnd(t *testing.T) {
 	request := ppCarried(t, page)
 
 	// A malformed answer shows the form again with what was typed.
-	status, _, page = ppPost(t, s.URL+"/payment/pay", url.Values{
+	status, _, page = submit(t, s.URL+"/payment/pay", url.Values{
 		"request": {request}, "method": {"oxxo"},
 		"customer_last_name": {"Marques"}, "customer_email": {"not-an-email"}, "identify_doc_number": {"123"},
 	})
@@ -175,7 +161,7 @@ func TestPaymentPageOxxoEndToEnd(t *testing.T) {
 	override.none()
 
 	// A good one starts the sale and the customer waits for it.
-	status, loc, page := ppPost(t, s.URL+"/payment/pay", url.Values{
+	status, loc, page := submit(t, s.URL+"/payment/pay", url.Values{
 		"request": {request}, "method": {"oxxo"},
 		"customer_last_name": {"Marques"}, "customer_email": {"marques@example.com"}, "identify_doc_number": {"1234567890"},
 	})
@@ -211,7 +197,7 @@ func TestPaymentPageOxxoEndToEnd(t *testing.T) {
 	project.none()
 
 	// The customer pays at a terminal: one final callback, to the override.
-	status, _, _ = ppPost(t, s.URL+"/providers/oxxo/terminal", url.Values{"reference": {ref}, "channel": {"terminal"}})
+	status, _, _ = submit(t, s.URL+"/providers/oxxo/terminal", url.Values{"reference": {ref}, "channel": {"terminal"}})
 	require.Equal(t, http.StatusOK, status)
 	cb := override.next()
 	verifyCallback(t, cb, ppSecret)
@@ -259,7 +245,7 @@ func TestPaymentPageDeclinedAtOnce(t *testing.T) {
 	assert.Contains(t, page, `<html lang="es">`)
 	assert.Contains(t, page, "Confirma tu pago")
 
-	status, loc, page := ppPost(t, s.URL+"/payment/pay", url.Values{"request": {ppCarried(t, page)}, "method": {"oxxo"}})
+	status, loc, page := submit(t, s.URL+"/payment/pay", url.Values{"request": {ppCarried(t, page)}, "method": {"oxxo"}})
 	require.Equal(t, http.StatusSeeOther, status, page)
 	cb := project.next()
 	verifyCallback(t, cb, ppSecret)

@@ -40,23 +40,10 @@ func rapiDoc(doc string) func(map[string]any) {
 	return func(b map[string]any) { b["customer"].(map[string]any)["identify"] = map[string]any{"doc_number": doc} }
 }
 
-func rapiAmount(amount int64, currency string) func(map[string]any) {
-	return func(b map[string]any) {
-		b["payment"].(map[string]any)["amount"] = amount
-		b["payment"].(map[string]any)["currency"] = currency
-	}
-}
-
 // rapiStart sends a Rapipago sale and returns its redirect callback.
 func rapiStart(t *testing.T, s *sandbox, m *merchant, id string, mutate ...func(map[string]any)) map[string]any {
 	t.Helper()
-	var ans gateAnswer
-	require.Equal(t, http.StatusOK, s.do("POST", rapiPath, signed(rapiSale(id, mutate...), testSecret), &ans), "%+v", ans)
-	cb := m.next()
-	verifyCallback(t, cb, testSecret)
-	require.Equal(t, id, path(cb, "payment", "id"))
-	require.Equal(t, "awaiting redirect result", path(cb, "payment", "status"), "%v", cb)
-	return cb
+	return saleRedirect(t, s, m, rapiPath, rapiSale(id, mutate...))
 }
 
 // rapiConfig writes a config file with these Rapipago settings (YAML) and
@@ -150,7 +137,7 @@ func TestRapipagoDeclinedByCallback(t *testing.T) {
 		{"document of 9 digits", rapiDoc("123456789"), "customer.identify.doc_number"},
 		{"document of 10 digits", rapiDoc("1234567890"), "customer.identify.doc_number"},
 		{"document with dots", rapiDoc("12.345.678"), "customer.identify.doc_number"},
-		{"EUR, as in the seed", rapiAmount(1000, "EUR"), "payment.currency"},
+		{"EUR, as in the seed", setAmount(1000, "EUR"), "payment.currency"},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -180,7 +167,7 @@ func TestRapipagoDeclinedByCallback(t *testing.T) {
 		assert.Equal(t, "GET", path(cb, "redirect_data", "method"), doc)
 	}
 	// Cents are fine unless a config asks for whole units.
-	cb := rapiStart(t, s, m, "cents-1", rapiAmount(1050, "ARS"))
+	cb := rapiStart(t, s, m, "cents-1", setAmount(1050, "ARS"))
 	assert.Equal(t, map[string]any{"amount": float64(1050), "currency": "ARS"}, path(cb, "payment", "sum"))
 }
 
@@ -230,7 +217,7 @@ func TestRapipagoShortVariantFromConfig(t *testing.T) {
 	m := newMerchant(t)
 	setupProject(t, s, m)
 
-	cb := rapiStart(t, s, m, "short-1", rapiAmount(50000, "ARS"))
+	cb := rapiStart(t, s, m, "short-1", setAmount(50000, "ARS"))
 	ref := voucherRefOf(cb)
 	var p map[string]any
 	require.Equal(t, http.StatusOK, s.do("GET", fmt.Sprintf("/sandbox/payments/%d/short-1", testProject), nil, &p))
@@ -241,7 +228,7 @@ func TestRapipagoShortVariantFromConfig(t *testing.T) {
 	assert.NotContains(t, page, "Or at a bank until")
 
 	// Whole units, as the config says.
-	require.Equal(t, http.StatusOK, s.do("POST", rapiPath, signed(rapiSale("cents-1", rapiAmount(1050, "ARS")), testSecret), nil))
+	require.Equal(t, http.StatusOK, s.do("POST", rapiPath, signed(rapiSale("cents-1", setAmount(1050, "ARS")), testSecret), nil))
 	cb = m.next()
 	verifyCallback(t, cb, testSecret)
 	assert.Equal(t, "decline", path(cb, "payment", "status"))
@@ -295,14 +282,14 @@ func TestRapipagoGoldenCallbacks(t *testing.T) {
 	setupProject(t, s, m)
 
 	seedCustomer := func(b map[string]any) { b["customer"].(map[string]any)["id"] = "1" }
-	cb := rapiStart(t, s, m, "TEST_Argentina_PC_2", rapiAmount(50000, "ARS"), seedCustomer)
+	cb := rapiStart(t, s, m, "TEST_Argentina_PC_2", setAmount(50000, "ARS"), seedCustomer)
 	golden(t, s, "rapipago_redirect_callback", m.lastRaw())
 	advance(t, s, "1h49m")
 	require.Equal(t, http.StatusOK, voucherPay(t, s, "rapipago", voucherRefOf(cb), "terminal"))
 	m.next()
 	golden(t, s, "rapipago_success_callback", m.lastRaw())
 
-	require.Equal(t, http.StatusOK, s.do("POST", rapiPath, signed(rapiSale("TEST_15447012171635547", rapiAmount(50200, "ARS"), seedCustomer), testSecret), nil))
+	require.Equal(t, http.StatusOK, s.do("POST", rapiPath, signed(rapiSale("TEST_15447012171635547", setAmount(50200, "ARS"), seedCustomer), testSecret), nil))
 	cb = m.next()
 	golden(t, s, "rapipago_decline_callback", m.lastRaw())
 	assert.Equal(t, "20101", path(cb, "operation", "code"))

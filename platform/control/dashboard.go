@@ -176,10 +176,8 @@ func (s *Server) handleDashboardPayment(c echo.Context) error {
 			page.RedirectBody = body
 		}
 	}
-	if v := p.Voucher; v != nil {
-		base := "/providers/" + p.Method
-		page.Voucher = &web.VoucherLinks{Voucher: v, PageURL: base + "/vouchers/" + v.Reference,
-			BarcodeURL: base + "/vouchers/" + v.Reference + "/barcode.png", TerminalURL: base + "/terminal?reference=" + v.Reference}
+	if p.Voucher != nil {
+		page.Voucher = voucherLinks("", p)
 		page.Actions.Channels = []string{"terminal", "bank"}
 	}
 	for _, d := range w.Deliveries {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // paymentView is a payment as the control API shows it.
@@ -60,11 +61,20 @@ func (s *Server) paymentView(p *platform.Payment) paymentView {
 		},
 	}
 	if p.Voucher != nil {
-		page := base + "/providers/" + p.Method + "/vouchers/" + p.Voucher.Reference
-		v.Voucher = &voucherView{Voucher: p.Voucher, PageURL: page, BarcodeURL: page + "/barcode.png"}
+		l := voucherLinks(base, p)
+		v.Voucher = &voucherView{Voucher: p.Voucher, PageURL: l.PageURL, BarcodeURL: l.BarcodeURL}
 	}
 	if v.Operations == nil {
 		v.Operations = []platform.Operation{}
 	}
 	return v
+}
+
+// voucherLinks returns the pages of p's voucher, under base ("" for paths):
+// the voucher providers serve them under /providers/<method>/.
+func voucherLinks(base string, p *platform.Payment) *web.VoucherLinks {
+	provider := base + "/providers/" + p.Method
+	page := provider + "/vouchers/" + p.Voucher.Reference
+	return &web.VoucherLinks{Voucher: p.Voucher, PageURL: page, BarcodeURL: page + "/barcode.png",
+		TerminalURL: provider + "/terminal?reference=" + p.Voucher.Reference}
 }

@@ -23,13 +23,9 @@ func Method() platform.Method {
 		GatePath:      "/v2/payment/voucher/oxxo/sale",
 		ForceCodes:    []string{"oxxo"},
 		Currencies:    []string{"MXN", "USD"},
-		GateRequired: []string{
-			"customer.id", "customer.ip_address",
-			"customer.first_name", "customer.last_name", "customer.email",
-			"customer.identify.doc_number",
-		},
-		PageRequired: []string{"customer_first_name", "customer_last_name", "customer_email", "identify_doc_number"},
-		Defaults:     platform.MethodSettings{Variant: voucher.VariantBank},
+		GateRequired:  voucher.PersonGateRequired(),
+		PageRequired:  voucher.PersonPageRequired(),
+		Defaults:      platform.MethodSettings{Variant: voucher.VariantBank},
 	}
 }
 

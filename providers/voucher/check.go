@@ -125,3 +125,16 @@ func describeLengths(lengths []int) string {
 	}
 	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
 }
+
+// PersonGateRequired lists the Gate fields of a method that knows its
+// customer by name, email and identity document (Oxxo, Rapipago), with the
+// customer's ID and IP address every sale needs.
+func PersonGateRequired() []string {
+	return []string{"customer.id", "customer.ip_address", "customer.first_name", "customer.last_name", "customer.email", DocNumberField}
+}
+
+// PersonPageRequired lists the same as Payment Page parameters, which the
+// page asks the customer for when the merchant did not send them.
+func PersonPageRequired() []string {
+	return []string{"customer_first_name", "customer_last_name", ParamEmail, ParamDocNumber}
+}
