@@ -35,6 +35,10 @@ var rules = []rule{
 	{pkg: "providers/", banned: []string{"platform/bolt", "platform/gate", "platform/paymentpage", "go.etcd.io/bbolt"}},
 	{pkg: "web", banned: []string{"platform/bolt", "providers/", "platform/gate", "go.etcd.io/bbolt"}},
 	{pkg: "scenarios", banned: []string{"platform/bolt", "go.etcd.io/bbolt"}},
+	// Nothing of the product imports app but cmd/sandbox and sandboxtest.
+	{pkg: "platform/", banned: []string{"app"}},
+	{pkg: "providers/", banned: []string{"app"}},
+	{pkg: "web", banned: []string{"app"}},
 }
 
 type listed struct {

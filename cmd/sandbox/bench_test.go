@@ -12,18 +12,20 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ecommpay-sandbox/sandbox/app"
 )
 
 // benchApp wires a sandbox for benchmarks and returns it with n signed sales.
-func benchApp(b *testing.B, n int) (*app, [][]byte) {
+func benchApp(b *testing.B, n int) (*app.Sandbox, [][]byte) {
 	b.Helper()
 	o := serveOptions{Data: b.TempDir(), Seed: 1, Freeze: frozenAt.Format(time.RFC3339), PublicURL: "http://sandbox.test"}
 	a, err := newApp(context.Background(), o, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { a.store.Close() })
-	if err := a.engine.PutProject(context.Background(), projectFor(testProject, testSecret)); err != nil {
+	b.Cleanup(func() { a.Close() })
+	if err := a.Engine.PutProject(context.Background(), projectFor(testProject, testSecret)); err != nil {
 		b.Fatal(err)
 	}
 	bodies := make([][]byte, n)
@@ -45,7 +47,7 @@ func BenchmarkGateSaleParallel(b *testing.B) {
 			req := httptest.NewRequest(http.MethodPost, oxxoPath, bytes.NewReader(bodies[i]))
 			req.Header.Set("Content-Type", "application/json")
 			rec := httptest.NewRecorder()
-			a.echo.ServeHTTP(rec, req)
+			a.Handler.ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK {
 				b.Errorf("sale %d: %d %s", i, rec.Code, rec.Body)
 			}
@@ -66,7 +68,7 @@ func BenchmarkGateSale(b *testing.B) {
 		req := httptest.NewRequest(http.MethodPost, oxxoPath, bytes.NewReader(bodies[i]))
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
-		a.echo.ServeHTTP(rec, req)
+		a.Handler.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {
 			b.Fatalf("sale %d: %d %s", i, rec.Code, rec.Body)
 		}

@@ -293,7 +293,7 @@ func TestBrowserPaymentJourney(t *testing.T) {
 			t.Parallel()
 			ctx := brTab(t)
 			s, m := ppSetup(t)
-			if _, ok := s.app.engine.Method(row.code); !ok {
+			if _, ok := s.app.Engine.Method(row.code); !ok {
 				t.Fatalf("method %s is not registered: every method must be clicked through", row.code)
 			}
 			ppConfirmDeposits(t, s, m)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecommpay-sandbox/sandbox/app"
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/signature"
 )
@@ -31,7 +32,7 @@ var frozenAt = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 type sandbox struct {
 	t    *testing.T
 	URL  string
-	app  *app
+	app  *app.Sandbox
 	opts serveOptions
 	stop func()
 }
@@ -51,14 +52,14 @@ func startSandbox(t *testing.T, dir string, mutate ...func(*serveOptions)) *sand
 	a, err := newApp(ctx, o, log, time.Now)
 	require.NoError(t, err)
 	done := make(chan error, 1)
-	go func() { done <- a.run(ctx, ln, nil) }()
+	go func() { done <- a.Run(ctx, ln, nil) }()
 	s := &sandbox{t: t, URL: o.PublicURL, app: a, opts: o}
 	var once sync.Once
 	s.stop = func() {
 		once.Do(func() {
 			cancel()
 			require.NoError(t, <-done)
-			require.NoError(t, a.store.Close())
+			require.NoError(t, a.Close())
 		})
 	}
 	t.Cleanup(s.stop)

@@ -2,35 +2,17 @@ package main
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/binary"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
-	"net/http"
 	"strings"
 	"time"
 
-	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/sync/errgroup"
-
+	"github.com/ecommpay-sandbox/sandbox/app"
 	"github.com/ecommpay-sandbox/sandbox/platform"
-	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
 	"github.com/ecommpay-sandbox/sandbox/platform/callback"
-	"github.com/ecommpay-sandbox/sandbox/platform/control"
-	"github.com/ecommpay-sandbox/sandbox/platform/gate"
-	"github.com/ecommpay-sandbox/sandbox/platform/paymentpage"
-	"github.com/ecommpay-sandbox/sandbox/providers/cardpartner"
-	"github.com/ecommpay-sandbox/sandbox/providers/ecovoucher"
-	"github.com/ecommpay-sandbox/sandbox/providers/loterica"
-	"github.com/ecommpay-sandbox/sandbox/providers/oxxo"
-	"github.com/ecommpay-sandbox/sandbox/providers/rapipago"
-	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // serveOptions are the flags of `sandbox serve`.
@@ -75,30 +57,6 @@ func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
 	return o, nil
 }
 
-// methods returns the mock providers: one line per payment method.
-func methods() []platform.Provider {
-	return []platform.Provider{
-		oxxo.New(),
-		loterica.New(),
-		rapipago.New(),
-		ecovoucher.New(),
-		cardpartner.New(),
-	}
-}
-
-// pages is a provider with customer-facing pages.
-type pages interface {
-	Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer)
-}
-
-// app is a wired sandbox: store, engine, dispatcher and HTTP handler.
-type app struct {
-	store  *bolt.DB
-	engine *platform.Engine
-	echo   *echo.Echo
-	log    *slog.Logger
-}
-
 func newLogger(o serveOptions, w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(o.LogLevel)); err != nil {
@@ -114,24 +72,15 @@ func newLogger(o serveOptions, w io.Writer) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format %q: use text or json", o.LogFormat)
 }
 
-func randomSource(seed uint64) *rand.ChaCha8 {
-	var s [32]byte
-	if seed == 0 {
-		_, _ = crand.Read(s[:]) // crypto/rand never fails on supported platforms
-	} else {
-		binary.LittleEndian.PutUint64(s[:], seed)
-	}
-	return rand.NewChaCha8(s)
-}
-
-// newApp opens the store and wires everything; the caller closes the store.
-func newApp(ctx context.Context, o serveOptions, log *slog.Logger, wall func() time.Time) (*app, error) {
-	provs := methods()
-	var ms []platform.Method
+// newApp turns the flags into app.Options and wires the sandbox; the
+// caller closes it.
+func newApp(ctx context.Context, o serveOptions, log *slog.Logger, wall func() time.Time) (*app.Sandbox, error) {
+	provs := app.Providers()
+	ms := make([]platform.Method, 0, len(provs))
 	for _, p := range provs {
 		ms = append(ms, p.Method())
 	}
-	cfg, err := loadConfig(o.Config, ms)
+	cfg, err := app.LoadConfig(o.Config, ms)
 	if err != nil {
 		return nil, err
 	}
@@ -143,74 +92,16 @@ func newApp(ctx context.Context, o serveOptions, log *slog.Logger, wall func() t
 		}
 		clock = platform.ClockState{Frozen: true, FrozenAt: t.UTC()}
 	}
-	store, err := bolt.Open(strings.TrimRight(o.Data, "/") + "/sandbox.db")
-	if err != nil {
-		return nil, err
-	}
-	eng, err := platform.New(ctx, platform.Config{
-		Store: store, Wall: wall, Rand: randomSource(o.Seed), Log: log,
-		BaseURL: strings.TrimRight(o.PublicURL, "/"), Settings: cfg.Methods, Clock: clock,
-	})
-	if err != nil {
-		store.Close()
-		return nil, err
-	}
-	for _, p := range provs {
-		eng.Register(p)
-	}
-	for code, ms := range cfg.Methods {
-		if err := eng.CheckSettings(code, ms); err != nil {
-			store.Close()
-			return nil, fmt.Errorf("config file %s: %w", o.Config, err)
-		}
-	}
-	for _, p := range cfg.Projects {
-		if err := eng.PutProject(ctx, p); err != nil {
-			store.Close()
-			return nil, fmt.Errorf("config project %d: %w", p.ID, err)
-		}
-	}
-	dispatcher := callback.New(store, log)
-	if o.CallbackTimeout > 0 {
-		dispatcher.Timeout = o.CallbackTimeout
-	}
-	eng.SetDeliverer(dispatcher)
-	eng.SetDepositChecker(dispatcher)
-
-	renderer, err := web.New()
-	if err != nil {
-		store.Close()
-		return nil, err
-	}
-	e := echo.New()
-	e.HideBanner, e.HidePort = true, true
-	e.Use(middleware.Recover())
-	e.Use(requestLog(log))
-	gate.New(eng).Routes(e)
-	paymentpage.New(eng, renderer).Routes(e)
-	control.New(eng, renderer).Routes(e)
-	for _, p := range provs {
-		if pp, ok := p.(pages); ok {
-			pp.Routes(e, eng, renderer)
-		}
-	}
-	e.GET("/static/*", echo.WrapHandler(web.StaticHandler()))
-	return &app{store: store, engine: eng, echo: e, log: log}, nil
-}
-
-// requestLog logs every request with slog.
-func requestLog(log *slog.Logger) echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true, LogError: true, LogRemoteIP: true,
-		HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			attrs := []any{"method", v.Method, "uri", v.URI, "status", v.Status, "latency", v.Latency, "remote", v.RemoteIP}
-			if v.Error != nil {
-				attrs = append(attrs, "err", v.Error)
-			}
-			log.Info("request", attrs...)
-			return nil
-		},
+	return app.New(ctx, app.Options{
+		DataFile:        strings.TrimRight(o.Data, "/") + "/sandbox.db",
+		PublicURL:       o.PublicURL,
+		Config:          cfg,
+		ConfigName:      "file " + o.Config,
+		Seed:            o.Seed,
+		Clock:           clock,
+		CallbackTimeout: o.CallbackTimeout,
+		Log:             log,
+		Wall:            wall,
 	})
 }
 
@@ -233,33 +124,9 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 		ln.Close()
 		return err
 	}
-	defer a.store.Close()
-	return a.run(ctx, ln, func() {
-		log.Info("sandbox ready", "url", o.PublicURL, "data", a.store.Path(), "started_in", time.Since(start).String(),
+	defer a.Close()
+	return a.Run(ctx, ln, func() {
+		log.Info("sandbox ready", "url", o.PublicURL, "data", a.Store.Path(), "started_in", time.Since(start).String(),
 			"demo_project", "project_id 1, secret \"secret\"")
 	})
-}
-
-// run serves on ln and runs the job loop until ctx ends.
-func (a *app) run(ctx context.Context, ln net.Listener, ready func()) error {
-	srv := &http.Server{Handler: a.echo, ReadHeaderTimeout: 10 * time.Second}
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return a.engine.Run(gctx) })
-	g.Go(func() error {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("serve: %w", err)
-		}
-		return nil
-	})
-	g.Go(func() error {
-		<-gctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		a.log.Info("shutting down")
-		return srv.Shutdown(sctx)
-	})
-	if ready != nil {
-		ready()
-	}
-	return g.Wait()
 }

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -10,15 +10,15 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
 
-// fileConfig is the YAML config file (SPEC.md §9).
-type fileConfig struct {
+// Config is what a config file holds (SPEC.md §9): projects and method settings.
+type Config struct {
 	Projects []platform.Project                 `yaml:"projects"`
 	Methods  map[string]platform.MethodSettings `yaml:"methods"`
 }
 
-// loadConfig reads and checks a config file; an empty path is no file.
-func loadConfig(path string, methods []platform.Method) (fileConfig, error) {
-	var cfg fileConfig
+// LoadConfig reads and checks a config file; an empty path is no file.
+func LoadConfig(path string, methods []platform.Method) (Config, error) {
+	var cfg Config
 	if path == "" {
 		return cfg, nil
 	}

@@ -1,0 +1,187 @@
+package app
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+	"github.com/ecommpay-sandbox/sandbox/platform/callback"
+	"github.com/ecommpay-sandbox/sandbox/platform/control"
+	"github.com/ecommpay-sandbox/sandbox/platform/gate"
+	"github.com/ecommpay-sandbox/sandbox/platform/paymentpage"
+	"github.com/ecommpay-sandbox/sandbox/web"
+)
+
+// Options say how to build a sandbox. DataFile and PublicURL are required.
+type Options struct {
+	// DataFile is the path of the bbolt file; it is created when missing.
+	DataFile string
+	// PublicURL is where customers and merchants reach the sandbox, with no
+	// trailing slash: redirect URLs and pages are built on it.
+	PublicURL string
+	// Config holds projects and method settings (LoadConfig reads a file).
+	Config Config
+	// ConfigName names where Config came from, for error messages.
+	ConfigName string
+	// Seed seeds IDs and voucher numbers; 0 draws a random seed.
+	Seed uint64
+	// Clock is the clock's state when the data file has none yet.
+	Clock platform.ClockState
+	// CallbackTimeout bounds each callback and check_deposit request;
+	// 0 is callback.DefaultTimeout.
+	CallbackTimeout time.Duration
+	// Log receives structured logs; nil discards them.
+	Log *slog.Logger
+	// Wall reads the wall clock; nil is time.Now.
+	Wall func() time.Time
+}
+
+// Sandbox is a wired sandbox: its store, its engine and its HTTP handler.
+type Sandbox struct {
+	Store  *bolt.DB
+	Engine *platform.Engine
+	// Handler serves every route of the sandbox.
+	Handler http.Handler
+	log     *slog.Logger
+}
+
+// pages is a provider with customer-facing pages.
+type pages interface {
+	Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer)
+}
+
+// RandomSource returns the sandbox's source of IDs and references: seeded,
+// or from crypto/rand when seed is 0.
+func RandomSource(seed uint64) *rand.ChaCha8 {
+	var s [32]byte
+	if seed == 0 {
+		_, _ = crand.Read(s[:]) // crypto/rand never fails on supported platforms
+	} else {
+		binary.LittleEndian.PutUint64(s[:], seed)
+	}
+	return rand.NewChaCha8(s)
+}
+
+// New opens the store and wires everything. Close releases the store.
+func New(ctx context.Context, o Options) (*Sandbox, error) {
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	wall := o.Wall
+	if wall == nil {
+		wall = time.Now
+	}
+	provs := Providers()
+	store, err := bolt.Open(o.DataFile)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*Sandbox, error) {
+		store.Close()
+		return nil, err
+	}
+	eng, err := platform.New(ctx, platform.Config{
+		Store: store, Wall: wall, Rand: RandomSource(o.Seed), Log: log,
+		BaseURL: strings.TrimRight(o.PublicURL, "/"), Settings: o.Config.Methods, Clock: o.Clock,
+	})
+	if err != nil {
+		return fail(err)
+	}
+	for _, p := range provs {
+		eng.Register(p)
+	}
+	for code, ms := range o.Config.Methods {
+		if err := eng.CheckSettings(code, ms); err != nil {
+			return fail(fmt.Errorf("config %s: %w", o.ConfigName, err))
+		}
+	}
+	for _, p := range o.Config.Projects {
+		if err := eng.PutProject(ctx, p); err != nil {
+			return fail(fmt.Errorf("config project %d: %w", p.ID, err))
+		}
+	}
+	dispatcher := callback.New(store, log)
+	if o.CallbackTimeout > 0 {
+		dispatcher.Timeout = o.CallbackTimeout
+	}
+	eng.SetDeliverer(dispatcher)
+	eng.SetDepositChecker(dispatcher)
+
+	renderer, err := web.New()
+	if err != nil {
+		return fail(err)
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.Use(middleware.Recover())
+	e.Use(requestLog(log))
+	gate.New(eng).Routes(e)
+	paymentpage.New(eng, renderer).Routes(e)
+	control.New(eng, renderer).Routes(e)
+	for _, p := range provs {
+		if pp, ok := p.(pages); ok {
+			pp.Routes(e, eng, renderer)
+		}
+	}
+	e.GET("/static/*", echo.WrapHandler(web.StaticHandler()))
+	return &Sandbox{Store: store, Engine: eng, Handler: e, log: log}, nil
+}
+
+// Close closes the store.
+func (s *Sandbox) Close() error { return s.Store.Close() }
+
+// requestLog logs every request with slog.
+func requestLog(log *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true, LogError: true, LogRemoteIP: true,
+		HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			attrs := []any{"method", v.Method, "uri", v.URI, "status", v.Status, "latency", v.Latency, "remote", v.RemoteIP}
+			if v.Error != nil {
+				attrs = append(attrs, "err", v.Error)
+			}
+			log.Info("request", attrs...)
+			return nil
+		},
+	})
+}
+
+// Run serves on ln and runs the job loop until ctx ends, then shuts the
+// server down gracefully. ready, when not nil, is called once serving.
+func (s *Sandbox) Run(ctx context.Context, ln net.Listener, ready func()) error {
+	srv := &http.Server{Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.Engine.Run(gctx) })
+	g.Go(func() error {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		s.log.Info("shutting down")
+		return srv.Shutdown(sctx)
+	})
+	if ready != nil {
+		ready()
+	}
+	return g.Wait()
+}

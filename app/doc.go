@@ -1,0 +1,8 @@
+// Package app wires a whole sandbox from its parts: the bbolt store, the
+// engine with every mock provider, the callback sender and the HTTP handler
+// that serves the Gate, the Payment Page, the providers' pages, the control
+// API and the dashboard.
+//
+// cmd/sandbox serves it; sandboxtest runs it in-process for a Go test. The
+// list of payment methods, one line each, is in methods.go.
+package app

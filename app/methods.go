@@ -1,0 +1,21 @@
+package app
+
+import (
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/providers/cardpartner"
+	"github.com/ecommpay-sandbox/sandbox/providers/ecovoucher"
+	"github.com/ecommpay-sandbox/sandbox/providers/loterica"
+	"github.com/ecommpay-sandbox/sandbox/providers/oxxo"
+	"github.com/ecommpay-sandbox/sandbox/providers/rapipago"
+)
+
+// Providers returns the mock providers: one line per payment method.
+func Providers() []platform.Provider {
+	return []platform.Provider{
+		oxxo.New(),
+		loterica.New(),
+		rapipago.New(),
+		ecovoucher.New(),
+		cardpartner.New(),
+	}
+}
