@@ -177,6 +177,9 @@ type Payment struct {
 	// ProviderData is the mock provider's private state, owned by its package.
 	ProviderData json.RawMessage `json:"provider_data,omitempty"`
 	Operations   []Operation     `json:"operations"`
+	// Callbacks sums up how the payment's callbacks stand; the engine's
+	// outbox keeps it current with every attempt.
+	Callbacks CallbackSummary `json:"callbacks"`
 	CreatedAt    time.Time       `json:"created_at"`
 	UpdatedAt    time.Time       `json:"updated_at"`
 }
@@ -210,6 +213,35 @@ func (p *Payment) Refund() *Operation {
 		}
 	}
 	return nil
+}
+
+// CallbackHealth says how a payment's callbacks stand, for lists and filters.
+type CallbackHealth string
+
+// Callback healths, from the payment's newest callback.
+const (
+	CallbacksNone    CallbackHealth = ""        // no callback yet
+	CallbacksPending CallbackHealth = "pending" // waiting for its first attempt
+	CallbacksOK      CallbackHealth = "ok"      // delivered: the merchant answered 200
+	CallbacksFailing CallbackHealth = "failing" // the merchant refused or did not answer; retries follow
+	CallbacksFailed  CallbackHealth = "failed"  // a callback ran out of attempts
+	CallbacksHeld    CallbackHealth = "held"    // no callback URL, or suppressed: kept in the log only
+)
+
+// CallbackSummary is what a list shows of a payment's callbacks.
+type CallbackSummary struct {
+	Health CallbackHealth `json:"health,omitempty"`
+	// Count is how many callbacks the payment caused; Attempts how many
+	// times they were tried, all together.
+	Count    int `json:"count,omitempty"`
+	Attempts int `json:"attempts,omitempty"`
+	// LastStatus is the HTTP status of the merchant's last answer (0: none
+	// came); LastError says why the last attempt failed.
+	LastStatus int       `json:"last_status,omitempty"`
+	LastError  string    `json:"last_error,omitempty"`
+	LastAt     time.Time `json:"last_at,omitzero"`
+	// NextAttempt is when the next attempt is due, while one is.
+	NextAttempt time.Time `json:"next_attempt,omitzero"`
 }
 
 // Project is what ecommpay gives a merchant at integration.
