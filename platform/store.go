@@ -169,6 +169,9 @@ type Attempt struct {
 	ResponseBody string        `json:"response_body"`   // the first 4 KiB
 	Latency      time.Duration `json:"latency_ns"`
 	Error        string        `json:"error,omitempty"`
+	// Note says what was odd about an attempt that still counts, e.g. an
+	// answer of 200 whose body did not arrive in time.
+	Note string `json:"note,omitempty"`
 }
 
 // OK reports whether the merchant accepted the message.

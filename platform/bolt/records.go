@@ -180,6 +180,7 @@ type attemptRecord struct {
 	ResponseBody string        `json:"response_body,omitempty"`
 	Latency      time.Duration `json:"latency_ns,omitempty"`
 	Error        string        `json:"error,omitempty"`
+	Note         string        `json:"note,omitempty"`
 }
 
 // clockRecord stores a platform.ClockState.
@@ -512,6 +513,7 @@ func toDeliveryRecord(d *platform.Delivery) deliveryRecord {
 				ResponseBody: a.ResponseBody,
 				Latency:      a.Latency,
 				Error:        a.Error,
+				Note:         a.Note,
 			}
 		}),
 	}
@@ -538,6 +540,7 @@ func (r deliveryRecord) delivery() *platform.Delivery {
 				ResponseBody: a.ResponseBody,
 				Latency:      a.Latency,
 				Error:        a.Error,
+				Note:         a.Note,
 			}
 		}),
 	}
