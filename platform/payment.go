@@ -180,8 +180,8 @@ type Payment struct {
 	// Callbacks sums up how the payment's callbacks stand; the engine's
 	// outbox keeps it current with every attempt.
 	Callbacks CallbackSummary `json:"callbacks"`
-	CreatedAt    time.Time       `json:"created_at"`
-	UpdatedAt    time.Time       `json:"updated_at"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
 }
 
 // Key returns the payment's key.

@@ -65,6 +65,18 @@ type paymentRecord struct {
 	Operations    []operationRecord `json:"operations"`
 	CreatedAt     time.Time         `json:"created_at,omitzero"`
 	UpdatedAt     time.Time         `json:"updated_at,omitzero"`
+	Callbacks     callbacksRecord   `json:"callbacks,omitzero"`
+}
+
+// callbacksRecord stores a platform.CallbackSummary.
+type callbacksRecord struct {
+	Health      string    `json:"health,omitempty"`
+	Count       int       `json:"count,omitempty"`
+	Attempts    int       `json:"attempts,omitempty"`
+	LastStatus  int       `json:"last_status,omitempty"`
+	LastError   string    `json:"last_error,omitempty"`
+	LastAt      time.Time `json:"last_at,omitzero"`
+	NextAttempt time.Time `json:"next_attempt,omitzero"`
 }
 
 // sumRecord stores a platform.Sum.
@@ -350,6 +362,11 @@ func toPaymentRecord(p *platform.Payment, seq uint64) paymentRecord {
 		Operations:    mapSlice(p.Operations, toOperationRecord),
 		CreatedAt:     utc(p.CreatedAt),
 		UpdatedAt:     utc(p.UpdatedAt),
+		Callbacks: callbacksRecord{
+			Health: string(p.Callbacks.Health), Count: p.Callbacks.Count, Attempts: p.Callbacks.Attempts,
+			LastStatus: p.Callbacks.LastStatus, LastError: p.Callbacks.LastError,
+			LastAt: utc(p.Callbacks.LastAt), NextAttempt: utc(p.Callbacks.NextAttempt),
+		},
 	}
 	if p.Redirect != nil {
 		r.Redirect = &redirectRecord{URL: p.Redirect.URL, Method: p.Redirect.Method, Body: cloneBytes(p.Redirect.Body)}
@@ -406,6 +423,11 @@ func (r paymentRecord) payment() *platform.Payment {
 		Operations:    mapSlice(r.Operations, operationRecord.operation),
 		CreatedAt:     r.CreatedAt,
 		UpdatedAt:     r.UpdatedAt,
+		Callbacks: platform.CallbackSummary{
+			Health: platform.CallbackHealth(r.Callbacks.Health), Count: r.Callbacks.Count, Attempts: r.Callbacks.Attempts,
+			LastStatus: r.Callbacks.LastStatus, LastError: r.Callbacks.LastError,
+			LastAt: r.Callbacks.LastAt, NextAttempt: r.Callbacks.NextAttempt,
+		},
 	}
 	if r.Redirect != nil {
 		p.Redirect = &platform.Redirect{URL: r.Redirect.URL, Method: r.Redirect.Method, Body: r.Redirect.Body}
