@@ -1,6 +1,7 @@
 // Command sandbox runs a local ecommpay sandbox: the Gate API, the Payment
 // Page and signed callbacks, mock providers with their pages, a clock that
-// can be moved, and a control API for tests.
+// can be moved, and a control API for tests. Its other verbs sign and verify
+// messages from the shell.
 package main
 
 import (
@@ -11,16 +12,45 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"text/tabwriter"
 )
 
-const usage = `sandbox: a local ecommpay sandbox for Oxxo, EcoVoucher, Loterica, Rapipago and
+// stdio is what a command reads and writes: the process's streams, or
+// buffers in tests.
+type stdio struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// command is one verb of the command line: `sandbox <name> [args]`.
+type command struct {
+	name     string
+	synopsis string // the arguments after the name, for help
+	summary  string // what the verb does, one line
+	run      func(ctx context.Context, args []string, std stdio) error
+}
+
+// commands returns every verb in the order `sandbox help` lists them. A new
+// verb is one entry here and a file of its own.
+func commands() []command {
+	return []command{
+		{name: "serve", synopsis: "[flags]", summary: "run the sandbox", run: runServe},
+		{name: "sign", synopsis: "--secret S [--page] [--explain] [FILE|-]", summary: "sign a Gate body, or Payment Page parameters (--page)", run: runSign},
+		{name: "verify", synopsis: "--secret S [--page] [FILE|-]", summary: "check the signature of a callback or any signed message", run: runVerify},
+		{name: "version", synopsis: "", summary: "print the version and the revision it was built from", run: runVersion},
+		{name: "help", synopsis: "[COMMAND]", summary: "show this help, or a command's", run: runHelp},
+	}
+}
+
+const overview = `sandbox: a local ecommpay sandbox for Oxxo, EcoVoucher, Loterica, Rapipago and
 card payments through a partner.
 
 Usage:
-  sandbox serve [flags]    run the sandbox
-  sandbox help             show this help
+`
 
+const about = `
 It emulates, on one address:
   /v2/...            the Gate API (sales, status, refund, clarification), signed callbacks
   /payment           the Payment Page; /shared/merchant.js is ecommpay's widget
@@ -33,48 +63,138 @@ It emulates, on one address:
 A demo project exists out of the box: project_id 1, secret "secret", no callback URL
 (callbacks then wait in the delivery log: GET /sandbox/deliveries).
 
-Flags of serve:
+"sandbox COMMAND -h" explains a command. Flags of serve:
 `
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := runWith(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr})
 	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode says err on w, when it has something to say, and returns the
+// process's exit code: 0 for none (or help asked for), 2 for a command line
+// that could not be understood, 1 for anything else.
+func exitCode(err error, w io.Writer) int {
+	var quiet *exitError
+	var usage *usageError
 	switch {
-	case errors.Is(err, flag.ErrHelp):
-		// serve -h printed the usage: asking for help is no failure.
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "sandbox:", err)
-		os.Exit(2)
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &quiet):
+		return quiet.code
+	case errors.As(err, &usage):
+		fmt.Fprintln(w, "sandbox:", err)
+		return 2
 	}
+	fmt.Fprintln(w, "sandbox:", err)
+	return 1
 }
 
-// run is main without the process: it parses args and runs the verb.
+// usageError is a command line the sandbox could not understand.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usagef returns a usageError with a message built from format.
+func usagef(format string, args ...any) error {
+	return &usageError{err: fmt.Errorf(format, args...)}
+}
+
+// exitError ends the process with code once the command has already said
+// why on its output, as verify does for a signature that does not match.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// run is main without the process and with no input: it parses args and
+// runs the verb.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		printUsage(stderr)
-		return errors.New("say what to do: sandbox serve")
-	}
-	switch args[0] {
-	case "serve":
-		opts, err := parseServe(args[1:], stderr)
-		if err != nil {
-			return err
-		}
-		return serve(ctx, opts, stdout)
-	case "help", "-h", "-help", "--help":
-		printUsage(stdout)
-		return nil
-	default:
-		printUsage(stderr)
-		return fmt.Errorf("unknown command %q: the commands are serve and help", args[0])
-	}
+	return runWith(ctx, args, stdio{in: strings.NewReader(""), out: stdout, err: stderr})
 }
 
+// runWith finds the verb named by args[0] and runs it.
+func runWith(ctx context.Context, args []string, std stdio) error {
+	if len(args) == 0 {
+		printUsage(std.err)
+		return usagef(`say what to do: "sandbox serve" runs the sandbox, "sandbox help" lists the commands`)
+	}
+	name := args[0]
+	if isHelpFlag(name) {
+		name = "help"
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(ctx, args[1:], std)
+		}
+	}
+	return usagef(`unknown command %q: "sandbox help" lists the commands`, args[0])
+}
+
+// isHelpFlag reports whether arg asks for help the way flags do.
+func isHelpFlag(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help"
+}
+
+// runHelp prints the overview, or a command's help, to stdout.
+func runHelp(_ context.Context, args []string, std stdio) error {
+	switch {
+	case len(args) == 0, len(args) == 1 && isHelpFlag(args[0]):
+		printUsage(std.out)
+		return nil
+	case len(args) == 1:
+		for _, c := range commands() {
+			if c.name == args[0] && c.name != "help" {
+				return c.run(context.Background(), []string{"-h"}, std)
+			}
+		}
+		return usagef(`no command %q: "sandbox help" lists the commands`, args[0])
+	}
+	return usagef("help takes one command at most, got %q", strings.Join(args, " "))
+}
+
+// printUsage writes the overview: every command, what the sandbox serves,
+// and the flags of serve.
 func printUsage(w io.Writer) {
-	fmt.Fprint(w, usage)
-	fs, _ := serveFlags(&serveOptions{}, w)
+	fmt.Fprint(w, overview)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range commands() {
+		fmt.Fprintf(tw, "  sandbox %s %s\t%s\n", c.name, c.synopsis, c.summary)
+	}
+	tw.Flush()
+	fmt.Fprint(w, about)
+	fs := serveFlags(&serveOptions{})
 	fs.SetOutput(w)
 	fs.PrintDefaults()
+}
+
+// verbFlags returns a flag set for a verb that reports nothing itself:
+// parseFlags says what went wrong, and prints help to stdout when asked.
+func verbFlags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parseFlags parses a verb's args. Asked for help (-h), it prints the verb's
+// usage and flags to stdout and returns flag.ErrHelp; a flag it does not
+// know is a usageError that names the verb's help.
+func parseFlags(fs *flag.FlagSet, args []string, usage string, std stdio) error {
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(std.out, usage)
+		fs.SetOutput(std.out)
+		fs.PrintDefaults()
+		return err
+	}
+	return usagef(`%s: %v ("sandbox %s -h" lists its flags)`, fs.Name(), err, fs.Name())
 }

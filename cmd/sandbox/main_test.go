@@ -23,20 +23,36 @@ func TestCommandLine(t *testing.T) {
 		name    string
 		args    []string
 		wantErr string // "" means no error
+		code    int    // the process's exit code
 		stdout  string
-		stderr  string
+		stderr  string // what main says on stderr, the error included
 	}{
 		{name: "help", args: []string{"help"}, stdout: "sandbox serve [flags]"},
+		{name: "help lists every verb", args: []string{"help"}, stdout: "sandbox verify --secret S"},
 		{name: "--help", args: []string{"--help"}, stdout: "-callback-timeout"},
-		{name: "nothing", args: nil, wantErr: "sandbox serve", stderr: "Usage:"},
-		{name: "unknown command", args: []string{"start"}, wantErr: `unknown command "start"`},
-		{name: "serve -h", args: []string{"serve", "-h"}, wantErr: flag.ErrHelp.Error(), stderr: "-addr"},
-		{name: "unknown flag", args: []string{"serve", "--port", "1"}, wantErr: "flag provided but not defined: -port"},
-		{name: "stray argument", args: []string{"serve", "now"}, wantErr: `unexpected "now"`},
-		{name: "bad log format", args: []string{"serve", "--log-format", "xml"}, wantErr: "--log-format"},
-		{name: "port in use", args: []string{"serve", "--addr", busy.Addr().String(), "--data", t.TempDir()}, wantErr: "pick another port"},
-		{name: "bad freeze", args: []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--freeze", "tomorrow"}, wantErr: "RFC 3339"},
-		{name: "missing config", args: []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--config", "/nonexistent.yaml"}, wantErr: "config file"},
+		{name: "help -h", args: []string{"help", "-h"}, stdout: "sandbox sign --secret S"},
+		{name: "help sign", args: []string{"help", "sign"}, wantErr: flag.ErrHelp.Error(), stdout: "Usage: sandbox sign"},
+		{name: "help of no verb", args: []string{"help", "start"}, wantErr: `no command "start"`, code: 2, stderr: `"sandbox help" lists the commands`},
+		{name: "nothing", args: nil, wantErr: "sandbox serve", code: 2, stderr: "Usage:"},
+		{name: "unknown command", args: []string{"start"}, wantErr: `unknown command "start"`, code: 2,
+			stderr: "sandbox: unknown command \"start\": \"sandbox help\" lists the commands\n"},
+		{name: "serve -h", args: []string{"serve", "-h"}, wantErr: flag.ErrHelp.Error(), stdout: "-addr"},
+		{name: "sign -h", args: []string{"sign", "-h"}, wantErr: flag.ErrHelp.Error(), stdout: "-explain"},
+		{name: "verify -h", args: []string{"verify", "--help"}, wantErr: flag.ErrHelp.Error(), stdout: "-string"},
+		{name: "version -h", args: []string{"version", "-h"}, wantErr: flag.ErrHelp.Error(), stdout: "Usage: sandbox version"},
+		{name: "version", args: []string{"version"}, stdout: "sandbox "},
+		{name: "version with an argument", args: []string{"version", "now"}, wantErr: "no arguments", code: 2},
+		{name: "unknown flag", args: []string{"serve", "--port", "1"}, wantErr: "flag provided but not defined: -port", code: 2, stderr: `"sandbox serve -h" lists its flags`},
+		{name: "stray argument", args: []string{"serve", "now"}, wantErr: `unexpected "now"`, code: 2},
+		{name: "sign without secret", args: []string{"sign", "x.json"}, wantErr: "--secret S", code: 2},
+		{name: "verify without secret", args: []string{"verify"}, wantErr: "--secret S", code: 2},
+		{name: "sign two files", args: []string{"sign", "--secret", "s", "a.json", "b.json"}, wantErr: "one FILE", code: 2},
+		{name: "sign a missing file", args: []string{"sign", "--secret", "s", "/nonexistent.json"}, wantErr: "read /nonexistent.json", code: 1},
+		{name: "sign empty input", args: []string{"sign", "--secret", "s"}, wantErr: "standard input is empty", code: 1},
+		{name: "bad log format", args: []string{"serve", "--log-format", "xml"}, wantErr: "--log-format", code: 1},
+		{name: "port in use", args: []string{"serve", "--addr", busy.Addr().String(), "--data", t.TempDir()}, wantErr: "pick another port", code: 1},
+		{name: "bad freeze", args: []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--freeze", "tomorrow"}, wantErr: "RFC 3339", code: 1},
+		{name: "missing config", args: []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--config", "/nonexistent.yaml"}, wantErr: "config file", code: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,6 +64,7 @@ func TestCommandLine(t *testing.T) {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
 			}
+			assert.Equal(t, tt.code, exitCode(err, &stderr), "exit code")
 			assert.Contains(t, stdout.String(), tt.stdout)
 			assert.Contains(t, stderr.String(), tt.stderr)
 		})
@@ -84,4 +101,14 @@ func TestServeStopsGracefully(t *testing.T) {
 	err := <-done
 	assert.True(t, err == nil || errors.Is(err, context.Canceled), "%v", err)
 	assert.Contains(t, stdout.String(), "shutting down")
+}
+
+// TestUnknownCommandIsOneLine checks that a mistyped verb gets one line that
+// names it and points at help, not a page of usage.
+func TestUnknownCommandIsOneLine(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"sevre"}, &stdout, &stderr)
+	assert.Equal(t, 2, exitCode(err, &stderr))
+	assert.Empty(t, stdout.String())
+	assert.Equal(t, "sandbox: unknown command \"sevre\": \"sandbox help\" lists the commands\n", stderr.String())
 }

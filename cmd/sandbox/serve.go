@@ -29,9 +29,17 @@ type serveOptions struct {
 	CallbackTimeout time.Duration
 }
 
-func serveFlags(o *serveOptions, out io.Writer) (*flag.FlagSet, error) {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(out)
+const serveUsage = `Usage: sandbox serve [flags]
+
+Runs the sandbox until it is interrupted (Ctrl-C or SIGTERM), then shuts down
+gracefully. Everything it acknowledged is on disk in the data folder.
+
+Flags:
+`
+
+// serveFlags returns the flags of serve, bound to o.
+func serveFlags(o *serveOptions) *flag.FlagSet {
+	fs := verbFlags("serve")
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "`address` to listen on; loopback only unless you say otherwise")
 	fs.StringVar(&o.Data, "data", "./sandbox-data", "`folder` of the data file (sandbox.db); state survives restarts")
 	fs.StringVar(&o.Config, "config", "", "YAML `file` with projects and method settings (see README)")
@@ -41,18 +49,26 @@ func serveFlags(o *serveOptions, out io.Writer) (*flag.FlagSet, error) {
 	fs.DurationVar(&o.CallbackTimeout, "callback-timeout", callback.DefaultTimeout, "how long (a `duration` such as 10s) a merchant has to answer a callback or a check_deposit request")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log `format`: text or json")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log `level`: debug, info, warn or error")
-	return fs, nil
+	return fs
 }
 
-func parseServe(args []string, stderr io.Writer) (serveOptions, error) {
+// runServe is the serve verb.
+func runServe(ctx context.Context, args []string, std stdio) error {
+	o, err := parseServe(args, std)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, o, std.out)
+}
+
+func parseServe(args []string, std stdio) (serveOptions, error) {
 	var o serveOptions
-	fs, _ := serveFlags(&o, stderr)
-	fs.Usage = func() { printUsage(stderr) }
-	if err := fs.Parse(args); err != nil {
+	fs := serveFlags(&o)
+	if err := parseFlags(fs, args, serveUsage, std); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
-		return o, fmt.Errorf("serve takes flags only; unexpected %q", fs.Arg(0))
+		return o, usagef(`serve takes flags only; unexpected %q ("sandbox serve -h" lists them)`, fs.Arg(0))
 	}
 	return o, nil
 }
