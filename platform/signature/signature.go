@@ -187,6 +187,20 @@ func VerifyForm(params map[string]string, got, secret string) error {
 	return &Mismatch{Signed: canon[0], Got: got, Tried: tried}
 }
 
+// CanonicalForm returns the canonical string of Payment Page parameters as
+// VerifyForm reads them: the signature parameter left out and the boolean
+// spellings normalised to 1 and 0. SignString of it with the project's
+// secret is the signature parameter a link carries.
+func CanonicalForm(params map[string]string) string {
+	m := make(map[string]any, len(params))
+	for k, v := range params {
+		if k != "signature" {
+			m[k] = formValue(v)
+		}
+	}
+	return Canonical(m)
+}
+
 // formValue normalises the boolean spellings of a Payment Page parameter.
 func formValue(v string) string {
 	switch v {

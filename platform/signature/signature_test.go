@@ -288,6 +288,16 @@ func TestVerifyForm(t *testing.T) {
 	})
 }
 
+func TestCanonicalForm(t *testing.T) {
+	params := map[string]string{"project_id": "1", "payment_id": "p 1", "close_on_missclick": "True", "signature": "old"}
+	if got, want := CanonicalForm(params), "close_on_missclick:1;payment_id:p 1;project_id:1"; got != want {
+		t.Errorf("CanonicalForm = %q, want %q", got, want)
+	}
+	if err := VerifyForm(params, SignString(CanonicalForm(params), "secret"), "secret"); err != nil {
+		t.Errorf("VerifyForm of what CanonicalForm signs: %v", err)
+	}
+}
+
 func TestSignJSON(t *testing.T) {
 	const secret = "secret"
 	tests := []struct {

@@ -1,0 +1,375 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/platform/signature"
+)
+
+// cli runs the sandbox command line with input on stdin and returns its
+// stdout, stderr and exit code.
+func cli(t *testing.T, input string, args ...string) (string, string, int) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	err := runWith(context.Background(), args, stdio{in: strings.NewReader(input), out: &stdout, err: &stderr})
+	code := exitCode(err, &stderr)
+	return stdout.String(), stderr.String(), code
+}
+
+// signVector is one entry of the published signature vectors.
+type signVector struct {
+	Name      string          `json:"name"`
+	Secret    string          `json:"secret"`
+	Data      json.RawMessage `json:"data"`
+	String    string          `json:"string"`
+	Signature string          `json:"signature"`
+	Valid     bool            `json:"valid"`
+	Note      string          `json:"note"`
+}
+
+// loadSignVectors reads platform/signature's published vectors: the
+// canonical ones, then the lenient orderings of the official SDKs.
+func loadSignVectors(t *testing.T) (canonical, lenient []signVector) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "platform", "signature", "testdata", "signature_vectors.json"))
+	require.NoError(t, err)
+	var doc struct{ Canonical, Lenient []signVector }
+	require.NoError(t, json.Unmarshal(raw, &doc))
+	require.NotEmpty(t, doc.Canonical)
+	require.NotEmpty(t, doc.Lenient)
+	return doc.Canonical, doc.Lenient
+}
+
+// withSignatureAt returns the JSON object data with sig where a signed
+// message carries it: general.signature when there is a general object,
+// else at the top level.
+func withSignatureAt(t *testing.T, data json.RawMessage, sig string) string {
+	t.Helper()
+	m, err := signature.Decode(data)
+	require.NoError(t, err)
+	if g, ok := m["general"].(map[string]any); ok {
+		g["signature"] = sig
+	} else {
+		m["signature"] = sig
+	}
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// signatureOf returns the signature a signed JSON body carries.
+func signatureOf(t *testing.T, body string) string {
+	t.Helper()
+	m, err := signature.Decode([]byte(body))
+	require.NoError(t, err, body)
+	if g, ok := m["general"].(map[string]any); ok {
+		if s, ok := g["signature"].(string); ok {
+			return s
+		}
+	}
+	s, _ := m["signature"].(string)
+	return s
+}
+
+func TestSignVectors(t *testing.T) {
+	t.Parallel()
+	canonical, _ := loadSignVectors(t)
+	for _, v := range canonical {
+		if v.Secret == "" {
+			continue // a project's secret is never empty, and sign refuses one
+		}
+		t.Run(v.Name, func(t *testing.T) {
+			out, explained, code := cli(t, string(v.Data), "sign", "--secret", v.Secret, "--explain")
+			require.Equal(t, 0, code, explained)
+			assert.Equal(t, v.String+"\n", explained, "--explain prints the canonical string")
+			if v.Valid && v.Signature != "" {
+				assert.Equal(t, v.Signature, signatureOf(t, out), "the published signature")
+			}
+			if v.Signature != "" && v.Valid {
+				assert.NotEqual(t, v.Signature, signatureOf(t, mustSign(t, string(v.Data), v.Secret+"x")), "another secret signs differently")
+			}
+		})
+	}
+}
+
+// mustSign signs body with the sign verb.
+func mustSign(t *testing.T, body, secret string, flags ...string) string {
+	t.Helper()
+	out, errOut, code := cli(t, body, append([]string{"sign", "--secret", secret}, flags...)...)
+	require.Equal(t, 0, code, errOut)
+	return strings.TrimSuffix(out, "\n")
+}
+
+func TestVerifyVectors(t *testing.T) {
+	t.Parallel()
+	canonical, lenient := loadSignVectors(t)
+	for _, v := range append(canonical, lenient...) {
+		if v.Signature == "" {
+			continue
+		}
+		t.Run(v.Name, func(t *testing.T) {
+			out, _, code := cli(t, withSignatureAt(t, v.Data, v.Signature), "verify", "--secret", v.Secret)
+			if v.Valid {
+				assert.Equal(t, 0, code, out)
+				assert.Equal(t, "valid\n", out)
+				return
+			}
+			assert.Equal(t, 1, code, out)
+			assert.Contains(t, out, "invalid:")
+			if v.String != "" {
+				assert.Contains(t, out, "\n  "+v.String+"\n", "shows the canonical string")
+			}
+		})
+	}
+}
+
+// TestSignPageVectors signs the published Payment Page vectors with --page,
+// from JSON and from the query string of a link.
+func TestSignPageVectors(t *testing.T) {
+	t.Parallel()
+	canonical, _ := loadSignVectors(t)
+	n := 0
+	for _, v := range canonical {
+		if !strings.Contains(v.Name, "payment-page") || v.Signature == "" {
+			continue
+		}
+		n++
+		t.Run(v.Name, func(t *testing.T) {
+			out, explained, code := cli(t, string(v.Data), "sign", "--secret", v.Secret, "--page", "--explain")
+			require.Equal(t, 0, code, explained)
+			assert.Equal(t, v.String+"\n", explained)
+			q, err := url.ParseQuery(strings.TrimSpace(out))
+			require.NoError(t, err)
+			assert.Equal(t, v.Signature, q.Get("signature"))
+
+			verified, _, code := cli(t, out, "verify", "--page", "--secret", v.Secret)
+			assert.Equal(t, 0, code)
+			assert.Equal(t, "valid\n", verified)
+			tampered := strings.Replace(out, "project_id=", "project_id=9", 1)
+			verified, _, code = cli(t, tampered, "verify", "--page", "--secret", v.Secret)
+			assert.Equal(t, 1, code)
+			assert.Contains(t, verified, "invalid:")
+		})
+	}
+	require.GreaterOrEqual(t, n, 3, "the vectors hold Payment Page examples")
+
+	// The PHP SDK's link, published with its vector: signing it unsigned
+	// gives it back byte for byte.
+	for _, v := range canonical {
+		if v.Name != "sdk-php-payment-page" {
+			continue
+		}
+		link := v.Note[strings.Index(v.Note, "https://"):]
+		unsigned := link[:strings.Index(link, "&signature=")]
+		assert.Equal(t, link, mustSign(t, unsigned, v.Secret, "--page"))
+		return
+	}
+	t.Fatal("no sdk-php-payment-page vector")
+}
+
+func TestSignBody(t *testing.T) {
+	t.Parallel()
+	const secret = "secret"
+	tests := []struct {
+		name string
+		in   string
+		want string // S stands for the signature
+	}{
+		{"general gets the signature, order kept",
+			`{"payment":{"amount":100},"general":{"project_id":1,"payment_id":"p"}}`,
+			`{"payment":{"amount":100},"general":{"project_id":1,"payment_id":"p","signature":"S"}}`},
+		{"an old signature is replaced",
+			`{"general":{"signature":"old","project_id":1},"signature":"stray"}`,
+			`{"general":{"project_id":1,"signature":"S"}}`},
+		{"no general: top level",
+			`{"project_id":[1],"interval":{"from":"2020-01-01 00:00:00"}}`,
+			`{"project_id":[1],"interval":{"from":"2020-01-01 00:00:00"},"signature":"S"}`},
+		{"an empty general", `{"general":{}}`, `{"general":{"signature":"S"}}`},
+		{"nested signatures are data",
+			`{"general":{"project_id":1},"x":{"general":{"signature":"keep"},"signature":"keep"}}`,
+			`{"general":{"project_id":1,"signature":"S"},"x":{"general":{"signature":"keep"},"signature":"keep"}}`},
+		{"numbers, unicode and <&> as written",
+			`{"general":{"project_id":1},"a":1.50,"b":-0,"c":"<&> ñ \"q\"","d":[true,null,{}]}`,
+			`{"general":{"project_id":1,"signature":"S"},"a":1.50,"b":-0,"c":"<&> ñ \"q\"","d":[true,null,{}]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := mustSign(t, tt.in, secret)
+			data, err := signature.Decode([]byte(tt.in))
+			require.NoError(t, err)
+			want := strings.Replace(tt.want, `"S"`, fmt.Sprintf("%q", signature.Sign(data, secret)), 1)
+			assert.Equal(t, want, got)
+			out, _, code := cli(t, got, "verify", "--secret", secret)
+			assert.Equal(t, 0, code)
+			assert.Equal(t, "valid\n", out)
+		})
+	}
+}
+
+func TestSignRejects(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		in    string
+		flags []string
+		want  string
+	}{
+		{"not JSON", `general=1`, nil, "not a JSON object"},
+		{"a list", `[1,2]`, nil, "not a JSON object but an array"},
+		{"two values", `{} {}`, nil, "data after the JSON value"},
+		{"page: nested object", `{"project_id":1,"customer":{"id":"1"}}`, []string{"--page"}, "customer is an object"},
+		{"page: null", `{"project_id":1,"payment_id":null}`, []string{"--page"}, "payment_id is null"},
+		{"page: empty object", `{}`, []string{"--page"}, "no parameters"},
+		{"page: twice", `project_id=1&project_id=2`, []string{"--page"}, "project_id appears twice"},
+		{"page: a link without parameters", `http://127.0.0.1:8080/payment`, []string{"--page"}, "has no parameters"},
+		{"page: bad escape", `project_id=%zz`, []string{"--page"}, "parameter project_id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := cli(t, tt.in, append([]string{"sign", "--secret", "s"}, tt.flags...)...)
+			assert.Equal(t, 1, code)
+			assert.Contains(t, errOut, tt.want)
+			assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %s", errOut)
+		})
+	}
+}
+
+func TestSignPage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string // S stands for the URL-encoded signature
+	}{
+		{"JSON, order kept, booleans as 1",
+			`{"project_id":1,"payment_id":"order 1","close_on_missclick":true,"payment_amount":1000}`,
+			`project_id=1&payment_id=order+1&close_on_missclick=1&payment_amount=1000&signature=S`},
+		{"a query string, its old signature replaced",
+			`?project_id=1&signature=old&payment_id=a%2Fb&flag=True`,
+			`project_id=1&payment_id=a%2Fb&flag=True&signature=S`},
+		{"a link, its fragment dropped",
+			"http://127.0.0.1:8080/payment?project_id=1&payment_id=p#top\n",
+			`http://127.0.0.1:8080/payment?project_id=1&payment_id=p&signature=S`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := mustSign(t, tt.in, "secret", "--page")
+			q, err := url.ParseQuery(got[strings.Index(got, "?")+1:])
+			require.NoError(t, err)
+			params := map[string]string{}
+			for k := range q {
+				params[k] = q.Get(k)
+			}
+			require.NoError(t, signature.VerifyForm(params, q.Get("signature"), "secret"), "the Payment Page accepts it")
+			assert.Equal(t, strings.Replace(tt.want, "=S", "="+url.QueryEscape(q.Get("signature")), 1), got)
+		})
+	}
+}
+
+func TestVerifyExplains(t *testing.T) {
+	t.Parallel()
+	const secret = "secret"
+	signed := mustSign(t, `{"project_id":1,"payment":{"id":"p1","sum":{"amount":1000}}}`, secret)
+	canonical := "payment:id:p1;payment:sum:amount:1000;project_id:1"
+	tests := []struct {
+		name  string
+		body  string
+		flags []string
+		want  []string
+	}{
+		{"wrong secret", signed, []string{"--secret", "other"},
+			[]string{"invalid:", "\n  " + canonical + "\n", "pass it with --string"}},
+		{"your string is the canonical one", signed, []string{"--secret", "other", "--string", canonical},
+			[]string{"your string is the canonical string: the secret differs"}},
+		{"your string differs", signed, []string{"--secret", "other", "--string", "payment:id:p1;payment:sum:amount:1000.00;project_id:1"},
+			[]string{`differs at pair 2: the canonical string has "payment:sum:amount:1000" where yours has "payment:sum:amount:1000.00"`}},
+		{"your string is short", signed, []string{"--secret", "other", "--string", "payment:id:p1"},
+			[]string{`stops after pair 1: the canonical string goes on with "payment:sum:amount:1000"`}},
+		{"re-encoded as floats", strings.Replace(signed, "1000", "1e3", 1), []string{"--secret", secret},
+			[]string{"payment.sum.amount is 1e3, not a whole number", "\n  payment:id:p1;payment:sum:amount:1e3;project_id:1\n"}},
+		{"null", strings.Replace(signed, `"p1"`, "null", 1), []string{"--secret", secret},
+			[]string{"payment.id is null"}},
+		{"a + read as a space", `{"a":1,"signature":"ab cd=="}`, []string{"--secret", secret},
+			[]string{`a "+" was probably decoded as a space`}},
+		{"no signature", `{"a":1}`, []string{"--secret", secret},
+			[]string{"invalid: the message carries no signature"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, _, code := cli(t, tt.body, append([]string{"verify"}, tt.flags...)...)
+			assert.Equal(t, 1, code)
+			for _, w := range tt.want {
+				assert.Contains(t, out, w)
+			}
+		})
+	}
+}
+
+// TestSignAndVerifyAgainstTheSandbox signs the README's Oxxo sale with the
+// sign verb, sends it to a real sandbox, and verifies the callbacks the
+// sandbox sent with the verify verb; a tampered callback fails.
+func TestSignAndVerifyAgainstTheSandbox(t *testing.T) {
+	t.Parallel()
+	s := startSandbox(t, t.TempDir())
+	m := newMerchant(t)
+	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/projects",
+		map[string]any{"id": 1, "secret": "secret", "callback_url": m.srv.URL + "/callbacks"}, nil))
+
+	example, err := os.ReadFile(filepath.Join("..", "..", "docs", "examples", "oxxo-sale.json"))
+	require.NoError(t, err)
+	body := mustSign(t, string(example), "secret")
+	var ans gateAnswer
+	require.Equal(t, http.StatusOK, s.do("POST", oxxoPath, body, &ans), "%+v", ans)
+	assert.Equal(t, "success", ans.Status)
+	assert.Equal(t, "order-1", ans.PaymentID)
+
+	redirect := lastRaw(t, m)
+	out, _, code := cli(t, redirect, "verify", "--secret", "secret")
+	assert.Equal(t, 0, code, out)
+	assert.Equal(t, "valid\n", out)
+
+	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/payments/1/order-1/pay", `{"channel":"terminal"}`, nil))
+	success := lastRaw(t, m)
+	require.Contains(t, success, `"status":"success"`)
+	out, _, code = cli(t, success, "verify", "--secret", "secret")
+	assert.Equal(t, 0, code, out)
+	assert.Equal(t, "valid\n", out)
+
+	tampered := strings.Replace(success, `"amount":25000`, `"amount":25001`, 1)
+	require.NotEqual(t, success, tampered)
+	out, _, code = cli(t, tampered, "verify", "--secret", "secret")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "invalid:")
+	assert.Contains(t, out, "payment:sum:amount:25001", "the canonical string of what was received")
+
+	out, _, code = cli(t, success, "verify", "--secret", "not-the-secret")
+	assert.Equal(t, 1, code, out)
+
+	// A Payment Page link signed with --page opens the page, not its
+	// signature error; the same link tampered does not.
+	link := mustSign(t, s.URL+"/payment?project_id=1&payment_id=page-1&payment_amount=25000&payment_currency=MXN&customer_id=c1", "secret", "--page")
+	status, text := getPageText(t, link)
+	assert.Equal(t, http.StatusOK, status, text)
+	status, _ = getPageText(t, strings.Replace(link, "payment_amount=25000", "payment_amount=25001", 1))
+	assert.Equal(t, http.StatusForbidden, status)
+}
+
+// lastRaw waits for the merchant's next callback and returns its body as
+// the sandbox sent it.
+func lastRaw(t *testing.T, m *merchant) string {
+	t.Helper()
+	m.next()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return string(m.raw[len(m.raw)-1])
+}
