@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"strings"
+)
+
+const versionUsage = `Usage: sandbox version
+
+Prints the module version the binary was built from ("(devel)" for a build
+from a checkout), the VCS revision when the build recorded one, and the Go
+version and platform.
+
+`
+
+// runVersion is the version verb.
+func runVersion(_ context.Context, args []string, std stdio) error {
+	fs := verbFlags("version")
+	if err := parseFlags(fs, args, versionUsage, std); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("version takes no arguments, got %q", strings.Join(fs.Args(), " "))
+	}
+	info, _ := debug.ReadBuildInfo()
+	_, err := fmt.Fprintln(std.out, versionLine(info))
+	return err
+}
+
+// versionLine describes a build: "sandbox v1.2.0 (revision 0123abcd,
+// 2026-03-02T09:00:00Z, modified) go1.26.0 linux/amd64". info may be nil
+// (a binary built without module support).
+func versionLine(info *debug.BuildInfo) string {
+	version := "(unknown)"
+	goVersion := runtime.Version()
+	var details []string
+	if info != nil {
+		if info.Main.Version != "" {
+			version = info.Main.Version
+		}
+		if info.GoVersion != "" {
+			goVersion = info.GoVersion
+		}
+		settings := map[string]string{}
+		for _, s := range info.Settings {
+			settings[s.Key] = s.Value
+		}
+		if rev := settings["vcs.revision"]; rev != "" {
+			details = append(details, "revision "+rev)
+			if t := settings["vcs.time"]; t != "" {
+				details = append(details, t)
+			}
+			if settings["vcs.modified"] == "true" {
+				details = append(details, "modified")
+			}
+		}
+	}
+	line := "sandbox " + version
+	if len(details) > 0 {
+		line += " (" + strings.Join(details, ", ") + ")"
+	}
+	return line + " " + goVersion + " " + runtime.GOOS + "/" + runtime.GOARCH
+}
