@@ -1,13 +1,32 @@
-# The sandbox's everyday commands. `make help` lists them.
-GO      ?= go
-ADDR    ?= 127.0.0.1:8080
-DATA    ?= ./sandbox-data
-PKGS    ?= ./...
+# The sandbox's everyday commands. `make help` lists them with the values of
+# the variables below; override one on the command line: make run ADDR=127.0.0.1:9090
+GO          ?= go
+ADDR        ?= 127.0.0.1:8080
+DATA        ?= ./sandbox-data
+CONFIG      ?=
+PKGS        ?= ./...
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+IMAGE       ?= ecommpay-sandbox
 
-.PHONY: help run build test check bench screenshots clean
+# What `make help` says of each variable.
+VARS              := ADDR DATA CONFIG PKGS GO STATICCHECK IMAGE
+ADDR_help         := where make run listens
+DATA_help         := the data folder of make run (and what make clean removes)
+CONFIG_help       := a YAML file of projects and method settings for make run
+PKGS_help         := the packages make test, check and bench cover
+GO_help           := the go command
+STATICCHECK_help  := the pinned staticcheck of make check
+IMAGE_help        := the tag of make docker
 
-help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+.PHONY: help run build test check bench screenshots docker clean
+
+help: ## list the targets and the variables they use
+	@echo "Targets:"
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST) | \
+	  sed -e 's|$$(ADDR)|$(ADDR)|g' -e 's|$$(DATA)|$(DATA)|g' -e 's|$$(IMAGE)|$(IMAGE)|g'
+	@echo
+	@echo "Variables (make run ADDR=127.0.0.1:9090 overrides one):"
+	@$(foreach v,$(VARS),printf '  %-12s = %-50s %s\n' '$(v)' '$(if $($(v)),$($(v)),(none))' '$($(v)_help)';)
 
 run: ## start the sandbox on $(ADDR) with the demo project (data in $(DATA))
 	$(GO) run ./cmd/sandbox serve --addr $(ADDR) --data $(DATA) $(if $(CONFIG),--config $(CONFIG))
@@ -19,11 +38,13 @@ test: ## run every test with the race detector, browser tests included
 	@./scripts/ensure-browser
 	$(GO) test -race -count=1 $(PKGS)
 
-check: ## gofmt, go vet and the import rules of DESIGN.md
+check: ## gofmt, go vet, the import rules, go.mod tidy, staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -run TestImportRules .
+	@$(GO) mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy and commit the result"; exit 1; }
+	$(STATICCHECK) $(PKGS)
 
 bench: ## run the benchmarks (signing, Gate sale, store, callbacks)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
@@ -34,6 +55,9 @@ screenshots: ## refresh the README's screenshots from the browser tests (docs/sc
 	SCREENSHOT_DIR=$(CURDIR)/testout/screenshots $(GO) test -count=1 -run 'Browser' ./cmd/sandbox
 	@for f in $$(ls docs/screenshots | grep -v '^dashboard'); do cp testout/screenshots/$$f docs/screenshots/$$f; done
 	@echo "docs/screenshots refreshed"
+
+docker: ## build the container image $(IMAGE) (see Dockerfile)
+	docker build -t $(IMAGE) .
 
 clean: ## remove built binaries and the default data folder
 	rm -rf bin $(DATA)

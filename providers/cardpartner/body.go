@@ -22,10 +22,6 @@ const (
 	ScriptPath   = Prefix + "/checkout.js"
 )
 
-// Channel flags of the redirect body, in the seed's order: "1" when the
-// checkout offers the channel.
-var channelFlags = []string{"mpesa", "bonga", "airtel", "equity", "mobilebanking", "debitcard", "mkoporahisi", "saida", "elipa"}
-
 // BodyFields are the fields of the redirect body in the seed's order; hsh,
 // the last, signs the others.
 var BodyFields = []string{
