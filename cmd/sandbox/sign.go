@@ -348,7 +348,7 @@ func jsonParams(raw []byte) ([]param, error) {
 		ps = append(ps, param{key, value})
 	}
 	if len(data) == 0 {
-		return nil, errors.New("no parameters in {}: give project_id, payment_id, payment_amount, payment_currency, customer_id, ...")
+		return nil, errors.New("no parameters in {}: give project_id, payment_id, payment_amount, payment_currency, customer_id and the others you need")
 	}
 	return ps, nil
 }
