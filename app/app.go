@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
@@ -64,16 +63,16 @@ type pages interface {
 	Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer)
 }
 
-// RandomSource returns the sandbox's source of IDs and references: seeded,
-// or from crypto/rand when seed is 0.
-func RandomSource(seed uint64) *rand.ChaCha8 {
+// Seed returns the seed of the sandbox's randomness: seed spread over 32
+// bytes, or 32 bytes from crypto/rand when seed is 0.
+func Seed(seed uint64) [32]byte {
 	var s [32]byte
 	if seed == 0 {
 		_, _ = crand.Read(s[:]) // crypto/rand never fails on supported platforms
 	} else {
 		binary.LittleEndian.PutUint64(s[:], seed)
 	}
-	return rand.NewChaCha8(s)
+	return s
 }
 
 // New opens the store and wires everything. Close releases the store.
@@ -95,15 +94,17 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 		store.Close()
 		return nil, err
 	}
+	sender := callback.New(log)
+	if o.CallbackTimeout > 0 {
+		sender.Timeout = o.CallbackTimeout
+	}
 	eng, err := platform.New(ctx, platform.Config{
-		Store: store, Wall: wall, Rand: RandomSource(o.Seed), Log: log,
+		Store: store, Wall: wall, Seed: Seed(o.Seed), Log: log,
 		BaseURL: strings.TrimRight(o.PublicURL, "/"), Settings: o.Config.Methods, Clock: o.Clock,
+		Providers: provs, Sender: sender, Checker: sender,
 	})
 	if err != nil {
 		return fail(err)
-	}
-	for _, p := range provs {
-		eng.Register(p)
 	}
 	for code, ms := range o.Config.Methods {
 		if err := eng.CheckSettings(code, ms); err != nil {
@@ -115,12 +116,6 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 			return fail(fmt.Errorf("config project %d: %w", p.ID, err))
 		}
 	}
-	dispatcher := callback.New(store, log)
-	if o.CallbackTimeout > 0 {
-		dispatcher.Timeout = o.CallbackTimeout
-	}
-	eng.SetDeliverer(dispatcher)
-	eng.SetDepositChecker(dispatcher)
 
 	renderer, err := web.New()
 	if err != nil {

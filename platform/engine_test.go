@@ -2,7 +2,7 @@ package platform_test
 
 import (
 	"context"
-	"math/rand/v2"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -59,42 +59,57 @@ func (s *scripted) Job(p *platform.Payment, name string, env platform.Env) (plat
 	return platform.Step{}, nil
 }
 
-// accepting delivers every callback at the first attempt.
-type accepting struct{ store platform.Store }
-
-func (a accepting) Deliver(ctx context.Context, j platform.Job, now time.Time) error {
-	return a.store.Update(ctx, func(tx platform.Tx) error {
-		if err := tx.DeleteJob(j); err != nil {
-			return err
-		}
-		d, err := tx.Delivery(j.DeliveryID)
-		if err != nil {
-			return err
-		}
-		d.Status, d.NextAttempt = platform.DeliveryDelivered, time.Time{}
-		d.Attempts = append(d.Attempts, platform.Attempt{At: now, URL: d.URL, Status: 200})
-		if err := tx.PutDelivery(d); err != nil {
-			return err
-		}
-		return platform.ScheduleNextDelivery(tx, d.Key(), now)
-	})
+// merchant answers every callback with the status it holds (200 by
+// default), or with what its script says, and keeps the bodies.
+type merchant struct {
+	mu     sync.Mutex
+	status int
+	script func(n int, body string) int // n counts callbacks from 1
+	during func()                       // runs while the request is under way
+	got    []string                     // the bodies, in the order they came
 }
 
-func newEngine(t *testing.T, path string) (*platform.Engine, *scripted) {
+func (m *merchant) Send(_ context.Context, url string, body []byte, _ string) platform.Attempt {
+	if m.during != nil {
+		m.during()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.got = append(m.got, string(body))
+	st := m.status
+	if m.script != nil {
+		st = m.script(len(m.got), string(body))
+	}
+	if st == 0 {
+		st = 200
+	}
+	a := platform.Attempt{URL: url, RequestBody: string(body), Status: st}
+	if st != 200 {
+		a.Error = fmt.Sprintf("merchant answered %d", st)
+	}
+	return a
+}
+
+func (m *merchant) answer(status int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.status = status
+}
+
+func newEngine(t *testing.T, path string) (*platform.Engine, *scripted, *merchant) {
 	t.Helper()
 	store, err := bolt.Open(path)
 	require.NoError(t, err)
 	t.Cleanup(func() { store.Close() })
+	prov, m := &scripted{}, &merchant{}
 	eng, err := platform.New(context.Background(), platform.Config{
-		Store: store, Wall: func() time.Time { return t0 }, Rand: rand.NewChaCha8([32]byte{1}),
+		Store: store, Wall: func() time.Time { return t0 }, Seed: [32]byte{1},
 		BaseURL: "http://sandbox.test", Clock: platform.ClockState{Frozen: true, FrozenAt: t0},
+		Providers: []platform.Provider{prov}, Sender: m,
 	})
 	require.NoError(t, err)
-	eng.SetDeliverer(accepting{store})
-	prov := &scripted{}
-	eng.Register(prov)
 	require.NoError(t, eng.PutProject(context.Background(), platform.Project{ID: 5, Secret: "k", CallbackURL: "http://merchant.test/cb"}))
-	return eng, prov
+	return eng, prov, m
 }
 
 func sale(id string) platform.SaleRequest {
@@ -104,7 +119,7 @@ func sale(id string) platform.SaleRequest {
 
 func TestSaleChecks(t *testing.T) {
 	ctx := context.Background()
-	eng, _ := newEngine(t, filepath.Join(t.TempDir(), "db"))
+	eng, _, _ := newEngine(t, filepath.Join(t.TempDir(), "db"))
 	_, err := eng.Sale(ctx, sale("a"))
 	require.NoError(t, err)
 
@@ -133,7 +148,7 @@ func TestSaleChecks(t *testing.T) {
 
 func TestAdvanceRunsJobsAtTheirDueTimeInOrder(t *testing.T) {
 	ctx := context.Background()
-	eng, prov := newEngine(t, filepath.Join(t.TempDir(), "db"))
+	eng, prov, _ := newEngine(t, filepath.Join(t.TempDir(), "db"))
 	_, err := eng.Sale(ctx, sale("p1"))
 	require.NoError(t, err)
 	_, err = eng.RunDue(ctx, eng.Clock().Now()) // jobs due now run while frozen
@@ -166,12 +181,12 @@ func TestAdvanceRunsJobsAtTheirDueTimeInOrder(t *testing.T) {
 
 func TestCallbacksOfAPaymentQueueInOrder(t *testing.T) {
 	ctx := context.Background()
-	eng, _ := newEngine(t, filepath.Join(t.TempDir(), "db"))
+	eng, _, m := newEngine(t, filepath.Join(t.TempDir(), "db"))
 	k := platform.PaymentKey{ProjectID: 5, PaymentID: "q"}
+	// The merchant refuses: the first callback is still pending when the payment moves on.
+	m.answer(500)
 	_, err := eng.Sale(ctx, sale("q"))
 	require.NoError(t, err)
-	// No deliverer: the first callback is still pending when the payment moves on.
-	eng.SetDeliverer(nil)
 	_, err = eng.RunDue(ctx, eng.Clock().Now())
 	require.NoError(t, err)
 	_, err = eng.Pay(ctx, k, platform.PayInput{})
@@ -200,7 +215,7 @@ func TestCallbacksOfAPaymentQueueInOrder(t *testing.T) {
 
 func TestReferencesAreUnique(t *testing.T) {
 	ctx := context.Background()
-	eng, prov := newEngine(t, filepath.Join(t.TempDir(), "db"))
+	eng, prov, _ := newEngine(t, filepath.Join(t.TempDir(), "db"))
 	prov.refs = []string{"R1"}
 	for _, id := range []string{"r1", "r2"} {
 		_, err := eng.Sale(ctx, sale(id))
@@ -231,7 +246,7 @@ func TestClockSurvivesRestartAndUnfreezeContinues(t *testing.T) {
 	store, err := bolt.Open(path)
 	require.NoError(t, err)
 	wall := t0
-	cfg := platform.Config{Store: store, Wall: func() time.Time { return wall }, Rand: rand.NewChaCha8([32]byte{}),
+	cfg := platform.Config{Store: store, Wall: func() time.Time { return wall },
 		Clock: platform.ClockState{Frozen: true, FrozenAt: t0}}
 	eng, err := platform.New(ctx, cfg)
 	require.NoError(t, err)

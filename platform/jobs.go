@@ -1,24 +1,43 @@
 package platform
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"sync"
+	"runtime/debug"
+	"slices"
 	"time"
 )
+
+// The job runner. Jobs are work due at a moment of the sandbox clock: a
+// provider's lapse or timeout, an operation to process, a callback to try.
+// Jobs that fall due together run in a fixed order (due time, payment, job
+// ID) so that a seeded run repeats, and every job but a callback runs in one
+// transaction with the others of its batch. Callbacks are leased in that
+// transaction and sent outside it, beside the runner (see outbox.go).
 
 // maxIdle bounds how long the runner sleeps: the clock can be moved, and a
 // job due by the moved clock must not wait for a stale timer.
 const maxIdle = time.Second
 
-// Run runs jobs as they fall due until ctx ends. It owns the only job loop
-// of a serving sandbox.
+// batchSize is how many due jobs the runner takes at once.
+const batchSize = 512
+
+// Run runs jobs as they fall due until ctx ends, sending callbacks without
+// waiting for them. It owns the only job loop of a serving sandbox; when it
+// returns, the callbacks under way have ended.
 func (e *Engine) Run(ctx context.Context) error {
+	defer e.outbox.stop()
+	if err := e.store.Update(ctx, func(tx Tx) error { return releaseLeases(tx, e.clock.Now()) }); err != nil && ctx.Err() == nil {
+		e.log.Error("put back callbacks a stop left under way", "err", err)
+	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-		if _, err := e.RunDue(ctx, e.clock.Now()); err != nil && ctx.Err() == nil {
+		e.runMu.Lock()
+		_, err := e.runDueLocked(ctx, e.clock.Now(), false)
+		e.runMu.Unlock()
+		if err != nil && ctx.Err() == nil {
 			e.log.Error("run due jobs", "err", err)
 		}
 		wait := maxIdle
@@ -53,16 +72,18 @@ func (e *Engine) nextJob(ctx context.Context) (Job, bool, error) {
 }
 
 // RunDue runs every job due at or before now, including the jobs those jobs
-// schedule for no later than now, and returns how many ran. Jobs of one
-// payment run one after another in due order; different payments' jobs run
-// side by side.
+// schedule for no later than now, waits for the callbacks they send, and
+// returns how many jobs ran.
 func (e *Engine) RunDue(ctx context.Context, now time.Time) (int, error) {
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
-	return e.runDueLocked(ctx, now)
+	return e.runDueLocked(ctx, now, true)
 }
 
-func (e *Engine) runDueLocked(ctx context.Context, now time.Time) (int, error) {
+// runDueLocked runs the jobs due at now, batch by batch. With wait it
+// returns only when nothing is due and no callback is under way, sending
+// what falls due meanwhile; without, it leaves the sends running.
+func (e *Engine) runDueLocked(ctx context.Context, now time.Time, wait bool) (int, error) {
 	total := 0
 	for {
 		if err := ctx.Err(); err != nil {
@@ -70,187 +91,136 @@ func (e *Engine) runDueLocked(ctx context.Context, now time.Time) (int, error) {
 		}
 		var jobs []Job
 		err := e.store.View(ctx, func(tx Tx) (err error) {
-			jobs, err = tx.DueJobs(now, 512)
+			jobs, err = tx.DueJobs(now, batchSize)
 			return err
 		})
 		if err != nil {
 			return total, fmt.Errorf("due jobs: %w", err)
 		}
-		if len(jobs) == 0 {
+		if len(jobs) > 0 {
+			total += len(jobs)
+			e.runBatch(ctx, jobs, now)
+			continue
+		}
+		if !wait || !e.outbox.busy() {
 			return total, nil
 		}
-		e.runBatch(ctx, jobs, now)
-		total += len(jobs)
-	}
-}
-
-// runBatch runs jobs grouped by payment on a bounded pool of workers.
-func (e *Engine) runBatch(ctx context.Context, jobs []Job, now time.Time) {
-	groups := make(map[PaymentKey][]Job)
-	var order []PaymentKey
-	for _, j := range jobs {
-		if _, ok := groups[j.Payment]; !ok {
-			order = append(order, j.Payment)
+		select {
+		case <-e.outbox.idleChan():
+		case <-e.wake: // a send ended or a request made something due
+		case <-time.After(50 * time.Millisecond): // Run may have taken the wake
+		case <-ctx.Done():
 		}
-		groups[j.Payment] = append(groups[j.Payment], j)
 	}
-	sem := make(chan struct{}, e.workers)
-	var wg sync.WaitGroup
-	for _, k := range order {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(js []Job) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			for _, j := range js {
-				e.runJob(ctx, j, now)
-			}
-		}(groups[k])
-	}
-	wg.Wait()
 }
 
-// runJob runs one job. A job that fails is logged and dropped, so that a
-// broken job cannot block the queue; the payment keeps its state.
-func (e *Engine) runJob(ctx context.Context, j Job, now time.Time) {
-	at := now
-	if j.Due.After(at) {
-		at = j.Due
+// runBatch runs a batch of due jobs in their fixed order, in one
+// transaction, then hands the callbacks it leased to the outbox. Should the
+// transaction fail, each job runs again alone, so that one broken job
+// cannot hold the others back; a job that still fails is logged and dropped.
+func (e *Engine) runBatch(ctx context.Context, jobs []Job, now time.Time) {
+	slices.SortStableFunc(jobs, func(a, b Job) int {
+		return cmp.Or(a.Due.Compare(b.Due), cmp.Compare(a.Payment.ProjectID, b.Payment.ProjectID),
+			cmp.Compare(a.Payment.PaymentID, b.Payment.PaymentID), cmp.Compare(a.ID, b.ID))
+	})
+	sends, touched, err := e.runJobs(ctx, jobs, now)
+	if err != nil {
+		e.log.Warn("a batch of jobs failed; running them one by one", "jobs", len(jobs), "err", err)
+		sends, touched = nil, nil
+		for _, j := range jobs {
+			s, t, err := e.runJobs(ctx, []Job{j}, now)
+			if err != nil {
+				e.drop(ctx, j, err)
+				continue
+			}
+			sends, touched = append(sends, s...), append(touched, t...)
+		}
 	}
-	var err error
+	for _, p := range touched {
+		e.changed(p)
+	}
+	e.outbox.dispatch(sends)
+}
+
+// runJobs runs jobs in one transaction and returns the callbacks to send
+// and the payments that changed. A panic is an error of the batch.
+func (e *Engine) runJobs(ctx context.Context, jobs []Job, now time.Time) (sends []*send, touched []*Payment, err error) {
+	err = e.store.Update(ctx, func(tx Tx) (err error) {
+		sends, touched = nil, nil
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("job panicked: %v\n%s", r, debug.Stack())
+			}
+		}()
+		for _, j := range jobs {
+			at := now
+			if j.Due.After(at) {
+				at = j.Due
+			}
+			if j.Kind == JobDeliver {
+				s, err := e.outbox.lease(tx, j, at)
+				if err != nil {
+					return fmt.Errorf("job %d: %w", j.ID, err)
+				}
+				if s != nil {
+					sends = append(sends, s)
+				}
+				continue
+			}
+			if err := tx.DeleteJob(j); err != nil {
+				return err
+			}
+			p, err := e.runJob(tx, j, at)
+			if err != nil {
+				return fmt.Errorf("job %d (%s %s of %s): %w", j.ID, j.Kind, j.Name, j.Payment, err)
+			}
+			if p != nil {
+				touched = append(touched, p)
+			}
+		}
+		return nil
+	})
+	return sends, touched, err
+}
+
+// runJob runs one job that is not a callback in tx at its time.
+func (e *Engine) runJob(tx Tx, j Job, at time.Time) (*Payment, error) {
 	switch j.Kind {
 	case JobProcess:
-		_, err = e.updateAt(ctx, j.Payment, &j, at, e.process)
+		return e.stepIn(tx, j.Payment, at, func(p *Payment, prov Provider, env Env) (Step, error) {
+			return decideProcess(p, prov, env)
+		})
 	case JobProvider:
-		_, err = e.updateAt(ctx, j.Payment, &j, at, func(p *Payment, prov Provider, env Env) (Step, error) {
+		return e.stepIn(tx, j.Payment, at, func(p *Payment, prov Provider, env Env) (Step, error) {
 			if p.Last() == nil || p.Last().Status.Final() {
 				return Step{}, nil // the payment moved on: nothing left to do
 			}
 			return prov.Job(p, j.Name, env)
 		})
-	case JobDeliver:
-		if e.deliverer == nil {
-			err = errors.New("no deliverer is set")
-			break
-		}
-		err = e.deliverer.Deliver(ctx, j, at)
-	default:
-		err = fmt.Errorf("unknown job kind %q", j.Kind)
 	}
-	if err == nil {
-		return
-	}
-	e.log.Error("job failed", "job", j.ID, "kind", j.Kind, "name", j.Name, "payment", j.Payment.String(), "err", err)
-	derr := e.store.Update(ctx, func(tx Tx) error {
-		if err := tx.DeleteJob(j); err != nil {
+	return nil, fmt.Errorf("unknown job kind %q", j.Kind)
+}
+
+// drop deletes a job that fails, so that it cannot block the queue; the
+// payment keeps its state. A callback keeps its place in its payment's
+// queue and is tried again a minute later.
+func (e *Engine) drop(ctx context.Context, j Job, cause error) {
+	e.log.Error("job failed", "job", j.ID, "kind", j.Kind, "name", j.Name, "payment", j.Payment.String(), "err", cause)
+	err := e.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
+		if err := tx.DeleteJob(j); err != nil || j.Kind != JobDeliver {
 			return err
 		}
-		if j.Kind != JobDeliver {
-			return nil
-		}
-		// The delivery keeps its place: try it again a minute later, so that
-		// the payment's later callbacks are not stuck behind it.
 		d, err := tx.Delivery(j.DeliveryID)
 		if err != nil || d.Status != DeliveryPending {
-			return nil
+			return nil // nothing left to deliver
 		}
-		d.NextAttempt, d.NotBefore = time.Time{}, at.Add(time.Minute)
+		d.NextAttempt = j.Due.Add(time.Minute)
 		if err := tx.PutDelivery(d); err != nil {
 			return err
 		}
-		return ScheduleNextDelivery(tx, j.Payment, at)
+		return tx.PutJob(Job{ID: deliverJobID(d.ID), Kind: JobDeliver, Due: d.NextAttempt, Payment: d.Key(), DeliveryID: d.ID})
 	})
-	if derr != nil {
-		e.log.Error("drop failed job", "job", j.ID, "err", derr)
+	if err != nil {
+		e.log.Error("drop failed job", "job", j.ID, "err", err)
 	}
-}
-
-// process hands a new operation to its provider, after the checks every
-// method shares: currency, amount limits and whole units.
-func (e *Engine) process(p *Payment, prov Provider, env Env) (Step, error) {
-	op := p.Last()
-	if op == nil || op.Status != StatusProcessing {
-		return Step{}, nil
-	}
-	if op.Type == OperationRefund {
-		r, ok := prov.(Refunder)
-		if !ok {
-			return Decline(DeclineGeneral), nil
-		}
-		return r.Refund(p, env)
-	}
-	if s, declined := CheckAmount(prov.Method(), env.Settings, p.Amount); declined {
-		return s, nil
-	}
-	return prov.Start(p, env)
-}
-
-// CheckAmount applies the checks every method shares to a sale's amount:
-// the currency, the settings' limits and whole units. It returns the decline
-// step and true when the amount fails one.
-func CheckAmount(m Method, s MethodSettings, sum Sum) (Step, bool) {
-	switch {
-	case !m.Supports(sum.Currency):
-		return Decline(DeclineGeneral, OperationError{Code: DeclineGeneral, Field: "payment.currency",
-			Message: fmt.Sprintf("%s accepts %v, not %s", m.Name, m.Currencies, sum.Currency)}), true
-	case sum.Amount < 0, sum.Amount == 0 && !m.ZeroAmount:
-		return Decline(DeclineGeneral, OperationError{Code: DeclineGeneral, Field: "payment.amount",
-			Message: "the amount must be a positive number of minor units"}), true
-	case s.MaxAmount > 0 && sum.Amount > s.MaxAmount:
-		return Decline(DeclineOverMaxLimit, OperationError{Code: DeclineOverMaxLimit, Message: CodeMessage(DeclineOverMaxLimit)}), true
-	case s.MinAmount > 0 && sum.Amount > 0 && sum.Amount < s.MinAmount:
-		return Decline(DeclineGeneral, OperationError{Code: DeclineGeneral, Field: "payment.amount",
-			Message: fmt.Sprintf("the amount is below the minimum of %s", Sum{Amount: s.MinAmount, Currency: sum.Currency})}), true
-	case s.WholeUnits && sum.Amount%100 != 0:
-		return Decline(DeclineGeneral, OperationError{Code: DeclineGeneral, Field: "payment.amount",
-			Message: fmt.Sprintf("%s takes whole units only: %d minor units is not a multiple of 100", m.Name, sum.Amount)}), true
-	}
-	return Step{}, false
-}
-
-// Advance moves the clock forward by d and, before it returns, runs every job
-// that falls due on the way, each at its own due time, in due order.
-func (e *Engine) Advance(ctx context.Context, d time.Duration) (time.Time, error) {
-	if d < 0 {
-		return time.Time{}, Errorf(CodeInvalidRequest, "the clock only moves forward; got %s", d)
-	}
-	e.runMu.Lock()
-	defer e.runMu.Unlock()
-	target := e.clock.Now().Add(d)
-	for {
-		if _, err := e.runDueLocked(ctx, e.clock.Now()); err != nil {
-			return e.clock.Now(), err
-		}
-		j, ok, err := e.nextJob(ctx)
-		if err != nil {
-			return e.clock.Now(), err
-		}
-		if !ok || j.Due.After(target) {
-			break
-		}
-		if err := e.saveClock(ctx, e.clock.set(j.Due)); err != nil {
-			return e.clock.Now(), err
-		}
-	}
-	if err := e.saveClock(ctx, e.clock.set(target)); err != nil {
-		return target, err
-	}
-	e.log.Info("clock advanced", "by", d.String(), "now", FormatDate(target))
-	return target, nil
-}
-
-// Freeze stops the sandbox clock; jobs due now still run.
-func (e *Engine) Freeze(ctx context.Context) error {
-	return e.saveClock(ctx, e.clock.freeze())
-}
-
-// Unfreeze lets the sandbox clock run on from where it stood.
-func (e *Engine) Unfreeze(ctx context.Context) error {
-	err := e.saveClock(ctx, e.clock.unfreeze())
-	e.poke()
-	return err
-}
-
-func (e *Engine) saveClock(ctx context.Context, s ClockState) error {
-	return e.store.Update(ctx, func(tx Tx) error { return tx.PutClockState(s) })
 }

@@ -180,8 +180,11 @@ type Payment struct {
 	// Callbacks sums up how the payment's callbacks stand; the engine's
 	// outbox keeps it current with every attempt.
 	Callbacks CallbackSummary `json:"callbacks"`
-	CreatedAt time.Time       `json:"created_at"`
-	UpdatedAt time.Time       `json:"updated_at"`
+	// Streams counts the random streams the payment has opened: the next
+	// one is derived from it (see the engine's stream).
+	Streams   uint64    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Key returns the payment's key.

@@ -46,14 +46,17 @@ func startSandbox(t *testing.T, dir string, mutate ...func(*serveOptions)) *sand
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	o.PublicURL = "http://" + ln.Addr().String()
+	addr := "http://" + ln.Addr().String()
+	if o.PublicURL == "" {
+		o.PublicURL = addr
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := newApp(ctx, o, log, time.Now)
 	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx, ln, nil) }()
-	s := &sandbox{t: t, URL: o.PublicURL, app: a, opts: o}
+	s := &sandbox{t: t, URL: addr, app: a, opts: o}
 	var once sync.Once
 	s.stop = func() {
 		once.Do(func() {

@@ -66,6 +66,7 @@ type paymentRecord struct {
 	CreatedAt     time.Time         `json:"created_at,omitzero"`
 	UpdatedAt     time.Time         `json:"updated_at,omitzero"`
 	Callbacks     callbacksRecord   `json:"callbacks,omitzero"`
+	Streams       uint64            `json:"streams,omitempty"`
 }
 
 // callbacksRecord stores a platform.CallbackSummary.
@@ -362,6 +363,7 @@ func toPaymentRecord(p *platform.Payment, seq uint64) paymentRecord {
 		Operations:    mapSlice(p.Operations, toOperationRecord),
 		CreatedAt:     utc(p.CreatedAt),
 		UpdatedAt:     utc(p.UpdatedAt),
+		Streams:       p.Streams,
 		Callbacks: callbacksRecord{
 			Health: string(p.Callbacks.Health), Count: p.Callbacks.Count, Attempts: p.Callbacks.Attempts,
 			LastStatus: p.Callbacks.LastStatus, LastError: p.Callbacks.LastError,
@@ -423,6 +425,7 @@ func (r paymentRecord) payment() *platform.Payment {
 		Operations:    mapSlice(r.Operations, operationRecord.operation),
 		CreatedAt:     r.CreatedAt,
 		UpdatedAt:     r.UpdatedAt,
+		Streams:       r.Streams,
 		Callbacks: platform.CallbackSummary{
 			Health: platform.CallbackHealth(r.Callbacks.Health), Count: r.Callbacks.Count, Attempts: r.Callbacks.Attempts,
 			LastStatus: r.Callbacks.LastStatus, LastError: r.Callbacks.LastError,

@@ -23,7 +23,7 @@ import (
 // check_deposit URL; Reason explains the outcome to a person.
 type DepositAnswer = platform.DepositAnswer
 
-var _ platform.DepositChecker = (*Dispatcher)(nil)
+var _ platform.DepositChecker = (*Sender)(nil)
 
 // CheckDeposit asks the merchant to confirm a deposit: it signs body, the
 // unsigned check_deposit request, with the project's secret, POSTs it to the
@@ -32,7 +32,7 @@ var _ platform.DepositChecker = (*Dispatcher)(nil)
 // the caller to record with the payment's state change, and the answer. It
 // does not touch the store. An attempt that did not confirm carries the
 // reason as its Error, so Attempt.OK reports whether the merchant confirmed.
-func (d *Dispatcher) CheckDeposit(ctx context.Context, now time.Time, project platform.Project, body []byte) (platform.Attempt, DepositAnswer) {
+func (d *Sender) CheckDeposit(ctx context.Context, now time.Time, project platform.Project, body []byte) (platform.Attempt, DepositAnswer) {
 	a := platform.Attempt{At: now.Round(0), URL: project.CheckDepositURL}
 	noAnswer := func(reason string) (platform.Attempt, DepositAnswer) {
 		a.Error = reason

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/callback"
 	"github.com/ecommpay-sandbox/sandbox/platform/signature"
 )
 
@@ -64,7 +65,7 @@ func TestCheckDeposit(t *testing.T) {
 			case tc.closed:
 				project.CheckDepositURL = closedURL(t)
 			}
-			d := newDispatcher(nil) // CheckDeposit does not touch the store
+			d := callback.New(nil)
 			d.Timeout = 100 * time.Millisecond
 
 			a, got := d.CheckDeposit(context.Background(), t0, project, []byte(depositBody))

@@ -35,7 +35,7 @@ type exchange struct {
 // post sends body to url as JSON with the per-attempt timeout and reads the
 // answer. It never returns a Go error: what went wrong is in the exchange,
 // worded for the delivery log.
-func (d *Dispatcher) post(ctx context.Context, url string, body []byte) exchange {
+func (d *Sender) post(ctx context.Context, url string, body []byte) exchange {
 	timeout := d.timeout()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -113,6 +114,7 @@ func (s *Server) handlePayment(c echo.Context) error {
 	if err != nil {
 		return fail(c, err)
 	}
+	s.asSent(c.Request().Context(), w.Deliveries)
 	v := wholeView{paymentView: s.paymentView(w.Payment), Deliveries: w.Deliveries, Jobs: w.Jobs}
 	if v.Deliveries == nil {
 		v.Deliveries = []*platform.Delivery{}
@@ -195,6 +197,30 @@ func (s *Server) handleAdvance(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.clock())
 }
 
+// maxDays is the longest move in days a time.Duration holds.
+const maxDays = int(math.MaxInt64 / int64(24*time.Hour))
+
+// handleSetClock moves the clock to a moment, backwards too.
+func (s *Server) handleSetClock(c echo.Context) error {
+	var in struct {
+		Now string `json:"now"`
+	}
+	if err := decode(c, &in); err != nil {
+		return fail(c, err)
+	}
+	if in.Now == "" {
+		return fail(c, badRequest(`say where to set the clock: {"now":"2026-01-02T15:04:05Z"} (RFC 3339)`))
+	}
+	t, err := time.Parse(time.RFC3339, in.Now)
+	if err != nil {
+		return fail(c, badRequest("now %q is not an RFC 3339 time such as 2026-01-02T15:04:05Z", in.Now))
+	}
+	if _, err := s.Engine.SetClock(c.Request().Context(), t); err != nil {
+		return fail(c, err)
+	}
+	return c.JSON(http.StatusOK, s.clock())
+}
+
 // parseDuration reads Go durations ("90s", "72h") and whole days ("3d").
 func parseDuration(v string) (time.Duration, error) {
 	if v == "" {
@@ -202,6 +228,9 @@ func parseDuration(v string) (time.Duration, error) {
 	}
 	if days, ok := strings.CutSuffix(v, "d"); ok {
 		if n, err := strconv.Atoi(days); err == nil && n >= 0 {
+			if n > maxDays {
+				return 0, badRequest("duration %q is too long: the clock can move at most %d days at once", v, maxDays)
+			}
 			return time.Duration(n) * 24 * time.Hour, nil
 		}
 	}
@@ -241,6 +270,7 @@ func (s *Server) handleDeliveries(c echo.Context) error {
 	if err != nil {
 		return fail(c, err)
 	}
+	s.asSent(c.Request().Context(), ds)
 	if ds == nil {
 		ds = []*platform.Delivery{}
 	}

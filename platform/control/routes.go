@@ -32,6 +32,7 @@ func (s *Server) Routes(e *echo.Echo) {
 
 	g.GET("/clock", s.handleClock)
 	g.POST("/clock/advance", s.handleAdvance)
+	g.POST("/clock/set", s.handleSetClock)
 	g.POST("/clock/freeze", s.handleFreeze)
 	g.POST("/clock/unfreeze", s.handleUnfreeze)
 

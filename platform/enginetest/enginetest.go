@@ -2,7 +2,6 @@ package enginetest
 
 import (
 	"context"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -45,6 +44,13 @@ type Options struct {
 	CheckDeposit platform.DepositChecker
 }
 
+// accepting is a merchant that accepts every callback at once.
+type accepting struct{}
+
+func (accepting) Send(_ context.Context, url string, body []byte, _ string) platform.Attempt {
+	return platform.Attempt{URL: url, RequestBody: string(body), Status: http.StatusOK}
+}
+
 // pages is a Provider with pages of its own.
 type pages interface {
 	Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer)
@@ -74,20 +80,19 @@ func New(t testing.TB, prov platform.Provider, o Options) *Sandbox {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = store.Close() })
 	eng, err := platform.New(ctx, platform.Config{
-		Store:    store,
-		Wall:     func() time.Time { return o.At },
-		Rand:     rand.NewChaCha8([32]byte{o.Seed}),
-		BaseURL:  BaseURL,
-		Settings: o.Settings,
-		Clock:    platform.ClockState{Frozen: true, FrozenAt: o.At},
+		Store:     store,
+		Wall:      func() time.Time { return o.At },
+		Seed:      [32]byte{o.Seed},
+		BaseURL:   BaseURL,
+		Settings:  o.Settings,
+		Clock:     platform.ClockState{Frozen: true, FrozenAt: o.At},
+		Providers: []platform.Provider{prov},
+		Sender:    accepting{},
+		Checker:   o.CheckDeposit,
 	})
 	require.NoError(t, err)
 	if o.Project.ID != 0 {
 		require.NoError(t, eng.PutProject(ctx, o.Project))
-	}
-	eng.Register(prov)
-	if o.CheckDeposit != nil {
-		eng.SetDepositChecker(o.CheckDeposit)
 	}
 	e := echo.New()
 	if p, ok := prov.(pages); ok {

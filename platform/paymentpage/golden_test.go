@@ -103,6 +103,7 @@ func TestGoldenPages(t *testing.T) {
 			return f.post("/payment/method", url.Values{"request": {carried(t, a.body)}, "method": {"card-partner"}, "choose": {"1"}})
 		},
 		"processing": func() answer {
+			f.stall("golden-processing")
 			require.Equal(t, http.StatusSeeOther, f.pay(params("golden-processing", "EUR", 2500, nil), "eco-voucher", nil).status)
 			return f.get("/payment/processing/842/golden-processing")
 		},
@@ -139,6 +140,7 @@ func TestGoldenPages(t *testing.T) {
 			return f.get("/payment/result/842/golden-checkout")
 		},
 		"result_processing": func() answer {
+			f.stall("golden-confirming")
 			require.Equal(t, http.StatusSeeOther, f.pay(params("golden-confirming", "EUR", 0, map[string]string{"language_code": "es"}), "eco-voucher", nil).status)
 			return f.get("/payment/result/842/golden-confirming")
 		},

@@ -3,16 +3,17 @@ package paymentpage_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"html"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,10 +41,11 @@ const (
 // fixture is a Payment Page over a real engine and bbolt store, with fake
 // providers that behave like the emulated methods, behind the real router.
 type fixture struct {
-	t   *testing.T
-	eng *platform.Engine
-	e   *echo.Echo
-	srv *paymentpage.Server
+	t      *testing.T
+	eng    *platform.Engine
+	e      *echo.Echo
+	srv    *paymentpage.Server
+	stalls *sync.Map
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -51,14 +53,12 @@ func newFixture(t *testing.T) *fixture {
 	store, err := bolt.Open(filepath.Join(t.TempDir(), "sandbox.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { store.Close() })
+	stalls := &sync.Map{}
 	eng, err := platform.New(context.Background(), platform.Config{
-		Store: store, Wall: time.Now, Rand: rand.NewChaCha8([32]byte{42}), BaseURL: base,
-		Clock: platform.ClockState{Frozen: true, FrozenAt: now},
+		Store: store, Wall: time.Now, Seed: [32]byte{42}, BaseURL: base,
+		Clock: platform.ClockState{Frozen: true, FrozenAt: now}, Providers: fakeProviders(stalls),
 	})
 	require.NoError(t, err)
-	for _, p := range fakeProviders() {
-		eng.Register(p)
-	}
 	require.NoError(t, eng.PutProject(context.Background(), platform.Project{ID: project, Secret: secret}))
 	r, err := web.New()
 	require.NoError(t, err)
@@ -66,7 +66,7 @@ func newFixture(t *testing.T) *fixture {
 	srv := paymentpage.New(eng, r)
 	srv.NewOrderID = func() string { return "shop-0001" }
 	srv.Routes(e)
-	return &fixture{t: t, eng: eng, e: e, srv: srv}
+	return &fixture{t: t, eng: eng, e: e, srv: srv, stalls: stalls}
 }
 
 // params are the base parameters of a request of the test project, with
@@ -152,6 +152,10 @@ func (f *fixture) pay(p map[string]string, method string, fields map[string]stri
 	return f.post("/payment/pay", form)
 }
 
+// stall makes the first start of payment id fail, so that it waits in
+// processing until run.
+func (f *fixture) stall(id string) { f.stalls.Store(id, true) }
+
 // run runs the jobs that are due: the provider's start of a sale.
 func (f *fixture) run() {
 	f.t.Helper()
@@ -170,9 +174,9 @@ func (f *fixture) payment(id string) *platform.Payment {
 // fakeProviders are stand-ins of the emulated methods with their Payment
 // Page rules: a voucher method, a wallet taking a POST redirect whose
 // amount may be 0, and a card method asking for phone and email.
-func fakeProviders() []platform.Provider {
+func fakeProviders(stalls *sync.Map) []platform.Provider {
 	return []platform.Provider{
-		&fakeProvider{method: platform.Method{
+		&fakeProvider{stalls: stalls, method: platform.Method{
 			Code: "oxxo", Name: "Oxxo", PaymentMethod: "oxxo", ProviderID: 1414,
 			ForceCodes: []string{"oxxo"}, Currencies: []string{"MXN", "USD"},
 			PageRequired: []string{"customer_first_name", "customer_last_name", "customer_email", "identify_doc_number"},
@@ -183,12 +187,12 @@ func fakeProviders() []platform.Provider {
 				return ""
 			},
 		}, kind: "voucher"},
-		&fakeProvider{method: platform.Method{
+		&fakeProvider{stalls: stalls, method: platform.Method{
 			Code: "eco-voucher", Name: "EcoVoucher", PaymentMethod: "eco-voucher", ProviderID: 1109,
 			ForceCodes: []string{"ecoVoucher", "eco-voucher"}, Currencies: []string{"CAD", "GBP", "EUR", "USD"},
 			ZeroAmount: true,
 		}, kind: "wallet"},
-		&fakeProvider{method: platform.Method{
+		&fakeProvider{stalls: stalls, method: platform.Method{
 			Code: "card-partner", Name: "Card partner", PaymentMethod: "Card partner", ProviderID: 2377,
 			ForceCodes: []string{"card-partner"}, Currencies: []string{"KES", "USD"},
 			PageRequired: []string{"customer_phone", "customer_email"},
@@ -220,11 +224,18 @@ func digits(s string, min, max int) bool {
 type fakeProvider struct {
 	method platform.Method
 	kind   string
+	// stalls holds the IDs of payments whose first start fails, as when
+	// a provider has not answered yet: they wait in processing until the
+	// fixture runs the jobs that are due.
+	stalls *sync.Map
 }
 
 func (p *fakeProvider) Method() platform.Method { return p.method }
 
 func (p *fakeProvider) Start(pay *platform.Payment, env platform.Env) (platform.Step, error) {
+	if _, stall := p.stalls.LoadAndDelete(pay.ID); stall {
+		return platform.Step{}, errors.New("the provider has not answered yet")
+	}
 	switch p.kind {
 	case "voucher":
 		if !digits(pay.Customer.DocNumber, 10, 18) {

@@ -439,14 +439,15 @@ func TestSale(t *testing.T) {
 	})
 }
 
-// TestJourney: after the sale the customer waits on the processing page,
-// then goes to the provider as the redirect says (GET: a redirect; POST: a
+// TestJourney: after the sale the customer goes (when the provider has not
+// answered yet, after waiting on the processing page) to the provider as the redirect says (GET: a redirect; POST: a
 // form that submits itself) or to the result when it was declined.
 func TestJourney(t *testing.T) {
 	f := newFixture(t)
 	voucher := params("journey-1", "MXN", 125000, map[string]string{"force_payment_method": "oxxo",
 		"customer_first_name": "Ana", "customer_last_name": "Lopez", "customer_email": "ana@example.com", "identify_doc_number": "1234567890",
 		"merchant_return_url": "https://shop.example/orders/1"})
+	f.stall("journey-1")
 	a := f.pay(voucher, "oxxo", nil)
 	require.Equal(t, http.StatusSeeOther, a.status, a.body)
 
@@ -559,6 +560,7 @@ func TestLanguages(t *testing.T) {
 		assert.Contains(t, a.body, "Nenhuma forma de pagamento aceita JPY")
 	})
 	t.Run("the result page keeps the language", func(t *testing.T) {
+		f.stall("lang-res")
 		a := f.pay(params("lang-res", "EUR", 2500, map[string]string{"language_code": "es"}), "eco-voucher", nil)
 		require.Equal(t, http.StatusSeeOther, a.status)
 		assert.Contains(t, f.get("/payment/result/842/lang-res").body, "Confirmando tu pago")

@@ -65,24 +65,10 @@ func (h *handlers) payment(ctx context.Context, tx string) (*platform.Payment, e
 	return pay, err
 }
 
-// usedIn reports whether a voucher belongs to a payment, read in tx.
-func usedIn(tx platform.Tx) UsedFunc {
-	return func(number string) (bool, error) {
-		_, err := tx.PaymentByReference(Code, number)
-		switch {
-		case err == nil:
-			return true, nil
-		case errors.Is(err, platform.ErrNotFound):
-			return false, nil
-		}
-		return false, err
-	}
-}
-
 // view runs fn with a UsedFunc over one read transaction of the store, so
 // that a page's many voucher lookups read one consistent state.
 func (h *handlers) view(ctx context.Context, fn func(used UsedFunc) error) error {
-	return h.eng.Store().View(ctx, func(tx platform.Tx) error { return fn(usedIn(tx)) })
+	return h.eng.References(ctx, Code, func(taken func(string) (bool, error)) error { return fn(taken) })
 }
 
 // post takes the customer's browser arriving with redirect_data.body, or

@@ -3,6 +3,7 @@ package loterica_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -127,7 +128,7 @@ func TestRedirectIsAPOSTWithTheSeedsBody(t *testing.T) {
 	assert.Equal(t, "http://sandbox.test/providers/loterica/vouchers/"+p.Voucher.Reference, p.Redirect.URL)
 	// The seed's keys, in the seed's order, with its types: operation_id a
 	// number, amount a string with two decimals.
-	assert.Equal(t, `{"merchantID":"ecommpay-000000000001","country":"BR","user":"592461","operation_id":1000000001,`+
+	assert.Equal(t, `{"merchantID":"ecommpay-000000000001","country":"BR","user":"592461","operation_id":`+fmt.Sprint(p.Sale().ID)+`,`+
 		`"paymentID":"exampleID","returnURL":"http://test.ams","callbackURL":"http://sandbox.test/sandbox/payments/1/exampleID",`+
 		`"amount":"10.00"}`, string(p.Redirect.Body))
 	assert.Equal(t, fixed.Add(3*day), p.Voucher.ValidUntil)

@@ -2,7 +2,7 @@ package voucher_test
 
 import (
 	"context"
-	"math/rand/v2"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -84,7 +84,7 @@ func TestVoucherPageTakesThePOSTRedirect(t *testing.T) {
 	path := strings.TrimPrefix(p.Redirect.URL, "http://sandbox.test")
 	body := string(p.Redirect.Body)
 
-	form := url.Values{"paymentID": {"order-1"}, "operation_id": {"1000000001"}, "amount": {"10.00"}}
+	form := url.Values{"paymentID": {"order-1"}, "operation_id": {fmt.Sprint(p.Sale().ID)}, "amount": {"10.00"}}
 	var mp strings.Builder
 	w := multipart.NewWriter(&mp)
 	for k, v := range form {
@@ -123,7 +123,7 @@ func TestVoucherPageRefusesAnotherPaymentsBody(t *testing.T) {
 	page := strings.Join(strings.Fields(rec.Body.String()), " ")
 	assert.Contains(t, page, "Redirect body does not match this voucher")
 	assert.Contains(t, page, "paymentID: posted &#34;order-b&#34;, the voucher&#39;s redirect body says &#34;order-a&#34;")
-	assert.Contains(t, page, "operation_id: posted &#34;1000000002&#34;")
+	assert.Contains(t, page, fmt.Sprintf("operation_id: posted &#34;%d&#34;", b.Sale().ID))
 
 	for name, req := range map[string]struct{ ctype, body string }{
 		"not JSON":       {"application/json", `{"paymentID":`},
@@ -173,11 +173,11 @@ func TestReferencesStayUniqueWhenTheSeedReplays(t *testing.T) {
 		store, err := bolt.Open(filepath.Join(dir, "sandbox.db"))
 		require.NoError(t, err)
 		eng, err := platform.New(context.Background(), platform.Config{
-			Store: store, Wall: func() time.Time { return fixed }, Rand: rand.NewChaCha8([32]byte{7}),
+			Store: store, Wall: func() time.Time { return fixed }, Seed: [32]byte{7},
 			BaseURL: "http://sandbox.test", Clock: platform.ClockState{Frozen: true, FrozenAt: fixed},
+			Providers: []platform.Provider{cash(false)},
 		})
 		require.NoError(t, err)
-		eng.Register(cash(false))
 		return eng, func() { require.NoError(t, store.Close()) }
 	}
 	sale := func(eng *platform.Engine, id string) *platform.Payment {

@@ -1,0 +1,147 @@
+package callback_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/platform/callback"
+	"github.com/ecommpay-sandbox/sandbox/platform/signature"
+)
+
+func TestSendSuccess(t *testing.T) {
+	t.Parallel()
+	m := newMerchant(t, status(http.StatusOK, `{"status":"ok"}`))
+	body := callbackBody(842, "EP-1", "success")
+	a := callback.New(nil).Send(context.Background(), m.URL+"/callback", body, secret)
+
+	reqs := m.requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "/callback", reqs[0].Path)
+	assert.Equal(t, "application/json", reqs[0].ContentType)
+	assert.Equal(t, callback.DefaultUserAgent, reqs[0].UserAgent)
+	got := verified(t, reqs[0].Body, secret)
+	want, err := signature.Decode(body)
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "the merchant receives the stored body plus the signature")
+	signed, err := signature.SignJSON(body, secret)
+	require.NoError(t, err)
+	assert.Equal(t, string(signed), string(reqs[0].Body), "the stored body's bytes are kept, signature last")
+
+	assert.True(t, a.At.IsZero(), "the engine sets the attempt's sandbox time")
+	assert.Equal(t, m.URL+"/callback", a.URL)
+	assert.Equal(t, string(reqs[0].Body), a.RequestBody)
+	assert.Equal(t, http.StatusOK, a.Status)
+	assert.Equal(t, `{"status":"ok"}`, a.ResponseBody)
+	assert.Empty(t, a.Error)
+	assert.Empty(t, a.Note)
+	assert.Positive(t, a.Latency)
+	assert.True(t, a.OK())
+}
+
+func TestSendRefused(t *testing.T) {
+	t.Parallel()
+	slow := newMerchant(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	moved := newMerchant(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/moved" {
+			http.Redirect(w, r, "/ok", http.StatusFound)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	down := newMerchant(t, status(http.StatusInternalServerError, "down for maintenance\n"))
+	tests := []struct {
+		name     string
+		url      string
+		err      string
+		status   int
+		response string
+	}{
+		{"500", down.URL, "merchant answered 500", 500, "down for maintenance\n"},
+		{"connection refused", closedURL(t), "connection refused", 0, ""},
+		{"timeout", slow.URL, "timeout after 100ms", 0, ""},
+		{"redirects are not followed", moved.URL + "/moved", "merchant answered 302", 302, ""},
+		{"not a URL", "http://[::1", `invalid URL "http://[::1": parse "http://[::1": missing ']' in host`, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := callback.New(nil)
+			s.Timeout = 100 * time.Millisecond
+			start := time.Now()
+			a := s.Send(context.Background(), tt.url, callbackBody(842, "EP-2", "decline"), secret)
+			assert.Less(t, time.Since(start), 3*time.Second)
+			assert.Equal(t, tt.err, a.Error)
+			assert.Equal(t, tt.status, a.Status)
+			assert.Equal(t, tt.response, a.ResponseBody)
+			assert.False(t, a.OK())
+			assert.NotEmpty(t, a.RequestBody, "the signed body is kept even when it did not arrive")
+		})
+	}
+	t.Cleanup(func() { assert.Len(t, moved.requests(), 1, "the redirect was not followed") })
+}
+
+func TestSendKeepsTheStartOfTheAnswer(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("0123456789abcdef", 1024) // 16 KiB
+	straddles := strings.Repeat("a", 4095) + "é and more"
+	for _, tt := range []struct{ name, answer, kept string }{
+		{"4 KiB", long, long[:callback.MaxResponseBody]},
+		{"at a rune boundary", straddles, strings.Repeat("a", 4095)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMerchant(t, status(http.StatusOK, tt.answer))
+			a := callback.New(nil).Send(context.Background(), m.URL, callbackBody(842, "EP-5", "success"), secret)
+			assert.Equal(t, tt.kept, a.ResponseBody)
+			assert.True(t, a.OK())
+		})
+	}
+}
+
+// TestSendTrickledAnswer is a merchant that answers 200 at once and then
+// trickles its body past the timeout: the callback counts as delivered,
+// and the attempt says what happened.
+func TestSendTrickledAnswer(t *testing.T) {
+	t.Parallel()
+	m := newMerchant(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		for range 50 {
+			if _, err := w.Write([]byte("x")); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	})
+	s := callback.New(nil)
+	s.Timeout = 100 * time.Millisecond
+	a := s.Send(context.Background(), m.URL, callbackBody(842, "EP-6", "success"), secret)
+	assert.True(t, a.OK(), "%+v", a)
+	assert.Equal(t, "the merchant answered 200 but its body did not arrive within 100ms; the status is what counts, so the callback is delivered", a.Note)
+}
+
+func TestSendMeasuresLatencyWithWall(t *testing.T) {
+	t.Parallel()
+	m := newMerchant(t, status(http.StatusOK, ""))
+	s := callback.New(nil)
+	wall := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	s.Wall = func() time.Time { wall = wall.Add(250 * time.Millisecond); return wall }
+	a := s.Send(context.Background(), m.URL, callbackBody(842, "EP-14", "success"), secret)
+	assert.Equal(t, 250*time.Millisecond, a.Latency)
+}

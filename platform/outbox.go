@@ -1,0 +1,583 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/url"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// The outbox: every callback a payment causes is a Delivery, stored with the
+// state change that caused it. The engine decides when each is tried, in
+// order per payment, on ecommpay's retry schedule, and records every
+// attempt; a Sender (platform/callback) only signs and posts. An attempt is
+// read from the store, sent outside any transaction, and recorded with its
+// consequences in one Update. Sends run beside the job runner, at most
+// Config.SendsPerMerchant at once per merchant host, so a merchant that is
+// slow or does not answer holds back only its own payments' callbacks.
+
+// Sender signs messages and posts them to merchants: platform/callback
+// implements it.
+type Sender interface {
+	// Send signs body with secret and POSTs it to url. It returns the
+	// attempt with everything but its time (At) filled in; an answer other
+	// than 200, no answer or a refused connection is an attempt with Error
+	// set, never a Go error.
+	Send(ctx context.Context, url string, body []byte, secret string) Attempt
+}
+
+// Retry schedule of ecommpay's callbacks (SPEC.md §5).
+const (
+	// MaxAttempts is how many times a callback is tried before it fails.
+	MaxAttempts = 120
+	// MaxGap is the longest wait between two attempts.
+	MaxGap = 4 * time.Hour
+	// shortGap is the wait between the first six attempts.
+	shortGap = 10 * time.Second
+	// shortAttempts is how many attempts are shortGap apart.
+	shortAttempts = 6
+)
+
+// RetryGap returns how long to wait after attempt n-1 before attempt n: 10
+// seconds up to the sixth attempt, then 70 + 10·1.12^(n−4) seconds, rounded
+// to whole seconds, until that reaches MaxGap, and MaxGap from then on. The
+// first attempt has no gap: RetryGap returns 0 for n < 2.
+func RetryGap(n int) time.Duration {
+	switch {
+	case n < 2:
+		return 0
+	case n <= shortAttempts:
+		return shortGap
+	}
+	secs := 70 + 10*math.Pow(1.12, float64(n-4))
+	if secs >= MaxGap.Seconds() { // also +Inf for huge n
+		return MaxGap
+	}
+	return time.Duration(math.Round(secs)) * time.Second
+}
+
+// deliverJobBase sets the IDs of deliver jobs apart from sequence-numbered
+// jobs: a delivery's job has the ID deliverJobBase|deliveryID, the same for
+// its whole life, so recording an attempt never draws an ID and a seeded run
+// numbers its jobs the same however its sends interleave. It stays inside
+// JavaScript's safe integers.
+const deliverJobBase = 1 << 52
+
+func deliverJobID(deliveryID uint64) uint64 { return deliverJobBase | deliveryID }
+
+// leaseFor is how far a deliver job is pushed while its attempt is under
+// way, so that the runner does not pick it again; recording the attempt
+// replaces it, and an engine that starts puts leases left by a crash back.
+const leaseFor = time.Hour
+
+// DefaultSendsPerMerchant bounds the callbacks sent at once to one merchant
+// host.
+const DefaultSendsPerMerchant = 64
+
+// outbox sends due deliveries and records their attempts.
+type outbox struct {
+	e       *Engine
+	sender  Sender
+	perHost int
+
+	ctx    context.Context // sends; canceled when the engine's Run ends
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	hosts    map[string]*hostQueue
+	inFlight int
+	idle     chan struct{} // closed while nothing is in flight
+}
+
+// hostQueue is the sends waiting for one merchant host and how many of its
+// workers run.
+type hostQueue struct {
+	waiting []send
+	workers int
+}
+
+// send is one attempt to make: a leased deliver job and what it carries.
+type send struct {
+	job      Job // as it was due, before its lease
+	delivery *Delivery
+	url      string
+	secret   string
+	problem  string // why it cannot be sent at all (no URL, no project)
+	at       time.Time
+}
+
+func newOutbox(e *Engine, s Sender, perHost int) *outbox {
+	if perHost <= 0 {
+		perHost = DefaultSendsPerMerchant
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	idle := make(chan struct{})
+	close(idle)
+	return &outbox{e: e, sender: s, perHost: perHost, ctx: ctx, cancel: cancel, hosts: map[string]*hostQueue{}, idle: idle}
+}
+
+// enqueue stores a callback for payment p, which the caller stores after
+// it: the delivery, its place in the payment's queue, and p's summary.
+func (o *outbox) enqueue(tx Tx, project Project, p *Payment, body []byte, now time.Time) error {
+	id, err := tx.NextID("deliveries")
+	if err != nil {
+		return err
+	}
+	d := &Delivery{
+		ID: id, Kind: DeliveryCallback, ProjectID: p.ProjectID, PaymentID: p.ID,
+		URL: p.Callback.URL, Body: body, CreatedAt: now, Attempts: []Attempt{},
+	}
+	if d.URL == "" {
+		d.URL = project.CallbackURL
+	}
+	switch {
+	case p.Callback.Disabled:
+		d.Status = DeliverySuppressed
+	case d.URL == "":
+		d.Status = DeliveryNoURL
+	default:
+		d.Status = DeliveryPending
+		d.NotBefore = now.Add(p.Callback.Delay)
+	}
+	if err := tx.PutDelivery(d); err != nil {
+		return err
+	}
+	if d.Status == DeliveryPending {
+		if err := scheduleHead(tx, p.Key(), now); err != nil {
+			return err
+		}
+	}
+	return summarize(tx, p)
+}
+
+// scheduleHead gives the first pending delivery of a payment its deliver
+// job, unless it has one: this is what keeps a payment's callbacks in order.
+func scheduleHead(tx Tx, k PaymentKey, now time.Time) error {
+	ds, err := tx.Deliveries(DeliveryFilter{ProjectID: k.ProjectID, PaymentID: k.PaymentID, Status: DeliveryPending})
+	if err != nil {
+		return err
+	}
+	if len(ds) == 0 {
+		return nil
+	}
+	head := ds[0]
+	if !head.NextAttempt.IsZero() {
+		return nil // already scheduled
+	}
+	due := now
+	if head.NotBefore.After(due) {
+		due = head.NotBefore
+	}
+	head.NextAttempt = due
+	if err := tx.PutDelivery(head); err != nil {
+		return err
+	}
+	return tx.PutJob(Job{ID: deliverJobID(head.ID), Kind: JobDeliver, Due: due, Payment: k, DeliveryID: head.ID})
+}
+
+// summarize sets p.Callbacks from the payment's callbacks in tx; the caller
+// stores p.
+func summarize(tx Tx, p *Payment) error {
+	ds, err := tx.Deliveries(DeliveryFilter{ProjectID: p.ProjectID, PaymentID: p.ID})
+	if err != nil {
+		return err
+	}
+	var s CallbackSummary
+	var head *Delivery
+	for _, d := range ds {
+		if d.Kind != DeliveryCallback {
+			continue
+		}
+		s.Count++
+		s.Attempts += len(d.Attempts)
+		if n := len(d.Attempts); n > 0 && !d.Attempts[n-1].At.Before(s.LastAt) {
+			a := d.Attempts[n-1]
+			s.LastAt, s.LastStatus, s.LastError = a.At, a.Status, a.Error
+		}
+		if head == nil && d.Status != DeliveryDelivered {
+			head = d
+		}
+	}
+	switch {
+	case s.Count == 0:
+	case head == nil:
+		s.Health = CallbacksOK
+	case head.Status == DeliveryFailed:
+		s.Health = CallbacksFailed
+	case head.Status == DeliveryNoURL, head.Status == DeliverySuppressed:
+		s.Health = CallbacksHeld
+	case attemptsInRun(head) > 0:
+		s.Health, s.NextAttempt = CallbacksFailing, head.NextAttempt
+	default:
+		s.Health, s.NextAttempt = CallbacksPending, head.NextAttempt
+	}
+	p.Callbacks = s
+	return nil
+}
+
+// attemptsInRun counts the attempts since the delivery last became pending:
+// its first attempt or a resend, which sets NotBefore to its own time. The
+// retry schedule and MaxAttempts apply per run, so a resent callback gets
+// the whole schedule again.
+func attemptsInRun(d *Delivery) int {
+	n := 0
+	for _, a := range d.Attempts {
+		if !a.At.Before(d.NotBefore) {
+			n++
+		}
+	}
+	return n
+}
+
+// stale says why job is not the one to deliver d now, or "" when it is.
+func stale(d *Delivery, job Job) string {
+	switch {
+	case d.Status != DeliveryPending:
+		return "the delivery is " + string(d.Status)
+	case !d.NextAttempt.IsZero() && !d.NextAttempt.Equal(job.Due):
+		return "the delivery was rescheduled for " + FormatDate(d.NextAttempt)
+	}
+	return ""
+}
+
+// lease takes a due deliver job in tx at now: a job whose delivery is gone
+// or no longer waits for it is deleted; otherwise the job is pushed out by
+// leaseFor and the send it stands for is returned.
+func (o *outbox) lease(tx Tx, j Job, now time.Time) (*send, error) {
+	d, err := tx.Delivery(j.DeliveryID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, tx.DeleteJob(j)
+	case err != nil:
+		return nil, err
+	}
+	if why := stale(d, j); why != "" {
+		o.e.log.Debug("deliver job dropped", "job", j.ID, "delivery", d.ID, "payment_id", d.PaymentID, "reason", why)
+		return nil, tx.DeleteJob(j)
+	}
+	s := &send{job: j, delivery: d, url: d.URL, at: now.Round(0)}
+	project, err := tx.Project(d.ProjectID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		s.problem = fmt.Sprintf("project %d does not exist, so its callback cannot be signed", d.ProjectID)
+	case err != nil:
+		return nil, err
+	default:
+		s.secret = project.Secret
+		if s.url == "" {
+			s.url = project.CallbackURL
+		}
+		if s.url == "" {
+			s.problem = fmt.Sprintf("project %d has no callback URL", d.ProjectID)
+		}
+	}
+	leased := j
+	leased.ID = deliverJobID(d.ID)
+	leased.Due = now.Add(leaseFor)
+	if leased.ID != j.ID {
+		if err := tx.DeleteJob(j); err != nil { // a job from an older data file
+			return nil, err
+		}
+	}
+	if err := tx.PutJob(leased); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// releaseLeases puts back deliver jobs that a crash left leased: those due
+// after now whose delivery waits for an earlier attempt.
+func releaseLeases(tx Tx, now time.Time) error {
+	js, err := tx.DueJobs(now.Add(leaseFor+time.Minute), 0)
+	if err != nil {
+		return err
+	}
+	for _, j := range js {
+		if j.Kind != JobDeliver || !j.Due.After(now) {
+			continue
+		}
+		d, err := tx.Delivery(j.DeliveryID)
+		if errors.Is(err, ErrNotFound) {
+			if err := tx.DeleteJob(j); err != nil {
+				return err
+			}
+			continue
+		} else if err != nil {
+			return err
+		}
+		if d.Status == DeliveryPending && !d.NextAttempt.IsZero() && d.NextAttempt.Before(j.Due) {
+			j.Due = d.NextAttempt
+			if err := tx.PutJob(j); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// dispatch queues sends by merchant host and starts workers as the limit
+// allows. It does not wait for them.
+func (o *outbox) dispatch(sends []*send) {
+	if len(sends) == 0 {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.inFlight == 0 {
+		o.idle = make(chan struct{})
+	}
+	for _, s := range sends {
+		o.inFlight++
+		host := hostOf(s.url)
+		q := o.hosts[host]
+		if q == nil {
+			q = &hostQueue{}
+			o.hosts[host] = q
+		}
+		q.waiting = append(q.waiting, *s)
+		if q.workers < o.perHost {
+			q.workers++
+			go o.work(host, q)
+		}
+	}
+}
+
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return raw
+}
+
+// work sends what waits for one host until nothing does.
+func (o *outbox) work(host string, q *hostQueue) {
+	for {
+		o.mu.Lock()
+		if len(q.waiting) == 0 {
+			q.workers--
+			if q.workers == 0 {
+				delete(o.hosts, host)
+			}
+			o.mu.Unlock()
+			return
+		}
+		s := q.waiting[0]
+		q.waiting[0] = send{}
+		q.waiting = q.waiting[1:]
+		o.mu.Unlock()
+
+		o.attempt(s)
+
+		o.mu.Lock()
+		o.inFlight--
+		if o.inFlight == 0 {
+			close(o.idle)
+		}
+		o.mu.Unlock()
+		o.e.poke()
+	}
+}
+
+// attempt makes one attempt and records it. A panic is logged, not fatal:
+// the job's lease brings the attempt back.
+func (o *outbox) attempt(s send) {
+	defer func() {
+		if r := recover(); r != nil {
+			o.e.log.Error("callback attempt panicked", "delivery", s.delivery.ID, "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	var a Attempt
+	switch {
+	case s.problem != "":
+		a = Attempt{URL: s.url, Error: s.problem}
+	case o.sender == nil:
+		a = Attempt{URL: s.url, Error: "the sandbox has no callback sender"}
+	default:
+		a = o.sender.Send(o.ctx, s.url, s.delivery.Body, s.secret)
+		if !a.OK() && o.ctx.Err() != nil {
+			return // cut short by a stop: the lease brings the attempt back at the next start
+		}
+	}
+	a.At = s.at
+	if err := o.record(s.job, a); err != nil {
+		o.e.log.Error("record a callback attempt", "delivery", s.delivery.ID, "payment", s.job.Payment.String(), "err", err)
+	}
+}
+
+// record stores an attempt of the delivery of job, made at a.At, and what
+// follows from it, in one transaction: a 200 delivers, anything else
+// schedules the next attempt after RetryGap, or fails the delivery after
+// MaxAttempts; a delivery that ends lets the payment's next callback go.
+func (o *outbox) record(job Job, a Attempt) error {
+	var (
+		cur     *Delivery
+		n       int
+		outcome string
+	)
+	now := a.At
+	err := o.e.store.Update(context.Background(), func(tx Tx) error {
+		cur, n, outcome = nil, 0, ""
+		var err error
+		cur, err = tx.Delivery(job.DeliveryID)
+		if errors.Is(err, ErrNotFound) {
+			outcome = "gone" // reset while the request was under way
+			return tx.DeleteJob(Job{ID: deliverJobID(job.DeliveryID)})
+		} else if err != nil {
+			return err
+		}
+		owner := stale(cur, job) == ""
+		cur.Attempts = append(cur.Attempts, a)
+		n = len(cur.Attempts)
+		jobID := deliverJobID(cur.ID)
+		switch run := attemptsInRun(cur); {
+		case a.OK() && cur.Status == DeliveryPending:
+			cur.Status, cur.NextAttempt, outcome = DeliveryDelivered, time.Time{}, "delivered"
+		case a.OK() || !owner:
+			outcome = "recorded" // someone else decides this delivery's fate
+		case run < MaxAttempts:
+			cur.NextAttempt = now.Add(RetryGap(run + 1))
+			outcome = "retry"
+		default:
+			cur.Status, cur.NextAttempt, outcome = DeliveryFailed, time.Time{}, "failed"
+		}
+		if err := tx.PutDelivery(cur); err != nil {
+			return err
+		}
+		switch {
+		case outcome == "retry":
+			if err := tx.PutJob(Job{ID: jobID, Kind: JobDeliver, Due: cur.NextAttempt, Payment: cur.Key(), DeliveryID: cur.ID}); err != nil {
+				return err
+			}
+		case owner || cur.Status != DeliveryPending:
+			if err := tx.DeleteJob(Job{ID: jobID}); err != nil {
+				return err
+			}
+			if err := scheduleHead(tx, cur.Key(), now); err != nil {
+				return err
+			}
+		}
+		p, err := tx.Payment(cur.Key())
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if err := summarize(tx, p); err != nil {
+			return err
+		}
+		return tx.PutPayment(p)
+	})
+	if err != nil {
+		return fmt.Errorf("deliver %d: record attempt: %w", job.DeliveryID, err)
+	}
+	o.e.events.publish(Event{Kind: EventDelivery, Project: job.Payment.ProjectID, Payment: job.Payment, Delivery: job.DeliveryID, At: now})
+	o.logAttempt(job, cur, n, a, outcome)
+	return nil
+}
+
+func (o *outbox) logAttempt(job Job, cur *Delivery, n int, a Attempt, outcome string) {
+	attrs := []any{
+		"project_id", job.Payment.ProjectID, "payment_id", job.Payment.PaymentID,
+		"delivery", job.DeliveryID, "attempt", n, "url", a.URL,
+		"status", a.Status, "latency", a.Latency, "outcome", outcome,
+	}
+	if a.Error != "" {
+		attrs = append(attrs, "err", a.Error)
+	}
+	if a.Note != "" {
+		attrs = append(attrs, "note", a.Note)
+	}
+	if outcome == "retry" && cur != nil {
+		attrs = append(attrs, "next_attempt", FormatDate(cur.NextAttempt))
+	}
+	level := slog.LevelInfo
+	if !a.OK() {
+		level = slog.LevelWarn
+	}
+	o.e.log.Log(context.Background(), level, "callback attempt", attrs...)
+}
+
+// busy reports whether sends are in flight.
+func (o *outbox) busy() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.inFlight > 0
+}
+
+// idleChan returns a channel closed once nothing is in flight.
+func (o *outbox) idleChan() <-chan struct{} {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.idle
+}
+
+// wait returns once nothing is in flight.
+func (o *outbox) wait() { <-o.idleChan() }
+
+// stop cancels the sends under way and waits for their workers.
+func (o *outbox) stop() {
+	o.cancel()
+	o.wait()
+}
+
+// Resend delivers a callback again by hand, now, whatever its status: it
+// gets the whole retry schedule again.
+func (e *Engine) Resend(ctx context.Context, id uint64) (*Delivery, error) {
+	now := e.clock.Now()
+	if err := e.checkNow(now); err != nil {
+		return nil, err
+	}
+	var d *Delivery
+	err := e.store.Update(ctx, func(tx Tx) error {
+		var err error
+		if d, err = tx.Delivery(id); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return Errorf(CodeNotFound, "there is no delivery %d; list them with GET /sandbox/deliveries", id)
+			}
+			return err
+		}
+		if d.Kind != DeliveryCallback {
+			return Errorf(CodeStatusForbids, "delivery %d is a %s request, which is made while the customer waits and cannot be resent", id, d.Kind)
+		}
+		project, err := tx.Project(d.ProjectID)
+		if err != nil {
+			return projectError(d.ProjectID, err)
+		}
+		if d.URL == "" {
+			d.URL = project.CallbackURL
+		}
+		if d.URL == "" {
+			return Errorf(CodeStatusForbids, "project %d has no callback URL: set one with POST /sandbox/projects, then resend", d.ProjectID)
+		}
+		d.Status = DeliveryPending
+		d.NextAttempt = now
+		d.NotBefore = now
+		if err := tx.PutDelivery(d); err != nil {
+			return err
+		}
+		if err := tx.PutJob(Job{ID: deliverJobID(d.ID), Kind: JobDeliver, Due: now, Payment: d.Key(), DeliveryID: d.ID}); err != nil {
+			return err
+		}
+		p, err := tx.Payment(d.Key())
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if err := summarize(tx, p); err != nil {
+			return err
+		}
+		return tx.PutPayment(p)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("resend delivery %d: %w", id, err)
+	}
+	e.events.publish(Event{Kind: EventDelivery, Project: d.ProjectID, Payment: d.Key(), Delivery: d.ID, At: now})
+	e.poke()
+	return d, nil
+}

@@ -1,0 +1,229 @@
+package platform_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+)
+
+func TestRetryGap(t *testing.T) {
+	assert.Zero(t, platform.RetryGap(1), "the first attempt does not wait")
+	for n := 2; n <= 6; n++ {
+		assert.Equal(t, 10*time.Second, platform.RetryGap(n), "attempt %d", n)
+	}
+	assert.Equal(t, 84*time.Second, platform.RetryGap(7)) // 70 + 10·1.12³ = 84.05
+	assert.Equal(t, 86*time.Second, platform.RetryGap(8)) // 70 + 10·1.12⁴ = 85.74
+
+	var total time.Duration
+	capped := 0
+	for n := 2; n <= platform.MaxAttempts; n++ {
+		g := platform.RetryGap(n)
+		assert.GreaterOrEqual(t, g, platform.RetryGap(n-1), "monotone at %d", n)
+		assert.LessOrEqual(t, g, 4*time.Hour, "capped at %d", n)
+		assert.Zero(t, g%time.Second, "whole seconds at %d", n)
+		if g == platform.MaxGap && capped == 0 {
+			capped = n
+		}
+		total += g
+	}
+	assert.Equal(t, 4*time.Hour, platform.RetryGap(platform.MaxAttempts))
+	assert.Equal(t, 4*time.Hour, platform.RetryGap(1_000_000), "no overflow")
+	assert.LessOrEqual(t, total, 11*24*time.Hour, "120 attempts within 11 days")
+	t.Logf("first gap of 4h before attempt %d; 120 attempts span %s = %.3f days", capped, total, total.Hours()/24)
+}
+
+func whole(t *testing.T, eng *platform.Engine, id string) platform.PaymentView {
+	t.Helper()
+	v, err := eng.PaymentWhole(context.Background(), platform.PaymentKey{ProjectID: 5, PaymentID: id})
+	require.NoError(t, err)
+	return v
+}
+
+func TestCallbackRetriesUntil200(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	eng, _, m := newEngine(t, filepath.Join(t.TempDir(), "db"))
+	m.script = func(n int, _ string) int {
+		if n <= 3 {
+			return 500
+		}
+		return 200
+	}
+	_, err := eng.Sale(ctx, sale("r"))
+	require.NoError(t, err)
+	_, err = eng.RunDue(ctx, t0)
+	require.NoError(t, err)
+	v := whole(t, eng, "r")
+	assert.Equal(t, platform.CallbacksFailing, v.Payment.Callbacks.Health, "the first attempt failed")
+	assert.Equal(t, 500, v.Payment.Callbacks.LastStatus)
+	assert.True(t, v.Payment.Callbacks.NextAttempt.Equal(t0.Add(10*time.Second)))
+
+	_, err = eng.Advance(ctx, 59*time.Minute) // before the provider's first job
+	require.NoError(t, err)
+	v = whole(t, eng, "r")
+	require.Len(t, v.Deliveries, 1)
+	d := v.Deliveries[0]
+	assert.Equal(t, platform.DeliveryDelivered, d.Status)
+	require.Len(t, d.Attempts, 4)
+	for i, a := range d.Attempts {
+		assert.True(t, a.At.Equal(t0.Add(time.Duration(i)*10*time.Second)), "attempt %d at %s", i+1, a.At)
+		assert.Equal(t, i == 3, a.OK())
+	}
+	assert.Equal(t, platform.CallbackSummary{Health: platform.CallbacksOK, Count: 1, Attempts: 4, LastStatus: 200,
+		LastAt: t0.Add(30 * time.Second)}, v.Payment.Callbacks)
+	for _, j := range v.Jobs {
+		assert.NotEqual(t, platform.JobDeliver, j.Kind, "no deliver job is left")
+	}
+}
+
+func TestCallbackFailsAfterMaxAttemptsAndTheNextGoes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	eng, _, m := newEngine(t, filepath.Join(t.TempDir(), "db"))
+	m.script = func(_ int, body string) int {
+		if strings.Contains(body, `"awaiting redirect result"`) {
+			return 502
+		}
+		return 200
+	}
+	_, err := eng.Sale(ctx, sale("f"))
+	require.NoError(t, err)
+	_, err = eng.Pay(ctx, platform.PaymentKey{ProjectID: 5, PaymentID: "f"}, platform.PayInput{})
+	require.NoError(t, err)
+	_, err = eng.Advance(ctx, 30*24*time.Hour)
+	require.NoError(t, err)
+
+	v := whole(t, eng, "f")
+	require.Len(t, v.Deliveries, 2)
+	first, second := v.Deliveries[0], v.Deliveries[1]
+	assert.Equal(t, platform.DeliveryFailed, first.Status)
+	require.Len(t, first.Attempts, platform.MaxAttempts)
+	for i := 1; i < len(first.Attempts); i++ {
+		require.Equal(t, platform.RetryGap(i+1), first.Attempts[i].At.Sub(first.Attempts[i-1].At), "gap before attempt %d", i+1)
+	}
+	last := first.Attempts[len(first.Attempts)-1].At
+	assert.LessOrEqual(t, last.Sub(t0), 11*24*time.Hour)
+	assert.Equal(t, platform.DeliveryDelivered, second.Status, "the payment's next callback goes out after the failure")
+	require.Len(t, second.Attempts, 1)
+	assert.True(t, second.Attempts[0].At.Equal(last), "at the time the first one failed")
+	assert.Equal(t, platform.CallbacksFailed, v.Payment.Callbacks.Health)
+	assert.Equal(t, platform.MaxAttempts+1, v.Payment.Callbacks.Attempts)
+}
+
+func TestResendRestartsTheSchedule(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	eng, _, m := newEngine(t, filepath.Join(t.TempDir(), "db"))
+	m.answer(500)
+	_, err := eng.Sale(ctx, sale("s"))
+	require.NoError(t, err)
+	_, err = eng.Advance(ctx, 15*24*time.Hour)
+	require.NoError(t, err)
+	d := whole(t, eng, "s").Deliveries[0]
+	require.Equal(t, platform.DeliveryFailed, d.Status)
+
+	resent := eng.Clock().Now()
+	_, err = eng.Resend(ctx, d.ID)
+	require.NoError(t, err)
+	_, err = eng.Advance(ctx, time.Minute)
+	require.NoError(t, err)
+	v := whole(t, eng, "s")
+	d = v.Deliveries[0]
+	assert.Equal(t, platform.DeliveryPending, d.Status, "a resent callback gets the whole schedule again")
+	require.Len(t, d.Attempts, platform.MaxAttempts+6) // at +0, 10, 20, 30, 40, 50 s
+	assert.True(t, d.Attempts[platform.MaxAttempts].At.Equal(resent))
+	assert.True(t, d.NextAttempt.Equal(resent.Add(50*time.Second+platform.RetryGap(7))), "next attempt %s", d.NextAttempt)
+	assert.Equal(t, platform.CallbacksFailing, v.Payment.Callbacks.Health)
+
+	m.answer(200)
+	_, err = eng.Resend(ctx, d.ID)
+	require.NoError(t, err)
+	_, err = eng.RunDue(ctx, eng.Clock().Now())
+	require.NoError(t, err)
+	v = whole(t, eng, "s")
+	assert.Equal(t, platform.DeliveryDelivered, v.Deliveries[0].Status)
+	require.Len(t, v.Deliveries, 2, "the provider declined the payment meanwhile")
+	assert.Equal(t, platform.CallbacksFailing, v.Payment.Callbacks.Health, "the decline's callback is still being retried")
+	_, err = eng.Advance(ctx, platform.MaxGap)
+	require.NoError(t, err)
+	v = whole(t, eng, "s")
+	assert.Equal(t, platform.DeliveryDelivered, v.Deliveries[1].Status)
+	assert.Equal(t, platform.CallbacksOK, v.Payment.Callbacks.Health)
+}
+
+// TestResentDuringAttempt resends a callback while an attempt is under way:
+// the attempt is recorded, and the resend alone decides what follows, so the
+// delivery never has two chains of retries.
+func TestResentDuringAttempt(t *testing.T) {
+	t.Parallel()
+	for _, answer := range []int{500, 200} {
+		t.Run(fmt.Sprint(answer), func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			store, err := bolt.Open(filepath.Join(t.TempDir(), "db"))
+			require.NoError(t, err)
+			t.Cleanup(func() { store.Close() })
+			var wall atomic.Int64 // the clock runs: a minute passes during the attempt
+			wall.Store(t0.UnixNano())
+			m := &merchant{status: answer}
+			eng, err := platform.New(ctx, platform.Config{
+				Store: store, Wall: func() time.Time { return time.Unix(0, wall.Load()).UTC() },
+				Providers: []platform.Provider{&scripted{}}, Sender: m,
+			})
+			require.NoError(t, err)
+			require.NoError(t, eng.PutProject(ctx, platform.Project{ID: 5, Secret: "k", CallbackURL: "http://merchant.test/cb"}))
+			resentAt := t0.Add(time.Minute)
+			m.during = func() {
+				m.during = nil
+				wall.Store(resentAt.UnixNano())
+				ds, err := eng.Deliveries(ctx, platform.DeliveryFilter{ProjectID: 5, PaymentID: "d"})
+				if assert.NoError(t, err) && assert.Len(t, ds, 1) {
+					_, err = eng.Resend(ctx, ds[0].ID)
+					assert.NoError(t, err)
+				}
+			}
+			_, err = eng.Sale(ctx, sale("d"))
+			require.NoError(t, err)
+			_, err = eng.RunDue(ctx, t0)
+			require.NoError(t, err)
+
+			v := whole(t, eng, "d")
+			d := v.Deliveries[0]
+			require.Len(t, d.Attempts, 1)
+			var deliverJobs []platform.Job
+			for _, j := range v.Jobs {
+				if j.Kind == platform.JobDeliver {
+					deliverJobs = append(deliverJobs, j)
+				}
+			}
+			if answer == 200 {
+				assert.Equal(t, platform.DeliveryDelivered, d.Status, "the merchant has it")
+				assert.Empty(t, deliverJobs, "the resend's job is gone with it")
+			} else {
+				assert.Equal(t, platform.DeliveryPending, d.Status)
+				assert.True(t, d.NextAttempt.Equal(resentAt), "the resend decides: %s", d.NextAttempt)
+				require.Len(t, deliverJobs, 1, "one chain of retries")
+				assert.True(t, deliverJobs[0].Due.Equal(resentAt))
+			}
+			_, err = eng.RunDue(ctx, resentAt)
+			require.NoError(t, err)
+			d = whole(t, eng, "d").Deliveries[0]
+			if answer == 200 {
+				assert.Len(t, d.Attempts, 1, "nothing more is sent once delivered")
+			} else {
+				assert.Len(t, d.Attempts, 2)
+				assert.True(t, d.NextAttempt.Equal(resentAt.Add(10*time.Second)), "the resend's run goes on: %s", d.NextAttempt)
+			}
+		})
+	}
+}

@@ -1,0 +1,51 @@
+package platform
+
+import (
+	"context"
+	"fmt"
+)
+
+// CheckSettings checks settings of the method with code.
+func (e *Engine) CheckSettings(code string, s MethodSettings) error {
+	prov, ok := e.providers[code]
+	if !ok {
+		return Errorf(CodeInvalidRequest, "there is no method %q; the methods are %s", code, e.methodList())
+	}
+	if c, ok := prov.(SettingsChecker); ok {
+		if err := c.CheckSettings(s); err != nil {
+			return Errorf(CodeInvalidRequest, "methods.%s: %v", code, err)
+		}
+	}
+	return nil
+}
+
+// PutProject creates or replaces a project after checking it and its
+// method settings.
+func (e *Engine) PutProject(ctx context.Context, p Project) error {
+	if err := ValidateProject(p); err != nil {
+		return err
+	}
+	for code, s := range p.Methods {
+		if err := e.CheckSettings(code, s); err != nil {
+			return err
+		}
+	}
+	if err := e.store.Update(ctx, func(tx Tx) error { return tx.PutProject(p) }); err != nil {
+		return fmt.Errorf("put project %d: %w", p.ID, err)
+	}
+	e.events.publish(Event{Kind: EventProject, Project: p.ID, At: e.clock.Now()})
+	return nil
+}
+
+// Reset deletes every payment, delivery and job; projects and the clock
+// stay. It waits for the job runner and the callbacks in flight.
+func (e *Engine) Reset(ctx context.Context) error {
+	e.runMu.Lock()
+	defer e.runMu.Unlock()
+	e.outbox.wait()
+	if err := e.store.Update(ctx, func(tx Tx) error { return tx.Reset() }); err != nil {
+		return fmt.Errorf("reset: %w", err)
+	}
+	e.events.publish(Event{Kind: EventReset, At: e.clock.Now()})
+	return nil
+}
