@@ -519,8 +519,18 @@ func (o *outbox) idleChan() <-chan struct{} {
 // wait returns once nothing is in flight.
 func (o *outbox) wait() { <-o.idleChan() }
 
-// stop cancels the sends under way and waits for their workers.
+// stopGrace is how long a stopping sandbox lets the callbacks under way
+// finish before it cuts them short.
+const stopGrace = 5 * time.Second
+
+// stop lets the sends under way finish for up to stopGrace, then cancels
+// the rest and waits for their workers. A send cut short is not recorded:
+// its lease brings it back at the next start.
 func (o *outbox) stop() {
+	select {
+	case <-o.idleChan():
+	case <-time.After(stopGrace):
+	}
 	o.cancel()
 	o.wait()
 }
