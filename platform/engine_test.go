@@ -101,6 +101,12 @@ func newEngine(t *testing.T, path string) (*platform.Engine, *scripted, *merchan
 	store, err := bolt.Open(path)
 	require.NoError(t, err)
 	t.Cleanup(func() { store.Close() })
+	return newEngineOn(t, store)
+}
+
+// newEngineOn is newEngine over an open store.
+func newEngineOn(t *testing.T, store platform.Store) (*platform.Engine, *scripted, *merchant) {
+	t.Helper()
 	prov, m := &scripted{}, &merchant{}
 	eng, err := platform.New(context.Background(), platform.Config{
 		Store: store, Wall: func() time.Time { return t0 }, Seed: [32]byte{1},

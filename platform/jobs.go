@@ -3,6 +3,7 @@ package platform
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -211,7 +212,12 @@ func (e *Engine) drop(ctx context.Context, j Job, cause error) {
 			return err
 		}
 		d, err := tx.Delivery(j.DeliveryID)
-		if err != nil || d.Status != DeliveryPending {
+		switch {
+		case errors.Is(err, ErrNotFound):
+			return nil
+		case err != nil:
+			return err
+		case d.Status != DeliveryPending:
 			return nil // nothing left to deliver
 		}
 		d.NextAttempt = j.Due.Add(time.Minute)

@@ -220,6 +220,21 @@ func summarize(tx Tx, p *Payment) error {
 	return nil
 }
 
+// resummarize stores payment k with its callbacks summed up anew; a payment
+// that is gone (a reset) is no error.
+func resummarize(tx Tx, k PaymentKey) error {
+	p, err := tx.Payment(k)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := summarize(tx, p); err != nil {
+		return err
+	}
+	return tx.PutPayment(p)
+}
+
 // attemptsInRun counts the attempts since the delivery last became pending:
 // its first attempt or a resend, which sets NotBefore to its own time. The
 // retry schedule and MaxAttempts apply per run, so a resent callback gets
@@ -461,16 +476,7 @@ func (o *outbox) record(job Job, a Attempt) error {
 				return err
 			}
 		}
-		p, err := tx.Payment(cur.Key())
-		if errors.Is(err, ErrNotFound) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		if err := summarize(tx, p); err != nil {
-			return err
-		}
-		return tx.PutPayment(p)
+		return resummarize(tx, cur.Key())
 	})
 	if err != nil {
 		return fmt.Errorf("deliver %d: record attempt: %w", job.DeliveryID, err)
@@ -573,16 +579,7 @@ func (e *Engine) Resend(ctx context.Context, id uint64) (*Delivery, error) {
 		if err := tx.PutJob(Job{ID: deliverJobID(d.ID), Kind: JobDeliver, Due: now, Payment: d.Key(), DeliveryID: d.ID}); err != nil {
 			return err
 		}
-		p, err := tx.Payment(d.Key())
-		if errors.Is(err, ErrNotFound) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		if err := summarize(tx, p); err != nil {
-			return err
-		}
-		return tx.PutPayment(p)
+		return resummarize(tx, d.Key())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("resend delivery %d: %w", id, err)

@@ -227,3 +227,82 @@ func TestResentDuringAttempt(t *testing.T) {
 		})
 	}
 }
+
+// TestLeasesLeftByACrashArePutBack: a callback under way when the sandbox
+// died keeps its job pushed out by the lease; the next start puts it back
+// at its due time, so the callback is not held for the lease's hour.
+func TestLeasesLeftByACrashArePutBack(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+	eng, _, m := newEngineOn(t, store)
+	m.answer(500)
+	_, err = eng.Sale(ctx, sale("crash"))
+	require.NoError(t, err)
+	_, err = eng.RunDue(ctx, t0)
+	require.NoError(t, err)
+
+	// The state a crash leaves while the second attempt is under way.
+	var job platform.Job
+	for _, j := range whole(t, eng, "crash").Jobs {
+		if j.Kind == platform.JobDeliver {
+			job = j
+		}
+	}
+	require.Equal(t, platform.JobDeliver, job.Kind)
+	require.True(t, job.Due.Equal(t0.Add(10*time.Second)))
+	leased := job
+	leased.Due = job.Due.Add(time.Hour)
+	require.NoError(t, store.Update(ctx, func(tx platform.Tx) error { return tx.PutJob(leased) }))
+
+	// The next start, with the clock at the attempt's due time.
+	up := &merchant{}
+	next, err := platform.New(ctx, platform.Config{
+		Store: store, Wall: func() time.Time { return t0 }, Seed: [32]byte{1},
+		Clock:     platform.ClockState{Frozen: true, FrozenAt: t0},
+		Providers: []platform.Provider{&scripted{}}, Sender: up,
+	})
+	require.NoError(t, err)
+	_, err = next.SetClock(ctx, job.Due)
+	require.NoError(t, err)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- next.Run(runCtx) }()
+	t.Cleanup(func() { stop(); <-done })
+	require.Eventually(t, func() bool {
+		return whole(t, next, "crash").Deliveries[0].Status == platform.DeliveryDelivered
+	}, 5*time.Second, 10*time.Millisecond, "the released callback goes out at once")
+	d := whole(t, next, "crash").Deliveries[0]
+	require.Len(t, d.Attempts, 2)
+	assert.True(t, d.Attempts[1].At.Equal(job.Due), "at its due time: %s", d.Attempts[1].At)
+}
+
+func TestSubscribersSeeCommittedChanges(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	eng, _, _ := newEngine(t, filepath.Join(t.TempDir(), "db"))
+	sub := eng.Subscribe()
+	defer sub.Close()
+	_, err := eng.Sale(ctx, sale("ev"))
+	require.NoError(t, err)
+	ev := <-sub.C
+	assert.Equal(t, platform.EventPayment, ev.Kind)
+	assert.Equal(t, platform.PaymentKey{ProjectID: 5, PaymentID: "ev"}, ev.Payment)
+	assert.Equal(t, platform.StatusAwaitingRedirect, ev.Status)
+	_, err = eng.RunDue(ctx, t0)
+	require.NoError(t, err)
+	ev = <-sub.C
+	assert.Equal(t, platform.EventDelivery, ev.Kind)
+	assert.NotZero(t, ev.Delivery)
+	assert.False(t, sub.Lagged())
+
+	// A subscriber that does not read misses events, is told so, and never
+	// holds the engine back.
+	for i := range 300 {
+		require.NoError(t, eng.PutProject(ctx, platform.Project{ID: int64(100 + i), Secret: "k"}))
+	}
+	assert.True(t, sub.Lagged())
+	assert.False(t, sub.Lagged(), "Lagged clears")
+}
