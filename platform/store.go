@@ -11,7 +11,14 @@ import (
 // are stored together or not at all.
 type Store interface {
 	// Update runs fn in a read-write transaction and commits it when fn
-	// returns nil. fn must not do network I/O.
+	// returns nil; it returns once the commit is on disk. fn must not do
+	// network I/O.
+	//
+	// fn may run more than once: a store may commit concurrent Updates
+	// together and run a group again without a member that failed. So fn
+	// must write only through tx, and must set every output it hands to
+	// its caller afresh at its start (not append to it, not leave a value
+	// of an earlier run in place).
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(tx Tx) error) error

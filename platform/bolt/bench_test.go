@@ -2,7 +2,9 @@ package bolt
 
 import (
 	"context"
+	"runtime"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,5 +70,34 @@ func BenchmarkDueJobs(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkParallelUpdates runs 64 writers (32 per core on two) that each
+// create payments, with group commit and with every Update committed
+// alone: the ratio of the two is what group commit buys.
+func BenchmarkParallelUpdates(b *testing.B) {
+	for _, mode := range []struct {
+		name  string
+		alone bool
+	}{{"group", false}, {"alone", true}} {
+		b.Run(mode.name, func(b *testing.B) {
+			d := newDB(b)
+			d.commits.alone = mode.alone
+			var n atomic.Int64
+			b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := n.Add(1)
+					p := payment(1, "p"+strconv.FormatInt(i, 10), "oxxo", platform.StatusProcessing, base.Add(time.Duration(i)*time.Second))
+					if err := d.Update(context.Background(), func(tx platform.Tx) error { return tx.CreatePayment(p) }); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(n.Load())/float64(d.commits.commits.Load()), "updates/commit")
+		})
 	}
 }

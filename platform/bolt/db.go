@@ -16,10 +16,14 @@ import (
 )
 
 // DB is the sandbox's store: one bbolt file. It is safe for concurrent use:
-// any number of View transactions run side by side with at most one Update.
+// any number of View transactions run side by side, and concurrent Updates
+// are committed together (see Update).
 type DB struct {
 	db   *bbolt.DB
 	path string
+
+	// commits groups concurrent Updates into shared transactions.
+	commits committer
 }
 
 var _ platform.Store = (*DB)(nil)
@@ -52,7 +56,9 @@ func open(path string, timeout time.Duration) (*DB, error) {
 		_ = bdb.Close()
 		return nil, fmt.Errorf("bolt: data file %s: %w", path, err)
 	}
-	return &DB{db: bdb, path: path}, nil
+	d := &DB{db: bdb, path: path}
+	d.commits.db = bdb
+	return d, nil
 }
 
 // createSchema creates every bucket that does not exist yet and checks the
@@ -82,17 +88,6 @@ func (d *DB) Close() error { return d.db.Close() }
 
 // Path returns the path of the data file.
 func (d *DB) Path() string { return d.path }
-
-// Update runs fn in a read-write transaction and commits it when fn returns
-// nil; when fn returns an error or panics nothing it wrote is kept, and its
-// error is returned as it is. Update does not start when ctx is done. The
-// tx must not be used after fn returns.
-func (d *DB) Update(ctx context.Context, fn func(platform.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("bolt: update not started: %w", err)
-	}
-	return d.db.Update(func(btx *bbolt.Tx) error { return fn(&tx{btx: btx}) })
-}
 
 // View runs fn in a read-only transaction, which sees the state of the last
 // committed Update; the write methods of its tx fail. View does not start

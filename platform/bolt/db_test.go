@@ -133,12 +133,15 @@ func TestUpdateRollsBackWhenFnFails(t *testing.T) {
 
 func TestUpdateRollsBackWhenFnPanics(t *testing.T) {
 	d := newDB(t)
-	assert.Panics(t, func() {
-		_ = d.Update(t.Context(), func(tx platform.Tx) error {
-			require.NoError(t, tx.PutProject(platform.DemoProject()))
-			panic("boom")
-		})
+	err := d.Update(t.Context(), func(tx platform.Tx) error {
+		require.NoError(t, tx.PutProject(platform.DemoProject()))
+		panic("boom")
 	})
+	var perr *PanicError
+	require.ErrorAs(t, err, &perr)
+	assert.Equal(t, "boom", perr.Value)
+	assert.Contains(t, string(perr.Stack), "TestUpdateRollsBackWhenFnPanics")
+	assert.EqualError(t, err, "bolt: update panicked: boom")
 	view(t, d, func(tx platform.Tx) error {
 		_, err := tx.Project(1)
 		assert.ErrorIs(t, err, platform.ErrNotFound)
