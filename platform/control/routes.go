@@ -40,6 +40,7 @@ func (s *Server) Routes(e *echo.Echo) {
 	g.POST("/deliveries/:id/resend", s.handleResend)
 
 	g.POST("/reset", s.handleReset)
+	g.GET("/openapi.json", s.handleOpenAPI)
 	g.Any("/*", s.handleNotFound)
 
 	e.GET("/", s.handleHome)

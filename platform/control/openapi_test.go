@@ -1,0 +1,514 @@
+package control_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/app"
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/signature"
+)
+
+// publicURL is where the test sandbox says it serves.
+const publicURL = "http://127.0.0.1:8080"
+
+// newSandbox wires the whole sandbox, as cmd/sandbox serves it, over a
+// bbolt file in t.TempDir(), frozen at 2026-03-02 09:00 UTC.
+func newSandbox(t *testing.T) *app.Sandbox {
+	t.Helper()
+	a, err := app.New(context.Background(), app.Options{
+		DataFile:  filepath.Join(t.TempDir(), "sandbox.db"),
+		PublicURL: publicURL,
+		Seed:      7,
+		Clock:     platform.ClockState{Frozen: true, FrozenAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = a.Close() })
+	return a
+}
+
+// serve sends one request to the sandbox's router and returns the answer.
+func serve(a *app.Sandbox, method, path, body string) *httptest.ResponseRecorder {
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, publicURL+path, r)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	rec := httptest.NewRecorder()
+	a.Handler.ServeHTTP(rec, req)
+	return rec
+}
+
+// openAPIDoc reads the document as the sandbox serves it.
+func openAPIDoc(t *testing.T, a *app.Sandbox) map[string]any {
+	t.Helper()
+	rec := serve(a, http.MethodGet, "/sandbox/openapi.json", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "application/json", rec.Header().Get("Content-Type"))
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &doc), "openapi.json is not JSON")
+	return doc
+}
+
+var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// operation is one documented operation: "METHOD /path/{param}".
+type operation struct{ method, path string }
+
+func (o operation) String() string { return o.method + " " + o.path }
+
+// documented lists the operations of doc.
+func documented(doc map[string]any) []operation {
+	var out []operation
+	for path, item := range doc["paths"].(map[string]any) {
+		for _, m := range httpMethods {
+			if _, ok := item.(map[string]any)[m]; ok {
+				out = append(out, operation{strings.ToUpper(m), path})
+			}
+		}
+	}
+	return out
+}
+
+// TestOpenAPIDocument checks the document itself: OpenAPI 3.1, every
+// reference resolves, every operation has a unique id and answers, and every
+// path parameter is declared exactly where the path names it.
+func TestOpenAPIDocument(t *testing.T) {
+	t.Parallel()
+	doc := openAPIDoc(t, newSandbox(t))
+	assert.Regexp(t, `^3\.1\.\d+$`, doc["openapi"])
+
+	var refs []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if r, ok := v["$ref"].(string); ok {
+				refs = append(refs, r)
+			}
+			for _, e := range v {
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	walk(doc)
+	require.NotEmpty(t, refs)
+	for _, r := range refs {
+		_, err := lookupRef(doc, r)
+		assert.NoError(t, err)
+	}
+
+	ids := map[string]string{}
+	named := regexp.MustCompile(`\{([^}]+)\}`)
+	for _, op := range documented(doc) {
+		item := doc["paths"].(map[string]any)[op.path].(map[string]any)
+		o := item[strings.ToLower(op.method)].(map[string]any)
+		id, _ := o["operationId"].(string)
+		if assert.NotEmpty(t, id, "%s has no operationId", op) {
+			assert.Empty(t, ids[id], "operationId %s is used by %s and %s", id, ids[id], op)
+			ids[id] = op.String()
+		}
+		responses, _ := o["responses"].(map[string]any)
+		assert.NotEmpty(t, responses, "%s documents no response", op)
+
+		var want, got []string
+		for _, m := range named.FindAllStringSubmatch(op.path, -1) {
+			want = append(want, m[1])
+		}
+		for _, list := range []any{item["parameters"], o["parameters"]} {
+			ps, _ := list.([]any)
+			for _, p := range ps {
+				p := resolve(t, doc, p.(map[string]any))
+				if p["in"] == "path" {
+					got = append(got, p["name"].(string))
+					assert.Equal(t, true, p["required"], "%s: path parameter %s must be required", op, p["name"])
+				}
+			}
+		}
+		assert.ElementsMatch(t, want, got, "%s: the path parameters its path names and those it declares", op)
+	}
+}
+
+// TestOpenAPIRoutes keeps the document and the router together: every route
+// registered under /sandbox is documented, and every documented operation
+// is a route.
+func TestOpenAPIRoutes(t *testing.T) {
+	t.Parallel()
+	a := newSandbox(t)
+	e, ok := a.Handler.(*echo.Echo)
+	require.True(t, ok, "app.Sandbox.Handler is a %T, not the *echo.Echo whose routes this test walks", a.Handler)
+
+	param := regexp.MustCompile(`:([^/]+)`)
+	var routes []string
+	for _, r := range e.Routes() {
+		if !strings.HasPrefix(r.Path, "/sandbox/") || r.Path == "/sandbox/*" || r.Method == echo.RouteNotFound {
+			continue // another surface, or the catch-all that answers 404 for what is not an endpoint
+		}
+		routes = append(routes, operation{r.Method, param.ReplaceAllString(r.Path, "{$1}")}.String())
+	}
+	var docs []string
+	for _, op := range documented(openAPIDoc(t, a)) {
+		docs = append(docs, op.String())
+	}
+	sort.Strings(routes)
+	sort.Strings(docs)
+	require.NotEmpty(t, routes)
+	for _, r := range routes {
+		assert.Contains(t, docs, r, "a route under /sandbox that platform/control/openapi.json does not document")
+	}
+	for _, d := range docs {
+		assert.Contains(t, routes, d, "an operation platform/control/openapi.json documents that no route serves")
+	}
+}
+
+// TestOpenAPIAnswers drives every documented operation through the real
+// router, with each status the document lists for it, and checks each
+// answer against the schema documented for that status: every field the
+// answer has is documented with its type, and every field the document
+// requires is there.
+func TestOpenAPIAnswers(t *testing.T) {
+	t.Parallel()
+	a := newSandbox(t)
+	doc := openAPIDoc(t, a)
+	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	}))
+	t.Cleanup(merchant.Close)
+
+	type call struct{ method, path, body string }
+	covered := map[string]bool{}
+	do := func(c call, status int) map[string]any {
+		t.Helper()
+		rec := serve(a, c.method, c.path, c.body)
+		require.Equal(t, status, rec.Code, "%s %s: %s", c.method, c.path, rec.Body)
+		op, ok := match(doc, c.method, c.path)
+		require.True(t, ok, "%s %s is not documented", c.method, c.path)
+		covered[fmt.Sprintf("%s %d", op, status)] = true
+		o := doc["paths"].(map[string]any)[op.path].(map[string]any)[strings.ToLower(op.method)].(map[string]any)
+		resp, ok := o["responses"].(map[string]any)[fmt.Sprint(status)].(map[string]any)
+		require.True(t, ok, "%s does not document the status %d it answered", op, status)
+		resp = resolve(t, doc, resp)
+		schema := resolve(t, doc, resp["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any))
+		var body any
+		dec := json.NewDecoder(bytes.NewReader(rec.Body.Bytes()))
+		dec.UseNumber()
+		require.NoError(t, dec.Decode(&body), "%s %s answered no JSON: %s", c.method, c.path, rec.Body)
+		for _, problem := range (validator{t: t, doc: doc}).check("", schema, body) {
+			t.Errorf("%s %s (%d): %s", c.method, c.path, status, problem)
+		}
+		m, _ := body.(map[string]any)
+		return m
+	}
+	sale := func(project int, secret, id string) {
+		t.Helper()
+		body := map[string]any{
+			"general":  map[string]any{"project_id": project, "payment_id": id},
+			"payment":  map[string]any{"amount": 10000, "currency": "MXN", "description": "Order " + id},
+			"customer": map[string]any{"id": "c-1", "ip_address": "66.249.64.45", "email": "paul@example.com", "first_name": "Paul", "last_name": "Marques", "identify": map[string]any{"doc_number": "84887177100"}},
+		}
+		raw, err := json.Marshal(body)
+		require.NoError(t, err)
+		data, err := signature.Decode(raw)
+		require.NoError(t, err)
+		body["general"].(map[string]any)["signature"] = signature.Sign(data, secret)
+		raw, err = json.Marshal(body)
+		require.NoError(t, err)
+		rec := serve(a, http.MethodPost, "/v2/payment/voucher/oxxo/sale", string(raw))
+		require.Equal(t, http.StatusOK, rec.Code, "%s", rec.Body)
+	}
+
+	do(call{"GET", "/sandbox/health", ""}, 200)
+	do(call{"GET", "/sandbox/openapi.json", ""}, 200)
+	do(call{"POST", "/sandbox/projects", `{"id":2,"secret":"s2","callback_url":"` + merchant.URL + `","methods":{"oxxo":{"max_amount":500000,"timeout":"30m"}}}`}, 200)
+	do(call{"POST", "/sandbox/projects", `{"id":3}`}, 400)
+	do(call{"GET", "/sandbox/projects", ""}, 200)
+
+	sale(2, "s2", "order-1")
+	sale(2, "s2", "order-2")
+	sale(1, "secret", "order-3") // the demo project has no callback URL
+	do(call{"POST", "/sandbox/clock/advance", `{"duration":"1s"}`}, 200)
+	do(call{"POST", "/sandbox/clock/advance", `{"duration":"soon"}`}, 400)
+
+	do(call{"GET", "/sandbox/payments", ""}, 200)
+	do(call{"GET", "/sandbox/payments?project_id=abc", ""}, 400)
+	whole := do(call{"GET", "/sandbox/payments/2/order-1", ""}, 200)
+	require.NotEmpty(t, whole["voucher"], "the payment the schemas are checked on has a voucher")
+	require.NotEmpty(t, whole["deliveries"], "the payment the schemas are checked on has deliveries")
+	do(call{"GET", "/sandbox/payments/abc/order-1", ""}, 400)
+	do(call{"GET", "/sandbox/payments/2/none", ""}, 404)
+
+	do(call{"POST", "/sandbox/payments/2/order-1/pay", `{"channel":"atm"}`}, 400)
+	do(call{"POST", "/sandbox/payments/2/none/pay", `{"channel":"terminal"}`}, 404)
+	do(call{"POST", "/sandbox/payments/2/order-1/pay", `{"channel":"terminal"}`}, 200)
+	do(call{"POST", "/sandbox/payments/2/order-1/pay", `{"channel":"terminal"}`}, 409)
+
+	do(call{"POST", "/sandbox/payments/2/order-2/fail", `{"code":123}`}, 400)
+	do(call{"POST", "/sandbox/payments/2/none/fail", ""}, 404)
+	do(call{"POST", "/sandbox/payments/2/order-2/fail", `{"code":20105}`}, 200)
+	do(call{"POST", "/sandbox/payments/2/order-2/fail", ""}, 409)
+
+	do(call{"POST", "/sandbox/payments/abc/order-3/expire", ""}, 400)
+	do(call{"POST", "/sandbox/payments/1/none/expire", ""}, 404)
+	do(call{"POST", "/sandbox/payments/1/order-3/expire", ""}, 200)
+	do(call{"POST", "/sandbox/payments/1/order-3/expire", ""}, 409)
+
+	do(call{"POST", "/sandbox/clock/advance", `{"duration":"1s"}`}, 200) // deliver what the actions caused
+	do(call{"GET", "/sandbox/clock", ""}, 200)
+	do(call{"POST", "/sandbox/clock/set", `{"now":"2026-03-05T00:00:00Z"}`}, 200)
+	do(call{"POST", "/sandbox/clock/set", `{"now":"tomorrow"}`}, 400)
+	do(call{"POST", "/sandbox/clock/unfreeze", ""}, 200)
+	do(call{"POST", "/sandbox/clock/freeze", ""}, 200)
+
+	var delivered, held float64
+	list := do(call{"GET", "/sandbox/deliveries", ""}, 200)
+	for _, d := range list["deliveries"].([]any) {
+		d := d.(map[string]any)
+		id, err := d["id"].(json.Number).Float64()
+		require.NoError(t, err)
+		switch d["status"] {
+		case "delivered":
+			delivered = id
+		case "no_url":
+			held = id
+		}
+	}
+	require.NotZero(t, delivered, "a delivered callback: %v", list)
+	require.NotZero(t, held, "a callback held for want of a URL: %v", list)
+	do(call{"GET", "/sandbox/deliveries?project_id=x", ""}, 400)
+	do(call{"POST", fmt.Sprintf("/sandbox/deliveries/%d/resend", int(delivered)), ""}, 202)
+	do(call{"POST", "/sandbox/deliveries/first/resend", ""}, 400)
+	do(call{"POST", "/sandbox/deliveries/999/resend", ""}, 404)
+	do(call{"POST", fmt.Sprintf("/sandbox/deliveries/%d/resend", int(held)), ""}, 409)
+
+	do(call{"POST", "/sandbox/reset", ""}, 200)
+
+	// Every status of every operation the document lists was answered.
+	for _, op := range documented(doc) {
+		o := doc["paths"].(map[string]any)[op.path].(map[string]any)[strings.ToLower(op.method)].(map[string]any)
+		for status := range o["responses"].(map[string]any) {
+			assert.True(t, covered[op.String()+" "+status], "%s %s is documented but this test never sees it answered", op, status)
+		}
+	}
+}
+
+// TestHomeLinksOpenAPI checks that the home page links the document.
+func TestHomeLinksOpenAPI(t *testing.T) {
+	t.Parallel()
+	rec := serve(newSandbox(t), http.MethodGet, "/", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Contains(t, rec.Body.String(), `href="/sandbox/openapi.json"`)
+}
+
+// match finds the documented operation a request reaches: a path segment
+// written {name} matches any one segment.
+func match(doc map[string]any, method, path string) (operation, bool) {
+	path, _, _ = strings.Cut(path, "?")
+	segs := strings.Split(path, "/")
+	for _, op := range documented(doc) {
+		if op.method != method {
+			continue
+		}
+		tmpl := strings.Split(op.path, "/")
+		if len(tmpl) != len(segs) {
+			continue
+		}
+		ok := true
+		for i, s := range tmpl {
+			if !(strings.HasPrefix(s, "{") && segs[i] != "") && s != segs[i] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return op, true
+		}
+	}
+	return operation{}, false
+}
+
+// lookupRef returns what a local reference ("#/components/schemas/Sum")
+// points at.
+func lookupRef(doc map[string]any, ref string) (map[string]any, error) {
+	rest, ok := strings.CutPrefix(ref, "#/")
+	if !ok {
+		return nil, fmt.Errorf("reference %q is not local to the document", ref)
+	}
+	var cur any = doc
+	for part := range strings.SplitSeq(rest, "/") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("reference %q: %q is not inside an object", ref, part)
+		}
+		if cur, ok = m[part]; !ok {
+			return nil, fmt.Errorf("reference %q: nothing is at %q", ref, part)
+		}
+	}
+	out, ok := cur.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("reference %q points at no object", ref)
+	}
+	return out, nil
+}
+
+// resolve follows v's $ref, if it has one.
+func resolve(t *testing.T, doc map[string]any, v map[string]any) map[string]any {
+	t.Helper()
+	for {
+		ref, ok := v["$ref"].(string)
+		if !ok {
+			return v
+		}
+		var err error
+		v, err = lookupRef(doc, ref)
+		require.NoError(t, err)
+	}
+}
+
+// validator checks a JSON value against the subset of JSON Schema the
+// document uses: $ref, allOf, type, const, enum, properties, required,
+// additionalProperties and items. Unlike JSON Schema, an object whose schema
+// lists properties may have no others: every field an answer carries must be
+// documented.
+type validator struct {
+	t   *testing.T
+	doc map[string]any
+}
+
+// check returns what is wrong with v as an instance of schema, each
+// problem prefixed with where in v it is.
+func (c validator) check(at string, schema map[string]any, v any) []string {
+	schema = resolve(c.t, c.doc, schema)
+	var problems []string
+	fail := func(format string, args ...any) {
+		where := at
+		if where == "" {
+			where = "the answer"
+		}
+		problems = append(problems, where+": "+fmt.Sprintf(format, args...))
+	}
+	parts := []map[string]any{schema}
+	if all, ok := schema["allOf"].([]any); ok {
+		for _, s := range all {
+			parts = append(parts, resolve(c.t, c.doc, s.(map[string]any)))
+		}
+	}
+	props := map[string]map[string]any{}
+	var required []string
+	var extra map[string]any
+	for _, p := range parts {
+		if types := typesOf(p); len(types) > 0 && !slices.Contains(types, jsonType(v)) &&
+			!(jsonType(v) == "integer" && slices.Contains(types, "number")) {
+			fail("is %s, the document says %s", jsonType(v), strings.Join(types, " or "))
+			return problems
+		}
+		if want, ok := p["const"]; ok && fmt.Sprint(want) != fmt.Sprint(v) {
+			fail("is %v, the document says it is always %v", v, want)
+		}
+		if enum, ok := p["enum"].([]any); ok && !slices.ContainsFunc(enum, func(e any) bool { return fmt.Sprint(e) == fmt.Sprint(v) }) {
+			fail("is %v, not one of the values the document lists %v", v, enum)
+		}
+		for name, s := range mapOf(p["properties"]) {
+			props[name] = s.(map[string]any)
+		}
+		for _, r := range sliceOf(p["required"]) {
+			required = append(required, r.(string))
+		}
+		if s, ok := p["additionalProperties"].(map[string]any); ok {
+			extra = s
+		}
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		for _, r := range required {
+			if _, ok := v[r]; !ok {
+				fail("has no %q, which the document requires", r)
+			}
+		}
+		for name, field := range v {
+			s, ok := props[name]
+			switch {
+			case ok:
+			case extra != nil:
+				s = extra
+			case len(props) > 0:
+				fail("has %q, which the document does not list", name)
+				continue
+			default:
+				continue // a free-form object
+			}
+			problems = append(problems, c.check(at+"."+name, s, field)...)
+		}
+	case []any:
+		for _, p := range parts {
+			if items, ok := p["items"].(map[string]any); ok {
+				for i, e := range v {
+					problems = append(problems, c.check(fmt.Sprintf("%s[%d]", at, i), items, e)...)
+				}
+			}
+		}
+	}
+	return problems
+}
+
+func mapOf(v any) map[string]any { m, _ := v.(map[string]any); return m }
+func sliceOf(v any) []any        { s, _ := v.([]any); return s }
+
+// typesOf returns the JSON types a schema allows; none means any.
+func typesOf(s map[string]any) []string {
+	switch t := s["type"].(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, e := range t {
+			out = append(out, e.(string))
+		}
+		return out
+	}
+	return nil
+}
+
+// jsonType names the JSON Schema type of a value decoded with UseNumber.
+func jsonType(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case json.Number:
+		if _, err := v.Int64(); err == nil {
+			return "integer"
+		}
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
