@@ -31,6 +31,7 @@ func (s *Server) Routes(e *echo.Echo) {
 	e.POST("/v2/payment/status", s.handleStatus)
 	e.POST("/v2/payment/card-partner/refund", s.handleRefund)
 	e.POST("/v2/payment/clarification", s.handleClarification)
+	e.POST("/operations/get", s.handleOperations)
 	e.Any("/v2/*", s.handleNotFound)
 }
 
