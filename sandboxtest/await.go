@@ -1,0 +1,342 @@
+package sandboxtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ecommpay-sandbox/sandbox/platform/signature"
+)
+
+// DefaultWithin is how far AwaitCallback may move the clock: past every
+// voucher's bank window and every callback's retries.
+const DefaultWithin = 31 * 24 * time.Hour
+
+// Wait says which callback WaitCallback waits for.
+type Wait struct {
+	// ProjectID is the payment's project; 0 matches any project.
+	ProjectID int64
+	PaymentID string
+	// Status is the callback's payment.status; "" matches any.
+	Status string
+	// Within is how far the sandbox clock may be moved forward while
+	// waiting; 0 waits only for the work that is due now.
+	Within time.Duration
+}
+
+// AwaitCallback waits for the next callback of a payment with payment.status
+// status that the merchant accepted, moving the frozen clock forward as far
+// as needed (up to DefaultWithin), checks its signature and returns it. It
+// fails the test when none comes.
+func (s *Sandbox) AwaitCallback(t testing.TB, paymentID, status string) Request {
+	t.Helper()
+	r, err := s.WaitCallback(context.Background(), Wait{PaymentID: paymentID, Status: status, Within: DefaultWithin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// WaitCallback waits for the next callback of a payment that the merchant
+// accepted (answered 200) and that has w.Status, and returns it after
+// checking its signature with the project's secret. Callbacks already
+// returned, and those before them, are not returned again: each call moves
+// on. While none has come it lets the work due now finish, then moves the
+// sandbox clock to the payment's next job (a retry, a lapse, a timeout)
+// until w.Within of sandbox time have passed, so a 10-day lapse costs no
+// wall time.
+func (s *Sandbox) WaitCallback(ctx context.Context, w Wait) (Request, error) {
+	start, err := s.Now(ctx)
+	if err != nil {
+		return Request{}, err
+	}
+	deadline := start.Add(w.Within)
+	for {
+		if r, ok := s.take(w); ok {
+			return r, s.verify(r)
+		}
+		jobs, now, err := s.settle(ctx, w.ProjectID, w.PaymentID)
+		if err != nil {
+			return Request{}, err
+		}
+		if r, ok := s.take(w); ok {
+			return r, s.verify(r)
+		}
+		next, ok := nextJob(jobs, now)
+		switch {
+		case ok && !next.After(deadline):
+			_, err = s.Advance(ctx, next.Sub(now))
+		case now.Before(deadline):
+			_, err = s.Advance(ctx, deadline.Sub(now))
+		default:
+			return Request{}, s.noneCame(w, start, now)
+		}
+		if err != nil {
+			return Request{}, err
+		}
+	}
+}
+
+// NoCallback checks that a payment gets no callback beyond those already
+// returned by WaitCallback, while the work due now finishes and the clock
+// moves forward by within.
+func (s *Sandbox) NoCallback(ctx context.Context, projectID int64, paymentID string, within time.Duration) error {
+	if _, _, err := s.settle(ctx, projectID, paymentID); err != nil {
+		return err
+	}
+	if within > 0 {
+		if _, err := s.Advance(ctx, within); err != nil {
+			return err
+		}
+		if _, _, err := s.settle(ctx, projectID, paymentID); err != nil {
+			return err
+		}
+	}
+	rs := s.since(projectID, paymentID)
+	if len(rs) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "payment %s got %d callback(s) it should not have", paymentID, len(rs))
+	if within > 0 {
+		fmt.Fprintf(&b, " within %s of sandbox time", days(within))
+	}
+	b.WriteString(":")
+	describeRequests(&b, rs)
+	return errors.New(b.String())
+}
+
+// Callbacks returns every callback the merchant received for a payment
+// (of any project when projectID is 0), in arrival order, whatever it
+// answered.
+func (s *Sandbox) Callbacks(projectID int64, paymentID string) []Request {
+	var out []Request
+	for _, r := range s.merchant.Requests() {
+		if matches(r, projectID, paymentID) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Settle waits until a payment (of any project the sandbox knows when
+// projectID is 0) has no job due now: its processing, its provider's steps
+// and its callback attempts due at the current sandbox time have run.
+func (s *Sandbox) Settle(ctx context.Context, projectID int64, paymentID string) error {
+	_, _, err := s.settle(ctx, projectID, paymentID)
+	return err
+}
+
+// take returns the next accepted callback matching w after the payment's
+// cursor, and moves the cursor past it.
+func (s *Sandbox) take(w Wait) (Request, bool) {
+	rs := s.merchant.Requests()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := s.cursors[w.PaymentID]; i < len(rs); i++ {
+		r := rs[i]
+		if matches(r, w.ProjectID, w.PaymentID) && r.Accepted() && (w.Status == "" || r.Status == w.Status) {
+			s.cursors[w.PaymentID] = i + 1
+			return r, true
+		}
+	}
+	return Request{}, false
+}
+
+// since returns the callbacks of a payment after its cursor.
+func (s *Sandbox) since(projectID int64, paymentID string) []Request {
+	rs := s.merchant.Requests()
+	s.mu.Lock()
+	from := s.cursors[paymentID]
+	s.mu.Unlock()
+	var out []Request
+	for _, r := range rs[min(from, len(rs)):] {
+		if matches(r, projectID, paymentID) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func matches(r Request, projectID int64, paymentID string) bool {
+	return r.Kind == KindCallback && r.PaymentID == paymentID && (projectID == 0 || r.ProjectID == projectID)
+}
+
+// verify checks a callback's signature with its project's secret.
+func (s *Sandbox) verify(r Request) error {
+	secret, err := s.secret(r.ProjectID)
+	if err != nil {
+		return fmt.Errorf("callback of %s: %w", r.PaymentID, err)
+	}
+	data, err := signature.Decode(r.Body)
+	if err != nil {
+		return fmt.Errorf("callback of %s: %w", r.PaymentID, err)
+	}
+	got, _ := data["signature"].(string)
+	if err := signature.Verify(data, got, secret); err != nil {
+		return fmt.Errorf("callback of %s is not signed with project %d's secret: %w", r.PaymentID, r.ProjectID, err)
+	}
+	return nil
+}
+
+// job is a pending job as the control API shows it.
+type job struct {
+	Due  time.Time `json:"due"`
+	Kind string    `json:"kind"`
+	Name string    `json:"name"`
+}
+
+// settle waits until the payment has no job due now and returns its
+// pending jobs and the sandbox time.
+func (s *Sandbox) settle(ctx context.Context, projectID int64, paymentID string) ([]job, time.Time, error) {
+	give := time.Now().Add(s.settleWithin)
+	for {
+		changed := s.merchant.changes()
+		now, err := s.Now(ctx)
+		if err != nil {
+			return nil, now, err
+		}
+		jobs, err := s.jobs(ctx, projectID, paymentID)
+		if err != nil {
+			return nil, now, err
+		}
+		if !slices.ContainsFunc(jobs, func(j job) bool { return !j.Due.After(now) }) {
+			return jobs, now, nil
+		}
+		if time.Now().After(give) {
+			return nil, now, fmt.Errorf("sandboxtest: payment %s still has work due at %s after %s of wall time: %s",
+				paymentID, now.Format(time.RFC3339), s.settleWithin, describeJobs(jobs))
+		}
+		select {
+		case <-ctx.Done():
+			return nil, now, ctx.Err()
+		case <-changed:
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
+// jobs returns the pending jobs of a payment, of one project or of every
+// project the sandbox knows; a payment that does not exist has none.
+func (s *Sandbox) jobs(ctx context.Context, projectID int64, paymentID string) ([]job, error) {
+	ids := []int64{projectID}
+	if projectID == 0 {
+		ids = s.projectIDs()
+	}
+	var all []job
+	for _, id := range ids {
+		var p struct {
+			Jobs []job `json:"jobs"`
+		}
+		err := s.control(ctx, http.MethodGet, paymentPath(id, paymentID), nil, &p)
+		var he *HTTPError
+		if errors.As(err, &he) && he.Status == http.StatusNotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, p.Jobs...)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Due.Before(all[j].Due) })
+	return all, nil
+}
+
+func (s *Sandbox) projectIDs() []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]int64, 0, len(s.projects))
+	for id := range s.projects {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// nextJob returns when the first job after now falls due.
+func nextJob(jobs []job, now time.Time) (time.Time, bool) {
+	for _, j := range jobs {
+		if j.Due.After(now) {
+			return j.Due, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// noneCame explains why WaitCallback found nothing.
+func (s *Sandbox) noneCame(w Wait, start, now time.Time) error {
+	var b strings.Builder
+	what := "callback"
+	if w.Status != "" {
+		what = fmt.Sprintf("callback with status %q", w.Status)
+	}
+	fmt.Fprintf(&b, "payment %s got no %s that the merchant accepted", w.PaymentID, what)
+	if w.Within > 0 {
+		fmt.Fprintf(&b, " within %s of sandbox time (%s to %s)", days(w.Within), start.Format(time.RFC3339), now.Format(time.RFC3339))
+	} else {
+		b.WriteString(" without moving the clock (say how long it may take: within)")
+	}
+	all, rs := s.Callbacks(w.ProjectID, w.PaymentID), s.since(w.ProjectID, w.PaymentID)
+	switch {
+	case len(all) == 0:
+		b.WriteString("; the merchant received no callback of it")
+	case len(rs) == 0:
+		fmt.Fprintf(&b, "; besides the %d callback(s) taken before, the merchant received none", len(all))
+	default:
+		b.WriteString("; after those already taken, the merchant received:")
+		describeRequests(&b, rs)
+	}
+	return errors.New(b.String())
+}
+
+// describeRequests lists callbacks, one line per run of alike ones.
+func describeRequests(b *strings.Builder, rs []Request) {
+	line := func(r Request) string {
+		answer := "no answer"
+		if r.Answered != 0 {
+			answer = fmt.Sprintf("answered %d", r.Answered)
+		}
+		return fmt.Sprintf("status %q (%s)", r.Status, answer)
+	}
+	for i := 0; i < len(rs); {
+		j := i + 1
+		for j < len(rs) && line(rs[j]) == line(rs[i]) {
+			j++
+		}
+		fmt.Fprintf(b, "\n  %s", line(rs[i]))
+		if j-i > 1 {
+			fmt.Fprintf(b, " × %d", j-i)
+		}
+		i = j
+	}
+}
+
+// days writes a duration with whole days as such: 9d, 1d12h0m0s, 30s.
+func days(d time.Duration) string {
+	const day = 24 * time.Hour
+	switch {
+	case d >= day && d%day == 0:
+		return fmt.Sprintf("%dd", d/day)
+	case d > day:
+		return fmt.Sprintf("%dd%s", d/day, d%day)
+	}
+	return d.String()
+}
+
+func describeJobs(jobs []job) string {
+	parts := make([]string, 0, len(jobs))
+	for _, j := range jobs {
+		name := j.Kind
+		if j.Name != "" {
+			name += " " + j.Name
+		}
+		parts = append(parts, name+" due "+j.Due.Format(time.RFC3339))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,65 @@
+package sandboxtest_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	"github.com/ecommpay-sandbox/sandbox/sandboxtest"
+)
+
+// A merchant's test of an Oxxo payment, from the Gate sale to the success
+// callback. In your own test write sb := sandboxtest.New(t, …) instead of
+// Start and Close, and sb.AwaitCallback(t, "order-1", "success"), which
+// fails the test when the callback does not come.
+func Example() {
+	ctx := context.Background()
+	sb, err := sandboxtest.Start(ctx, sandboxtest.WithProject(sandboxtest.Project{ID: 842, Secret: "s3cret"}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sb.Close()
+
+	// Your code sends a sale to sb.URL(); here the helper signs it.
+	res, err := sb.Gate(ctx, 842, "/v2/payment/voucher/oxxo/sale", map[string]any{
+		"general": map[string]any{"payment_id": "order-1"},
+		"payment": map[string]any{"amount": 10000, "currency": "MXN"},
+		"customer": map[string]any{
+			"id": "customer-1", "ip_address": "198.51.100.7", "first_name": "Guido", "last_name": "Marques",
+			"email": "guido@example.com", "identify": map[string]any{"doc_number": "1234567890"},
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("sale answered", res.Status)
+
+	// The merchant gets the voucher to show the customer...
+	cb, err := sb.WaitCallback(ctx, sandboxtest.Wait{PaymentID: "order-1", Status: "awaiting redirect result"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var redirect struct {
+		RedirectData struct {
+			Method string `json:"method"`
+		} `json:"redirect_data"`
+	}
+	if err := cb.Decode(&redirect); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("send the customer to the voucher with", redirect.RedirectData.Method)
+
+	// ...who pays it at a terminal.
+	if err := sb.Pay(ctx, 842, "order-1", sandboxtest.PayInput{Channel: "terminal"}); err != nil {
+		log.Fatal(err)
+	}
+	cb, err = sb.WaitCallback(ctx, sandboxtest.Wait{PaymentID: "order-1", Status: "success"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("callback:", cb.Status)
+	// Output:
+	// sale answered 200
+	// send the customer to the voucher with GET
+	// callback: success
+}

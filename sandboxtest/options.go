@@ -1,0 +1,100 @@
+package sandboxtest
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// Project is a project of the sandbox: its ID, secret, URLs and method
+// settings. Left empty, CallbackURL and CheckDepositURL point at the
+// built-in merchant.
+type Project = platform.Project
+
+// MethodSettings tune a payment method: limits, voucher variant, timeouts.
+type MethodSettings = platform.MethodSettings
+
+// PayInput is what a customer does to pay through the control API: a
+// voucher's channel, EcoVoucher vouchers, a card.
+type PayInput = platform.PayInput
+
+// Delivery is a callback or check_deposit request with its attempts, as the
+// control API lists it.
+type Delivery = platform.Delivery
+
+// DefaultTime is where a sandbox's frozen clock starts unless WithTime
+// says, in RFC 3339.
+const DefaultTime = "2026-01-05T09:00:00Z"
+
+// DefaultSeed seeds a sandbox's IDs and references unless WithSeed says.
+const DefaultSeed = 1
+
+// Option configures a sandbox.
+type Option func(*options)
+
+type options struct {
+	projects        []Project
+	methods         map[string]MethodSettings
+	seed            uint64
+	start           time.Time
+	running         bool
+	callbackTimeout time.Duration
+	log             *slog.Logger
+}
+
+func newOptions(opts []Option) options {
+	start, _ := time.Parse(time.RFC3339, DefaultTime) // a valid constant
+	o := options{seed: DefaultSeed, start: start, methods: map[string]MethodSettings{}}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
+// WithProject adds a project (a later one with the same ID replaces it).
+func WithProject(p Project) Option {
+	return func(o *options) {
+		for i := range o.projects {
+			if o.projects[i].ID == p.ID {
+				o.projects[i] = p
+				return
+			}
+		}
+		o.projects = append(o.projects, p)
+	}
+}
+
+// WithMethodSettings tunes a payment method (its code, such as "oxxo") for
+// every project; a project's own settings win. Against a running sandbox
+// (Connect) they are added to each project the sandbox is given.
+func WithMethodSettings(method string, s MethodSettings) Option {
+	return func(o *options) { o.methods[method] = s }
+}
+
+// WithSeed seeds IDs and voucher references (default DefaultSeed).
+func WithSeed(seed uint64) Option {
+	return func(o *options) { o.seed = seed }
+}
+
+// WithTime starts the sandbox clock at t (default DefaultTime).
+func WithTime(t time.Time) Option {
+	return func(o *options) { o.start = t.UTC() }
+}
+
+// WithRunningClock lets the clock run at wall speed from its start instead
+// of standing frozen.
+func WithRunningClock() Option {
+	return func(o *options) { o.running = true }
+}
+
+// WithCallbackTimeout bounds how long the sandbox waits for the merchant's
+// answer to a callback or a check_deposit request (default 10 s).
+func WithCallbackTimeout(d time.Duration) Option {
+	return func(o *options) { o.callbackTimeout = d }
+}
+
+// WithLogger sends the sandbox's logs to log (default: discarded).
+func WithLogger(log *slog.Logger) Option {
+	return func(o *options) { o.log = log }
+}

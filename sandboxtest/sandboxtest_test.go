@@ -1,0 +1,218 @@
+package sandboxtest_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/sandboxtest"
+)
+
+const (
+	project  = 842
+	secret   = "s3cret"
+	oxxoPath = "/v2/payment/voucher/oxxo/sale"
+)
+
+func oxxoSale(paymentID string) map[string]any {
+	return map[string]any{
+		"general": map[string]any{"payment_id": paymentID},
+		"payment": map[string]any{"amount": 10000, "currency": "MXN"},
+		"customer": map[string]any{
+			"id": "c-1", "ip_address": "198.51.100.7", "first_name": "Ana", "last_name": "Lopez",
+			"email": "ana@example.com", "identify": map[string]any{"doc_number": "1234567890"},
+		},
+	}
+}
+
+func start(t *testing.T, opts ...sandboxtest.Option) *sandboxtest.Sandbox {
+	t.Helper()
+	t.Parallel()
+	opts = append([]sandboxtest.Option{sandboxtest.WithProject(sandboxtest.Project{ID: project, Secret: secret})}, opts...)
+	return sandboxtest.New(t, opts...)
+}
+
+func sale(t *testing.T, sb *sandboxtest.Sandbox, id string) {
+	t.Helper()
+	res, err := sb.Gate(context.Background(), project, oxxoPath, oxxoSale(id))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+}
+
+func TestNewServesAFrozenSeededSandbox(t *testing.T) {
+	sb := start(t)
+	ctx := context.Background()
+	now, err := sb.Now(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, sandboxtest.DefaultTime, now.Format(time.RFC3339))
+	p, ok := sb.Project(project)
+	require.True(t, ok)
+	assert.Equal(t, sb.Merchant().CallbackURL(), p.CallbackURL)
+	assert.Equal(t, sb.Merchant().CheckDepositURL(), p.CheckDepositURL)
+	assert.True(t, strings.HasPrefix(sb.URL(), "http://127.0.0.1:"), sb.URL())
+
+	// Nothing moves by itself.
+	time.Sleep(20 * time.Millisecond)
+	again, err := sb.Now(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, now, again)
+}
+
+func TestAwaitCallbackFollowsAPaymentToItsEnd(t *testing.T) {
+	sb := start(t)
+	sale(t, sb, "o-1")
+	cb := sb.AwaitCallback(t, "o-1", "awaiting redirect result")
+	assert.Equal(t, int64(project), cb.ProjectID)
+	require.NoError(t, sb.Pay(context.Background(), project, "o-1", sandboxtest.PayInput{Channel: "terminal"}))
+	cb = sb.AwaitCallback(t, "o-1", "success")
+	var body struct {
+		Operation struct {
+			Code string `json:"code"`
+		} `json:"operation"`
+	}
+	require.NoError(t, cb.Decode(&body))
+	assert.Equal(t, "0", body.Operation.Code)
+	require.NoError(t, sb.NoCallback(context.Background(), project, "o-1", 40*24*time.Hour))
+}
+
+func TestAwaitCallbackMovesTheClockAsFarAsALapseNeeds(t *testing.T) {
+	sb := start(t)
+	sale(t, sb, "o-lapse")
+	sb.AwaitCallback(t, "o-lapse", "awaiting redirect result")
+	began := time.Now()
+	cb := sb.AwaitCallback(t, "o-lapse", "decline")
+	assert.Less(t, time.Since(began), 5*time.Second, "a lapse costs no wall time")
+	assert.Equal(t, "decline", cb.Status)
+	now, err := sb.Now(context.Background())
+	require.NoError(t, err)
+	// Oxxo's voucher lapses when its bank window closes, 30 days on.
+	start, _ := time.Parse(time.RFC3339, sandboxtest.DefaultTime)
+	assert.Equal(t, 30*24*time.Hour, now.Sub(start))
+}
+
+func TestWaitCallbackWithinBoundsTheClock(t *testing.T) {
+	sb := start(t)
+	ctx := context.Background()
+	sale(t, sb, "o-2")
+	_, err := sb.WaitCallback(ctx, sandboxtest.Wait{PaymentID: "o-2", Status: "awaiting redirect result"})
+	require.NoError(t, err)
+	_, err = sb.WaitCallback(ctx, sandboxtest.Wait{PaymentID: "o-2", Status: "decline", Within: 29 * 24 * time.Hour})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `payment o-2 got no callback with status "decline" that the merchant accepted within 29d of sandbox time`)
+	now, err := sb.Now(ctx)
+	require.NoError(t, err)
+	start, _ := time.Parse(time.RFC3339, sandboxtest.DefaultTime)
+	assert.Equal(t, 29*24*time.Hour, now.Sub(start), "the clock moved exactly as far as allowed")
+}
+
+func TestRetriesUntilTheMerchantRecovers(t *testing.T) {
+	sb := start(t)
+	ctx := context.Background()
+	sb.Merchant().SetReply(sandboxtest.KindCallback, "", sandboxtest.Reply{FailFirst: 7})
+	sale(t, sb, "o-3")
+	sb.AwaitCallback(t, "o-3", "awaiting redirect result")
+	assert.Len(t, sb.Callbacks(project, "o-3"), 8, "seven refused, the eighth accepted")
+
+	ds, err := sb.Deliveries(ctx, project, "o-3")
+	require.NoError(t, err)
+	require.Len(t, ds, 1)
+	require.Len(t, ds[0].Attempts, 8)
+	var gaps []time.Duration
+	for i := 1; i < len(ds[0].Attempts); i++ {
+		gaps = append(gaps, ds[0].Attempts[i].At.Sub(ds[0].Attempts[i-1].At))
+	}
+	s := 10 * time.Second
+	assert.Equal(t, []time.Duration{s, s, s, s, s, 84 * time.Second, 86 * time.Second}, gaps)
+	assert.Equal(t, "delivered", string(ds[0].Status))
+}
+
+func TestMerchantReplies(t *testing.T) {
+	t.Parallel()
+	m, err := sandboxtest.StartMerchant()
+	require.NoError(t, err)
+	defer m.Close()
+	m.SetReply(sandboxtest.KindCheckDeposit, "", sandboxtest.Reply{Code: 7})
+	m.SetReply(sandboxtest.KindCheckDeposit, "p-500", sandboxtest.Reply{Status: 500})
+	m.SetReply(sandboxtest.KindCallback, "", sandboxtest.Reply{FailFirst: 1, FailStatus: 503})
+	m.SetReply(sandboxtest.KindCallback, "p-gone", sandboxtest.Reply{HangUp: true})
+
+	post := func(u, body string) (int, string, error) {
+		res, err := http.Post(u, "application/json", strings.NewReader(body))
+		if err != nil {
+			return 0, "", err
+		}
+		defer res.Body.Close()
+		var b json.RawMessage
+		_ = json.NewDecoder(res.Body).Decode(&b)
+		return res.StatusCode, string(b), nil
+	}
+	status, body, err := post(m.CheckDepositURL(), `{"type":"check_deposit","project_id":842,"payment_id":"p-1"}`)
+	require.NoError(t, err)
+	assert.Equal(t, 200, status)
+	assert.JSONEq(t, `{"code":7,"payment_id":"p-1"}`, body)
+	status, _, err = post(m.CheckDepositURL(), `{"type":"check_deposit","project_id":842,"payment_id":"p-500"}`)
+	require.NoError(t, err)
+	assert.Equal(t, 500, status)
+
+	cb := `{"project_id":842,"payment":{"id":"p-1","status":"success"}}`
+	status, _, err = post(m.CallbackURL(), cb)
+	require.NoError(t, err)
+	assert.Equal(t, 503, status, "the first fails")
+	status, _, err = post(m.URL()+"/any/path", cb)
+	require.NoError(t, err)
+	assert.Equal(t, 200, status, "then it recovers")
+	_, _, err = post(m.CallbackURL(), `{"project_id":842,"payment":{"id":"p-gone","status":"success"}}`)
+	require.Error(t, err, "the merchant hangs up")
+
+	rs := m.Requests()
+	require.Len(t, rs, 5)
+	assert.Equal(t, sandboxtest.KindCheckDeposit, rs[0].Kind)
+	assert.Equal(t, "p-1", rs[0].PaymentID)
+	assert.Equal(t, int64(842), rs[0].ProjectID)
+	assert.Equal(t, []int{200, 500, 503, 200, 0}, []int{rs[0].Answered, rs[1].Answered, rs[2].Answered, rs[3].Answered, rs[4].Answered})
+	assert.Equal(t, "success", rs[3].Status)
+	assert.Equal(t, "/any/path", rs[3].Path)
+}
+
+func TestPaymentPageURLIsSigned(t *testing.T) {
+	sb := start(t)
+	link, err := sb.PaymentPageURL(project, map[string]string{
+		"payment_id": "pp-1", "payment_amount": "1000", "payment_currency": "MXN", "customer_id": "c-1",
+		"force_payment_method": "oxxo",
+	})
+	require.NoError(t, err)
+	u, err := url.Parse(link)
+	require.NoError(t, err)
+	assert.Equal(t, "842", u.Query().Get("project_id"))
+	res, err := sb.Do(context.Background(), http.MethodGet, link, nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+
+	_, err = sb.PaymentPageURL(77, nil)
+	assert.ErrorContains(t, err, "project 77 is unknown")
+}
+
+func TestConnectDrivesARunningSandbox(t *testing.T) {
+	host := start(t)
+	ctx := context.Background()
+	sb, err := sandboxtest.Connect(ctx, host.URL(), sandboxtest.WithProject(sandboxtest.Project{ID: 900, Secret: "other"}))
+	require.NoError(t, err)
+	defer sb.Close()
+	res, err := sb.Gate(ctx, 900, oxxoPath, oxxoSale("c-1"))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	cb, err := sb.WaitCallback(ctx, sandboxtest.Wait{ProjectID: 900, PaymentID: "c-1", Status: "awaiting redirect result"})
+	require.NoError(t, err)
+	assert.Equal(t, int64(900), cb.ProjectID)
+	assert.Empty(t, host.Callbacks(0, "c-1"), "the callbacks go to the connected merchant")
+
+	_, err = sandboxtest.Connect(ctx, "http://127.0.0.1:1")
+	assert.ErrorContains(t, err, "no sandbox answers at http://127.0.0.1:1")
+}
