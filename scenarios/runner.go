@@ -1,0 +1,306 @@
+package scenarios
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ecommpay-sandbox/sandbox/sandboxtest"
+)
+
+// Runner runs scenario files, each against a fresh in-process sandbox or
+// all against one running sandbox (Target).
+type Runner struct {
+	// Target is the URL of a running sandbox; "" runs each file against a
+	// sandbox of its own, in-process.
+	Target string
+	// Jobs is how many files run at once; 0 means the number of CPUs, or 1
+	// with a Target, whose clock the files share.
+	Jobs int
+	// Filter, when set, runs only the scenarios whose name or file it matches.
+	Filter *regexp.Regexp
+	// Out receives one line per scenario (and why a failed one failed),
+	// then "N passed, M failed". Nil discards it.
+	Out io.Writer
+	// Timeout bounds one scenario in wall time (default one minute).
+	Timeout time.Duration
+}
+
+// Result is how a scenario ended.
+type Result struct {
+	File string
+	// Name is the scenario's name ("" when the file could not be read).
+	Name     string
+	Duration time.Duration
+	// Failure says why the scenario failed; nil when it passed.
+	Failure *Failure
+}
+
+// Failure is why a scenario failed: at which step, what happened, and the
+// detail (a diff of expected against actual, what was got).
+type Failure struct {
+	// Step is the step that failed; its Number is 0 when the scenario
+	// could not start (a bad file, a sandbox that did not start).
+	Step    Step
+	Message string
+	Detail  string
+}
+
+// Where says where a failure is: the file with the step's line, and the step.
+func (f *Failure) Where(file string) string {
+	if f.Step.Number == 0 {
+		return file
+	}
+	return fmt.Sprintf("%s at %s:%d", f.Step.Title(), file, f.Step.Line)
+}
+
+// Report is the outcome of a run: every scenario's result in input order.
+type Report struct {
+	Results        []Result
+	Passed, Failed int
+	Duration       time.Duration
+}
+
+// Files expands paths into scenario files: a file is taken as it is, a
+// folder for every .yaml and .yml file below it (in name order), skipping
+// folders named testdata and those whose names start with a dot.
+func Files(paths []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("scenario path: %w", err)
+		}
+		if !info.IsDir() {
+			add(p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && path != p && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && (strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("scenario folder %s: %w", p, err)
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("scenario folder %s holds no .yaml file", p)
+		}
+		slices.Sort(found)
+		for _, f := range found {
+			add(f)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no scenario files: name files or folders")
+	}
+	return out, nil
+}
+
+// Run runs the scenarios of paths, files side by side, and writes each
+// result to Out in input order as soon as it and those before it are done.
+// It returns an error only when it cannot run at all (a missing path).
+func (r *Runner) Run(ctx context.Context, paths []string) (*Report, error) {
+	began := time.Now()
+	files, err := Files(paths)
+	if err != nil {
+		return nil, err
+	}
+	loader, err := NewLoader()
+	if err != nil {
+		return nil, err
+	}
+	out := r.Out
+	if out == nil {
+		out = io.Discard
+	}
+	jobs := r.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+		if r.Target != "" {
+			jobs = 1
+		}
+	}
+	type slot struct {
+		res  Result
+		skip bool
+		done chan struct{}
+	}
+	slots := make([]*slot, len(files))
+	sem := make(chan struct{}, jobs)
+	for i, f := range files {
+		slots[i] = &slot{done: make(chan struct{})}
+		go func(s *slot, file string) {
+			defer close(s.done)
+			sc, err := loader.Load(file)
+			if r.Filter != nil && !r.Filter.MatchString(file) && (sc == nil || !r.Filter.MatchString(sc.Name)) {
+				s.skip = true
+				return
+			}
+			if err != nil {
+				s.res = Result{File: file, Failure: loadFailure(err)}
+				return
+			}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				s.res = Result{File: file, Name: sc.Name, Failure: &Failure{Message: "not run: " + ctx.Err().Error()}}
+				return
+			}
+			defer func() { <-sem }()
+			s.res = r.runScenario(ctx, sc)
+		}(slots[i], f)
+	}
+	rep := &Report{}
+	for _, s := range slots {
+		<-s.done
+		if s.skip {
+			continue
+		}
+		rep.Results = append(rep.Results, s.res)
+		if s.res.Failure == nil {
+			rep.Passed++
+		} else {
+			rep.Failed++
+		}
+		writeResult(out, s.res)
+	}
+	rep.Duration = time.Since(began)
+	fmt.Fprintf(out, "%d passed, %d failed\n", rep.Passed, rep.Failed)
+	return rep, nil
+}
+
+func loadFailure(err error) *Failure {
+	var le *LoadError
+	if errors.As(err, &le) {
+		return &Failure{Message: "the file cannot run:", Detail: le.Error()}
+	}
+	return &Failure{Message: err.Error()}
+}
+
+// runScenario runs one loaded scenario.
+func (r *Runner) runScenario(ctx context.Context, sc *Scenario) (res Result) {
+	began := time.Now()
+	res = Result{File: sc.File, Name: sc.Name}
+	defer func() { res.Duration = time.Since(began) }()
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = time.Minute
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	x := &execution{sc: sc, maxWait: 10 * time.Second}
+	var opts []sandboxtest.Option
+	for code, ms := range sc.spec.Sandbox.Methods {
+		opts = append(opts, sandboxtest.WithMethodSettings(code, ms))
+	}
+	var (
+		sb  *sandboxtest.Sandbox
+		err error
+	)
+	if r.Target != "" {
+		x.suffix = runSuffix()
+		sb, err = sandboxtest.Connect(ctx, r.Target, opts...)
+	} else {
+		if s := sc.spec.Sandbox.Seed; s != 0 {
+			opts = append(opts, sandboxtest.WithSeed(s))
+		}
+		if s := sc.spec.Sandbox.Start; s != "" {
+			t, _ := time.Parse(time.RFC3339, s) // checked when loaded
+			opts = append(opts, sandboxtest.WithTime(t))
+		}
+		if d := sc.spec.Sandbox.CallbackTimeout; d > 0 {
+			opts = append(opts, sandboxtest.WithCallbackTimeout(timeDuration(d)))
+			x.maxWait += timeDuration(d)
+		}
+		sb, err = sandboxtest.Start(ctx, opts...)
+	}
+	if err != nil {
+		res.Failure = &Failure{Message: "the sandbox did not start: " + err.Error()}
+		return res
+	}
+	defer func() {
+		if x.browser != nil {
+			x.browser.client.CloseIdleConnections()
+		}
+		if err := sb.Close(); err != nil && res.Failure == nil {
+			res.Failure = &Failure{Message: "the sandbox did not stop cleanly: " + err.Error()}
+		}
+	}()
+	x.sb = sb
+	if err := x.setup(ctx); err != nil {
+		res.Failure = &Failure{Message: "setting up: " + err.Error()}
+		return res
+	}
+	for _, st := range sc.Steps {
+		if err := x.step(ctx, st); err != nil {
+			f := &Failure{Step: st, Message: err.Error()}
+			var sf *stepFailure
+			if errors.As(err, &sf) {
+				f.Detail = sf.detail
+			}
+			if ctx.Err() != nil {
+				f.Message += " (the scenario ran out of time: " + ctx.Err().Error() + ")"
+			}
+			res.Failure = f
+			return res
+		}
+	}
+	return res
+}
+
+// runSuffix makes payment IDs unique to one run against a shared sandbox.
+func runSuffix() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	return "-r" + hex.EncodeToString(b)
+}
+
+// writeResult writes a scenario's line and, when it failed, why.
+func writeResult(w io.Writer, r Result) {
+	name := r.Name
+	if name == "" {
+		name = "(not loaded)"
+	}
+	took := r.Duration.Round(time.Millisecond)
+	if r.Failure == nil {
+		fmt.Fprintf(w, "ok    %s  %s  (%s)\n", r.File, name, took)
+		return
+	}
+	fmt.Fprintf(w, "FAIL  %s  %s  (%s)\n", r.File, name, took)
+	f := r.Failure
+	if f.Step.Number > 0 {
+		fmt.Fprintf(w, "      %s\n", f.Where(r.File))
+	}
+	fmt.Fprintf(w, "      %s\n", f.Message)
+	if f.Detail != "" {
+		fmt.Fprintln(w, indent(strings.TrimRight(f.Detail, "\n"), "        "))
+	}
+}

@@ -1,0 +1,245 @@
+package scenarios_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/sandboxtest"
+	"github.com/ecommpay-sandbox/sandbox/scenarios"
+)
+
+// run runs paths and returns the report and the output.
+func run(t *testing.T, r *scenarios.Runner, paths ...string) (*scenarios.Report, string) {
+	t.Helper()
+	var out bytes.Buffer
+	r.Out = &out
+	rep, err := r.Run(context.Background(), paths)
+	require.NoError(t, err)
+	return rep, out.String()
+}
+
+// TestScenariosThatMustFail runs scenarios that are wrong about the
+// sandbox: each fails, naming its file, the step with its line, and what
+// differs.
+func TestScenariosThatMustFail(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file string
+		want []string
+	}{
+		{"callback-body.yaml", []string{
+			`step 2 (callback) "the decline" at testdata/failing/callback-body.yaml:9`,
+			`the callback of eur-1 (status "decline") differs from expect.body in 1 place:`,
+			`operation.code: want "20101" (a string), got "20000" (a string)`,
+			"got (where expected names it):",
+		}},
+		{"no-callback-in-time.yaml", []string{
+			`step 3 (callback) "the voucher lapses" at testdata/failing/no-callback-in-time.yaml:7`,
+			`payment o-1 got no callback with status "decline" that the merchant accepted within 9d of sandbox time (2026-01-05T09:00:00Z to 2026-01-14T09:00:00Z)`,
+		}},
+		{"gate-status.yaml", []string{
+			"step 1 (gate) at testdata/failing/gate-status.yaml:5",
+			"the answer of POST /v2/payment/voucher/oxxo/sale has status 400; want a success",
+			`"code": "3261"`,
+		}},
+		{"retry-spacing.yaml", []string{
+			"step 3 (delivery) at testdata/failing/retry-spacing.yaml:9",
+			"spacing: want [10s, 10s, 10s, 10s, 10s, 1m, 1m], got [10s, 10s, 10s, 10s, 10s, 1m24s, 1m26s]",
+		}},
+		{"page-text.yaml", []string{
+			"step 3 (page) at testdata/failing/page-text.yaml:8",
+			`text: want to contain "Bitcoin accepted", got no such text`,
+		}},
+		{"unknown-variable.yaml", []string{
+			"step 2 (state) at testdata/failing/unknown-variable.yaml:7",
+			"${request} is not known here: capture it in an earlier step; known are merchant, rid, sandbox",
+		}},
+		{"unexpected-callback.yaml", []string{
+			"step 2 (no_callback) at testdata/failing/unexpected-callback.yaml:6",
+			"payment o-1 got 1 callback(s) it should not have:",
+			`status "awaiting redirect result" (answered 200)`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
+			rep, out := run(t, &scenarios.Runner{}, filepath.Join("testdata", "failing", tt.file))
+			require.Len(t, rep.Results, 1)
+			assert.Equal(t, 0, rep.Passed)
+			assert.Equal(t, 1, rep.Failed)
+			assert.True(t, strings.HasPrefix(out, "FAIL  testdata/failing/"+tt.file), out)
+			for _, w := range tt.want {
+				assert.Contains(t, out, w)
+			}
+			assert.True(t, strings.HasSuffix(out, "\n0 passed, 1 failed\n"), out)
+		})
+	}
+}
+
+// TestFilesThatCannotRun: a file the schema or the YAML parser refuses
+// fails with every problem at its line, and runs nothing.
+func TestFilesThatCannotRun(t *testing.T) {
+	t.Parallel()
+	rep, out := run(t, &scenarios.Runner{}, filepath.Join("testdata", "invalid"))
+	assert.Equal(t, 5, rep.Failed)
+	for _, w := range []string{
+		"testdata/invalid/bad-types.yaml:3: projects[0].id: got string, want integer",
+		`testdata/invalid/bad-types.yaml:5: steps[0].callback.within (step 1): "3 days" is not a duration`,
+		"testdata/invalid/no-steps.yaml:1: the file: missing properties 'name', 'steps'",
+		"testdata/invalid/syntax.yaml:4: YAML:",
+		"testdata/invalid/two-actions.yaml:3: step 1 has gate and pay: a step does one thing",
+		"testdata/invalid/unknown-key.yaml:4: steps[1].callback (step 2): additional properties 'statuss' not allowed",
+	} {
+		assert.Contains(t, out, w)
+	}
+	assert.True(t, strings.HasSuffix(out, "\n0 passed, 5 failed\n"), out)
+}
+
+func TestLoaderChecksWhatTheSchemaCannot(t *testing.T) {
+	t.Parallel()
+	l, err := scenarios.NewLoader()
+	require.NoError(t, err)
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"no action", "name: x\nsteps:\n  - name: nothing\n", "f.yaml:3: step 1 does nothing"},
+		{"gate without endpoint", "name: x\nsteps:\n  - gate: {payment_id: a}\n", "f.yaml:3: step 1 (gate): gate needs one of clarification, path, refund, sale, status"},
+		{"sale without id", "name: x\nsteps:\n  - gate: {sale: oxxo}\n", "a sale needs its payment_id"},
+		{"fill without click", "name: x\nsteps:\n  - page: {fill: {a: b}, choose: oxxo}\n", "fill goes with the click"},
+		{"status of a check", "name: x\nsteps:\n  - callback: {payment: a}\n    expect: {status: 200}\n", "a callback step has none"},
+		{"two clock moves", "name: x\nsteps:\n  - clock: {advance: 1h, freeze: true}\n", "clock takes one of advance, freeze, unfreeze, not advance and freeze together"},
+		{"regex with two groups", "name: x\nsteps:\n  - state: {payment: a}\n    capture: {v: {path: x, regex: '(a)(b)'}}\n", "the regex has 2 groups"},
+		{"redirect not captured", "name: x\nsteps:\n  - page: {redirect: somewhere}\n", "capture it (capture: {to: redirect_data})"},
+		{"bad start", "name: x\nsandbox: {start: yesterday}\nsteps:\n  - state: {payment: a}\n", "f.yaml:2: sandbox.start: 'yesterday' is not valid date-time"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := l.Parse("f.yaml", []byte(tt.yaml))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+	sc, err := l.Parse("f.yaml", []byte("name: fine\nsteps:\n  - gate: {sale: oxxo, payment_id: a}\n  - callback: {payment: a}\n"))
+	require.NoError(t, err)
+	require.Len(t, sc.Steps, 2)
+	assert.Equal(t, 4, sc.Steps[1].Line)
+	assert.Equal(t, "callback", sc.Steps[1].Kind)
+}
+
+func TestJUnitHasOneTestCasePerScenario(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	pass := filepath.Join(dir, "pass.yaml")
+	require.NoError(t, os.WriteFile(pass, []byte("name: a sale is accepted\nsteps:\n  - gate: {sale: oxxo, payment_id: a}\n"), 0o644))
+	rep, _ := run(t, &scenarios.Runner{}, pass, filepath.Join("testdata", "failing", "gate-status.yaml"), filepath.Join("testdata", "invalid", "syntax.yaml"))
+	var b bytes.Buffer
+	require.NoError(t, scenarios.WriteJUnit(&b, rep))
+	var doc struct {
+		Suites []struct {
+			Tests    int `xml:"tests,attr"`
+			Failures int `xml:"failures,attr"`
+			Cases    []struct {
+				Name    string `xml:"name,attr"`
+				File    string `xml:"file,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+					Type    string `xml:"type,attr"`
+					Text    string `xml:",chardata"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal(b.Bytes(), &doc), b.String())
+	require.Len(t, doc.Suites, 1)
+	s := doc.Suites[0]
+	assert.Equal(t, 3, s.Tests)
+	assert.Equal(t, 2, s.Failures)
+	require.Len(t, s.Cases, 3)
+	assert.Equal(t, "a sale is accepted", s.Cases[0].Name)
+	assert.Nil(t, s.Cases[0].Failure)
+	require.NotNil(t, s.Cases[1].Failure)
+	assert.Equal(t, "a wrong signature expected to pass", s.Cases[1].Name)
+	assert.Equal(t, "gate", s.Cases[1].Failure.Type)
+	assert.Contains(t, s.Cases[1].Failure.Message, "step 1 (gate) at testdata/failing/gate-status.yaml:5")
+	assert.Contains(t, s.Cases[1].Failure.Text, `"code": "3261"`)
+	require.NotNil(t, s.Cases[2].Failure)
+	assert.Equal(t, "setup", s.Cases[2].Failure.Type)
+	assert.Contains(t, s.Cases[2].Failure.Text, "syntax.yaml:4: YAML")
+}
+
+func TestFilesExpandsFoldersInOrderAndSkipsTestdata(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, f := range []string{"b.yaml", "a.yml", "sub/c.yaml", "testdata/x.yaml", ".hidden/y.yaml", "notes.md"} {
+		p := filepath.Join(dir, f)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, nil, 0o644))
+	}
+	files, err := scenarios.Files([]string{filepath.Join(dir, "b.yaml"), dir})
+	require.NoError(t, err)
+	rel := make([]string, len(files))
+	for i, f := range files {
+		rel[i], _ = filepath.Rel(dir, f)
+	}
+	assert.Equal(t, []string{"b.yaml", "a.yml", "sub/c.yaml"}, rel, "named files first, then the folder's in name order, once each")
+
+	_, err = scenarios.Files([]string{filepath.Join(dir, "missing.yaml")})
+	assert.ErrorContains(t, err, "missing.yaml")
+	empty := filepath.Join(dir, "empty")
+	require.NoError(t, os.Mkdir(empty, 0o755))
+	_, err = scenarios.Files([]string{empty})
+	assert.ErrorContains(t, err, "holds no .yaml file")
+}
+
+func TestRunFilterSelectsByNameOrFile(t *testing.T) {
+	t.Parallel()
+	rep, out := run(t, &scenarios.Runner{Filter: regexp.MustCompile(`signature|unknown-variable`)}, filepath.Join("testdata", "failing"))
+	require.Len(t, rep.Results, 2)
+	assert.Equal(t, "a wrong signature expected to pass", rep.Results[0].Name)
+	assert.Equal(t, "testdata/failing/unknown-variable.yaml", rep.Results[1].File)
+	assert.True(t, strings.HasSuffix(out, "\n0 passed, 2 failed\n"), out)
+}
+
+// TestAgainstARunningSandbox runs shipped scenarios against one sandbox,
+// as --target does: the projects are put through the control API and the
+// payment IDs are made unique, so the same files run twice.
+func TestAgainstARunningSandbox(t *testing.T) {
+	t.Parallel()
+	host := sandboxtest.New(t)
+	// Scenarios whose expectations hold whatever the clock says: against a
+	// shared sandbox, dates depend on what ran before.
+	files := []string{"oxxo-gate-terminal.yaml", "card-partner-refund.yaml", "callbacks-retry-until-recovery.yaml"}
+	for range 2 {
+		rep, out := run(t, &scenarios.Runner{Target: host.URL()}, files...)
+		assert.Equal(t, 3, rep.Passed, out)
+	}
+	ps, err := host.Payment(context.Background(), 842, "order-1")
+	assert.Error(t, err, "the scenario's own ID is not used as it is")
+	assert.Nil(t, ps)
+	var list struct {
+		Payments []struct {
+			PaymentID string `json:"payment_id"`
+		} `json:"payments"`
+	}
+	res, err := host.Do(context.Background(), "GET", "/sandbox/payments?project_id=842&method=oxxo", nil)
+	require.NoError(t, err)
+	require.NoError(t, res.Decode(&list))
+	var orders []string
+	for _, p := range list.Payments {
+		if strings.HasPrefix(p.PaymentID, "order-1") {
+			assert.Regexp(t, `^order-1-r[0-9a-f]{8}$`, p.PaymentID)
+			orders = append(orders, p.PaymentID)
+		}
+	}
+	require.Len(t, orders, 2, "one per run")
+	assert.NotEqual(t, orders[0], orders[1])
+}
