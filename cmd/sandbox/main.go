@@ -39,6 +39,7 @@ func commands() []command {
 		{name: "serve", synopsis: "[flags]", summary: "run the sandbox", run: runServe},
 		{name: "sign", synopsis: "--secret S [--page] [--explain] [FILE|-]", summary: "sign a Gate body, or Payment Page parameters (--page)", run: runSign},
 		{name: "verify", synopsis: "--secret S [--page] [FILE|-]", summary: "check the signature of a callback or any signed message", run: runVerify},
+		{name: "test", synopsis: "[flags] PATH...", summary: "run scenario files (scenarios/README.md)", run: runTest},
 		{name: "version", synopsis: "", summary: "print the version and the revision it was built from", run: runVersion},
 		{name: "help", synopsis: "[COMMAND]", summary: "show this help, or a command's", run: runHelp},
 	}
