@@ -114,7 +114,6 @@ func StartMerchant() (*Merchant, error) {
 		done:     make(chan struct{}),
 		replies:  map[replyKey]Reply{},
 		seen:     map[replyKey]int{},
-		changed:  make(chan struct{}),
 		serveErr: make(chan error, 1),
 	}
 	m.srv = &http.Server{Handler: http.HandlerFunc(m.serve), ReadHeaderTimeout: 10 * time.Second}
@@ -151,13 +150,6 @@ func (m *Merchant) Requests() []Request {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return append([]Request(nil), m.requests...)
-}
-
-// changes returns a channel closed at the next recorded request.
-func (m *Merchant) changes() <-chan struct{} {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.changed
 }
 
 // Close stops the merchant; requests it holds are dropped unanswered.
@@ -274,13 +266,11 @@ func hangUp(w http.ResponseWriter) {
 	_ = conn.Close()
 }
 
-// record keeps req and wakes whoever waits for requests; it returns req's index.
+// record keeps req and returns its index.
 func (m *Merchant) record(req Request) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.requests = append(m.requests, req)
-	close(m.changed)
-	m.changed = make(chan struct{})
 	return len(m.requests) - 1
 }
 
@@ -289,8 +279,6 @@ func (m *Merchant) unanswered(idx int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.requests[idx].Answered = 0
-	close(m.changed)
-	m.changed = make(chan struct{})
 }
 
 // describe fills in whose request req is from its body.
