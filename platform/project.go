@@ -5,21 +5,41 @@ import (
 	"net/url"
 )
 
+// Limits of a project's fields. A secret longer than any real project's
+// key, or a URL longer than servers take, is a mistake (a file pasted into
+// the field), and every callback would carry its cost.
+const (
+	// MaxSecretLength bounds a project's secret key, in bytes.
+	MaxSecretLength = 512
+	// MaxURLLength bounds a project's callback and check_deposit URLs, in
+	// bytes.
+	MaxURLLength = 2048
+)
+
 // ValidateProject checks a project before it is stored.
 func ValidateProject(p Project) error {
 	var fields []FieldError
+	add := func(field, format string, args ...any) {
+		fields = append(fields, FieldError{Code: CodeInvalidRequest, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
 	if p.ID <= 0 {
-		fields = append(fields, FieldError{Code: CodeInvalidRequest, Field: "id", Message: "must be a positive integer"})
+		add("id", "must be a positive integer")
 	}
-	if p.Secret == "" {
-		fields = append(fields, FieldError{Code: CodeInvalidRequest, Field: "secret", Message: "must not be empty: it is the key callbacks and requests are signed with"})
+	switch {
+	case p.Secret == "":
+		add("secret", "must not be empty: it is the key callbacks and requests are signed with")
+	case len(p.Secret) > MaxSecretLength:
+		add("secret", "is %d bytes long; the limit is %d bytes", len(p.Secret), MaxSecretLength)
 	}
-	for name, u := range map[string]string{"callback_url": p.CallbackURL, "check_deposit_url": p.CheckDepositURL} {
-		if u == "" {
-			continue
-		}
-		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-			fields = append(fields, FieldError{Code: CodeInvalidRequest, Field: name, Message: fmt.Sprintf("%q is not an absolute http(s) URL", u)})
+	for _, u := range []struct{ name, value string }{{"callback_url", p.CallbackURL}, {"check_deposit_url", p.CheckDepositURL}} {
+		switch {
+		case u.value == "":
+		case len(u.value) > MaxURLLength:
+			add(u.name, "is %d bytes long; the limit is %d bytes", len(u.value), MaxURLLength)
+		default:
+			if pu, err := url.Parse(u.value); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+				add(u.name, "%q is not an absolute http(s) URL", u.value)
+			}
 		}
 	}
 	if len(fields) == 0 {
