@@ -248,6 +248,8 @@ func mismatches(r *platform.Redirect, posted map[string]string) []string {
 // barcode serves the barcode of the voucher with reference :ref.
 func (h *handlers) barcode(c echo.Context) error {
 	ref := c.Param("ref")
+	// The 404 quotes the reference as text: no browser may read it as HTML.
+	c.Response().Header().Set("X-Content-Type-Options", "nosniff")
 	pay, err := h.lookup(c, ref)
 	if err != nil {
 		if platform.ErrorCode(err) == platform.CodeNotFound {

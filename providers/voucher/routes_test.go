@@ -210,3 +210,24 @@ func TestReferencesStayUniqueWhenTheSeedReplays(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "before-restart", got.ID)
 }
+
+// TestBarcodeNotFoundIsNotSniffed checks that the barcode's 404, which
+// quotes the reference it was given, can never be read as HTML.
+func TestBarcodeNotFoundIsNotSniffed(t *testing.T) {
+	r := newRig(t, false)
+	p := r.sale("order-b")
+	for name, ref := range map[string]string{
+		"unknown reference": "930123456789",
+		"markup":            url.PathEscape("<script>alert(1)</script>"),
+		"a known reference": p.Voucher.Reference,
+	} {
+		rec := r.Get("/providers/cash/vouchers/" + ref + "/barcode.png")
+		assert.Equal(t, "nosniff", rec.Header().Get("X-Content-Type-Options"), name)
+		if ref == p.Voucher.Reference {
+			assert.Equal(t, http.StatusOK, rec.Code, name)
+			continue
+		}
+		assert.Equal(t, http.StatusNotFound, rec.Code, name)
+		assert.True(t, strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain"), name)
+	}
+}
