@@ -36,6 +36,9 @@ type ClockView struct {
 // button for every action of the control API.
 type DashboardPage struct {
 	Page
+	// FormToken is what every form on the page carries in its csrf_token
+	// field, so that only the dashboard itself can submit them.
+	FormToken  string
 	Clock      ClockView
 	Flash      *Flash
 	Filter     PaymentFilterView
@@ -92,6 +95,9 @@ type DeliveryRow struct {
 // actions a tester may take as the customer or the provider.
 type PaymentDetailPage struct {
 	Page
+	// FormToken is what every form on the page carries in its csrf_token
+	// field, so that only the dashboard itself can submit them.
+	FormToken     string
 	Clock         ClockView
 	Flash         *Flash
 	Payment       PaymentRow

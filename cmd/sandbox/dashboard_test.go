@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -20,6 +21,22 @@ func getPage(t *testing.T, u string) (int, string) {
 	b, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
 	return res.StatusCode, string(b)
+}
+
+var formTokenRE = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// dashboardForm POSTs a dashboard form with the token its forms carry
+// (read from the page) and returns what submit returns.
+func dashboardForm(t *testing.T, s *sandbox, u string, form url.Values) (int, string, string) {
+	t.Helper()
+	_, page := getPage(t, s.URL+"/dashboard")
+	m := formTokenRE.FindStringSubmatch(page)
+	require.NotNil(t, m, "the dashboard's forms carry a csrf_token")
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("csrf_token", m[1])
+	return submit(t, u, form)
 }
 
 func TestHomeAndDashboardPages(t *testing.T) {
@@ -65,41 +82,41 @@ func TestDashboardActions(t *testing.T) {
 	voucherRef(t, s, m, "act-2")
 	page := fmt.Sprintf("%s/dashboard/payments/%d/", s.URL, testProject)
 
-	status, loc, _ := submit(t, page+"act-1/pay", url.Values{"channel": {"bank"}})
+	status, loc, _ := dashboardForm(t, s, page+"act-1/pay", url.Values{"channel": {"bank"}})
 	assert.Equal(t, http.StatusSeeOther, status)
 	assert.Contains(t, loc, "ok=1")
 	assert.Equal(t, "success", path(m.next(), "payment", "status"))
 
-	_, loc, _ = submit(t, page+"act-1/expire", nil)
+	_, loc, _ = dashboardForm(t, s, page+"act-1/expire", nil)
 	assert.NotContains(t, loc, "ok=1", "a paid payment cannot lapse")
 	assert.Contains(t, loc, "nothing+left")
 
-	_, loc, _ = submit(t, page+"act-2/fail", url.Values{"code": {"20105"}})
+	_, loc, _ = dashboardForm(t, s, page+"act-2/fail", url.Values{"code": {"20105"}})
 	assert.Contains(t, loc, "ok=1")
 	cb := m.next()
 	assert.Equal(t, "20105", path(cb, "operation", "code"))
 
-	_, loc, _ = submit(t, s.URL+"/dashboard/clock/advance", url.Values{"custom": {"soon"}})
+	_, loc, _ = dashboardForm(t, s, s.URL+"/dashboard/clock/advance", url.Values{"custom": {"soon"}})
 	assert.Contains(t, loc, "not+a+forward+duration")
-	_, loc, _ = submit(t, s.URL+"/dashboard/clock/advance", url.Values{"duration": {"1d"}})
+	_, loc, _ = dashboardForm(t, s, s.URL+"/dashboard/clock/advance", url.Values{"duration": {"1d"}})
 	assert.Contains(t, loc, "ok=1")
 	var clock struct{ Now string }
 	s.do("GET", "/sandbox/clock", nil, &clock)
 	assert.Equal(t, "2026-03-03T09:00:00Z", clock.Now)
 
-	_, loc, _ = submit(t, s.URL+"/dashboard/deliveries/1/resend", nil)
+	_, loc, _ = dashboardForm(t, s, s.URL+"/dashboard/deliveries/1/resend", nil)
 	assert.Contains(t, loc, "ok=1")
 	assert.Equal(t, "act-1", path(m.next(), "payment", "id"))
 
-	_, loc, _ = submit(t, s.URL+"/dashboard/projects", url.Values{"id": {"77"}, "secret": {""}})
+	_, loc, _ = dashboardForm(t, s, s.URL+"/dashboard/projects", url.Values{"id": {"77"}, "secret": {""}})
 	assert.Contains(t, loc, "secret")
-	_, loc, _ = submit(t, s.URL+"/dashboard/projects", url.Values{"id": {"77"}, "secret": {"k"}, "callback_url": {"http://127.0.0.1:1/cb"}})
+	_, loc, _ = dashboardForm(t, s, s.URL+"/dashboard/projects", url.Values{"id": {"77"}, "secret": {"k"}, "callback_url": {"http://127.0.0.1:1/cb"}})
 	assert.Contains(t, loc, "ok=1")
 	var ps struct{ Projects []struct{ ID int64 } }
 	s.do("GET", "/sandbox/projects", nil, &ps)
 	assert.Len(t, ps.Projects, 3)
 
-	_, loc, _ = submit(t, s.URL+"/dashboard/reset", nil)
+	_, loc, _ = dashboardForm(t, s, s.URL+"/dashboard/reset", nil)
 	assert.Contains(t, loc, "ok=1")
 	_, body := getPage(t, s.URL+"/dashboard")
 	assert.Contains(t, body, "No payments yet")

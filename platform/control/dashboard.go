@@ -109,7 +109,7 @@ func (s *Server) handleDashboard(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := platform.PaymentFilter{Status: platform.Status(c.QueryParam("status")), Method: c.QueryParam("method"), Limit: dashboardLimit}
 	page := web.DashboardPage{
-		Page: web.Page{Title: "Dashboard"}, Clock: s.clockView(), Flash: flashOf(c),
+		Page: web.Page{Title: "Dashboard"}, FormToken: s.Forms.Token(), Clock: s.clockView(), Flash: flashOf(c),
 		Filter: web.PaymentFilterView{ProjectID: c.QueryParam("project_id"), Status: string(f.Status), Method: f.Method, Statuses: statuses},
 	}
 	for _, m := range s.Engine.Methods() {
@@ -165,7 +165,7 @@ func (s *Server) handleDashboardPayment(c echo.Context) error {
 	}
 	p := w.Payment
 	page := web.PaymentDetailPage{
-		Page: web.Page{Title: "Payment " + p.ID}, Clock: s.clockView(), Flash: flashOf(c),
+		Page: web.Page{Title: "Payment " + p.ID}, FormToken: s.Forms.Token(), Clock: s.clockView(), Flash: flashOf(c),
 		Payment: s.row(p), Description: p.Description, Customer: p.Customer, Operations: p.Operations,
 		Redirect: p.Redirect, Clarification: p.Clarification, Jobs: w.Jobs,
 		APIURL:  "/sandbox/payments/" + itoa(p.ProjectID) + "/" + url.PathEscape(p.ID),
@@ -196,7 +196,7 @@ func (s *Server) handleDashboardAct(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	to := dashboardURL(k)
-	switch c.Param("action") {
+	switch param(c, "action") {
 	case "pay":
 		_, err = s.Engine.Pay(ctx, k, platform.PayInput{Channel: c.FormValue("channel")})
 		return back(c, to, err, "Paid.")
@@ -208,14 +208,14 @@ func (s *Server) handleDashboardAct(c echo.Context) error {
 		_, err = s.Engine.Expire(ctx, k)
 		return back(c, to, err, "Lapsed.")
 	}
-	return s.errorPage(c, badRequest("there is no action %q; use pay, fail or expire", c.Param("action")))
+	return s.errorPage(c, badRequest("there is no action %q; use pay, fail or expire", param(c, "action")))
 }
 
 func (s *Server) handleDashboardClock(c echo.Context) error {
 	ctx := c.Request().Context()
 	var err error
 	msg := ""
-	switch c.Param("action") {
+	switch param(c, "action") {
 	case "advance":
 		v := strings.TrimSpace(c.FormValue("custom"))
 		if v == "" {
@@ -232,15 +232,15 @@ func (s *Server) handleDashboardClock(c echo.Context) error {
 	case "unfreeze":
 		err, msg = s.Engine.Unfreeze(ctx), "The clock runs again."
 	default:
-		err = badRequest("there is no clock action %q", c.Param("action"))
+		err = badRequest("there is no clock action %q", param(c, "action"))
 	}
 	return back(c, "/dashboard", err, msg)
 }
 
 func (s *Server) handleDashboardResend(c echo.Context) error {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	id, err := strconv.ParseUint(param(c, "id"), 10, 64)
 	if err != nil {
-		return back(c, "/dashboard", badRequest("delivery id %q is not a number", c.Param("id")), "")
+		return back(c, "/dashboard", badRequest("delivery id %q is not a number", param(c, "id")), "")
 	}
 	_, err = s.Engine.Resend(c.Request().Context(), id)
 	return back(c, "/dashboard", err, fmt.Sprintf("Delivery %d is being resent.", id))

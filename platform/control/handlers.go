@@ -1,12 +1,15 @@
 package control
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -18,33 +21,79 @@ import (
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// decode reads an optional JSON body into v: an empty body leaves v as it is.
+// maxBody bounds a control API request's body.
+const maxBody = 1 << 20
+
+// decode reads an optional JSON body into v: an empty body leaves v as it
+// is. The body is one JSON value of at most maxBody bytes.
 func decode(c echo.Context, v any) error {
-	raw, err := io.ReadAll(io.LimitReader(c.Request().Body, 1<<20))
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, maxBody))
 	if err != nil {
-		return fmt.Errorf("read body: %w", err)
+		return bodyError(err)
 	}
-	if len(strings.TrimSpace(string(raw))) == 0 {
+	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return badRequest("the body is not the JSON this endpoint takes: %v", err)
 	}
+	end := dec.InputOffset()
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return badRequest("the body goes on after its JSON value ends at byte %d: send one JSON value and nothing after it", end)
+	}
 	return nil
+}
+
+// statusError is an error the control API answers with its own HTTP
+// status rather than one that follows from an ecommpay code.
+type statusError struct {
+	status  int
+	message string
+}
+
+func (e *statusError) Error() string { return e.message }
+
+// bodyError explains why a request body could not be read.
+func bodyError(err error) error {
+	var tooLarge *http.MaxBytesError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &tooLarge):
+		return &statusError{http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("request body too large: the limit is %d bytes (%d MiB)", tooLarge.Limit, tooLarge.Limit>>20)}
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return &statusError{http.StatusRequestTimeout, "the request body did not arrive in time: send it whole, at once"}
+	}
+	return fmt.Errorf("read body: %w", err)
 }
 
 func badRequest(format string, args ...any) error {
 	return platform.Errorf(platform.CodeInvalidRequest, format, args...)
 }
 
-func (s *Server) paymentKey(c echo.Context) (platform.PaymentKey, error) {
-	pid, err := strconv.ParseInt(c.Param("project"), 10, 64)
-	if err != nil {
-		return platform.PaymentKey{}, badRequest("project id %q in the path is not a number", c.Param("project"))
+// param returns the path parameter name, decoded. Echo matches routes on
+// the path as it came when it holds an escape that decoding would lose
+// (%2F, %3F, %2B, …), and leaves the parameters encoded then: a payment id
+// "a/b" arrives as "a%2Fb".
+func param(c echo.Context, name string) string {
+	v := c.Param(name)
+	if c.Request().URL.RawPath == "" {
+		return v
 	}
-	return platform.PaymentKey{ProjectID: pid, PaymentID: c.Param("payment")}, nil
+	if d, err := url.PathUnescape(v); err == nil {
+		return d
+	}
+	return v
+}
+
+func (s *Server) paymentKey(c echo.Context) (platform.PaymentKey, error) {
+	pid, err := strconv.ParseInt(param(c, "project"), 10, 64)
+	if err != nil {
+		return platform.PaymentKey{}, badRequest("project id %q in the path is not a number", param(c, "project"))
+	}
+	return platform.PaymentKey{ProjectID: pid, PaymentID: param(c, "payment")}, nil
 }
 
 func (s *Server) handleHealth(c echo.Context) error {
@@ -278,9 +327,9 @@ func (s *Server) handleDeliveries(c echo.Context) error {
 }
 
 func (s *Server) handleResend(c echo.Context) error {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	id, err := strconv.ParseUint(param(c, "id"), 10, 64)
 	if err != nil {
-		return fail(c, badRequest("delivery id %q is not a number", c.Param("id")))
+		return fail(c, badRequest("delivery id %q is not a number", param(c, "id")))
 	}
 	d, err := s.Engine.Resend(c.Request().Context(), id)
 	if err != nil {
@@ -298,6 +347,10 @@ func (s *Server) handleReset(c echo.Context) error {
 
 // fail is the one place the control API turns an error into an answer.
 func fail(c echo.Context, err error) error {
+	var se *statusError
+	if errors.As(err, &se) {
+		return c.JSON(se.status, map[string]string{"error": se.message})
+	}
 	var pe *platform.Error
 	if !errors.As(err, &pe) {
 		c.Logger().Errorf("control %s: %v", c.Path(), err)

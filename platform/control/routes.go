@@ -11,10 +11,15 @@ import (
 type Server struct {
 	Engine   *platform.Engine
 	Renderer *web.Renderer
+	// Forms issues and checks the dashboard forms' tokens; New draws a
+	// random key.
+	Forms *FormTokens
 }
 
 // New returns a control server over eng rendering pages with r.
-func New(eng *platform.Engine, r *web.Renderer) *Server { return &Server{Engine: eng, Renderer: r} }
+func New(eng *platform.Engine, r *web.Renderer) *Server {
+	return &Server{Engine: eng, Renderer: r, Forms: RandomFormTokens()}
+}
 
 // Routes mounts every control endpoint under /sandbox.
 func (s *Server) Routes(e *echo.Echo) {
@@ -47,9 +52,10 @@ func (s *Server) Routes(e *echo.Echo) {
 	d := e.Group("/dashboard")
 	d.GET("", s.handleDashboard)
 	d.GET("/payments/:project/:payment", s.handleDashboardPayment)
-	d.POST("/payments/:project/:payment/:action", s.handleDashboardAct)
-	d.POST("/clock/:action", s.handleDashboardClock)
-	d.POST("/deliveries/:id/resend", s.handleDashboardResend)
-	d.POST("/reset", s.handleDashboardReset)
-	d.POST("/projects", s.handleDashboardProject)
+	// Every dashboard form carries the token (forms.go).
+	d.POST("/payments/:project/:payment/:action", s.handleDashboardAct, s.checkForm)
+	d.POST("/clock/:action", s.handleDashboardClock, s.checkForm)
+	d.POST("/deliveries/:id/resend", s.handleDashboardResend, s.checkForm)
+	d.POST("/reset", s.handleDashboardReset, s.checkForm)
+	d.POST("/projects", s.handleDashboardProject, s.checkForm)
 }

@@ -2,6 +2,7 @@ package control
 
 import (
 	"encoding/json"
+	"net/url"
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
@@ -46,7 +47,7 @@ type wholeView struct {
 
 func (s *Server) paymentView(p *platform.Payment) paymentView {
 	base := s.Engine.BaseURL()
-	path := "/sandbox/payments/" + itoa(p.ProjectID) + "/" + p.ID
+	path := "/sandbox/payments/" + itoa(p.ProjectID) + "/" + url.PathEscape(p.ID)
 	v := paymentView{
 		ProjectID: p.ProjectID, PaymentID: p.ID, Method: p.Method, Interface: p.Interface,
 		Status: p.Status, Amount: p.Amount, Sum: p.Sum, Description: p.Description,
