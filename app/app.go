@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
@@ -43,6 +42,13 @@ type Options struct {
 	// CallbackTimeout bounds each callback and check_deposit request;
 	// 0 is callback.DefaultTimeout.
 	CallbackTimeout time.Duration
+	// AllowedHosts are host names, besides loopback names, IP addresses
+	// and PublicURL's host, by which the control API and the dashboard may
+	// be reached (guard.go).
+	AllowedHosts []string
+	// Timeouts bound the server's connections; the zero value takes the
+	// defaults.
+	Timeouts Timeouts
 	// Log receives structured logs; nil discards them.
 	Log *slog.Logger
 	// Wall reads the wall clock; nil is time.Now.
@@ -54,8 +60,9 @@ type Sandbox struct {
 	Store  *bolt.DB
 	Engine *platform.Engine
 	// Handler serves every route of the sandbox.
-	Handler http.Handler
-	log     *slog.Logger
+	Handler  http.Handler
+	log      *slog.Logger
+	timeouts Timeouts
 }
 
 // pages is a provider with customer-facing pages.
@@ -121,10 +128,15 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 	if err != nil {
 		return fail(err)
 	}
+	guard, err := newGuard(o.PublicURL, o.AllowedHosts, renderer)
+	if err != nil {
+		return fail(err)
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.Use(middleware.Recover())
-	e.Use(requestLog(log))
+	e.Logger = slogEcho(log)
+	e.HTTPErrorHandler = errorHandler
+	e.Use(requestLog(log), recoverPanics(), guard.middleware)
 	gate.New(eng).Routes(e)
 	paymentpage.New(eng, renderer).Routes(e)
 	control.New(eng, renderer).Routes(e)
@@ -134,32 +146,16 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 		}
 	}
 	e.GET("/static/*", echo.WrapHandler(web.StaticHandler()))
-	return &Sandbox{Store: store, Engine: eng, Handler: e, log: log}, nil
+	return &Sandbox{Store: store, Engine: eng, Handler: e, log: log, timeouts: o.Timeouts}, nil
 }
 
 // Close closes the store.
 func (s *Sandbox) Close() error { return s.Store.Close() }
 
-// requestLog logs every request with slog.
-func requestLog(log *slog.Logger) echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true, LogError: true, LogRemoteIP: true,
-		HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			attrs := []any{"method", v.Method, "uri", v.URI, "status", v.Status, "latency", v.Latency, "remote", v.RemoteIP}
-			if v.Error != nil {
-				attrs = append(attrs, "err", v.Error)
-			}
-			log.Info("request", attrs...)
-			return nil
-		},
-	})
-}
-
 // Run serves on ln and runs the job loop until ctx ends, then shuts the
 // server down gracefully. ready, when not nil, is called once serving.
 func (s *Sandbox) Run(ctx context.Context, ln net.Listener, ready func()) error {
-	srv := &http.Server{Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := s.timeouts.server(s.Handler)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.Engine.Run(gctx) })
 	g.Go(func() error {

@@ -106,9 +106,11 @@ func (r *Renderer) Write(w http.ResponseWriter, status int, name string, data an
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	// Only the sandbox's own script may run; forms, frames and images are
-	// left alone (the Payment Page is framed and posts to merchants).
-	h.Set("Content-Security-Policy", "script-src 'self'; object-src 'none'; base-uri 'none'")
+	// The server sets the full policy of each page, which differs by who may
+	// frame it; without one, only the sandbox's own script may run.
+	if h.Get("Content-Security-Policy") == "" {
+		h.Set("Content-Security-Policy", "script-src 'self'; object-src 'none'; base-uri 'none'")
+	}
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	_, err := buf.WriteTo(w)

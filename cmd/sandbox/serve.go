@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,9 @@ type serveOptions struct {
 	Freeze    string
 	LogFormat string
 	LogLevel  string
+	// AllowedHosts are further host names the control API and the
+	// dashboard answer to.
+	AllowedHosts []string
 	// CallbackTimeout bounds each callback and check_deposit request.
 	CallbackTimeout time.Duration
 }
@@ -43,7 +47,15 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "`address` to listen on; loopback only unless you say otherwise")
 	fs.StringVar(&o.Data, "data", "./sandbox-data", "`folder` of the data file (sandbox.db); state survives restarts")
 	fs.StringVar(&o.Config, "config", "", "YAML `file` with projects and method settings (see README)")
-	fs.StringVar(&o.PublicURL, "public-url", "", "`URL` customers and merchants reach the sandbox at (default http://ADDR)")
+	fs.StringVar(&o.PublicURL, "public-url", "", "`URL` customers and merchants reach the sandbox at (default http://ADDR; http://127.0.0.1:PORT when ADDR is 0.0.0.0 or [::])")
+	fs.Func("allowed-hosts", "comma-separated host `names` the control API and dashboard answer to, besides localhost, IP addresses and the --public-url host (DNS rebinding protection)", func(v string) error {
+		for _, h := range strings.Split(v, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				o.AllowedHosts = append(o.AllowedHosts, h)
+			}
+		}
+		return nil
+	})
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of IDs and voucher numbers, for byte-for-byte repeatable runs (0: random)")
 	fs.StringVar(&o.Freeze, "freeze", "", "start with the clock frozen at this RFC 3339 `time` (only when the data has no clock yet)")
 	fs.DurationVar(&o.CallbackTimeout, "callback-timeout", callback.DefaultTimeout, "how long (a `duration` such as 10s) a merchant has to answer a callback or a check_deposit request")
@@ -116,6 +128,7 @@ func newApp(ctx context.Context, o serveOptions, log *slog.Logger, wall func() t
 		Seed:            o.Seed,
 		Clock:           clock,
 		CallbackTimeout: o.CallbackTimeout,
+		AllowedHosts:    o.AllowedHosts,
 		Log:             log,
 		Wall:            wall,
 	})
@@ -132,9 +145,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another sandbox running? pick another port with --addr)", o.Addr, err)
 	}
-	if o.PublicURL == "" {
-		o.PublicURL = "http://" + ln.Addr().String()
-	}
+	o.PublicURL = publicURL(o.PublicURL, ln.Addr(), log)
 	a, err := newApp(ctx, o, log, time.Now)
 	if err != nil {
 		ln.Close()
@@ -145,4 +156,27 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 		log.Info("sandbox ready", "url", o.PublicURL, "data", a.Store.Path(), "started_in", time.Since(start).String(),
 			"demo_project", "project_id 1, secret \"secret\"")
 	})
+}
+
+// publicURL returns the URL the sandbox tells customers and merchants:
+// given, or http:// and the listener's address. A listener on every
+// interface (0.0.0.0, [::]) is no address to send anyone to: it is reached
+// at 127.0.0.1 on this machine, and a warning says so, and that every
+// machine that reaches this one may now use the control API.
+func publicURL(given string, addr net.Addr, log *slog.Logger) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		if given != "" {
+			return given
+		}
+		return "http://" + addr.String()
+	}
+	port := strconv.Itoa(tcp.Port)
+	if given == "" {
+		given = "http://" + net.JoinHostPort("127.0.0.1", port)
+	}
+	log.Warn("listening on every network interface: any machine that reaches this one can use the sandbox, its control API and every project's secret; "+
+		"pages elsewhere and unknown host names are still refused (add names with --allowed-hosts)",
+		"addr", addr.String(), "public_url", given, "hint", "use --addr 127.0.0.1:"+port+" to stay local, or --public-url with the address others reach")
+	return given
 }

@@ -1,0 +1,55 @@
+package app_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// TestControlAPIBodies replays the probe's bodies: a 10 MB secret, a body
+// cut at 1 MiB that was answered "unexpected EOF", and trailing garbage
+// after the JSON that was accepted. Each is refused with what is wrong,
+// and nothing changes.
+func TestControlAPIBodies(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	project := func(id int, secret string) string {
+		b, _ := json.Marshal(map[string]any{"id": id, "secret": secret})
+		return string(b)
+	}
+	tests := []struct {
+		name, path, body string
+		status           int
+		want             string
+	}{
+		{"a 10 MB secret", "/sandbox/projects", project(3, strings.Repeat("k", 10<<20)), http.StatusRequestEntityTooLarge,
+			"request body too large: the limit is 1048576 bytes (1 MiB)"},
+		{"a body just over 1 MiB", "/sandbox/projects", project(3, strings.Repeat("k", 1<<20)), http.StatusRequestEntityTooLarge,
+			"the limit is 1048576 bytes"},
+		{"a 600 KB secret", "/sandbox/projects", project(3, strings.Repeat("k", 600<<10)), http.StatusBadRequest,
+			"secret is 614400 bytes long; the limit is 512 bytes"},
+		{"garbage after the JSON", "/sandbox/projects", project(3, "x") + "garbage", http.StatusBadRequest,
+			"goes on after its JSON value ends at byte 21"},
+		{"two JSON objects", "/sandbox/projects", project(3, "x") + project(4, "y"), http.StatusBadRequest,
+			"send one JSON value and nothing after it"},
+		{"garbage after a duration", "/sandbox/clock/advance", `{"duration":"1h"} x`, http.StatusBadRequest,
+			"goes on after its JSON value"},
+	}
+	for _, tt := range tests {
+		rec := r.do(request{method: "POST", path: tt.path, body: tt.body, header: map[string]string{"Content-Type": "application/json"}})
+		assert.Equal(t, tt.status, rec.Code, tt.name)
+		assert.Contains(t, errorOf(t, rec), tt.want, tt.name)
+	}
+	assert.Empty(t, r.secretOf(3), "no project 3")
+	assert.Empty(t, r.secretOf(4), "no project 4")
+	var clock struct{ Now string }
+	assert.NoError(t, json.Unmarshal(r.get("/sandbox/clock").Body.Bytes(), &clock))
+	assert.Equal(t, "2026-03-02T09:00:00Z", clock.Now, "the clock did not move")
+
+	// Whitespace after the JSON is no garbage.
+	rec := r.do(request{method: "POST", path: "/sandbox/projects", body: project(3, "x") + " \n"})
+	assert.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+}

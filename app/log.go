@@ -1,0 +1,191 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/labstack/gommon/log"
+)
+
+// Every request is logged once, as one slog line, when it is answered: what
+// a handler logs through c.Logger() while serving it, a recovered panic
+// and the error a handler returns all join that line (at level ERROR), so a
+// 500 is never logged twice or in another format.
+
+// requestLog logs each request as one line and turns the error a handler
+// returns into its answer (errorHandler).
+func requestLog(l *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			rec := &record{}
+			c.SetLogger(&echoLog{emit: rec.add})
+			err := next(c)
+			if err != nil {
+				rec.add(slog.LevelError, err.Error())
+				c.Error(err)
+			}
+			req, res := c.Request(), c.Response()
+			level := rec.level
+			if res.Status >= http.StatusInternalServerError {
+				level = max(level, slog.LevelError)
+			}
+			attrs := []any{"method", req.Method, "uri", req.RequestURI, "status", res.Status,
+				"latency", time.Since(start), "remote", c.RealIP()}
+			if len(rec.msgs) > 0 {
+				attrs = append(attrs, "err", strings.Join(rec.msgs, "; "))
+			}
+			var p *panicError
+			if errors.As(err, &p) {
+				attrs = append(attrs, "stack", string(p.stack))
+			}
+			l.Log(req.Context(), level, "request", attrs...)
+			return nil
+		}
+	}
+}
+
+// record is what was logged while serving one request.
+type record struct {
+	mu    sync.Mutex
+	level slog.Level
+	msgs  []string
+}
+
+func (r *record) add(level slog.Level, msg string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.level = max(r.level, level) // the zero level is INFO: every request has its line
+	r.msgs = append(r.msgs, strings.TrimSpace(msg))
+}
+
+// recoverPanics turns a handler's panic into an error with its stack, which
+// requestLog logs and answers as a 500.
+func recoverPanics() echo.MiddlewareFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableErrorHandler: true,
+		LogErrorFunc: func(_ echo.Context, err error, stack []byte) error {
+			return &panicError{err: err, stack: stack}
+		},
+	})
+}
+
+// panicError is a handler's recovered panic.
+type panicError struct {
+	err   error
+	stack []byte
+}
+
+func (p *panicError) Error() string { return "panic: " + p.err.Error() }
+func (p *panicError) Unwrap() error { return p.err }
+
+// errorHandler answers an error a handler returned, as JSON
+// {"error": "..."}, unless the handler already answered.
+func errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, msg := http.StatusInternalServerError, "the sandbox failed: "+err.Error()+"; its log has the details"
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		status, msg = he.Code, fmt.Sprint(he.Message)
+		if status == http.StatusNotFound && msg == http.StatusText(http.StatusNotFound) {
+			msg = fmt.Sprintf("%s %s: nothing is served here; GET / links to everything", c.Request().Method, c.Request().URL.Path)
+		}
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	_ = c.JSON(status, map[string]string{"error": msg})
+}
+
+// echoLog is echo's Logger over slog, so that echo and handlers that call
+// c.Logger() log through the sandbox's one logger. Outside a request it
+// logs at once; while serving one, requestLog collects its messages into
+// the request's line.
+type echoLog struct {
+	emit func(level slog.Level, msg string)
+}
+
+// slogEcho returns echo's Logger writing to l.
+func slogEcho(l *slog.Logger) *echoLog {
+	return &echoLog{emit: func(level slog.Level, msg string) { l.Log(context.Background(), level, strings.TrimSpace(msg)) }}
+}
+
+func (l *echoLog) Output() io.Writer   { return io.Discard }
+func (l *echoLog) SetOutput(io.Writer) {}
+func (l *echoLog) Prefix() string      { return "" }
+func (l *echoLog) SetPrefix(string)    {}
+func (l *echoLog) Level() log.Lvl      { return log.DEBUG } // slog's handler filters
+func (l *echoLog) SetLevel(log.Lvl)    {}
+func (l *echoLog) SetHeader(string)    {}
+func (l *echoLog) Print(i ...any)      { l.emit(slog.LevelInfo, fmt.Sprint(i...)) }
+func (l *echoLog) Printf(f string, a ...any) {
+	l.emit(slog.LevelInfo, fmt.Sprintf(f, a...))
+}
+func (l *echoLog) Printj(j log.JSON) { l.emit(slog.LevelInfo, jsonText(j)) }
+func (l *echoLog) Debug(i ...any)    { l.emit(slog.LevelDebug, fmt.Sprint(i...)) }
+func (l *echoLog) Debugf(f string, a ...any) {
+	l.emit(slog.LevelDebug, fmt.Sprintf(f, a...))
+}
+func (l *echoLog) Debugj(j log.JSON) { l.emit(slog.LevelDebug, jsonText(j)) }
+func (l *echoLog) Info(i ...any)     { l.emit(slog.LevelInfo, fmt.Sprint(i...)) }
+func (l *echoLog) Infof(f string, a ...any) {
+	l.emit(slog.LevelInfo, fmt.Sprintf(f, a...))
+}
+func (l *echoLog) Infoj(j log.JSON) { l.emit(slog.LevelInfo, jsonText(j)) }
+func (l *echoLog) Warn(i ...any)    { l.emit(slog.LevelWarn, fmt.Sprint(i...)) }
+func (l *echoLog) Warnf(f string, a ...any) {
+	l.emit(slog.LevelWarn, fmt.Sprintf(f, a...))
+}
+func (l *echoLog) Warnj(j log.JSON) { l.emit(slog.LevelWarn, jsonText(j)) }
+func (l *echoLog) Error(i ...any)   { l.emit(slog.LevelError, fmt.Sprint(i...)) }
+func (l *echoLog) Errorf(f string, a ...any) {
+	l.emit(slog.LevelError, fmt.Sprintf(f, a...))
+}
+func (l *echoLog) Errorj(j log.JSON) { l.emit(slog.LevelError, jsonText(j)) }
+
+// Fatal logs and exits, as echo's Logger promises; the sandbox never calls it.
+func (l *echoLog) Fatal(i ...any) { l.emit(slog.LevelError, fmt.Sprint(i...)); os.Exit(1) }
+
+// Fatalf logs and exits, as echo's Logger promises.
+func (l *echoLog) Fatalf(f string, a ...any) {
+	l.emit(slog.LevelError, fmt.Sprintf(f, a...))
+	os.Exit(1)
+}
+
+// Fatalj logs and exits, as echo's Logger promises.
+func (l *echoLog) Fatalj(j log.JSON) { l.emit(slog.LevelError, jsonText(j)); os.Exit(1) }
+
+// Panic logs and panics, as echo's Logger promises.
+func (l *echoLog) Panic(i ...any) { msg := fmt.Sprint(i...); l.emit(slog.LevelError, msg); panic(msg) }
+
+// Panicf logs and panics, as echo's Logger promises.
+func (l *echoLog) Panicf(f string, a ...any) {
+	msg := fmt.Sprintf(f, a...)
+	l.emit(slog.LevelError, msg)
+	panic(msg)
+}
+
+// Panicj logs and panics, as echo's Logger promises.
+func (l *echoLog) Panicj(j log.JSON) { msg := jsonText(j); l.emit(slog.LevelError, msg); panic(msg) }
+
+func jsonText(j log.JSON) string {
+	b, err := json.Marshal(j)
+	if err != nil {
+		return fmt.Sprint(map[string]any(j))
+	}
+	return string(b)
+}

@@ -1,0 +1,75 @@
+package app_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestA500IsLoggedOnce replays the probe's 500s, logged twice in two
+// formats: each request is one slog line, and a failure joins that line at
+// level ERROR, whether a handler logs it, returns it or panics.
+func TestA500IsLoggedOnce(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	e, ok := r.sb.Handler.(*echo.Echo)
+	require.True(t, ok, "the sandbox's handler is echo")
+	e.GET("/test/panic", func(echo.Context) error { panic("the test handler panics") })
+	e.GET("/test/error", func(echo.Context) error { return assert.AnError })
+
+	tests := []struct {
+		name, path string
+		status     int
+		want       []string
+	}{
+		{"a request that succeeds", "/sandbox/health", 200, []string{"level=INFO", "status=200", "uri=/sandbox/health"}},
+		{"a 4xx", "/sandbox/payments/1/none", 404, []string{"level=INFO", "status=404"}},
+		{"a handler that panics", "/test/panic", 500, []string{"level=ERROR", "status=500", `err="panic: the test handler panics"`, "stack=", "goroutine"}},
+		{"a handler that returns an error", "/test/error", 500, []string{"level=ERROR", "status=500", "err=\"" + assert.AnError.Error()}},
+		// Last: the store is closed, so every control API call fails.
+		{"the control API fails", "/sandbox/projects", 500, []string{"level=ERROR", "status=500", "err=\"control /sandbox/projects:"}},
+	}
+	for _, tt := range tests {
+		if tt.name == "the control API fails" {
+			require.NoError(t, r.sb.Store.Close())
+		}
+		before := len(r.log.lines())
+		rec := r.get(tt.path)
+		assert.Equal(t, tt.status, rec.Code, tt.name)
+		lines := r.log.lines()[before:]
+		require.Len(t, lines, 1, "%s: one line per request:\n%s", tt.name, strings.Join(lines, "\n"))
+		for _, w := range tt.want {
+			assert.Contains(t, lines[0], w, tt.name)
+		}
+		if tt.status == http.StatusInternalServerError {
+			assert.NotEmpty(t, errorOf(t, rec), "%s: the answer says what failed", tt.name)
+		}
+	}
+}
+
+// TestEchoLogsThroughSlog checks that echo's own logger writes to the
+// sandbox's logger, in its format.
+func TestEchoLogsThroughSlog(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	e := r.sb.Handler.(*echo.Echo)
+	e.Logger.Errorf("echo says %d", 42)
+	lines := r.log.lines()
+	require.Len(t, lines, 1)
+	assert.Contains(t, lines[0], "level=ERROR")
+	assert.Contains(t, lines[0], `msg="echo says 42"`)
+}
+
+// TestUnknownPathsAnswerJSON checks the error handler's answer for what no
+// route serves.
+func TestUnknownPathsAnswerJSON(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	rec := r.get("/nothing/here")
+	assert.Equal(t, http.StatusNotFound, rec.Code)
+	assert.Contains(t, errorOf(t, rec), "GET /nothing/here: nothing is served here")
+}
