@@ -96,7 +96,6 @@ type Merchant struct {
 	requests []Request
 	replies  map[replyKey]Reply
 	seen     map[replyKey]int // requests so far, per kind and payment
-	changed  chan struct{}    // closed and replaced whenever a request is recorded
 	closed   bool
 	serveErr chan error
 }
