@@ -217,7 +217,7 @@ func TestAgainstARunningSandbox(t *testing.T) {
 	host := sandboxtest.New(t)
 	// Scenarios whose expectations hold whatever the clock says: against a
 	// shared sandbox, dates depend on what ran before.
-	files := []string{"oxxo-gate-terminal.yaml", "card-partner-refund.yaml", "callbacks-retry-until-recovery.yaml"}
+	files := []string{"oxxo-gate-terminal.yaml", "card-partner-refund.yaml", "gate-status-request.yaml"}
 	for range 2 {
 		rep, out := run(t, &scenarios.Runner{Target: host.URL()}, files...)
 		assert.Equal(t, 3, rep.Passed, out)
