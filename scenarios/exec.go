@@ -27,6 +27,7 @@ type execution struct {
 	suffix   string // appended to payment IDs against a shared sandbox
 	projects []sandboxtest.Project
 	browser  *browser
+	ids      map[string]bool // the payment IDs the scenario has named
 	maxWait  time.Duration
 }
 
@@ -91,7 +92,35 @@ func (x *execution) script(m merchantSpec) {
 }
 
 // payment is a scenario's payment ID as the sandbox knows it.
-func (x *execution) payment(id string) string { return id + x.suffix }
+func (x *execution) payment(id string) string {
+	if x.ids == nil {
+		x.ids = map[string]bool{}
+	}
+	x.ids[id] = true
+	return id + x.suffix
+}
+
+// mapPath gives the segments of a URL's path that name one of the
+// scenario's payments the run's suffix, as the sandbox knows them
+// (/payment/result/842/order-1 against a shared sandbox).
+func (x *execution) mapPath(target string) string {
+	if x.suffix == "" {
+		return target
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return target
+	}
+	parts := strings.Split(u.Path, "/")
+	for i, p := range parts {
+		if x.ids[p] {
+			parts[i] = p + x.suffix
+		}
+	}
+	u.Path = strings.Join(parts, "/")
+	u.RawPath = ""
+	return u.String()
+}
 
 // project returns a project of the scenario, the first one for 0.
 func (x *execution) project(id int64) (sandboxtest.Project, error) {
@@ -369,7 +398,7 @@ func (x *execution) page(ctx context.Context, ps *pageSpec) (outcome, error) {
 	case ps.Open != nil:
 		err = x.open(ctx, ps.Open)
 	case ps.Get != "":
-		err = b.open(ctx, http.MethodGet, ps.Get, nil)
+		err = b.open(ctx, http.MethodGet, x.mapPath(ps.Get), nil)
 	case ps.Redirect != nil:
 		err = x.redirect(ctx, ps.Redirect)
 	case ps.Choose != "":
