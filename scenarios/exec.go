@@ -524,6 +524,8 @@ func (x *execution) clock(ctx context.Context, c *clockSpec) (outcome, error) {
 	switch {
 	case c.Advance != nil:
 		return x.call(ctx, http.MethodPost, "/sandbox/clock/advance", map[string]string{"duration": timeDuration(*c.Advance).String()})
+	case c.Set != "":
+		return x.call(ctx, http.MethodPost, "/sandbox/clock/set", map[string]string{"now": c.Set})
 	case c.Freeze:
 		return x.call(ctx, http.MethodPost, "/sandbox/clock/freeze", nil)
 	}

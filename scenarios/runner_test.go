@@ -116,7 +116,7 @@ func TestLoaderChecksWhatTheSchemaCannot(t *testing.T) {
 		{"sale without id", "name: x\nsteps:\n  - gate: {sale: oxxo}\n", "a sale needs its payment_id"},
 		{"fill without click", "name: x\nsteps:\n  - page: {fill: {a: b}, choose: oxxo}\n", "fill goes with the click"},
 		{"status of a check", "name: x\nsteps:\n  - callback: {payment: a}\n    expect: {status: 200}\n", "a callback step has none"},
-		{"two clock moves", "name: x\nsteps:\n  - clock: {advance: 1h, freeze: true}\n", "clock takes one of advance, freeze, unfreeze, not advance and freeze together"},
+		{"two clock moves", "name: x\nsteps:\n  - clock: {advance: 1h, freeze: true}\n", "clock takes one of advance, freeze, set, unfreeze, not advance and freeze together"},
 		{"regex with two groups", "name: x\nsteps:\n  - state: {payment: a}\n    capture: {v: {path: x, regex: '(a)(b)'}}\n", "the regex has 2 groups"},
 		{"redirect not captured", "name: x\nsteps:\n  - page: {redirect: somewhere}\n", "capture it (capture: {to: redirect_data})"},
 		{"bad start", "name: x\nsandbox: {start: yesterday}\nsteps:\n  - state: {payment: a}\n", "f.yaml:2: sandbox.start: 'yesterday' is not valid date-time"},

@@ -83,6 +83,7 @@ type failSpec struct {
 
 type clockSpec struct {
 	Advance  *duration `json:"advance"`
+	Set      string    `json:"set"`
 	Freeze   bool      `json:"freeze"`
 	Unfreeze bool      `json:"unfreeze"`
 }
@@ -254,7 +255,7 @@ func (s stepSpec) check(kind string) error {
 		}
 	case "clock":
 		c := s.Clock
-		if err := one("clock", map[string]bool{"advance": c.Advance != nil, "freeze": c.Freeze, "unfreeze": c.Unfreeze}); err != nil {
+		if err := one("clock", map[string]bool{"advance": c.Advance != nil, "set": c.Set != "", "freeze": c.Freeze, "unfreeze": c.Unfreeze}); err != nil {
 			return err
 		}
 	}
