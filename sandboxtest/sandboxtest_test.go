@@ -216,3 +216,22 @@ func TestConnectDrivesARunningSandbox(t *testing.T) {
 	_, err = sandboxtest.Connect(ctx, "http://127.0.0.1:1")
 	assert.ErrorContains(t, err, "no sandbox answers at http://127.0.0.1:1")
 }
+
+func TestOptions(t *testing.T) {
+	start := time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)
+	sb := sandboxtest.New(t,
+		sandboxtest.WithProject(sandboxtest.Project{ID: project, Secret: secret}),
+		sandboxtest.WithTime(start), sandboxtest.WithRunningClock(),
+		sandboxtest.WithMethodSettings("oxxo", sandboxtest.MethodSettings{Variant: "3days"}))
+	ctx := context.Background()
+	now, err := sb.Now(ctx)
+	require.NoError(t, err)
+	assert.WithinDuration(t, start, now, time.Minute, "the clock starts where asked")
+	sale(t, sb, "o-1")
+	sb.AwaitCallback(t, "o-1", "awaiting redirect result")
+	p, err := sb.Payment(ctx, project, "o-1")
+	require.NoError(t, err)
+	voucher, _ := p["voucher"].(map[string]any)
+	require.NotNil(t, voucher, "%v", p)
+	assert.NotContains(t, voucher, "bank_until", "the 3-day variant has no bank window")
+}
