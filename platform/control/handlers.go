@@ -230,6 +230,7 @@ func (s *Server) clock() clockView {
 func (s *Server) handleClock(c echo.Context) error { return c.JSON(http.StatusOK, s.clock()) }
 
 func (s *Server) handleAdvance(c echo.Context) error {
+	noWriteDeadline(c)
 	var in struct {
 		Duration string `json:"duration"`
 	}
@@ -246,11 +247,19 @@ func (s *Server) handleAdvance(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.clock())
 }
 
+// noWriteDeadline lifts the server's write timeout for a request that may
+// take long, as a clock move does: it runs every job and callback that falls
+// due on the way, each callback attempt bounded by --callback-timeout.
+func noWriteDeadline(c echo.Context) {
+	_ = http.NewResponseController(c.Response()).SetWriteDeadline(time.Time{})
+}
+
 // maxDays is the longest move in days a time.Duration holds.
 const maxDays = int(math.MaxInt64 / int64(24*time.Hour))
 
 // handleSetClock moves the clock to a moment, backwards too.
 func (s *Server) handleSetClock(c echo.Context) error {
+	noWriteDeadline(c)
 	var in struct {
 		Now string `json:"now"`
 	}
