@@ -48,6 +48,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "verify without secret", args: []string{"verify"}, wantErr: "--secret S", code: 2},
 		{name: "sign two files", args: []string{"sign", "--secret", "s", "a.json", "b.json"}, wantErr: "one FILE", code: 2},
 		{name: "sign a missing file", args: []string{"sign", "--secret", "s", "/nonexistent.json"}, wantErr: "read /nonexistent.json", code: 1},
+		{name: "sign a link as FILE", args: []string{"sign", "--secret", "s", "--page", "http://x/payment?a=1"}, wantErr: "give it on standard input", code: 1},
 		{name: "sign empty input", args: []string{"sign", "--secret", "s"}, wantErr: "standard input is empty", code: 1},
 		{name: "bad log format", args: []string{"serve", "--log-format", "xml"}, wantErr: "--log-format", code: 1},
 		{name: "port in use", args: []string{"serve", "--addr", busy.Addr().String(), "--data", t.TempDir()}, wantErr: "pick another port", code: 1},

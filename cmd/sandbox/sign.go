@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"slices"
@@ -98,6 +99,9 @@ func readInput(verb string, args []string, stdin io.Reader) ([]byte, string, err
 		raw, err = io.ReadAll(stdin)
 	}
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && strings.ContainsAny(from, "=?{") {
+			return nil, from, fmt.Errorf("%s: there is no file %s; to %s text, give it on standard input: echo '<text>' | sandbox %s --secret S", verb, from, verb, verb)
+		}
 		return nil, from, fmt.Errorf("%s: read %s: %w", verb, from, err)
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
