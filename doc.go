@@ -4,5 +4,6 @@
 // moved, and a control API for tests and CI.
 //
 // The command is cmd/sandbox; the packages and the direction of their
-// imports are described in DESIGN.md and enforced by this package's test.
+// imports are described in docs/architecture.md and enforced by this
+// package's test.
 package sandbox

@@ -10,7 +10,7 @@ import (
 
 const module = "github.com/ecommpay-sandbox/sandbox"
 
-// rule is one row of DESIGN.md's package table: a package (a prefix ending
+// rule is one row of docs/architecture.md's package table: a package (a prefix ending
 // in "/" covers every package below it) and what it must not import.
 type rule struct {
 	pkg    string
@@ -53,7 +53,7 @@ type listed struct {
 	Standard   bool
 }
 
-// TestImportRules enforces the direction of imports of DESIGN.md.
+// TestImportRules enforces the direction of imports of docs/architecture.md.
 func TestImportRules(t *testing.T) {
 	cmd := exec.Command("go", "list", "-e", "-json", "./...")
 	out, err := cmd.StdoutPipe()
@@ -96,15 +96,15 @@ func TestImportRules(t *testing.T) {
 					t.Errorf("%s imports %s: it may import the standard library only", rel, dep)
 				}
 				if r.ourOnly != nil && ours {
-					t.Errorf("%s imports %s: DESIGN.md says it imports no other package of ours", rel, depRel)
+					t.Errorf("%s imports %s: docs/architecture.md says it imports no other package of ours", rel, depRel)
 				}
 				for _, b := range r.banned {
 					if isOurs(b) {
 						if ours && matches(depRel, b) {
-							t.Errorf("%s imports %s: DESIGN.md says it must not import %s", rel, depRel, b)
+							t.Errorf("%s imports %s: docs/architecture.md says it must not import %s", rel, depRel, b)
 						}
 					} else if !ours && (dep == b || strings.HasPrefix(dep, b+"/")) {
-						t.Errorf("%s imports %s: DESIGN.md says it must not", rel, dep)
+						t.Errorf("%s imports %s: docs/architecture.md says it must not", rel, dep)
 					}
 				}
 				// A provider must not import another provider; voucher is shared.

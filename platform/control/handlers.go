@@ -102,7 +102,7 @@ func (s *Server) handleHealth(c echo.Context) error {
 
 func (s *Server) handleNotFound(c echo.Context) error {
 	return c.JSON(http.StatusNotFound, map[string]string{
-		"error": fmt.Sprintf("%s %s is not a sandbox endpoint; see SPEC.md §9 or GET / for the list", c.Request().Method, c.Request().URL.Path),
+		"error": fmt.Sprintf("%s %s is not a sandbox endpoint; docs/control-api.md in the repository, or GET /, lists them", c.Request().Method, c.Request().URL.Path),
 	})
 }
 

@@ -220,7 +220,7 @@ func checkURL(u string) error {
 
 func (s *Server) handleUnknownMethod(c echo.Context) error {
 	return s.fail(c, ids{}, platform.Errorf(platform.CodeUnknownMethod,
-		"the sandbox emulates no method %q; see SPEC.md §3 for the sale endpoints", c.Param("method")))
+		"the sandbox emulates no method %q; docs/gate.md in the repository lists the sale endpoints", c.Param("method")))
 }
 
 // handleStatus answers a status request with the signed state of a payment.

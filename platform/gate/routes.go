@@ -41,6 +41,6 @@ func (s *Server) handleNotFound(c echo.Context) error {
 		"code":    "404",
 		"message": "Not found",
 		"errors": []platform.FieldError{{Code: 404, Field: "url",
-			Message: c.Request().Method + " " + c.Request().URL.Path + " is not a Gate endpoint the sandbox emulates; see SPEC.md §3 for the list"}},
+			Message: c.Request().Method + " " + c.Request().URL.Path + " is not a Gate endpoint the sandbox emulates; docs/gate.md in the repository lists them"}},
 	})
 }
