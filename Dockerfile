@@ -1,0 +1,26 @@
+# The sandbox in a container:
+#
+#   docker build -t ecommpay-sandbox .
+#   docker run --rm -p 127.0.0.1:8080:8080 -v sandbox-data:/data ecommpay-sandbox
+#
+# Inside the container it listens on 0.0.0.0:8080 (the binary's own default
+# stays loopback only) and keeps its data in the volume /data. Its links say
+# http://127.0.0.1:8080: publishing another port, say so, e.g.
+#   docker run ... ecommpay-sandbox serve --addr 0.0.0.0:8080 --data /data --public-url http://127.0.0.1:9090
+
+FROM golang:1.26 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/sandbox ./cmd/sandbox \
+ && mkdir /out/data
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/sandbox /usr/local/bin/sandbox
+COPY --from=build --chown=nonroot:nonroot /out/data /data
+USER nonroot:nonroot
+VOLUME /data
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/sandbox"]
+CMD ["serve", "--addr", "0.0.0.0:8080", "--data", "/data", "--public-url", "http://127.0.0.1:8080"]
