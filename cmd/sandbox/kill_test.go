@@ -27,8 +27,15 @@ var readyURL = regexp.MustCompile(`"sandbox ready" url=(\S+)`)
 // startProcess runs the built binary on 127.0.0.1:0 and waits until it is ready.
 func startProcess(t *testing.T, bin, data string) *process {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data,
+	return startBinary(t, bin, "serve", "--addr", "127.0.0.1:0", "--data", data,
 		"--freeze", frozenAt.Format(time.RFC3339), "--seed", "7")
+}
+
+// startBinary runs bin with args, a serve command, and waits until it says
+// it is ready; the test's cleanup kills it.
+func startBinary(t *testing.T, bin string, args ...string) *process {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
