@@ -253,7 +253,7 @@ func TestAnswerMatches(t *testing.T) {
 
 // TestReadme runs the README's ```sh blocks against a fresh sandbox, as a
 // newcomer would after `make run`: the sandbox binary on PATH, commands run
-// from the repository's root. localhost:8080 and 127.0.0.1:8080 become the
+// from the repository's root, with bash, curl and jq. localhost:8080 and 127.0.0.1:8080 become the
 // sandbox's address, 127.0.0.1:9000 a merchant that answers 200, and curl
 // fails on an HTTP error (--fail-with-body), so a refused request fails the
 // step even when the README shows no answer for it.
@@ -262,15 +262,18 @@ func TestReadme(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	t.Parallel()
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("the README test needs curl")
+	tools := map[string]string{}
+	for _, name := range []string{"bash", "curl", "jq"} {
+		path, err := exec.LookPath(name)
+		if err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("the README's examples use %s, which is not installed", name)
+			}
+			t.Skipf("the README's examples use %s, which is not installed", name)
 		}
-		t.Skip("the README test needs curl")
+		tools[name] = path
 	}
-	bash, err := exec.LookPath("bash")
-	require.NoError(t, err, "the README test needs bash")
+	curl, bash := tools["curl"], tools["bash"]
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	require.NoError(t, err)
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
