@@ -63,6 +63,9 @@ type Sandbox struct {
 	Handler  http.Handler
 	log      *slog.Logger
 	timeouts Timeouts
+	// closeStreams ends the dashboard's live-update streams, which would
+	// otherwise hold a shutting-down server open.
+	closeStreams func()
 }
 
 // pages is a provider with customer-facing pages.
@@ -139,14 +142,15 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 	e.Use(requestLog(log), recoverPanics(), guard.middleware)
 	gate.New(eng).Routes(e)
 	paymentpage.New(eng, renderer).Routes(e)
-	control.New(eng, renderer).Routes(e)
+	ctl := control.New(eng, renderer)
+	ctl.Routes(e)
 	for _, p := range provs {
 		if pp, ok := p.(pages); ok {
 			pp.Routes(e, eng, renderer)
 		}
 	}
 	e.GET("/static/*", echo.WrapHandler(web.StaticHandler()))
-	return &Sandbox{Store: store, Engine: eng, Handler: e, log: log, timeouts: o.Timeouts}, nil
+	return &Sandbox{Store: store, Engine: eng, Handler: e, log: log, timeouts: o.Timeouts, closeStreams: ctl.CloseStreams}, nil
 }
 
 // Close closes the store.
@@ -156,6 +160,7 @@ func (s *Sandbox) Close() error { return s.Store.Close() }
 // server down gracefully. ready, when not nil, is called once serving.
 func (s *Sandbox) Run(ctx context.Context, ln net.Listener, ready func()) error {
 	srv := s.timeouts.server(s.Handler)
+	srv.RegisterOnShutdown(s.closeStreams)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.Engine.Run(gctx) })
 	g.Go(func() error {

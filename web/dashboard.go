@@ -32,86 +32,113 @@ type ClockView struct {
 	Frozen bool
 }
 
-// DashboardPage shows payments, deliveries, projects and the clock, with a
-// button for every action of the control API.
-type DashboardPage struct {
-	Page
+// Input is the clock's time as a datetime-local field holds it, in UTC.
+func (c ClockView) Input() string { return c.Now.UTC().Format("2006-01-02T15:04:05") }
+
+// Console is what every page of the developer console has: which section
+// it belongs to, the sandbox clock, the outcome of the last action and the
+// token its forms carry.
+type Console struct {
+	// Section names the console's tab the page belongs to: "payments",
+	// "projects" or "links".
+	Section string
+	Clock   ClockView
+	Flash   *Flash
 	// FormToken is what every form on the page carries in its csrf_token
 	// field, so that only the dashboard itself can submit them.
-	FormToken  string
-	Clock      ClockView
-	Flash      *Flash
-	Filter     PaymentFilterView
-	Payments   []PaymentRow
-	Deliveries []DeliveryRow
-	Projects   []platform.Project
+	FormToken string
 }
 
-// Flash is the outcome of the last action, shown once.
+// Flash is the outcome of the last action, shown once. The server keeps it
+// (never the URL), so no link can put its own words on a page.
 type Flash struct {
 	OK      bool
 	Message string
+	// Answer is what a merchant answered, when the action sent something
+	// (a test callback).
+	Answer *AttemptView
 }
 
-// PaymentFilterView is the dashboard's payment filter with its choices.
+// DashboardPage is the payments list: filters, one page of payments with
+// how their callbacks stand, links to the pages around it, and the clock.
+type DashboardPage struct {
+	Page
+	Console
+	Filter   PaymentFilterView
+	Payments []PaymentRow
+	// Next is the URL of the next page, "" on the last one; First is the
+	// URL of the first page, "" on it.
+	Next, First string
+	// CSV is the URL of the filtered list as CSV.
+	CSV string
+	// Durations are the clock's quick moves.
+	Durations []string
+}
+
+// PaymentFilterView is the payments list's filter with its choices.
 type PaymentFilterView struct {
 	ProjectID string
 	Status    string
 	Method    string
+	Callbacks string
+	// Query is the start of the payment IDs searched for.
+	Query     string
+	Projects  []int64
 	Statuses  []string
-	Methods   []Link // Label: name, URL: code
+	Methods   []Choice
+	Healths   []Choice
+	Filtered  bool // anything is set
+	PageLimit int
+}
+
+// Choice is one option of a select.
+type Choice struct {
+	Value string
+	Label string
 }
 
 // PaymentRow is a payment in a list.
 type PaymentRow struct {
-	ProjectID  int64
-	PaymentID  string
-	MethodName string
-	Interface  platform.Interface
-	Status     platform.Status
-	Amount     platform.Sum
-	Sum        platform.Sum
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	URL        string // its dashboard page
-}
-
-// DeliveryRow is a callback or check_deposit in a list.
-type DeliveryRow struct {
-	ID          uint64
-	Kind        platform.DeliveryKind
-	Status      platform.DeliveryStatus
 	ProjectID   int64
 	PaymentID   string
-	URL         string
-	Attempts    int
-	Last        *platform.Attempt
-	NextAttempt time.Time
-	PaymentURL  string
+	MethodName  string
+	Interface   platform.Interface
+	Status      platform.Status
+	Amount      platform.Sum
+	Sum         platform.Sum
+	Description string
+	Callbacks   platform.CallbackSummary
+	// NextIn is how long until the next callback attempt, in sandbox time.
+	NextIn    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	URL       string // its dashboard page
 }
 
-// PaymentDetailPage is one payment whole: its state, operations, voucher,
-// redirect, pending jobs and every delivery with its attempts, with the
-// actions a tester may take as the customer or the provider.
+// Key is the row's payment as the live updates name it: "project/payment".
+func (r PaymentRow) Key() string {
+	return platform.PaymentKey{ProjectID: r.ProjectID, PaymentID: r.PaymentID}.String()
+}
+
+// PaymentDetailPage is one payment whole: its facts, one timeline of what
+// happened to it and what is due, and the actions a tester may take as the
+// customer, the provider or the merchant.
 type PaymentDetailPage struct {
 	Page
-	// FormToken is what every form on the page carries in its csrf_token
-	// field, so that only the dashboard itself can submit them.
-	FormToken     string
-	Clock         ClockView
-	Flash         *Flash
-	Payment       PaymentRow
-	Description   string
-	Customer      platform.Customer
-	Operations    []platform.Operation
-	Voucher       *VoucherLinks
-	Redirect      *platform.Redirect
-	RedirectBody  string // indented JSON
-	Clarification []string
-	Jobs          []platform.Job
-	Deliveries    []DeliveryDetail
-	Actions       PaymentActions
-	APIURL        string // the same payment in the control API
+	Console
+	Payment     PaymentRow
+	Customer    platform.Customer
+	ReturnURLs  platform.ReturnURLs
+	Voucher     *VoucherLinks
+	Redirect    *platform.Redirect
+	RedirectURL string // where the redirect sends the customer, when it is a link
+	Timeline    []TimelineEntry
+	Actions     PaymentActions
+	// APIURL is the same payment in the control API; JSON is what it
+	// answers, for "Copy JSON"; Curl fetches it.
+	APIURL string
+	JSON   string
+	Curl   string
 }
 
 // VoucherLinks is a voucher with the URLs of its pages.
@@ -122,16 +149,26 @@ type VoucherLinks struct {
 	TerminalURL string
 }
 
-// PaymentActions says which actions the payment allows now.
+// PaymentActions says what may be done to the payment now.
 type PaymentActions struct {
-	Open     bool     // not final: pay, fail and expire apply
-	Channels []string // voucher channels to pay through, if any
+	// Open says the sale is not final: pay, fail and expire apply.
+	Open bool
+	// Channels are the voucher channels to pay through, if any; PayLabel
+	// names the one pay button otherwise.
+	Channels []string
+	PayLabel string
+	// Declines are the codes a provider may decline with.
+	Declines []Choice
+	// Refund says the payment can be refunded in full.
+	Refund bool
+	// Clarify lists the fields the payment awaits, when it does.
+	Clarify []ClarifyField
 }
 
-// DeliveryDetail is a delivery with its message and every attempt.
-type DeliveryDetail struct {
-	DeliveryRow
-	Body         string // the unsigned message, indented
-	AttemptViews []platform.Attempt
-	Resendable   bool
+// ClarifyField is one field a payment awaiting clarification lacks.
+type ClarifyField struct {
+	Path  string // as clarification_fields names it: "customer.phone"
+	Name  string // the form field
+	Label string
+	Type  string // the input's type: tel, email, text
 }

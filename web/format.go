@@ -150,6 +150,8 @@ func funcs(assets map[string]asset) template.FuncMap {
 		"moneySymbol": FormatMoneySymbol,
 		"amount":      FormatAmount,
 		"date":        FormatTime,
+		"datesec":     FormatTimeSeconds,
+		"countdown":   FormatCountdown,
 		"day":         FormatDay,
 		"iso":         FormatISO,
 		"group":       GroupDigits,
@@ -163,4 +165,62 @@ func funcs(assets map[string]asset) template.FuncMap {
 			return l
 		},
 	}
+}
+
+// FormatTimeSeconds formats t to the second, in UTC: "2 Dec 2026,
+// 14:00:05 UTC". The zero time is "".
+func FormatTimeSeconds(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2 Jan 2006, 15:04:05 MST")
+}
+
+// FormatCountdown says how long until something due in d: "in 2m 10s",
+// "in 9d 23h", or "due now" when d is not positive. Two units at most,
+// whole seconds.
+func FormatCountdown(d time.Duration) string {
+	if d <= 0 {
+		return "due now"
+	}
+	return "in " + FormatSpan(d)
+}
+
+// FormatSpan writes a positive duration in its two largest units, rounded
+// up to whole seconds (a part of a second is still to wait): "45s",
+// "2m 10s", "3h", "9d 23h".
+func FormatSpan(d time.Duration) string {
+	s := int64((d + time.Second - 1) / time.Second)
+	units := []struct {
+		secs int64
+		name string
+	}{{86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}}
+	for i, u := range units {
+		if s < u.secs && u.secs > 1 {
+			continue
+		}
+		out := strconv.FormatInt(s/u.secs, 10) + u.name
+		if i+1 < len(units) {
+			next := units[i+1]
+			if r := (s % u.secs) / next.secs; r > 0 {
+				out += " " + strconv.FormatInt(r, 10) + next.name
+			}
+		}
+		return out
+	}
+	return "0s"
+}
+
+// FormatLatency rounds how long a merchant took to answer for people:
+// "<1 ms", "85 ms", "1.2 s".
+func FormatLatency(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return ""
+	case d < time.Millisecond:
+		return "<1 ms"
+	case d < time.Second:
+		return strconv.FormatInt(int64(d.Round(time.Millisecond)/time.Millisecond), 10) + " ms"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
 }

@@ -1,14 +1,14 @@
 package control
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -16,45 +16,77 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
-// dashboardLimit bounds the payments and deliveries the dashboard lists.
-const dashboardLimit = 100
+// pageSize is how many payments one page of the list shows.
+const pageSize = 50
 
 var statuses = []string{
 	string(platform.StatusProcessing), string(platform.StatusAwaitingRedirect), string(platform.StatusAwaitingClarification),
-	string(platform.StatusSuccess), string(platform.StatusDecline), string(platform.StatusRefunded),
+	string(platform.StatusSuccess), string(platform.StatusDecline), string(platform.StatusRefunded), string(platform.StatusError),
 }
+
+// healths are the callback healths a list can be filtered by, with what
+// each means to a person.
+var healths = []web.Choice{
+	{Value: string(platform.CallbacksPending), Label: "pending: first attempt due"},
+	{Value: string(platform.CallbacksOK), Label: "ok: delivered"},
+	{Value: string(platform.CallbacksFailing), Label: "failing: retrying"},
+	{Value: string(platform.CallbacksFailed), Label: "failed: gave up"},
+	{Value: string(platform.CallbacksHeld), Label: "held: no URL or disabled"},
+}
+
+// clockDurations are the clock's quick moves on the dashboard.
+var clockDurations = []string{"10s", "1m", "10m", "30m", "1h", "1d", "3d", "10d", "30d"}
 
 func (s *Server) clockView() web.ClockView {
 	return web.ClockView{Now: s.Engine.Clock().Now(), Frozen: s.Engine.Clock().Frozen()}
 }
 
-// flashOf reads the outcome of the last action from the query.
-func flashOf(c echo.Context) *web.Flash {
-	msg := c.QueryParam("flash")
-	if msg == "" {
-		return nil
-	}
-	return &web.Flash{OK: c.QueryParam("ok") == "1", Message: msg}
+// console returns what every console page of section has, taking the
+// flash the last action left.
+func (s *Server) console(c echo.Context, section string) web.Console {
+	return web.Console{Section: section, Clock: s.clockView(), Flash: s.flashOf(c), FormToken: s.Forms.Token()}
 }
 
-// back redirects to where the action came from with its outcome.
-func back(c echo.Context, to string, err error, okMessage string) error {
-	if r := c.FormValue("return"); strings.HasPrefix(r, "/dashboard") {
+// safeReturn reports whether r may be redirected to after an action: a
+// path of the dashboard, never another site.
+func safeReturn(r string) bool {
+	if r != "/dashboard" && !strings.HasPrefix(r, "/dashboard/") && !strings.HasPrefix(r, "/dashboard?") {
+		return false
+	}
+	return !strings.ContainsAny(r, "\\\r\n") && !strings.Contains(r, "//")
+}
+
+// back redirects to where an action came from (its "return" field, or to),
+// leaving its outcome as the flash of the next page.
+func (s *Server) back(c echo.Context, to string, err error, okMessage string) error {
+	if r := c.FormValue("return"); safeReturn(r) {
 		to = r
 	}
-	q := url.Values{}
+	f := web.Flash{OK: err == nil, Message: okMessage}
 	if err != nil {
-		var pe *platform.Error
-		if errors.As(err, &pe) && pe.Detail != "" {
-			q.Set("flash", pe.Detail)
-		} else {
-			q.Set("flash", err.Error())
-		}
-	} else {
-		q.Set("flash", okMessage)
-		q.Set("ok", "1")
+		f.Message = s.explain(c, err)
 	}
-	return c.Redirect(http.StatusSeeOther, to+"?"+q.Encode())
+	s.setFlash(c, f)
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// explain words an error for a flash: what is wrong and how to fix it.
+func (s *Server) explain(c echo.Context, err error) string {
+	var pe *platform.Error
+	if !errors.As(err, &pe) {
+		c.Logger().Errorf("dashboard %s: %v", c.Path(), err)
+		return "The sandbox failed: " + err.Error()
+	}
+	msg := pe.Detail
+	if msg == "" {
+		msg = pe.Message
+	}
+	for _, f := range pe.Fields {
+		if !strings.Contains(msg, f.Field) {
+			msg += " (" + f.Field + ": " + f.Message + ")"
+		}
+	}
+	return msg
 }
 
 func dashboardURL(k platform.PaymentKey) string {
@@ -68,21 +100,15 @@ func (s *Server) methodName(code string) string {
 	return code
 }
 
-func (s *Server) row(p *platform.Payment) web.PaymentRow {
-	return web.PaymentRow{
+// row is p as a list shows it at the sandbox time now.
+func (s *Server) row(p *platform.Payment, now time.Time) web.PaymentRow {
+	r := web.PaymentRow{
 		ProjectID: p.ProjectID, PaymentID: p.ID, MethodName: s.methodName(p.Method), Interface: p.Interface,
-		Status: p.Status, Amount: p.Amount, Sum: p.Sum, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
-		URL: dashboardURL(p.Key()),
+		Status: p.Status, Amount: p.Amount, Sum: p.Sum, Description: p.Description, Callbacks: p.Callbacks,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, URL: dashboardURL(p.Key()),
 	}
-}
-
-func deliveryRow(d *platform.Delivery) web.DeliveryRow {
-	r := web.DeliveryRow{
-		ID: d.ID, Kind: d.Kind, Status: d.Status, ProjectID: d.ProjectID, PaymentID: d.PaymentID,
-		URL: d.URL, Attempts: len(d.Attempts), NextAttempt: d.NextAttempt, PaymentURL: dashboardURL(d.Key()),
-	}
-	if n := len(d.Attempts); n > 0 {
-		r.Last = &d.Attempts[n-1]
+	if !p.Callbacks.NextAttempt.IsZero() {
+		r.NextIn = web.FormatCountdown(p.Callbacks.NextAttempt.Sub(now))
 	}
 	return r
 }
@@ -105,113 +131,155 @@ func (s *Server) handleHome(c echo.Context) error {
 	return s.Renderer.Write(c.Response(), http.StatusOK, "home", page)
 }
 
+// listQuery is what the payments list is asked for, as its URL says.
+type listQuery struct {
+	filter platform.PaymentFilter // what it says of project, status and method
+	view   web.PaymentFilterView
+	cursor string
+}
+
+// parseList reads the list's filter from the query. A value it cannot use
+// is dropped and named in the returned problem, so the page still shows.
+func (s *Server) parseList(c echo.Context) (listQuery, string) {
+	var q listQuery
+	v := &q.view
+	v.ProjectID = strings.TrimSpace(c.QueryParam("project_id"))
+	v.Status, v.Method = c.QueryParam("status"), c.QueryParam("method")
+	v.Callbacks, v.Query = c.QueryParam("callbacks"), strings.TrimSpace(c.QueryParam("q"))
+	q.cursor = c.QueryParam("cursor")
+	var problems []string
+	if v.ProjectID != "" {
+		id, err := strconv.ParseInt(v.ProjectID, 10, 64)
+		if err != nil || id <= 0 {
+			problems = append(problems, fmt.Sprintf("project_id %q is not a project number", v.ProjectID))
+			v.ProjectID = ""
+		}
+		q.filter.ProjectID = id
+	}
+	if v.Status != "" && !contains(statuses, v.Status) {
+		problems = append(problems, fmt.Sprintf("there is no status %q", v.Status))
+		v.Status = ""
+	}
+	if _, ok := s.Engine.Method(v.Method); v.Method != "" && !ok {
+		problems = append(problems, fmt.Sprintf("there is no method %q", v.Method))
+		v.Method = ""
+	}
+	if v.Callbacks != "" && !hasChoice(healths, v.Callbacks) {
+		problems = append(problems, fmt.Sprintf("there is no callback health %q", v.Callbacks))
+		v.Callbacks = ""
+	}
+	q.filter.Status, q.filter.Method = platform.Status(v.Status), v.Method
+	v.Filtered = v.ProjectID != "" || v.Status != "" || v.Method != "" || v.Callbacks != "" || v.Query != ""
+	if len(problems) == 0 {
+		return q, ""
+	}
+	return q, "Part of the filter was ignored: " + strings.Join(problems, "; ") + "."
+}
+
+func contains(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+func hasChoice(list []web.Choice, v string) bool {
+	for _, c := range list {
+		if c.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+// values is the query of a list filter, without its cursor.
+func (q listQuery) values() url.Values {
+	out := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			out.Set(k, v)
+		}
+	}
+	set("project_id", q.view.ProjectID)
+	set("status", q.view.Status)
+	set("method", q.view.Method)
+	set("callbacks", q.view.Callbacks)
+	set("q", q.view.Query)
+	return out
+}
+
+func withQuery(path string, v url.Values) string {
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
+// page lists one page of the filtered payments, newest first, from the
+// query's cursor; next is the cursor of the page after it, "" on the last.
+func (s *Server) page(ctx context.Context, q listQuery, limit int) ([]*platform.Payment, string, error) {
+	f := q.filter
+	f.Limit = limit
+	ps, err := s.Engine.Payments(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	return ps, "", nil
+}
+
 func (s *Server) handleDashboard(c echo.Context) error {
 	ctx := c.Request().Context()
-	f := platform.PaymentFilter{Status: platform.Status(c.QueryParam("status")), Method: c.QueryParam("method"), Limit: dashboardLimit}
+	q, problem := s.parseList(c)
 	page := web.DashboardPage{
-		Page: web.Page{Title: "Dashboard"}, FormToken: s.Forms.Token(), Clock: s.clockView(), Flash: flashOf(c),
-		Filter: web.PaymentFilterView{ProjectID: c.QueryParam("project_id"), Status: string(f.Status), Method: f.Method, Statuses: statuses},
+		Page: web.Page{Title: "Payments"}, Console: s.console(c, "payments"),
+		Filter: q.view, Durations: clockDurations,
 	}
-	for _, m := range s.Engine.Methods() {
-		page.Filter.Methods = append(page.Filter.Methods, web.Link{Label: m.Name, URL: m.Code})
+	if problem != "" && page.Flash == nil {
+		page.Flash = &web.Flash{Message: problem}
 	}
-	if v := page.Filter.ProjectID; v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			page.Flash = &web.Flash{Message: fmt.Sprintf("project_id %q is not a number; showing every project", v)}
-		}
-		f.ProjectID = id
+	if err := s.filterChoices(ctx, &page.Filter); err != nil {
+		return s.errorPage(c, err)
 	}
-	ps, err := s.Engine.Payments(ctx, f)
+	page.Filter.PageLimit = pageSize
+	ps, next, err := s.page(ctx, q, pageSize)
 	if err != nil {
 		return s.errorPage(c, err)
 	}
 	for _, p := range ps {
-		page.Payments = append(page.Payments, s.row(p))
+		page.Payments = append(page.Payments, s.row(p, page.Clock.Now))
 	}
-	ds, err := s.Engine.Deliveries(ctx, platform.DeliveryFilter{ProjectID: f.ProjectID})
-	if err != nil {
-		return s.errorPage(c, err)
+	vals := q.values()
+	page.CSV = withQuery("/dashboard/payments.csv", vals)
+	if q.cursor != "" {
+		page.First = withQuery("/dashboard", vals)
 	}
-	// The newest deliveries first, as many as the payments.
-	for i := len(ds) - 1; i >= 0 && len(page.Deliveries) < dashboardLimit; i-- {
-		page.Deliveries = append(page.Deliveries, deliveryRow(ds[i]))
-	}
-	if page.Projects, err = s.Engine.Projects(ctx); err != nil {
-		return s.errorPage(c, err)
+	if next != "" {
+		vals.Set("cursor", next)
+		page.Next = withQuery("/dashboard", vals)
 	}
 	return s.Renderer.Write(c.Response(), http.StatusOK, "dashboard", page)
 }
 
-func indent(raw []byte) string {
-	if len(raw) == 0 {
-		return ""
-	}
-	var b bytes.Buffer
-	if err := json.Indent(&b, raw, "", "  "); err != nil {
-		return string(raw)
-	}
-	return b.String()
-}
-
-func (s *Server) handleDashboardPayment(c echo.Context) error {
-	k, err := s.paymentKey(c)
+// filterChoices fills in what the list's filter offers.
+func (s *Server) filterChoices(ctx context.Context, v *web.PaymentFilterView) error {
+	projects, err := s.Engine.Projects(ctx)
 	if err != nil {
-		return s.errorPage(c, err)
+		return err
 	}
-	w, err := s.Engine.PaymentWhole(c.Request().Context(), k)
-	if err != nil {
-		return s.errorPage(c, err)
+	for _, p := range projects {
+		v.Projects = append(v.Projects, p.ID)
 	}
-	p := w.Payment
-	page := web.PaymentDetailPage{
-		Page: web.Page{Title: "Payment " + p.ID}, FormToken: s.Forms.Token(), Clock: s.clockView(), Flash: flashOf(c),
-		Payment: s.row(p), Description: p.Description, Customer: p.Customer, Operations: p.Operations,
-		Redirect: p.Redirect, Clarification: p.Clarification, Jobs: w.Jobs,
-		APIURL:  "/sandbox/payments/" + itoa(p.ProjectID) + "/" + url.PathEscape(p.ID),
-		Actions: web.PaymentActions{Open: p.Last() != nil && !p.Last().Status.Final()},
+	v.Statuses, v.Healths = statuses, healths
+	for _, m := range s.Engine.Methods() {
+		v.Methods = append(v.Methods, web.Choice{Value: m.Code, Label: m.Name})
 	}
-	if p.Redirect != nil {
-		if body := indent(p.Redirect.Body); body != "[]" {
-			page.RedirectBody = body
-		}
-	}
-	if p.Voucher != nil {
-		page.Voucher = voucherLinks("", p)
-		page.Actions.Channels = []string{"terminal", "bank"}
-	}
-	for _, d := range w.Deliveries {
-		page.Deliveries = append(page.Deliveries, web.DeliveryDetail{
-			DeliveryRow: deliveryRow(d), Body: indent(d.Body), AttemptViews: d.Attempts,
-			Resendable: d.Kind == platform.DeliveryCallback,
-		})
-	}
-	return s.Renderer.Write(c.Response(), http.StatusOK, "dashboard_payment", page)
-}
-
-func (s *Server) handleDashboardAct(c echo.Context) error {
-	k, err := s.paymentKey(c)
-	if err != nil {
-		return s.errorPage(c, err)
-	}
-	ctx := c.Request().Context()
-	to := dashboardURL(k)
-	switch param(c, "action") {
-	case "pay":
-		_, err = s.Engine.Pay(ctx, k, platform.PayInput{Channel: c.FormValue("channel")})
-		return back(c, to, err, "Paid.")
-	case "fail":
-		code, _ := strconv.Atoi(c.FormValue("code"))
-		_, err = s.Engine.Fail(ctx, k, code)
-		return back(c, to, err, "Declined by the provider.")
-	case "expire":
-		_, err = s.Engine.Expire(ctx, k)
-		return back(c, to, err, "Lapsed.")
-	}
-	return s.errorPage(c, badRequest("there is no action %q; use pay, fail or expire", param(c, "action")))
+	return nil
 }
 
 func (s *Server) handleDashboardClock(c echo.Context) error {
+	noWriteDeadline(c)
 	ctx := c.Request().Context()
 	var err error
 	msg := ""
@@ -223,45 +291,66 @@ func (s *Server) handleDashboardClock(c echo.Context) error {
 		}
 		dur, perr := parseDuration(v)
 		if perr != nil {
-			return back(c, "/dashboard", perr, "")
+			return s.back(c, "/dashboard", perr, "")
 		}
 		_, err = s.Engine.Advance(ctx, dur)
 		msg = "The clock moved forward by " + v + "; every job that fell due has run."
+	case "set":
+		v := strings.TrimSpace(c.FormValue("now"))
+		t, perr := parseClockInput(v)
+		if perr != nil {
+			return s.back(c, "/dashboard", perr, "")
+		}
+		_, err = s.Engine.SetClock(ctx, t)
+		msg = "The clock is set to " + web.FormatTimeSeconds(t) + "; jobs keep their due times."
 	case "freeze":
 		err, msg = s.Engine.Freeze(ctx), "The clock is frozen."
 	case "unfreeze":
 		err, msg = s.Engine.Unfreeze(ctx), "The clock runs again."
 	default:
-		err = badRequest("there is no clock action %q", param(c, "action"))
+		err = badRequest("there is no clock action %q; use advance, set, freeze or unfreeze", param(c, "action"))
 	}
-	return back(c, "/dashboard", err, msg)
+	return s.back(c, "/dashboard", err, msg)
+}
+
+// parseClockInput reads the time a datetime-local field sends (taken as
+// UTC, with or without seconds) or an RFC 3339 time.
+func parseClockInput(v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, badRequest("say where to set the clock, e.g. 2026-03-02T09:00:00 (UTC)")
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04", time.RFC3339} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, badRequest("%q is not a time such as 2026-03-02T09:00:00 (UTC) or an RFC 3339 time", v)
 }
 
 func (s *Server) handleDashboardResend(c echo.Context) error {
 	id, err := strconv.ParseUint(param(c, "id"), 10, 64)
 	if err != nil {
-		return back(c, "/dashboard", badRequest("delivery id %q is not a number", param(c, "id")), "")
+		return s.back(c, "/dashboard", badRequest("delivery id %q is not a number", param(c, "id")), "")
 	}
 	_, err = s.Engine.Resend(c.Request().Context(), id)
-	return back(c, "/dashboard", err, fmt.Sprintf("Delivery %d is being resent.", id))
+	return s.back(c, "/dashboard", err, fmt.Sprintf("Callback #%d is being resent now; it gets the whole retry schedule again.", id))
+}
+
+// resetConfirm is what the reset form must carry: only the confirmation
+// page's form does.
+const resetConfirm = "forget-every-payment"
+
+func (s *Server) handleDashboardResetPage(c echo.Context) error {
+	page := web.ResetPage{Page: web.Page{Title: "Reset payments"}, Console: s.console(c, "payments"), Confirm: resetConfirm}
+	return s.Renderer.Write(c.Response(), http.StatusOK, "dashboard_reset", page)
 }
 
 func (s *Server) handleDashboardReset(c echo.Context) error {
+	if c.FormValue("confirm") != resetConfirm {
+		return s.back(c, "/dashboard/reset", badRequest("a reset forgets every payment: confirm it on this page first"), "")
+	}
 	err := s.Engine.Reset(c.Request().Context())
-	return back(c, "/dashboard", err, "Every payment, delivery and job is gone; projects stay.")
-}
-
-func (s *Server) handleDashboardProject(c echo.Context) error {
-	id, err := strconv.ParseInt(strings.TrimSpace(c.FormValue("id")), 10, 64)
-	if err != nil {
-		return back(c, "/dashboard", badRequest("project_id %q is not a number", c.FormValue("id")), "")
-	}
-	p := platform.Project{ID: id, Secret: c.FormValue("secret"),
-		CallbackURL: strings.TrimSpace(c.FormValue("callback_url")), CheckDepositURL: strings.TrimSpace(c.FormValue("check_deposit_url"))}
-	if err := s.Engine.PutProject(c.Request().Context(), p); err != nil {
-		return back(c, "/dashboard", err, "")
-	}
-	return back(c, "/dashboard", nil, fmt.Sprintf("Project %d is saved.", id))
+	return s.back(c, "/dashboard", err, "Every payment, callback and job is gone; projects and the clock stay.")
 }
 
 // errorPage is the one place the dashboard turns an error into a page.
@@ -269,4 +358,30 @@ func (s *Server) errorPage(c echo.Context, err error) error {
 	page := web.ErrorFrom(err)
 	page.Back = &web.Link{Label: "Back to the dashboard", URL: "/dashboard"}
 	return s.Renderer.Write(c.Response(), page.Status, "error", page)
+}
+
+// apiPrefixes are the paths where an unknown path is answered in JSON:
+// programs call them.
+var apiPrefixes = []string{"/sandbox/", "/v2/", "/operations/", "/shared/"}
+
+// handlePageNotFound answers a path nothing serves: JSON for programs (the
+// APIs, or a client that asks for JSON), a page for people.
+func (s *Server) handlePageNotFound(c echo.Context) error {
+	req := c.Request()
+	p := req.URL.Path
+	for _, prefix := range apiPrefixes {
+		if strings.HasPrefix(p, prefix) || p == strings.TrimSuffix(prefix, "/") {
+			return s.handleNotFound(c)
+		}
+	}
+	accept := req.Header.Get("Accept")
+	if req.Method != http.MethodGet && req.Method != http.MethodHead || (strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")) {
+		return c.JSON(http.StatusNotFound, map[string]string{
+			"error": fmt.Sprintf("%s %s is not an endpoint of the sandbox; GET / links to everything it serves", req.Method, p),
+		})
+	}
+	page := web.NewErrorPage(http.StatusNotFound, "There is no page here",
+		fmt.Sprintf("The sandbox has nothing at %s. Check the address, or start from the links below.", p))
+	page.Back = &web.Link{Label: "Open the dashboard", URL: "/dashboard"}
+	return s.Renderer.Write(c.Response(), http.StatusNotFound, "error", page)
 }

@@ -14,14 +14,23 @@ type Server struct {
 	// Forms issues and checks the dashboard forms' tokens; New draws a
 	// random key.
 	Forms *FormTokens
+	// NewPaymentID returns the payment IDs the payment-link builder
+	// suggests; by default random, so that it does not draw from the
+	// engine's seeded source.
+	NewPaymentID func() string
+
+	flashes *flashes
+	streams *streams
 }
 
 // New returns a control server over eng rendering pages with r.
 func New(eng *platform.Engine, r *web.Renderer) *Server {
-	return &Server{Engine: eng, Renderer: r, Forms: RandomFormTokens()}
+	return &Server{Engine: eng, Renderer: r, Forms: RandomFormTokens(), NewPaymentID: randomPaymentID,
+		flashes: newFlashes(), streams: newStreams()}
 }
 
-// Routes mounts every control endpoint under /sandbox.
+// Routes mounts every control endpoint under /sandbox, the dashboard under
+// /dashboard, the home page, and the pages that say a path does not exist.
 func (s *Server) Routes(e *echo.Echo) {
 	g := e.Group("/sandbox")
 	g.GET("/health", s.handleHealth)
@@ -51,11 +60,21 @@ func (s *Server) Routes(e *echo.Echo) {
 	e.GET("/", s.handleHome)
 	d := e.Group("/dashboard")
 	d.GET("", s.handleDashboard)
+	d.GET("/payments.csv", s.handleDashboardCSV)
+	d.GET("/events", s.handleEvents)
 	d.GET("/payments/:project/:payment", s.handleDashboardPayment)
+	d.GET("/reset", s.handleDashboardResetPage)
+	d.GET("/projects", s.handleDashboardProjects)
+	d.GET("/links", s.handleDashboardLinks)
 	// Every dashboard form carries the token (forms.go).
 	d.POST("/payments/:project/:payment/:action", s.handleDashboardAct, s.checkForm)
 	d.POST("/clock/:action", s.handleDashboardClock, s.checkForm)
 	d.POST("/deliveries/:id/resend", s.handleDashboardResend, s.checkForm)
 	d.POST("/reset", s.handleDashboardReset, s.checkForm)
 	d.POST("/projects", s.handleDashboardProject, s.checkForm)
+	d.POST("/projects/:id", s.handleDashboardProjectEdit, s.checkForm)
+	d.POST("/projects/:id/test-callback", s.handleDashboardTestCallback, s.checkForm)
+
+	// What no route serves: JSON under the APIs, a page for people.
+	e.RouteNotFound("/*", s.handlePageNotFound)
 }
