@@ -64,12 +64,15 @@ func TestEchoLogsThroughSlog(t *testing.T) {
 	assert.Contains(t, lines[0], `msg="echo says 42"`)
 }
 
-// TestUnknownPathsAnswerJSON checks the error handler's answer for what no
-// route serves.
+// TestUnknownPathsAnswerJSON checks the answer for what no route serves:
+// JSON to a program, a page to a person.
 func TestUnknownPathsAnswerJSON(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
-	rec := r.get("/nothing/here")
+	rec := r.do(request{method: "GET", path: "/nothing/here", header: map[string]string{"Accept": "application/json"}})
 	assert.Equal(t, http.StatusNotFound, rec.Code)
-	assert.Contains(t, errorOf(t, rec), "GET /nothing/here: nothing is served here")
+	assert.Contains(t, errorOf(t, rec), "GET /nothing/here is not an endpoint of the sandbox")
+	rec = r.get("/nothing/here")
+	assert.Equal(t, http.StatusNotFound, rec.Code)
+	assert.Contains(t, rec.Body.String(), "There is no page here")
 }
