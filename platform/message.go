@@ -4,11 +4,34 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 )
 
-// The messages the sandbox sends merchants, shaped as in the seeds' examples.
+// The messages the sandbox sends merchants, shaped as ecommpay sends them.
 // They never carry JSON null, floats, or lists longer than ten items, so that
 // every official SDK verifies their signatures (SPEC.md §2).
+
+// CustomerField is a field of the customer that a method's callbacks carry.
+type CustomerField string
+
+// The customer fields callbacks may carry.
+const (
+	CustomerID    CustomerField = "id"    // customer.id: the merchant's ID of the customer
+	CustomerPhone CustomerField = "phone" // customer.phone
+)
+
+// CallbackShape is what a method's callbacks (and the answers to status
+// requests) carry beyond the fields every callback has: ecommpay's methods
+// differ in these, and a merchant's code must meet the method's own shape.
+type CallbackShape struct {
+	// Customer lists the customer fields a callback carries; a field the
+	// payment has no value for is left out, and with none left (or none
+	// listed) the callback has no customer object.
+	Customer []CustomerField
+	// ProviderDate says operation.provider.date is sent, once the provider
+	// has the operation (it gave its payment_id).
+	ProviderDate bool
+}
 
 type messagePayment struct {
 	ID          string `json:"id"`
@@ -21,14 +44,16 @@ type messagePayment struct {
 }
 
 type messageCustomer struct {
-	ID string `json:"id"`
+	ID    string `json:"id,omitempty"`
+	Phone string `json:"phone,omitempty"`
 }
 
 type messageProvider struct {
 	ID        int    `json:"id"`
 	PaymentID string `json:"payment_id"`
-	AuthCode  string `json:"auth_code"`
-	Date      string `json:"date,omitempty"`
+	// AuthCode is nil where ecommpay sends no auth_code.
+	AuthCode *string `json:"auth_code,omitempty"`
+	Date     string  `json:"date,omitempty"`
 }
 
 type messageOperation struct {
@@ -41,20 +66,21 @@ type messageOperation struct {
 	SumInitial   Sum             `json:"sum_initial"`
 	SumConverted Sum             `json:"sum_converted"`
 	Provider     messageProvider `json:"provider"`
-	Code         string          `json:"code"`
-	Message      string          `json:"message"`
+	// Code is a string such as "0" or "20000", and a number in the
+	// over-limit decline (see overLimit).
+	Code    any    `json:"code"`
+	Message string `json:"message"`
 }
 
 type messageError struct {
 	Code    int    `json:"code"`
 	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
 }
 
 type callbackMessage struct {
 	ProjectID           int64              `json:"project_id"`
 	Payment             messagePayment     `json:"payment"`
-	Customer            messageCustomer    `json:"customer"`
+	Customer            *messageCustomer   `json:"customer,omitempty"`
 	Errors              []messageError     `json:"errors,omitempty"`
 	Operation           *messageOperation  `json:"operation,omitempty"`
 	Operations          []messageOperation `json:"operations,omitempty"`
@@ -62,54 +88,90 @@ type callbackMessage struct {
 	ClarificationFields []string           `json:"clarification_fields,omitempty"`
 }
 
-func (e *Engine) methodName(p *Payment) string {
+// methodOf returns the method of p's provider; a payment of a method no
+// longer registered keeps its code as payment.method and the plainest shape.
+func (e *Engine) methodOf(p *Payment) Method {
 	if prov, ok := e.providers[p.Method]; ok {
-		return prov.Method().PaymentMethod
+		return prov.Method()
 	}
-	return p.Method
+	return Method{Code: p.Method, PaymentMethod: p.Method}
 }
 
-func messageOf(method string, p *Payment) callbackMessage {
+func (e *Engine) methodName(p *Payment) string { return e.methodOf(p).PaymentMethod }
+
+func messageOf(m Method, p *Payment) callbackMessage {
 	return callbackMessage{
 		ProjectID: p.ProjectID,
 		Payment: messagePayment{
 			ID: p.ID, Type: "purchase", Status: p.Status, Date: FormatDate(p.UpdatedAt),
-			Method: method, Sum: p.Sum, Description: p.Description,
+			Method: m.PaymentMethod, Sum: p.Sum, Description: p.Description,
 		},
-		Customer: messageCustomer{ID: p.Customer.ID},
+		Customer: customerOf(m.Callback, p.Customer),
 	}
 }
 
-func operationOf(provider int, op *Operation) messageOperation {
-	m := messageOperation{
+// customerOf is the customer object of a callback: the fields the method's
+// callbacks carry that the payment has, or nil.
+func customerOf(shape CallbackShape, c Customer) *messageCustomer {
+	var mc messageCustomer
+	for _, f := range shape.Customer {
+		switch f {
+		case CustomerID:
+			mc.ID = c.ID
+		case CustomerPhone:
+			mc.Phone = c.Phone
+		}
+	}
+	if mc == (messageCustomer{}) {
+		return nil
+	}
+	return &mc
+}
+
+// overLimit reports whether op is the platform's decline of an amount above
+// the method's maximum. ecommpay sends it in a shape of its own: the code a
+// number, the reason also in errors, and a provider that never saw the
+// operation (its id and an empty payment_id, nothing else).
+func overLimit(op *Operation) bool {
+	return op.Status == StatusDecline && op.Code == strconv.Itoa(DeclineOverMaxLimit)
+}
+
+func operationOf(m Method, op *Operation) messageOperation {
+	mo := messageOperation{
 		ID: op.ID, Type: op.Type, Status: op.Status, Date: FormatDate(op.UpdatedAt),
 		CreatedDate: FormatDate(op.CreatedAt), RequestID: op.RequestID,
 		SumInitial: op.Sum, SumConverted: op.Converted,
-		Provider: messageProvider{ID: provider, PaymentID: op.ProviderPaymentID, AuthCode: op.AuthCode},
+		Provider: messageProvider{ID: m.ProviderID, PaymentID: op.ProviderPaymentID},
 		Code:     op.Code, Message: op.Message,
 	}
-	if !op.ProviderDate.IsZero() {
-		m.Provider.Date = FormatDate(op.ProviderDate)
+	if overLimit(op) {
+		mo.Code = DeclineOverMaxLimit
+		return mo
 	}
-	return m
+	authCode := op.AuthCode
+	mo.Provider.AuthCode = &authCode
+	if m.Callback.ProviderDate && op.ProviderPaymentID != "" && !op.ProviderDate.IsZero() {
+		mo.Provider.Date = FormatDate(op.ProviderDate)
+	}
+	return mo
 }
 
+// errorsOf returns the errors a callback carries for op: only the
+// over-limit decline has them, as {code, message}. The sandbox's own
+// explanation of a decline (which field, why) stays on the stored
+// operation, where the control API and the dashboard show it.
 func errorsOf(op *Operation) []messageError {
-	if len(op.Errors) == 0 {
+	if !overLimit(op) {
 		return nil
 	}
-	out := make([]messageError, 0, min(len(op.Errors), 10))
-	for _, e := range op.Errors[:min(len(op.Errors), 10)] {
-		out = append(out, messageError(e))
-	}
-	return out
+	return []messageError{{Code: DeclineOverMaxLimit, Message: CodeMessage(DeclineOverMaxLimit)}}
 }
 
 // callbackBody builds the unsigned callback for op of p.
 func (e *Engine) callbackBody(p *Payment, op *Operation) ([]byte, error) {
-	provider := e.providers[p.Method].Method().ProviderID
-	m := messageOf(e.methodName(p), p)
-	o := operationOf(provider, op)
+	method := e.methodOf(p)
+	m := messageOf(method, p)
+	o := operationOf(method, op)
 	m.Operation = &o
 	withState(&m, p, op)
 	b, err := marshalMessage(m)
@@ -122,10 +184,10 @@ func (e *Engine) callbackBody(p *Payment, op *Operation) ([]byte, error) {
 // StatusBody builds the unsigned answer to a status request: a callback's
 // shape with every operation of the payment in "operations".
 func (e *Engine) StatusBody(p *Payment) ([]byte, error) {
-	provider := e.providers[p.Method].Method().ProviderID
-	m := messageOf(e.methodName(p), p)
+	method := e.methodOf(p)
+	m := messageOf(method, p)
 	for i := range p.Operations {
-		m.Operations = append(m.Operations, operationOf(provider, &p.Operations[i]))
+		m.Operations = append(m.Operations, operationOf(method, &p.Operations[i]))
 	}
 	if last := p.Last(); last != nil {
 		withState(&m, p, last)

@@ -102,7 +102,8 @@ type CallbackOptions struct {
 type Redirect struct {
 	URL    string `json:"url"`
 	Method string `json:"method"`
-	// Body is the JSON of the request body to send: [] for GET, an object for POST.
+	// Body is the JSON of the request body to send: an object, or for some
+	// providers an empty list when the method is GET.
 	Body json.RawMessage `json:"body"`
 }
 

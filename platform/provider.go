@@ -32,6 +32,9 @@ type Method struct {
 	// ZeroAmount says the amount may be 0 (the customer sets it at the provider).
 	ZeroAmount bool
 	Refunds    bool
+	// Callback is what the method's callbacks carry beyond the fields every
+	// callback has.
+	Callback CallbackShape
 	// Pages are the provider's own pages a person may open directly
 	// (a terminal, a wallet), linked from the sandbox's front page.
 	Pages    []PageLink

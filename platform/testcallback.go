@@ -26,10 +26,9 @@ func (e *Engine) TestCallback(ctx context.Context, projectID int64) (Attempt, er
 		return Attempt{}, fmt.Errorf("test callback of project %d: the sandbox has no callback sender", projectID)
 	}
 	now := e.clock.Now()
-	method := "card"
-	provider := 0
+	method := Method{PaymentMethod: "card", Callback: CallbackShape{Customer: []CustomerField{CustomerID}}}
 	if len(e.methods) > 0 {
-		method, provider = e.methods[0].PaymentMethod, e.methods[0].ProviderID
+		method = e.methods[0] // shaped as that method's callbacks are
 	}
 	sum := Sum{Amount: 100, Currency: "USD"}
 	op := Operation{
@@ -43,7 +42,7 @@ func (e *Engine) TestCallback(ctx context.Context, projectID int64) (Attempt, er
 		Customer:    Customer{ID: "sandbox-test"}, Operations: []Operation{op}, CreatedAt: now, UpdatedAt: now,
 	}
 	m := messageOf(method, p)
-	o := operationOf(provider, &p.Operations[0])
+	o := operationOf(method, &p.Operations[0])
 	m.Operation = &o
 	body, err := marshalMessage(m)
 	if err != nil {

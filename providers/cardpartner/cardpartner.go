@@ -75,7 +75,10 @@ func Method() platform.Method {
 		PageRequired:  []string{"customer_phone", "customer_email"},
 		CheckField:    CheckField,
 		Refunds:       true,
-		Defaults:      platform.MethodSettings{Timeout: platform.Duration(DefaultTTL)},
+		// The partner's callbacks name the customer by phone only, and carry
+		// no provider.date.
+		Callback: platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerPhone}},
+		Defaults: platform.MethodSettings{Timeout: platform.Duration(DefaultTTL)},
 	}
 }
 
@@ -338,12 +341,9 @@ func (p *Provider) Pay(pay *platform.Payment, in platform.PayInput, env platform
 		s.Data = st.raw()
 		return s, nil
 	}
-	code, err := authCode(env.Rand)
-	if err != nil {
-		return platform.Step{}, err
-	}
+	// The partner gives ecommpay no approval code: auth_code stays "".
 	st.Outcome = outcomePaid
-	return platform.Step{Status: platform.StatusSuccess, AuthCode: code, Data: st.raw()}, nil
+	return platform.Step{Status: platform.StatusSuccess, Data: st.raw()}, nil
 }
 
 // open refuses an action on a payment whose sale has ended (the engine
@@ -406,37 +406,37 @@ func (p *Provider) Job(pay *platform.Payment, name string, env platform.Env) (pl
 // Refund refunds the whole payment at the partner. Payments made with a
 // test card or phone whose refunds decline (4000 0000 0000 0077,
 // 254700000077) have their refunds declined with 20000, and stay success.
+// The partner's reference of a refund is its 13 digits alone when the
+// refund succeeds ("1598455969395"), and ends in RF when it is declined
+// ("1598516693232RF").
 func (p *Provider) Refund(pay *platform.Payment, env platform.Env) (platform.Step, error) {
-	ppid, err := providerPaymentID(env, "RF")
-	if err != nil {
-		return platform.Step{}, err
-	}
 	if stateOf(pay).RefundDeclines {
+		ppid, err := providerPaymentID(env, "RF")
+		if err != nil {
+			return platform.Step{}, err
+		}
 		s := platform.Decline(platform.DeclineGeneral)
 		s.ProviderPaymentID = ppid
 		return s, nil
 	}
+	ppid, err := providerPaymentID(env, "")
+	if err != nil {
+		return platform.Step{}, err
+	}
 	return platform.Step{Status: platform.StatusSuccess, ProviderPaymentID: ppid}, nil
 }
 
-// providerPaymentID is the partner's reference of an operation, shaped as
-// in the seed ("1598454195644A"): the moment in milliseconds, three random
-// digits so that references made in the same millisecond differ, and suffix.
+// providerPaymentID is the partner's reference of an operation: 13 digits
+// that read as a moment in milliseconds ("1598454195644"), then suffix (A
+// for a sale). The milliseconds are drawn at random within the operation's
+// second, so that references made in the same second (the sandbox clock
+// may stand still) differ.
 func providerPaymentID(env platform.Env, suffix string) (string, error) {
 	n, err := randUint32(env.Rand)
 	if err != nil {
 		return "", fmt.Errorf("card-partner provider payment id: %w", err)
 	}
-	return fmt.Sprintf("%d%03d%s", env.Now.UnixMilli(), n%1000, suffix), nil
-}
-
-// authCode is a six-digit approval code.
-func authCode(r io.Reader) (string, error) {
-	n, err := randUint32(r)
-	if err != nil {
-		return "", fmt.Errorf("card-partner auth code: %w", err)
-	}
-	return fmt.Sprintf("%06d", n%1_000_000), nil
+	return fmt.Sprintf("%d%03d%s", env.Now.Unix(), n%1000, suffix), nil
 }
 
 func randUint32(r io.Reader) (uint32, error) {

@@ -269,7 +269,7 @@ func TestCheckoutOutcomes(t *testing.T) {
 			return url.Values{"inv": {i}, "method": {"card"}, "card_number": {"nonsense"}, "action": {"cancel"}}
 		}, status: platform.StatusDecline, code: "20000", location: "https://shop.example/ko"},
 		{name: "success without return URLs", noURLs: true, form: func(i string) url.Values { return cardForm(i, "5555555555554444") },
-			status: platform.StatusSuccess, code: "0", result: []string{"Payment approved", "Mastercard •••• 4444", "Approval code", "The merchant gave no address to return to"}},
+			status: platform.StatusSuccess, code: "0", result: []string{"Payment approved", "Mastercard •••• 4444", "Partner reference", "The merchant gave no address to return to"}},
 		{name: "decline without return URLs", noURLs: true, form: func(i string) url.Values { return cardForm(i, "4000000000009995") },
 			status: platform.StatusDecline, code: "20105", result: []string{"Payment declined", "Insufficient funds on customer account", "(20105)", "Visa •••• 9995"}},
 		{name: "cancel without return URLs", noURLs: true, form: func(i string) url.Values { return url.Values{"inv": {i}, "action": {"cancel"}} },

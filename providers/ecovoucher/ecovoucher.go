@@ -59,6 +59,7 @@ func Method() platform.Method {
 		// customer.id and customer.ip_address are required of every sale.
 		GateRequired: []string{"return_url.success", "return_url.decline"},
 		ZeroAmount:   true,
+		Callback:     platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
 		Defaults: platform.MethodSettings{
 			Timeout:   platform.Duration(DefaultTimeout),
 			MaxAmount: DefaultMaxAmount,

@@ -33,6 +33,7 @@ func Method() platform.Method {
 		ForceCodes:    []string{"loterica"},
 		Currencies:    []string{"USD"},
 		GateRequired:  []string{"customer.id", "customer.ip_address"},
+		Callback:      platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
 		Defaults: platform.MethodSettings{
 			MaxAmount:  MaxAmount,
 			WholeUnits: true,

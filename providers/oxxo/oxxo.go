@@ -25,7 +25,9 @@ func Method() platform.Method {
 		Currencies:    []string{"MXN", "USD"},
 		GateRequired:  voucher.PersonGateRequired(),
 		PageRequired:  voucher.PersonPageRequired(),
-		Defaults:      platform.MethodSettings{Variant: voucher.VariantBank},
+		// Oxxo's callbacks carry no customer and no provider.date.
+		Callback: platform.CallbackShape{},
+		Defaults: platform.MethodSettings{Variant: voucher.VariantBank},
 	}
 }
 
@@ -51,6 +53,7 @@ func New() *voucher.Provider {
 		BankWindow:       30 * day,
 		ShortValidity:    3 * day,
 		ReferenceDigits:  14,
+		EmptyBody:        `[]`,
 		DocNumberLengths: voucher.DigitsBetween(10, 18),
 		Brand:            Brand(),
 	})

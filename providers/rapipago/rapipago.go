@@ -29,6 +29,7 @@ func Method() platform.Method {
 		Currencies:    []string{"ARS", "USD"},
 		GateRequired:  voucher.PersonGateRequired(),
 		PageRequired:  voucher.PersonPageRequired(),
+		Callback:      platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
 		Defaults:      platform.MethodSettings{Variant: voucher.VariantBank},
 	}
 }
@@ -55,6 +56,7 @@ func New() *voucher.Provider {
 		BankWindow:       30 * day,
 		ShortValidity:    3 * day,
 		ReferenceDigits:  14,
+		EmptyBody:        `{}`,
 		DocNumberLengths: DocNumberLengths,
 		Brand:            Brand(),
 	})

@@ -64,10 +64,14 @@ type Config struct {
 	CheckCustomer func(p *platform.Payment) []platform.OperationError
 	// RedirectBody builds the JSON object the customer's browser posts to
 	// the voucher page (redirect_data.body with method POST, as Lotérica
-	// wants it). Nil: the redirect is a GET with the empty body [] (Oxxo,
-	// Rapipago). It must return something that marshals to a JSON object
-	// without null or floats (SPEC.md §2).
+	// wants it). Nil: the redirect is a GET with an empty body (Oxxo,
+	// Rapipago), see EmptyBody. It must return something that marshals to
+	// a JSON object without null or floats (SPEC.md §2).
 	RedirectBody func(in RedirectInput) (any, error)
+	// EmptyBody is redirect_data.body of a GET redirect, written as the
+	// method's provider writes it: `[]` (Oxxo) or `{}` (Rapipago). Empty
+	// means `{}`.
+	EmptyBody string
 	// VoucherPage renders the voucher page in the method's own words: it
 	// returns the page (template) name and its view model, built from the
 	// shared model (Lotérica: in Portuguese). Nil: the shared "voucher" page.
@@ -287,10 +291,14 @@ func (p *Provider) freeReference(pay *platform.Payment, env platform.Env) (strin
 }
 
 // redirect is where the merchant sends the customer: the voucher page, by
-// GET with the empty body [], or by POST with the method's body.
+// GET with the method's empty body, or by POST with the method's body.
 func (p *Provider) redirect(in RedirectInput) (*platform.Redirect, error) {
 	if p.cfg.RedirectBody == nil {
-		return &platform.Redirect{URL: in.URL, Method: "GET", Body: json.RawMessage(`[]`)}, nil
+		empty := p.cfg.EmptyBody
+		if empty == "" {
+			empty = `{}`
+		}
+		return &platform.Redirect{URL: in.URL, Method: "GET", Body: json.RawMessage(empty)}, nil
 	}
 	v, err := p.cfg.RedirectBody(in)
 	if err != nil {

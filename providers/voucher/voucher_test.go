@@ -119,7 +119,7 @@ func TestStartIssuesVoucher(t *testing.T) {
 	require.NotNil(t, s.Redirect)
 	assert.Equal(t, "http://sandbox.test/providers/cash/vouchers/"+v.Reference, s.Redirect.URL)
 	assert.Equal(t, "GET", s.Redirect.Method)
-	assert.JSONEq(t, `[]`, string(s.Redirect.Body))
+	assert.JSONEq(t, `{}`, string(s.Redirect.Body), "Config.EmptyBody unset: an empty object")
 	assert.Equal(t, []string{v.Reference}, s.References)
 	assert.Equal(t, []platform.ProviderJob{{Name: JobLapse, Due: t0.Add(30 * day)}}, s.Jobs)
 	assert.Zero(t, s.Code)
