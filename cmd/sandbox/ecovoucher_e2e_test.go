@@ -33,7 +33,7 @@ type ecoDeposit struct {
 	done chan struct{}
 
 	mu   sync.Mutex
-	mode string // confirm (default), refuse, error, slow
+	mode string // confirm (default), refuse, error, slow, no-id, other-id
 	raw  [][]byte
 }
 
@@ -54,6 +54,10 @@ func newEcoDeposit(t *testing.T) *ecoDeposit {
 			_ = json.NewEncoder(w).Encode(map[string]any{"code": 5, "payment_id": req.PaymentID, "message": "order cancelled"})
 		case "error":
 			http.Error(w, "internal error", http.StatusInternalServerError)
+		case "no-id":
+			_ = json.NewEncoder(w).Encode(map[string]any{"code": 0})
+		case "other-id":
+			_ = json.NewEncoder(w).Encode(map[string]any{"code": 0, "payment_id": "another-order"})
 		case "slow":
 			select {
 			case <-time.After(2 * time.Second):
@@ -296,11 +300,15 @@ func TestEcoVoucherMerchantDeclines(t *testing.T) {
 		withDeposit bool
 		code        string
 		message     string
+		why         string // a part of the check_deposit attempt's error
 	}{
-		{"merchant answers code 5", "refuse", true, "30000", "Operation was declined by merchant"},
-		{"merchant answers HTTP 500", "error", true, "30000", "Operation was declined by merchant"},
-		{"merchant does not answer in time", "slow", true, "30302", "Merchant did not respond during the operation confirmation process"},
-		{"project has no check_deposit URL", "confirm", false, "30302", "Merchant did not respond during the operation confirmation process"},
+		{"merchant answers code 5", "refuse", true, "30000", "Operation was declined by merchant", "code 5: order cancelled"},
+		{"merchant answers HTTP 500", "error", true, "30000", "Operation was declined by merchant", "merchant answered 500"},
+		{"merchant does not answer in time", "slow", true, "30302", "Merchant did not respond during the operation confirmation process", "timeout"},
+		{"project has no check_deposit URL", "confirm", false, "30302", "Merchant did not respond during the operation confirmation process", ""},
+		// seed 001_5214a61f90aada49.txt:142-151: code and payment_id are both required.
+		{"merchant answers code 0 without payment_id", "no-id", true, "30000", "Operation was declined by merchant", `no "payment_id"`},
+		{"merchant confirms another payment", "other-id", true, "30000", "Operation was declined by merchant", `payment_id "another-order" but the request was for "decl-1"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -325,6 +333,25 @@ func TestEcoVoucherMerchantDeclines(t *testing.T) {
 
 			if tt.withDeposit {
 				assert.Len(t, d.requests(), 1)
+				var ds struct {
+					Deliveries []struct {
+						Kind     string `json:"kind"`
+						Attempts []struct {
+							Error string `json:"error"`
+						} `json:"attempts"`
+					} `json:"deliveries"`
+				}
+				require.Equal(t, http.StatusOK, s.do("GET", "/sandbox/deliveries?payment_id=decl-1", nil, &ds))
+				var why []string
+				for _, dl := range ds.Deliveries {
+					if dl.Kind == "check_deposit" {
+						for _, a := range dl.Attempts {
+							why = append(why, a.Error)
+						}
+					}
+				}
+				require.Len(t, why, 1, "the delivery log keeps the check_deposit attempt")
+				assert.Contains(t, why[0], tt.why, "the attempt says why the deposit was refused")
 			} else {
 				assert.Empty(t, d.requests())
 			}

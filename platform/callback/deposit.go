@@ -16,7 +16,7 @@ import (
 // DepositAnswer is what a merchant's answer to check_deposit means for the
 // payment (SPEC.md §6.2). It is platform.DepositAnswer, which the engine
 // consumes through platform.DepositChecker: Confirmed is true when the
-// merchant answered HTTP 200 with code 0; otherwise Code is
+// merchant answered HTTP 200 with code 0 and the payment's payment_id; otherwise Code is
 // platform.DeclineByMerchant for a refusal, an HTTP error status or an
 // answer that is not JSON, and platform.DeclineMerchantNoAnswer when no
 // answer came in time, the connection failed or the project has no
@@ -70,8 +70,8 @@ func (d *Sender) CheckDeposit(ctx context.Context, now time.Time, project platfo
 }
 
 // interpret reads a 200 answer to check_deposit and returns why it does not
-// confirm request, or "" when it does: code 0 (a number or "0") and, when
-// present, the request's payment_id.
+// confirm request, or "" when it does: code 0 (a number or "0") and the
+// request's payment_id, both of which ecommpay requires in the answer.
 func interpret(answer, request []byte) string {
 	got, err := decodeObject(answer)
 	if err != nil {
@@ -88,14 +88,16 @@ func interpret(answer, request []byte) string {
 		}
 		return reason
 	}
-	if pid, ok := got["payment_id"]; ok {
-		want := ""
-		if req, err := decodeObject(request); err == nil {
-			want = text(req["payment_id"])
-		}
-		if text(pid) != want {
-			return fmt.Sprintf("the answer confirms payment_id %q but the request was for %q", text(pid), want)
-		}
+	want := ""
+	if req, err := decodeObject(request); err == nil {
+		want = text(req["payment_id"])
+	}
+	pid, ok := got["payment_id"]
+	if !ok {
+		return fmt.Sprintf(`the answer has code 0 but no "payment_id"; send {"code":0,"payment_id":%q} to confirm`, want)
+	}
+	if text(pid) != want {
+		return fmt.Sprintf("the answer confirms payment_id %q but the request was for %q", text(pid), want)
 	}
 	return ""
 }

@@ -42,7 +42,9 @@ func TestCheckDeposit(t *testing.T) {
 		reason    string // a part of the reason
 	}{
 		{name: "code 0", merchant: answer(200, `{"code":0,"payment_id":"X03936"}`), confirmed: true},
-		{name: "code 0 without payment_id", merchant: answer(200, `{"code":0}`), confirmed: true},
+		// seed 001_5214a61f90aada49.txt:142-151: the answer must carry payment_id.
+		{name: "code 0 without payment_id", merchant: answer(200, `{"code":0}`), code: platform.DeclineByMerchant, reason: `no "payment_id"; send {"code":0,"payment_id":"X03936"}`},
+		{name: "code 0 with an empty payment_id", merchant: answer(200, `{"code":0,"payment_id":""}`), code: platform.DeclineByMerchant, reason: `payment_id "" but the request was for "X03936"`},
 		{name: `code "0"`, merchant: answer(200, `{"code":"0","payment_id":"X03936"}`), confirmed: true},
 		{name: "code 5", merchant: answer(200, `{"code":5,"message":"limit exceeded"}`), code: platform.DeclineByMerchant, reason: "code 5: limit exceeded"},
 		{name: `code "1"`, merchant: answer(200, `{"code":"1"}`), code: platform.DeclineByMerchant, reason: "code 1"},
