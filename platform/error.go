@@ -46,8 +46,8 @@ var codeMessages = map[int]string{
 	CodeNotFound:               "Transaction not found",
 	CodeInvalidSignature:       "Invalid signature",
 	CodeEmptySignature:         "Empty signature",
-	CodeRefundAmountMismatch:   "Refund amount must equal the payment amount: partial refunds are not supported",
-	CodeRefundCurrencyMismatch: "Refund currency must equal the payment currency",
+	CodeRefundAmountMismatch:   "Refund amount more than init amount",
+	CodeRefundCurrencyMismatch: "Refund currency mismatched or empty",
 	CodeInvalidRequest:         "Invalid request",
 	DeclineGeneral:             "General decline",
 	DeclineOverMaxLimit:        "Operation amount is great than max limit",
@@ -62,7 +62,7 @@ func CodeMessage(code int) string { return codeMessages[code] }
 // FieldError names one field of a request that is wrong and why.
 type FieldError struct {
 	Code    int    `json:"code"`
-	Field   string `json:"field"`
+	Field   string `json:"field,omitempty"` // left out when no one field is at fault
 	Message string `json:"message"`
 }
 

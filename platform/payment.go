@@ -63,6 +63,24 @@ func (s Sum) String() string {
 	return fmt.Sprintf("%s%d.%02d %s", sign, a/100, a%100, s.Currency)
 }
 
+// IsCurrencyCode reports whether s is written as an ISO 4217 alpha-3 code:
+// three capital letters.
+func IsCurrencyCode(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for _, c := range s {
+		if c < 'A' || c > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// MaxIDLength is the most characters a payment ID or a customer ID may have,
+// at the Gate as on the Payment Page.
+const MaxIDLength = 255
+
 // PaymentKey identifies a payment: payment IDs are unique within a project.
 type PaymentKey struct {
 	ProjectID int64  `json:"project_id"`

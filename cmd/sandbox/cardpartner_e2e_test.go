@@ -343,11 +343,12 @@ func TestCardPartnerClarification(t *testing.T) {
 	m := newMerchant(t)
 	setupProject(t, s, m)
 
+	var sale gateAnswer
 	require.Equal(t, http.StatusOK, s.do("POST", cpSalePath, signed(cpSale("clar-1", func(b map[string]any) {
 		c := b["customer"].(map[string]any)
 		delete(c, "phone")
 		delete(c, "email")
-	}), testSecret), nil))
+	}), testSecret), &sale))
 	cb := m.next()
 	verifyCallback(t, cb, testSecret)
 	assert.Equal(t, "awaiting clarification", path(cb, "payment", "status"))
@@ -378,7 +379,10 @@ func TestCardPartnerClarification(t *testing.T) {
 
 	// With both, the redirect follows, then the customer pays.
 	require.Equal(t, http.StatusOK, s.do("POST", clarificationPath, clarify(map[string]any{"phone": "254700111222", "email": "late@example.com"}), &ans), "%+v", ans)
+	assert.NotEmpty(t, ans.RequestID)
+	assert.NotEqual(t, sale.RequestID, ans.RequestID, "the clarification is a request of its own")
 	cb = m.next()
+	assert.Equal(t, sale.RequestID, path(cb, "operation", "request_id"), "the operation keeps the sale's request_id")
 	verifyCallback(t, cb, testSecret)
 	assert.Equal(t, "awaiting redirect result", path(cb, "payment", "status"))
 	assert.Nil(t, path(cb, "clarification_fields"))
@@ -471,11 +475,12 @@ func TestCardPartnerRefunds(t *testing.T) {
 		payment map[string]any
 		code    string
 		field   string
+		message string
 	}{
 		{name: "second refund", id: "ref-1", code: "3060"},
 		{name: "unknown payment", id: "nope", code: "3061"},
-		{name: "partial amount", id: "ref-2", payment: map[string]any{"amount": 100000, "currency": "KES"}, code: "3283", field: "payment.amount"},
-		{name: "wrong currency", id: "ref-2", payment: map[string]any{"amount": 150000, "currency": "USD"}, code: "3284", field: "payment.currency"},
+		{name: "partial amount", id: "ref-2", payment: map[string]any{"amount": 100000, "currency": "KES"}, code: "3283", field: "payment.amount", message: "Refund amount more than init amount"},
+		{name: "wrong currency", id: "ref-2", payment: map[string]any{"amount": 150000, "currency": "USD"}, code: "3284", field: "payment.currency", message: "Refund currency mismatched or empty"},
 		{name: "declined payment", id: "ref-declined", code: "3060"},
 		{name: "payment still at the checkout", id: "ref-open", code: "3060"},
 	}
@@ -485,6 +490,9 @@ func TestCardPartnerRefunds(t *testing.T) {
 			assert.Equal(t, http.StatusBadRequest, status)
 			assert.Equal(t, "error", ans.Status)
 			assert.Equal(t, tt.code, ans.Code)
+			if tt.message != "" {
+				assert.Equal(t, tt.message, ans.Message, "as ecommpay's code list words it")
+			}
 			if tt.field != "" {
 				require.NotEmpty(t, ans.Errors)
 				assert.Equal(t, tt.field, ans.Errors[0].Field)

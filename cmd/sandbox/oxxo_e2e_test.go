@@ -186,6 +186,21 @@ func TestGateSynchronousErrors(t *testing.T) {
 			delete(c, "ip_address")
 		}), testSecret), status: 400, code: "2004", fields: []string{"payment.amount", "payment.currency", "customer.ip_address", "customer.email", "customer.identify.doc_number"}},
 		{name: "payment id reused", body: signed(oxxoSale("used-1"), testSecret), status: 400, code: "3041"},
+		{name: "no project_id", body: oxxoSale("p-6", func(b map[string]any) {
+			delete(b["general"].(map[string]any), "project_id")
+		}), status: 400, code: "2442", fields: []string{"general.project_id"}},
+		// The probe's inputs, each once a 500: a payment_id as an object, a
+		// list, and one of 32 750 characters (bbolt's key limit).
+		{name: "payment_id {}", body: signed(oxxoSale("", func(b map[string]any) {
+			b["general"].(map[string]any)["payment_id"] = map[string]any{}
+		}), testSecret), status: 400, code: "2003", fields: []string{"general.payment_id"}},
+		{name: "payment_id []", body: signed(oxxoSale("", func(b map[string]any) {
+			b["general"].(map[string]any)["payment_id"] = []any{}
+		}), testSecret), status: 400, code: "2003", fields: []string{"general.payment_id"}},
+		{name: "payment_id of 32750 characters", body: signed(oxxoSale(strings.Repeat("9", 32_750)), testSecret), status: 400, code: "2003", fields: []string{"general.payment_id"}},
+		{name: "amount a fraction", body: signed(oxxoSale("p-7", func(b map[string]any) {
+			b["payment"].(map[string]any)["amount"] = 100.5
+		}), testSecret), status: 400, code: "2003", fields: []string{"payment.amount"}},
 		{name: "unknown method", body: signed(oxxoSale("p-5"), testSecret), status: 400, code: "2541"},
 	}
 	for _, tt := range tests {
@@ -200,6 +215,10 @@ func TestGateSynchronousErrors(t *testing.T) {
 			assert.Equal(t, "error", ans.Status)
 			assert.Equal(t, tt.code, ans.Code)
 			assert.NotEmpty(t, ans.Message)
+			assert.NotEmpty(t, ans.RequestID)
+			if tt.code == "2003" && len(tt.fields) > 0 {
+				assert.Contains(t, ans.Message, tt.fields[0], "the message names the field")
+			}
 			var fields []string
 			for _, e := range ans.Errors {
 				if e.Field != "" {

@@ -15,7 +15,8 @@ type errorAnswer struct {
 	Status    string                `json:"status"`
 	Code      string                `json:"code"`
 	Message   string                `json:"message"`
-	ProjectID any                   `json:"project_id,omitempty"`
+	RequestID string                `json:"request_id"`
+	ProjectID int64                 `json:"project_id,omitempty"`
 	PaymentID string                `json:"payment_id,omitempty"`
 	Errors    []platform.FieldError `json:"errors"`
 }
@@ -28,13 +29,13 @@ func (s *Server) fail(c echo.Context, id ids, err error) error {
 	if !errors.As(err, &pe) {
 		c.Logger().Errorf("gate %s: %v", c.Path(), err)
 		return c.JSON(http.StatusInternalServerError, errorAnswer{
-			Status: "error", Code: "500", Message: "Internal error of the sandbox",
+			Status: "error", Code: "500", Message: "Internal error of the sandbox", RequestID: s.newRequestID(),
 			ProjectID: id.projectID, PaymentID: id.paymentID,
 			Errors: []platform.FieldError{{Code: 500, Message: err.Error()}},
 		})
 	}
 	ans := errorAnswer{
-		Status: "error", Code: strconv.Itoa(pe.Code), Message: pe.Message,
+		Status: "error", Code: strconv.Itoa(pe.Code), Message: pe.Message, RequestID: s.newRequestID(),
 		ProjectID: id.projectID, PaymentID: id.paymentID, Errors: pe.Fields,
 	}
 	if len(ans.Errors) == 0 {
@@ -42,3 +43,7 @@ func (s *Server) fail(c echo.Context, id ids, err error) error {
 	}
 	return c.JSON(http.StatusBadRequest, ans)
 }
+
+// newRequestID is the request_id of an answer that starts no operation:
+// every request gets its own.
+func (s *Server) newRequestID() string { return s.Engine.NewID(10) }

@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -35,14 +37,16 @@ type request struct {
 	project platform.Project
 }
 
-// ids carries what is known of a request's identity, for error answers.
+// ids carries what is known of a request's identity, for error answers:
+// the project ID once it is read, the payment ID when it is a usable one.
 type ids struct {
-	projectID any
+	projectID int64
 	paymentID string
 }
 
 // verify runs the checks every Gate request shares, in ecommpay's order:
-// JSON, project, signature, then the required fields.
+// JSON, project, signature, the JSON types of the fields the Gate reads,
+// then the required fields.
 func (s *Server) verify(c echo.Context, required []string) (request, ids, error) {
 	var id ids
 	raw, err := io.ReadAll(io.LimitReader(c.Request().Body, s.MaxBody+1))
@@ -52,30 +56,31 @@ func (s *Server) verify(c echo.Context, required []string) (request, ids, error)
 	if int64(len(raw)) > s.MaxBody {
 		return request{}, id, platform.Errorf(platform.CodeInvalidJSON, "the body is larger than %d bytes", s.MaxBody)
 	}
-	data, err := signature.Decode(raw)
+	b, err := decode(raw)
 	if err != nil {
-		return request{}, id, &platform.Error{Code: platform.CodeInvalidJSON, Message: platform.CodeMessage(platform.CodeInvalidJSON),
-			Detail: "the body must be a JSON object such as {\"general\":{...},...}: " + err.Error()}
+		return request{}, id, err
 	}
-	b := body(data)
-	id.paymentID = b.str("general.payment_id")
-	if v := b.lookup("general.project_id"); v != nil {
-		id.projectID = v
+	if pid, ok := b.lookup("general.payment_id").(string); ok && utf8.RuneCountInString(pid) <= platform.MaxIDLength {
+		id.paymentID = pid
 	}
-	if !b.present("general.project_id") {
-		return request{}, id, missing([]string{"general.project_id"})
-	}
-	pid, err := b.integer("general.project_id")
+	pid, err := b.projectID()
 	if err != nil {
-		return request{}, id, &platform.Error{Code: platform.CodeProjectNotFound, Message: platform.CodeMessage(platform.CodeProjectNotFound), Detail: err.Error()}
+		return request{}, id, err
 	}
 	id.projectID = pid
 	project, err := s.Engine.Project(c.Request().Context(), pid)
+	if platform.ErrorCode(err) == platform.CodeProjectNotFound {
+		return request{}, id, projectError(err.Error(), platform.FieldError{Code: platform.CodeProjectNotFound, Field: "general.project_id",
+			Message: fmt.Sprintf("there is no project %d in this sandbox: create it with POST /sandbox/projects or the config file", pid)})
+	}
 	if err != nil {
 		return request{}, id, err
 	}
-	if err := checkSignature(data, b.signatureOf(), project.Secret); err != nil {
+	if err := checkSignature(map[string]any(b), b.signatureOf(), project.Secret); err != nil {
 		return request{}, id, err
+	}
+	if bad := b.typeErrors(); len(bad) > 0 {
+		return request{}, id, malformed(bad)
 	}
 	var absent []string
 	for _, f := range required {
@@ -86,11 +91,56 @@ func (s *Server) verify(c echo.Context, required []string) (request, ids, error)
 	if len(absent) > 0 {
 		return request{}, id, missing(absent)
 	}
+	if bad := checkIDs(b); len(bad) > 0 {
+		return request{}, id, malformed(bad)
+	}
 	return request{body: b, project: project}, id, nil
 }
 
+// projectID reads general.project_id; an absent or unusable one is 2442's
+// case, since no project can be found without it.
+func (b body) projectID() (int64, error) {
+	if g := b.lookup("general"); g != nil {
+		if _, ok := g.(map[string]any); !ok {
+			return 0, projectError("general is not an object", platform.FieldError{Code: platform.CodeProjectNotFound, Field: "general",
+				Message: "must be an object with project_id, payment_id and signature, not " + describe(g)})
+		}
+	}
+	if !b.present("general.project_id") {
+		return 0, projectError("general.project_id is missing", platform.FieldError{Code: platform.CodeProjectNotFound, Field: "general.project_id",
+			Message: "is missing: send the project ID ecommpay gave you, such as 842"})
+	}
+	pid, err := b.integer("general.project_id")
+	if err == nil && pid <= 0 {
+		err = fmt.Errorf("must be a positive whole number, not %d", pid)
+	}
+	if err != nil {
+		return 0, projectError("general.project_id "+err.Error(), platform.FieldError{Code: platform.CodeProjectNotFound, Field: "general.project_id",
+			Message: err.Error() + ": send the project ID ecommpay gave you, such as 842"})
+	}
+	return pid, nil
+}
+
+// projectError is the 2442 error: no project can be found for the request.
+func projectError(detail string, f platform.FieldError) *platform.Error {
+	return &platform.Error{Code: platform.CodeProjectNotFound, Message: platform.CodeMessage(platform.CodeProjectNotFound),
+		Detail: detail, Fields: []platform.FieldError{f}}
+}
+
+// checkIDs names the IDs of b longer than platform.MaxIDLength.
+func checkIDs(b body) []platform.FieldError {
+	var out []platform.FieldError
+	for _, f := range []string{"general.payment_id", "customer.id"} {
+		if n := utf8.RuneCountInString(b.str(f)); n > platform.MaxIDLength {
+			out = append(out, platform.FieldError{Code: platform.CodeInvalidJSON, Field: f,
+				Message: fmt.Sprintf("must be at most %d characters, not %d", platform.MaxIDLength, n)})
+		}
+	}
+	return out
+}
+
 // checkSignature verifies a signed body and explains a mismatch.
-func checkSignature(data any, got, secret string) error {
+func checkSignature(data map[string]any, got, secret string) error {
 	err := signature.Verify(data, got, secret)
 	if err == nil {
 		return nil
@@ -116,11 +166,21 @@ func missing(fields []string) *platform.Error {
 	return e
 }
 
-// invalid is a 2004 error for a present field whose value is unusable.
+// malformed is the 2003 error of a request whose JSON is an object but
+// whose fields are not what they must be: every field at fault is named,
+// and the message names the first.
+func malformed(fields []platform.FieldError) *platform.Error {
+	first := fields[0].Field + " " + fields[0].Message
+	msg := platform.CodeMessage(platform.CodeInvalidJSON) + ": " + first
+	if len(fields) > 1 {
+		msg += fmt.Sprintf(" (and %d more field(s), see errors)", len(fields)-1)
+	}
+	return &platform.Error{Code: platform.CodeInvalidJSON, Message: msg, Detail: first, Fields: fields}
+}
+
+// invalid is the 2003 error of one field whose value is unusable.
 func invalid(field, message string) *platform.Error {
-	return &platform.Error{Code: platform.CodeRequiredField, Message: platform.CodeMessage(platform.CodeRequiredField),
-		Detail: field + " " + message,
-		Fields: []platform.FieldError{{Code: platform.CodeRequiredField, Field: field, Message: message}}}
+	return malformed([]platform.FieldError{{Code: platform.CodeInvalidJSON, Field: field, Message: message}})
 }
 
 func (s *Server) handleSale(m platform.Method) echo.HandlerFunc {
@@ -147,19 +207,26 @@ func (s *Server) handleSale(m platform.Method) echo.HandlerFunc {
 	}
 }
 
-// saleRequest reads a verified sale body into the engine's request.
+// saleRequest reads a verified sale body into the engine's request. A
+// value the Gate cannot take (a negative amount, a currency that is not
+// three capital letters, a URL that is not absolute, a callback.delay out
+// of range) is a 2003 error naming every such field.
 func saleRequest(req request, m platform.Method) (platform.SaleRequest, error) {
 	b := req.body
-	amount, err := b.integer("payment.amount")
-	if err != nil {
-		return platform.SaleRequest{}, invalid("payment.amount", "must be a whole number of minor units (10000 for 100.00)")
+	var bad []platform.FieldError
+	fail := func(field, message string) {
+		bad = append(bad, platform.FieldError{Code: platform.CodeInvalidJSON, Field: field, Message: message})
 	}
-	if amount < 0 {
-		return platform.SaleRequest{}, invalid("payment.amount", "must not be negative")
+	amount, err := b.integer("payment.amount")
+	switch {
+	case err != nil:
+		fail("payment.amount", err.Error()+" of minor units (10000 for 100.00)")
+	case amount < 0:
+		fail("payment.amount", fmt.Sprintf("must not be negative, not %d", amount))
 	}
 	currency := b.str("payment.currency")
-	if len(currency) != 3 {
-		return platform.SaleRequest{}, invalid("payment.currency", fmt.Sprintf("must be an ISO 4217 alpha-3 code such as USD, got %q", currency))
+	if !platform.IsCurrencyCode(currency) {
+		fail("payment.currency", "must be an ISO 4217 alpha-3 code in capitals such as USD, not "+describe(currency))
 	}
 	sr := platform.SaleRequest{
 		ProjectID:   req.project.ID,
@@ -185,42 +252,57 @@ func saleRequest(req request, m platform.Method) (platform.SaleRequest, error) {
 		},
 		Language: b.str("customer.language"),
 	}
-	if u := b.str("general.merchant_callback_url"); u != "" {
-		if err := checkURL(u); err != nil {
-			return platform.SaleRequest{}, invalid("general.merchant_callback_url", err.Error())
-		}
-		sr.Callback.URL = u
-	}
-	for _, f := range []struct{ path, v string }{{"return_url.success", sr.ReturnURLs.Success}, {"return_url.decline", sr.ReturnURLs.Decline}, {"return_url.return", sr.ReturnURLs.Return}} {
-		if f.v == "" {
-			continue
-		}
-		if err := checkURL(f.v); err != nil {
-			return platform.SaleRequest{}, invalid(f.path, err.Error())
+	for _, f := range []string{"general.merchant_callback_url", "return_url.success", "return_url.decline", "return_url.return"} {
+		if u := b.str(f); u != "" {
+			if err := checkURL(u); err != nil {
+				fail(f, err.Error())
+			}
 		}
 	}
+	sr.Callback.URL = b.str("general.merchant_callback_url")
 	if b.present("callback.delay") {
 		d, err := b.integer("callback.delay")
 		if err != nil || d < 0 || d > maxCallbackDelay {
-			return platform.SaleRequest{}, invalid("callback.delay", fmt.Sprintf("must be a whole number of seconds from 0 to %d", maxCallbackDelay))
+			fail("callback.delay", fmt.Sprintf("must be a whole number of seconds from 0 to %d", maxCallbackDelay))
 		}
 		sr.Callback.Delay = time.Duration(d) * time.Second
 	}
 	sr.Callback.Disabled = b.flag("callback.force_disable")
+	if len(bad) > 0 {
+		return platform.SaleRequest{}, malformed(bad)
+	}
 	return sr, nil
 }
 
 func checkURL(u string) error {
 	pu, err := url.Parse(u)
 	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-		return fmt.Errorf("must be an absolute http(s) URL, got %q", u)
+		return fmt.Errorf("must be an absolute http(s) URL, not %s", describe(u))
 	}
 	return nil
 }
 
+// handleUnknownMethod answers the sale of a method the sandbox does not
+// emulate, once the request has passed the JSON, project and signature
+// checks, as ecommpay does.
 func (s *Server) handleUnknownMethod(c echo.Context) error {
-	return s.fail(c, ids{}, platform.Errorf(platform.CodeUnknownMethod,
-		"the sandbox emulates no method %q; docs/gate.md in the repository lists the sale endpoints", c.Param("method")))
+	_, id, err := s.verify(c, nil)
+	if err != nil {
+		return s.fail(c, id, err)
+	}
+	return s.fail(c, id, platform.Errorf(platform.CodeUnknownMethod,
+		"the sandbox emulates no method %q; its sale endpoints are %s (docs/gate.md in the repository describes them)", c.Param("method"), strings.Join(s.salePaths(), ", ")))
+}
+
+// salePaths lists the sale endpoints of the registered methods.
+func (s *Server) salePaths() []string {
+	var out []string
+	for _, m := range s.Engine.Methods() {
+		if m.GatePath != "" {
+			out = append(out, m.GatePath)
+		}
+	}
+	return out
 }
 
 // handleStatus answers a status request with the signed state of a payment.
@@ -287,5 +369,7 @@ func (s *Server) handleClarification(c echo.Context) error {
 	if err != nil {
 		return s.fail(c, id, err)
 	}
-	return c.JSON(http.StatusOK, accepted{Status: "success", RequestID: p.Last().RequestID, ProjectID: p.ProjectID, PaymentID: p.ID})
+	// The clarification is a request of its own: it gets its own request_id
+	// (the operation keeps the sale's).
+	return c.JSON(http.StatusOK, accepted{Status: "success", RequestID: s.newRequestID(), ProjectID: p.ProjectID, PaymentID: p.ID})
 }

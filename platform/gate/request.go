@@ -5,11 +5,25 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/signature"
 )
 
 // body is a decoded Gate request: nested JSON objects with numbers kept as
 // json.Number.
 type body map[string]any
+
+// decode reads a Gate request body: a JSON object, or a 2003 error that
+// says what is wrong with it.
+func decode(raw []byte) (body, error) {
+	data, err := signature.Decode(raw)
+	if err != nil {
+		return nil, &platform.Error{Code: platform.CodeInvalidJSON, Message: platform.CodeMessage(platform.CodeInvalidJSON),
+			Detail: "the body must be a JSON object such as {\"general\":{...},...}: " + err.Error()}
+	}
+	return body(data), nil
+}
 
 // lookup returns the value at a dotted path, or nil.
 func (b body) lookup(path string) any {
@@ -40,44 +54,34 @@ func (b body) present(path string) bool {
 	}
 }
 
-// str returns the value at path as a string: strings verbatim, numbers in
-// their JSON text, booleans as 1/0.
+// str returns the string at path, or "" when there is none. Call it on
+// fields whose type typeErrors has checked.
 func (b body) str(path string) string {
-	switch v := b.lookup(path).(type) {
-	case string:
-		return v
-	case json.Number:
-		return v.String()
-	case bool:
-		if v {
-			return "1"
-		}
-		return "0"
-	}
-	return ""
+	s, _ := b.lookup(path).(string)
+	return s
 }
 
-// integer returns the value at path as an int64. Strings of digits are
-// accepted, as ecommpay does for project_id.
+// integer returns the whole number at path: a JSON integer or a string of
+// digits (ecommpay takes "842" for 842). A missing value, a fraction or any
+// other type is an error that says what was found.
 func (b body) integer(path string) (int64, error) {
-	switch v := b.lookup(path).(type) {
+	v := b.lookup(path)
+	var text string
+	switch v := v.(type) {
 	case json.Number:
-		n, err := strconv.ParseInt(v.String(), 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("%s must be a whole number, got %s", path, v)
-		}
-		return n, nil
+		text = v.String()
 	case string:
-		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("%s must be a whole number, got %q", path, v)
-		}
-		return n, nil
+		text = strings.TrimSpace(v)
 	case nil:
-		return 0, fmt.Errorf("%s is missing", path)
+		return 0, fmt.Errorf("is missing")
 	default:
-		return 0, fmt.Errorf("%s must be a whole number, got %v", path, v)
+		return 0, fmt.Errorf("must be a whole number, not %s", describe(v))
 	}
+	n, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("must be a whole number, not %s", describe(v))
+	}
+	return n, nil
 }
 
 // flag reads a boolean that may be written true, 1 or "1".
@@ -100,4 +104,145 @@ func (b body) signatureOf() string {
 		return s
 	}
 	return b.str("signature")
+}
+
+// kind is the JSON type a field of a Gate request must have.
+type kind int
+
+const (
+	kindObject  kind = iota
+	kindString       // a JSON string
+	kindInteger      // a JSON integer, or a string of digits
+	kindFlag         // true or false, 1 or 0, "1" or "0", "true" or "false"
+)
+
+// schema lists the fields the Gate reads, parents before their children,
+// with the JSON type each must have. Other fields are signed and otherwise
+// ignored, as the platform ignores what it does not use.
+var schema = []struct {
+	path string
+	kind kind
+}{
+	{"general", kindObject},
+	{"general.project_id", kindInteger},
+	{"general.payment_id", kindString},
+	{"general.signature", kindString},
+	{"general.merchant_callback_url", kindString},
+	{"payment", kindObject},
+	{"payment.amount", kindInteger},
+	{"payment.currency", kindString},
+	{"payment.description", kindString},
+	{"customer", kindObject},
+	{"customer.id", kindString},
+	{"customer.ip_address", kindString},
+	{"customer.first_name", kindString},
+	{"customer.last_name", kindString},
+	{"customer.email", kindString},
+	{"customer.phone", kindString},
+	{"customer.country", kindString},
+	{"customer.language", kindString},
+	{"customer.identify", kindObject},
+	{"customer.identify.doc_number", kindString},
+	{"return_url", kindObject},
+	{"return_url.success", kindString},
+	{"return_url.decline", kindString},
+	{"return_url.return", kindString},
+	{"callback", kindObject},
+	{"callback.delay", kindInteger},
+	{"callback.force_disable", kindFlag},
+}
+
+// typeErrors names every field of b that the Gate reads and whose JSON
+// type is not the one it must have: an object where a string is due, a
+// list, a number for an ID, a fraction for an amount. The fields under a
+// parent that is not an object are not looked at: the parent is named.
+func (b body) typeErrors() []platform.FieldError {
+	var out []platform.FieldError
+	for _, f := range schema {
+		v := b.lookup(f.path) // nil when a parent is not an object
+		if v == nil {
+			continue
+		}
+		if msg := checkKind(f.kind, v); msg != "" {
+			out = append(out, platform.FieldError{Code: platform.CodeInvalidJSON, Field: f.path, Message: msg})
+		}
+	}
+	return out
+}
+
+// checkKind says what is wrong with v as a value of kind k, or "".
+func checkKind(k kind, v any) string {
+	switch k {
+	case kindObject:
+		if _, ok := v.(map[string]any); !ok {
+			return "must be an object, not " + describe(v)
+		}
+	case kindString:
+		if _, ok := v.(string); !ok {
+			return "must be a string, not " + describe(v)
+		}
+	case kindInteger:
+		text := ""
+		switch v := v.(type) {
+		case json.Number:
+			text = v.String()
+		case string:
+			text = strings.TrimSpace(v)
+			if text == "" {
+				return "" // empty: the required-field check names it
+			}
+		default:
+			return "must be a whole number, not " + describe(v)
+		}
+		if _, err := strconv.ParseInt(text, 10, 64); err != nil {
+			return "must be a whole number, not " + describe(v)
+		}
+	case kindFlag:
+		switch v := v.(type) {
+		case bool:
+		case json.Number:
+			if s := v.String(); s != "0" && s != "1" {
+				return "must be true, false, 1 or 0, not " + describe(v)
+			}
+		case string:
+			if s := strings.ToLower(v); s != "0" && s != "1" && s != "true" && s != "false" && s != "" {
+				return "must be true, false, 1 or 0, not " + describe(v)
+			}
+		default:
+			return "must be true, false, 1 or 0, not " + describe(v)
+		}
+	}
+	return ""
+}
+
+// maxShown bounds how much of a value an error message quotes.
+const maxShown = 40
+
+// describe names a decoded JSON value for an error message: its type, and
+// for a scalar its (shortened) text.
+func describe(v any) string {
+	switch v := v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "a list"
+	case bool:
+		return fmt.Sprintf("the boolean %t", v)
+	case json.Number:
+		return "the number " + shorten(v.String())
+	case string:
+		return fmt.Sprintf("the string %q", shorten(v))
+	case nil:
+		return "null"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// shorten cuts s to maxShown characters, saying how long it was.
+func shorten(s string) string {
+	r := []rune(s)
+	if len(r) <= maxShown {
+		return s
+	}
+	return fmt.Sprintf("%s… (%d characters)", string(r[:maxShown]), len(r))
 }

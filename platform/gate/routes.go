@@ -2,6 +2,7 @@ package gate
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -41,6 +42,8 @@ func (s *Server) handleNotFound(c echo.Context) error {
 		"code":    "404",
 		"message": "Not found",
 		"errors": []platform.FieldError{{Code: 404, Field: "url",
-			Message: c.Request().Method + " " + c.Request().URL.Path + " is not a Gate endpoint the sandbox emulates; docs/gate.md in the repository lists them"}},
+			Message: c.Request().Method + " " + c.Request().URL.Path + " is not a Gate endpoint the sandbox emulates; its endpoints are " +
+				strings.Join(append(s.salePaths(), "/v2/payment/status", "/v2/payment/card-partner/refund", "/v2/payment/clarification"), ", ") +
+				" (docs/gate.md in the repository describes them)"}},
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/signature"
@@ -75,9 +76,6 @@ var urlParams = []string{paramSuccessURL, paramFailURL, paramReturnURL, paramRed
 // pageOptions are the parameters a payment keeps for the pages after the
 // sale (platform.Payment.PageOptions).
 var pageOptions = []string{paramSuccessURL, paramFailURL, paramReturnURL, paramRedirectOK, paramRedirectFail, paramFrameMode}
-
-// maxIDLength bounds payment_id and customer_id.
-const maxIDLength = 255
 
 // request is a verified Payment Page request.
 type request struct {
@@ -160,18 +158,18 @@ func (s *Server) verify(ctx context.Context, p params) (*request, error) {
 		embedded:    embedded(p),
 	}
 	var bad []msg
-	if len(r.paymentID) > maxIDLength {
-		bad = append(bad, paramMsg(paramPaymentID, "err.param.too_long", maxIDLength))
+	if utf8.RuneCountInString(r.paymentID) > platform.MaxIDLength {
+		bad = append(bad, paramMsg(paramPaymentID, "err.param.too_long", platform.MaxIDLength))
 	}
-	if len(r.customerID) > maxIDLength {
-		bad = append(bad, paramMsg(paramCustomerID, "err.param.too_long", maxIDLength))
+	if utf8.RuneCountInString(r.customerID) > platform.MaxIDLength {
+		bad = append(bad, paramMsg(paramCustomerID, "err.param.too_long", platform.MaxIDLength))
 	}
 	amount, ok := parseAmount(p.get(paramAmount))
 	if !ok {
 		bad = append(bad, paramMsg(paramAmount, "err.param.amount", p[paramAmount]))
 	}
 	currency := strings.ToUpper(p.get(paramCurrency))
-	if !isCurrency(currency) {
+	if !platform.IsCurrencyCode(currency) {
 		bad = append(bad, paramMsg(paramCurrency, "err.param.currency", p[paramCurrency]))
 	}
 	r.amount = platform.Sum{Amount: amount, Currency: currency}
@@ -208,19 +206,6 @@ func parseAmount(s string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n, err == nil
-}
-
-// isCurrency reports whether s looks like an ISO 4217 alpha-3 code.
-func isCurrency(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for _, c := range s {
-		if c < 'A' || c > 'Z' {
-			return false
-		}
-	}
-	return true
 }
 
 // isURL reports whether s is an absolute http(s) URL.

@@ -1,0 +1,277 @@
+package gate_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
+	"github.com/ecommpay-sandbox/sandbox/platform/gate"
+	"github.com/ecommpay-sandbox/sandbox/platform/signature"
+)
+
+const (
+	project  = 842
+	secret   = "s3cret-key"
+	salePath = "/v2/payment/voucher/cash/sale"
+)
+
+// cash is a voucher method that issues its voucher at once.
+type cash struct{}
+
+func (cash) Method() platform.Method {
+	return platform.Method{
+		Code: "cash", Name: "Cash", PaymentMethod: "cash", ProviderID: 99,
+		GatePath: salePath, Currencies: []string{"USD"},
+		GateRequired: []string{"customer.email"},
+	}
+}
+
+func (cash) Start(*platform.Payment, platform.Env) (platform.Step, error) {
+	return platform.Step{Status: platform.StatusAwaitingRedirect, ProviderPaymentID: "p-1", Notify: true,
+		Redirect: &platform.Redirect{URL: "http://sandbox.test/v", Method: "GET", Body: json.RawMessage(`{}`)}}, nil
+}
+
+var errNo = errors.New("cash does nothing else")
+
+func (cash) Pay(*platform.Payment, platform.PayInput, platform.Env) (platform.Step, error) {
+	return platform.Step{}, errNo
+}
+func (cash) Fail(*platform.Payment, int, platform.Env) (platform.Step, error) {
+	return platform.Step{}, errNo
+}
+func (cash) Expire(*platform.Payment, platform.Env) (platform.Step, error) {
+	return platform.Step{}, errNo
+}
+func (cash) Job(*platform.Payment, string, platform.Env) (platform.Step, error) {
+	return platform.Step{}, errNo
+}
+
+// newGate serves the Gate over a real engine and bbolt file with the cash
+// method and the test project.
+func newGate(t testing.TB) *enginetest.Sandbox {
+	sb := enginetest.New(t, cash{}, enginetest.Options{Project: platform.Project{ID: project, Secret: secret}})
+	gate.New(sb.Engine).Routes(sb.Echo)
+	return sb
+}
+
+// sale is a valid cash sale body, unsigned.
+func sale(paymentID any) map[string]any {
+	return map[string]any{
+		"general":  map[string]any{"project_id": project, "payment_id": paymentID},
+		"customer": map[string]any{"id": "c-1", "ip_address": "1.2.3.4", "email": "a@example.com"},
+		"payment":  map[string]any{"amount": 10000, "currency": "USD"},
+	}
+}
+
+// with returns sale(paymentID) changed by set: a dotted path and its value
+// (nil deletes it).
+func with(paymentID any, set map[string]any) map[string]any {
+	b := sale(paymentID)
+	for p, v := range set {
+		parts := strings.Split(p, ".")
+		m := b
+		for _, k := range parts[:len(parts)-1] {
+			next, ok := m[k].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[k] = next
+			}
+			m = next
+		}
+		if v == nil {
+			delete(m, parts[len(parts)-1])
+		} else {
+			m[parts[len(parts)-1]] = v
+		}
+	}
+	return b
+}
+
+// sign puts the signature of body for secret into general.signature.
+func sign(body map[string]any, key string) map[string]any {
+	raw, _ := json.Marshal(body)
+	data, _ := signature.Decode(raw)
+	g, ok := body["general"].(map[string]any)
+	if !ok {
+		g = map[string]any{}
+		body["general"] = g
+	}
+	g["signature"] = signature.Sign(data, key)
+	return body
+}
+
+type answer struct {
+	Status    string `json:"status"`
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id"`
+	ProjectID int64  `json:"project_id"`
+	PaymentID string `json:"payment_id"`
+	Errors    []map[string]any
+}
+
+// post sends body (raw bytes, or a value to marshal) to path.
+func post(t testing.TB, sb *enginetest.Sandbox, path string, body any) (int, answer, []byte) {
+	t.Helper()
+	raw, ok := body.([]byte)
+	if !ok {
+		var err error
+		raw, err = json.Marshal(body)
+		require.NoError(t, err)
+	}
+	req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(raw))
+	req.Header.Set("Content-Type", "application/json")
+	rec := sb.Do(req)
+	var a answer
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &a), "%s", rec.Body.String())
+	return rec.Code, a, rec.Body.Bytes()
+}
+
+func TestGateAnswers(t *testing.T) {
+	long := strings.Repeat("x", 32_750) // the probe's payment_id: bbolt's "key too large" made it a 500
+	tests := []struct {
+		name      string
+		path      string // salePath when empty
+		body      any
+		code      string
+		fields    []string // errors[].field, in order; nil: no entry has a field
+		message   string   // a part of the message
+		projectID int64
+		paymentID string
+	}{
+		{name: "not JSON", body: []byte("{nope"), code: "2003", message: "Invalid JSON string"},
+		{name: "a JSON list", body: []byte("[1,2]"), code: "2003", message: "Invalid JSON string"},
+		{name: "no project_id is 2442, not 2004", body: with("p-1", map[string]any{"general.project_id": nil}),
+			code: "2442", fields: []string{"general.project_id"}, message: "Project ID not found", paymentID: "p-1"},
+		{name: "no general", body: map[string]any{"payment": map[string]any{"amount": 1}}, code: "2442", fields: []string{"general.project_id"}},
+		{name: "general is a string", body: map[string]any{"general": "842"}, code: "2442", fields: []string{"general"}},
+		{name: "project_id of letters", body: with("p-1", map[string]any{"general.project_id": "abc"}), code: "2442", fields: []string{"general.project_id"}},
+		{name: "project_id a fraction", body: with("p-1", map[string]any{"general.project_id": 842.5}), code: "2442", fields: []string{"general.project_id"}},
+		{name: "project_id an object", body: with("p-1", map[string]any{"general.project_id": map[string]any{}}), code: "2442", fields: []string{"general.project_id"}},
+		{name: "unknown project", body: sign(with("p-1", map[string]any{"general.project_id": 999}), secret), code: "2442",
+			fields: []string{"general.project_id"}, projectID: 999, paymentID: "p-1"},
+		{name: "not signed", body: sale("p-1"), code: "3262", fields: []string{"general.signature"}, projectID: project, paymentID: "p-1"},
+		{name: "signed with another key", body: sign(sale("p-1"), "other"), code: "3261", fields: []string{"general.signature"}, projectID: project},
+
+		// The probe's inputs: a payment_id of the wrong type or length.
+		{name: "payment_id {}", body: sign(sale(map[string]any{}), secret), code: "2003",
+			fields: []string{"general.payment_id"}, message: "general.payment_id must be a string, not an object", projectID: project},
+		{name: "payment_id []", body: sign(sale([]any{}), secret), code: "2003",
+			fields: []string{"general.payment_id"}, message: "general.payment_id must be a string, not a list", projectID: project},
+		{name: "payment_id of 32750 characters", body: sign(sale(long), secret), code: "2003",
+			fields: []string{"general.payment_id"}, message: "general.payment_id must be at most 255 characters, not 32750", projectID: project},
+		{name: "payment_id an object with a key", body: sign(sale(map[string]any{"a": "b"}), secret), code: "2003", fields: []string{"general.payment_id"}},
+		{name: "payment_id a number", body: sign(sale(12345), secret), code: "2003",
+			fields: []string{"general.payment_id"}, message: "must be a string, not the number 12345"},
+		{name: "customer.id of 256 characters", body: sign(with("p-1", map[string]any{"customer.id": strings.Repeat("c", 256)}), secret), code: "2003",
+			fields: []string{"customer.id"}, paymentID: "p-1"},
+
+		// Values the Gate cannot take: a precise code, the field named.
+		{name: "amount a fraction", body: sign(with("p-1", map[string]any{"payment.amount": 100.5}), secret), code: "2003",
+			fields: []string{"payment.amount"}, message: "payment.amount must be a whole number, not the number 100.5"},
+		{name: "amount negative", body: sign(with("p-1", map[string]any{"payment.amount": -5}), secret), code: "2003",
+			fields: []string{"payment.amount"}, message: "payment.amount must not be negative"},
+		{name: "amount of letters", body: sign(with("p-1", map[string]any{"payment.amount": "ten"}), secret), code: "2003", fields: []string{"payment.amount"}},
+		{name: "currency of two letters", body: sign(with("p-1", map[string]any{"payment.currency": "US"}), secret), code: "2003",
+			fields: []string{"payment.currency"}, message: `payment.currency must be an ISO 4217 alpha-3 code in capitals such as USD, not the string "US"`},
+		{name: "currency in small letters", body: sign(with("p-1", map[string]any{"payment.currency": "usd"}), secret), code: "2003", fields: []string{"payment.currency"}},
+		{name: "currency a number", body: sign(with("p-1", map[string]any{"payment.currency": 840}), secret), code: "2003", fields: []string{"payment.currency"}},
+		{name: "customer a list", body: sign(with("p-1", map[string]any{"customer": []any{"c-1"}}), secret), code: "2003", fields: []string{"customer"}},
+		{name: "force_disable a word", body: sign(with("p-1", map[string]any{"callback.force_disable": "maybe"}), secret), code: "2003",
+			fields: []string{"callback.force_disable"}},
+		{name: "callback URL not http", body: sign(with("p-1", map[string]any{"general.merchant_callback_url": "ftp://shop.example/cb"}), secret), code: "2003",
+			fields: []string{"general.merchant_callback_url"}},
+		{name: "every wrong type named at once", body: sign(with(map[string]any{}, map[string]any{"payment.amount": 1.5, "customer.email": true}), secret), code: "2003",
+			fields: []string{"general.payment_id", "payment.amount", "customer.email"}, message: "(and 2 more field(s), see errors)"},
+		{name: "every wrong value named at once", body: sign(with("p-1", map[string]any{"payment.amount": -1, "payment.currency": "dollars"}), secret), code: "2003",
+			fields: []string{"payment.amount", "payment.currency"}},
+
+		{name: "missing fields", body: sign(with("p-1", map[string]any{"payment": nil, "customer.email": nil}), secret), code: "2004",
+			fields: []string{"payment.amount", "payment.currency", "customer.email"}, message: "Required field not provided", projectID: project, paymentID: "p-1"},
+		{name: "unknown method after the signature", path: "/v2/payment/voucher/boleto/sale", body: sale("p-1"), code: "3262", fields: []string{"general.signature"}},
+		{name: "unknown method", path: "/v2/payment/voucher/boleto/sale", body: sign(sale("p-1"), secret), code: "2541",
+			message: "Unknown Payment Method", projectID: project, paymentID: "p-1"},
+		{name: "status of a payment_id []", path: "/v2/payment/status", body: sign(map[string]any{"general": map[string]any{"project_id": project, "payment_id": []any{}}}, secret),
+			code: "2003", fields: []string{"general.payment_id"}, projectID: project},
+		{name: "refund of a payment_id {}", path: "/v2/payment/card-partner/refund", body: sign(map[string]any{"general": map[string]any{"project_id": project, "payment_id": map[string]any{"x": 1}}}, secret),
+			code: "2003", fields: []string{"general.payment_id"}},
+		{name: "status without payment_id", path: "/v2/payment/status", body: sign(map[string]any{"general": map[string]any{"project_id": project}}, secret),
+			code: "2004", fields: []string{"general.payment_id"}},
+		{name: "unknown method of another group", path: "/v2/payment/boleto/sale", body: sign(sale("p-1"), secret), code: "2541", projectID: project},
+	}
+	sb := newGate(t)
+	seen := make(map[string]bool)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := tt.path
+			if p == "" {
+				p = salePath
+			}
+			status, a, raw := post(t, sb, p, tt.body)
+			assert.Equal(t, http.StatusBadRequest, status, "%s", raw)
+			assert.Equal(t, "error", a.Status)
+			assert.Equal(t, tt.code, a.Code, "%s", raw)
+			assert.Contains(t, a.Message, tt.message)
+			var fields []string
+			for _, e := range a.Errors {
+				if f, ok := e["field"]; ok {
+					assert.NotEmpty(t, f, "a field is named or left out, never empty")
+					fields = append(fields, f.(string))
+				}
+			}
+			assert.Equal(t, tt.fields, fields, "%s", raw)
+			if tt.projectID != 0 {
+				assert.Equal(t, tt.projectID, a.ProjectID)
+			}
+			if tt.paymentID != "" {
+				assert.Equal(t, tt.paymentID, a.PaymentID)
+			}
+			assert.LessOrEqual(t, len(a.PaymentID), platform.MaxIDLength, "the answer never echoes an unusable payment_id")
+			assert.NotEmpty(t, a.RequestID)
+			assert.False(t, seen[a.RequestID], "every answer has a request_id of its own")
+			seen[a.RequestID] = true
+		})
+	}
+	ps, err := sb.Engine.Payments(context.Background(), platform.PaymentFilter{})
+	require.NoError(t, err)
+	assert.Empty(t, ps, "a rejected request stores nothing")
+}
+
+func TestGateAccepts(t *testing.T) {
+	sb := newGate(t)
+	id255 := strings.Repeat("é", platform.MaxIDLength) // 255 characters, 510 bytes
+	for _, body := range []map[string]any{
+		sale("ok-1"),
+		sale(id255),
+		with("ok-2", map[string]any{"general.project_id": "842"}),                     // ecommpay takes the digits as a string
+		with("ok-3", map[string]any{"payment.amount": "10000"}),                       // so the sandbox takes them for amounts too
+		with("ok-4", map[string]any{"callback.force_disable": 1}),                     // 1 for true
+		with("ok-5", map[string]any{"customer.phone": "+254700000000"}),               // a field the method does not require
+		with("ok-6", map[string]any{"extra": map[string]any{"any": []any{1.5, nil}}}), // fields the Gate does not read: signed, ignored
+	} {
+		status, a, raw := post(t, sb, salePath, sign(body, secret))
+		require.Equal(t, http.StatusOK, status, "%s", raw)
+		assert.Equal(t, "success", a.Status)
+		assert.NotEmpty(t, a.RequestID)
+		assert.Equal(t, int64(project), a.ProjectID)
+		assert.Equal(t, body["general"].(map[string]any)["payment_id"], a.PaymentID)
+		assert.NotContains(t, string(raw), `"errors"`)
+	}
+
+	// The same payment_id again: 3041, with no field to name.
+	status, a, raw := post(t, sb, salePath, sign(sale("ok-1"), secret))
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Equal(t, "3041", a.Code)
+	require.Len(t, a.Errors, 1)
+	assert.NotContains(t, a.Errors[0], "field", "%s", raw)
+}
