@@ -41,14 +41,14 @@ const (
 // fixture is a Payment Page over a real engine and bbolt store, with fake
 // providers that behave like the emulated methods, behind the real router.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	eng    *platform.Engine
 	e      *echo.Echo
 	srv    *paymentpage.Server
 	stalls *sync.Map
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	store, err := bolt.Open(filepath.Join(t.TempDir(), "sandbox.db"))
 	require.NoError(t, err)
@@ -133,7 +133,7 @@ func (f *fixture) open(p map[string]string) answer {
 var requestField = regexp.MustCompile(`name="request" value="([^"]*)"`)
 
 // carried returns the signed parameters a page carries.
-func carried(t *testing.T, body string) string {
+func carried(t testing.TB, body string) string {
 	t.Helper()
 	m := requestField.FindStringSubmatch(body)
 	require.NotNil(t, m, "no request field in:\n%s", body)
