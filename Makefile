@@ -7,9 +7,10 @@ CONFIG      ?=
 PKGS        ?= ./...
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 IMAGE       ?= ecommpay-sandbox
+FUZZTIME    ?= 30s
 
 # What `make help` says of each variable.
-VARS              := ADDR DATA CONFIG PKGS GO STATICCHECK IMAGE
+VARS              := ADDR DATA CONFIG PKGS GO STATICCHECK IMAGE FUZZTIME
 ADDR_help         := where make run listens
 DATA_help         := the data folder of make run (and what make clean removes)
 CONFIG_help       := a YAML file of projects and method settings for make run
@@ -17,13 +18,14 @@ PKGS_help         := the packages make test, check and bench cover
 GO_help           := the go command
 STATICCHECK_help  := the pinned staticcheck of make check
 IMAGE_help        := the tag of make docker
+FUZZTIME_help     := how long make fuzz runs each fuzz target
 
-.PHONY: help run build test check bench screenshots docker clean
+.PHONY: help run build test check bench fuzz screenshots docker clean
 
 help: ## list the targets and the variables they use
 	@echo "Targets:"
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST) | \
-	  sed -e 's|$$(ADDR)|$(ADDR)|g' -e 's|$$(DATA)|$(DATA)|g' -e 's|$$(IMAGE)|$(IMAGE)|g'
+	  sed -e 's|$$(ADDR)|$(ADDR)|g' -e 's|$$(DATA)|$(DATA)|g' -e 's|$$(IMAGE)|$(IMAGE)|g' -e 's|$$(FUZZTIME)|$(FUZZTIME)|g'
 	@echo
 	@echo "Variables (make run ADDR=127.0.0.1:9090 overrides one):"
 	@$(foreach v,$(VARS),printf '  %-12s = %-50s %s\n' '$(v)' '$(if $($(v)),$($(v)),(none))' '$($(v)_help)';)
@@ -48,6 +50,14 @@ check: ## gofmt, go vet, the import rules, go.mod tidy, staticcheck
 
 bench: ## run the benchmarks (signing, Gate sale, store, callbacks)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+fuzz: ## run every fuzz target for $(FUZZTIME), one after another (make test runs their seed corpora)
+	@set -e; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	  for target in $$(grep -h '^func Fuzz' $$dir/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
+	    echo "== $$dir $$target"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$dir; \
+	  done; \
+	done
 
 screenshots: ## refresh the README's screenshots from the browser tests (docs/screenshots)
 	@./scripts/ensure-browser
