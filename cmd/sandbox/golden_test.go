@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,6 +30,7 @@ func golden(t *testing.T, s *sandbox, name string, raw []byte) {
 	var body map[string]any
 	require.NoError(t, json.Unmarshal(raw, &body))
 	verifyCallback(t, body, testSecret)
+	sdkSafe(t, "", body)
 	body["signature"] = "(verified)"
 	raw, err := json.Marshal(body)
 	require.NoError(t, err)
@@ -78,4 +81,27 @@ func TestOxxoGoldenCallbacks(t *testing.T) {
 	// errors; why stays on the stored operation.
 	seedShape(t, m.lastRaw(), "oxxo_decline")
 	assert.False(t, strings.Contains(string(m.lastRaw()), "null"))
+}
+
+// sdkSafe checks that a signed message holds nothing an official SDK
+// mis-signs (SPEC.md §2): no JSON null, no fraction, no list longer than
+// ten items, no ":" in a key.
+func sdkSafe(t *testing.T, at string, v any) {
+	t.Helper()
+	switch v := v.(type) {
+	case nil:
+		t.Errorf("%s is null", at)
+	case float64:
+		assert.Equal(t, math.Trunc(v), v, "%s is a fraction", at)
+	case []any:
+		assert.LessOrEqual(t, len(v), 10, "%s has more than ten items", at)
+		for i, x := range v {
+			sdkSafe(t, fmt.Sprintf("%s.%d", at, i), x)
+		}
+	case map[string]any:
+		for k, x := range v {
+			assert.NotContains(t, k, ":", "a key of %s", at)
+			sdkSafe(t, strings.TrimPrefix(at+"."+k, "."), x)
+		}
+	}
 }

@@ -300,6 +300,7 @@ func TestStatusRequest(t *testing.T) {
 	// each operation as in seed 000_1de7b62dc8bb05a3.txt:253-275.
 	assert.Nil(t, path(st, "customer"))
 	assertSeedShape(t, ops[0], "oxxo_success", "operation")
+	sdkSafe(t, "", st)
 
 	var unknown map[string]any
 	req = signed(map[string]any{"general": map[string]any{"project_id": testProject, "payment_id": "nope"}}, testSecret)
