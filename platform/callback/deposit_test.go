@@ -53,7 +53,7 @@ func TestCheckDeposit(t *testing.T) {
 		{name: "not JSON", merchant: answer(200, `OK`), code: platform.DeclineByMerchant, reason: "not a JSON object"},
 		{name: "HTTP 500", merchant: answer(500, `{"code":0}`), code: platform.DeclineByMerchant, reason: "merchant answered 500"},
 		{name: "HTTP 404", merchant: answer(404, `not found`), code: platform.DeclineByMerchant, reason: "merchant answered 404"},
-		{name: "timeout", merchant: sleep, code: platform.DeclineMerchantNoAnswer, reason: "timeout after 100ms"},
+		{name: "timeout", merchant: sleep, code: platform.DeclineMerchantNoAnswer, reason: "timeout after 1s"},
 		{name: "connection refused", closed: true, code: platform.DeclineMerchantNoAnswer, reason: "connection refused"},
 		{name: "no URL", noURL: true, code: platform.DeclineMerchantNoAnswer, reason: "no check_deposit URL"},
 	} {
@@ -68,7 +68,7 @@ func TestCheckDeposit(t *testing.T) {
 				project.CheckDepositURL = closedURL(t)
 			}
 			d := callback.New(nil)
-			d.Timeout = 100 * time.Millisecond
+			d.Timeout = time.Second // long enough for a loaded machine; the timeout case waits it out once
 
 			a, got := d.CheckDeposit(context.Background(), t0, project, []byte(depositBody))
 
