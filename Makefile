@@ -63,7 +63,7 @@ screenshots: ## refresh the README's screenshots from the browser tests (docs/sc
 	@./scripts/ensure-browser
 	rm -rf testout/screenshots
 	SCREENSHOT_DIR=$(CURDIR)/testout/screenshots $(GO) test -count=1 -run 'Browser' ./cmd/sandbox
-	@for f in $$(ls docs/screenshots | grep -v '^dashboard'); do cp testout/screenshots/$$f docs/screenshots/$$f; done
+	@for f in $$(ls docs/screenshots); do cp testout/screenshots/$$f docs/screenshots/$$f; done
 	@echo "docs/screenshots refreshed"
 
 docker: ## build the container image $(IMAGE) (see Dockerfile)

@@ -41,10 +41,18 @@ func (s *Server) clockView() web.ClockView {
 	return web.ClockView{Now: s.Engine.Clock().Now(), Frozen: s.Engine.Clock().Frozen()}
 }
 
+// liveHeader marks the requests a page makes to update itself: they leave
+// the flash for the page the browser shows next.
+const liveHeader = "X-Sandbox-Live"
+
 // console returns what every console page of section has, taking the
-// flash the last action left.
+// flash the last action left (unless the page is only updating itself).
 func (s *Server) console(c echo.Context, section string) web.Console {
-	return web.Console{Section: section, Clock: s.clockView(), Flash: s.flashOf(c), FormToken: s.Forms.Token()}
+	con := web.Console{Section: section, Clock: s.clockView(), FormToken: s.Forms.Token()}
+	if c.Request().Header.Get(liveHeader) == "" {
+		con.Flash = s.flashOf(c)
+	}
+	return con
 }
 
 // safeReturn reports whether r may be redirected to after an action: a

@@ -106,7 +106,7 @@
   function refresh() {
     timer = null;
     busy = true;
-    fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+    fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Sandbox-Live": "1" } })
       .then(function (res) { return res.ok ? res.text() : Promise.reject(new Error("HTTP " + res.status)); })
       .then(swap)
       .catch(function () { /* the next change or the stream's reconnect tries again */ })
@@ -140,7 +140,14 @@
   if (regions.length && window.EventSource) {
     var status = document.querySelector("[data-live-status]");
     var stream = new EventSource("/dashboard/events");
-    stream.onopen = function () { if (status) status.hidden = false; };
+    var opened = false;
+    stream.onopen = function () {
+      if (status) status.hidden = false;
+      // What changed between the page's render and the stream's start (or
+      // while it reconnected) came with no event: look once.
+      if (opened) schedule(); else setTimeout(schedule, 0);
+      opened = true;
+    };
     stream.onerror = function () { if (status) status.hidden = true; };
     stream.addEventListener("change", function (e) {
       var ev;
