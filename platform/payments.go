@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // SaleRequest is a merchant's request to start a payment, from the Gate or
@@ -40,6 +41,11 @@ func (p processError) Unwrap() error { return p.err }
 // already used in the project. Should the provider fail, the payment is
 // stored in status processing with a job that processes it later.
 func (e *Engine) Sale(ctx context.Context, req SaleRequest) (*Payment, error) {
+	if n := utf8.RuneCountInString(req.PaymentID); n == 0 || n > MaxIDLength {
+		return nil, &Error{Code: CodeInvalidJSON, Message: CodeMessage(CodeInvalidJSON),
+			Detail: fmt.Sprintf("payment_id has %d characters; it must have 1 to %d", n, MaxIDLength),
+			Fields: []FieldError{{Code: CodeInvalidJSON, Field: "general.payment_id", Message: fmt.Sprintf("must have 1 to %d characters", MaxIDLength)}}}
+	}
 	prov, ok := e.providers[req.Method]
 	if !ok {
 		return nil, Errorf(CodeUnknownMethod, "the sandbox emulates %s; %q is not one of them", e.methodList(), req.Method)
@@ -155,9 +161,24 @@ func decideProcess(p *Payment, prov Provider, env Env) (Step, error) {
 		return r.Refund(p, env)
 	}
 	if s, declined := CheckAmount(prov.Method(), env.Settings, p.Amount); declined {
+		if s.Code == DeclineGeneral {
+			// The platform declines before any provider sees the payment:
+			// the seeds show a reference of the platform's own (seed 000,
+			// the currency decline); an amount over the limit has none.
+			s.ProviderPaymentID = platformDeclineRef(env.Rand)
+		}
 		return s, nil
 	}
 	return prov.Start(p, env)
+}
+
+// platformDeclineRef returns a reference like the one ecommpay gives a
+// payment it declines itself: "D-30006-" and a random UUID.
+func platformDeclineRef(r io.Reader) string {
+	b := readN(r, 16)
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("D-30006-%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // CheckAmount applies the checks every method shares to a sale's amount:

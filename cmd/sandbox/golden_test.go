@@ -81,6 +81,11 @@ func TestOxxoGoldenCallbacks(t *testing.T) {
 	// errors; why stays on the stored operation.
 	seedShape(t, m.lastRaw(), "oxxo_decline")
 	assert.False(t, strings.Contains(string(m.lastRaw()), "null"))
+	// seed 000_1de7b62dc8bb05a3.txt:311: the platform's own reference,
+	// "D-30006-" and a UUID, for a payment it declined before the provider.
+	var cb map[string]any
+	require.NoError(t, json.Unmarshal(m.lastRaw(), &cb))
+	assert.Regexp(t, `^D-30006-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, path(cb, "operation", "provider", "payment_id"))
 }
 
 // sdkSafe checks that a signed message holds nothing an official SDK
