@@ -20,6 +20,7 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform/callback"
 	"github.com/ecommpay-sandbox/sandbox/platform/control"
 	"github.com/ecommpay-sandbox/sandbox/platform/gate"
+	"github.com/ecommpay-sandbox/sandbox/platform/hosted"
 	"github.com/ecommpay-sandbox/sandbox/platform/paymentpage"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
@@ -66,11 +67,6 @@ type Sandbox struct {
 	// closeStreams ends the dashboard's live-update streams, which would
 	// otherwise hold a shutting-down server open.
 	closeStreams func()
-}
-
-// pages is a provider with customer-facing pages.
-type pages interface {
-	Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer)
 }
 
 // Seed returns the seed of the sandbox's randomness: seed spread over 32
@@ -144,11 +140,7 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 	paymentpage.New(eng, renderer).Routes(e)
 	ctl := control.New(eng, renderer)
 	ctl.Routes(e)
-	for _, p := range provs {
-		if pp, ok := p.(pages); ok {
-			pp.Routes(e, eng, renderer)
-		}
-	}
+	hosted.Mount(e, eng, renderer, provs)
 	e.GET("/static/*", echo.WrapHandler(web.StaticHandler()))
 	return &Sandbox{Store: store, Engine: eng, Handler: e, log: log, timeouts: o.Timeouts, closeStreams: ctl.CloseStreams}, nil
 }

@@ -2,7 +2,6 @@ package platform
 
 import (
 	"fmt"
-	"net/url"
 )
 
 // Limits of a project's fields. A secret longer than any real project's
@@ -37,7 +36,7 @@ func ValidateProject(p Project) error {
 		case len(u.value) > MaxURLLength:
 			add(u.name, "is %d bytes long; the limit is %d bytes", len(u.value), MaxURLLength)
 		default:
-			if pu, err := url.Parse(u.value); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			if !IsHTTPURL(u.value) {
 				add(u.name, "%q is not an absolute http(s) URL", u.value)
 			}
 		}

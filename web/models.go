@@ -147,27 +147,40 @@ func NewErrorPage(status int, title, message string, details ...string) ErrorPag
 	return ErrorPage{Page: Page{Title: title}, Status: status, Message: message, Details: details}
 }
 
-// ErrorFrom turns an error into its page: a *platform.Error becomes a page
-// with its message, detail and fields and the HTTP status that fits its
-// code (3061 → 404, 3060 and 3041 → 409, other codes → 400); any other
-// error is a 500.
+// HTTPStatus is the HTTP status that answers err on the sandbox's pages and
+// its control API (the Gate answers every refusal with 400, as ecommpay
+// does): a *platform.Error about a payment or project that does not exist
+// is 404, one that the payment's state or an earlier payment forbids is
+// 409, any other is 400; an error that carries no code is the sandbox's
+// own failure, 500.
+func HTTPStatus(err error) int {
+	var pe *platform.Error
+	if !errors.As(err, &pe) {
+		return http.StatusInternalServerError
+	}
+	switch pe.Code {
+	case platform.CodeNotFound, platform.CodeProjectNotFound:
+		return http.StatusNotFound
+	case platform.CodeStatusForbids, platform.CodePaymentExists:
+		return http.StatusConflict
+	}
+	return http.StatusBadRequest
+}
+
+// ErrorFrom turns an error into its page, the one way every page of the
+// sandbox but the Payment Page (which speaks the customer's language)
+// words a failure: a *platform.Error becomes a page with its message,
+// detail and fields, served with HTTPStatus; any other error is a 500.
 func ErrorFrom(err error) ErrorPage {
 	var pe *platform.Error
 	if !errors.As(err, &pe) {
 		return NewErrorPage(http.StatusInternalServerError, "Something went wrong in the sandbox", err.Error())
 	}
-	status := http.StatusBadRequest
-	switch pe.Code {
-	case platform.CodeNotFound, platform.CodeProjectNotFound:
-		status = http.StatusNotFound
-	case platform.CodeStatusForbids, platform.CodePaymentExists:
-		status = http.StatusConflict
-	}
 	msg := pe.Detail
 	if msg == "" {
 		msg = pe.Message
 	}
-	page := NewErrorPage(status, pe.Message, msg)
+	page := NewErrorPage(HTTPStatus(err), pe.Message, msg)
 	for _, f := range pe.Fields {
 		page.Details = append(page.Details, f.Field+": "+f.Message)
 	}

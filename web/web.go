@@ -38,8 +38,10 @@ type Renderer struct {
 
 // New parses every template: the layout and components, then each page
 // (templates/<name>.html) into its own set, so pages can define the same
-// blocks.
-func New() (*Renderer, error) {
+// blocks. Each of providers is a provider's own templates (<name>.html at
+// its root, see platform/hosted), parsed the same way with the same layout;
+// a page name may be used once.
+func New(providers ...fs.FS) (*Renderer, error) {
 	assets, err := loadAssets()
 	if err != nil {
 		return nil, err
@@ -48,23 +50,38 @@ func New() (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
-	files, err := fs.Glob(templateFS, "templates/*.html")
-	if err != nil {
-		return nil, fmt.Errorf("web: list templates: %w", err)
-	}
 	r := &Renderer{pages: make(map[string]*template.Template)}
-	for _, f := range files {
-		if slices.Contains(shared, f) {
-			continue
-		}
-		t, err := base.Clone()
+	add := func(fsys fs.FS, pattern string) error {
+		files, err := fs.Glob(fsys, pattern)
 		if err != nil {
-			return nil, fmt.Errorf("web: clone layout for %s: %w", f, err)
+			return fmt.Errorf("web: list templates: %w", err)
 		}
-		if t, err = t.ParseFS(templateFS, f); err != nil {
-			return nil, fmt.Errorf("web: parse %s: %w", f, err)
+		for _, f := range files {
+			if fsys == fs.FS(templateFS) && slices.Contains(shared, f) {
+				continue
+			}
+			name := strings.TrimSuffix(path.Base(f), ".html")
+			if _, dup := r.pages[name]; dup {
+				return fmt.Errorf("web: two templates are named %s.html: rename one of them", name)
+			}
+			t, err := base.Clone()
+			if err != nil {
+				return fmt.Errorf("web: clone layout for %s: %w", f, err)
+			}
+			if t, err = t.ParseFS(fsys, f); err != nil {
+				return fmt.Errorf("web: parse %s: %w", f, err)
+			}
+			r.pages[name] = t
 		}
-		r.pages[strings.TrimSuffix(path.Base(f), ".html")] = t
+		return nil
+	}
+	if err := add(templateFS, "templates/*.html"); err != nil {
+		return nil, err
+	}
+	for _, fsys := range providers {
+		if err := add(fsys, "*.html"); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -365,13 +366,6 @@ func fail(c echo.Context, err error) error {
 		c.Logger().Errorf("control %s: %v", c.Path(), err)
 		return c.JSON(http.StatusInternalServerError, map[string]string{"error": err.Error()})
 	}
-	status := http.StatusBadRequest
-	switch pe.Code {
-	case platform.CodeNotFound, platform.CodeProjectNotFound:
-		status = http.StatusNotFound
-	case platform.CodeStatusForbids, platform.CodePaymentExists:
-		status = http.StatusConflict
-	}
 	body := map[string]any{"error": pe.Detail, "code": pe.Code}
 	if pe.Detail == "" {
 		body["error"] = pe.Message
@@ -379,5 +373,5 @@ func fail(c echo.Context, err error) error {
 	if len(pe.Fields) > 0 {
 		body["fields"] = pe.Fields
 	}
-	return c.JSON(status, body)
+	return c.JSON(web.HTTPStatus(err), body)
 }

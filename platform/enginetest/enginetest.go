@@ -15,6 +15,7 @@ import (
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+	"github.com/ecommpay-sandbox/sandbox/platform/hosted"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
@@ -49,11 +50,6 @@ type accepting struct{}
 
 func (accepting) Send(_ context.Context, url string, body []byte, _ string) platform.Attempt {
 	return platform.Attempt{URL: url, RequestBody: string(body), Status: http.StatusOK}
-}
-
-// pages is a Provider with pages of its own.
-type pages interface {
-	Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer)
 }
 
 // Sandbox is a real engine over a bbolt file in t.TempDir(), with one
@@ -95,10 +91,10 @@ func New(t testing.TB, prov platform.Provider, o Options) *Sandbox {
 		require.NoError(t, eng.PutProject(ctx, o.Project))
 	}
 	e := echo.New()
-	if p, ok := prov.(pages); ok {
+	if _, ok := prov.(hosted.Pages); ok {
 		r, err := web.New()
 		require.NoError(t, err)
-		p.Routes(e, eng, r)
+		hosted.Mount(e, eng, r, []platform.Provider{prov})
 		e.GET(web.StaticPrefix+"*", echo.WrapHandler(web.StaticHandler()))
 	}
 	return &Sandbox{Engine: eng, Echo: e, t: t, sale: o.Sale}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
+	"github.com/ecommpay-sandbox/sandbox/platform/hosted"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
@@ -55,7 +56,9 @@ func (tab) Job(p *platform.Payment, _ string, _ platform.Env) (platform.Step, er
 // pagedTab is tab with a page.
 type pagedTab struct{ tab }
 
-func (pagedTab) Routes(e *echo.Echo, eng *platform.Engine, _ *web.Renderer) {
+var _ hosted.Pages = pagedTab{}
+
+func (pagedTab) Routes(e *echo.Echo, eng hosted.Engine, _ *web.Renderer) {
 	key := func(c echo.Context) platform.PaymentKey {
 		return platform.PaymentKey{ProjectID: 1, PaymentID: c.Param("id")}
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -274,9 +273,9 @@ func saleRequest(req request, m platform.Method) (platform.SaleRequest, error) {
 	return sr, nil
 }
 
+// checkURL says what is wrong with u, which must be an absolute http(s) URL.
 func checkURL(u string) error {
-	pu, err := url.Parse(u)
-	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+	if !platform.IsHTTPURL(u) {
 		return fmt.Errorf("must be an absolute http(s) URL, not %s", describe(u))
 	}
 	return nil

@@ -183,7 +183,7 @@ func (s *Server) fail(c echo.Context, p params, err error) error {
 	}
 	if pe.Link != nil {
 		view.Link = &web.Link{Label: pe.Link.Label.say(t), URL: pe.Link.URL}
-	} else if back := p.get(paramFailURL); back != "" && isURL(back) {
+	} else if back := p.get(paramFailURL); back != "" && platform.IsHTTPURL(back) {
 		view.Link = &web.Link{Label: t.T("err.back"), URL: back}
 	}
 	page := web.PaymentPage{
@@ -196,25 +196,27 @@ func (s *Server) fail(c echo.Context, p params, err error) error {
 	return s.render(c, pe.Status, page)
 }
 
-// fromEngine turns an engine error into a page.
+// fromEngine turns an engine error into a page, with the status
+// web.HTTPStatus gives every page.
 func (s *Server) fromEngine(c echo.Context, err error) *pageError {
 	var pe *platform.Error
-	if errors.As(err, &pe) {
-		switch pe.Code {
-		case platform.CodePaymentExists:
-			return &pageError{Status: http.StatusConflict, Kind: "used", Title: m("err.used.title"), Message: plain(pe.Detail)}
-		case platform.CodeProjectNotFound:
-			return &pageError{Status: http.StatusNotFound, Kind: "project", Title: m("err.project.title"), Message: plain(pe.Detail)}
-		case platform.CodeNotFound:
-			return &pageError{Status: http.StatusNotFound, Kind: "not_found", Title: m("err.notfound.title"), Message: plain(pe.Detail)}
-		case platform.CodeUnknownMethod:
-			return &pageError{Status: http.StatusBadRequest, Kind: "force", Title: m("err.force.title"), Message: plain(pe.Detail)}
-		}
-		return &pageError{Status: http.StatusBadRequest, Kind: "engine", Title: plain(pe.Message), Message: plain(pe.Detail)}
+	if !errors.As(err, &pe) {
+		c.Logger().Errorf("payment page %s: %v", c.Path(), err)
+		return &pageError{Status: http.StatusInternalServerError, Kind: "internal", Title: m("err.internal.title"), Message: m("err.internal.lead"),
+			Details: []msg{plain(err.Error())}}
 	}
-	c.Logger().Errorf("payment page %s: %v", c.Path(), err)
-	return &pageError{Status: http.StatusInternalServerError, Kind: "internal", Title: m("err.internal.title"), Message: m("err.internal.lead"),
-		Details: []msg{plain(err.Error())}}
+	page := &pageError{Status: web.HTTPStatus(err), Kind: "engine", Title: plain(pe.Message), Message: plain(pe.Detail)}
+	switch pe.Code {
+	case platform.CodePaymentExists:
+		page.Kind, page.Title = "used", m("err.used.title")
+	case platform.CodeProjectNotFound:
+		page.Kind, page.Title = "project", m("err.project.title")
+	case platform.CodeNotFound:
+		page.Kind, page.Title = "not_found", m("err.notfound.title")
+	case platform.CodeUnknownMethod:
+		page.Kind, page.Title = "force", m("err.force.title")
+	}
+	return page
 }
 
 // render writes a page, or a plain-text 500 when rendering fails.

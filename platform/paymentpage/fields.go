@@ -75,7 +75,7 @@ func check(m platform.Method, names []string, form map[string][]string, t web.Tr
 			in.errs[name] = t.T("error.email")
 		case m.CheckField != nil:
 			if why := m.CheckField(name, v); why != "" {
-				in.errs[name] = sentence(why)
+				in.errs[name] = platform.Sentence(why)
 			}
 		}
 	}
@@ -94,19 +94,6 @@ func validEmail(s string) bool {
 	}
 	dot := strings.LastIndex(domain, ".")
 	return dot > 0 && dot < len(domain)-1 && !strings.HasPrefix(domain, ".") && !strings.Contains(domain, "..")
-}
-
-// sentence starts s with a capital letter and ends it with a full stop.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return s
-	}
-	s = strings.ToUpper(s[:1]) + s[1:]
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
 }
 
 // formFields builds the form's fields for names, with what was typed and

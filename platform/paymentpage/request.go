@@ -174,7 +174,7 @@ func (s *Server) verify(ctx context.Context, p params) (*request, error) {
 	}
 	r.amount = platform.Sum{Amount: amount, Currency: currency}
 	for _, k := range urlParams {
-		if p.has(k) && !isURL(p.get(k)) {
+		if p.has(k) && !platform.IsHTTPURL(p.get(k)) {
 			bad = append(bad, paramMsg(k, "err.param.url", p[k]))
 		}
 	}
@@ -206,12 +206,6 @@ func parseAmount(s string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n, err == nil
-}
-
-// isURL reports whether s is an absolute http(s) URL.
-func isURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // bestBeforeLayouts are the ways SDKs write best_before: ISO 8601 with a

@@ -215,7 +215,7 @@ func (s *Server) resultPage(pay *platform.Payment) web.PaymentPage {
 		if sale != nil {
 			res.Reason = sale.Message
 			for _, e := range sale.Errors {
-				d := sentence(e.Message)
+				d := platform.Sentence(e.Message)
 				if e.Field != "" {
 					d = e.Field + ": " + e.Message
 				}

@@ -162,21 +162,10 @@ type state struct {
 	RefundDeclines bool `json:"refund_declines,omitempty"`
 }
 
-func stateOf(pay *platform.Payment) state {
-	var s state
-	if len(pay.ProviderData) > 0 {
-		_ = json.Unmarshal(pay.ProviderData, &s) // a foreign or old state reads as zero
-	}
-	return s
-}
+// stateOf reads the state of pay; raw encodes it for Step.Data.
+func stateOf(pay *platform.Payment) state { return platform.ProviderState[state](pay) }
 
-func (s state) raw() json.RawMessage {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic(fmt.Sprintf("cardpartner: marshal state: %v", err)) // plain strings and a time: never fails
-	}
-	return b
-}
+func (s state) raw() json.RawMessage { return platform.StateData(s) }
 
 // CheckLimits applies the method's per-currency amount limits: above the
 // maximum declines with 20101 (also as an errors entry), below the minimum

@@ -1,6 +1,7 @@
 package cardpartner
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/hosted"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
@@ -34,7 +36,7 @@ const maxBody = 64 << 10
 //	GET  checkout.js     the checkout's script
 //
 // The pages link /static/ assets: mount web.StaticHandler there.
-func (p *Provider) Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer) {
+func (p *Provider) Routes(e *echo.Echo, eng hosted.Engine, r *web.Renderer) {
 	h := &handlers{p: p, eng: eng, r: r}
 	g := e.Group(Prefix)
 	g.POST("/checkout", h.enter)
@@ -44,10 +46,22 @@ func (p *Provider) Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer) {
 	g.GET("/checkout.js", h.script)
 }
 
+var _ hosted.Pages = (*Provider)(nil)
+
 type handlers struct {
 	p   *Provider
-	eng *platform.Engine
+	eng engine
 	r   *web.Renderer
+}
+
+// engine is what the checkout asks of the engine.
+type engine interface {
+	BaseURL() string
+	Clock() *platform.Clock
+	Project(ctx context.Context, id int64) (platform.Project, error)
+	Payment(ctx context.Context, k platform.PaymentKey) (*platform.Payment, error)
+	PaymentByReference(ctx context.Context, method, ref string) (*platform.Payment, error)
+	Pay(ctx context.Context, k platform.PaymentKey, in platform.PayInput) (*platform.Payment, error)
 }
 
 // lookup finds the payment of the checkout with invoice inv.
@@ -312,25 +326,20 @@ func (h *handlers) notOpen(c echo.Context, pay *platform.Payment) error {
 func (h *handlers) fail(c echo.Context, status int, title, msg string, details ...string) error {
 	page := web.NewErrorPage(status, title, msg, details...)
 	page.Brand = Brand()
-	return h.r.Write(c.Response(), status, "error", page)
+	return hosted.Write(c, h.r, page)
 }
 
-// failErr renders an error page for err: a *platform.Error with its
-// status, details and title; anything else goes to echo's error handler.
+// failErr answers err with an error page titled title (hosted.Fail); an
+// unknown invoice sends the customer back to the merchant.
 func (h *handlers) failErr(c echo.Context, title string, err error) error {
-	var pe *platform.Error
-	if !errors.As(err, &pe) {
-		return err
-	}
-	page := web.ErrorFrom(err)
-	page.Brand = Brand()
-	page.Title = title
-	page.Message = sentence(page.Message)
-	if pe.Code == platform.CodeNotFound {
-		page.Message = "The checkout link is wrong or belongs to another sandbox: " + pe.Detail + ". Start the payment again from the merchant."
-		page.Details = nil
-	}
-	return h.r.Write(c.Response(), page.Status, "error", page)
+	return hosted.Fail(c, h.r, Brand(), err, func(page *web.ErrorPage, pe *platform.Error) {
+		page.Title = title
+		page.Message = platform.Sentence(page.Message)
+		if pe.Code == platform.CodeNotFound {
+			page.Message = "The checkout link is wrong or belongs to another sandbox: " + pe.Detail + ". Start the payment again from the merchant."
+			page.Details = nil
+		}
+	})
 }
 
 // script serves the checkout's script; a request naming its current
@@ -392,18 +401,4 @@ func bodyFields(r *http.Request) (map[string]string, error) {
 		}
 	}
 	return fields, nil
-}
-
-// sentence capitalises s and ends it with a full stop.
-func sentence(s string) string {
-	if s == "" {
-		return s
-	}
-	if c := s[0]; c >= 'a' && c <= 'z' {
-		s = string(c-'a'+'A') + s[1:]
-	}
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
 }

@@ -113,6 +113,11 @@ type state struct {
 	Outcome string `json:"outcome,omitempty"`
 }
 
+// stateOf reads the state of pay; raw encodes it for Step.Data.
+func stateOf(pay *platform.Payment) state { return platform.ProviderState[state](pay) }
+
+func (s state) raw() json.RawMessage { return platform.StateData(s) }
+
 // unredeemed returns a declined payment's vouchers: they were not redeemed,
 // so the wallet may offer them again.
 func (st state) unredeemed() []string {
@@ -139,19 +144,6 @@ const (
 	OutcomeExpired        = "session_expired"
 	OutcomeDeclined       = "declined"
 )
-
-func stateOf(pay *platform.Payment) state {
-	var s state
-	if len(pay.ProviderData) > 0 {
-		_ = json.Unmarshal(pay.ProviderData, &s) // a foreign or old state reads as zero
-	}
-	return s
-}
-
-func (s state) raw() json.RawMessage {
-	b, _ := json.Marshal(s) // a state always marshals
-	return b
-}
 
 // Start checks that vouchers can make the amount and sends the customer to
 // EcoVoucher: a POST redirect with the seed's fields, a session that times
@@ -257,7 +249,7 @@ func (r *Refusal) Error() string {
 // detail for the customer and the Refusal as its cause.
 func refuse(r Refusal, format string, args ...any) *platform.Error {
 	e := platform.Errorf(platform.CodeStatusForbids, format, args...)
-	e.Detail = sentence(e.Detail)
+	e.Detail = platform.Sentence(e.Detail)
 	e.Err = &r
 	return e
 }
@@ -469,17 +461,3 @@ func expired(pay *platform.Payment) platform.Step {
 
 // stamp formats a moment for refusals: "2026-03-02 09:30 UTC".
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
-
-// sentence capitalises s and ends it with a full stop.
-func sentence(s string) string {
-	if s == "" {
-		return s
-	}
-	if c := s[0]; c >= 'a' && c <= 'z' {
-		s = string(c-'a'+'A') + s[1:]
-	}
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
-}

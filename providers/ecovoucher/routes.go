@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/hosted"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
@@ -37,7 +38,7 @@ const (
 //	POST /providers/eco-voucher/callback      TransferUrl and CallbackUrl: the transaction's state as JSON
 //
 // The pages link /static/ assets: mount web.StaticHandler there.
-func (p *Provider) Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer) {
+func (p *Provider) Routes(e *echo.Echo, eng hosted.Engine, r *web.Renderer) {
 	h := &handlers{p: p, eng: eng, r: r}
 	e.POST(PayPath, h.post)
 	e.GET(PayPath, h.get)
@@ -46,10 +47,21 @@ func (p *Provider) Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer) {
 	e.POST(NotifyPath, h.notify)
 }
 
+var _ hosted.Pages = (*Provider)(nil)
+
 type handlers struct {
 	p   *Provider
-	eng *platform.Engine
+	eng engine
 	r   *web.Renderer
+}
+
+// engine is what EcoVoucher's pages ask of the engine.
+type engine interface {
+	Payment(ctx context.Context, k platform.PaymentKey) (*platform.Payment, error)
+	PaymentByReference(ctx context.Context, method, ref string) (*platform.Payment, error)
+	References(ctx context.Context, method string, fn func(taken func(ref string) (bool, error)) error) error
+	Pay(ctx context.Context, k platform.PaymentKey, in platform.PayInput) (*platform.Payment, error)
+	Fail(ctx context.Context, k platform.PaymentKey, code int) (*platform.Payment, error)
 }
 
 // payment finds the payment of transaction tx, written in decimal.
@@ -276,10 +288,10 @@ func (h *handlers) use(c echo.Context, pay *platform.Payment, rows []web.EcoVouc
 	v, err := Lookup(number)
 	if err != nil || v.Face.Currency != pay.Amount.Currency {
 		return h.form(c, pay, rows, http.StatusUnprocessableEntity, &web.Alert{Title: "Not a wallet voucher",
-			Message: fmt.Sprintf("The wallet has no %s voucher %s.", pay.Amount.Currency, GroupNumber(NormalizeNumber(number)))}, "")
+			Message: fmt.Sprintf("The wallet has no %s voucher %s.", pay.Amount.Currency, GroupNumber(platform.CompactNumber(number)))}, "")
 	}
 	for _, r := range rows {
-		if NormalizeNumber(r.Number) == v.Number {
+		if platform.CompactNumber(r.Number) == v.Number {
 			return h.form(c, pay, rows, http.StatusOK, nil, fmt.Sprintf("Voucher %s is already in the form.", GroupNumber(v.Number)))
 		}
 	}
@@ -312,7 +324,7 @@ func (h *handlers) fill(c echo.Context, pay *platform.Payment) error {
 		return err
 	})
 	if err != nil {
-		return h.form(c, pay, nil, http.StatusConflict, &web.Alert{Title: "No test vouchers left", Message: sentence(err.Error())}, "")
+		return h.form(c, pay, nil, http.StatusConflict, &web.Alert{Title: "No test vouchers left", Message: platform.Sentence(err.Error())}, "")
 	}
 	rows := make([]web.EcoVoucherRow, len(vs))
 	for i, v := range vs {
@@ -349,7 +361,7 @@ func returnURL(pay *platform.Payment) string {
 		return ""
 	}
 	for _, u := range candidates {
-		if pu, err := url.Parse(u); err == nil && (pu.Scheme == "http" || pu.Scheme == "https") && pu.Host != "" {
+		if platform.IsHTTPURL(u) {
 			return u
 		}
 	}
@@ -426,24 +438,21 @@ func (h *handlers) result(c echo.Context, pay *platform.Payment, status int) err
 	return h.r.Write(c.Response(), status, "ecovoucher_result", h.p.resultPage(pay))
 }
 
-// failErr answers a request that failed with a platform error with its
-// error page; other errors go to echo's error handler.
+// failErr answers a request that failed (hosted.Fail): an unknown
+// payment sends the customer back to the shop.
 func (h *handlers) failErr(c echo.Context, err error) error {
-	var pe *platform.Error
-	if !errors.As(err, &pe) {
-		return err
-	}
-	page := web.ErrorFrom(err)
-	if pe.Code == platform.CodeNotFound {
-		page.Title = "Payment not found"
-		page.Message = sentence(pe.Detail) + " Go back to the shop and start the payment again."
-	}
-	return h.fail(c, page)
+	return hosted.Fail(c, h.r, h.p.brand, err, func(page *web.ErrorPage, pe *platform.Error) {
+		if pe.Code == platform.CodeNotFound {
+			page.Title = "Payment not found"
+			page.Message = platform.Sentence(pe.Detail) + " Go back to the shop and start the payment again."
+		}
+	})
 }
 
+// fail renders an error page in EcoVoucher's brand.
 func (h *handlers) fail(c echo.Context, page web.ErrorPage) error {
 	page.Brand = h.p.brand
-	return h.r.Write(c.Response(), page.Status, "error", page)
+	return hosted.Write(c, h.r, page)
 }
 
 // rowsOf reads the form's voucher rows, in order.

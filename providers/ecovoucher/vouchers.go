@@ -106,7 +106,7 @@ func SecurityCode(number string) string {
 // in words a customer understands, why no voucher has it. Spaces and
 // dashes in number do not matter.
 func Lookup(number string) (TestVoucher, error) {
-	n := NormalizeNumber(number)
+	n := platform.CompactNumber(number)
 	shown := GroupNumber(n)
 	switch {
 	case n == "":
@@ -135,18 +135,6 @@ func Lookup(number string) (TestVoucher, error) {
 		return TestVoucher{}, unknown
 	}
 	return v, nil
-}
-
-// NormalizeNumber drops what people type between digits: spaces, dashes
-// and dots.
-func NormalizeNumber(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\t', '-', '.', '\u00a0':
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(s))
 }
 
 // GroupNumber writes a voucher number in groups of four digits, as it is

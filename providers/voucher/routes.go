@@ -2,6 +2,7 @@ package voucher
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/hosted"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
@@ -44,7 +46,7 @@ const maxRedirectBody = 64 << 10
 //	POST terminal                   pay: form fields reference, channel (terminal|bank)
 //
 // The pages link /static/ assets: mount web.StaticHandler there.
-func (p *Provider) Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer) {
+func (p *Provider) Routes(e *echo.Echo, eng hosted.Engine, r *web.Renderer) {
 	h := &handlers{p: p, eng: eng, r: r}
 	g := e.Group(p.Prefix())
 	g.GET("/vouchers/:ref", h.voucher)
@@ -54,10 +56,20 @@ func (p *Provider) Routes(e *echo.Echo, eng *platform.Engine, r *web.Renderer) {
 	g.POST("/terminal", h.pay)
 }
 
+var _ hosted.Pages = (*Provider)(nil)
+
 type handlers struct {
 	p   *Provider
-	eng *platform.Engine
+	eng engine
 	r   *web.Renderer
+}
+
+// engine is what the voucher pages ask of the engine.
+type engine interface {
+	Clock() *platform.Clock
+	Payments(ctx context.Context, f platform.PaymentFilter) ([]*platform.Payment, error)
+	PaymentByReference(ctx context.Context, method, ref string) (*platform.Payment, error)
+	Pay(ctx context.Context, k platform.PaymentKey, in platform.PayInput) (*platform.Payment, error)
 }
 
 // lookup finds the payment of the voucher with reference ref.
@@ -272,7 +284,7 @@ func (h *handlers) barcode(c echo.Context) error {
 // terminal shows the terminal's form, with ?reference= and ?channel=
 // filled in, and the unpaid vouchers a tester may pick from.
 func (h *handlers) terminal(c echo.Context) error {
-	page := h.p.terminalPage(NormalizeReference(c.QueryParam("reference")), c.QueryParam("channel"))
+	page := h.p.terminalPage(platform.CompactNumber(c.QueryParam("reference")), c.QueryParam("channel"))
 	if page.Reference == "" {
 		pending, err := h.eng.Payments(c.Request().Context(), platform.PaymentFilter{
 			Method: h.p.cfg.Method.Code, Status: platform.StatusAwaitingRedirect, Limit: pendingShown,
@@ -301,7 +313,7 @@ func (h *handlers) terminal(c echo.Context) error {
 // or cancelled.
 func (h *handlers) pay(c echo.Context) error {
 	ctx := c.Request().Context()
-	ref := NormalizeReference(c.FormValue("reference"))
+	ref := platform.CompactNumber(c.FormValue("reference"))
 	channel := c.FormValue("channel")
 	page := h.p.terminalPage(ref, channel)
 	refuse := func(status int, title, msg string) error {
@@ -338,10 +350,10 @@ func (h *handlers) pay(c echo.Context) error {
 	var pe *platform.Error
 	switch {
 	case errors.As(err, &pe) && pe.Code == platform.CodeStatusForbids:
-		page.Error = &web.Alert{Title: "Voucher refused", Message: sentence(pe.Detail) + " Nothing was charged.", Field: "reference", Link: voucherLink}
+		page.Error = &web.Alert{Title: "Voucher refused", Message: platform.Sentence(pe.Detail) + " Nothing was charged.", Field: "reference", Link: voucherLink}
 		return h.r.Write(c.Response(), http.StatusConflict, "terminal", page)
 	case errors.As(err, &pe) && pe.Code == platform.CodeInvalidRequest:
-		return refuse(http.StatusBadRequest, "Payment refused", sentence(pe.Detail))
+		return refuse(http.StatusBadRequest, "Payment refused", platform.Sentence(pe.Detail))
 	case err != nil:
 		return err
 	}
@@ -370,35 +382,15 @@ func (p *Provider) closed(pay *platform.Payment, now time.Time) (title, msg stri
 	}
 }
 
-// fail answers a page request that failed: an unknown reference is a 404
-// page, other platform errors a page with their status, anything else goes
-// to echo's error handler.
+// fail answers a page request that failed (hosted.Fail): an unknown
+// reference is a 404 page that leads to the terminal.
 func (h *handlers) fail(c echo.Context, err error, ref string) error {
-	var pe *platform.Error
-	if !errors.As(err, &pe) {
-		return err
-	}
-	page := web.ErrorFrom(err)
-	page.Brand = h.p.cfg.Brand
-	if pe.Code == platform.CodeNotFound {
-		page.Title = "Voucher not found"
-		page.Message = fmt.Sprintf("No %s voucher has the reference %s. Check the link the merchant sent you, or the digits under the barcode.", h.p.cfg.Method.Name, ref)
-		page.Details = nil
-		page.Back = &web.Link{Label: "Open the terminal", URL: h.p.TerminalPath()}
-	}
-	return h.r.Write(c.Response(), page.Status, "error", page)
-}
-
-// sentence capitalises s and ends it with a full stop.
-func sentence(s string) string {
-	if s == "" {
-		return s
-	}
-	if c := s[0]; c >= 'a' && c <= 'z' {
-		s = string(c-'a'+'A') + s[1:]
-	}
-	if s[len(s)-1] != '.' {
-		s += "."
-	}
-	return s
+	return hosted.Fail(c, h.r, h.p.cfg.Brand, err, func(page *web.ErrorPage, pe *platform.Error) {
+		if pe.Code == platform.CodeNotFound {
+			page.Title = "Voucher not found"
+			page.Message = fmt.Sprintf("No %s voucher has the reference %s. Check the link the merchant sent you, or the digits under the barcode.", h.p.cfg.Method.Name, ref)
+			page.Details = nil
+			page.Back = &web.Link{Label: "Open the terminal", URL: h.p.TerminalPath()}
+		}
+	})
 }

@@ -110,15 +110,3 @@ func (p *Provider) receipt(pay *platform.Payment) *web.Receipt {
 	}
 	return r
 }
-
-// NormalizeReference drops what people type between digits: spaces, dashes
-// and dots.
-func NormalizeReference(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\t', '-', '.', '\u00a0':
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(s))
-}

@@ -192,13 +192,8 @@ type state struct {
 	Lapsed bool `json:"lapsed,omitempty"`
 }
 
-func stateOf(pay *platform.Payment) state {
-	var s state
-	if len(pay.ProviderData) > 0 {
-		_ = json.Unmarshal(pay.ProviderData, &s) // a foreign or old state reads as zero
-	}
-	return s
-}
+// stateOf reads the state of pay.
+func stateOf(pay *platform.Payment) state { return platform.ProviderState[state](pay) }
 
 // lapsed declines a voucher that lapsed.
 func lapsed() platform.Step {

@@ -434,11 +434,6 @@ func TestCheckDigits(t *testing.T) {
 	}
 }
 
-func TestNormalizeReference(t *testing.T) {
-	assert.Equal(t, "93012345678901", NormalizeReference(" 9301 2345-6789.01 "))
-	assert.Equal(t, "abc", NormalizeReference("a b c"))
-}
-
 func TestStepDataIsJSON(t *testing.T) {
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(lapsed().Data, &m))

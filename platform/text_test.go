@@ -1,0 +1,62 @@
+package platform_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+func TestSentence(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"":                          "",
+		"  ":                        "",
+		"project 1 has no payment":  "Project 1 has no payment.",
+		"Already a sentence.":       "Already a sentence.",
+		" étrange voucher ":         "Étrange voucher.",
+		"42 is not a valid amount.": "42 is not a valid amount.",
+	} {
+		assert.Equal(t, want, platform.Sentence(in), "%q", in)
+	}
+}
+
+func TestCompactNumber(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "93012345678901", platform.CompactNumber(" 9301 2345-6789.01 "))
+	assert.Equal(t, "1234", platform.CompactNumber("1\t2\u00a03-4"))
+	assert.Equal(t, "abc", platform.CompactNumber("a b c"), "letters are kept: the caller says what is valid")
+}
+
+func TestIsHTTPURL(t *testing.T) {
+	t.Parallel()
+	for u, want := range map[string]bool{
+		"https://shop.example/ok":  true,
+		"http://127.0.0.1:8080/cb": true,
+		"ftp://shop.example/":      false,
+		"shop.example/ok":          false,
+		"https:///path":            false,
+		"":                         false,
+		"http://[::1":              false,
+	} {
+		assert.Equal(t, want, platform.IsHTTPURL(u), "%q", u)
+	}
+}
+
+func TestProviderState(t *testing.T) {
+	t.Parallel()
+	type state struct {
+		Inv  string `json:"inv"`
+		Paid bool   `json:"paid,omitempty"`
+	}
+	p := &platform.Payment{}
+	assert.Equal(t, state{}, platform.ProviderState[state](p), "no state reads as zero")
+	p.ProviderData = platform.StateData(state{Inv: "42", Paid: true})
+	assert.JSONEq(t, `{"inv":"42","paid":true}`, string(p.ProviderData))
+	assert.Equal(t, state{Inv: "42", Paid: true}, platform.ProviderState[state](p))
+	p.ProviderData = json.RawMessage(`["another provider's"]`)
+	assert.Equal(t, state{}, platform.ProviderState[state](p), "a foreign state reads as zero")
+	assert.Panics(t, func() { platform.StateData(func() {}) })
+}
