@@ -8,9 +8,10 @@ PKGS        ?= ./...
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 IMAGE       ?= ecommpay-sandbox
 FUZZTIME    ?= 30s
+BENCH_FLAGS ?= --duration 5s
 
 # What `make help` says of each variable.
-VARS              := ADDR DATA CONFIG PKGS GO STATICCHECK IMAGE FUZZTIME
+VARS              := ADDR DATA CONFIG PKGS GO STATICCHECK IMAGE FUZZTIME BENCH_FLAGS
 ADDR_help         := where make run listens
 DATA_help         := the data folder of make run (and what make clean removes)
 CONFIG_help       := a YAML file of projects and method settings for make run
@@ -19,6 +20,7 @@ GO_help           := the go command
 STATICCHECK_help  := the pinned staticcheck of make check
 IMAGE_help        := the tag of make docker
 FUZZTIME_help     := how long make fuzz runs each fuzz target
+BENCH_FLAGS_help  := flags of sandbox bench in make bench (sandbox bench -h lists them)
 
 .PHONY: help run build test check bench fuzz screenshots docker clean
 
@@ -48,8 +50,10 @@ check: ## gofmt, go vet, the import rules, go.mod tidy, staticcheck
 	@$(GO) mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy and commit the result"; exit 1; }
 	$(STATICCHECK) $(PKGS)
 
-bench: ## run the benchmarks (signing, Gate sale, store, callbacks)
+bench: ## run the Go benchmarks, then sandbox bench: 64 connections, then one client
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	$(GO) run ./cmd/sandbox bench $(BENCH_FLAGS)
+	$(GO) run ./cmd/sandbox bench --one-client $(BENCH_FLAGS)
 
 fuzz: ## run every fuzz target for $(FUZZTIME), one after another (make test runs their seed corpora)
 	@set -e; for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \

@@ -40,6 +40,7 @@ func commands() []command {
 		{name: "sign", synopsis: "--secret S [--page] [--explain] [FILE|-]", summary: "sign a Gate body, or Payment Page parameters (--page)", run: runSign},
 		{name: "verify", synopsis: "--secret S [--page] [FILE|-]", summary: "check the signature of a callback or any signed message", run: runVerify},
 		{name: "test", synopsis: "[flags] PATH...", summary: "run scenario files (scenarios/README.md)", run: runTest},
+		{name: "bench", synopsis: "[flags]", summary: "measure the sandbox under load against a bare echo endpoint (loopback only)", run: runBench},
 		{name: "version", synopsis: "", summary: "print the version and the revision it was built from", run: runVersion},
 		{name: "help", synopsis: "[COMMAND]", summary: "show this help, or a command's", run: runHelp},
 	}

@@ -31,6 +31,8 @@ type serveOptions struct {
 	AllowedHosts []string
 	// CallbackTimeout bounds each callback and check_deposit request.
 	CallbackTimeout time.Duration
+	// Pprof is the loopback address of the profiler; empty for none.
+	Pprof string
 }
 
 const serveUsage = `Usage: sandbox serve [flags]
@@ -61,6 +63,7 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs.DurationVar(&o.CallbackTimeout, "callback-timeout", callback.DefaultTimeout, "how long (a `duration` such as 10s) a merchant has to answer a callback or a check_deposit request")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log `format`: text or json")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+	fs.StringVar(&o.Pprof, "pprof", "", "serve Go's profiler (net/http/pprof) on this loopback `address`, such as 127.0.0.1:6060 (off by default)")
 	return fs
 }
 
@@ -141,6 +144,13 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 		return err
 	}
 	start := time.Now()
+	if o.Pprof != "" {
+		stop, err := servePprof(o.Pprof, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another sandbox running? pick another port with --addr)", o.Addr, err)

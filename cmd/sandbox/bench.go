@@ -1,0 +1,545 @@
+package main
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ecommpay-sandbox/sandbox/app"
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// benchOptions are the flags of `sandbox bench`.
+type benchOptions struct {
+	Connections int
+	Duration    time.Duration
+	OneClient   bool
+	Payments    int
+	MaxRequests int64
+	Drain       time.Duration
+	CPUProfile  string
+}
+
+const benchUsage = `Usage: sandbox bench [flags]
+
+Measures the sandbox on this machine, on loopback only, in one run:
+
+  1. echo      a bare echo JSON endpoint under the same load: the ceiling of
+               this machine, its Go HTTP stack and the load generator;
+  2. sales     a real sandbox in this process (a fresh data file in a
+               temporary folder, a frozen seeded clock) loaded with signed
+               Oxxo Gate sales; every 200 is a sale stored on disk (fsync);
+  3. callbacks the redirect callback of every sale, sent to a local merchant
+               that answers 200 at once: how many arrived, and how long after
+               the last sale the last one did.
+
+With --payments N it then fills a second data file with N payments, starts
+a sandbox on it cold, and loads it again: the sale rate with a full store,
+the cold start, the process's memory and the file's size.
+
+Each load runs --connections keep-alive connections for --duration, or until
+--max-requests requests were sent. It prints requests per second, the 50th
+and 99th percentile latencies, and the ratios to the echo ceiling. Nothing
+leaves 127.0.0.1; the temporary folder is removed at the end.
+
+Flags:
+`
+
+// The targets of issue 9 that `sandbox bench` reports against.
+const (
+	targetRatio         = 0.5                    // sales/s over echo req/s, at least
+	targetP99Ratio      = 2.0                    // sales p99 over echo p99, under
+	targetOneClientP50  = time.Millisecond       // one client's sale p50, under
+	targetCallbackDelay = 3 * time.Second        // last callback after the last sale, within
+	targetGrowthDrop    = 0.2                    // sale rate drop with the store full, under
+	targetRSS           = 200 << 20              // bytes, under
+	targetColdStart     = time.Second            // under
+	targetFileSize      = 2 << 30                // bytes, under
+	benchProject        = 4242                   // the project the load pays into
+	fillProject         = 4243                   // the project --payments fills, without a callback URL
+	benchSecret         = "bench-secret-4242"    // its secret
+	benchFrozenAt       = "2026-03-02T09:00:00Z" // the sandbox clock, frozen
+)
+
+func benchFlags(o *benchOptions) *flag.FlagSet {
+	fs := verbFlags("bench")
+	fs.IntVar(&o.Connections, "connections", 64, "how many keep-alive `connections` send requests at once")
+	fs.DurationVar(&o.Duration, "duration", 10*time.Second, "how long each load runs (a `duration`)")
+	fs.BoolVar(&o.OneClient, "one-client", false, "load with one connection: the latency of a lone client (same as --connections 1)")
+	fs.IntVar(&o.Payments, "payments", 0, "then fill a second store with this `many` payments and load it again (growth)")
+	fs.Int64Var(&o.MaxRequests, "max-requests", 2_000_000, "stop each load after this `many` requests even if time is left")
+	fs.DurationVar(&o.Drain, "drain", 30*time.Second, "how long to wait for the callbacks after the last sale (a `duration`)")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the sales load to `file` (go tool pprof reads it)")
+	return fs
+}
+
+// runBench is the bench verb.
+func runBench(ctx context.Context, args []string, std stdio) error {
+	var o benchOptions
+	fs := benchFlags(&o)
+	if err := parseFlags(fs, args, benchUsage, std); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef(`bench takes flags only; unexpected %q ("sandbox bench -h" lists them)`, fs.Arg(0))
+	}
+	if o.OneClient {
+		o.Connections = 1
+	}
+	switch {
+	case o.Connections < 1 || o.Connections > 4096:
+		return usagef("bench: --connections %d: use 1 to 4096", o.Connections)
+	case o.Duration <= 0 || o.Duration > time.Hour:
+		return usagef("bench: --duration %s: use a positive duration up to 1h, such as 10s", o.Duration)
+	case o.Payments < 0 || o.Payments > 10_000_000:
+		return usagef("bench: --payments %d: use 0 to 10000000", o.Payments)
+	case o.MaxRequests < 1 || o.MaxRequests > 100_000_000:
+		return usagef("bench: --max-requests %d: use 1 to 100000000", o.MaxRequests)
+	case o.Drain < 0:
+		return usagef("bench: --drain %s must not be negative", o.Drain)
+	}
+	dir, err := os.MkdirTemp("", "sandbox-bench-")
+	if err != nil {
+		return fmt.Errorf("bench: a temporary folder: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	w := bufio.NewWriter(std.out)
+	defer w.Flush()
+	b := &bench{o: o, dir: dir, out: w}
+	return b.run(ctx)
+}
+
+// bench is one run of `sandbox bench`.
+type bench struct {
+	o   benchOptions
+	dir string
+	out *bufio.Writer
+}
+
+func (b *bench) printf(format string, args ...any) {
+	fmt.Fprintf(b.out, format, args...)
+	b.out.Flush()
+}
+
+func (b *bench) run(ctx context.Context) error {
+	o := b.o
+	b.printf("sandbox bench: %d connection(s), %s per load, loopback, %d CPUs, GOMAXPROCS %d, %s %s/%s\n\n",
+		o.Connections, o.Duration, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+
+	echoRes, err := b.loadEcho(ctx)
+	if err != nil {
+		return err
+	}
+	b.line("echo ceiling", echoRes, "")
+
+	sales, err := b.loadSandbox(ctx, filepath.Join(b.dir, "sales.db"), 0)
+	if err != nil {
+		return err
+	}
+	b.line("oxxo sales", sales.load, fmt.Sprintf("%.2f× echo's rate, p99 %.1f× echo's", ratio(sales.load.rate(), echoRes.rate()),
+		ratio(sales.load.hist.quantile(0.99).Seconds(), echoRes.hist.quantile(0.99).Seconds())))
+	b.callbacks(sales)
+	b.printf("%-14s %s, %s per payment\n", "data file", size(sales.fileSize), size(perPayment(sales.fileSize, sales.load.ok)))
+
+	var grown *sandboxRun
+	if o.Payments > 0 {
+		b.printf("\ngrowth: filling a store with %d payments...\n", o.Payments)
+		grown, err = b.loadSandbox(ctx, filepath.Join(b.dir, "grown.db"), o.Payments)
+		if err != nil {
+			return err
+		}
+		b.printf("%-14s %d payments in %s (%.0f/s)\n", "filled", o.Payments, round(grown.fillTime), float64(o.Payments)/grown.fillTime.Seconds())
+		b.printf("%-14s %s (open the file, start the engine, answer /sandbox/health)\n", "cold start", round(grown.coldStart))
+		b.line("oxxo sales", grown.load, fmt.Sprintf("%.2f× the empty store's rate (drop %.0f%%)", ratio(grown.load.rate(), sales.load.rate()),
+			100*(1-ratio(grown.load.rate(), sales.load.rate()))))
+		b.callbacks(grown)
+		b.printf("%-14s %s (anonymous %s, file-backed %s; the whole bench process: sandbox, load and merchant)\n", "RSS",
+			size(grown.rss.total), size(grown.rss.anon), size(grown.rss.file))
+		b.printf("%-14s %s for %d payments, %s per payment\n", "data file", size(grown.fileSize),
+			int64(o.Payments)+grown.load.ok, size(perPayment(grown.fileSize, int64(o.Payments)+grown.load.ok)))
+	}
+	b.targets(echoRes, sales, grown)
+	return nil
+}
+
+// line prints one load's figures.
+func (b *bench) line(name string, r loadResult, note string) {
+	failed := ""
+	if r.failed > 0 {
+		failed = fmt.Sprintf(", %d failed (first: %s)", r.failed, r.firstError)
+	}
+	b.printf("%-14s %9.0f req/s  p50 %8s  p99 %8s  %d answered 200%s", name, r.rate(),
+		round(r.hist.quantile(0.5)), round(r.hist.quantile(0.99)), r.ok, failed)
+	if note != "" {
+		b.printf("  (%s)", note)
+	}
+	b.printf("\n")
+}
+
+// callbacks prints how the redirect callbacks of a load arrived.
+func (b *bench) callbacks(r *sandboxRun) {
+	within := r.merchant.arrivedBy(r.load.lastAnswer.Add(targetCallbackDelay))
+	last := r.merchant.lastArrival()
+	after := "none arrived"
+	if !last.IsZero() {
+		after = "the last " + round(last.Sub(r.load.lastAnswer)) + " after the last sale"
+	}
+	b.printf("%-14s %d of %d delivered within %s of the last sale, %d by the end of the wait; %s",
+		"callbacks", within, r.load.ok, targetCallbackDelay, r.merchant.count.Load(), after)
+	if d := r.merchant.dups.Load(); d > 0 {
+		b.printf("; %d delivered twice", d)
+	}
+	b.printf("\n")
+}
+
+// targets prints every target of issue 9 with its figure and whether it is met.
+func (b *bench) targets(echoRes loadResult, sales, grown *sandboxRun) {
+	b.printf("\ntargets (issue 9):\n")
+	tw := tabwriter.NewWriter(b.out, 0, 0, 2, ' ', 0)
+	row := func(what, figure string, met bool) {
+		verdict := "met"
+		if !met {
+			verdict = "MISSED"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", what, figure, verdict)
+	}
+	s := sales.load
+	r := ratio(s.rate(), echoRes.rate())
+	p99 := ratio(s.hist.quantile(0.99).Seconds(), echoRes.hist.quantile(0.99).Seconds())
+	if b.o.Connections == 1 {
+		row("one client: sale p50 < 1 ms", round(s.hist.quantile(0.5)), s.hist.quantile(0.5) < targetOneClientP50)
+	} else {
+		row("sales ≥ 0.5× echo's rate", fmt.Sprintf("%.2f×", r), r >= targetRatio)
+		row("sales p99 < 2× echo's p99", fmt.Sprintf("%.2f×", p99), p99 < targetP99Ratio)
+	}
+	within := sales.merchant.arrivedBy(s.lastAnswer.Add(targetCallbackDelay))
+	row("every callback within 3 s of the last sale", fmt.Sprintf("%d of %d", within, s.ok), within == s.ok)
+	if grown != nil {
+		drop := 1 - ratio(grown.load.rate(), s.rate())
+		row(fmt.Sprintf("%d payments: sale rate drop < 20%%", b.o.Payments), fmt.Sprintf("%.0f%%", 100*drop), drop < targetGrowthDrop)
+		row("  RSS < 200 MB", size(grown.rss.total), grown.rss.total < targetRSS)
+		row("  cold start < 1 s", round(grown.coldStart), grown.coldStart < targetColdStart)
+		row("  data file < 2 GB", size(grown.fileSize), grown.fileSize < targetFileSize)
+	}
+	tw.Flush()
+	b.out.Flush()
+}
+
+// loadEcho serves a bare echo JSON endpoint on loopback and loads it: the
+// same load generator and body size as the sales, no sandbox behind.
+func (b *bench) loadEcho(ctx context.Context) (loadResult, error) {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.POST("/echo", func(c echo.Context) error {
+		if _, err := io.Copy(io.Discard, c.Request().Body); err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]string{"status": "success"})
+	})
+	srv, url, err := serveLoopback(e)
+	if err != nil {
+		return loadResult{}, err
+	}
+	defer srv.Close()
+	bodies, err := newSaleBodies(benchProject, benchSecret, benchIDPrefix)
+	if err != nil {
+		return loadResult{}, err
+	}
+	return runLoad(ctx, loadSpec{url: url + "/echo", body: bodies.sale, connections: b.o.Connections,
+		duration: b.o.Duration, maxRequests: b.o.MaxRequests}), nil
+}
+
+// serveLoopback serves h on 127.0.0.1 at a free port.
+func serveLoopback(h http.Handler) (*http.Server, string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", fmt.Errorf("bench: listen on loopback: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, "http://" + ln.Addr().String(), nil
+}
+
+// sandboxRun is what one load of a sandbox measured.
+type sandboxRun struct {
+	load      loadResult
+	merchant  *receiver
+	fillTime  time.Duration
+	coldStart time.Duration
+	rss       memory
+	fileSize  int64
+}
+
+// loadSandbox starts a sandbox on a new data file, fills it with fill
+// payments first (then closes it and starts it again, cold), loads it with
+// signed Oxxo sales and waits for their redirect callbacks.
+func (b *bench) loadSandbox(ctx context.Context, file string, fill int) (*sandboxRun, error) {
+	merchant := newReceiver(benchIDPrefix, b.o.MaxRequests)
+	msrv, murl, err := serveLoopback(merchant)
+	if err != nil {
+		return nil, err
+	}
+	defer msrv.Close()
+	run := &sandboxRun{merchant: merchant}
+	if fill > 0 {
+		t0 := time.Now()
+		if err := fillStore(ctx, file, fill); err != nil {
+			return nil, err
+		}
+		run.fillTime = time.Since(t0)
+		debug.FreeOSMemory()
+	}
+
+	t0 := time.Now()
+	sb, err := startBenchSandbox(ctx, file, murl+"/callbacks")
+	if err != nil {
+		return nil, err
+	}
+	run.coldStart = time.Since(t0)
+	stopped := false
+	defer func() {
+		if !stopped {
+			_ = sb.stop()
+		}
+	}()
+
+	bodies, err := newSaleBodies(benchProject, benchSecret, benchIDPrefix)
+	if err != nil {
+		return nil, err
+	}
+	if b.o.CPUProfile != "" && fill == 0 {
+		f, err := os.Create(b.o.CPUProfile)
+		if err != nil {
+			return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
+		}
+	}
+	run.load = runLoad(ctx, loadSpec{url: sb.url + oxxoSalePath, body: bodies.sale, connections: b.o.Connections,
+		duration: b.o.Duration, maxRequests: b.o.MaxRequests})
+	waitFor(ctx, b.o.Drain, func() bool { return merchant.count.Load() >= run.load.ok })
+	if b.o.CPUProfile != "" && fill == 0 {
+		pprof.StopCPUProfile()
+	}
+	if fill > 0 {
+		run.rss = readMemory()
+	}
+	stopped = true
+	if err := sb.stop(); err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(file); err == nil {
+		run.fileSize = fi.Size()
+	}
+	return run, nil
+}
+
+// oxxoSalePath is the Gate endpoint of Oxxo sales.
+const oxxoSalePath = "/v2/payment/voucher/oxxo/sale"
+
+// benchSandbox is a sandbox serving on loopback for the bench.
+type benchSandbox struct {
+	url  string
+	stop func() error
+}
+
+// newBenchApp wires a sandbox on file with a frozen, seeded clock; its logs
+// are formatted as serve's are, and dropped.
+func newBenchApp(ctx context.Context, file, publicURL string) (*app.Sandbox, error) {
+	frozen, _ := time.Parse(time.RFC3339, benchFrozenAt)
+	return app.New(ctx, app.Options{
+		DataFile:  file,
+		PublicURL: publicURL,
+		Seed:      4242,
+		Clock:     platform.ClockState{Frozen: true, FrozenAt: frozen},
+		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+}
+
+// startBenchSandbox serves a sandbox on file whose bench project sends its
+// callbacks to callbackURL, and returns once it answers /sandbox/health.
+func startBenchSandbox(ctx context.Context, file, callbackURL string) (*benchSandbox, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("bench: listen on loopback: %w", err)
+	}
+	url := "http://" + ln.Addr().String()
+	a, err := newBenchApp(ctx, file, url)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("bench: start a sandbox: %w", err)
+	}
+	if err := a.Engine.PutProject(ctx, platform.Project{ID: benchProject, Secret: benchSecret, CallbackURL: callbackURL}); err != nil {
+		ln.Close()
+		a.Close()
+		return nil, fmt.Errorf("bench: the bench project: %w", err)
+	}
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan error, 1)
+	go func() { done <- a.Run(rctx, ln, nil) }()
+	stop := func() error {
+		cancel()
+		err := <-done
+		return errors.Join(err, a.Close())
+	}
+	res, err := http.Get(url + "/sandbox/health")
+	if err == nil {
+		res.Body.Close()
+	}
+	if err != nil || res.StatusCode != http.StatusOK {
+		return nil, errors.Join(fmt.Errorf("bench: the sandbox does not answer /sandbox/health: %v", err), stop())
+	}
+	return &benchSandbox{url: url, stop: stop}, nil
+}
+
+// fillStore stores n Oxxo payments in a new data file through the engine,
+// many at once so that they share commits, in a project without a callback
+// URL (their callbacks wait in the log as a merchant's would that has none).
+func fillStore(ctx context.Context, file string, n int) error {
+	a, err := newBenchApp(ctx, file, "http://127.0.0.1:1")
+	if err != nil {
+		return fmt.Errorf("bench: fill: %w", err)
+	}
+	defer a.Close()
+	if err := a.Engine.PutProject(ctx, platform.Project{ID: fillProject, Secret: benchSecret}); err != nil {
+		return fmt.Errorf("bench: fill: %w", err)
+	}
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	for range 256 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(n) || ctx.Err() != nil {
+					return
+				}
+				_, err := a.Engine.Sale(ctx, platform.SaleRequest{
+					ProjectID: fillProject, PaymentID: "fill-" + strconv.FormatInt(i, 10), Method: "oxxo",
+					Interface: platform.InterfaceGate, Amount: platform.Sum{Amount: 10000 + i%5000, Currency: "MXN"},
+					Description: "Order " + strconv.FormatInt(i, 10),
+					Customer: platform.Customer{ID: "589256", IPAddress: "66.249.64.45", FirstName: "Paul", LastName: "Marques",
+						Email: "paul@example.com", DocNumber: "84887177100"},
+				})
+				if err != nil {
+					mu.Lock()
+					firstErr = cmp.Or(firstErr, err)
+					mu.Unlock()
+					next.Store(int64(n))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return fmt.Errorf("bench: fill: %w", firstErr)
+	}
+	return ctx.Err()
+}
+
+// waitFor polls cond every 10 ms until it holds, d passes or ctx ends.
+func waitFor(ctx context.Context, d time.Duration, cond func() bool) {
+	deadline := time.Now().Add(d)
+	for !cond() && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// memory is the resident memory of this process.
+type memory struct{ total, anon, file int64 }
+
+// readMemory reads the resident memory of this process from
+// /proc/self/status; zeros where there is none (not Linux).
+func readMemory() memory {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return memory{}
+	}
+	var m memory
+	for _, line := range strings.Split(string(raw), "\n") {
+		name, rest, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) != 2 || f[1] != "kB" {
+			continue
+		}
+		kb, _ := strconv.ParseInt(f[0], 10, 64)
+		switch name {
+		case "VmRSS":
+			m.total = kb << 10
+		case "RssAnon":
+			m.anon = kb << 10
+		case "RssFile":
+			m.file = kb << 10
+		}
+	}
+	return m
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func perPayment(bytes, n int64) int64 {
+	if n <= 0 {
+		return 0
+	}
+	return bytes / n
+}
+
+// round writes d with three significant digits or so.
+func round(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond).String()
+	}
+	return d.Round(time.Microsecond).String()
+}
+
+// size writes a byte count in B, KB, MB or GB (powers of 1024).
+func size(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,370 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/bits"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ecommpay-sandbox/sandbox/platform/signature"
+)
+
+// The load generator of `sandbox bench`: one goroutine per keep-alive
+// connection, each sending requests one after another until the time or
+// the count runs out, latencies counted in a histogram per connection.
+
+// subBits sets the histogram's precision: 2^subBits buckets per power of
+// two, so a bucket is at most 1/64 (1.6%) wide.
+const subBits = 6
+
+// histogram counts durations in buckets of about 1.6% width, from 1 ns to
+// the largest time.Duration. The zero value is empty and ready.
+type histogram struct {
+	counts [(64 - subBits + 1) << subBits]uint64
+	n      uint64
+	max    time.Duration
+}
+
+// bucketOf returns the bucket of d, a positive duration.
+func bucketOf(d time.Duration) int {
+	v := uint64(max(d, 0))
+	if v < 1<<subBits {
+		return int(v)
+	}
+	shift := bits.Len64(v) - subBits - 1
+	return (shift+1)<<subBits | int(v>>shift&(1<<subBits-1))
+}
+
+// bucketMid returns the middle of bucket i.
+func bucketMid(i int) time.Duration {
+	if i < 1<<subBits {
+		return time.Duration(i)
+	}
+	shift := i>>subBits - 1
+	low := uint64(i&(1<<subBits-1)|1<<subBits) << shift
+	return time.Duration(low + (uint64(1)<<shift)/2)
+}
+
+func (h *histogram) record(d time.Duration) {
+	h.counts[bucketOf(d)]++
+	h.n++
+	h.max = max(h.max, d)
+}
+
+func (h *histogram) merge(o *histogram) {
+	for i, c := range o.counts {
+		h.counts[i] += c
+	}
+	h.n += o.n
+	h.max = max(h.max, o.max)
+}
+
+// quantile returns the duration below which a fraction q of the recorded
+// durations fall (to the histogram's precision); 0 when it is empty.
+func (h *histogram) quantile(q float64) time.Duration {
+	if h.n == 0 {
+		return 0
+	}
+	rank := uint64(q * float64(h.n))
+	if rank >= h.n {
+		rank = h.n - 1
+	}
+	var seen uint64
+	for i, c := range h.counts {
+		seen += c
+		if seen > rank {
+			return min(bucketMid(i), h.max)
+		}
+	}
+	return h.max
+}
+
+// loadResult is what one load run measured.
+type loadResult struct {
+	ok, failed int64
+	hist       histogram // latencies of the answers that were ok
+	elapsed    time.Duration
+	lastAnswer time.Time // when the last answer arrived
+	firstError string
+}
+
+// rate returns the ok answers per second.
+func (r loadResult) rate() float64 {
+	if r.elapsed <= 0 {
+		return 0
+	}
+	return float64(r.ok) / r.elapsed.Seconds()
+}
+
+// loadSpec says what to load: a URL, a body for the n-th request (counted
+// from 0 across every connection), how many connections, for how long and
+// at most how many requests in all.
+type loadSpec struct {
+	url         string
+	body        func(n int64) []byte
+	connections int
+	duration    time.Duration
+	maxRequests int64
+}
+
+// runLoad sends POST requests as spec says and returns what it measured.
+// A request counts as ok when it is answered 200; anything else, including
+// a transport error, is a failure whose first one is kept.
+func runLoad(ctx context.Context, spec loadSpec) loadResult {
+	var (
+		next     atomic.Int64
+		mu       sync.Mutex
+		total    loadResult
+		wg       sync.WaitGroup
+		start    = time.Now()
+		deadline = start.Add(spec.duration)
+	)
+	for range spec.connections {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tr := &http.Transport{MaxIdleConnsPerHost: 1, MaxConnsPerHost: 1, DisableCompression: true,
+				DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr, Timeout: time.Minute}
+			var mine loadResult
+			for ctx.Err() == nil && time.Now().Before(deadline) {
+				n := next.Add(1) - 1
+				if n >= spec.maxRequests {
+					break
+				}
+				t0 := time.Now()
+				status, body, err := post(ctx, client, spec.url, spec.body(n))
+				t1 := time.Now()
+				mine.lastAnswer = t1
+				if err == nil && status == http.StatusOK {
+					mine.ok++
+					mine.hist.record(t1.Sub(t0))
+					continue
+				}
+				mine.failed++
+				if mine.firstError == "" {
+					if err != nil {
+						mine.firstError = err.Error()
+					} else {
+						mine.firstError = fmt.Sprintf("answered %d: %.300s", status, body)
+					}
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			total.ok += mine.ok
+			total.failed += mine.failed
+			total.hist.merge(&mine.hist)
+			if mine.lastAnswer.After(total.lastAnswer) {
+				total.lastAnswer = mine.lastAnswer
+			}
+			if total.firstError == "" {
+				total.firstError = mine.firstError
+			}
+		}()
+	}
+	wg.Wait()
+	total.elapsed = time.Since(start)
+	return total
+}
+
+// post sends one JSON body and reads the whole answer, so the connection
+// is reused.
+func post(ctx context.Context, client *http.Client, url string, body []byte) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	return res.StatusCode, b, err
+}
+
+// benchIDPrefix starts the payment ID of every sale the bench sends; the
+// receiver finds a callback's payment by it.
+const benchIDPrefix = "bench-"
+
+// saleBodies signs Oxxo sale bodies for project and secret, one per payment
+// ID, without encoding JSON or flattening it again for each: the body and
+// its canonical string are computed once with placeholders, and each sale
+// only fills in its ID and signs. prefix is put before the number of every
+// payment ID.
+type saleBodies struct {
+	secret string
+	prefix string
+	canon  []string // the canonical string, split at the payment ID
+	body   []string // the JSON body, split at the ID and the signature
+	holes  []byte   // which placeholder each split of body is followed by: 'i' or 's'
+}
+
+const (
+	idPlaceholder  = "@@PAYMENT-ID@@"
+	sigPlaceholder = "@@SIGNATURE@@"
+)
+
+// newSaleBodies prepares the templates of the Oxxo sales of project.
+func newSaleBodies(project int64, secret, prefix string) (*saleBodies, error) {
+	sale := map[string]any{
+		"general": map[string]any{"project_id": project, "payment_id": idPlaceholder},
+		"customer": map[string]any{
+			"id": "589256", "ip_address": "66.249.64.45", "email": "paul@example.com",
+			"first_name": "Paul", "last_name": "Marques",
+			"identify": map[string]any{"doc_number": "84887177100"},
+		},
+		"payment": map[string]any{"amount": 10000, "currency": "MXN", "description": "Order " + idPlaceholder},
+	}
+	s := &saleBodies{secret: secret, prefix: prefix, canon: strings.Split(signature.Canonical(sale), idPlaceholder)}
+	sale["general"].(map[string]any)["signature"] = sigPlaceholder
+	raw, err := json.Marshal(sale)
+	if err != nil {
+		return nil, fmt.Errorf("sale template: %w", err)
+	}
+	rest := string(raw)
+	for {
+		i, j := strings.Index(rest, idPlaceholder), strings.Index(rest, sigPlaceholder)
+		switch {
+		case i < 0 && j < 0:
+			s.body = append(s.body, rest)
+			return s, s.check()
+		case j < 0 || (i >= 0 && i < j):
+			s.body = append(s.body, rest[:i])
+			s.holes = append(s.holes, 'i')
+			rest = rest[i+len(idPlaceholder):]
+		default:
+			s.body = append(s.body, rest[:j])
+			s.holes = append(s.holes, 's')
+			rest = rest[j+len(sigPlaceholder):]
+		}
+	}
+}
+
+// check verifies one body the way the sandbox does, so that a template that
+// went wrong fails here rather than as a run of 403s.
+func (s *saleBodies) check() error {
+	data, err := signature.Decode(s.sale(0))
+	if err != nil {
+		return fmt.Errorf("sale template: %w", err)
+	}
+	general, _ := data["general"].(map[string]any)
+	sig, _ := general["signature"].(string)
+	if err := signature.Verify(data, sig, s.secret); err != nil {
+		return fmt.Errorf("sale template: the signature does not verify: %w", err)
+	}
+	return nil
+}
+
+// id returns the payment ID of sale n.
+func (s *saleBodies) id(n int64) string { return s.prefix + strconv.FormatInt(n, 10) }
+
+// sale returns the signed body of sale n.
+func (s *saleBodies) sale(n int64) []byte {
+	id := s.id(n)
+	sig := signature.SignString(strings.Join(s.canon, id), s.secret)
+	var b bytes.Buffer
+	b.Grow(512)
+	for i, part := range s.body {
+		b.WriteString(part)
+		if i < len(s.holes) {
+			if s.holes[i] == 'i' {
+				b.WriteString(id)
+			} else {
+				b.WriteString(sig)
+			}
+		}
+	}
+	return b.Bytes()
+}
+
+// receiver is a merchant's callback endpoint that answers 200 at once and
+// notes when the redirect callback of each bench payment first arrives.
+type receiver struct {
+	prefix string
+	seen   []atomic.Int64 // by sale number: arrival in ns since start, 0 for not yet
+	start  time.Time
+	count  atomic.Int64 // distinct payments whose redirect callback arrived
+	dups   atomic.Int64 // redirect callbacks that arrived again
+	other  atomic.Int64 // callbacks that are not a bench payment's redirect
+}
+
+func newReceiver(prefix string, capacity int64) *receiver {
+	return &receiver{prefix: prefix, seen: make([]atomic.Int64, capacity), start: time.Now()}
+}
+
+var awaitingRedirect = []byte(`"awaiting redirect result"`)
+
+func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	at := time.Since(r.start)
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"status":"ok"}`))
+	n, ok := r.saleNumber(body)
+	if !ok || !bytes.Contains(body, awaitingRedirect) {
+		r.other.Add(1)
+		return
+	}
+	if r.seen[n].CompareAndSwap(0, int64(max(at, 1))) {
+		r.count.Add(1)
+	} else {
+		r.dups.Add(1)
+	}
+}
+
+// saleNumber finds the bench payment ID in a callback body and returns its
+// number.
+func (r *receiver) saleNumber(body []byte) (int64, bool) {
+	key := []byte(`"id":"` + r.prefix)
+	i := bytes.Index(body, key)
+	if i < 0 {
+		return 0, false
+	}
+	rest := body[i+len(key):]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(rest[:end]), 10, 64)
+	if err != nil || n < 0 || n >= int64(len(r.seen)) {
+		return 0, false
+	}
+	return n, true
+}
+
+// arrivedBy counts the sales whose redirect callback arrived by t.
+func (r *receiver) arrivedBy(t time.Time) int64 {
+	limit := int64(t.Sub(r.start))
+	var n int64
+	for i := range r.seen {
+		if v := r.seen[i].Load(); v != 0 && v <= limit {
+			n++
+		}
+	}
+	return n
+}
+
+// lastArrival returns when the last redirect callback arrived, or the zero
+// time when none did.
+func (r *receiver) lastArrival() time.Time {
+	var last int64
+	for i := range r.seen {
+		last = max(last, r.seen[i].Load())
+	}
+	if last == 0 {
+		return time.Time{}
+	}
+	return r.start.Add(time.Duration(last))
+}

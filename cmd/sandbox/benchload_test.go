@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/platform/signature"
+)
+
+func TestHistogramQuantiles(t *testing.T) {
+	t.Parallel()
+	var h histogram
+	for i := 1; i <= 10000; i++ {
+		h.record(time.Duration(i) * time.Microsecond)
+	}
+	for _, tt := range []struct {
+		q    float64
+		want time.Duration
+	}{{0.5, 5000 * time.Microsecond}, {0.99, 9900 * time.Microsecond}, {0.01, 100 * time.Microsecond}, {1, 10000 * time.Microsecond}} {
+		got := h.quantile(tt.q)
+		assert.InEpsilon(t, float64(tt.want), float64(got), 0.02, "q%v: %s", tt.q, got)
+	}
+	var other histogram
+	other.record(time.Second)
+	h.merge(&other)
+	assert.Equal(t, time.Second, h.quantile(1), "the maximum survives a merge")
+	assert.Equal(t, time.Duration(0), (&histogram{}).quantile(0.5), "empty")
+}
+
+func TestHistogramBucketsAreOrdered(t *testing.T) {
+	t.Parallel()
+	prev := -1
+	for d := time.Duration(1); d < time.Hour; d = d*17/16 + 1 {
+		b := bucketOf(d)
+		require.GreaterOrEqual(t, b, prev, "bucket of %s", d)
+		mid := bucketMid(b)
+		assert.InEpsilon(t, float64(d), float64(mid), 0.02, "%s is counted near %s", d, mid)
+		prev = b
+	}
+}
+
+func TestSaleBodiesAreSignedAndDistinct(t *testing.T) {
+	t.Parallel()
+	bodies, err := newSaleBodies(7, "s3cret", "t-")
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, n := range []int64{0, 1, 9, 10, 12345} {
+		raw := bodies.sale(n)
+		data, err := signature.Decode(raw)
+		require.NoError(t, err, "%s", raw)
+		general := data["general"].(map[string]any)
+		assert.NoError(t, signature.Verify(data, general["signature"].(string), "s3cret"), "%s", raw)
+		id := general["payment_id"].(string)
+		assert.Equal(t, "t-"+strconv.FormatInt(n, 10), id)
+		assert.False(t, seen[id])
+		seen[id] = true
+		assert.Error(t, signature.Verify(data, general["signature"].(string), "other"), "a signature that checks nothing")
+	}
+}
+
+func TestReceiverCountsEachRedirectOnce(t *testing.T) {
+	t.Parallel()
+	r := newReceiver("bench-", 10)
+	send := func(body string) {
+		req, _ := http.NewRequest(http.MethodPost, "/", bytes.NewReader([]byte(body)))
+		r.ServeHTTP(discardWriter{}, req)
+	}
+	redirect := `{"project_id":1,"payment":{"id":"bench-%d","status":"awaiting redirect result"}}`
+	send(fmt.Sprintf(redirect, 3))
+	send(fmt.Sprintf(redirect, 3))
+	send(fmt.Sprintf(redirect, 4))
+	send(`{"payment":{"id":"bench-5","status":"success"}}`)
+	send(`{"payment":{"id":"other-6","status":"awaiting redirect result"}}`)
+	send(fmt.Sprintf(redirect, 99)) // beyond capacity
+	assert.Equal(t, int64(2), r.count.Load())
+	assert.Equal(t, int64(1), r.dups.Load())
+	assert.Equal(t, int64(3), r.other.Load())
+	assert.Equal(t, int64(2), r.arrivedBy(time.Now()))
+	assert.Equal(t, int64(0), r.arrivedBy(r.start))
+	assert.False(t, r.lastArrival().IsZero())
+}
+
+type discardWriter struct{}
+
+func (discardWriter) Header() http.Header         { return http.Header{} }
+func (discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (discardWriter) WriteHeader(int)             {}
+
+// TestBenchCommand runs a short `sandbox bench` and reads its report: every
+// figure is there, the sales were acknowledged and every one of their
+// redirect callbacks reached the merchant. It asserts no speed.
+func TestBenchCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs loads")
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"bench", "--connections", "4", "--duration", "300ms", "--drain", "20s", "--payments", "40"}, &out, io.Discard)
+	require.NoError(t, err, out.String())
+	report := out.String()
+	assert.Regexp(t, `echo ceiling +\d+ req/s +p50 +\S+ +p99 +\S+ +[1-9]\d* answered 200\n`, report)
+	sales := regexp.MustCompile(`oxxo sales +\d+ req/s +p50 +\S+ +p99 +\S+ +([1-9]\d*) answered 200 +\(\d+\.\d\d× echo's rate`).FindStringSubmatch(report)
+	require.NotNil(t, sales, report)
+	assert.Contains(t, report, "by the end of the wait")
+	cb := regexp.MustCompile(`callbacks +\d+ of (\d+) delivered within 3s of the last sale, (\d+) by the end of the wait`).FindStringSubmatch(report)
+	require.NotNil(t, cb, report)
+	assert.Equal(t, sales[1], cb[1], "the callbacks counted are the sales'")
+	assert.Equal(t, sales[1], cb[2], "every callback arrived:\n%s", report)
+	assert.NotContains(t, report, "failed")
+	assert.Regexp(t, `data file +\S+ \S+, \S+ \S+ per payment`, report)
+	assert.Contains(t, report, "every callback within 3 s of the last sale")
+
+	// --payments: a store filled first, started cold, loaded again.
+	assert.Regexp(t, `filled +40 payments in `, report)
+	assert.Regexp(t, `cold start +\S+`, report)
+	assert.Regexp(t, `oxxo sales .*× the empty store's rate`, report)
+	assert.Regexp(t, `RSS +\d`, report)
+	assert.Regexp(t, `data file +\S+ \S+ for \d+ payments`, report)
+	assert.Contains(t, report, "40 payments: sale rate drop < 20%")
+}
+
+// TestServePprof serves the profiler on loopback beside a sandbox and reads
+// one of its pages.
+func TestServePprof(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	stop, err := servePprof("127.0.0.1:0", slog.New(slog.NewTextHandler(&out, nil)))
+	require.NoError(t, err)
+	defer stop()
+	u := regexp.MustCompile(`url=(\S+)`).FindStringSubmatch(out.String())
+	require.NotNil(t, u, out.String())
+	res, err := http.Get(u[1] + "cmdline")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	body, _ := io.ReadAll(res.Body)
+	assert.Contains(t, string(body), "test", "the command line of this test binary")
+}
