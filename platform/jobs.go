@@ -146,12 +146,14 @@ func (e *Engine) runBatch(ctx context.Context, jobs []Job, now time.Time) {
 // runJobs runs jobs in one transaction and returns the callbacks to send
 // and the payments that changed. A panic is an error of the batch.
 func (e *Engine) runJobs(ctx context.Context, jobs []Job, now time.Time) (sends []*send, touched []*Payment, err error) {
-	err = e.store.Update(ctx, func(tx Tx) (err error) {
+	err = e.store.Update(ctx, func(btx Tx) (err error) {
 		sends, touched = nil, nil
+		tx := &sendingTx{Tx: btx} // callbacks the jobs make due go out with the leased ones
 		defer func() {
 			if r := recover(); r != nil {
 				err = fmt.Errorf("job panicked: %v\n%s", r, debug.Stack())
 			}
+			sends = append(sends, tx.sends...)
 		}()
 		for _, j := range jobs {
 			at := now

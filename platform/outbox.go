@@ -148,16 +148,48 @@ func (o *outbox) enqueue(tx Tx, project Project, p *Payment, body []byte, now ti
 		return err
 	}
 	if d.Status == DeliveryPending {
-		if err := scheduleHead(tx, p.Key(), now); err != nil {
+		if err := o.scheduleHead(tx, p.Key(), now); err != nil {
 			return err
 		}
 	}
 	return summarize(tx, p)
 }
 
+// sendingTx is a transaction that leases the callbacks falling due in it
+// (see Engine.updateSending): their sends go out as soon as it commits,
+// without waiting for the job runner and a transaction of its own.
+type sendingTx struct {
+	Tx
+	sends []*send
+}
+
+// updateSending runs fn in one Update with a tx that leases the callbacks
+// falling due in it, and returns their sends, to be dispatched once the
+// caller has published the change. fn may run more than once (group
+// commit): only the sends of its last run count.
+func (e *Engine) updateSending(ctx context.Context, fn func(tx Tx) error) ([]*send, error) {
+	var sends []*send
+	err := e.store.Update(ctx, func(tx Tx) error {
+		st := &sendingTx{Tx: tx}
+		sends = nil
+		if err := fn(st); err != nil {
+			return err
+		}
+		sends = st.sends
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sends, nil
+}
+
 // scheduleHead gives the first pending delivery of a payment its deliver
 // job, unless it has one: this is what keeps a payment's callbacks in order.
-func scheduleHead(tx Tx, k PaymentKey, now time.Time) error {
+// In a sendingTx, a job due by now is leased at once and its send handed to
+// the transaction: a crash before the send leaves the lease, which the next
+// start puts back.
+func (o *outbox) scheduleHead(tx Tx, k PaymentKey, now time.Time) error {
 	ds, err := tx.Deliveries(DeliveryFilter{ProjectID: k.ProjectID, PaymentID: k.PaymentID, Status: DeliveryPending})
 	if err != nil {
 		return err
@@ -177,7 +209,17 @@ func scheduleHead(tx Tx, k PaymentKey, now time.Time) error {
 	if err := tx.PutDelivery(head); err != nil {
 		return err
 	}
-	return tx.PutJob(Job{ID: deliverJobID(head.ID), Kind: JobDeliver, Due: due, Payment: k, DeliveryID: head.ID})
+	job := Job{ID: deliverJobID(head.ID), Kind: JobDeliver, Due: due, Payment: k, DeliveryID: head.ID}
+	st, ok := tx.(*sendingTx)
+	if !ok || due.After(now) {
+		return tx.PutJob(job)
+	}
+	s, err := o.leaseDelivery(tx, head, job, now)
+	if err != nil {
+		return err
+	}
+	st.sends = append(st.sends, s)
+	return nil
 }
 
 // summarize sets p.Callbacks from the payment's callbacks in tx; the caller
@@ -275,6 +317,12 @@ func (o *outbox) lease(tx Tx, j Job, now time.Time) (*send, error) {
 		o.e.log.Debug("deliver job dropped", "job", j.ID, "delivery", d.ID, "payment_id", d.PaymentID, "reason", why)
 		return nil, tx.DeleteJob(j)
 	}
+	return o.leaseDelivery(tx, d, j, now)
+}
+
+// leaseDelivery stores j, the deliver job of d, pushed out by leaseFor, and
+// returns the send it stands for.
+func (o *outbox) leaseDelivery(tx Tx, d *Delivery, j Job, now time.Time) (*send, error) {
 	s := &send{job: j, delivery: d, url: d.URL, at: now.Round(0)}
 	project, err := tx.Project(d.ProjectID)
 	switch {
@@ -406,6 +454,9 @@ func (o *outbox) attempt(s send) {
 			o.e.log.Error("callback attempt panicked", "delivery", s.delivery.ID, "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
+	if o.ctx.Err() != nil {
+		return // dispatched after a stop: the lease brings the attempt back at the next start
+	}
 	var a Attempt
 	switch {
 	case s.problem != "":
@@ -435,7 +486,13 @@ func (o *outbox) record(job Job, a Attempt) error {
 		outcome string
 	)
 	now := a.At
-	err := o.e.store.Update(context.Background(), func(tx Tx) error {
+	// The payment's next callback, when this one ends, goes at once: at
+	// the clock's time, as the job runner would send it.
+	next := o.e.clock.Now()
+	if next.Before(now) {
+		next = now
+	}
+	sends, err := o.e.updateSending(context.Background(), func(tx Tx) error {
 		cur, n, outcome = nil, 0, ""
 		var err error
 		cur, err = tx.Delivery(job.DeliveryID)
@@ -472,7 +529,7 @@ func (o *outbox) record(job Job, a Attempt) error {
 			if err := tx.DeleteJob(Job{ID: jobID}); err != nil {
 				return err
 			}
-			if err := scheduleHead(tx, cur.Key(), now); err != nil {
+			if err := o.scheduleHead(tx, cur.Key(), next); err != nil {
 				return err
 			}
 		}
@@ -483,6 +540,7 @@ func (o *outbox) record(job Job, a Attempt) error {
 	}
 	o.e.events.publish(Event{Kind: EventDelivery, Project: job.Payment.ProjectID, Payment: job.Payment, Delivery: job.DeliveryID, At: now})
 	o.logAttempt(job, cur, n, a, outcome)
+	o.dispatch(sends)
 	return nil
 }
 

@@ -306,3 +306,133 @@ func TestSubscribersSeeCommittedChanges(t *testing.T) {
 	assert.True(t, sub.Lagged())
 	assert.False(t, sub.Lagged(), "Lagged clears")
 }
+
+// heldSender is a merchant whose every answer waits for release (or the
+// attempt's context); it tells arrived of each callback as it comes.
+type heldSender struct {
+	arrived chan string
+	release chan struct{}
+}
+
+func newHeldSender() *heldSender {
+	return &heldSender{arrived: make(chan string, 16), release: make(chan struct{})}
+}
+
+func (h *heldSender) Send(ctx context.Context, url string, body []byte, _ string) platform.Attempt {
+	h.arrived <- string(body)
+	select {
+	case <-h.release:
+		return platform.Attempt{URL: url, Status: 200}
+	case <-ctx.Done():
+		return platform.Attempt{URL: url, Error: "canceled"}
+	}
+}
+
+// next waits for the next callback to arrive.
+func (h *heldSender) next(t *testing.T) string {
+	t.Helper()
+	select {
+	case b := <-h.arrived:
+		return b
+	case <-time.After(5 * time.Second):
+		t.Fatal("no callback arrived within 5s")
+		return ""
+	}
+}
+
+func heldEngine(t *testing.T, path string, h *heldSender) (*platform.Engine, *bolt.DB) {
+	t.Helper()
+	store, err := bolt.Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+	eng, err := platform.New(context.Background(), platform.Config{
+		Store: store, Wall: func() time.Time { return t0 }, Seed: [32]byte{1},
+		BaseURL: "http://sandbox.test", Clock: platform.ClockState{Frozen: true, FrozenAt: t0},
+		Providers: []platform.Provider{&scripted{}}, Sender: h,
+	})
+	require.NoError(t, err)
+	require.NoError(t, eng.PutProject(context.Background(), platform.Project{ID: 5, Secret: "k", CallbackURL: "http://merchant.test/cb"}))
+	return eng, store
+}
+
+// TestCallbacksGoAtCommit: a callback due when its transaction commits is
+// sent at once, with no job runner (neither Run nor RunDue is called), and
+// its job is leased meanwhile so the runner cannot send it twice; when it
+// is delivered, the payment's next callback goes at once too.
+func TestCallbacksGoAtCommit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHeldSender()
+	eng, _ := heldEngine(t, filepath.Join(t.TempDir(), "db"), h)
+	k := platform.PaymentKey{ProjectID: 5, PaymentID: "c"}
+
+	_, err := eng.Sale(ctx, sale("c"))
+	require.NoError(t, err)
+	assert.Contains(t, h.next(t), `"awaiting redirect result"`, "sent without a job runner")
+	var deliver []platform.Job
+	for _, j := range whole(t, eng, "c").Jobs {
+		if j.Kind == platform.JobDeliver {
+			deliver = append(deliver, j)
+		}
+	}
+	require.Len(t, deliver, 1)
+	assert.True(t, deliver[0].Due.After(t0), "leased while under way: due %s", deliver[0].Due)
+
+	_, err = eng.Pay(ctx, k, platform.PayInput{})
+	require.NoError(t, err)
+	select {
+	case b := <-h.arrived:
+		t.Fatalf("the success callback overtook the redirect: %s", b)
+	case <-time.After(100 * time.Millisecond):
+	}
+	h.release <- struct{}{}
+	assert.Contains(t, h.next(t), `"success"`, "the next callback goes once the first is delivered")
+	h.release <- struct{}{}
+	eventually(t, func() bool {
+		v := whole(t, eng, "c")
+		return len(v.Deliveries) == 2 && v.Deliveries[1].Status == platform.DeliveryDelivered
+	})
+	v := whole(t, eng, "c")
+	assert.Equal(t, platform.DeliveryDelivered, v.Deliveries[0].Status)
+	for _, j := range v.Jobs {
+		assert.NotEqual(t, platform.JobDeliver, j.Kind, "no deliver job is left")
+	}
+}
+
+// TestCallbackLeasedAtCommitSurvivesACrash: the sandbox stops while a
+// callback leased at commit is under way and never records it; the next
+// start puts the lease back and sends it.
+func TestCallbackLeasedAtCommitSurvivesACrash(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "db")
+	h := newHeldSender()
+	eng, store := heldEngine(t, path, h)
+	_, err := eng.Sale(ctx, sale("k"))
+	require.NoError(t, err)
+	h.next(t) // under way, and it never answers
+	require.NoError(t, store.Close(), "the crash: the store goes away under the send")
+	t.Cleanup(func() { close(h.release) }) // its attempt cannot be recorded any more
+
+	again := newHeldSender()
+	close(again.release)
+	eng2, _ := heldEngine(t, path, again)
+	run, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- eng2.Run(run) }()
+	defer func() { stop(); require.NoError(t, <-done) }()
+	assert.Contains(t, again.next(t), `"awaiting redirect result"`, "the lease was put back and the callback sent")
+	eventually(t, func() bool { return whole(t, eng2, "k").Deliveries[0].Status == platform.DeliveryDelivered })
+}
+
+// eventually polls cond every 10 ms for up to 5 s.
+func eventually(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("the condition did not hold within 5s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

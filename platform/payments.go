@@ -84,7 +84,7 @@ func (e *Engine) Sale(ctx context.Context, req SaleRequest) (*Payment, error) {
 		out = p
 		return nil
 	}
-	err := e.store.Update(ctx, func(tx Tx) error { return create(tx, true) })
+	sends, err := e.updateSending(ctx, func(tx Tx) error { return create(tx, true) })
 	if pe := (processError{}); errors.As(err, &pe) {
 		e.log.Error("process a new payment", "project_id", req.ProjectID, "payment_id", req.PaymentID, "err", pe.err)
 		err = e.store.Update(ctx, func(tx Tx) error { return create(tx, false) })
@@ -94,6 +94,7 @@ func (e *Engine) Sale(ctx context.Context, req SaleRequest) (*Payment, error) {
 		return nil, fmt.Errorf("sale %d/%s: %w", req.ProjectID, req.PaymentID, err)
 	}
 	e.changed(out)
+	e.outbox.dispatch(sends)
 	e.poke()
 	e.log.Info("payment accepted", "project_id", out.ProjectID, "payment_id", out.ID, "method", out.Method,
 		"interface", out.Interface, "amount", out.Amount.String(), "status", out.Status)
@@ -399,7 +400,7 @@ func (e *Engine) Refund(ctx context.Context, k PaymentKey, req RefundRequest) (*
 		out = p
 		return e.schedule(tx, Job{Kind: JobProcess, Due: now, Payment: k})
 	}
-	err := e.store.Update(ctx, func(tx Tx) error { return refund(tx, true) })
+	sends, err := e.updateSending(ctx, func(tx Tx) error { return refund(tx, true) })
 	if pe := (processError{}); errors.As(err, &pe) {
 		e.log.Error("process a refund", "payment", k.String(), "err", pe.err)
 		err = e.store.Update(ctx, func(tx Tx) error { return refund(tx, false) })
@@ -409,6 +410,7 @@ func (e *Engine) Refund(ctx context.Context, k PaymentKey, req RefundRequest) (*
 		return nil, fmt.Errorf("refund %s: %w", k, err)
 	}
 	e.changed(out)
+	e.outbox.dispatch(sends)
 	e.poke()
 	return out, nil
 }
@@ -479,7 +481,7 @@ func (e *Engine) update(ctx context.Context, k PaymentKey, fn stepFunc) (*Paymen
 		return nil, err
 	}
 	var out *Payment
-	err := e.store.Update(ctx, func(tx Tx) (err error) {
+	sends, err := e.updateSending(ctx, func(tx Tx) (err error) {
 		out, err = e.stepIn(tx, k, now, fn)
 		return err
 	})
@@ -487,6 +489,7 @@ func (e *Engine) update(ctx context.Context, k PaymentKey, fn stepFunc) (*Paymen
 		return nil, err
 	}
 	e.changed(out)
+	e.outbox.dispatch(sends)
 	e.poke()
 	return out, nil
 }
