@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 )
@@ -147,12 +148,23 @@ func (o *outbox) enqueue(tx Tx, project Project, p *Payment, body []byte, now ti
 	if err := tx.PutDelivery(d); err != nil {
 		return err
 	}
+	ds, err := paymentDeliveries(tx, p.Key())
+	if err != nil {
+		return err
+	}
 	if d.Status == DeliveryPending {
-		if err := o.scheduleHead(tx, p.Key(), now); err != nil {
+		if err := o.scheduleHead(tx, ds, now); err != nil {
 			return err
 		}
 	}
-	return summarize(tx, p)
+	summarize(p, ds)
+	return nil
+}
+
+// paymentDeliveries returns every delivery of payment k, oldest first: what
+// scheduleHead and summarize read, once per transaction step.
+func paymentDeliveries(tx Tx, k PaymentKey) ([]*Delivery, error) {
+	return tx.Deliveries(DeliveryFilter{ProjectID: k.ProjectID, PaymentID: k.PaymentID})
 }
 
 // sendingTx is a transaction that leases the callbacks falling due in it
@@ -184,20 +196,19 @@ func (e *Engine) updateSending(ctx context.Context, fn func(tx Tx) error) ([]*se
 	return sends, nil
 }
 
-// scheduleHead gives the first pending delivery of a payment its deliver
-// job, unless it has one: this is what keeps a payment's callbacks in order.
+// scheduleHead gives the first pending delivery of a payment, among ds (all
+// of its deliveries, oldest first, as stored in tx), its deliver job, unless
+// it has one: this is what keeps a payment's callbacks in order.
 // In a sendingTx, a job due by now is leased at once and its send handed to
 // the transaction: a crash before the send leaves the lease, which the next
 // start puts back.
-func (o *outbox) scheduleHead(tx Tx, k PaymentKey, now time.Time) error {
-	ds, err := tx.Deliveries(DeliveryFilter{ProjectID: k.ProjectID, PaymentID: k.PaymentID, Status: DeliveryPending})
-	if err != nil {
-		return err
-	}
-	if len(ds) == 0 {
+func (o *outbox) scheduleHead(tx Tx, ds []*Delivery, now time.Time) error {
+	i := slices.IndexFunc(ds, func(d *Delivery) bool { return d.Status == DeliveryPending })
+	if i < 0 {
 		return nil
 	}
-	head := ds[0]
+	head := ds[i]
+	k := head.Key()
 	if !head.NextAttempt.IsZero() {
 		return nil // already scheduled
 	}
@@ -222,13 +233,9 @@ func (o *outbox) scheduleHead(tx Tx, k PaymentKey, now time.Time) error {
 	return nil
 }
 
-// summarize sets p.Callbacks from the payment's callbacks in tx; the caller
-// stores p.
-func summarize(tx Tx, p *Payment) error {
-	ds, err := tx.Deliveries(DeliveryFilter{ProjectID: p.ProjectID, PaymentID: p.ID})
-	if err != nil {
-		return err
-	}
+// summarize sets p.Callbacks from ds, every delivery of p, oldest first;
+// the caller stores p.
+func summarize(p *Payment, ds []*Delivery) {
 	var s CallbackSummary
 	var head *Delivery
 	for _, d := range ds {
@@ -259,21 +266,18 @@ func summarize(tx Tx, p *Payment) error {
 		s.Health, s.NextAttempt = CallbacksPending, head.NextAttempt
 	}
 	p.Callbacks = s
-	return nil
 }
 
-// resummarize stores payment k with its callbacks summed up anew; a payment
-// that is gone (a reset) is no error.
-func resummarize(tx Tx, k PaymentKey) error {
+// resummarize stores payment k with its callbacks summed up anew from ds,
+// its deliveries in tx; a payment that is gone (a reset) is no error.
+func resummarize(tx Tx, k PaymentKey, ds []*Delivery) error {
 	p, err := tx.Payment(k)
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	if err := summarize(tx, p); err != nil {
-		return err
-	}
+	summarize(p, ds)
 	return tx.PutPayment(p)
 }
 
@@ -494,6 +498,7 @@ func (o *outbox) record(job Job, a Attempt) error {
 	}
 	sends, err := o.e.updateSending(context.Background(), func(tx Tx) error {
 		cur, n, outcome = nil, 0, ""
+		settled := false // this delivery let go of its place: the next may go
 		var err error
 		cur, err = tx.Delivery(job.DeliveryID)
 		if errors.Is(err, ErrNotFound) {
@@ -529,11 +534,18 @@ func (o *outbox) record(job Job, a Attempt) error {
 			if err := tx.DeleteJob(Job{ID: jobID}); err != nil {
 				return err
 			}
-			if err := o.scheduleHead(tx, cur.Key(), next); err != nil {
+			settled = true
+		}
+		ds, err := paymentDeliveries(tx, cur.Key())
+		if err != nil {
+			return err
+		}
+		if settled {
+			if err := o.scheduleHead(tx, ds, next); err != nil {
 				return err
 			}
 		}
-		return resummarize(tx, cur.Key())
+		return resummarize(tx, cur.Key(), ds)
 	})
 	if err != nil {
 		return fmt.Errorf("deliver %d: record attempt: %w", job.DeliveryID, err)
@@ -637,7 +649,11 @@ func (e *Engine) Resend(ctx context.Context, id uint64) (*Delivery, error) {
 		if err := tx.PutJob(Job{ID: deliverJobID(d.ID), Kind: JobDeliver, Due: now, Payment: d.Key(), DeliveryID: d.ID}); err != nil {
 			return err
 		}
-		return resummarize(tx, d.Key())
+		ds, err := paymentDeliveries(tx, d.Key())
+		if err != nil {
+			return err
+		}
+		return resummarize(tx, d.Key(), ds)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("resend delivery %d: %w", id, err)

@@ -188,8 +188,12 @@ func (b *bench) line(name string, r loadResult, note string) {
 	if r.failed > 0 {
 		failed = fmt.Sprintf(", %d failed (first: %s)", r.failed, r.firstError)
 	}
-	b.printf("%-14s %9.0f req/s  p50 %8s  p99 %8s  %d answered 200%s", name, r.rate(),
-		round(r.hist.quantile(0.5)), round(r.hist.quantile(0.99)), r.ok, failed)
+	cpu := ""
+	if r.cpu > 0 {
+		cpu = fmt.Sprintf("  cpu %s/req", round(r.cpuPerRequest()))
+	}
+	b.printf("%-14s %9.0f req/s  p50 %8s  p99 %8s%s  %d answered 200%s", name, r.rate(),
+		round(r.hist.quantile(0.5)), round(r.hist.quantile(0.99)), cpu, r.ok, failed)
 	if note != "" {
 		b.printf("  (%s)", note)
 	}
@@ -201,7 +205,11 @@ func (b *bench) callbacks(r *sandboxRun) {
 	within := r.merchant.arrivedBy(r.load.lastAnswer.Add(targetCallbackDelay))
 	last := r.merchant.lastArrival()
 	after := "none arrived"
-	if !last.IsZero() {
+	switch {
+	case last.IsZero():
+	case last.Before(r.load.lastAnswer):
+		after = "the last before the last sale was answered"
+	default:
 		after = "the last " + round(last.Sub(r.load.lastAnswer)) + " after the last sale"
 	}
 	b.printf("%-14s %d of %d delivered within %s of the last sale, %d by the end of the wait; %s",

@@ -93,7 +93,8 @@ type loadResult struct {
 	ok, failed int64
 	hist       histogram // latencies of the answers that were ok
 	elapsed    time.Duration
-	lastAnswer time.Time // when the last answer arrived
+	cpu        time.Duration // CPU time of the whole process meanwhile, 0 when unknown
+	lastAnswer time.Time     // when the last answer arrived
 	firstError string
 }
 
@@ -103,6 +104,16 @@ func (r loadResult) rate() float64 {
 		return 0
 	}
 	return float64(r.ok) / r.elapsed.Seconds()
+}
+
+// cpuPerRequest returns the process's CPU time per answered request: on a
+// machine shared with other work it predicts the rate an idle machine would
+// reach better than the rate itself.
+func (r loadResult) cpuPerRequest() time.Duration {
+	if r.ok+r.failed == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(r.ok+r.failed)
 }
 
 // loadSpec says what to load: a URL, a body for the n-th request (counted
@@ -128,6 +139,7 @@ func runLoad(ctx context.Context, spec loadSpec) loadResult {
 		start    = time.Now()
 		deadline = start.Add(spec.duration)
 	)
+	cpu0, cpuOK := processCPU()
 	for range spec.connections {
 		wg.Add(1)
 		go func() {
@@ -175,6 +187,9 @@ func runLoad(ctx context.Context, spec loadSpec) loadResult {
 	}
 	wg.Wait()
 	total.elapsed = time.Since(start)
+	if cpu1, ok := processCPU(); ok && cpuOK {
+		total.cpu = cpu1 - cpu0
+	}
 	return total
 }
 
