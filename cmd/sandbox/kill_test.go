@@ -2,12 +2,17 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -59,6 +64,17 @@ func startBinary(t *testing.T, bin string, args ...string) *process {
 	}
 }
 
+// buildSandbox builds the binary into dir and returns its path.
+func buildSandbox(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "sandbox")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // TestKill9LosesNothingAcknowledged kills the sandbox with SIGKILL right
 // after it acknowledged a sale whose callback is not due yet: after a
 // restart the payment, the project and the scheduled callback are there,
@@ -68,11 +84,7 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "sandbox")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildSandbox(t, dir)
 	data := filepath.Join(dir, "data")
 	m := newMerchant(t)
 
@@ -109,4 +121,209 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 		got[path(m.next(), "payment", "id").(string)] = true
 	}
 	assert.Len(t, got, 5)
+}
+
+// callbackLog is a merchant that answers every callback 200 at once and
+// keeps, per payment, the statuses its callbacks carried in the order they
+// arrived, and each distinct body.
+type callbackLog struct {
+	mu       sync.Mutex
+	statuses map[string][]string
+	bodies   map[string]map[string]bool // payment → status → body
+	changed  map[string]map[string]int  // payment → status → distinct bodies
+}
+
+func newCallbackLog(t *testing.T) (*callbackLog, string) {
+	l := &callbackLog{statuses: map[string][]string{}, bodies: map[string]map[string]bool{}, changed: map[string]map[string]int{}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		var cb struct {
+			Payment struct {
+				ID     string `json:"id"`
+				Status string `json:"status"`
+			} `json:"payment"`
+		}
+		if json.Unmarshal(raw, &cb) == nil {
+			l.mu.Lock()
+			id, st := cb.Payment.ID, cb.Payment.Status
+			l.statuses[id] = append(l.statuses[id], st)
+			key := st + "\x00" + string(raw)
+			if l.bodies[id] == nil {
+				l.bodies[id], l.changed[id] = map[string]bool{}, map[string]int{}
+			}
+			if !l.bodies[id][key] {
+				l.bodies[id][key] = true
+				l.changed[id][st]++
+			}
+			l.mu.Unlock()
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(srv.Close)
+	return l, srv.URL + "/callbacks"
+}
+
+// of returns the statuses of a payment's callbacks in arrival order, with
+// repeats of one callback (at-least-once delivery) folded.
+func (l *callbackLog) of(id string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, s := range l.statuses[id] {
+		if len(out) == 0 || out[len(out)-1] != s {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// TestKill9UnderLoad kills the sandbox with SIGKILL while sales and
+// payments are in flight from many connections, then starts it again on the
+// same data and lets every voucher lapse. Whatever was answered 200 is
+// there; every callback due is delivered at least once and in order per
+// payment (the redirect, then success or decline); no job ran twice with a
+// visible effect: no payment is declined after its success, and no status is
+// called back with two different bodies.
+func TestKill9UnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := buildSandbox(t, dir)
+	data := filepath.Join(dir, "data")
+	log, callbackURL := newCallbackLog(t)
+
+	p := startProcess(t, bin, data)
+	s := &sandbox{t: t, URL: p.url}
+	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/projects", map[string]any{
+		"id": testProject, "secret": testSecret, "callback_url": callbackURL,
+	}, nil))
+
+	// Load: workers sell, and pay every other sale they got a 200 for.
+	var (
+		mu      sync.Mutex
+		sold    []string            // answered 200
+		paid    = map[string]bool{} // pay answered 200
+		tried   = map[string]bool{} // every payment a sale was sent for
+		stop    atomic.Bool
+		wg      sync.WaitGroup
+		client  = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+		enough  = make(chan struct{})
+		enoughs sync.Once
+	)
+	post := func(path string, body any) (int, error) {
+		raw, _ := json.Marshal(body)
+		res, err := client.Post(p.url+path, "application/json", bytes.NewReader(raw))
+		if err != nil {
+			return 0, err
+		}
+		defer res.Body.Close()
+		_, _ = io.Copy(io.Discard, res.Body)
+		return res.StatusCode, nil
+	}
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; !stop.Load(); n++ {
+				id := fmt.Sprintf("load-%d-%d", w, n)
+				mu.Lock()
+				tried[id] = true
+				mu.Unlock()
+				status, err := post(oxxoPath, signed(oxxoSale(id), testSecret))
+				if err != nil || status != http.StatusOK {
+					continue // killed under it: it may or may not exist
+				}
+				mu.Lock()
+				sold = append(sold, id)
+				if len(sold) >= 300 {
+					enoughs.Do(func() { close(enough) })
+				}
+				mu.Unlock()
+				if n%2 == 0 {
+					status, err := post(fmt.Sprintf("/sandbox/payments/%d/%s/pay", testProject, id), map[string]any{"channel": "terminal"})
+					if err == nil && status == http.StatusOK {
+						mu.Lock()
+						paid[id] = true
+						mu.Unlock()
+					}
+				}
+			}
+		}()
+	}
+	select {
+	case <-enough:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the load did not get 300 sales answered within 2 minutes")
+	}
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL), "killed with requests in flight")
+	_ = p.cmd.Wait()
+	stop.Store(true)
+	wg.Wait()
+
+	p = startProcess(t, bin, data)
+	s = &sandbox{t: t, URL: p.url}
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("%d sales and %d payments answered 200 before the kill", len(sold), len(paid))
+	for _, id := range sold {
+		var v struct {
+			Status string `json:"status"`
+		}
+		require.Equal(t, http.StatusOK, s.do("GET", fmt.Sprintf("/sandbox/payments/%d/%s", testProject, id), nil, &v), "sale %s was answered 200", id)
+		if paid[id] {
+			assert.Equal(t, "success", v.Status, "payment %s was answered 200", id)
+		}
+	}
+
+	// Every voucher not paid lapses; the advance waits for the callbacks.
+	advance(t, s, "31d")
+	var list struct {
+		Payments []struct {
+			PaymentID string `json:"payment_id"`
+			Status    string `json:"status"`
+		} `json:"payments"`
+	}
+	require.Equal(t, http.StatusOK, s.do("GET", fmt.Sprintf("/sandbox/payments?project_id=%d", testProject), nil, &list))
+	assert.GreaterOrEqual(t, len(list.Payments), len(sold))
+	final := map[string]string{}
+	for _, p := range list.Payments {
+		require.True(t, tried[p.PaymentID], "payment %s was never sent", p.PaymentID)
+		require.Contains(t, []string{"success", "decline"}, p.Status, "payment %s", p.PaymentID)
+		final[p.PaymentID] = p.Status
+		if paid[p.PaymentID] {
+			assert.Equal(t, "success", p.Status, "payment %s was paid: no lapse may decline it", p.PaymentID)
+		}
+	}
+	waitUntil(t, "every payment's callbacks delivered", 60*time.Second, func() bool {
+		for id, st := range final {
+			got := log.of(id)
+			if len(got) < 2 || got[len(got)-1] != st {
+				return false
+			}
+		}
+		return true
+	})
+	for id, st := range final {
+		assert.Equal(t, []string{"awaiting redirect result", st}, log.of(id),
+			"payment %s: its callbacks, in the order they arrived (repeats folded)", id)
+		log.mu.Lock()
+		for status, n := range log.changed[id] {
+			assert.Equal(t, 1, n, "payment %s: %d different %q callbacks", id, n, status)
+		}
+		log.mu.Unlock()
+	}
+}
+
+// waitUntil polls cond every 20 ms until it holds; after limit it fails
+// the test (a guard against hanging, not a measure of speed).
+func waitUntil(t *testing.T, what string, limit time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, limit)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

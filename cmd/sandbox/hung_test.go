@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// TestAHungMerchantHoldsBackOnlyItsOwnCallbacks is issue 9's first "done
+// means", through the real server: one merchant never answers (its handler
+// blocks until the test ends, far within the callback timeout), with more of
+// its callbacks under way than the per-host limit; another answers at once.
+// Every callback of the second arrives while the first still hangs, and a
+// sale of the second is processed within its own request.
+func TestAHungMerchantHoldsBackOnlyItsOwnCallbacks(t *testing.T) {
+	t.Parallel()
+	const hungProject, hungSales = 843, platform.DefaultSendsPerMerchant + 6
+	var holding, answered atomic.Int64
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		holding.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		answered.Add(1)
+	}))
+	t.Cleanup(hung.Close)
+	fast := newMerchant(t)
+	s := startSandbox(t, t.TempDir(), func(o *serveOptions) { o.CallbackTimeout = 10 * time.Minute })
+	t.Cleanup(func() { close(release) }) // first of the cleanups: the sandbox can then stop
+
+	setupProject(t, s, fast)
+	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/projects", map[string]any{
+		"id": hungProject, "secret": testSecret, "callback_url": hung.URL + "/callbacks",
+	}, nil))
+	for i := range hungSales {
+		body := oxxoSale(fmt.Sprintf("hung-%d", i), func(b map[string]any) {
+			b["general"].(map[string]any)["project_id"] = hungProject
+		})
+		require.Equal(t, http.StatusOK, s.do("POST", oxxoPath, signed(body, testSecret), nil))
+	}
+	eventually(t, "the hung merchant holds as many callbacks as the per-host limit", func() bool {
+		return holding.Load() == platform.DefaultSendsPerMerchant
+	})
+
+	for i := range 10 {
+		id := fmt.Sprintf("fast-%d", i)
+		var ans gateAnswer
+		require.Equal(t, http.StatusOK, s.do("POST", oxxoPath, signed(oxxoSale(id), testSecret), &ans), "%+v", ans)
+		var v struct {
+			Status string `json:"status"`
+		}
+		require.Equal(t, http.StatusOK, s.do("GET", fmt.Sprintf("/sandbox/payments/%d/%s", testProject, id), nil, &v))
+		assert.Equal(t, "awaiting redirect result", v.Status, "processed within its own request")
+		cb := fast.next()
+		assert.Equal(t, id, path(cb, "payment", "id"))
+		assert.Equal(t, "awaiting redirect result", path(cb, "payment", "status"))
+	}
+	assert.Equal(t, int64(platform.DefaultSendsPerMerchant), holding.Load(), "the hung merchant's other callbacks wait for its own connections")
+	assert.Zero(t, answered.Load(), "every callback of the other merchant arrived while this one still hung")
+
+	var list struct {
+		Payments []struct {
+			Status string `json:"status"`
+		} `json:"payments"`
+	}
+	require.Equal(t, http.StatusOK, s.do("GET", fmt.Sprintf("/sandbox/payments?project_id=%d", hungProject), nil, &list))
+	assert.Len(t, list.Payments, hungSales, "the hung merchant's sales were all acknowledged and stored")
+	for _, p := range list.Payments {
+		assert.Equal(t, "awaiting redirect result", p.Status)
+	}
+}
