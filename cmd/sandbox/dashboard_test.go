@@ -404,6 +404,7 @@ func TestConsoleCSV(t *testing.T) {
 	}
 	require.Equal(t, 200, s.do("POST", "/v2/payment/card-partner/sale", signed(cpSale("csv-card"), testSecret), nil))
 	m.next()
+	waitDelivered(t, s, "csv-2", 1) // the merchant has it before its attempt is recorded
 	res, err := http.Get(s.URL + "/dashboard/payments.csv?method=oxxo")
 	require.NoError(t, err)
 	defer res.Body.Close()
