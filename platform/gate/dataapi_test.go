@@ -91,7 +91,7 @@ func dataAPISandbox(t *testing.T) *app.Sandbox {
 }
 
 // signedBody returns fields as a JSON body signed at its top level.
-func signedBody(t *testing.T, fields map[string]any, secret string) string {
+func signedBody(t testing.TB, fields map[string]any, secret string) string {
 	t.Helper()
 	raw, err := json.Marshal(fields)
 	require.NoError(t, err)
@@ -343,7 +343,7 @@ func TestOperationsGetErrors(t *testing.T) {
 	}
 }
 
-func mustJSON(t *testing.T, v any) string {
+func mustJSON(t testing.TB, v any) string {
 	t.Helper()
 	raw, err := json.Marshal(v)
 	require.NoError(t, err)
