@@ -55,6 +55,8 @@ const (
 	MaxOperationsLimit = 1000
 	// MaxOperationsProjects is how many projects one request may list.
 	MaxOperationsProjects = 100
+	// MaxOperationsOffset is the largest offset a request may ask for.
+	MaxOperationsOffset = 1_000_000_000
 )
 
 // operationsFields are the fields a Data API request may carry.
@@ -167,7 +169,7 @@ func (s *Server) operationsQuery(c echo.Context) (operationsQuery, error) {
 	}
 	q.from, q.to = readInterval(data["interval"], bad)
 	q.limit = readCount(data, "limit", DefaultOperationsLimit, 1, MaxOperationsLimit, bad)
-	q.offset = readCount(data, "offset", 0, 0, -1, bad)
+	q.offset = readCount(data, "offset", 0, 0, MaxOperationsOffset, bad)
 	if len(typeErrs) > 0 {
 		return operationsQuery{}, fieldsError(platform.CodeInvalidJSON, typeErrs)
 	}
@@ -301,23 +303,20 @@ func readInterval(v any, bad func(code int, field, format string, args ...any)) 
 	return from, to.Add(time.Second)
 }
 
-// readCount reads an optional whole number from lo to hi (hi < 0: no upper
-// bound), def when it is absent.
+// readCount reads an optional whole number from lo to hi, def when it is
+// absent.
 func readCount(data map[string]any, field string, def, lo, hi int, bad func(code int, field, format string, args ...any)) int {
 	v, ok := data[field]
 	if !ok {
 		return def
 	}
 	rng := fmt.Sprintf("from %d to %d", lo, hi)
-	if hi < 0 {
-		rng = fmt.Sprintf("of %d or more", lo)
-	}
 	n, err := wholeNumber(v)
 	if err != nil {
 		bad(platform.CodeInvalidJSON, field, "must be a whole number %s, not %s", rng, jsonKind(v))
 		return def
 	}
-	if n < int64(lo) || (hi >= 0 && n > int64(hi)) {
+	if n < int64(lo) || n > int64(hi) {
 		bad(platform.CodeRequiredField, field, "must be %s, not %d", rng, n)
 		return def
 	}
