@@ -43,8 +43,9 @@ func newSandbox(t *testing.T) *app.Sandbox {
 	return a
 }
 
-// serve sends one request to the sandbox's router and returns the answer.
-func serve(a *app.Sandbox, method, path, body string) *httptest.ResponseRecorder {
+// serve sends one request to the sandbox's router and returns the answer;
+// each change, when given, alters the request first.
+func serve(a *app.Sandbox, method, path, body string, change ...func(*http.Request)) *httptest.ResponseRecorder {
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
@@ -52,6 +53,9 @@ func serve(a *app.Sandbox, method, path, body string) *httptest.ResponseRecorder
 	req := httptest.NewRequest(method, publicURL+path, r)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for _, c := range change {
+		c(req)
 	}
 	rec := httptest.NewRecorder()
 	a.Handler.ServeHTTP(rec, req)
@@ -198,15 +202,26 @@ func TestOpenAPIAnswers(t *testing.T) {
 	}))
 	t.Cleanup(merchant.Close)
 
-	type call struct{ method, path, body string }
+	type call struct {
+		method, path, body string
+		change             func(*http.Request) // nil: the request as a test tool sends it
+	}
 	covered := map[string]bool{}
+	reached := map[operation]string{} // a path that reaches each operation
 	do := func(c call, status int) map[string]any {
 		t.Helper()
-		rec := serve(a, c.method, c.path, c.body)
+		var changes []func(*http.Request)
+		if c.change != nil {
+			changes = append(changes, c.change)
+		}
+		rec := serve(a, c.method, c.path, c.body, changes...)
 		require.Equal(t, status, rec.Code, "%s %s: %s", c.method, c.path, rec.Body)
 		op, ok := match(doc, c.method, c.path)
 		require.True(t, ok, "%s %s is not documented", c.method, c.path)
 		covered[fmt.Sprintf("%s %d", op, status)] = true
+		if _, ok := reached[op]; !ok {
+			reached[op] = c.path
+		}
 		o := doc["paths"].(map[string]any)[op.path].(map[string]any)[strings.ToLower(op.method)].(map[string]any)
 		resp, ok := o["responses"].(map[string]any)[fmt.Sprint(status)].(map[string]any)
 		require.True(t, ok, "%s does not document the status %d it answered", op, status)
@@ -240,50 +255,50 @@ func TestOpenAPIAnswers(t *testing.T) {
 		require.Equal(t, http.StatusOK, rec.Code, "%s", rec.Body)
 	}
 
-	do(call{"GET", "/sandbox/health", ""}, 200)
-	do(call{"GET", "/sandbox/openapi.json", ""}, 200)
-	do(call{"POST", "/sandbox/projects", `{"id":2,"secret":"s2","callback_url":"` + merchant.URL + `","methods":{"oxxo":{"max_amount":500000,"timeout":"30m"}}}`}, 200)
-	do(call{"POST", "/sandbox/projects", `{"id":3}`}, 400)
-	do(call{"GET", "/sandbox/projects", ""}, 200)
+	do(call{"GET", "/sandbox/health", "", nil}, 200)
+	do(call{"GET", "/sandbox/openapi.json", "", nil}, 200)
+	do(call{"POST", "/sandbox/projects", `{"id":2,"secret":"s2","callback_url":"` + merchant.URL + `","methods":{"oxxo":{"max_amount":500000,"timeout":"30m"}}}`, nil}, 200)
+	do(call{"POST", "/sandbox/projects", `{"id":3}`, nil}, 400)
+	do(call{"GET", "/sandbox/projects", "", nil}, 200)
 
 	sale(2, "s2", "order-1")
 	sale(2, "s2", "order-2")
 	sale(1, "secret", "order-3") // the demo project has no callback URL
-	do(call{"POST", "/sandbox/clock/advance", `{"duration":"1s"}`}, 200)
-	do(call{"POST", "/sandbox/clock/advance", `{"duration":"soon"}`}, 400)
+	do(call{"POST", "/sandbox/clock/advance", `{"duration":"1s"}`, nil}, 200)
+	do(call{"POST", "/sandbox/clock/advance", `{"duration":"soon"}`, nil}, 400)
 
-	do(call{"GET", "/sandbox/payments", ""}, 200)
-	do(call{"GET", "/sandbox/payments?project_id=abc", ""}, 400)
-	whole := do(call{"GET", "/sandbox/payments/2/order-1", ""}, 200)
+	do(call{"GET", "/sandbox/payments", "", nil}, 200)
+	do(call{"GET", "/sandbox/payments?project_id=abc", "", nil}, 400)
+	whole := do(call{"GET", "/sandbox/payments/2/order-1", "", nil}, 200)
 	require.NotEmpty(t, whole["voucher"], "the payment the schemas are checked on has a voucher")
 	require.NotEmpty(t, whole["deliveries"], "the payment the schemas are checked on has deliveries")
-	do(call{"GET", "/sandbox/payments/abc/order-1", ""}, 400)
-	do(call{"GET", "/sandbox/payments/2/none", ""}, 404)
+	do(call{"GET", "/sandbox/payments/abc/order-1", "", nil}, 400)
+	do(call{"GET", "/sandbox/payments/2/none", "", nil}, 404)
 
-	do(call{"POST", "/sandbox/payments/2/order-1/pay", `{"channel":"atm"}`}, 400)
-	do(call{"POST", "/sandbox/payments/2/none/pay", `{"channel":"terminal"}`}, 404)
-	do(call{"POST", "/sandbox/payments/2/order-1/pay", `{"channel":"terminal"}`}, 200)
-	do(call{"POST", "/sandbox/payments/2/order-1/pay", `{"channel":"terminal"}`}, 409)
+	do(call{"POST", "/sandbox/payments/2/order-1/pay", `{"channel":"atm"}`, nil}, 400)
+	do(call{"POST", "/sandbox/payments/2/none/pay", `{"channel":"terminal"}`, nil}, 404)
+	do(call{"POST", "/sandbox/payments/2/order-1/pay", `{"channel":"terminal"}`, nil}, 200)
+	do(call{"POST", "/sandbox/payments/2/order-1/pay", `{"channel":"terminal"}`, nil}, 409)
 
-	do(call{"POST", "/sandbox/payments/2/order-2/fail", `{"code":123}`}, 400)
-	do(call{"POST", "/sandbox/payments/2/none/fail", ""}, 404)
-	do(call{"POST", "/sandbox/payments/2/order-2/fail", `{"code":20105}`}, 200)
-	do(call{"POST", "/sandbox/payments/2/order-2/fail", ""}, 409)
+	do(call{"POST", "/sandbox/payments/2/order-2/fail", `{"code":123}`, nil}, 400)
+	do(call{"POST", "/sandbox/payments/2/none/fail", "", nil}, 404)
+	do(call{"POST", "/sandbox/payments/2/order-2/fail", `{"code":20105}`, nil}, 200)
+	do(call{"POST", "/sandbox/payments/2/order-2/fail", "", nil}, 409)
 
-	do(call{"POST", "/sandbox/payments/abc/order-3/expire", ""}, 400)
-	do(call{"POST", "/sandbox/payments/1/none/expire", ""}, 404)
-	do(call{"POST", "/sandbox/payments/1/order-3/expire", ""}, 200)
-	do(call{"POST", "/sandbox/payments/1/order-3/expire", ""}, 409)
+	do(call{"POST", "/sandbox/payments/abc/order-3/expire", "", nil}, 400)
+	do(call{"POST", "/sandbox/payments/1/none/expire", "", nil}, 404)
+	do(call{"POST", "/sandbox/payments/1/order-3/expire", "", nil}, 200)
+	do(call{"POST", "/sandbox/payments/1/order-3/expire", "", nil}, 409)
 
-	do(call{"POST", "/sandbox/clock/advance", `{"duration":"1s"}`}, 200) // deliver what the actions caused
-	do(call{"GET", "/sandbox/clock", ""}, 200)
-	do(call{"POST", "/sandbox/clock/set", `{"now":"2026-03-05T00:00:00Z"}`}, 200)
-	do(call{"POST", "/sandbox/clock/set", `{"now":"tomorrow"}`}, 400)
-	do(call{"POST", "/sandbox/clock/unfreeze", ""}, 200)
-	do(call{"POST", "/sandbox/clock/freeze", ""}, 200)
+	do(call{"POST", "/sandbox/clock/advance", `{"duration":"1s"}`, nil}, 200) // deliver what the actions caused
+	do(call{"GET", "/sandbox/clock", "", nil}, 200)
+	do(call{"POST", "/sandbox/clock/set", `{"now":"2026-03-05T00:00:00Z"}`, nil}, 200)
+	do(call{"POST", "/sandbox/clock/set", `{"now":"tomorrow"}`, nil}, 400)
+	do(call{"POST", "/sandbox/clock/unfreeze", "", nil}, 200)
+	do(call{"POST", "/sandbox/clock/freeze", "", nil}, 200)
 
 	var delivered, held float64
-	list := do(call{"GET", "/sandbox/deliveries", ""}, 200)
+	list := do(call{"GET", "/sandbox/deliveries", "", nil}, 200)
 	for _, d := range list["deliveries"].([]any) {
 		d := d.(map[string]any)
 		id, err := d["id"].(json.Number).Float64()
@@ -297,13 +312,33 @@ func TestOpenAPIAnswers(t *testing.T) {
 	}
 	require.NotZero(t, delivered, "a delivered callback: %v", list)
 	require.NotZero(t, held, "a callback held for want of a URL: %v", list)
-	do(call{"GET", "/sandbox/deliveries?project_id=x", ""}, 400)
-	do(call{"POST", fmt.Sprintf("/sandbox/deliveries/%d/resend", int(delivered)), ""}, 202)
-	do(call{"POST", "/sandbox/deliveries/first/resend", ""}, 400)
-	do(call{"POST", "/sandbox/deliveries/999/resend", ""}, 404)
-	do(call{"POST", fmt.Sprintf("/sandbox/deliveries/%d/resend", int(held)), ""}, 409)
+	do(call{"GET", "/sandbox/deliveries?project_id=x", "", nil}, 400)
+	do(call{"POST", fmt.Sprintf("/sandbox/deliveries/%d/resend", int(delivered)), "", nil}, 202)
+	do(call{"POST", "/sandbox/deliveries/first/resend", "", nil}, 400)
+	do(call{"POST", "/sandbox/deliveries/999/resend", "", nil}, 404)
+	do(call{"POST", fmt.Sprintf("/sandbox/deliveries/%d/resend", int(held)), "", nil}, 409)
 
-	do(call{"POST", "/sandbox/reset", ""}, 200)
+	do(call{"POST", "/sandbox/reset", "", nil}, 200)
+
+	// What the guard in front of the control API refuses, whatever the
+	// endpoint: a Host the sandbox does not serve, a state change from
+	// another site, a body over 1 MiB.
+	ops := documented(doc)
+	sort.Slice(ops, func(i, j int) bool { return ops[i].String() < ops[j].String() })
+	large := `{"duration":"` + strings.Repeat("9", 1<<20) + `"}`
+	for _, op := range ops {
+		path := reached[op]
+		require.NotEmpty(t, path, "%s was never called", op)
+		do(call{op.method, path, "", func(r *http.Request) { r.Host = "rebound.example" }}, 421)
+		if op.method != http.MethodPost {
+			continue
+		}
+		do(call{op.method, path, "", func(r *http.Request) { r.Header.Set("Sec-Fetch-Site", "cross-site") }}, 403)
+		item := doc["paths"].(map[string]any)[op.path].(map[string]any)
+		if _, ok := item["post"].(map[string]any)["requestBody"]; ok {
+			do(call{op.method, path, large, nil}, 413)
+		}
+	}
 
 	// Every status of every operation the document lists was answered.
 	for _, op := range documented(doc) {
