@@ -68,14 +68,15 @@ func (e *Engine) PaymentWhole(ctx context.Context, k PaymentKey) (PaymentView, e
 	return v, err
 }
 
-// Payments lists payments, newest first.
-func (e *Engine) Payments(ctx context.Context, f PaymentFilter) ([]*Payment, error) {
-	var ps []*Payment
+// Payments lists one page of payments, newest first; the page's Next asks
+// for the page after it.
+func (e *Engine) Payments(ctx context.Context, f PaymentFilter) (PaymentPage, error) {
+	var page PaymentPage
 	err := e.store.View(ctx, func(tx Tx) (err error) {
-		ps, err = tx.Payments(f)
+		page, err = tx.Payments(f)
 		return err
 	})
-	return ps, err
+	return page, err
 }
 
 // Deliveries lists deliveries, oldest first.

@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -37,8 +38,11 @@ type Tx interface {
 	// its key is taken.
 	CreatePayment(p *Payment) error
 	PutPayment(p *Payment) error
-	// Payments lists payments matching f, newest first.
-	Payments(f PaymentFilter) ([]*Payment, error)
+	// Payments lists one page of the payments matching f, newest first by
+	// creation (payments created at the same instant, the later created
+	// first). A store lists through indexes: a page costs about the same
+	// however many payments are stored.
+	Payments(f PaymentFilter) (PaymentPage, error)
 	// PutReference indexes a payment under a provider reference.
 	PutReference(method, ref string, k PaymentKey) error
 	PaymentByReference(method, ref string) (PaymentKey, error)
@@ -60,7 +64,8 @@ type Tx interface {
 
 	PutDelivery(d *Delivery) error
 	Delivery(id uint64) (*Delivery, error)
-	// Deliveries lists deliveries matching f, oldest first.
+	// Deliveries lists deliveries matching f, oldest first (newest first
+	// with f.Newest).
 	Deliveries(f DeliveryFilter) ([]*Delivery, error)
 
 	ClockState() (ClockState, error)
@@ -76,14 +81,34 @@ type PaymentFilter struct {
 	ProjectID int64
 	Status    Status
 	Method    string
-	Limit     int
+	// Callbacks matches Payment.Callbacks.Health.
+	Callbacks CallbackHealth
+	// PaymentID matches the payments whose ID starts with it.
+	PaymentID string
+	// CreatedFrom and CreatedTo select payments created in [from, to).
+	CreatedFrom, CreatedTo time.Time
+	// Limit is the size of a page; 0 lists every match in one page.
+	Limit int
+	// Cursor is the Next of the page before; "" asks for the first page.
+	Cursor string
 }
 
-// Match reports whether p passes f.
+// Match reports whether p passes f, but for Limit and Cursor.
 func (f PaymentFilter) Match(p *Payment) bool {
 	return (f.ProjectID == 0 || p.ProjectID == f.ProjectID) &&
 		(f.Status == "" || p.Status == f.Status) &&
-		(f.Method == "" || p.Method == f.Method)
+		(f.Method == "" || p.Method == f.Method) &&
+		(f.Callbacks == "" || p.Callbacks.Health == f.Callbacks) &&
+		strings.HasPrefix(p.ID, f.PaymentID) &&
+		(f.CreatedFrom.IsZero() || !p.CreatedAt.Before(f.CreatedFrom)) &&
+		(f.CreatedTo.IsZero() || p.CreatedAt.Before(f.CreatedTo))
+}
+
+// PaymentPage is one page of a payment list.
+type PaymentPage struct {
+	Payments []*Payment
+	// Next is the Cursor of the next page, "" on the last page.
+	Next string
 }
 
 // DeliveryFilter selects deliveries; zero fields match everything.
@@ -92,6 +117,8 @@ type DeliveryFilter struct {
 	PaymentID string
 	Status    DeliveryStatus
 	Limit     int
+	// Newest lists the newest deliveries first.
+	Newest bool
 }
 
 // Match reports whether d passes f.

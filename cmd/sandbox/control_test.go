@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -32,6 +34,11 @@ func TestControlAPIErrors(t *testing.T) {
 		{"project with a bad id", "POST", "/sandbox/projects", `{"id":-3,"secret":"x"}`, 400, "positive"},
 		{"project with a relative callback URL", "POST", "/sandbox/projects", `{"id":3,"secret":"x","callback_url":"/cb"}`, 400, "absolute"},
 		{"payments with a bad project", "GET", "/sandbox/payments?project_id=abc", nil, 400, "not a number"},
+		{"payments, a page of none", "GET", "/sandbox/payments?limit=0", nil, 400, "from 1 to 1000"},
+		{"payments, a page too long", "GET", "/sandbox/payments?limit=1001", nil, 400, "from 1 to 1000"},
+		{"payments, a page of words", "GET", "/sandbox/payments?limit=all", nil, 400, "from 1 to 1000"},
+		{"payments with a made-up cursor", "GET", "/sandbox/payments?cursor=abc", nil, 400, "not one this sandbox gave out"},
+		{"payments with an unknown callback health", "GET", "/sandbox/payments?callbacks=good", nil, 400, "pending ok failing failed held"},
 		{"payment of a bad project", "GET", "/sandbox/payments/abc/ctl-1", nil, 400, "not a number"},
 		{"unknown payment", "GET", fmt.Sprintf("/sandbox/payments/%d/none", testProject), nil, 404, "none"},
 		{"pay an unknown payment", "POST", fmt.Sprintf("/sandbox/payments/%d/none/pay", testProject), nil, 404, "none"},
@@ -79,4 +86,70 @@ func TestControlAPIErrors(t *testing.T) {
 	assert.True(t, c.Frozen)
 	require.Equal(t, 200, s.do("POST", "/sandbox/reset", nil, nil))
 	require.Equal(t, http.StatusNotFound, s.do("GET", pay, nil, nil))
+}
+
+// TestControlPaymentsPages lists payments in pages through the Link
+// header, and by callback health and payment_id prefix.
+func TestControlPaymentsPages(t *testing.T) {
+	s := startSandbox(t, t.TempDir())
+	m := newMerchant(t)
+	setupProject(t, s, m)
+	for i := 1; i <= 5; i++ {
+		id := fmt.Sprintf("pg-%d", i)
+		voucherRef(t, s, m, id)
+		waitDelivered(t, s, id, 1)
+	}
+	list := func(t *testing.T, path string) (ids []string, next string) {
+		t.Helper()
+		resp, err := http.Get(s.URL + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		var body struct {
+			Payments []struct {
+				ID string `json:"payment_id"`
+			} `json:"payments"`
+		}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+		for _, p := range body.Payments {
+			ids = append(ids, p.ID)
+		}
+		if link := resp.Header.Get("Link"); link != "" {
+			next, ok := strings.CutSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`)
+			require.True(t, ok, "Link %q", link)
+			return ids, next
+		}
+		return ids, ""
+	}
+
+	var all []string
+	pages := 0
+	for path := fmt.Sprintf("/sandbox/payments?project_id=%d&limit=2", testProject); path != ""; pages++ {
+		var ids []string
+		ids, path = list(t, path)
+		all = append(all, ids...)
+		if path != "" {
+			assert.Contains(t, path, "project_id=842", "the next page keeps the filter")
+		}
+	}
+	assert.Equal(t, []string{"pg-5", "pg-4", "pg-3", "pg-2", "pg-1"}, all, "newest first, in pages")
+	assert.Equal(t, 3, pages)
+
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"payment_id=pg-3", []string{"pg-3"}},
+		{"payment_id=pg", []string{"pg-5", "pg-4", "pg-3", "pg-2", "pg-1"}},
+		{"payment_id=ctl", nil},
+		{"callbacks=ok&limit=3", []string{"pg-5", "pg-4", "pg-3"}},
+		{"callbacks=failing", nil},
+		{"status=awaiting%20redirect%20result&method=oxxo&payment_id=pg-1", []string{"pg-1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			ids, _ := list(t, "/sandbox/payments?"+tt.query)
+			assert.Equal(t, tt.want, ids)
+		})
+	}
 }

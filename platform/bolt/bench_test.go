@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/stretchr/testify/require"
+	bbolt "go.etcd.io/bbolt"
 )
 
 // BenchmarkCreatePayment measures one Update that takes an ID and creates a
@@ -99,5 +101,33 @@ func BenchmarkParallelUpdates(b *testing.B) {
 			})
 			b.ReportMetric(float64(n.Load())/float64(d.commits.commits.Load()), "updates/commit")
 		})
+	}
+}
+
+// BenchmarkBytesPerPayment stores 20 000 real payments (see realPayments),
+// 100 a transaction, and reports what the file holds per payment, all
+// indexes and free pages included (bytes/payment: the pages in use up to
+// the file's high-water mark; the file itself grows by up to 16 MB ahead),
+// and how much of that is records and keys (used-bytes/payment). It
+// measures space, not time: the file is not synced.
+func BenchmarkBytesPerPayment(b *testing.B) {
+	const n = 20000
+	for b.Loop() {
+		d := newDB(b)
+		d.db.NoSync = true
+		require.NoError(b, fillReal(d, newRealPayments(1), 0, n, 100))
+		var size int64
+		var inUse int
+		require.NoError(b, d.db.View(func(btx *bbolt.Tx) error {
+			size = btx.Size()
+			return btx.ForEach(func(_ []byte, bk *bbolt.Bucket) error {
+				s := bk.Stats()
+				inUse += s.LeafInuse + s.BranchInuse
+				return nil
+			})
+		}))
+		b.ReportMetric(float64(size)/n, "bytes/payment")
+		b.ReportMetric(float64(inUse)/n, "used-bytes/payment")
+		require.NoError(b, d.Close())
 	}
 }

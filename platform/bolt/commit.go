@@ -38,14 +38,14 @@ func (d *DB) Update(ctx context.Context, fn func(platform.Tx) error) error {
 	return d.commits.update(fn)
 }
 
-// PanicError is what Update returns for a function that panicked.
+// PanicError is what Update and View return for a function that panicked.
 type PanicError struct {
 	Value any    // what fn panicked with
 	Stack []byte // the stack of the panic
 }
 
 // Error says what the function panicked with.
-func (e *PanicError) Error() string { return fmt.Sprintf("bolt: update panicked: %v", e.Value) }
+func (e *PanicError) Error() string { return fmt.Sprintf("bolt: a transaction panicked: %v", e.Value) }
 
 // Unwrap returns the panic value when it is an error.
 func (e *PanicError) Unwrap() error {
@@ -189,12 +189,18 @@ func (c *committer) runAlone(fn func(platform.Tx) error) error {
 	return err
 }
 
-// run calls fn, turning a panic into a *PanicError.
-func run(t *tx, fn func(platform.Tx) error) (err error) {
+// run calls fn with t, guarded.
+func run(t *tx, fn func(platform.Tx) error) error { return guard(func() error { return fn(t) }) }
+
+// guard calls fn, turning a panic into a *PanicError. A memory fault while
+// fn reads the mapped file, which a damaged file can cause, panics too
+// instead of killing the process.
+func guard(fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			err = &PanicError{Value: r, Stack: debug.Stack()}
 		}
 	}()
-	return fn(t)
+	return fn()
 }

@@ -61,24 +61,48 @@ func open(path string, timeout time.Duration) (*DB, error) {
 	return d, nil
 }
 
-// createSchema creates every bucket that does not exist yet and checks the
-// file's schema version.
+// createSchema creates the buckets of a new file, converts a file of an
+// older schema and refuses what it cannot read: a newer schema, or a file
+// that is not the sandbox's.
 func createSchema(btx *bbolt.Tx) error {
-	for _, name := range allBuckets {
-		if _, err := btx.CreateBucketIfNotExists(name); err != nil {
-			return fmt.Errorf("create bucket %s: %w", name, err)
+	meta := btx.Bucket(bucketMeta)
+	if meta == nil {
+		empty := true
+		_ = btx.ForEach(func([]byte, *bbolt.Bucket) error { empty = false; return nil })
+		if !empty {
+			return errors.New("it holds data but no schema version: it is not a sandbox data file")
+		}
+		if err := createBuckets(btx); err != nil {
+			return err
+		}
+		return btx.Bucket(bucketMeta).Put(keySchema, u64(schemaVersion))
+	}
+	v := meta.Get(keySchema)
+	if len(v) != 8 {
+		return fmt.Errorf("its schema version %x is not 8 bytes: it is not a sandbox data file", v)
+	}
+	switch got := binary.BigEndian.Uint64(v); {
+	case got == 1:
+		return migrateV1(btx)
+	case got > schemaVersion:
+		return fmt.Errorf("schema version %d is newer than this sandbox knows (%d): use a newer sandbox or another data file", got, schemaVersion)
+	case got < 1:
+		return fmt.Errorf("schema version %d is not one a sandbox wrote: it is not a sandbox data file", got)
+	}
+	for _, b := range allBuckets {
+		if btx.Bucket(b.name) == nil {
+			return fmt.Errorf("bucket %s is missing: the file is damaged", b.name)
 		}
 	}
-	meta := btx.Bucket(bucketMeta)
-	v := meta.Get(keySchema)
-	if v == nil {
-		return meta.Put(keySchema, u64(schemaVersion))
-	}
-	if len(v) != 8 {
-		return fmt.Errorf("schema version %x is not 8 bytes: is this a sandbox data file?", v)
-	}
-	if got := binary.BigEndian.Uint64(v); got > schemaVersion {
-		return fmt.Errorf("schema version %d is newer than this sandbox knows (%d): use a newer sandbox or another data file", got, schemaVersion)
+	return nil
+}
+
+// createBuckets creates every top-level bucket that is missing.
+func createBuckets(btx *bbolt.Tx) error {
+	for _, b := range allBuckets {
+		if _, err := btx.CreateBucketIfNotExists(b.name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", b.name, err)
+		}
 	}
 	return nil
 }
@@ -92,10 +116,11 @@ func (d *DB) Path() string { return d.path }
 // View runs fn in a read-only transaction, which sees the state of the last
 // committed Update; the write methods of its tx fail. View does not start
 // when ctx is done. The tx must not be used after fn returns; what its
-// methods return are copies and stay valid.
+// methods return are copies and stay valid. A panic of fn comes back as a
+// *PanicError.
 func (d *DB) View(ctx context.Context, fn func(platform.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("bolt: view not started: %w", err)
 	}
-	return d.db.View(func(btx *bbolt.Tx) error { return fn(&tx{btx: btx}) })
+	return d.db.View(func(btx *bbolt.Tx) error { return run(&tx{btx: btx}, fn) })
 }

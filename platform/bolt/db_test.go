@@ -26,8 +26,8 @@ func TestOpenCreatesDirectoriesAndEveryBucket(t *testing.T) {
 	assert.Equal(t, path, d.Path())
 	assert.FileExists(t, path)
 	err = d.db.View(func(btx *bbolt.Tx) error {
-		for _, name := range allBuckets {
-			assert.NotNil(t, btx.Bucket(name), "bucket %s", name)
+		for _, b := range allBuckets {
+			assert.NotNil(t, btx.Bucket(b.name), "bucket %s", b.name)
 		}
 		assert.Equal(t, u64(schemaVersion), btx.Bucket(bucketMeta).Get(keySchema))
 		return nil
@@ -113,7 +113,8 @@ func TestUpdateRollsBackWhenFnFails(t *testing.T) {
 		assert.ErrorIs(t, err, platform.ErrNotFound)
 		_, err = tx.Payment(key("p1"))
 		assert.ErrorIs(t, err, platform.ErrNotFound)
-		ps, err := tx.Payments(platform.PaymentFilter{})
+		page, err := tx.Payments(platform.PaymentFilter{})
+		ps := page.Payments
 		require.NoError(t, err)
 		assert.Empty(t, ps)
 		_, ok, err := tx.NextJob()
@@ -141,7 +142,7 @@ func TestUpdateRollsBackWhenFnPanics(t *testing.T) {
 	require.ErrorAs(t, err, &perr)
 	assert.Equal(t, "boom", perr.Value)
 	assert.Contains(t, string(perr.Stack), "TestUpdateRollsBackWhenFnPanics")
-	assert.EqualError(t, err, "bolt: update panicked: boom")
+	assert.EqualError(t, err, "bolt: a transaction panicked: boom")
 	view(t, d, func(tx platform.Tx) error {
 		_, err := tx.Project(1)
 		assert.ErrorIs(t, err, platform.ErrNotFound)
@@ -232,7 +233,8 @@ func TestReopen(t *testing.T) {
 		gp, err := tx.Payment(p.Key())
 		require.NoError(t, err)
 		assert.Equal(t, p, gp)
-		ps, err := tx.Payments(platform.PaymentFilter{ProjectID: 7})
+		page, err := tx.Payments(platform.PaymentFilter{ProjectID: 7})
+		ps := page.Payments
 		require.NoError(t, err)
 		assert.Equal(t, []string{"p1"}, ids(ps))
 		k, err := tx.PaymentByReference("oxxo", "REF1")

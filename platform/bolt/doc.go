@@ -2,10 +2,14 @@
 // payments and their indexes, provider references, ID sequences, the job
 // queue, the callback outbox and the clock.
 //
-// DB implements platform.Store. Every exported method of DB runs one bbolt
-// transaction; the tx it hands to fn implements platform.Tx. The buckets and
-// the layout of their keys are described in schema.go, and what is stored
-// in them are the record types of records.go, kept apart from the API types
-// of package platform so that a change of the API does not silently change
-// the file format. Times come back in UTC.
+// DB implements platform.Store. Concurrent Updates are group-committed: one
+// bbolt transaction and one fsync for all that arrive while a commit is
+// under way (commit.go). The tx handed to fn implements platform.Tx. The
+// buckets and the layout of their keys are described in schema.go; what is
+// stored in them are the records of records.go, in the compact binary
+// layout of codec.go, kept apart from the API types of package platform so
+// that a change of the API does not silently change the file format.
+// Payments are listed through index buckets, a page at a time
+// (payments.go); Check reads a whole file for damage (check.go). Times
+// come back in UTC.
 package bolt

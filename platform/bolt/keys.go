@@ -3,7 +3,6 @@ package bolt
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -102,66 +101,5 @@ func referenceKey(method, ref string) ([]byte, error) {
 	return append(b, ref...), nil
 }
 
-// paymentSummary is what the time index says about a payment, enough to
-// apply a PaymentFilter without reading the payment.
-type paymentSummary struct {
-	projectID int64
-	status    []byte // aliases the bbolt value: valid only in its transaction
-	method    []byte // same
-	id        []byte // the payment ID, same
-}
-
-// key returns the payment key of the summary, in new memory.
-func (s paymentSummary) key() []byte {
-	b := make([]byte, 8, 8+len(s.id))
-	binary.BigEndian.PutUint64(b, uint64(s.projectID))
-	return append(b, s.id...)
-}
-
-// encodeSummary returns the time index value of p: project ID (8 bytes),
-// uvarint length and bytes of the status, the same for the method, then the
-// payment ID up to the end.
-func encodeSummary(p *platform.Payment) []byte {
-	b := make([]byte, 0, 8+2+len(p.Status)+2+len(p.Method)+len(p.ID))
-	b = binary.BigEndian.AppendUint64(b, uint64(p.ProjectID))
-	b = binary.AppendUvarint(b, uint64(len(p.Status)))
-	b = append(b, p.Status...)
-	b = binary.AppendUvarint(b, uint64(len(p.Method)))
-	b = append(b, p.Method...)
-	return append(b, p.ID...)
-}
-
-var errBadSummary = errors.New("malformed payment index entry")
-
-// decodeSummary reads a value made by encodeSummary without copying it.
-func decodeSummary(v []byte) (paymentSummary, error) {
-	if len(v) < 8 {
-		return paymentSummary{}, errBadSummary
-	}
-	s := paymentSummary{projectID: int64(binary.BigEndian.Uint64(v))}
-	rest := v[8:]
-	field := func() ([]byte, bool) {
-		n, w := binary.Uvarint(rest)
-		if w <= 0 || n > uint64(len(rest)-w) {
-			return nil, false
-		}
-		f := rest[w : w+int(n)]
-		rest = rest[w+int(n):]
-		return f, true
-	}
-	var ok1, ok2 bool
-	s.status, ok1 = field()
-	s.method, ok2 = field()
-	if !ok1 || !ok2 {
-		return paymentSummary{}, errBadSummary
-	}
-	s.id = rest
-	return s, nil
-}
-
-// match reports whether the summary passes the filter's fields it carries.
-func (s paymentSummary) match(f platform.PaymentFilter) bool {
-	return (f.ProjectID == 0 || s.projectID == f.ProjectID) &&
-		(f.Status == "" || string(s.status) == string(f.Status)) &&
-		(f.Method == "" || string(s.method) == f.Method)
-}
+// keyTime returns the instant of a key made by timeKey, in UTC.
+func keyTime(k uint64) time.Time { return time.Unix(0, int64(k^(1<<63))).UTC() }

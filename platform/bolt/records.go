@@ -1,24 +1,31 @@
 package bolt
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
 
-// recordVersion is the version of the record types below, written into
+// Projects and the clock are stored as JSON: they are few and rarely
+// written. Payments, deliveries and jobs, of which there are millions, are
+// stored in the binary layout of codec.go (see payments.go, deliveries.go
+// and jobs.go).
+
+// recordVersion is the version of the JSON records below, written into
 // every record. A record of a newer version is refused rather than read
 // wrong; an older one is read, and converted here when its layout changes.
 const recordVersion = 1
 
-// The record types below are what the file holds, encoded as JSON. They
-// mirror the API types of package platform field by field, with their own
-// JSON names, so that renaming a field of the API does not change the file.
-// Byte fields that hold JSON (bodies, provider data) are stored as bytes, so
-// they come back exactly as they were put. Times are stored and returned in
-// UTC; durations as nanoseconds.
+// The JSON records mirror the API types of package platform field by field,
+// with their own JSON names, so that renaming a field of the API does not
+// change the file. Times are stored and returned in UTC; durations as
+// nanoseconds.
 
 // projectRecord stores a platform.Project.
 type projectRecord struct {
@@ -38,162 +45,6 @@ type methodSettingsRecord struct {
 	WholeUnits bool             `json:"whole_units,omitempty"`
 	Timeout    time.Duration    `json:"timeout_ns,omitempty"`
 	Rates      map[string]int64 `json:"rates,omitempty"`
-}
-
-// paymentRecord stores a platform.Payment. Seq is the sequence of its entry
-// in bucketPaymentsByTime.
-type paymentRecord struct {
-	V             int               `json:"v"`
-	Seq           uint64            `json:"seq"`
-	ProjectID     int64             `json:"project_id"`
-	ID            string            `json:"id"`
-	Method        string            `json:"method"`
-	Interface     string            `json:"interface"`
-	Status        string            `json:"status"`
-	Amount        sumRecord         `json:"amount"`
-	Sum           sumRecord         `json:"sum"`
-	Description   string            `json:"description,omitempty"`
-	Customer      customerRecord    `json:"customer"`
-	ReturnURLs    returnURLsRecord  `json:"return_urls"`
-	Callback      callbackRecord    `json:"callback"`
-	Language      string            `json:"language,omitempty"`
-	PageOptions   map[string]string `json:"page_options,omitempty"`
-	Redirect      *redirectRecord   `json:"redirect,omitempty"`
-	Clarification []string          `json:"clarification,omitempty"`
-	Voucher       *voucherRecord    `json:"voucher,omitempty"`
-	ProviderData  []byte            `json:"provider_data,omitempty"`
-	Operations    []operationRecord `json:"operations"`
-	CreatedAt     time.Time         `json:"created_at,omitzero"`
-	UpdatedAt     time.Time         `json:"updated_at,omitzero"`
-	Callbacks     callbacksRecord   `json:"callbacks,omitzero"`
-	Streams       uint64            `json:"streams,omitempty"`
-}
-
-// callbacksRecord stores a platform.CallbackSummary.
-type callbacksRecord struct {
-	Health      string    `json:"health,omitempty"`
-	Count       int       `json:"count,omitempty"`
-	Attempts    int       `json:"attempts,omitempty"`
-	LastStatus  int       `json:"last_status,omitempty"`
-	LastError   string    `json:"last_error,omitempty"`
-	LastAt      time.Time `json:"last_at,omitzero"`
-	NextAttempt time.Time `json:"next_attempt,omitzero"`
-}
-
-// sumRecord stores a platform.Sum.
-type sumRecord struct {
-	Amount   int64  `json:"amount"`
-	Currency string `json:"currency,omitempty"`
-}
-
-// customerRecord stores a platform.Customer.
-type customerRecord struct {
-	ID        string `json:"id,omitempty"`
-	IPAddress string `json:"ip_address,omitempty"`
-	FirstName string `json:"first_name,omitempty"`
-	LastName  string `json:"last_name,omitempty"`
-	Email     string `json:"email,omitempty"`
-	Phone     string `json:"phone,omitempty"`
-	DocNumber string `json:"doc_number,omitempty"`
-	Country   string `json:"country,omitempty"`
-}
-
-// returnURLsRecord stores a platform.ReturnURLs.
-type returnURLsRecord struct {
-	Success string `json:"success,omitempty"`
-	Decline string `json:"decline,omitempty"`
-	Return  string `json:"return,omitempty"`
-}
-
-// callbackRecord stores a platform.CallbackOptions.
-type callbackRecord struct {
-	URL      string        `json:"url,omitempty"`
-	Delay    time.Duration `json:"delay_ns,omitempty"`
-	Disabled bool          `json:"disabled,omitempty"`
-}
-
-// redirectRecord stores a platform.Redirect.
-type redirectRecord struct {
-	URL    string `json:"url"`
-	Method string `json:"method"`
-	Body   []byte `json:"body,omitempty"`
-}
-
-// voucherRecord stores a platform.Voucher.
-type voucherRecord struct {
-	Reference  string    `json:"reference"`
-	Barcode    string    `json:"barcode"`
-	Amount     sumRecord `json:"amount"`
-	IssuedAt   time.Time `json:"issued_at,omitzero"`
-	ValidUntil time.Time `json:"valid_until,omitzero"`
-	BankUntil  time.Time `json:"bank_until,omitzero"`
-	PaidAt     time.Time `json:"paid_at,omitzero"`
-	Channel    string    `json:"channel,omitempty"`
-}
-
-// operationRecord stores a platform.Operation.
-type operationRecord struct {
-	ID                int64                  `json:"id"`
-	Type              string                 `json:"type"`
-	Status            string                 `json:"status"`
-	RequestID         string                 `json:"request_id,omitempty"`
-	Sum               sumRecord              `json:"sum"`
-	Converted         sumRecord              `json:"converted"`
-	Code              string                 `json:"code,omitempty"`
-	Message           string                 `json:"message,omitempty"`
-	Errors            []operationErrorRecord `json:"errors,omitempty"`
-	ProviderPaymentID string                 `json:"provider_payment_id,omitempty"`
-	AuthCode          string                 `json:"auth_code,omitempty"`
-	ProviderDate      time.Time              `json:"provider_date,omitzero"`
-	CreatedAt         time.Time              `json:"created_at,omitzero"`
-	UpdatedAt         time.Time              `json:"updated_at,omitzero"`
-}
-
-// operationErrorRecord stores a platform.OperationError.
-type operationErrorRecord struct {
-	Code    int    `json:"code"`
-	Message string `json:"message,omitempty"`
-	Field   string `json:"field,omitempty"`
-}
-
-// jobRecord stores a platform.Job.
-type jobRecord struct {
-	V          int       `json:"v"`
-	ID         uint64    `json:"id"`
-	Due        time.Time `json:"due"`
-	Kind       string    `json:"kind"`
-	ProjectID  int64     `json:"project_id"`
-	PaymentID  string    `json:"payment_id"`
-	Name       string    `json:"name,omitempty"`
-	DeliveryID uint64    `json:"delivery_id,omitempty"`
-}
-
-// deliveryRecord stores a platform.Delivery.
-type deliveryRecord struct {
-	V           int             `json:"v"`
-	ID          uint64          `json:"id"`
-	Kind        string          `json:"kind"`
-	ProjectID   int64           `json:"project_id"`
-	PaymentID   string          `json:"payment_id"`
-	URL         string          `json:"url,omitempty"`
-	Status      string          `json:"status"`
-	Body        []byte          `json:"body,omitempty"`
-	CreatedAt   time.Time       `json:"created_at,omitzero"`
-	NotBefore   time.Time       `json:"not_before,omitzero"`
-	NextAttempt time.Time       `json:"next_attempt,omitzero"`
-	Attempts    []attemptRecord `json:"attempts"`
-}
-
-// attemptRecord stores a platform.Attempt.
-type attemptRecord struct {
-	At           time.Time     `json:"at,omitzero"`
-	URL          string        `json:"url,omitempty"`
-	RequestBody  string        `json:"request_body,omitempty"`
-	Status       int           `json:"status,omitempty"`
-	ResponseBody string        `json:"response_body,omitempty"`
-	Latency      time.Duration `json:"latency_ns,omitempty"`
-	Error        string        `json:"error,omitempty"`
-	Note         string        `json:"note,omitempty"`
 }
 
 // clockRecord stores a platform.ClockState.
@@ -217,11 +68,11 @@ func encode(r any) ([]byte, error) {
 // record is a pointer to one of the top-level record types.
 type record interface{ version() int }
 
-func (r *projectRecord) version() int  { return r.V }
-func (r *paymentRecord) version() int  { return r.V }
-func (r *jobRecord) version() int      { return r.V }
-func (r *deliveryRecord) version() int { return r.V }
-func (r *clockRecord) version() int    { return r.V }
+func (r *projectRecord) version() int    { return r.V }
+func (r *clockRecord) version() int      { return r.V }
+func (r *v1PaymentRecord) version() int  { return r.V }
+func (r *v1JobRecord) version() int      { return r.V }
+func (r *v1DeliveryRecord) version() int { return r.V }
 
 // decode reads the JSON of a record into r and checks its version; the
 // caller adds which record it was to an error. json.Unmarshal copies what
@@ -251,14 +102,6 @@ func mapSlice[T, R any](s []T, f func(T) R) []R {
 		r[i] = f(v)
 	}
 	return r
-}
-
-// cloneBytes copies b, keeping nil as nil.
-func cloneBytes[B ~[]byte](b B) []byte {
-	if b == nil {
-		return nil
-	}
-	return append([]byte{}, b...)
 }
 
 // mapValues converts every value of m with f, keeping nil as nil.
@@ -320,261 +163,434 @@ func (r methodSettingsRecord) settings() platform.MethodSettings {
 	}
 }
 
-func toSumRecord(s platform.Sum) sumRecord { return sumRecord{Amount: s.Amount, Currency: s.Currency} }
-
-func (r sumRecord) sum() platform.Sum { return platform.Sum{Amount: r.Amount, Currency: r.Currency} }
-
-func toPaymentRecord(p *platform.Payment, seq uint64) paymentRecord {
-	r := paymentRecord{
-		V:           recordVersion,
-		Seq:         seq,
-		ProjectID:   p.ProjectID,
-		ID:          p.ID,
-		Method:      p.Method,
-		Interface:   string(p.Interface),
-		Status:      string(p.Status),
-		Amount:      toSumRecord(p.Amount),
-		Sum:         toSumRecord(p.Sum),
-		Description: p.Description,
-		Customer: customerRecord{
-			ID:        p.Customer.ID,
-			IPAddress: p.Customer.IPAddress,
-			FirstName: p.Customer.FirstName,
-			LastName:  p.Customer.LastName,
-			Email:     p.Customer.Email,
-			Phone:     p.Customer.Phone,
-			DocNumber: p.Customer.DocNumber,
-			Country:   p.Customer.Country,
-		},
-		ReturnURLs: returnURLsRecord{
-			Success: p.ReturnURLs.Success,
-			Decline: p.ReturnURLs.Decline,
-			Return:  p.ReturnURLs.Return,
-		},
-		Callback: callbackRecord{
-			URL:      p.Callback.URL,
-			Delay:    p.Callback.Delay,
-			Disabled: p.Callback.Disabled,
-		},
-		Language:      p.Language,
-		PageOptions:   mapValues(p.PageOptions, func(v string) string { return v }),
-		Clarification: mapSlice(p.Clarification, func(v string) string { return v }),
-		ProviderData:  cloneBytes(p.ProviderData),
-		Operations:    mapSlice(p.Operations, toOperationRecord),
-		CreatedAt:     utc(p.CreatedAt),
-		UpdatedAt:     utc(p.UpdatedAt),
-		Streams:       p.Streams,
-		Callbacks: callbacksRecord{
-			Health: string(p.Callbacks.Health), Count: p.Callbacks.Count, Attempts: p.Callbacks.Attempts,
-			LastStatus: p.Callbacks.LastStatus, LastError: p.Callbacks.LastError,
-			LastAt: utc(p.Callbacks.LastAt), NextAttempt: utc(p.Callbacks.NextAttempt),
-		},
-	}
-	if p.Redirect != nil {
-		r.Redirect = &redirectRecord{URL: p.Redirect.URL, Method: p.Redirect.Method, Body: cloneBytes(p.Redirect.Body)}
-	}
-	if v := p.Voucher; v != nil {
-		r.Voucher = &voucherRecord{
-			Reference:  v.Reference,
-			Barcode:    v.Barcode,
-			Amount:     toSumRecord(v.Amount),
-			IssuedAt:   utc(v.IssuedAt),
-			ValidUntil: utc(v.ValidUntil),
-			BankUntil:  utc(v.BankUntil),
-			PaidAt:     utc(v.PaidAt),
-			Channel:    v.Channel,
-		}
-	}
-	return r
-}
-
-func (r paymentRecord) payment() *platform.Payment {
-	p := &platform.Payment{
-		ProjectID:   r.ProjectID,
-		ID:          r.ID,
-		Method:      r.Method,
-		Interface:   platform.Interface(r.Interface),
-		Status:      platform.Status(r.Status),
-		Amount:      r.Amount.sum(),
-		Sum:         r.Sum.sum(),
-		Description: r.Description,
-		Customer: platform.Customer{
-			ID:        r.Customer.ID,
-			IPAddress: r.Customer.IPAddress,
-			FirstName: r.Customer.FirstName,
-			LastName:  r.Customer.LastName,
-			Email:     r.Customer.Email,
-			Phone:     r.Customer.Phone,
-			DocNumber: r.Customer.DocNumber,
-			Country:   r.Customer.Country,
-		},
-		ReturnURLs: platform.ReturnURLs{
-			Success: r.ReturnURLs.Success,
-			Decline: r.ReturnURLs.Decline,
-			Return:  r.ReturnURLs.Return,
-		},
-		Callback: platform.CallbackOptions{
-			URL:      r.Callback.URL,
-			Delay:    r.Callback.Delay,
-			Disabled: r.Callback.Disabled,
-		},
-		Language:      r.Language,
-		PageOptions:   r.PageOptions,
-		Clarification: r.Clarification,
-		ProviderData:  r.ProviderData,
-		Operations:    mapSlice(r.Operations, operationRecord.operation),
-		CreatedAt:     r.CreatedAt,
-		UpdatedAt:     r.UpdatedAt,
-		Streams:       r.Streams,
-		Callbacks: platform.CallbackSummary{
-			Health: platform.CallbackHealth(r.Callbacks.Health), Count: r.Callbacks.Count, Attempts: r.Callbacks.Attempts,
-			LastStatus: r.Callbacks.LastStatus, LastError: r.Callbacks.LastError,
-			LastAt: r.Callbacks.LastAt, NextAttempt: r.Callbacks.NextAttempt,
-		},
-	}
-	if r.Redirect != nil {
-		p.Redirect = &platform.Redirect{URL: r.Redirect.URL, Method: r.Redirect.Method, Body: r.Redirect.Body}
-	}
-	if v := r.Voucher; v != nil {
-		p.Voucher = &platform.Voucher{
-			Reference:  v.Reference,
-			Barcode:    v.Barcode,
-			Amount:     v.Amount.sum(),
-			IssuedAt:   v.IssuedAt,
-			ValidUntil: v.ValidUntil,
-			BankUntil:  v.BankUntil,
-			PaidAt:     v.PaidAt,
-			Channel:    v.Channel,
-		}
-	}
-	return p
-}
-
-func toOperationRecord(o platform.Operation) operationRecord {
-	return operationRecord{
-		ID:        o.ID,
-		Type:      o.Type,
-		Status:    string(o.Status),
-		RequestID: o.RequestID,
-		Sum:       toSumRecord(o.Sum),
-		Converted: toSumRecord(o.Converted),
-		Code:      o.Code,
-		Message:   o.Message,
-		Errors: mapSlice(o.Errors, func(e platform.OperationError) operationErrorRecord {
-			return operationErrorRecord{Code: e.Code, Message: e.Message, Field: e.Field}
-		}),
-		ProviderPaymentID: o.ProviderPaymentID,
-		AuthCode:          o.AuthCode,
-		ProviderDate:      utc(o.ProviderDate),
-		CreatedAt:         utc(o.CreatedAt),
-		UpdatedAt:         utc(o.UpdatedAt),
-	}
-}
-
-func (r operationRecord) operation() platform.Operation {
-	return platform.Operation{
-		ID:        r.ID,
-		Type:      r.Type,
-		Status:    platform.Status(r.Status),
-		RequestID: r.RequestID,
-		Sum:       r.Sum.sum(),
-		Converted: r.Converted.sum(),
-		Code:      r.Code,
-		Message:   r.Message,
-		Errors: mapSlice(r.Errors, func(e operationErrorRecord) platform.OperationError {
-			return platform.OperationError{Code: e.Code, Message: e.Message, Field: e.Field}
-		}),
-		ProviderPaymentID: r.ProviderPaymentID,
-		AuthCode:          r.AuthCode,
-		ProviderDate:      r.ProviderDate,
-		CreatedAt:         r.CreatedAt,
-		UpdatedAt:         r.UpdatedAt,
-	}
-}
-
-func toJobRecord(j platform.Job) jobRecord {
-	return jobRecord{
-		V:          recordVersion,
-		ID:         j.ID,
-		Due:        utc(j.Due),
-		Kind:       string(j.Kind),
-		ProjectID:  j.Payment.ProjectID,
-		PaymentID:  j.Payment.PaymentID,
-		Name:       j.Name,
-		DeliveryID: j.DeliveryID,
-	}
-}
-
-func (r jobRecord) job() platform.Job {
-	return platform.Job{
-		ID:         r.ID,
-		Due:        r.Due,
-		Kind:       platform.JobKind(r.Kind),
-		Payment:    platform.PaymentKey{ProjectID: r.ProjectID, PaymentID: r.PaymentID},
-		Name:       r.Name,
-		DeliveryID: r.DeliveryID,
-	}
-}
-
-func toDeliveryRecord(d *platform.Delivery) deliveryRecord {
-	return deliveryRecord{
-		V:           recordVersion,
-		ID:          d.ID,
-		Kind:        string(d.Kind),
-		ProjectID:   d.ProjectID,
-		PaymentID:   d.PaymentID,
-		URL:         d.URL,
-		Status:      string(d.Status),
-		Body:        cloneBytes(d.Body),
-		CreatedAt:   utc(d.CreatedAt),
-		NotBefore:   utc(d.NotBefore),
-		NextAttempt: utc(d.NextAttempt),
-		Attempts: mapSlice(d.Attempts, func(a platform.Attempt) attemptRecord {
-			return attemptRecord{
-				At:           utc(a.At),
-				URL:          a.URL,
-				RequestBody:  a.RequestBody,
-				Status:       a.Status,
-				ResponseBody: a.ResponseBody,
-				Latency:      a.Latency,
-				Error:        a.Error,
-				Note:         a.Note,
-			}
-		}),
-	}
-}
-
-func (r deliveryRecord) delivery() *platform.Delivery {
-	return &platform.Delivery{
-		ID:          r.ID,
-		Kind:        platform.DeliveryKind(r.Kind),
-		ProjectID:   r.ProjectID,
-		PaymentID:   r.PaymentID,
-		URL:         r.URL,
-		Status:      platform.DeliveryStatus(r.Status),
-		Body:        r.Body,
-		CreatedAt:   r.CreatedAt,
-		NotBefore:   r.NotBefore,
-		NextAttempt: r.NextAttempt,
-		Attempts: mapSlice(r.Attempts, func(a attemptRecord) platform.Attempt {
-			return platform.Attempt{
-				At:           a.At,
-				URL:          a.URL,
-				RequestBody:  a.RequestBody,
-				Status:       a.Status,
-				ResponseBody: a.ResponseBody,
-				Latency:      a.Latency,
-				Error:        a.Error,
-				Note:         a.Note,
-			}
-		}),
-	}
-}
-
 func toClockRecord(s platform.ClockState) clockRecord {
 	return clockRecord{V: recordVersion, Offset: s.Offset, Frozen: s.Frozen, FrozenAt: utc(s.FrozenAt)}
 }
 
 func (r clockRecord) state() platform.ClockState {
 	return platform.ClockState{Offset: r.Offset, Frozen: r.Frozen, FrozenAt: r.FrozenAt}
+}
+
+// formatBinary is the first byte of every binary record: the version of its
+// layout. A JSON record of schema 1 starts with '{'.
+const formatBinary = 2
+
+// Enumeration tables of the binary records (see enc.enum). They are part of
+// the file format: values may be added at the end, never removed or moved.
+var (
+	statusTable    = []string{"processing", "awaiting redirect result", "awaiting clarification", "success", "decline", "refunded", "error"}
+	methodTable    = []string{"oxxo", "eco-voucher", "loterica", "rapipago", "card-partner"}
+	healthTable    = []string{"", "pending", "ok", "failing", "failed", "held"}
+	interfaceTable = []string{"gate", "payment_page"}
+	currencyTable  = []string{"USD", "EUR", "BRL", "MXN", "ARS"}
+	opTypeTable    = []string{"sale", "refund"}
+	httpTable      = []string{"GET", "POST"}
+	jobKindTable   = []string{"process", "provider", "deliver"}
+	dKindTable     = []string{"callback", "check_deposit"}
+	dStatusTable   = []string{"pending", "delivered", "failed", "suppressed", "no_url"}
+	opCodeTable    = []string{"0", "20000", "20101", "20105", "30000", "30302"}
+	opMessageTable = []string{"Success", "Awaiting redirect result", "Awaiting clarification", "General decline",
+		"Operation amount is great than max limit", "Insufficient funds on customer account",
+		"Operation was declined by merchant", "Merchant did not respond during the operation confirmation process"}
+)
+
+func (e *enc) sum(s platform.Sum) {
+	e.varint(s.Amount)
+	e.enum(currencyTable, s.Currency)
+}
+
+func (d *dec) sum() platform.Sum {
+	return platform.Sum{Amount: d.varint(), Currency: d.enum(currencyTable)}
+}
+
+// paymentHead is the start of a payment record: what its indexes are made
+// of.
+type paymentHead struct {
+	projectID int64
+	id        string
+	createdAt time.Time
+	status    platform.Status
+	method    string
+	health    platform.CallbackHealth
+}
+
+func headOf(p *platform.Payment) paymentHead {
+	return paymentHead{p.ProjectID, p.ID, p.CreatedAt, p.Status, p.Method, p.Callbacks.Health}
+}
+
+// encodePayment returns the record of p. Its times after CreatedAt are
+// stored relative to it.
+func encodePayment(p *platform.Payment) []byte {
+	e := &enc{b: make([]byte, 0, 512)}
+	e.b = append(e.b, formatBinary)
+	e.varint(p.ProjectID)
+	e.str(p.ID)
+	e.time(p.CreatedAt, time.Time{})
+	e.enum(statusTable, string(p.Status))
+	e.enum(methodTable, p.Method)
+	e.enum(healthTable, string(p.Callbacks.Health))
+	base := p.CreatedAt
+
+	e.enum(interfaceTable, string(p.Interface))
+	e.sum(p.Amount)
+	e.sum(p.Sum)
+	e.str(p.Description)
+	c := p.Customer
+	for _, s := range [...]string{c.ID, c.IPAddress, c.FirstName, c.LastName, c.Email, c.Phone, c.DocNumber, c.Country} {
+		e.str(s)
+	}
+	e.str(p.ReturnURLs.Success)
+	e.str(p.ReturnURLs.Decline)
+	e.str(p.ReturnURLs.Return)
+	e.str(p.Callback.URL)
+	e.duration(p.Callback.Delay)
+	e.bool(p.Callback.Disabled)
+	e.str(p.Language)
+	e.count(len(p.PageOptions), p.PageOptions == nil)
+	for _, k := range slices.Sorted(maps.Keys(p.PageOptions)) {
+		e.str(k)
+		e.str(p.PageOptions[k])
+	}
+	e.bool(p.Redirect != nil)
+	if r := p.Redirect; r != nil {
+		e.str(r.URL)
+		e.enum(httpTable, r.Method)
+		e.bytes(r.Body)
+	}
+	e.count(len(p.Clarification), p.Clarification == nil)
+	for _, s := range p.Clarification {
+		e.str(s)
+	}
+	e.bool(p.Voucher != nil)
+	if v := p.Voucher; v != nil {
+		e.str(v.Reference)
+		e.bool(v.Barcode == v.Reference) // the barcode often is the reference
+		if v.Barcode != v.Reference {
+			e.str(v.Barcode)
+		}
+		e.sum(v.Amount)
+		e.time(v.IssuedAt, base)
+		e.time(v.ValidUntil, base)
+		e.time(v.BankUntil, base)
+		e.time(v.PaidAt, base)
+		e.str(v.Channel)
+	}
+	e.bytes(p.ProviderData)
+	e.count(len(p.Operations), p.Operations == nil)
+	for _, o := range p.Operations {
+		e.varint(o.ID)
+		e.enum(opTypeTable, o.Type)
+		e.enum(statusTable, string(o.Status))
+		e.str(o.RequestID)
+		e.sum(o.Sum)
+		e.sum(o.Converted)
+		e.enum(opCodeTable, o.Code)
+		e.enum(opMessageTable, o.Message)
+		e.count(len(o.Errors), o.Errors == nil)
+		for _, x := range o.Errors {
+			e.varint(int64(x.Code))
+			e.str(x.Message)
+			e.str(x.Field)
+		}
+		e.str(o.ProviderPaymentID)
+		e.str(o.AuthCode)
+		e.time(o.ProviderDate, base)
+		e.time(o.CreatedAt, base)
+		e.time(o.UpdatedAt, base)
+	}
+	cb := p.Callbacks
+	e.varint(int64(cb.Count))
+	e.varint(int64(cb.Attempts))
+	e.varint(int64(cb.LastStatus))
+	e.str(cb.LastError)
+	e.time(cb.LastAt, base)
+	e.time(cb.NextAttempt, base)
+	e.uvarint(p.Streams)
+	e.time(p.UpdatedAt, base)
+	return e.b
+}
+
+// format reads and checks the first byte of a binary record.
+func (d *dec) format() {
+	b := d.take(1)
+	switch {
+	case d.err != nil:
+	case b[0] == '{':
+		d.err = fmt.Errorf("%w: a JSON record of schema 1 in a file of schema %d", errCorrupt, schemaVersion)
+	case b[0] != formatBinary:
+		d.err = fmt.Errorf("record format %d is not one this sandbox reads (%d): use a newer sandbox or another data file", b[0], formatBinary)
+	}
+}
+
+func (d *dec) paymentHead() paymentHead {
+	d.format()
+	var h paymentHead
+	h.projectID = d.varint()
+	h.id = d.str()
+	h.createdAt = d.time(time.Time{})
+	h.status = platform.Status(d.enum(statusTable))
+	h.method = d.enum(methodTable)
+	h.health = platform.CallbackHealth(d.enum(healthTable))
+	return h
+}
+
+// decodePaymentHead reads the start of a payment record.
+func decodePaymentHead(v []byte) (paymentHead, error) {
+	d := &dec{b: v}
+	h := d.paymentHead()
+	return h, d.err
+}
+
+// decodePayment reads a record made by encodePayment.
+func decodePayment(v []byte) (*platform.Payment, error) {
+	d := &dec{b: v}
+	h := d.paymentHead()
+	p := &platform.Payment{ProjectID: h.projectID, ID: h.id, CreatedAt: h.createdAt, Status: h.status, Method: h.method}
+	p.Callbacks.Health = h.health
+	base := h.createdAt
+
+	p.Interface = platform.Interface(d.enum(interfaceTable))
+	p.Amount = d.sum()
+	p.Sum = d.sum()
+	p.Description = d.str()
+	c := &p.Customer
+	for _, s := range [...]*string{&c.ID, &c.IPAddress, &c.FirstName, &c.LastName, &c.Email, &c.Phone, &c.DocNumber, &c.Country} {
+		*s = d.str()
+	}
+	p.ReturnURLs.Success = d.str()
+	p.ReturnURLs.Decline = d.str()
+	p.ReturnURLs.Return = d.str()
+	p.Callback.URL = d.str()
+	p.Callback.Delay = d.duration()
+	p.Callback.Disabled = d.bool()
+	p.Language = d.str()
+	if n, isNil := d.count(); !isNil {
+		p.PageOptions = make(map[string]string, n)
+		for range n {
+			k := d.str()
+			p.PageOptions[k] = d.str()
+		}
+	}
+	if d.bool() {
+		p.Redirect = &platform.Redirect{URL: d.str(), Method: d.enum(httpTable), Body: d.bytes()}
+	}
+	if n, isNil := d.count(); !isNil {
+		p.Clarification = make([]string, n)
+		for i := range n {
+			p.Clarification[i] = d.str()
+		}
+	}
+	if d.bool() {
+		v := &platform.Voucher{Reference: d.str()}
+		if v.Barcode = v.Reference; !d.bool() {
+			v.Barcode = d.str()
+		}
+		v.Amount = d.sum()
+		v.IssuedAt, v.ValidUntil, v.BankUntil, v.PaidAt = d.time(base), d.time(base), d.time(base), d.time(base)
+		v.Channel = d.str()
+		p.Voucher = v
+	}
+	p.ProviderData = d.bytes()
+	if n, isNil := d.count(); !isNil {
+		p.Operations = make([]platform.Operation, n)
+		for i := range p.Operations {
+			o := &p.Operations[i]
+			o.ID = d.varint()
+			o.Type = d.enum(opTypeTable)
+			o.Status = platform.Status(d.enum(statusTable))
+			o.RequestID = d.str()
+			o.Sum = d.sum()
+			o.Converted = d.sum()
+			o.Code = d.enum(opCodeTable)
+			o.Message = d.enum(opMessageTable)
+			if n, isNil := d.count(); !isNil {
+				o.Errors = make([]platform.OperationError, n)
+				for j := range o.Errors {
+					o.Errors[j] = platform.OperationError{Code: d.int(), Message: d.str(), Field: d.str()}
+				}
+			}
+			o.ProviderPaymentID = d.str()
+			o.AuthCode = d.str()
+			o.ProviderDate = d.time(base)
+			o.CreatedAt = d.time(base)
+			o.UpdatedAt = d.time(base)
+		}
+	}
+	cb := &p.Callbacks
+	cb.Count = d.int()
+	cb.Attempts = d.int()
+	cb.LastStatus = d.int()
+	cb.LastError = d.str()
+	cb.LastAt = d.time(base)
+	cb.NextAttempt = d.time(base)
+	p.Streams = d.uvarint()
+	p.UpdatedAt = d.time(base)
+	if err := d.end(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// deliveryHead is the start of a delivery record: what its indexes are
+// made of, and its message as stored.
+type deliveryHead struct {
+	projectID int64
+	paymentID string
+	message   []byte // the stored blob, in the record's memory
+}
+
+func (r deliveryHead) key() platform.PaymentKey {
+	return platform.PaymentKey{ProjectID: r.projectID, PaymentID: r.paymentID}
+}
+
+// deliveryMessage returns what a delivery's blob holds: its URL and its
+// body, deflated together (the dictionary knows the URLs' words too).
+func deliveryMessage(d *platform.Delivery) []byte {
+	e := &enc{b: make([]byte, 0, len(d.URL)+len(d.Body)+4)}
+	e.str(d.URL)
+	e.bytes(d.Body)
+	return e.b
+}
+
+// encodeDelivery returns the record of d. When old is the stored record of
+// d's ID with the same URL and body, its stored blob is kept as it is
+// instead of being deflated again.
+func encodeDelivery(d *platform.Delivery, old []byte) []byte {
+	e := &enc{b: make([]byte, 0, 256)}
+	e.b = append(e.b, formatBinary)
+	e.varint(d.ProjectID)
+	e.str(d.PaymentID)
+	msg := deliveryMessage(d)
+	if h, err := decodeDeliveryHead(old); old != nil && err == nil && bytes.Equal(inflate(h.message), msg) {
+		e.rawBlob(h.message)
+	} else {
+		e.blob(msg)
+	}
+	e.time(d.CreatedAt, time.Time{})
+	base := d.CreatedAt
+	e.enum(dKindTable, string(d.Kind))
+	e.enum(dStatusTable, string(d.Status))
+	e.time(d.NotBefore, base)
+	e.time(d.NextAttempt, base)
+	e.count(len(d.Attempts), d.Attempts == nil)
+	for _, a := range d.Attempts {
+		e.time(a.At, base)
+		if a.URL == d.URL {
+			e.uvarint(0)
+		} else {
+			e.uvarint(uint64(len(a.URL)) + 1)
+			e.b = append(e.b, a.URL...)
+		}
+		e.request(d.Body, a.RequestBody)
+		e.varint(int64(a.Status))
+		e.blob([]byte(a.ResponseBody))
+		e.duration(a.Latency)
+		e.str(a.Error)
+		e.str(a.Note)
+	}
+	return e.b
+}
+
+// inflate returns what a stored blob holds, nil when it cannot be read.
+func inflate(stored []byte) []byte {
+	d := &dec{b: stored}
+	b := d.blob()
+	if d.err != nil {
+		return nil
+	}
+	return b
+}
+
+func (d *dec) deliveryHead() deliveryHead {
+	d.format()
+	var h deliveryHead
+	h.projectID = d.varint()
+	h.paymentID = d.str()
+	h.message = d.skipBlob()
+	return h
+}
+
+// decodeDeliveryHead reads the start of a delivery record.
+func decodeDeliveryHead(v []byte) (deliveryHead, error) {
+	d := &dec{b: v}
+	h := d.deliveryHead()
+	return h, d.err
+}
+
+// decodeDelivery reads a record made by encodeDelivery; id is the key.
+func decodeDelivery(id uint64, v []byte) (*platform.Delivery, error) {
+	d := &dec{b: v}
+	h := d.deliveryHead()
+	dl := &platform.Delivery{ID: id, ProjectID: h.projectID, PaymentID: h.paymentID}
+	if d.err == nil {
+		md := &dec{b: h.message}
+		md.b = md.blob()
+		if md.err == nil && md.b == nil {
+			md.fail("message")
+		}
+		dl.URL = md.str()
+		dl.Body = md.bytes()
+		if err := md.end(); err != nil {
+			d.err = err
+		}
+	}
+	dl.CreatedAt = d.time(time.Time{})
+	base := dl.CreatedAt
+	dl.Kind = platform.DeliveryKind(d.enum(dKindTable))
+	dl.Status = platform.DeliveryStatus(d.enum(dStatusTable))
+	dl.NotBefore = d.time(base)
+	dl.NextAttempt = d.time(base)
+	if n, isNil := d.count(); !isNil {
+		dl.Attempts = make([]platform.Attempt, n)
+		for i := range dl.Attempts {
+			a := &dl.Attempts[i]
+			a.At = d.time(base)
+			if n := d.uvarint(); n == 0 {
+				a.URL = dl.URL
+			} else {
+				a.URL = string(d.take(n - 1))
+			}
+			a.RequestBody = d.request(dl.Body)
+			a.Status = d.int()
+			a.ResponseBody = string(d.blob())
+			a.Latency = d.duration()
+			a.Error = d.str()
+			a.Note = d.str()
+		}
+	}
+	if err := d.end(); err != nil {
+		return nil, err
+	}
+	return dl, nil
+}
+
+// encodeJob returns the record of j; its ID and due time are in its key.
+func encodeJob(j platform.Job) []byte {
+	e := &enc{b: make([]byte, 0, 32)}
+	e.b = append(e.b, formatBinary)
+	e.enum(jobKindTable, string(j.Kind))
+	e.varint(j.Payment.ProjectID)
+	e.str(j.Payment.PaymentID)
+	e.str(j.Name)
+	e.uvarint(j.DeliveryID)
+	return e.b
+}
+
+// decodeJob reads the job stored under queue key k.
+func decodeJob(k, v []byte) (platform.Job, error) {
+	if len(k) != 16 {
+		return platform.Job{}, fmt.Errorf("job key %x: %w: not 16 bytes", k, errCorrupt)
+	}
+	j := platform.Job{ID: binary.BigEndian.Uint64(k[8:]), Due: keyTime(jobKeyDue(k))}
+	d := &dec{b: v}
+	d.format()
+	j.Kind = platform.JobKind(d.enum(jobKindTable))
+	j.Payment.ProjectID = d.varint()
+	j.Payment.PaymentID = d.str()
+	j.Name = d.str()
+	j.DeliveryID = d.uvarint()
+	if err := d.end(); err != nil {
+		return platform.Job{}, fmt.Errorf("job %d: %w", j.ID, err)
+	}
+	return j, nil
 }

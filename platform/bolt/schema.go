@@ -7,21 +7,35 @@ package bolt
 // order. A payment key (pk below) is the project ID as 8 big-endian bytes
 // followed by the payment ID's bytes. A time (t below) is the Unix time in
 // nanoseconds, as 8 big-endian bytes with the sign bit flipped, so that
-// times before 1970 sort before later ones.
+// times before 1970 sort before later ones. Records are described in
+// records.go and codec.go.
+//
+// Buckets whose keys mostly grow (sequences, times of creation) are filled
+// to fillAppend before a page splits, so that their pages end up nearly
+// full; the others keep bbolt's default of half.
 var (
-	// bucketProjects holds projects: project ID (8 bytes) → projectRecord.
+	// bucketProjects holds projects: project ID (8 bytes) → projectRecord
+	// (JSON).
 	bucketProjects = []byte("projects")
 
-	// bucketPayments holds payments: pk → paymentRecord.
+	// bucketPayments holds payments by their sequence, which orders them
+	// by creation: seq (8 bytes) → payment record. The sequence is the
+	// bucket's NextSequence.
 	bucketPayments = []byte("payments")
 
-	// bucketPaymentsByTime lists payments by creation time, for newest-first
-	// listing: t(CreatedAt) + index sequence (8 bytes) → summary (see
-	// encodeSummary): project ID, status, method and payment ID, so that a
-	// filter can skip a payment without decoding it. The sequence comes from
-	// this bucket's NextSequence and is kept in the paymentRecord; it orders
-	// payments created at the same instant by creation.
-	bucketPaymentsByTime = []byte("payments_by_time")
+	// bucketPaymentKeys finds a payment by its key, and is the index of
+	// payment ID prefixes: pk → seq (8 bytes).
+	bucketPaymentKeys = []byte("payment_keys")
+
+	// bucketPaymentIndex lists payments newest first, by project and by
+	// what a list filters on. It holds one bucket per project (project ID,
+	// 8 bytes), which holds one bucket per index (see indexAll and
+	// indexName), each mapping a payment's ref, t(CreatedAt) + seq (16
+	// bytes), → nothing. A ref's time comes first, so
+	// a cursor from the end walks payments newest first. Each index bucket's
+	// own sequence counts its entries, so that a list walks the smallest
+	// of the indexes its filter names.
+	bucketPaymentIndex = []byte("payment_index")
 
 	// bucketReferences finds a payment by a provider's reference:
 	// method + 0x00 + reference → pk.
@@ -32,7 +46,7 @@ var (
 	bucketSequences = []byte("sequences")
 
 	// bucketJobs is the job queue in due order: t(Due) + job ID (8 bytes) →
-	// jobRecord. A cursor from the first key walks jobs in (due, ID) order.
+	// job record. A cursor from the first key walks jobs in (due, ID) order.
 	bucketJobs = []byte("jobs")
 
 	// bucketJobsByID finds a job's queue key by its ID: job ID (8 bytes) →
@@ -44,14 +58,21 @@ var (
 	// pk + 0x00 + t(Due) + job ID → nothing.
 	bucketJobsByPayment = []byte("jobs_by_payment")
 
-	// bucketDeliveries is the outbox: delivery ID (8 bytes) → deliveryRecord.
+	// bucketDeliveries is the outbox: delivery ID (8 bytes) → delivery
+	// record.
 	bucketDeliveries = []byte("deliveries")
 
 	// bucketDeliveriesByPayment lists the deliveries of a payment in ID
-	// order: pk + 0x00 + delivery ID (8 bytes) → nothing.
+	// order: the payment's seq (8 bytes) + delivery ID (8 bytes) → nothing.
+	// A delivery belongs to a stored payment.
 	bucketDeliveriesByPayment = []byte("deliveries_by_payment")
 
-	// bucketMeta holds single values: keyClock → clockRecord and
+	// bucketDeliveriesByProject lists the deliveries of a project in ID
+	// order: it holds one bucket per project (project ID, 8 bytes), which
+	// maps delivery ID (8 bytes) → nothing.
+	bucketDeliveriesByProject = []byte("deliveries_by_project")
+
+	// bucketMeta holds single values: keyClock → clockRecord (JSON) and
 	// keySchema → the schema version (8 bytes).
 	bucketMeta = []byte("meta")
 )
@@ -62,34 +83,71 @@ var (
 	keySchema = []byte("schema")
 )
 
-// schemaVersion is the version of the layout above. Open writes it into a
-// new file and refuses a file written by a newer version.
-const schemaVersion = 1
+// The indexes of a project in bucketPaymentIndex: indexAll holds every
+// payment of the project, the others those with one status, method or
+// callback health (see indexName).
+var indexAll = []byte("all")
 
-// allBuckets lists every bucket, for Open.
-var allBuckets = [][]byte{
-	bucketProjects,
-	bucketPayments,
-	bucketPaymentsByTime,
-	bucketReferences,
-	bucketSequences,
-	bucketJobs,
-	bucketJobsByID,
-	bucketJobsByPayment,
-	bucketDeliveries,
-	bucketDeliveriesByPayment,
-	bucketMeta,
+// Index kinds, the prefixes of indexName.
+const (
+	indexStatus    = "status "
+	indexMethod    = "method "
+	indexCallbacks = "callbacks "
+)
+
+// indexName returns the name of the index of payments whose field (one of
+// the index kinds) has value.
+func indexName(kind, value string) []byte { return []byte(kind + value) }
+
+// schemaVersion is the version of the layout above. Open writes it into a
+// new file, converts a file of version 1 (see migrate.go) and refuses a
+// file written by a newer version.
+//
+// Version 1 stored payments, jobs and deliveries as JSON, payments by key
+// with one time index (payments_by_time), and every attempt's request body
+// in full; a payment with two callbacks took about 8.7 KB of file.
+// Version 2 stores them in the binary records of records.go, payments by
+// sequence with the indexes above, bodies deflated and attempts as
+// splices of their delivery's body.
+const schemaVersion = 2
+
+// Fill factors of buckets (see bbolt.Bucket.FillPercent).
+const (
+	fillAppend = 0.95 // keys mostly grow: pages end up nearly full
+	fillRandom = 0.5  // keys arrive in any order (bbolt's default)
+)
+
+// allBuckets lists every top-level bucket, for Open, with its fill factor.
+var allBuckets = []struct {
+	name []byte
+	fill float64
+}{
+	{bucketProjects, fillRandom},
+	{bucketPayments, fillAppend},
+	{bucketPaymentKeys, fillRandom},
+	{bucketPaymentIndex, fillAppend},
+	{bucketReferences, fillRandom},
+	{bucketSequences, fillRandom},
+	{bucketJobs, fillRandom},
+	{bucketJobsByID, fillRandom},
+	{bucketJobsByPayment, fillRandom},
+	{bucketDeliveries, fillAppend},
+	{bucketDeliveriesByPayment, fillAppend},
+	{bucketDeliveriesByProject, fillAppend},
+	{bucketMeta, fillRandom},
 }
 
 // resetBuckets lists the buckets Reset empties: everything but projects,
 // sequences and meta.
 var resetBuckets = [][]byte{
 	bucketPayments,
-	bucketPaymentsByTime,
+	bucketPaymentKeys,
+	bucketPaymentIndex,
 	bucketReferences,
 	bucketJobs,
 	bucketJobsByID,
 	bucketJobsByPayment,
 	bucketDeliveries,
 	bucketDeliveriesByPayment,
+	bucketDeliveriesByProject,
 }

@@ -109,7 +109,8 @@ func TestPaymentRoundTripAndErrors(t *testing.T) {
 		return tx.PutPayment(payment(1, "p2", "oxxo", platform.StatusProcessing, base.Add(time.Second)))
 	})
 	view(t, d, func(tx platform.Tx) error {
-		ps, err := tx.Payments(platform.PaymentFilter{ProjectID: 1})
+		page, err := tx.Payments(platform.PaymentFilter{ProjectID: 1})
+		ps := page.Payments
 		require.NoError(t, err)
 		assert.Equal(t, []string{"p2", "p1"}, ids(ps))
 		return nil
@@ -170,7 +171,8 @@ func TestPayments(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			view(t, d, func(tx platform.Tx) error {
-				ps, err := tx.Payments(tt.filter)
+				page, err := tx.Payments(tt.filter)
+				ps := page.Payments
 				require.NoError(t, err)
 				assert.Equal(t, tt.want, ids(ps))
 				for _, p := range ps {
@@ -190,13 +192,16 @@ func TestPayments(t *testing.T) {
 			return tx.PutPayment(p)
 		})
 		view(t, d, func(tx platform.Tx) error {
-			ps, err := tx.Payments(platform.PaymentFilter{Status: platform.StatusProcessing})
+			page, err := tx.Payments(platform.PaymentFilter{Status: platform.StatusProcessing})
+			ps := page.Payments
 			require.NoError(t, err)
 			assert.Equal(t, []string{"p3", "p2"}, ids(ps))
-			ps, err = tx.Payments(platform.PaymentFilter{Method: "rapipago"})
+			page, err = tx.Payments(platform.PaymentFilter{Method: "rapipago"})
+			ps = page.Payments
 			require.NoError(t, err)
 			assert.Equal(t, []string{"p4"}, ids(ps))
-			ps, err = tx.Payments(platform.PaymentFilter{})
+			page, err = tx.Payments(platform.PaymentFilter{})
+			ps = page.Payments
 			require.NoError(t, err)
 			assert.Equal(t, []string{"p5", "p4", "p3", "p2", "p1", "p6", "p0"}, ids(ps), "one entry per payment, same place")
 			return nil
@@ -211,7 +216,8 @@ func TestPayments(t *testing.T) {
 			return tx.PutPayment(p)
 		})
 		view(t, d, func(tx platform.Tx) error {
-			ps, err := tx.Payments(platform.PaymentFilter{})
+			page, err := tx.Payments(platform.PaymentFilter{})
+			ps := page.Payments
 			require.NoError(t, err)
 			assert.Equal(t, []string{"p6", "p5", "p4", "p3", "p2", "p1", "p0"}, ids(ps))
 			return nil
@@ -485,6 +491,9 @@ func TestDeliveries(t *testing.T) {
 		delivery(7, a, platform.DeliveryNoURL),
 	}
 	update(t, d, func(tx platform.Tx) error {
+		for _, k := range []platform.PaymentKey{a, b, c, key("a\x00b")} {
+			require.NoError(t, tx.CreatePayment(payment(k.ProjectID, k.PaymentID, "oxxo", platform.StatusSuccess, base)))
+		}
 		for _, dl := range stored {
 			if err := tx.PutDelivery(dl); err != nil {
 				return err
@@ -571,6 +580,8 @@ func TestDeliveries(t *testing.T) {
 
 	err := d.Update(t.Context(), func(tx platform.Tx) error { return tx.PutDelivery(delivery(0, a, platform.DeliveryPending)) })
 	assert.ErrorContains(t, err, "no ID")
+	err = d.Update(t.Context(), func(tx platform.Tx) error { return tx.PutDelivery(delivery(8, key("z"), platform.DeliveryPending)) })
+	assert.ErrorContains(t, err, "payment 1/z is not stored: store the payment first")
 	assertIndexesConsistent(t, d)
 }
 
@@ -626,7 +637,8 @@ func TestReset(t *testing.T) {
 
 		_, err = tx.Payment(p.Key())
 		assert.ErrorIs(t, err, platform.ErrNotFound)
-		ps, err := tx.Payments(platform.PaymentFilter{})
+		page, err := tx.Payments(platform.PaymentFilter{})
+		ps := page.Payments
 		require.NoError(t, err)
 		assert.Empty(t, ps)
 		_, err = tx.PaymentByReference("oxxo", "1")

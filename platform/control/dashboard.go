@@ -141,7 +141,7 @@ func (s *Server) handleHome(c echo.Context) error {
 
 // listQuery is what the payments list is asked for, as its URL says.
 type listQuery struct {
-	filter platform.PaymentFilter // what it says of project, status and method
+	filter platform.PaymentFilter // what it says of project, status, method, callbacks and payment_id
 	view   web.PaymentFilterView
 	cursor string
 }
@@ -177,6 +177,7 @@ func (s *Server) parseList(c echo.Context) (listQuery, string) {
 		v.Callbacks = ""
 	}
 	q.filter.Status, q.filter.Method = platform.Status(v.Status), v.Method
+	q.filter.Callbacks, q.filter.PaymentID = platform.CallbackHealth(v.Callbacks), v.Query
 	v.Filtered = v.ProjectID != "" || v.Status != "" || v.Method != "" || v.Callbacks != "" || v.Query != ""
 	if len(problems) == 0 {
 		return q, ""
@@ -229,12 +230,12 @@ func withQuery(path string, v url.Values) string {
 // query's cursor; next is the cursor of the page after it, "" on the last.
 func (s *Server) page(ctx context.Context, q listQuery, limit int) ([]*platform.Payment, string, error) {
 	f := q.filter
-	f.Limit = limit
-	ps, err := s.Engine.Payments(ctx, f)
+	f.Limit, f.Cursor = limit, q.cursor
+	list, err := s.Engine.Payments(ctx, f)
 	if err != nil {
 		return nil, "", err
 	}
-	return ps, "", nil
+	return list.Payments, list.Next, nil
 }
 
 func (s *Server) handleDashboard(c echo.Context) error {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -126,8 +127,20 @@ func (s *Server) handlePutProject(c echo.Context) error {
 	return c.JSON(http.StatusOK, p)
 }
 
+// Paging of GET /sandbox/payments.
+const (
+	defaultPageSize = 100
+	maxPageSize     = 1000
+)
+
+// callbackHealths are the values of the callbacks filter.
+var callbackHealths = []platform.CallbackHealth{platform.CallbacksPending, platform.CallbacksOK,
+	platform.CallbacksFailing, platform.CallbacksFailed, platform.CallbacksHeld}
+
+// handlePayments lists one page of payments, newest first; a Link header
+// with rel="next" gives the next page.
 func (s *Server) handlePayments(c echo.Context) error {
-	var f platform.PaymentFilter
+	f := platform.PaymentFilter{Limit: defaultPageSize}
 	if v := c.QueryParam("project_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -137,20 +150,35 @@ func (s *Server) handlePayments(c echo.Context) error {
 	}
 	f.Status = platform.Status(c.QueryParam("status"))
 	f.Method = c.QueryParam("method")
+	f.PaymentID = c.QueryParam("payment_id")
+	f.Cursor = c.QueryParam("cursor")
+	if v := c.QueryParam("callbacks"); v != "" {
+		f.Callbacks = platform.CallbackHealth(v)
+		if !slices.Contains(callbackHealths, f.Callbacks) {
+			return fail(c, badRequest("callbacks %q is not a callback health: use one of %v", v, callbackHealths))
+		}
+	}
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return fail(c, badRequest("limit %q is not a positive number", v))
+		if err != nil || n < 1 || n > maxPageSize {
+			return fail(c, badRequest("limit %q is not a number from 1 to %d", v, maxPageSize))
 		}
 		f.Limit = n
 	}
-	ps, err := s.Engine.Payments(c.Request().Context(), f)
+	page, err := s.Engine.Payments(c.Request().Context(), f)
 	if err != nil {
 		return fail(c, err)
 	}
-	out := make([]paymentView, 0, len(ps))
-	for _, p := range ps {
+	out := make([]paymentView, 0, len(page.Payments))
+	for _, p := range page.Payments {
 		out = append(out, s.paymentView(p))
+	}
+	if page.Next != "" {
+		q := c.QueryParams()
+		q.Set("cursor", page.Next)
+		q.Set("limit", strconv.Itoa(f.Limit))
+		next := url.URL{Path: c.Request().URL.Path, RawQuery: q.Encode()}
+		c.Response().Header().Set("Link", "<"+next.String()+`>; rel="next"`)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"payments": out})
 }

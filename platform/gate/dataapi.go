@@ -362,23 +362,13 @@ func (s *Server) operations(ctx context.Context, q operationsQuery) (operationsA
 }
 
 // createdIn returns up to n payments of a project created from from to
-// before to, newest first. Until the store can bound its time index, it
-// reads the project's payments from the newest and keeps those in range.
+// before to, newest first, read through the store's indexes.
 func (s *Server) createdIn(ctx context.Context, projectID int64, from, to time.Time, n int) ([]*platform.Payment, error) {
-	ps, err := s.Engine.Payments(ctx, platform.PaymentFilter{ProjectID: projectID})
+	page, err := s.Engine.Payments(ctx, platform.PaymentFilter{ProjectID: projectID, CreatedFrom: from, CreatedTo: to, Limit: n})
 	if err != nil {
 		return nil, err
 	}
-	var out []*platform.Payment
-	for _, p := range ps {
-		if p.CreatedAt.Before(from) || !p.CreatedAt.Before(to) {
-			continue
-		}
-		if out = append(out, p); len(out) == n {
-			break
-		}
-	}
-	return out, nil
+	return page.Payments, nil
 }
 
 // newestFirst merges lists of payments, each newest first, into one, newest

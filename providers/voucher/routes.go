@@ -292,7 +292,7 @@ func (h *handlers) terminal(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, pay := range pending[:min(len(pending), pendingShown)] {
+		for _, pay := range pending.Payments {
 			if pay.Voucher == nil {
 				continue
 			}
