@@ -17,8 +17,9 @@ import (
 // body is the delivery's body with a signature spliced in: only the splice
 // is stored (see encodeRequest).
 
-// minBlob is the size from which a body is deflated.
-const minBlob = 64
+// minBlob is the size from which a body is deflated: messages are, the
+// short answers of merchants ({"ok":true}, "Service Unavailable") are not.
+const minBlob = 200
 
 // bodyDictionary primes the deflater with the words of the sandbox's
 // messages; the most common come last, where matches are cheapest. It is

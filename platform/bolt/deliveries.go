@@ -31,11 +31,13 @@ func (t *tx) PutDelivery(d *platform.Delivery) error {
 	byPayment := t.bucket(bucketDeliveriesByPayment)
 	id := u64(d.ID)
 	old := deliveries.Get(id)
+	var parts *deliveryParts
 	if old != nil {
-		h, err := decodeDeliveryHead(old)
-		if err != nil {
+		var err error
+		if parts, err = t.deliveryParts(d.ID, old); err != nil {
 			return fmt.Errorf("delivery %d: %w", d.ID, err)
 		}
+		h := deliveryHead{projectID: parts.d.ProjectID, paymentID: parts.d.PaymentID}
 		if h.key() != d.Key() {
 			// The payment it leaves may be gone; then so is its entry.
 			if seq, ok, err := t.paymentSeq(h.key()); err != nil || ok && byPayment.Delete(append(u64(seq), id...)) != nil {
@@ -46,7 +48,8 @@ func (t *tx) PutDelivery(d *platform.Delivery) error {
 			}
 		}
 	}
-	v := encodeDelivery(d, old)
+	v := encodeDelivery(d, parts)
+	delete(t.deliveries, d.ID)
 	if old == nil {
 		v = pad(v, len(v)+deliveryRoom)
 	} else {
@@ -81,11 +84,52 @@ func (t *tx) Delivery(id uint64) (*platform.Delivery, error) {
 	if v == nil {
 		return nil, fmt.Errorf("delivery %d: %w", id, platform.ErrNotFound)
 	}
-	d, err := decodeDelivery(id, v)
+	d, err := t.decodeDelivery(id, v)
 	if err != nil {
 		return nil, fmt.Errorf("delivery %d: %w", id, err)
 	}
 	return d, nil
+}
+
+// deliveryParts takes the stored record v of delivery id apart. In a
+// read-write transaction it remembers the parts until the delivery is put
+// again: the Update that reads a delivery to add an attempt then rewrites
+// it without inflating and deflating what it already holds.
+func (t *tx) deliveryParts(id uint64, v []byte) (*deliveryParts, error) {
+	if m, ok := t.deliveries[id]; ok && bytes.Equal(m.stored, v) {
+		return m.parts, nil
+	}
+	if !t.btx.Writable() {
+		return decodeDeliveryParts(id, v)
+	}
+	stored := bytes.Clone(v) // bbolt's memory may move before the tx ends
+	p, err := decodeDeliveryParts(id, stored)
+	if err != nil {
+		return nil, err
+	}
+	if t.deliveries == nil {
+		t.deliveries = map[uint64]deliveryMemo{}
+	}
+	t.deliveries[id] = deliveryMemo{stored: stored, parts: p}
+	return p, nil
+}
+
+// deliveryMemo is a delivery record read in a read-write transaction.
+type deliveryMemo struct {
+	stored []byte
+	parts  *deliveryParts
+}
+
+// decodeDelivery returns the delivery stored as v, in memory of its own.
+func (t *tx) decodeDelivery(id uint64, v []byte) (*platform.Delivery, error) {
+	p, err := t.deliveryParts(id, v)
+	if err != nil {
+		return nil, err
+	}
+	d := *p.d
+	d.Body = bytes.Clone(p.d.Body)
+	d.Attempts = slices.Clone(p.d.Attempts)
+	return &d, nil
 }
 
 // Deliveries lists the deliveries matching f, oldest (lowest ID) first, or
@@ -101,7 +145,7 @@ func (t *tx) Deliveries(f platform.DeliveryFilter) ([]*platform.Delivery, error)
 		if v == nil {
 			return false, fmt.Errorf("delivery index names delivery %d, which is missing: %w", id, errCorrupt)
 		}
-		d, err := decodeDelivery(id, v)
+		d, err := t.decodeDelivery(id, v)
 		if err != nil {
 			return false, fmt.Errorf("delivery %d: %w", id, err)
 		}

@@ -452,17 +452,28 @@ func deliveryMessage(d *platform.Delivery) []byte {
 	return e.b
 }
 
-// encodeDelivery returns the record of d. When old is the stored record of
-// d's ID with the same URL and body, its stored blob is kept as it is
-// instead of being deflated again.
-func encodeDelivery(d *platform.Delivery, old []byte) []byte {
+// deliveryParts is a delivery record taken apart: what it decodes to, and
+// the stored bytes of its message and of each of its attempts, so that a
+// rewrite copies what did not change rather than deflating it again.
+type deliveryParts struct {
+	d        *platform.Delivery
+	message  []byte   // deliveryMessage(d)
+	blob     []byte   // the message as stored
+	attempts [][]byte // each attempt as stored
+}
+
+// encodeDelivery returns the record of d. old, when not nil, is the stored
+// record of d's ID taken apart: its message and the attempts d still has
+// unchanged are copied as they are stored.
+func encodeDelivery(d *platform.Delivery, old *deliveryParts) []byte {
 	e := &enc{b: make([]byte, 0, 256)}
 	e.b = append(e.b, formatBinary)
 	e.varint(d.ProjectID)
 	e.str(d.PaymentID)
 	msg := deliveryMessage(d)
-	if h, err := decodeDeliveryHead(old); old != nil && err == nil && bytes.Equal(inflate(h.message), msg) {
-		e.rawBlob(h.message)
+	same := old != nil && bytes.Equal(old.message, msg) && old.d.CreatedAt.Equal(d.CreatedAt)
+	if same {
+		e.rawBlob(old.blob)
 	} else {
 		e.blob(msg)
 	}
@@ -473,7 +484,11 @@ func encodeDelivery(d *platform.Delivery, old []byte) []byte {
 	e.time(d.NotBefore, base)
 	e.time(d.NextAttempt, base)
 	e.count(len(d.Attempts), d.Attempts == nil)
-	for _, a := range d.Attempts {
+	for i, a := range d.Attempts {
+		if same && i < len(old.d.Attempts) && a == old.d.Attempts[i] {
+			e.b = append(e.b, old.attempts[i]...)
+			continue
+		}
 		e.time(a.At, base)
 		if a.URL == d.URL {
 			e.uvarint(0)
@@ -489,16 +504,6 @@ func encodeDelivery(d *platform.Delivery, old []byte) []byte {
 		e.str(a.Note)
 	}
 	return e.b
-}
-
-// inflate returns what a stored blob holds, nil when it cannot be read.
-func inflate(stored []byte) []byte {
-	d := &dec{b: stored}
-	b := d.blob()
-	if d.err != nil {
-		return nil
-	}
-	return b
 }
 
 func (d *dec) deliveryHead() deliveryHead {
@@ -519,15 +524,28 @@ func decodeDeliveryHead(v []byte) (deliveryHead, error) {
 
 // decodeDelivery reads a record made by encodeDelivery; id is the key.
 func decodeDelivery(id uint64, v []byte) (*platform.Delivery, error) {
+	p, err := decodeDeliveryParts(id, v)
+	if err != nil {
+		return nil, err
+	}
+	return p.d, nil
+}
+
+// decodeDeliveryParts reads a record made by encodeDelivery and takes it
+// apart; the parts' bytes are v's.
+func decodeDeliveryParts(id uint64, v []byte) (*deliveryParts, error) {
 	d := &dec{b: v}
 	h := d.deliveryHead()
+	p := &deliveryParts{blob: h.message}
 	dl := &platform.Delivery{ID: id, ProjectID: h.projectID, PaymentID: h.paymentID}
+	p.d = dl
 	if d.err == nil {
 		md := &dec{b: h.message}
-		md.b = md.blob()
-		if md.err == nil && md.b == nil {
+		p.message = md.blob()
+		if md.err == nil && p.message == nil {
 			md.fail("message")
 		}
+		md.b = p.message
 		dl.URL = md.str()
 		dl.Body = md.bytes()
 		if err := md.end(); err != nil {
@@ -542,7 +560,9 @@ func decodeDelivery(id uint64, v []byte) (*platform.Delivery, error) {
 	dl.NextAttempt = d.time(base)
 	if n, isNil := d.count(); !isNil {
 		dl.Attempts = make([]platform.Attempt, n)
+		p.attempts = make([][]byte, n)
 		for i := range dl.Attempts {
+			start := d.b
 			a := &dl.Attempts[i]
 			a.At = d.time(base)
 			if n := d.uvarint(); n == 0 {
@@ -556,12 +576,15 @@ func decodeDelivery(id uint64, v []byte) (*platform.Delivery, error) {
 			a.Latency = d.duration()
 			a.Error = d.str()
 			a.Note = d.str()
+			if d.err == nil {
+				p.attempts[i] = start[:len(start)-len(d.b)]
+			}
 		}
 	}
 	if err := d.end(); err != nil {
 		return nil, err
 	}
-	return dl, nil
+	return p, nil
 }
 
 // encodeJob returns the record of j; its ID and due time are in its key.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -264,4 +265,45 @@ func TestPaymentKey(t *testing.T) {
 	}
 	_, err := parsePaymentKey([]byte{1, 2})
 	assert.Error(t, err)
+}
+
+// TestEncodeDeliveryReusesParts rewrites a delivery from its stored parts:
+// what did not change is copied, and whatever changed is what comes back.
+func TestEncodeDeliveryReusesParts(t *testing.T) {
+	long := strings.Repeat("<p>Service Unavailable</p>", 20)
+	d := delivery(7, key("p1"), platform.DeliveryPending)
+	d.Body = []byte(strings.Repeat(`{"payment":{"id":"p1","status":"success"}}`, 10))
+	d.Attempts = []platform.Attempt{
+		{At: base, URL: d.URL, RequestBody: string(d.Body[:len(d.Body)-1]) + `,"signature":"c2ln"}`, Status: 503, ResponseBody: long, Latency: time.Second},
+		{At: base.Add(time.Minute), URL: d.URL, Error: "timeout"},
+	}
+	parts, err := decodeDeliveryParts(d.ID, encodeDelivery(d, nil))
+	require.NoError(t, err)
+	require.Equal(t, d, parts.d)
+
+	change := map[string]func(d *platform.Delivery){
+		"an attempt more": func(d *platform.Delivery) {
+			d.Attempts = append(d.Attempts, platform.Attempt{At: base.Add(time.Hour), URL: d.URL, Status: 200, ResponseBody: long + "!"})
+		},
+		"an attempt changed": func(d *platform.Delivery) { d.Attempts[0].Status = 500 },
+		"an attempt fewer":   func(d *platform.Delivery) { d.Attempts = d.Attempts[:1] },
+		"another body":       func(d *platform.Delivery) { d.Body = []byte(`{"other":true}`) },
+		"another URL":        func(d *platform.Delivery) { d.URL = "https://elsewhere.example/" },
+		"created later":      func(d *platform.Delivery) { d.CreatedAt = base.Add(time.Hour) },
+		"only the status":    func(d *platform.Delivery) { d.Status = platform.DeliveryFailed },
+	}
+	for name, f := range change {
+		t.Run(name, func(t *testing.T) {
+			d2 := *d
+			d2.Attempts = slices.Clone(d.Attempts)
+			f(&d2)
+			v := encodeDelivery(&d2, parts)
+			got, err := decodeDelivery(d.ID, v)
+			require.NoError(t, err)
+			assert.Equal(t, &d2, got)
+			if bytes.Equal(d2.Body, d.Body) && d2.URL == d.URL && d2.CreatedAt.Equal(d.CreatedAt) {
+				assert.True(t, bytes.Contains(v, parts.blob), "the message is copied")
+			}
+		})
+	}
 }

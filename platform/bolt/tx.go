@@ -22,6 +22,9 @@ type tx struct {
 	// maxPrefixScan replaces the constant of that name when set, for
 	// tests.
 	maxPrefixScan int
+	// deliveries remembers the deliveries read in a read-write
+	// transaction (see deliveryParts).
+	deliveries map[uint64]deliveryMemo
 }
 
 var _ platform.Tx = (*tx)(nil)
