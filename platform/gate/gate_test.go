@@ -244,7 +244,7 @@ func TestGateAnswers(t *testing.T) {
 	}
 	ps, err := sb.Engine.Payments(context.Background(), platform.PaymentFilter{})
 	require.NoError(t, err)
-	assert.Empty(t, ps, "a rejected request stores nothing")
+	assert.Empty(t, ps.Payments, "a rejected request stores nothing")
 }
 
 func TestGateAccepts(t *testing.T) {

@@ -19,7 +19,7 @@ type Engine interface {
 	Clock() *platform.Clock
 	Project(ctx context.Context, id int64) (platform.Project, error)
 	Payment(ctx context.Context, k platform.PaymentKey) (*platform.Payment, error)
-	Payments(ctx context.Context, f platform.PaymentFilter) ([]*platform.Payment, error)
+	Payments(ctx context.Context, f platform.PaymentFilter) (platform.PaymentPage, error)
 	PaymentByReference(ctx context.Context, method, ref string) (*platform.Payment, error)
 	References(ctx context.Context, method string, fn func(taken func(ref string) (bool, error)) error) error
 	Pay(ctx context.Context, k platform.PaymentKey, in platform.PayInput) (*platform.Payment, error)

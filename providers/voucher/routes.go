@@ -67,7 +67,7 @@ type handlers struct {
 // engine is what the voucher pages ask of the engine.
 type engine interface {
 	Clock() *platform.Clock
-	Payments(ctx context.Context, f platform.PaymentFilter) ([]*platform.Payment, error)
+	Payments(ctx context.Context, f platform.PaymentFilter) (platform.PaymentPage, error)
 	PaymentByReference(ctx context.Context, method, ref string) (*platform.Payment, error)
 	Pay(ctx context.Context, k platform.PaymentKey, in platform.PayInput) (*platform.Payment, error)
 }
