@@ -17,6 +17,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
 )
 
 func getPage(t *testing.T, u string) (int, string) {
@@ -485,4 +487,75 @@ func TestConsoleEventStream(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the sandbox did not stop while a dashboard listened")
 	}
+}
+
+// storeSome stores n payments of the test project in s, one second apart,
+// the newest last: what a list pages through.
+func storeSome(t *testing.T, s *sandbox, n int, id func(i int) string) {
+	t.Helper()
+	require.NoError(t, s.app.Store.Update(context.Background(), func(tx platform.Tx) error {
+		for i := range n {
+			at := frozenAt.Add(time.Duration(i-n) * time.Second)
+			sum := platform.Sum{Amount: 1000, Currency: "USD"}
+			p := &platform.Payment{ProjectID: testProject, ID: id(i), Method: "oxxo", Interface: platform.InterfaceGate,
+				Status: platform.StatusSuccess, Amount: sum, Sum: sum, Customer: platform.Customer{ID: "c"},
+				Operations: []platform.Operation{{ID: int64(i + 1), Type: platform.OperationSale, Status: platform.StatusSuccess, Sum: sum, Converted: sum, CreatedAt: at, UpdatedAt: at}},
+				CreatedAt:  at, UpdatedAt: at}
+			if err := tx.CreatePayment(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+var (
+	rowKeyRE = regexp.MustCompile(`<tr data-key="842/([^"]+)">`)
+	olderRE  = regexp.MustCompile(`<a class="button button--small" href="([^"]+)" rel="next">`)
+)
+
+func TestConsolePaging(t *testing.T) {
+	s := startSandbox(t, t.TempDir())
+	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/projects", projectFor(testProject, testSecret), nil))
+	storeSome(t, s, 120, func(i int) string { return fmt.Sprintf("page-%03d", i) })
+	storeSome(t, s, 7, func(i int) string { return fmt.Sprintf("other-%d", i) })
+	c := newConsole(t, s)
+	var pages [][]string
+	next := "/dashboard?q=page-"
+	for next != "" {
+		_, body := c.get(next)
+		var ids []string
+		for _, m := range rowKeyRE.FindAllStringSubmatch(body, -1) {
+			ids = append(ids, m[1])
+		}
+		pages = append(pages, ids)
+		next = ""
+		if m := olderRE.FindStringSubmatch(body); m != nil {
+			next = html.UnescapeString(m[1])
+			assert.Contains(t, next, "q=page-", "the next page keeps the filter")
+		}
+		require.Less(t, len(pages), 5, "the pages end")
+	}
+	require.Len(t, pages, 3)
+	assert.Len(t, pages[0], 50)
+	assert.Len(t, pages[1], 50)
+	assert.Len(t, pages[2], 20)
+	assert.Equal(t, "page-119", pages[0][0], "newest first")
+	assert.Equal(t, "page-000", pages[2][19])
+	seen := map[string]bool{}
+	for _, p := range pages {
+		for _, id := range p {
+			assert.False(t, seen[id], "%s on two pages", id)
+			seen[id] = true
+		}
+	}
+
+	// The export has every page of the filter.
+	storeSome(t, s, 1100, func(i int) string { return fmt.Sprintf("bulk-%04d", i) })
+	res, err := http.Get(s.URL + "/dashboard/payments.csv?q=bulk-")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	rows, err := csv.NewReader(res.Body).ReadAll()
+	require.NoError(t, err)
+	assert.Len(t, rows, 1101, "a header and every bulk payment, beyond one page of the store")
 }
