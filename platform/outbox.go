@@ -145,15 +145,19 @@ func (o *outbox) enqueue(tx Tx, project Project, p *Payment, body []byte, now ti
 		d.Status = DeliveryPending
 		d.NotBefore = now.Add(p.Callback.Delay)
 	}
-	if err := tx.PutDelivery(d); err != nil {
-		return err
-	}
 	ds, err := paymentDeliveries(tx, p.Key())
 	if err != nil {
 		return err
 	}
+	ds = append(ds, d)
+	var head *Delivery
 	if d.Status == DeliveryPending {
-		if err := o.scheduleHead(tx, ds, now); err != nil {
+		if head, err = o.scheduleHead(tx, ds, now); err != nil {
+			return err
+		}
+	}
+	if head != d { // scheduleHead stored d already when it made it the head
+		if err := tx.PutDelivery(d); err != nil {
 			return err
 		}
 	}
@@ -172,7 +176,30 @@ func paymentDeliveries(tx Tx, k PaymentKey) ([]*Delivery, error) {
 // without waiting for the job runner and a transaction of its own.
 type sendingTx struct {
 	Tx
-	sends []*send
+	sends    []*send
+	projects map[int64]Project // read in this transaction: a sale and its lease read the same project
+}
+
+// Project returns project id, read from the store once per transaction.
+func (t *sendingTx) Project(id int64) (Project, error) {
+	if p, ok := t.projects[id]; ok {
+		return p, nil
+	}
+	p, err := t.Tx.Project(id)
+	if err != nil {
+		return p, err
+	}
+	if t.projects == nil {
+		t.projects = map[int64]Project{}
+	}
+	t.projects[id] = p
+	return p, nil
+}
+
+// PutProject stores p and forgets what was read of it.
+func (t *sendingTx) PutProject(p Project) error {
+	delete(t.projects, p.ID)
+	return t.Tx.PutProject(p)
 }
 
 // updateSending runs fn in one Update with a tx that leases the callbacks
@@ -198,19 +225,20 @@ func (e *Engine) updateSending(ctx context.Context, fn func(tx Tx) error) ([]*se
 
 // scheduleHead gives the first pending delivery of a payment, among ds (all
 // of its deliveries, oldest first, as stored in tx), its deliver job, unless
-// it has one: this is what keeps a payment's callbacks in order.
+// it has one: this is what keeps a payment's callbacks in order. It
+// returns the delivery it scheduled and stored, if any.
 // In a sendingTx, a job due by now is leased at once and its send handed to
 // the transaction: a crash before the send leaves the lease, which the next
 // start puts back.
-func (o *outbox) scheduleHead(tx Tx, ds []*Delivery, now time.Time) error {
+func (o *outbox) scheduleHead(tx Tx, ds []*Delivery, now time.Time) (*Delivery, error) {
 	i := slices.IndexFunc(ds, func(d *Delivery) bool { return d.Status == DeliveryPending })
 	if i < 0 {
-		return nil
+		return nil, nil
 	}
 	head := ds[i]
 	k := head.Key()
 	if !head.NextAttempt.IsZero() {
-		return nil // already scheduled
+		return nil, nil // already scheduled
 	}
 	due := now
 	if head.NotBefore.After(due) {
@@ -218,19 +246,19 @@ func (o *outbox) scheduleHead(tx Tx, ds []*Delivery, now time.Time) error {
 	}
 	head.NextAttempt = due
 	if err := tx.PutDelivery(head); err != nil {
-		return err
+		return nil, err
 	}
 	job := Job{ID: deliverJobID(head.ID), Kind: JobDeliver, Due: due, Payment: k, DeliveryID: head.ID}
 	st, ok := tx.(*sendingTx)
 	if !ok || due.After(now) {
-		return tx.PutJob(job)
+		return head, tx.PutJob(job)
 	}
 	s, err := o.leaseDelivery(tx, head, job, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	st.sends = append(st.sends, s)
-	return nil
+	return head, nil
 }
 
 // summarize sets p.Callbacks from ds, every delivery of p, oldest first;
@@ -499,13 +527,16 @@ func (o *outbox) record(job Job, a Attempt) error {
 	sends, err := o.e.updateSending(context.Background(), func(tx Tx) error {
 		cur, n, outcome = nil, 0, ""
 		settled := false // this delivery let go of its place: the next may go
-		var err error
-		cur, err = tx.Delivery(job.DeliveryID)
-		if errors.Is(err, ErrNotFound) {
+		// The payment's deliveries, this one among them, are read once.
+		ds, err := paymentDeliveries(tx, job.Payment)
+		if err != nil {
+			return err
+		}
+		if i := slices.IndexFunc(ds, func(d *Delivery) bool { return d.ID == job.DeliveryID }); i >= 0 {
+			cur = ds[i]
+		} else {
 			outcome = "gone" // reset while the request was under way
 			return tx.DeleteJob(Job{ID: deliverJobID(job.DeliveryID)})
-		} else if err != nil {
-			return err
 		}
 		owner := stale(cur, job) == ""
 		cur.Attempts = append(cur.Attempts, a)
@@ -536,12 +567,8 @@ func (o *outbox) record(job Job, a Attempt) error {
 			}
 			settled = true
 		}
-		ds, err := paymentDeliveries(tx, cur.Key())
-		if err != nil {
-			return err
-		}
 		if settled {
-			if err := o.scheduleHead(tx, ds, next); err != nil {
+			if _, err := o.scheduleHead(tx, ds, next); err != nil {
 				return err
 			}
 		}
