@@ -45,7 +45,9 @@ const benchUsage = `Usage: sandbox bench [flags]
 Measures the sandbox on this machine, on loopback only, in one run:
 
   1. echo      a bare echo JSON endpoint under the same load: the ceiling of
-               this machine, its Go HTTP stack and the load generator;
+               this machine, its Go HTTP stack and the load generator
+               (half of it before the sales, half after, so that a shared
+               machine whose load drifts weighs on both alike);
   2. sales     a real sandbox in this process (a fresh data file in a
                temporary folder, a frozen seeded clock) loaded with signed
                Oxxo Gate sales; every 200 is a sale stored on disk (fsync);
@@ -54,12 +56,15 @@ Measures the sandbox on this machine, on loopback only, in one run:
                the last sale the last one did.
 
 With --payments N it then fills a second data file with N payments, starts
-a sandbox on it cold, and loads it again: the sale rate with a full store,
-the cold start, the process's memory and the file's size.
+a sandbox on it cold, and loads it: the sale rate with a full store against
+the first store's (loaded again afterwards for half the time), the cold
+start, the process's memory and the file's size.
 
 Each load runs --connections keep-alive connections for --duration, or until
 --max-requests requests were sent. It prints requests per second, the 50th
-and 99th percentile latencies, and the ratios to the echo ceiling. Nothing
+and 99th percentile latencies, the process's CPU time per request (the
+steadier figure on a machine shared with other work), and the ratios to the
+echo ceiling. Nothing
 leaves 127.0.0.1; the temporary folder is removed at the end.
 
 Flags:
@@ -146,16 +151,23 @@ func (b *bench) run(ctx context.Context) error {
 	b.printf("sandbox bench: %d connection(s), %s per load, loopback, %d CPUs, GOMAXPROCS %d, %s %s/%s\n\n",
 		o.Connections, o.Duration, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 
-	echoRes, err := b.loadEcho(ctx)
+	// The ceiling is measured half before and half after the sales, so
+	// that the load of a shared machine, which drifts, weighs on both alike.
+	echoRes, err := b.loadEcho(ctx, o.Duration/2)
 	if err != nil {
 		return err
 	}
-	b.line("echo ceiling", echoRes, "")
-
-	sales, err := b.loadSandbox(ctx, filepath.Join(b.dir, "sales.db"), 0)
+	salesFile := filepath.Join(b.dir, "sales.db")
+	sales, err := b.loadSandbox(ctx, salesFile, 0, benchIDPrefix, o.Duration)
 	if err != nil {
 		return err
 	}
+	after, err := b.loadEcho(ctx, o.Duration-o.Duration/2)
+	if err != nil {
+		return err
+	}
+	echoRes.merge(after)
+	b.line("echo ceiling", echoRes, "half before the sales, half after")
 	b.line("oxxo sales", sales.load, fmt.Sprintf("%.2f× echo's rate, p99 %.1f× echo's", ratio(sales.load.rate(), echoRes.rate()),
 		ratio(sales.load.hist.quantile(0.99).Seconds(), echoRes.hist.quantile(0.99).Seconds())))
 	b.callbacks(sales)
@@ -164,14 +176,22 @@ func (b *bench) run(ctx context.Context) error {
 	var grown *sandboxRun
 	if o.Payments > 0 {
 		b.printf("\ngrowth: filling a store with %d payments...\n", o.Payments)
-		grown, err = b.loadSandbox(ctx, filepath.Join(b.dir, "grown.db"), o.Payments)
+		grown, err = b.loadSandbox(ctx, filepath.Join(b.dir, "grown.db"), o.Payments, benchIDPrefix, o.Duration)
 		if err != nil {
 			return err
 		}
+		// The small store again, after: the baseline brackets the full one.
+		again, err := b.loadSandbox(ctx, salesFile, 0, "again-", o.Duration-o.Duration/2)
+		if err != nil {
+			return err
+		}
+		base := sales.load
+		base.merge(again.load)
+		grown.base = base
 		b.printf("%-14s %d payments in %s (%.0f/s)\n", "filled", o.Payments, round(grown.fillTime), float64(o.Payments)/grown.fillTime.Seconds())
 		b.printf("%-14s %s (open the file, start the engine, answer /sandbox/health)\n", "cold start", round(grown.coldStart))
-		b.line("oxxo sales", grown.load, fmt.Sprintf("%.2f× the empty store's rate (drop %.0f%%)", ratio(grown.load.rate(), sales.load.rate()),
-			100*(1-ratio(grown.load.rate(), sales.load.rate()))))
+		b.line("oxxo sales", grown.load, fmt.Sprintf("%.2f× the small store's rate, %.0f/s before and after (drop %.0f%%)",
+			ratio(grown.load.rate(), grown.base.rate()), grown.base.rate(), 100*(1-ratio(grown.load.rate(), grown.base.rate()))))
 		b.callbacks(grown)
 		b.printf("%-14s %s (anonymous %s, file-backed %s; the whole bench process: sandbox, load and merchant)\n", "RSS",
 			size(grown.rss.total), size(grown.rss.anon), size(grown.rss.file))
@@ -243,7 +263,7 @@ func (b *bench) targets(echoRes loadResult, sales, grown *sandboxRun) {
 	within := sales.merchant.arrivedBy(s.lastAnswer.Add(targetCallbackDelay))
 	row("every callback within 3 s of the last sale", fmt.Sprintf("%d of %d", within, s.ok), within == s.ok)
 	if grown != nil {
-		drop := 1 - ratio(grown.load.rate(), s.rate())
+		drop := 1 - ratio(grown.load.rate(), grown.base.rate())
 		row(fmt.Sprintf("%d payments: sale rate drop < 20%%", b.o.Payments), fmt.Sprintf("%.0f%%", 100*drop), drop < targetGrowthDrop)
 		row("  RSS < 200 MB", size(grown.rss.total), grown.rss.total < targetRSS)
 		row("  cold start < 1 s", round(grown.coldStart), grown.coldStart < targetColdStart)
@@ -254,8 +274,8 @@ func (b *bench) targets(echoRes loadResult, sales, grown *sandboxRun) {
 }
 
 // loadEcho serves a bare echo JSON endpoint on loopback and loads it: the
-// same load generator and body size as the sales, no sandbox behind.
-func (b *bench) loadEcho(ctx context.Context) (loadResult, error) {
+// same load generator and body size as the sales, no sandbox behind, for d.
+func (b *bench) loadEcho(ctx context.Context, d time.Duration) (loadResult, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.POST("/echo", func(c echo.Context) error {
@@ -274,7 +294,7 @@ func (b *bench) loadEcho(ctx context.Context) (loadResult, error) {
 		return loadResult{}, err
 	}
 	return runLoad(ctx, loadSpec{url: url + "/echo", body: bodies.sale, connections: b.o.Connections,
-		duration: b.o.Duration, maxRequests: b.o.MaxRequests}), nil
+		duration: d, maxRequests: b.o.MaxRequests}), nil
 }
 
 // serveLoopback serves h on 127.0.0.1 at a free port.
@@ -291,6 +311,7 @@ func serveLoopback(h http.Handler) (*http.Server, string, error) {
 // sandboxRun is what one load of a sandbox measured.
 type sandboxRun struct {
 	load      loadResult
+	base      loadResult // growth: the small store's load, before and after
 	merchant  *receiver
 	fillTime  time.Duration
 	coldStart time.Duration
@@ -298,11 +319,12 @@ type sandboxRun struct {
 	fileSize  int64
 }
 
-// loadSandbox starts a sandbox on a new data file, fills it with fill
-// payments first (then closes it and starts it again, cold), loads it with
-// signed Oxxo sales and waits for their redirect callbacks.
-func (b *bench) loadSandbox(ctx context.Context, file string, fill int) (*sandboxRun, error) {
-	merchant := newReceiver(benchIDPrefix, b.o.MaxRequests)
+// loadSandbox starts a sandbox on file, fills it with fill payments first
+// (then closes it and starts it again, cold), loads it for d with signed
+// Oxxo sales whose payment IDs start with prefix, and waits for their
+// redirect callbacks.
+func (b *bench) loadSandbox(ctx context.Context, file string, fill int, prefix string, d time.Duration) (*sandboxRun, error) {
+	merchant := newReceiver(prefix, b.o.MaxRequests)
 	msrv, murl, err := serveLoopback(merchant)
 	if err != nil {
 		return nil, err
@@ -331,11 +353,12 @@ func (b *bench) loadSandbox(ctx context.Context, file string, fill int) (*sandbo
 		}
 	}()
 
-	bodies, err := newSaleBodies(benchProject, benchSecret, benchIDPrefix)
+	bodies, err := newSaleBodies(benchProject, benchSecret, prefix)
 	if err != nil {
 		return nil, err
 	}
-	if b.o.CPUProfile != "" && fill == 0 {
+	profile := b.o.CPUProfile != "" && fill == 0 && prefix == benchIDPrefix
+	if profile {
 		f, err := os.Create(b.o.CPUProfile)
 		if err != nil {
 			return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
@@ -346,9 +369,9 @@ func (b *bench) loadSandbox(ctx context.Context, file string, fill int) (*sandbo
 		}
 	}
 	run.load = runLoad(ctx, loadSpec{url: sb.url + oxxoSalePath, body: bodies.sale, connections: b.o.Connections,
-		duration: b.o.Duration, maxRequests: b.o.MaxRequests})
+		duration: d, maxRequests: b.o.MaxRequests})
 	waitFor(ctx, b.o.Drain, func() bool { return merchant.count.Load() >= run.load.ok })
-	if b.o.CPUProfile != "" && fill == 0 {
+	if profile {
 		pprof.StopCPUProfile()
 	}
 	if fill > 0 {

@@ -106,6 +106,21 @@ func (r loadResult) rate() float64 {
 	return float64(r.ok) / r.elapsed.Seconds()
 }
 
+// merge adds o, another load of the same target, to r.
+func (r *loadResult) merge(o loadResult) {
+	r.ok += o.ok
+	r.failed += o.failed
+	r.hist.merge(&o.hist)
+	r.elapsed += o.elapsed
+	r.cpu += o.cpu
+	if o.lastAnswer.After(r.lastAnswer) {
+		r.lastAnswer = o.lastAnswer
+	}
+	if r.firstError == "" {
+		r.firstError = o.firstError
+	}
+}
+
 // cpuPerRequest returns the process's CPU time per answered request: on a
 // machine shared with other work it predicts the rate an idle machine would
 // reach better than the rate itself.

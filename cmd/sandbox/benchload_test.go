@@ -108,7 +108,7 @@ func TestBenchCommand(t *testing.T) {
 	err := run(context.Background(), []string{"bench", "--connections", "4", "--duration", "300ms", "--drain", "20s", "--payments", "40"}, &out, io.Discard)
 	require.NoError(t, err, out.String())
 	report := out.String()
-	assert.Regexp(t, `echo ceiling +\d+ req/s +p50 +\S+ +p99 +\S+ +(cpu \S+/req +)?[1-9]\d* answered 200\n`, report)
+	assert.Regexp(t, `echo ceiling +\d+ req/s +p50 +\S+ +p99 +\S+ +(cpu \S+/req +)?[1-9]\d* answered 200 +\(half before the sales, half after\)\n`, report)
 	sales := regexp.MustCompile(`oxxo sales +\d+ req/s +p50 +\S+ +p99 +\S+ +(?:cpu \S+/req +)?([1-9]\d*) answered 200 +\(\d+\.\d\d× echo's rate`).FindStringSubmatch(report)
 	require.NotNil(t, sales, report)
 	assert.Contains(t, report, "by the end of the wait")
@@ -123,7 +123,7 @@ func TestBenchCommand(t *testing.T) {
 	// --payments: a store filled first, started cold, loaded again.
 	assert.Regexp(t, `filled +40 payments in `, report)
 	assert.Regexp(t, `cold start +\S+`, report)
-	assert.Regexp(t, `oxxo sales .*× the empty store's rate`, report)
+	assert.Regexp(t, `oxxo sales .*× the small store's rate`, report)
 	assert.Regexp(t, `RSS +\d`, report)
 	assert.Regexp(t, `data file +\S+ \S+ for \d+ payments`, report)
 	assert.Contains(t, report, "40 payments: sale rate drop < 20%")
