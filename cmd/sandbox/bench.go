@@ -64,8 +64,8 @@ Each load runs --connections keep-alive connections for --duration, or until
 --max-requests requests were sent. It prints requests per second, the 50th
 and 99th percentile latencies, the process's CPU time per request (the
 steadier figure on a machine shared with other work), and the ratios to the
-echo ceiling. Nothing
-leaves 127.0.0.1; the temporary folder is removed at the end.
+echo ceiling. Nothing leaves 127.0.0.1; the temporary folder is removed at
+the end.
 
 Flags:
 `
