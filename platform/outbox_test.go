@@ -366,8 +366,9 @@ func TestCallbacksGoAtCommit(t *testing.T) {
 	eng, _ := heldEngine(t, filepath.Join(t.TempDir(), "db"), h)
 	k := platform.PaymentKey{ProjectID: 5, PaymentID: "c"}
 
-	_, err := eng.Sale(ctx, sale("c"))
+	p, err := eng.Sale(ctx, sale("c"))
 	require.NoError(t, err)
+	assert.Equal(t, platform.StatusAwaitingRedirect, p.Status, "processed in the sale's own transaction, not left to a job")
 	assert.Contains(t, h.next(t), `"awaiting redirect result"`, "sent without a job runner")
 	var deliver []platform.Job
 	for _, j := range whole(t, eng, "c").Jobs {
@@ -377,6 +378,9 @@ func TestCallbacksGoAtCommit(t *testing.T) {
 	}
 	require.Len(t, deliver, 1)
 	assert.True(t, deliver[0].Due.After(t0), "leased while under way: due %s", deliver[0].Due)
+	for _, j := range whole(t, eng, "c").Jobs {
+		assert.NotEqual(t, platform.JobProcess, j.Kind, "no processing was left for later")
+	}
 
 	_, err = eng.Pay(ctx, k, platform.PayInput{})
 	require.NoError(t, err)

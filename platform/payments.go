@@ -68,30 +68,17 @@ func (e *Engine) Sale(ctx context.Context, req SaleRequest) (*Payment, error) {
 			return err
 		}
 		p.Operations = []Operation{newOperation(opID, OperationSale, hexID(r, 10), req.Amount, now)}
-		exists := func() error {
-			return Errorf(CodePaymentExists, "payment_id %q was already used in project %d; send a new payment_id for every payment", req.PaymentID, req.ProjectID)
-		}
-		if processNow {
-			// The payment is written once, processed: process stores it.
-			switch _, err := tx.Payment(p.Key()); {
-			case err == nil:
-				return exists()
-			case !errors.Is(err, ErrNotFound):
-				return err
-			}
-			if err := e.process(tx, project, p, prov, r, now); err != nil {
-				return processError{err}
-			}
-			out = p
-			return nil
-		}
 		if err := tx.CreatePayment(p); err != nil {
 			if errors.Is(err, ErrExists) {
-				return exists()
+				return Errorf(CodePaymentExists, "payment_id %q was already used in project %d; send a new payment_id for every payment", req.PaymentID, req.ProjectID)
 			}
 			return err
 		}
-		if err := e.schedule(tx, Job{Kind: JobProcess, Due: now, Payment: p.Key()}); err != nil {
+		if processNow {
+			if err := e.process(tx, project, p, prov, r, now); err != nil {
+				return processError{err}
+			}
+		} else if err := e.schedule(tx, Job{Kind: JobProcess, Due: now, Payment: p.Key()}); err != nil {
 			return err
 		}
 		out = p
