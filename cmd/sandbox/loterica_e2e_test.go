@@ -286,7 +286,7 @@ func TestLotericaGoldenCallbacks(t *testing.T) {
 	assert.NotContains(t, string(m.lastRaw()), "null")
 
 	// A lapsed voucher: the provider's General decline.
-	cb = lotStart(t, s, m, "D0100_20200626_103733_29570863", func(b map[string]any) {
+	lotStart(t, s, m, "D0100_20200626_103733_29570863", func(b map[string]any) {
 		b["customer"].(map[string]any)["id"] = "customer2"
 	})
 	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/payments/842/D0100_20200626_103733_29570863/expire", nil, nil))
