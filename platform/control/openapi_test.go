@@ -226,6 +226,14 @@ func TestOpenAPIAnswers(t *testing.T) {
 		resp, ok := o["responses"].(map[string]any)[fmt.Sprint(status)].(map[string]any)
 		require.True(t, ok, "%s does not document the status %d it answered", op, status)
 		resp = resolve(t, doc, resp)
+		headers := mapOf(resp["headers"])
+		for name := range rec.Header() {
+			if _, ok := headers[name]; ok {
+				covered[fmt.Sprintf("%s %d %s", op, status, name)] = true
+			} else if !transportHeaders[name] {
+				t.Errorf("%s %s (%d): the header %s is not documented", c.method, c.path, status, name)
+			}
+		}
 		schema := resolve(t, doc, resp["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any))
 		var body any
 		dec := json.NewDecoder(bytes.NewReader(rec.Body.Bytes()))
@@ -268,6 +276,7 @@ func TestOpenAPIAnswers(t *testing.T) {
 	do(call{"POST", "/sandbox/clock/advance", `{"duration":"soon"}`, nil}, 400)
 
 	do(call{"GET", "/sandbox/payments", "", nil}, 200)
+	do(call{"GET", "/sandbox/payments?project_id=2&limit=1", "", nil}, 200) // a next page, in the Link header
 	do(call{"GET", "/sandbox/payments?project_id=abc", "", nil}, 400)
 	whole := do(call{"GET", "/sandbox/payments/2/order-1", "", nil}, 200)
 	require.NotEmpty(t, whole["voucher"], "the payment the schemas are checked on has a voucher")
@@ -343,8 +352,11 @@ func TestOpenAPIAnswers(t *testing.T) {
 	// Every status of every operation the document lists was answered.
 	for _, op := range documented(doc) {
 		o := doc["paths"].(map[string]any)[op.path].(map[string]any)[strings.ToLower(op.method)].(map[string]any)
-		for status := range o["responses"].(map[string]any) {
+		for status, resp := range o["responses"].(map[string]any) {
 			assert.True(t, covered[op.String()+" "+status], "%s %s is documented but this test never sees it answered", op, status)
+			for name := range mapOf(resolve(t, doc, resp.(map[string]any))["headers"]) {
+				assert.True(t, covered[op.String()+" "+status+" "+name], "%s %s documents the header %s, which this test never sees", op, status, name)
+			}
 		}
 	}
 }
@@ -355,6 +367,13 @@ func TestHomeLinksOpenAPI(t *testing.T) {
 	rec := serve(newSandbox(t), http.MethodGet, "/", "")
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, rec.Body.String(), `href="/sandbox/openapi.json"`)
+}
+
+// transportHeaders are the headers every answer may carry, which the
+// document leaves to HTTP and to the guard's description.
+var transportHeaders = map[string]bool{
+	"Content-Type": true, "Content-Length": true, "Date": true, "Vary": true, "Cache-Control": true,
+	"X-Content-Type-Options": true, "Content-Security-Policy": true, "X-Frame-Options": true, "Referrer-Policy": true,
 }
 
 // match finds the documented operation a request reaches: a path segment
