@@ -97,6 +97,10 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		if _, dup := e.providers[m.Code]; dup {
 			return nil, fmt.Errorf("platform: two providers for method %q", m.Code)
 		}
+		_, m.Refunds = p.(Refunder)
+		if m.Refunds != (m.RefundPath != "") {
+			return nil, fmt.Errorf("platform: method %q: a provider that refunds (a Refunder) needs a RefundPath, and only such a provider may have one", m.Code)
+		}
 		e.providers[m.Code] = p
 		e.methods = append(e.methods, m)
 	}
@@ -142,11 +146,11 @@ func (e *Engine) Methods() []Method { return slices.Clone(e.methods) }
 
 // Method returns the method with code, or false.
 func (e *Engine) Method(code string) (Method, bool) {
-	p, ok := e.providers[code]
-	if !ok {
+	i := slices.IndexFunc(e.methods, func(m Method) bool { return m.Code == code })
+	if i < 0 {
 		return Method{}, false
 	}
-	return p.Method(), true
+	return e.methods[i], true
 }
 
 // MethodByForceCode returns the method a force_payment_method value selects.

@@ -2,6 +2,7 @@ package platform_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -37,7 +38,7 @@ func (s *scripted) Start(p *platform.Payment, env platform.Env) (platform.Step, 
 	}, nil
 }
 
-func (s *scripted) Pay(*platform.Payment, platform.PayInput, platform.Env) (platform.Step, error) {
+func (s *scripted) Pay(*platform.Payment, json.RawMessage, platform.Env) (platform.Step, error) {
 	return platform.Step{Status: platform.StatusSuccess}, nil
 }
 
@@ -195,7 +196,7 @@ func TestCallbacksOfAPaymentQueueInOrder(t *testing.T) {
 	require.NoError(t, err)
 	_, err = eng.RunDue(ctx, eng.Clock().Now())
 	require.NoError(t, err)
-	_, err = eng.Pay(ctx, k, platform.PayInput{})
+	_, err = eng.Pay(ctx, k, nil)
 	require.NoError(t, err)
 
 	w, err := eng.PaymentWhole(ctx, k)
@@ -307,4 +308,76 @@ func TestCheckAmount(t *testing.T) {
 	}
 	s, _ := platform.CheckAmount(m, platform.MethodSettings{MaxAmount: 500}, platform.Sum{Amount: 501, Currency: "USD"})
 	assert.Equal(t, platform.DeclineOverMaxLimit, s.Code)
+}
+
+// refunding is scripted that refunds, at the Gate endpoint path ("": it
+// claims none).
+type refunding struct {
+	scripted
+	code, path string
+}
+
+func (r *refunding) Method() platform.Method {
+	m := r.scripted.Method()
+	m.Code, m.RefundPath = r.code, r.path
+	return m
+}
+
+func (r *refunding) Refund(*platform.Payment, platform.Env) (platform.Step, error) {
+	return platform.Step{Status: platform.StatusSuccess}, nil
+}
+
+// claiming is scripted that claims a refund endpoint but cannot refund.
+type claiming struct{ scripted }
+
+func (c *claiming) Method() platform.Method {
+	m := c.scripted.Method()
+	m.RefundPath = "/v2/payment/test/refund"
+	return m
+}
+
+func TestRefundsAreRoutedByTheRefunderInterface(t *testing.T) {
+	t.Parallel()
+	open := func(provs ...platform.Provider) (*platform.Engine, error) {
+		store, err := bolt.Open(filepath.Join(t.TempDir(), "db"))
+		require.NoError(t, err)
+		t.Cleanup(func() { store.Close() })
+		return platform.New(context.Background(), platform.Config{
+			Store: store, Wall: func() time.Time { return t0 }, Clock: platform.ClockState{Frozen: true, FrozenAt: t0},
+			Providers: provs, Sender: &merchant{},
+		})
+	}
+	_, err := open(&refunding{code: "test"})
+	assert.ErrorContains(t, err, "needs a RefundPath", "a Refunder must say where its refunds arrive")
+	_, err = open(&claiming{})
+	assert.ErrorContains(t, err, "only such a provider may have one", "a refund endpoint needs a Refunder behind it")
+
+	eng, err := open(&refunding{code: "a", path: "/v2/payment/a/refund"}, &refunding{code: "b", path: "/v2/payment/b/refund"}, &scripted{})
+	require.NoError(t, err)
+	a, _ := eng.Method("a")
+	assert.True(t, a.Refunds, "the engine says which methods refund")
+	plain, _ := eng.Method("test")
+	assert.False(t, plain.Refunds)
+
+	ctx := context.Background()
+	require.NoError(t, eng.PutProject(ctx, platform.Project{ID: 5, Secret: "k"}))
+	req := sale("p-a")
+	req.Method = "a"
+	p, err := eng.Sale(ctx, req)
+	require.NoError(t, err)
+	_, err = eng.RunDue(ctx, t0)
+	require.NoError(t, err)
+	_, err = eng.Pay(ctx, p.Key(), nil)
+	require.NoError(t, err)
+
+	_, err = eng.Refund(ctx, p.Key(), platform.RefundRequest{Method: "b"})
+	assert.Equal(t, platform.CodeStatusForbids, platform.ErrorCode(err))
+	assert.ErrorContains(t, err, "refund it at /v2/payment/a/refund")
+	p, err = eng.Refund(ctx, p.Key(), platform.RefundRequest{Method: "a"})
+	require.NoError(t, err)
+	_, err = eng.RunDue(ctx, t0)
+	require.NoError(t, err)
+	p, err = eng.Payment(ctx, p.Key())
+	require.NoError(t, err)
+	assert.Equal(t, platform.StatusRefunded, p.Status)
 }

@@ -98,7 +98,7 @@ func TestCallbackFailsAfterMaxAttemptsAndTheNextGoes(t *testing.T) {
 	}
 	_, err := eng.Sale(ctx, sale("f"))
 	require.NoError(t, err)
-	_, err = eng.Pay(ctx, platform.PaymentKey{ProjectID: 5, PaymentID: "f"}, platform.PayInput{})
+	_, err = eng.Pay(ctx, platform.PaymentKey{ProjectID: 5, PaymentID: "f"}, nil)
 	require.NoError(t, err)
 	_, err = eng.Advance(ctx, 30*24*time.Hour)
 	require.NoError(t, err)

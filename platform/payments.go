@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -224,9 +225,10 @@ func paymentError(k PaymentKey, err error) error {
 	return err
 }
 
-// Pay is the customer paying at the provider: a terminal, a bank, a wallet or
-// a card page, as in.Channel and the method say.
-func (e *Engine) Pay(ctx context.Context, k PaymentKey, in PayInput) (*Payment, error) {
+// Pay is the customer paying at the provider (a terminal, a bank, a wallet
+// or a card page): in says how, in the provider's own terms (see
+// Provider.Pay); nil says nothing.
+func (e *Engine) Pay(ctx context.Context, k PaymentKey, in json.RawMessage) (*Payment, error) {
 	return e.act(ctx, k, "pay", func(p *Payment, prov Provider, env Env) (Step, error) {
 		return prov.Pay(p, in, env)
 	})
@@ -353,6 +355,9 @@ func (e *Engine) recordDeposit(tx Tx, p *Payment, project Project, body []byte, 
 type RefundRequest struct {
 	Amount   *int64
 	Currency string
+	// Method is the code of the method whose refund endpoint was called; a
+	// payment of another method is refused. "": any method.
+	Method string
 }
 
 // Refund refunds a successful payment in full, at once: the refund
@@ -379,6 +384,10 @@ func (e *Engine) Refund(ctx context.Context, k PaymentKey, req RefundRequest) (*
 		}
 		if err := refundable(p, prov, req); err != nil {
 			return err
+		}
+		if req.Method != "" && req.Method != p.Method {
+			m := prov.Method()
+			return Errorf(CodeStatusForbids, "payment %s is a %s payment: refund it at %s", k, m.Name, m.RefundPath)
 		}
 		r := e.nextStream(p)
 		opID, err := newOperationID(tx, r, k)

@@ -31,7 +31,19 @@ type Method struct {
 	CheckField func(param, value string) string
 	// ZeroAmount says the amount may be 0 (the customer sets it at the provider).
 	ZeroAmount bool
-	Refunds    bool
+	// RefundPath is the Gate refund endpoint of a provider that refunds
+	// (a Refunder); "" for one that does not.
+	RefundPath string
+	// Refunds says the method refunds: the engine sets it from whether the
+	// provider is a Refunder.
+	Refunds bool
+	// Brand is how the method looks to customers: the tile the Payment Page
+	// and the demo shop list it with, and the header of its own pages.
+	Brand Brand
+	// Hints say in a few words what paying with the method means, by
+	// language ("en", "es", "pt": every language the Payment Page speaks),
+	// under its name on the Payment Page: "Cash at any OXXO store in Mexico".
+	Hints map[string]string
 	// Callback is what the method's callbacks carry beyond the fields every
 	// callback has.
 	Callback CallbackShape
@@ -39,6 +51,26 @@ type Method struct {
 	// (a terminal, a wallet), linked from the sandbox's front page.
 	Pages    []PageLink
 	Defaults MethodSettings
+}
+
+// Brand is how a payment method looks: its name, wordmarks and colours.
+// Colours are CSS hex colours ("#c8102e"); pages drop anything else. Ink
+// on Color must be readable: a contrast of at least 4.5:1 (WCAG AA), which
+// a test checks for every registered method.
+type Brand struct {
+	Name string // "Oxxo"
+	// Mark is the wordmark in the header of the method's pages: "OXXO".
+	Mark string
+	// Tile is the short wordmark of the method's tile on the Payment Page
+	// and the demo shop ("OXXO", "eco"); "" draws a card instead.
+	Tile   string
+	Color  string // the header band and the tile
+	Ink    string // text on Color
+	Accent string // the stripe under the header band
+	// Outlet is where customers pay a voucher: "OXXO store".
+	Outlet string
+	// Product names the payment product on the voucher: "OXXO Pay".
+	Product string
 }
 
 // PageLink is a page of a provider.
@@ -61,23 +93,6 @@ type Env struct {
 	Project  Project
 
 	tx Tx // the transaction the decision is made in
-}
-
-// PayInput is what the customer or the provider did to pay.
-type PayInput struct {
-	Channel  string            `json:"channel,omitempty"`  // voucher: terminal or bank
-	Vouchers []EcoVoucherInput `json:"vouchers,omitempty"` // EcoVoucher
-	Method   string            `json:"method,omitempty"`   // card-partner: mpesa, card, …
-	Card     string            `json:"card,omitempty"`     // card-partner: card number
-	Phone    string            `json:"phone,omitempty"`
-	Code     int               `json:"code,omitempty"` // fail: decline code
-}
-
-// EcoVoucherInput is one voucher a customer enters at EcoVoucher.
-type EcoVoucherInput struct {
-	Number       string `json:"number"`
-	SecurityCode string `json:"security_code"`
-	Expiry       string `json:"expiry"`
 }
 
 // Step is what a provider decided: the next state of the payment's current
@@ -141,8 +156,12 @@ type Provider interface {
 	// amount limits.
 	Start(p *Payment, env Env) (Step, error)
 	// Pay is the customer paying (a terminal, a bank, a wallet, a card page).
-	// A refusal that changes nothing is an *Error with CodeStatusForbids.
-	Pay(p *Payment, in PayInput, env Env) (Step, error)
+	// in is how, in the provider's own terms: a JSON object the provider
+	// decodes (DecodeInput) from the control API's pay body or from its own
+	// pages; it is empty when the caller said nothing. A refusal that
+	// changes nothing is an *Error with CodeStatusForbids; input the
+	// provider cannot read is one with CodeInvalidRequest.
+	Pay(p *Payment, in json.RawMessage, env Env) (Step, error)
 	// Fail is the provider declining the payment on the customer's side.
 	Fail(p *Payment, code int, env Env) (Step, error)
 	// Expire lapses what the customer has not finished, now.

@@ -1,9 +1,13 @@
 package platform
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -57,13 +61,99 @@ func ProviderState[T any](p *Payment) T {
 	return s
 }
 
-// StateData encodes a provider's private state for Step.Data. The state is
-// the provider's own struct of plain fields, which always encodes; one that
-// does not is a bug of the provider, and panics.
-func StateData(v any) json.RawMessage {
+// MustJSON encodes a provider's own struct of plain fields: its private
+// state (Step.Data), or the pay input its pages hand to Engine.Pay. Such a
+// struct always encodes; one that does not is a bug of the provider, and
+// panics.
+func MustJSON(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {
-		panic(fmt.Sprintf("platform: encode a provider's state %T: %v", v, err))
+		panic(fmt.Sprintf("platform: encode %T: %v", v, err))
 	}
 	return b
+}
+
+// DecodeInput decodes a provider's pay input into v, a pointer to the
+// provider's input struct; method names the method in errors. Empty input
+// (nothing, or null) leaves v as it is. Input that is not one JSON object
+// of v's fields, with values of their types, is an *Error with
+// CodeInvalidRequest that says what is wrong and which fields the method
+// takes, so that a caller of the control API can fix the body.
+func DecodeInput(method Method, in json.RawMessage, v any) error {
+	trimmed := bytes.TrimSpace(in)
+	if len(trimmed) == 0 || string(trimmed) == "null" {
+		return nil
+	}
+	takes := inputFields(v)
+	bad := func(format string, args ...any) error {
+		return Errorf(CodeInvalidRequest, "the pay input of %s %s; %s takes a JSON object with %s",
+			method.Name, fmt.Sprintf(format, args...), method.Name, takes)
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return bad("has %s where %s must be a %s", typeErr.Value, typeErr.Field, jsonKind(typeErr.Type))
+	case errors.As(err, &typeErr):
+		return bad("is a JSON %s, not an object", typeErr.Value)
+	case err != nil && strings.HasPrefix(err.Error(), "json: unknown field "):
+		return bad("has the field %s, which it does not take", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	case err != nil:
+		return bad("is not JSON (%v)", err)
+	case dec.More():
+		return bad("goes on after its object ends")
+	}
+	return nil
+}
+
+// inputFields lists the JSON names of the fields of the struct v points to:
+// "channel", or "method, card and phone".
+func inputFields(v any) string {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return "no fields"
+	}
+	var names []string
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		names = append(names, strconv.Quote(name))
+	}
+	switch len(names) {
+	case 0:
+		return "no fields"
+	case 1:
+		return "the field " + names[0]
+	}
+	return "the fields " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// jsonKind names the JSON kind of values of type t.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean (true or false)"
+	case reflect.Slice, reflect.Array:
+		return "list"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "whole number"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	}
+	return t.String()
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
@@ -53,10 +54,41 @@ func TestProviderState(t *testing.T) {
 	}
 	p := &platform.Payment{}
 	assert.Equal(t, state{}, platform.ProviderState[state](p), "no state reads as zero")
-	p.ProviderData = platform.StateData(state{Inv: "42", Paid: true})
+	p.ProviderData = platform.MustJSON(state{Inv: "42", Paid: true})
 	assert.JSONEq(t, `{"inv":"42","paid":true}`, string(p.ProviderData))
 	assert.Equal(t, state{Inv: "42", Paid: true}, platform.ProviderState[state](p))
 	p.ProviderData = json.RawMessage(`["another provider's"]`)
 	assert.Equal(t, state{}, platform.ProviderState[state](p), "a foreign state reads as zero")
-	assert.Panics(t, func() { platform.StateData(func() {}) })
+	assert.Panics(t, func() { platform.MustJSON(func() {}) })
+}
+
+func TestDecodeInput(t *testing.T) {
+	t.Parallel()
+	type input struct {
+		Channel string `json:"channel,omitempty"`
+		Count   int    `json:"count,omitempty"`
+	}
+	m := platform.Method{Code: "tab", Name: "Tab"}
+	for _, empty := range []string{"", "  ", "null"} {
+		in := input{Channel: "kept"}
+		require.NoError(t, platform.DecodeInput(m, json.RawMessage(empty), &in), "%q", empty)
+		assert.Equal(t, input{Channel: "kept"}, in, "empty input leaves the input as it was")
+	}
+	var in input
+	require.NoError(t, platform.DecodeInput(m, json.RawMessage(`{"channel":"bank","count":2}`), &in))
+	assert.Equal(t, input{Channel: "bank", Count: 2}, in)
+
+	for body, want := range map[string]string{
+		`{"chanel":"bank"}`:    `the pay input of Tab has the field "chanel", which it does not take; Tab takes a JSON object with the fields "channel" and "count"`,
+		`{"channel":7}`:        `has number where channel must be a string`,
+		`{"count":"2"}`:        `has string where count must be a whole number`,
+		`["bank"]`:             `is a JSON array, not an object`,
+		`{"channel":"bank"`:    `is not JSON`,
+		`{"channel":"a"} {}`:   `goes on after its object ends`,
+		`{"channel":"a"}trash`: `goes on after its object ends`,
+	} {
+		err := platform.DecodeInput(m, json.RawMessage(body), &input{})
+		assert.Equal(t, platform.CodeInvalidRequest, platform.ErrorCode(err), body)
+		assert.ErrorContains(t, err, want, body)
+	}
 }

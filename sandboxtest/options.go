@@ -15,9 +15,33 @@ type Project = platform.Project
 // MethodSettings tune a payment method: limits, voucher variant, timeouts.
 type MethodSettings = platform.MethodSettings
 
-// PayInput is what a customer does to pay through the control API: a
-// voucher's channel, EcoVoucher vouchers, a card.
-type PayInput = platform.PayInput
+// PayInput is what a customer does to pay through the control API: the
+// body of POST /sandbox/payments/{project}/{id}/pay, which the payment's
+// method reads (docs/control-api.md). Each field belongs to the methods
+// that take it; a method refuses a field it does not take.
+type PayInput struct {
+	// Channel is where a voucher (Oxxo, Lotérica, Rapipago) is paid:
+	// "terminal" (the default) or "bank".
+	Channel string `json:"channel,omitempty"`
+	// Vouchers are the EcoVoucher vouchers entered; none pays with test
+	// vouchers worth the amount.
+	Vouchers []Voucher `json:"vouchers,omitempty"`
+	// Method is how the card partner's checkout is paid: "card", "mpesa",
+	// "airtel", "equity", or "cancel".
+	Method string `json:"method,omitempty"`
+	// Card is the card number at the card partner's checkout.
+	Card string `json:"card,omitempty"`
+	// Phone is the mobile wallet's phone number at the card partner's
+	// checkout.
+	Phone string `json:"phone,omitempty"`
+}
+
+// Voucher is one EcoVoucher voucher a customer enters.
+type Voucher struct {
+	Number       string `json:"number"`
+	SecurityCode string `json:"security_code"`
+	Expiry       string `json:"expiry"`
+}
 
 // Delivery is a callback or check_deposit request with its attempts, as the
 // control API lists it.

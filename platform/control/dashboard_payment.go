@@ -106,7 +106,11 @@ func (s *Server) handleDashboardAct(c echo.Context) error {
 	to := dashboardURL(k)
 	switch param(c, "action") {
 	case "pay":
-		_, err = s.Engine.Pay(ctx, k, platform.PayInput{Channel: c.FormValue("channel")})
+		var in json.RawMessage // a voucher's channel; other methods take no input from here
+		if ch := c.FormValue("channel"); ch != "" {
+			in = platform.MustJSON(map[string]string{"channel": ch})
+		}
+		_, err = s.Engine.Pay(ctx, k, in)
 		how := "Paid."
 		if ch := c.FormValue("channel"); ch != "" {
 			how = "Paid at " + map[string]string{"bank": "a bank", "terminal": "a terminal"}[ch] + "."

@@ -208,7 +208,8 @@ func (s *Server) handlePay(c echo.Context) error {
 	if err != nil {
 		return fail(c, err)
 	}
-	var in platform.PayInput
+	// The body is the method's own pay input, which its provider reads.
+	var in json.RawMessage
 	if err := decode(c, &in); err != nil {
 		return fail(c, err)
 	}

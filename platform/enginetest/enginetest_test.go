@@ -2,6 +2,7 @@ package enginetest_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -34,7 +35,7 @@ func (tab) Start(p *platform.Payment, env platform.Env) (platform.Step, error) {
 	}, nil
 }
 
-func (tab) Pay(*platform.Payment, platform.PayInput, platform.Env) (platform.Step, error) {
+func (tab) Pay(*platform.Payment, json.RawMessage, platform.Env) (platform.Step, error) {
 	return platform.Step{Status: platform.StatusSuccess}, nil
 }
 
@@ -73,7 +74,7 @@ func (pagedTab) Routes(e *echo.Echo, eng hosted.Engine, _ *web.Renderer) {
 		if c.FormValue("pay") != "yes" {
 			return c.String(http.StatusBadRequest, "pay=yes, please")
 		}
-		p, err := eng.Pay(c.Request().Context(), key(c), platform.PayInput{})
+		p, err := eng.Pay(c.Request().Context(), key(c), nil)
 		if err != nil {
 			return c.String(http.StatusConflict, err.Error())
 		}
@@ -84,7 +85,7 @@ func (pagedTab) Routes(e *echo.Echo, eng hosted.Engine, _ *web.Renderer) {
 // checkedTab is tab whose merchant confirms each payment.
 type checkedTab struct{ tab }
 
-func (checkedTab) Pay(*platform.Payment, platform.PayInput, platform.Env) (platform.Step, error) {
+func (checkedTab) Pay(*platform.Payment, json.RawMessage, platform.Env) (platform.Step, error) {
 	return platform.Step{Status: platform.StatusProcessing, Confirm: true}, nil
 }
 
@@ -180,14 +181,14 @@ func TestCheckDeposit(t *testing.T) {
 	m := &merchant{}
 	s := enginetest.New(t, checkedTab{}, enginetest.Options{Sale: order, CheckDeposit: m})
 	p := s.Sale()
-	p, err := s.Engine.Pay(context.Background(), p.Key(), platform.PayInput{})
+	p, err := s.Engine.Pay(context.Background(), p.Key(), nil)
 	require.NoError(t, err)
 	assert.Equal(t, platform.StatusSuccess, p.Status)
 	assert.Equal(t, 1, m.n)
 
 	without := enginetest.New(t, checkedTab{}, enginetest.Options{Sale: order})
 	p = without.Sale()
-	p, err = without.Engine.Pay(context.Background(), p.Key(), platform.PayInput{})
+	p, err = without.Engine.Pay(context.Background(), p.Key(), nil)
 	require.NoError(t, err)
 	assert.Equal(t, platform.StatusDecline, p.Status, "no checker: the merchant never answers")
 }

@@ -73,7 +73,7 @@ func dataAPISandbox(t *testing.T) *app.Sandbox {
 	sale(4, "c1", "loterica", usd)
 	at("10h59m59s")
 	b2 := sale(3, "b2", "card-partner", platform.Sum{Amount: 1500, Currency: "KES"})
-	_, err = eng.Pay(ctx, b2, platform.PayInput{})
+	_, err = eng.Pay(ctx, b2, nil)
 	require.NoError(t, err)
 	at("11h")
 	sale(2, "a3", "loterica", usd)

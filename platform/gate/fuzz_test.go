@@ -18,7 +18,7 @@ import (
 var fuzzPaths = []string{
 	salePath,
 	"/v2/payment/status",
-	"/v2/payment/card-partner/refund",
+	refundPath,
 	"/v2/payment/clarification",
 	"/v2/payment/voucher/boleto/sale",
 }

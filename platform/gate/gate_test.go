@@ -20,9 +20,10 @@ import (
 )
 
 const (
-	project  = 842
-	secret   = "s3cret-key"
-	salePath = "/v2/payment/voucher/cash/sale"
+	project    = 842
+	secret     = "s3cret-key"
+	salePath   = "/v2/payment/voucher/cash/sale"
+	refundPath = "/v2/payment/voucher/cash/refund"
 )
 
 // cash is a voucher method that issues its voucher at once.
@@ -31,7 +32,7 @@ type cash struct{}
 func (cash) Method() platform.Method {
 	return platform.Method{
 		Code: "cash", Name: "Cash", PaymentMethod: "cash", ProviderID: 99,
-		GatePath: salePath, Currencies: []string{"USD"},
+		GatePath: salePath, RefundPath: refundPath, Currencies: []string{"USD"},
 		GateRequired: []string{"customer.email"},
 	}
 }
@@ -43,7 +44,7 @@ func (cash) Start(*platform.Payment, platform.Env) (platform.Step, error) {
 
 var errNo = errors.New("cash does nothing else")
 
-func (cash) Pay(*platform.Payment, platform.PayInput, platform.Env) (platform.Step, error) {
+func (cash) Pay(*platform.Payment, json.RawMessage, platform.Env) (platform.Step, error) {
 	return platform.Step{}, errNo
 }
 func (cash) Fail(*platform.Payment, int, platform.Env) (platform.Step, error) {
@@ -54,6 +55,11 @@ func (cash) Expire(*platform.Payment, platform.Env) (platform.Step, error) {
 }
 func (cash) Job(*platform.Payment, string, platform.Env) (platform.Step, error) {
 	return platform.Step{}, errNo
+}
+
+// Refund makes cash a method that refunds, at refundPath.
+func (cash) Refund(*platform.Payment, platform.Env) (platform.Step, error) {
+	return platform.Step{Status: platform.StatusSuccess}, nil
 }
 
 // newGate serves the Gate over a real engine and bbolt file with the cash
@@ -203,7 +209,7 @@ func TestGateAnswers(t *testing.T) {
 			message: "Unknown Payment Method", projectID: project, paymentID: "p-1"},
 		{name: "status of a payment_id []", path: "/v2/payment/status", body: sign(map[string]any{"general": map[string]any{"project_id": project, "payment_id": []any{}}}, secret),
 			code: "2003", fields: []string{"general.payment_id"}, projectID: project},
-		{name: "refund of a payment_id {}", path: "/v2/payment/card-partner/refund", body: sign(map[string]any{"general": map[string]any{"project_id": project, "payment_id": map[string]any{"x": 1}}}, secret),
+		{name: "refund of a payment_id {}", path: refundPath, body: sign(map[string]any{"general": map[string]any{"project_id": project, "payment_id": map[string]any{"x": 1}}}, secret),
 			code: "2003", fields: []string{"general.payment_id"}},
 		{name: "status without payment_id", path: "/v2/payment/status", body: sign(map[string]any{"general": map[string]any{"project_id": project}}, secret),
 			code: "2004", fields: []string{"general.payment_id"}},

@@ -304,6 +304,18 @@ func (s *Server) salePaths() []string {
 	return out
 }
 
+// endpoints lists every Gate endpoint of the payment API: the sales, the
+// status, the refunds of the methods that refund, the clarification.
+func (s *Server) endpoints() []string {
+	out := append(s.salePaths(), "/v2/payment/status")
+	for _, m := range s.Engine.Methods() {
+		if m.RefundPath != "" {
+			out = append(out, m.RefundPath)
+		}
+	}
+	return append(out, "/v2/payment/clarification")
+}
+
 // handleStatus answers a status request with the signed state of a payment.
 func (s *Server) handleStatus(c echo.Context) error {
 	req, id, err := s.verify(c, []string{"general.payment_id"})
@@ -330,8 +342,13 @@ func (s *Server) handleStatus(c echo.Context) error {
 	return c.JSONBlob(http.StatusOK, signed)
 }
 
-// handleRefund starts a full refund of a card-partner payment.
-func (s *Server) handleRefund(c echo.Context) error {
+// handleRefund starts a full refund of a payment of m, a method that
+// refunds (Method.RefundPath).
+func (s *Server) handleRefund(m platform.Method) echo.HandlerFunc {
+	return func(c echo.Context) error { return s.refund(c, m) }
+}
+
+func (s *Server) refund(c echo.Context, m platform.Method) error {
 	req, id, err := s.verify(c, []string{"general.payment_id"})
 	if err != nil {
 		return s.fail(c, id, err)
@@ -345,6 +362,7 @@ func (s *Server) handleRefund(c echo.Context) error {
 		rr.Amount = &a
 	}
 	rr.Currency = req.body.str("payment.currency")
+	rr.Method = m.Code
 	k := platform.PaymentKey{ProjectID: req.project.ID, PaymentID: id.paymentID}
 	p, err := s.Engine.Refund(c.Request().Context(), k, rr)
 	if err != nil {

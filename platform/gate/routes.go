@@ -26,11 +26,13 @@ func (s *Server) Routes(e *echo.Echo) {
 		if m.GatePath != "" {
 			e.POST(m.GatePath, s.handleSale(m))
 		}
+		if m.RefundPath != "" {
+			e.POST(m.RefundPath, s.handleRefund(m))
+		}
 	}
 	e.POST("/v2/payment/voucher/:method/sale", s.handleUnknownMethod)
 	e.POST("/v2/payment/:method/sale", s.handleUnknownMethod)
 	e.POST("/v2/payment/status", s.handleStatus)
-	e.POST("/v2/payment/card-partner/refund", s.handleRefund)
 	e.POST("/v2/payment/clarification", s.handleClarification)
 	e.POST("/operations/get", s.handleOperations)
 	e.Any("/v2/*", s.handleNotFound)
@@ -43,7 +45,7 @@ func (s *Server) handleNotFound(c echo.Context) error {
 		"message": "Not found",
 		"errors": []platform.FieldError{{Code: 404, Field: "url",
 			Message: c.Request().Method + " " + c.Request().URL.Path + " is not a Gate endpoint the sandbox emulates; its endpoints are " +
-				strings.Join(append(s.salePaths(), "/v2/payment/status", "/v2/payment/card-partner/refund", "/v2/payment/clarification"), ", ") +
+				strings.Join(s.endpoints(), ", ") +
 				" (docs/gate.md in the repository describes them)"}},
 	})
 }

@@ -2,6 +2,7 @@ package hosted
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/labstack/echo/v4"
@@ -22,7 +23,7 @@ type Engine interface {
 	Payments(ctx context.Context, f platform.PaymentFilter) (platform.PaymentPage, error)
 	PaymentByReference(ctx context.Context, method, ref string) (*platform.Payment, error)
 	References(ctx context.Context, method string, fn func(taken func(ref string) (bool, error)) error) error
-	Pay(ctx context.Context, k platform.PaymentKey, in platform.PayInput) (*platform.Payment, error)
+	Pay(ctx context.Context, k platform.PaymentKey, in json.RawMessage) (*platform.Payment, error)
 	Fail(ctx context.Context, k platform.PaymentKey, code int) (*platform.Payment, error)
 }
 

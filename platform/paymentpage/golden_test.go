@@ -122,7 +122,7 @@ func TestGoldenPages(t *testing.T) {
 			require.Equal(t, http.StatusSeeOther, f.pay(params("golden-success", "MXN", 125000, oxxo), "oxxo", map[string]string{
 				"customer_first_name": "Paul", "customer_last_name": "Marques", "customer_email": "paul@example.com", "identify_doc_number": "84887177100"}).status)
 			f.run()
-			_, err := f.eng.Pay(context.Background(), platform.PaymentKey{ProjectID: project, PaymentID: "golden-success"}, platform.PayInput{})
+			_, err := f.eng.Pay(context.Background(), platform.PaymentKey{ProjectID: project, PaymentID: "golden-success"}, nil)
 			require.NoError(t, err)
 			return f.get("/payment/result/842/golden-success")
 		},

@@ -263,7 +263,7 @@ func (p *fakeProvider) Start(pay *platform.Payment, env platform.Env) (platform.
 		Notify:   true}, nil
 }
 
-func (p *fakeProvider) Pay(_ *platform.Payment, _ platform.PayInput, _ platform.Env) (platform.Step, error) {
+func (p *fakeProvider) Pay(_ *platform.Payment, _ json.RawMessage, _ platform.Env) (platform.Step, error) {
 	return platform.Step{Status: platform.StatusSuccess}, nil
 }
 

@@ -503,7 +503,7 @@ func TestJourney(t *testing.T) {
 	assert.Contains(t, a.body, `href="https://shop.example/failed"`, "redirect_fail_url comes before merchant_fail_url")
 
 	// The voucher paid: success.
-	_, err := f.eng.Pay(context.Background(), platform.PaymentKey{ProjectID: project, PaymentID: "journey-1"}, platform.PayInput{})
+	_, err := f.eng.Pay(context.Background(), platform.PaymentKey{ProjectID: project, PaymentID: "journey-1"}, nil)
 	require.NoError(t, err)
 	a = f.get("/payment/result/842/journey-1")
 	assert.Contains(t, a.body, "Payment successful")

@@ -74,7 +74,7 @@ func Method() platform.Method {
 		GateRequired:  []string{"customer.id", "customer.ip_address"},
 		PageRequired:  []string{"customer_phone", "customer_email"},
 		CheckField:    CheckField,
-		Refunds:       true,
+		RefundPath:    "/v2/payment/card-partner/refund",
 		// The partner's callbacks name the customer by phone only, and carry
 		// no provider.date.
 		Callback: platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerPhone}},
@@ -165,7 +165,7 @@ type state struct {
 // stateOf reads the state of pay; raw encodes it for Step.Data.
 func stateOf(pay *platform.Payment) state { return platform.ProviderState[state](pay) }
 
-func (s state) raw() json.RawMessage { return platform.StateData(s) }
+func (s state) raw() json.RawMessage { return platform.MustJSON(s) }
 
 // CheckLimits applies the method's per-currency amount limits: above the
 // maximum declines with 20101 (also as an errors entry), below the minimum
@@ -293,7 +293,11 @@ func InvReference(inv string) string { return "inv:" + inv }
 // CodeInvalidRequest naming the field, a payment that is not at the
 // checkout with CodeStatusForbids; neither changes anything. Paying after
 // the checkout's ttl declines it with 20000.
-func (p *Provider) Pay(pay *platform.Payment, in platform.PayInput, env platform.Env) (platform.Step, error) {
+func (p *Provider) Pay(pay *platform.Payment, raw json.RawMessage, env platform.Env) (platform.Step, error) {
+	var in PayInput
+	if err := platform.DecodeInput(p.method, raw, &in); err != nil {
+		return platform.Step{}, err
+	}
 	switch pay.Status {
 	case platform.StatusAwaitingRedirect:
 	case platform.StatusAwaitingClarification:

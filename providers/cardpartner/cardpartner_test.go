@@ -86,7 +86,7 @@ func TestMethod(t *testing.T) {
 	assert.Equal(t, []string{"KES", "USD"}, m.Currencies)
 	assert.Equal(t, []string{"customer.id", "customer.ip_address"}, m.GateRequired)
 	assert.Equal(t, []string{"customer_phone", "customer_email"}, m.PageRequired)
-	assert.True(t, m.Refunds)
+	assert.Equal(t, "/v2/payment/card-partner/refund", m.RefundPath)
 	assert.False(t, m.ZeroAmount)
 	assert.Zero(t, m.Defaults.MinAmount, "limits are per currency, in Start")
 	assert.Zero(t, m.Defaults.MaxAmount)
@@ -358,7 +358,7 @@ func TestClarification(t *testing.T) {
 			assert.Equal(t, tt.missing, fields(pe))
 
 			// Paying is refused while the merchant has not answered.
-			_, err = prov.Pay(p, platform.PayInput{}, testEnv(t0.Add(time.Minute)))
+			_, err = prov.Pay(p, nil, testEnv(t0.Add(time.Minute)))
 			assert.Equal(t, platform.CodeStatusForbids, platform.ErrorCode(err))
 
 			// With both, the checkout opens, its ttl counted from then.
@@ -417,7 +417,7 @@ func TestDecide(t *testing.T) {
 	usd := cardpartner.Channels("USD")
 	tests := []struct {
 		name           string
-		in             platform.PayInput
+		in             cardpartner.PayInput
 		channels       []string
 		code           int
 		refundDeclines bool
@@ -425,27 +425,27 @@ func TestDecide(t *testing.T) {
 		field          string // a refusal of this field
 		channel, last4 string
 	}{
-		{name: "success card", in: platform.PayInput{Method: "card", Card: "4242 4242 4242 4242"}, channels: kes, channel: "card", last4: "4242"},
-		{name: "mastercard", in: platform.PayInput{Method: "card", Card: "5555-5555-5555-4444"}, channels: usd, channel: "card", last4: "4444"},
-		{name: "general decline card", in: platform.PayInput{Method: "card", Card: "4000000000000002"}, channels: kes, code: 20000, channel: "card", last4: "0002"},
-		{name: "insufficient funds card", in: platform.PayInput{Method: "card", Card: "4000 0000 0000 9995"}, channels: kes, code: 20105, channel: "card", last4: "9995"},
-		{name: "refund-declining card", in: platform.PayInput{Method: "debitcard", Card: "4000000000000077"}, channels: kes, refundDeclines: true, channel: "card", last4: "0077"},
-		{name: "any other valid card", in: platform.PayInput{Card: "4111111111111111"}, channels: kes, channel: "card", last4: "1111"},
-		{name: "nothing pays with the first test card", in: platform.PayInput{}, channels: usd, channel: "card", last4: "4242"},
-		{name: "card failing Luhn", in: platform.PayInput{Method: "card", Card: "4242424242424241"}, channels: kes, field: "card"},
-		{name: "card too short", in: platform.PayInput{Method: "card", Card: "4242"}, channels: kes, field: "card"},
-		{name: "card with letters", in: platform.PayInput{Method: "card", Card: "4242abcd42424242"}, channels: kes, field: "card"},
-		{name: "no card number", in: platform.PayInput{Method: "card"}, channels: kes, field: "card"},
-		{name: "mpesa success", in: platform.PayInput{Method: "mpesa", Phone: "+254 708 374 149"}, channels: kes, channel: "mpesa"},
-		{name: "mpesa declined", in: platform.PayInput{Method: "mpesa", Phone: "254700000002"}, channels: kes, code: 20000, channel: "mpesa"},
-		{name: "airtel insufficient funds", in: platform.PayInput{Method: "airtel", Phone: "254700009995"}, channels: kes, code: 20105, channel: "airtel"},
-		{name: "equity refund-declining phone", in: platform.PayInput{Method: "equity", Phone: "254700000077"}, channels: kes, refundDeclines: true, channel: "equity"},
-		{name: "a phone alone is M-Pesa", in: platform.PayInput{Phone: "254711222333"}, channels: kes, channel: "mpesa"},
-		{name: "phone too short", in: platform.PayInput{Method: "mpesa", Phone: "2547"}, channels: kes, field: "phone"},
-		{name: "no phone", in: platform.PayInput{Method: "mpesa"}, channels: kes, field: "phone"},
-		{name: "mpesa not offered in USD", in: platform.PayInput{Method: "mpesa", Phone: "254708374149"}, channels: usd, field: "method"},
-		{name: "unknown method", in: platform.PayInput{Method: "bitcoin"}, channels: kes, field: "method"},
-		{name: "cancel", in: platform.PayInput{Method: "cancel"}, channels: kes, cancelled: true, code: 20000},
+		{name: "success card", in: cardpartner.PayInput{Method: "card", Card: "4242 4242 4242 4242"}, channels: kes, channel: "card", last4: "4242"},
+		{name: "mastercard", in: cardpartner.PayInput{Method: "card", Card: "5555-5555-5555-4444"}, channels: usd, channel: "card", last4: "4444"},
+		{name: "general decline card", in: cardpartner.PayInput{Method: "card", Card: "4000000000000002"}, channels: kes, code: 20000, channel: "card", last4: "0002"},
+		{name: "insufficient funds card", in: cardpartner.PayInput{Method: "card", Card: "4000 0000 0000 9995"}, channels: kes, code: 20105, channel: "card", last4: "9995"},
+		{name: "refund-declining card", in: cardpartner.PayInput{Method: "debitcard", Card: "4000000000000077"}, channels: kes, refundDeclines: true, channel: "card", last4: "0077"},
+		{name: "any other valid card", in: cardpartner.PayInput{Card: "4111111111111111"}, channels: kes, channel: "card", last4: "1111"},
+		{name: "nothing pays with the first test card", in: cardpartner.PayInput{}, channels: usd, channel: "card", last4: "4242"},
+		{name: "card failing Luhn", in: cardpartner.PayInput{Method: "card", Card: "4242424242424241"}, channels: kes, field: "card"},
+		{name: "card too short", in: cardpartner.PayInput{Method: "card", Card: "4242"}, channels: kes, field: "card"},
+		{name: "card with letters", in: cardpartner.PayInput{Method: "card", Card: "4242abcd42424242"}, channels: kes, field: "card"},
+		{name: "no card number", in: cardpartner.PayInput{Method: "card"}, channels: kes, field: "card"},
+		{name: "mpesa success", in: cardpartner.PayInput{Method: "mpesa", Phone: "+254 708 374 149"}, channels: kes, channel: "mpesa"},
+		{name: "mpesa declined", in: cardpartner.PayInput{Method: "mpesa", Phone: "254700000002"}, channels: kes, code: 20000, channel: "mpesa"},
+		{name: "airtel insufficient funds", in: cardpartner.PayInput{Method: "airtel", Phone: "254700009995"}, channels: kes, code: 20105, channel: "airtel"},
+		{name: "equity refund-declining phone", in: cardpartner.PayInput{Method: "equity", Phone: "254700000077"}, channels: kes, refundDeclines: true, channel: "equity"},
+		{name: "a phone alone is M-Pesa", in: cardpartner.PayInput{Phone: "254711222333"}, channels: kes, channel: "mpesa"},
+		{name: "phone too short", in: cardpartner.PayInput{Method: "mpesa", Phone: "2547"}, channels: kes, field: "phone"},
+		{name: "no phone", in: cardpartner.PayInput{Method: "mpesa"}, channels: kes, field: "phone"},
+		{name: "mpesa not offered in USD", in: cardpartner.PayInput{Method: "mpesa", Phone: "254708374149"}, channels: usd, field: "method"},
+		{name: "unknown method", in: cardpartner.PayInput{Method: "bitcoin"}, channels: kes, field: "method"},
+		{name: "cancel", in: cardpartner.PayInput{Method: "cancel"}, channels: kes, cancelled: true, code: 20000},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -489,7 +489,7 @@ func TestPay(t *testing.T) {
 	prov := cardpartner.New()
 
 	p := opened(t, 1000, "KES")
-	s, err := prov.Pay(p, platform.PayInput{Method: "card", Card: "4242424242424242"}, testEnv(t0.Add(time.Minute)))
+	s, err := prov.Pay(p, platform.MustJSON(cardpartner.PayInput{Method: "card", Card: "4242424242424242"}), testEnv(t0.Add(time.Minute)))
 	require.NoError(t, err)
 	assert.Equal(t, platform.StatusSuccess, s.Status)
 	assert.Empty(t, s.AuthCode, `the partner gives no approval code: auth_code "" (seed 004_b44efe78d3c428c9.txt:160)`)
@@ -501,7 +501,7 @@ func TestPay(t *testing.T) {
 		code int
 	}{{"4000000000000002", 20000}, {"4000000000009995", 20105}} {
 		p := opened(t, 1000, "KES")
-		s, err := prov.Pay(p, platform.PayInput{Method: "card", Card: c.card}, testEnv(t0.Add(time.Minute)))
+		s, err := prov.Pay(p, platform.MustJSON(cardpartner.PayInput{Method: "card", Card: c.card}), testEnv(t0.Add(time.Minute)))
 		require.NoError(t, err)
 		assert.Equal(t, platform.StatusDecline, s.Status)
 		assert.Equal(t, c.code, s.Code)
@@ -511,19 +511,19 @@ func TestPay(t *testing.T) {
 
 	// A refusal changes nothing.
 	p = opened(t, 1000, "KES")
-	s, err = prov.Pay(p, platform.PayInput{Method: "card", Card: "1234"}, testEnv(t0.Add(time.Minute)))
+	s, err = prov.Pay(p, platform.MustJSON(cardpartner.PayInput{Method: "card", Card: "1234"}), testEnv(t0.Add(time.Minute)))
 	assert.Equal(t, platform.CodeInvalidRequest, platform.ErrorCode(err))
 	assert.Equal(t, platform.Step{}, s)
 
 	// After the ttl, paying declines.
-	s, err = prov.Pay(p, platform.PayInput{Method: "card", Card: "4242424242424242"}, testEnv(t0.Add(900*time.Second)))
+	s, err = prov.Pay(p, platform.MustJSON(cardpartner.PayInput{Method: "card", Card: "4242424242424242"}), testEnv(t0.Add(900*time.Second)))
 	require.NoError(t, err)
 	assert.Equal(t, platform.StatusDecline, s.Status)
 	assert.Equal(t, 20000, s.Code)
 
 	// A paid payment cannot be paid again.
 	p.Status = platform.StatusSuccess
-	_, err = prov.Pay(p, platform.PayInput{}, testEnv(t0))
+	_, err = prov.Pay(p, nil, testEnv(t0))
 	assert.Equal(t, platform.CodeStatusForbids, platform.ErrorCode(err))
 
 	// Fail and Expire decline.
@@ -547,13 +547,13 @@ func TestPay(t *testing.T) {
 func TestRefund(t *testing.T) {
 	prov := cardpartner.New()
 	tests := []struct {
-		in       platform.PayInput
+		in       json.RawMessage
 		declines bool
 	}{
-		{platform.PayInput{Card: "4242424242424242"}, false},
-		{platform.PayInput{Card: "4000000000000077"}, true},
-		{platform.PayInput{Method: "mpesa", Phone: "254708374149"}, false},
-		{platform.PayInput{Method: "mpesa", Phone: "254700000077"}, true},
+		{platform.MustJSON(cardpartner.PayInput{Card: "4242424242424242"}), false},
+		{platform.MustJSON(cardpartner.PayInput{Card: "4000000000000077"}), true},
+		{platform.MustJSON(cardpartner.PayInput{Method: "mpesa", Phone: "254708374149"}), false},
+		{platform.MustJSON(cardpartner.PayInput{Method: "mpesa", Phone: "254700000077"}), true},
 	}
 	for _, tt := range tests {
 		p := opened(t, 1000, "KES")

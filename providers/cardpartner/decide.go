@@ -9,6 +9,17 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
 )
 
+// PayInput is how a customer pays at the checkout: the control API's pay
+// body, and what the checkout page sends.
+type PayInput struct {
+	// Method is the channel (ChannelCard, ChannelMpesa, …) or MethodCancel.
+	Method string `json:"method,omitempty"`
+	// Card is the card number, for ChannelCard.
+	Card string `json:"card,omitempty"`
+	// Phone is the wallet's phone number, for a mobile wallet.
+	Phone string `json:"phone,omitempty"`
+}
+
 // Channels the checkout offers, as PayInput.Method values. "card" is the
 // redirect body's debitcard flag.
 const (
@@ -111,7 +122,7 @@ type Decision struct {
 // nothing at all the first test card (the control API pays that way).
 // Input that cannot be paid with is refused with a *platform.Error of code
 // CodeInvalidRequest whose field is "method", "card" or "phone".
-func Decide(in platform.PayInput, channels []string) (Decision, error) {
+func Decide(in PayInput, channels []string) (Decision, error) {
 	method := strings.ToLower(strings.TrimSpace(in.Method))
 	if method == "debitcard" {
 		method = ChannelCard

@@ -61,7 +61,7 @@ type engine interface {
 	Project(ctx context.Context, id int64) (platform.Project, error)
 	Payment(ctx context.Context, k platform.PaymentKey) (*platform.Payment, error)
 	PaymentByReference(ctx context.Context, method, ref string) (*platform.Payment, error)
-	Pay(ctx context.Context, k platform.PaymentKey, in platform.PayInput) (*platform.Payment, error)
+	Pay(ctx context.Context, k platform.PaymentKey, in json.RawMessage) (*platform.Payment, error)
 }
 
 // lookup finds the payment of the checkout with invoice inv.
@@ -179,9 +179,9 @@ func (h *handlers) pay(c echo.Context) error {
 		Holder:     strings.TrimSpace(c.FormValue("card_holder")),
 		Phone:      strings.TrimSpace(c.FormValue("phone")),
 	}
-	in := platform.PayInput{Method: page.Channel}
+	in := PayInput{Method: page.Channel}
 	if c.FormValue("action") == "cancel" {
-		in = platform.PayInput{Method: MethodCancel}
+		in = PayInput{Method: MethodCancel}
 	} else {
 		page.Errors = checkForm(page, c.FormValue("card_cvc"), now)
 		if len(page.Errors) > 0 {
@@ -193,7 +193,7 @@ func (h *handlers) pay(c echo.Context) error {
 			in.Phone = page.Form.Phone
 		}
 	}
-	paid, err := h.eng.Pay(ctx, pay.Key(), in)
+	paid, err := h.eng.Pay(ctx, pay.Key(), platform.MustJSON(in))
 	var pe *platform.Error
 	switch {
 	case errors.As(err, &pe) && pe.Code == platform.CodeInvalidRequest:

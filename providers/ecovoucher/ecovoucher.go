@@ -116,7 +116,7 @@ type state struct {
 // stateOf reads the state of pay; raw encodes it for Step.Data.
 func stateOf(pay *platform.Payment) state { return platform.ProviderState[state](pay) }
 
-func (s state) raw() json.RawMessage { return platform.StateData(s) }
+func (s state) raw() json.RawMessage { return platform.MustJSON(s) }
 
 // unredeemed returns a declined payment's vouchers: they were not redeemed,
 // so the wallet may offer them again.
@@ -262,7 +262,11 @@ func refuse(r Refusal, format string, args ...any) *platform.Error {
 // to confirm the amount with check_deposit; Confirmed decides the rest. A
 // refusal is a *platform.Error with CodeStatusForbids, caused by a
 // *Refusal, and changes nothing.
-func (p *Provider) Pay(pay *platform.Payment, in platform.PayInput, env platform.Env) (platform.Step, error) {
+func (p *Provider) Pay(pay *platform.Payment, raw json.RawMessage, env platform.Env) (platform.Step, error) {
+	var in PayInput
+	if err := platform.DecodeInput(p.method, raw, &in); err != nil {
+		return platform.Step{}, err
+	}
 	st := stateOf(pay)
 	closed := Refusal{Index: -1, Closed: true}
 	switch pay.Status {
@@ -290,7 +294,7 @@ func (p *Provider) Pay(pay *platform.Payment, in platform.PayInput, env platform
 			return platform.Step{}, refuse(Refusal{Index: -1}, "the sandbox cannot pay with test vouchers: %v", err)
 		}
 		for _, v := range picked {
-			entered = append(entered, platform.EcoVoucherInput{Number: v.Number, SecurityCode: v.SecurityCode, Expiry: v.Expiry})
+			entered = append(entered, VoucherInput{Number: v.Number, SecurityCode: v.SecurityCode, Expiry: v.Expiry})
 		}
 	}
 	vs, err := Check(entered, pay.Amount, env.Settings, used)
@@ -315,6 +319,21 @@ func (p *Provider) Pay(pay *platform.Payment, in platform.PayInput, env platform
 	}, nil
 }
 
+// PayInput is how a customer pays at EcoVoucher: the control API's pay
+// body, and what the EcoVoucher page sends.
+type PayInput struct {
+	// Vouchers are the vouchers entered; none lets the sandbox pick test
+	// vouchers that make the amount.
+	Vouchers []VoucherInput `json:"vouchers,omitempty"`
+}
+
+// VoucherInput is one voucher a customer enters at EcoVoucher.
+type VoucherInput struct {
+	Number       string `json:"number"`
+	SecurityCode string `json:"security_code"`
+	Expiry       string `json:"expiry"`
+}
+
 // Check validates the vouchers a customer entered for a payment of amount
 // (0: any sum) and returns them: each number must be a test voucher the
 // sandbox issued, with its security code and expiry, in the payment's
@@ -322,7 +341,7 @@ func (p *Provider) Pay(pay *platform.Payment, in platform.PayInput, env platform
 // be at most MaxVouchers, add up to amount when it is not 0, and stay
 // within the settings' limits. The first problem is returned as a
 // *platform.Error caused by a *Refusal.
-func Check(entered []platform.EcoVoucherInput, amount platform.Sum, s platform.MethodSettings, used UsedFunc) ([]TestVoucher, error) {
+func Check(entered []VoucherInput, amount platform.Sum, s platform.MethodSettings, used UsedFunc) ([]TestVoucher, error) {
 	if len(entered) == 0 {
 		return nil, refuse(Refusal{Index: -1}, "enter at least one voucher: its number, security code and expiry date")
 	}

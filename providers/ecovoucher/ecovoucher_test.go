@@ -159,10 +159,10 @@ func refusal(t *testing.T, err error) (Refusal, string) {
 	return *r, pe.Detail
 }
 
-func entered(vs ...TestVoucher) []platform.EcoVoucherInput {
-	out := make([]platform.EcoVoucherInput, len(vs))
+func entered(vs ...TestVoucher) []VoucherInput {
+	out := make([]VoucherInput, len(vs))
 	for i, v := range vs {
-		out[i] = platform.EcoVoucherInput{Number: GroupNumber(v.Number), SecurityCode: v.SecurityCode, Expiry: v.Expiry}
+		out[i] = VoucherInput{Number: GroupNumber(v.Number), SecurityCode: v.SecurityCode, Expiry: v.Expiry}
 	}
 	return out
 }
@@ -185,14 +185,14 @@ func TestCheck(t *testing.T) {
 	_, err = Check(in, eur(1000), defaults, usedSet())
 	assert.NoError(t, err, "MM/YYYY and spaces are fine")
 
-	with := func(i int, mutate func(*platform.EcoVoucherInput), vs ...TestVoucher) []platform.EcoVoucherInput {
+	with := func(i int, mutate func(*VoucherInput), vs ...TestVoucher) []VoucherInput {
 		in := entered(vs...)
 		mutate(&in[i])
 		return in
 	}
 	tests := []struct {
 		name   string
-		in     []platform.EcoVoucherInput
+		in     []VoucherInput
 		amount platform.Sum
 		s      platform.MethodSettings
 		used   UsedFunc
@@ -200,19 +200,19 @@ func TestCheck(t *testing.T) {
 		detail string
 	}{
 		{"no voucher", nil, eur(1000), defaults, usedSet(), Refusal{Index: -1}, "Enter at least one voucher"},
-		{"unknown number", with(1, func(v *platform.EcoVoucherInput) { v.Number = withCheck("619780010000000") }, e10, e25), eur(3500), defaults, usedSet(),
+		{"unknown number", with(1, func(v *VoucherInput) { v.Number = withCheck("619780010000000") }, e10, e25), eur(3500), defaults, usedSet(),
 			Refusal{Index: 1, Field: "number"}, "No EcoVoucher has the number 6197 8001 0000 000"},
-		{"typo in number", with(0, func(v *platform.EcoVoucherInput) { v.Number = v.Number[:len(v.Number)-1] + "9" }, e25), eur(2500), defaults, usedSet(),
+		{"typo in number", with(0, func(v *VoucherInput) { v.Number = v.Number[:len(v.Number)-1] + "9" }, e25), eur(2500), defaults, usedSet(),
 			Refusal{Index: 0, Field: "number"}, "a digit is wrong"},
-		{"wrong security code", with(0, func(v *platform.EcoVoucherInput) { v.SecurityCode = "0000" }, e10), eur(1000), defaults, usedSet(),
+		{"wrong security code", with(0, func(v *VoucherInput) { v.SecurityCode = "0000" }, e10), eur(1000), defaults, usedSet(),
 			Refusal{Index: 0, Field: "security_code"}, "The security code does not match voucher 6197 8001 0000 0010"},
-		{"no security code", with(0, func(v *platform.EcoVoucherInput) { v.SecurityCode = "" }, e10), eur(1000), defaults, usedSet(),
+		{"no security code", with(0, func(v *VoucherInput) { v.SecurityCode = "" }, e10), eur(1000), defaults, usedSet(),
 			Refusal{Index: 0, Field: "security_code"}, "Enter the 4-digit security code"},
-		{"wrong expiry", with(0, func(v *platform.EcoVoucherInput) { v.Expiry = "11/99" }, e10), eur(1000), defaults, usedSet(),
+		{"wrong expiry", with(0, func(v *VoucherInput) { v.Expiry = "11/99" }, e10), eur(1000), defaults, usedSet(),
 			Refusal{Index: 0, Field: "expiry"}, "The expiry date does not match"},
-		{"expiry not a date", with(0, func(v *platform.EcoVoucherInput) { v.Expiry = "soon" }, e10), eur(1000), defaults, usedSet(),
+		{"expiry not a date", with(0, func(v *VoucherInput) { v.Expiry = "soon" }, e10), eur(1000), defaults, usedSet(),
 			Refusal{Index: 0, Field: "expiry"}, `as MM/YY, for example 12/99; "soon" is not a date`},
-		{"no expiry", with(0, func(v *platform.EcoVoucherInput) { v.Expiry = "" }, e10), eur(1000), defaults, usedSet(),
+		{"no expiry", with(0, func(v *VoucherInput) { v.Expiry = "" }, e10), eur(1000), defaults, usedSet(),
 			Refusal{Index: 0, Field: "expiry"}, "Enter the expiry date"},
 		{"other currency", entered(g10), eur(1000), defaults, usedSet(),
 			Refusal{Index: 0, Field: "number"}, "is in GBP, but this payment is in EUR"},
@@ -228,7 +228,7 @@ func TestCheck(t *testing.T) {
 			Refusal{Index: -1}, "above the shop's limit of €30.00"},
 		{"below min amount", entered(e10), eur(0), platform.MethodSettings{MinAmount: 2000}, usedSet(),
 			Refusal{Index: -1}, "below the shop's minimum of €20.00"},
-		{"too many", make([]platform.EcoVoucherInput, MaxVouchers+1), eur(0), defaults, usedSet(),
+		{"too many", make([]VoucherInput, MaxVouchers+1), eur(0), defaults, usedSet(),
 			Refusal{Index: -1}, "at most 60 vouchers; you entered 61"},
 	}
 	for _, tt := range tests {
@@ -252,7 +252,7 @@ func TestPayRefusesWhatIsNotOpen(t *testing.T) {
 	s, err := New().Start(p, env)
 	require.NoError(t, err)
 	p.ProviderData = s.Data
-	vouchers := platform.PayInput{Vouchers: entered(issue(t, "EUR", 10, 1))}
+	vouchers := platform.MustJSON(PayInput{Vouchers: entered(issue(t, "EUR", 10, 1))})
 
 	for status, want := range map[platform.Status]string{
 		platform.StatusProcessing: "Your vouchers were already sent; the payment waits for the shop's confirmation.",

@@ -354,7 +354,7 @@ func TestPayRefusals(t *testing.T) {
 	s := newSandbox(t)
 	usedBy := s.sale(0)
 	spent := issue(t, "EUR", 25, 1)
-	_, err := s.Engine.Pay(context.Background(), usedBy.Key(), platform.PayInput{Vouchers: []platform.EcoVoucherInput{{Number: spent.Number, SecurityCode: spent.SecurityCode, Expiry: spent.Expiry}}})
+	_, err := s.Engine.Pay(context.Background(), usedBy.Key(), platform.MustJSON(ecovoucher.PayInput{Vouchers: []ecovoucher.VoucherInput{{Number: spent.Number, SecurityCode: spent.SecurityCode, Expiry: spent.Expiry}}}))
 	require.NoError(t, err)
 	require.Len(t, s.checker.requests(), 1)
 
@@ -571,7 +571,7 @@ func TestControlPayWithoutVouchers(t *testing.T) {
 		{125000, []int64{25000, 25000, 25000, 25000, 25000}, 125000},
 	} {
 		p := s.sale(tt.amount)
-		p, err := s.Engine.Pay(context.Background(), p.Key(), platform.PayInput{})
+		p, err := s.Engine.Pay(context.Background(), p.Key(), nil)
 		require.NoError(t, err)
 		assert.Equal(t, platform.StatusSuccess, p.Status)
 		assert.Equal(t, tt.sum, p.Amount.Amount)

@@ -60,7 +60,7 @@ type engine interface {
 	Payment(ctx context.Context, k platform.PaymentKey) (*platform.Payment, error)
 	PaymentByReference(ctx context.Context, method, ref string) (*platform.Payment, error)
 	References(ctx context.Context, method string, fn func(taken func(ref string) (bool, error)) error) error
-	Pay(ctx context.Context, k platform.PaymentKey, in platform.PayInput) (*platform.Payment, error)
+	Pay(ctx context.Context, k platform.PaymentKey, in json.RawMessage) (*platform.Payment, error)
 	Fail(ctx context.Context, k platform.PaymentKey, code int) (*platform.Payment, error)
 }
 
@@ -215,14 +215,14 @@ func (h *handlers) act(c echo.Context, form url.Values) error {
 // pay sends the vouchers typed in the form to EcoVoucher.
 func (h *handlers) pay(c echo.Context, pay *platform.Payment, rows []web.EcoVoucherRow) error {
 	var (
-		in  platform.PayInput
+		in  PayInput
 		idx []int // the row of each voucher sent
 	)
 	for i, r := range rows {
 		if r.Empty() {
 			continue
 		}
-		in.Vouchers = append(in.Vouchers, platform.EcoVoucherInput{Number: r.Number, SecurityCode: r.SecurityCode, Expiry: r.Expiry})
+		in.Vouchers = append(in.Vouchers, VoucherInput{Number: r.Number, SecurityCode: r.SecurityCode, Expiry: r.Expiry})
 		idx = append(idx, i)
 	}
 	if len(in.Vouchers) == 0 {
@@ -235,7 +235,7 @@ func (h *handlers) pay(c echo.Context, pay *platform.Payment, rows []web.EcoVouc
 		return h.form(c, pay, rows, http.StatusUnprocessableEntity, &web.Alert{Title: "Enter a voucher",
 			Message: "Enter the number, security code and expiry date of at least one ecoVoucher, or use one from the wallet.", Field: "number-0"}, "")
 	}
-	done, err := h.eng.Pay(c.Request().Context(), pay.Key(), in)
+	done, err := h.eng.Pay(c.Request().Context(), pay.Key(), platform.MustJSON(in))
 	var (
 		ref *Refusal
 		pe  *platform.Error

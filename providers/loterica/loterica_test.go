@@ -17,6 +17,7 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
 	"github.com/ecommpay-sandbox/sandbox/providers/loterica"
+	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
@@ -222,7 +223,7 @@ func TestPaidAndExpiredPages(t *testing.T) {
 	assert.NotContains(t, page, "Pay it yourself")
 
 	bank := s.Sale(nil)
-	_, err := s.Engine.Pay(context.Background(), bank.Key(), platform.PayInput{Channel: "bank"})
+	_, err := s.Engine.Pay(context.Background(), bank.Key(), platform.MustJSON(voucher.PayInput{Channel: "bank"}))
 	require.NoError(t, err, "a bank takes a valid voucher")
 	assert.Contains(t, text(s.Get("/providers/loterica/vouchers/"+bank.Voucher.Reference)), "Pago em um banco")
 

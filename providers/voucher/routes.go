@@ -69,7 +69,7 @@ type engine interface {
 	Clock() *platform.Clock
 	Payments(ctx context.Context, f platform.PaymentFilter) (platform.PaymentPage, error)
 	PaymentByReference(ctx context.Context, method, ref string) (*platform.Payment, error)
-	Pay(ctx context.Context, k platform.PaymentKey, in platform.PayInput) (*platform.Payment, error)
+	Pay(ctx context.Context, k platform.PaymentKey, in json.RawMessage) (*platform.Payment, error)
 }
 
 // lookup finds the payment of the voucher with reference ref.
@@ -346,7 +346,7 @@ func (h *handlers) pay(c echo.Context) error {
 		page.Error = &web.Alert{Title: title, Message: msg, Field: "reference", Link: voucherLink}
 		return h.r.Write(c.Response(), http.StatusConflict, "terminal", page)
 	}
-	paid, err := h.eng.Pay(ctx, pay.Key(), platform.PayInput{Channel: channel})
+	paid, err := h.eng.Pay(ctx, pay.Key(), platform.MustJSON(PayInput{Channel: channel}))
 	var pe *platform.Error
 	switch {
 	case errors.As(err, &pe) && pe.Code == platform.CodeStatusForbids:

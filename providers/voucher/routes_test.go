@@ -145,7 +145,7 @@ func TestVoucherPageRefusesAnotherPaymentsBody(t *testing.T) {
 
 	// Once the payment is final there is no redirect left to compare with:
 	// the page shows how the voucher ended.
-	_, err := r.Engine.Pay(context.Background(), a.Key(), platform.PayInput{})
+	_, err := r.Engine.Pay(context.Background(), a.Key(), nil)
 	require.NoError(t, err)
 	rec = r.Post(pathA, "application/json", string(b.Redirect.Body))
 	assert.Equal(t, http.StatusOK, rec.Code)

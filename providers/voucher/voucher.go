@@ -24,7 +24,7 @@ const (
 	VariantShort = "3days"
 )
 
-// Channels a voucher is paid through (platform.PayInput.Channel).
+// Channels a voucher is paid through (PayInput.Channel).
 const (
 	ChannelTerminal = "terminal"
 	ChannelBank     = "bank"
@@ -313,7 +313,11 @@ func (p *Provider) redirect(in RedirectInput) (*platform.Redirect, error) {
 // a bank. A terminal refuses it after its validity; a bank accepts it until
 // the bank window closes. A refusal is a *platform.Error with
 // CodeStatusForbids that says why, and changes nothing.
-func (p *Provider) Pay(pay *platform.Payment, in platform.PayInput, env platform.Env) (platform.Step, error) {
+func (p *Provider) Pay(pay *platform.Payment, raw json.RawMessage, env platform.Env) (platform.Step, error) {
+	var in PayInput
+	if err := platform.DecodeInput(p.cfg.Method, raw, &in); err != nil {
+		return platform.Step{}, err
+	}
 	v := pay.Voucher
 	if v == nil {
 		return platform.Step{}, platform.Errorf(platform.CodeStatusForbids, "payment %s has no %s voucher yet: it is %s", pay.Key(), p.cfg.Method.Name, pay.Status)
@@ -335,6 +339,13 @@ func (p *Provider) Pay(pay *platform.Payment, in platform.PayInput, env platform
 	paid.PaidAt = env.Now
 	paid.Channel = channel
 	return platform.Step{Status: platform.StatusSuccess, Voucher: &paid}, nil
+}
+
+// PayInput is how a voucher is paid: the control API's pay body, and what
+// the terminal page sends.
+type PayInput struct {
+	// Channel is where: ChannelTerminal (the default) or ChannelBank.
+	Channel string `json:"channel,omitempty"`
 }
 
 // Refusal returns why channel refuses voucher v at now, or nil when it

@@ -198,7 +198,7 @@ func TestPayBankVariant(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := issued(t, prov, "")
 			now := t0.Add(tt.at)
-			s, err := prov.Pay(p, platform.PayInput{Channel: tt.channel}, testEnv(now, "", 3))
+			s, err := prov.Pay(p, platform.MustJSON(PayInput{Channel: tt.channel}), testEnv(now, "", 3))
 			if tt.refusal == "" {
 				require.NoError(t, err)
 				assert.Equal(t, platform.StatusSuccess, s.Status)
@@ -246,7 +246,7 @@ func TestPayShortVariant(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := prov.Pay(p, platform.PayInput{Channel: tt.channel}, testEnv(t0.Add(tt.at), VariantShort, 3))
+			s, err := prov.Pay(p, platform.MustJSON(PayInput{Channel: tt.channel}), testEnv(t0.Add(tt.at), VariantShort, 3))
 			if tt.ok {
 				require.NoError(t, err)
 				assert.Equal(t, platform.StatusSuccess, s.Status)
@@ -266,15 +266,15 @@ func TestPayShortVariant(t *testing.T) {
 func TestPayRefusesPaidAndMissingVoucher(t *testing.T) {
 	prov := testProvider()
 	p := issued(t, prov, "")
-	s, err := prov.Pay(p, platform.PayInput{}, testEnv(t0.Add(day), "", 3))
+	s, err := prov.Pay(p, nil, testEnv(t0.Add(day), "", 3))
 	require.NoError(t, err)
 	apply(p, s)
 
-	_, err = prov.Pay(p, platform.PayInput{Channel: "bank"}, testEnv(t0.Add(2*day), "", 3))
+	_, err = prov.Pay(p, platform.MustJSON(PayInput{Channel: "bank"}), testEnv(t0.Add(2*day), "", 3))
 	assert.Equal(t, platform.CodeStatusForbids, platform.ErrorCode(err))
 	assert.ErrorContains(t, err, "was already paid at a Cash store on 2026-11-23 14:00 UTC")
 
-	_, err = prov.Pay(testPayment("84887177100"), platform.PayInput{}, testEnv(t0, "", 3))
+	_, err = prov.Pay(testPayment("84887177100"), nil, testEnv(t0, "", 3))
 	assert.Equal(t, platform.CodeStatusForbids, platform.ErrorCode(err))
 	assert.ErrorContains(t, err, "has no Cash voucher yet")
 }
@@ -314,7 +314,7 @@ func TestLapseJob(t *testing.T) {
 
 	t.Run("a paid voucher never lapses", func(t *testing.T) {
 		p := issued(t, prov, "")
-		s, err := prov.Pay(p, platform.PayInput{}, testEnv(t0.Add(day), "", 3))
+		s, err := prov.Pay(p, nil, testEnv(t0.Add(day), "", 3))
 		require.NoError(t, err)
 		apply(p, s)
 		s, err = prov.Job(p, JobLapse, testEnv(t0.Add(30*day), "", 3))
