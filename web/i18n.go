@@ -150,12 +150,6 @@ var ppCatalog = map[string]map[string]string{
 		"methods.continue": "Continue",
 		"methods.none":     "Choose a payment method to continue.",
 
-		"method.hint.oxxo":         "Cash at any OXXO store in Mexico",
-		"method.hint.eco-voucher":  "Prepaid ecoVoucher codes",
-		"method.hint.loterica":     "Cash at a Lotérica outlet in Brazil",
-		"method.hint.rapipago":     "Cash at a Rapipago branch in Argentina",
-		"method.hint.card-partner": "Card or mobile money",
-
 		"details.title":    "Your details",
 		"details.confirm":  "Confirm your payment",
 		"details.lead":     "%s needs a few details to issue your payment.",
@@ -295,12 +289,6 @@ var ppCatalog = map[string]map[string]string{
 		"methods.continue": "Continuar",
 		"methods.none":     "Elige un método de pago para continuar.",
 
-		"method.hint.oxxo":         "Efectivo en cualquier tienda OXXO de México",
-		"method.hint.eco-voucher":  "Códigos prepago ecoVoucher",
-		"method.hint.loterica":     "Efectivo en una Lotérica de Brasil",
-		"method.hint.rapipago":     "Efectivo en una sucursal Rapipago de Argentina",
-		"method.hint.card-partner": "Tarjeta o dinero móvil",
-
 		"details.title":    "Tus datos",
 		"details.confirm":  "Confirma tu pago",
 		"details.lead":     "%s necesita algunos datos para emitir tu pago.",
@@ -439,12 +427,6 @@ var ppCatalog = map[string]map[string]string{
 		"methods.legend":   "Formas de pagamento",
 		"methods.continue": "Continuar",
 		"methods.none":     "Escolha uma forma de pagamento para continuar.",
-
-		"method.hint.oxxo":         "Dinheiro em qualquer loja OXXO no México",
-		"method.hint.eco-voucher":  "Códigos pré-pagos ecoVoucher",
-		"method.hint.loterica":     "Dinheiro em uma Lotérica no Brasil",
-		"method.hint.rapipago":     "Dinheiro em uma agência Rapipago na Argentina",
-		"method.hint.card-partner": "Cartão ou dinheiro móvel",
 
 		"details.title":    "Seus dados",
 		"details.confirm":  "Confirme seu pagamento",

@@ -15,24 +15,9 @@ type Page struct {
 	Title string
 	// Lang is the page's BCP 47 language; "en" when empty.
 	Lang string
-	// Brand is the provider the page belongs to; the zero Brand is the
-	// sandbox's own.
-	Brand Brand
-}
-
-// Brand is how a mock provider's pages look: its name, wordmark and colours.
-// Colours are CSS hex colours ("#e30613"); anything else is dropped by the
-// template escaper.
-type Brand struct {
-	Name   string // "Oxxo"
-	Mark   string // the wordmark in the header: "OXXO"
-	Color  string // the header band
-	Ink    string // text on Color
-	Accent string // the stripe under the header band
-	// Outlet is where customers pay a voucher: "OXXO store".
-	Outlet string
-	// Product names the payment product on the voucher: "OXXO Pay".
-	Product string
+	// Brand is the method the page belongs to (its provider's pages); the
+	// zero Brand is the sandbox's own.
+	Brand platform.Brand
 }
 
 // Link is a link a page offers.

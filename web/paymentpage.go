@@ -107,11 +107,9 @@ type PaymentMethodOption struct {
 	Code    string
 	Name    string
 	Hint    string
+	Mark    MethodMark
 	Checked bool
 }
-
-// Mark returns the method's logo: a short wordmark and its colours.
-func (o PaymentMethodOption) Mark() MethodMark { return MarkOf(o.Code, o.Name) }
 
 // MethodMark is the small logo tile a method is shown with.
 type MethodMark struct {
@@ -121,23 +119,14 @@ type MethodMark struct {
 	Card  bool   // draw a card icon instead of Text
 }
 
-// ppMethodMarks are the tiles of the methods the sandbox emulates.
-var ppMethodMarks = map[string]MethodMark{
-	"oxxo":         {Text: "OXXO", Color: "#c8102e", Ink: "#ffd200"},
-	"eco-voucher":  {Text: "eco", Color: "#0b5e3a", Ink: "#ffffff"},
-	"loterica":     {Text: "LOT", Color: "#005ca9", Ink: "#ffffff"},
-	"rapipago":     {Text: "RP", Color: "#e2001a", Ink: "#ffffff"},
-	"card-partner": {Color: "#1e3a8a", Ink: "#ffffff", Card: true},
-}
-
-// MarkOf returns the tile of method code, or one made of its name's
-// initials for a method the sandbox has no tile for.
-func MarkOf(code, name string) MethodMark {
-	if m, ok := ppMethodMarks[code]; ok {
-		return m
+// MarkOf returns the tile of m: its brand's tile and colours, or, for a
+// method without brand colours, one made of its name's initials.
+func MarkOf(m platform.Method) MethodMark {
+	if b := m.Brand; b.Color != "" {
+		return MethodMark{Text: b.Tile, Color: b.Color, Ink: b.Ink, Card: b.Tile == ""}
 	}
 	var initials []rune
-	for _, w := range strings.Fields(name) {
+	for _, w := range strings.Fields(m.Name) {
 		initials = append(initials, []rune(strings.ToUpper(w))[0])
 		if len(initials) == 3 {
 			break

@@ -109,7 +109,10 @@ func TestSharedHandler(t *testing.T) {
 }
 
 func TestMarkOf(t *testing.T) {
-	assert.Equal(t, "OXXO", MarkOf("oxxo", "Oxxo").Text)
-	assert.True(t, MarkOf("card-partner", "Card partner").Card)
-	assert.Equal(t, MethodMark{Text: "NPM", Color: "#374151", Ink: "#ffffff"}, MarkOf("new", "new pay method x"))
+	oxxo := platform.Method{Code: "oxxo", Name: "Oxxo", Brand: platform.Brand{Tile: "OXXO", Color: "#c8102e", Ink: "#ffffff"}}
+	assert.Equal(t, MethodMark{Text: "OXXO", Color: "#c8102e", Ink: "#ffffff"}, MarkOf(oxxo), "the brand's tile and colours")
+	card := platform.Method{Code: "card-partner", Name: "Card partner", Brand: platform.Brand{Color: "#0b5d4b", Ink: "#ffffff"}}
+	assert.True(t, MarkOf(card).Card, "no tile text: a card")
+	assert.Equal(t, MethodMark{Text: "NPM", Color: "#374151", Ink: "#ffffff"}, MarkOf(platform.Method{Code: "new", Name: "new pay method x"}),
+		"a method without brand colours: its initials")
 }

@@ -26,8 +26,8 @@ var (
 	day    = 24 * time.Hour
 )
 
-func oxxoBrand() Brand {
-	return Brand{Name: "Oxxo", Mark: "OXXO", Color: "#c8102e", Ink: "#ffffff", Accent: "#ffc72c", Outlet: "OXXO store", Product: "OXXO Pay"}
+func oxxoBrand() platform.Brand {
+	return platform.Brand{Name: "Oxxo", Mark: "OXXO", Color: "#c8102e", Ink: "#ffffff", Accent: "#ffc72c", Outlet: "OXXO store", Product: "OXXO Pay"}
 }
 
 func voucherPage(state VoucherState) VoucherPage {

@@ -50,7 +50,7 @@ func Mount(e *echo.Echo, eng Engine, r *web.Renderer, provs []platform.Provider)
 // error page web.ErrorFrom makes of it (with its HTTP status), in brand,
 // once edit (when not nil) has worded it for the page; any other error is
 // returned, for the sandbox's error handler to log and answer as a 500.
-func Fail(c echo.Context, r *web.Renderer, brand web.Brand, err error, edit func(page *web.ErrorPage, pe *platform.Error)) error {
+func Fail(c echo.Context, r *web.Renderer, brand platform.Brand, err error, edit func(page *web.ErrorPage, pe *platform.Error)) error {
 	var pe *platform.Error
 	if !errors.As(err, &pe) {
 		return err

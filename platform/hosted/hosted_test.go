@@ -19,7 +19,7 @@ func TestFail(t *testing.T) {
 	t.Parallel()
 	r, err := web.New()
 	require.NoError(t, err)
-	brand := web.Brand{Name: "Tab", Color: "#123456", Ink: "#ffffff"}
+	brand := platform.Brand{Name: "Tab", Color: "#123456", Ink: "#ffffff"}
 	serve := func(err error, edit func(*web.ErrorPage, *platform.Error)) (*httptest.ResponseRecorder, error) {
 		e := echo.New()
 		rec := httptest.NewRecorder()

@@ -179,6 +179,9 @@ func fakeProviders(stalls *sync.Map) []platform.Provider {
 		&fakeProvider{stalls: stalls, method: platform.Method{
 			Code: "oxxo", Name: "Oxxo", PaymentMethod: "oxxo", ProviderID: 1414,
 			ForceCodes: []string{"oxxo"}, Currencies: []string{"MXN", "USD"},
+			Brand: platform.Brand{Name: "Oxxo", Tile: "OXXO", Color: "#c8102e", Ink: "#ffffff"},
+			Hints: map[string]string{"en": "Cash at any OXXO store in Mexico", "es": "Efectivo en cualquier tienda OXXO de México",
+				"pt": "Dinheiro em qualquer loja OXXO no México"},
 			PageRequired: []string{"customer_first_name", "customer_last_name", "customer_email", "identify_doc_number"},
 			CheckField: func(param, value string) string {
 				if param == "identify_doc_number" && !digits(value, 10, 18) {
@@ -191,11 +194,16 @@ func fakeProviders(stalls *sync.Map) []platform.Provider {
 			Code: "eco-voucher", Name: "EcoVoucher", PaymentMethod: "eco-voucher", ProviderID: 1109,
 			ForceCodes: []string{"ecoVoucher", "eco-voucher"}, Currencies: []string{"CAD", "GBP", "EUR", "USD"},
 			ZeroAmount: true,
+			Brand:      platform.Brand{Name: "EcoVoucher", Tile: "eco", Color: "#0b5e3a", Ink: "#ffffff"},
+			Hints: map[string]string{"en": "Prepaid ecoVoucher codes", "es": "Códigos prepago ecoVoucher",
+				"pt": "Códigos pré-pagos ecoVoucher"},
 		}, kind: "wallet"},
 		&fakeProvider{stalls: stalls, method: platform.Method{
 			Code: "card-partner", Name: "Card partner", PaymentMethod: "Card partner", ProviderID: 2377,
 			ForceCodes: []string{"card-partner"}, Currencies: []string{"KES", "USD"},
 			PageRequired: []string{"customer_phone", "customer_email"},
+			Brand:        platform.Brand{Name: "Card partner", Color: "#0b5d4b", Ink: "#ffffff"},
+			Hints:        map[string]string{"en": "Card or mobile money", "es": "Tarjeta o dinero móvil", "pt": "Cartão ou dinheiro móvel"},
 			CheckField: func(param, value string) string {
 				if param == "customer_phone" && !digits(strings.TrimPrefix(value, "+"), 9, 15) {
 					return "write the phone number with 9 to 15 digits"

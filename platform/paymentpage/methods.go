@@ -70,12 +70,14 @@ func pick(methods []platform.Method, code string) (platform.Method, bool) {
 	return methods[i], true
 }
 
-// option is a method as the choice shows it.
+// option is a method as the choice shows it: its tile, and its hint in
+// the page's language (else in English, else its currencies).
 func option(m platform.Method, t web.Translator) web.PaymentMethodOption {
-	o := web.PaymentMethodOption{Code: m.Code, Name: m.Name}
-	if key := "method.hint." + m.Code; t.Has(key) {
-		o.Hint = t.T(key)
-	} else {
+	o := web.PaymentMethodOption{Code: m.Code, Name: m.Name, Mark: web.MarkOf(m), Hint: m.Hints[t.Lang()]}
+	if o.Hint == "" {
+		o.Hint = m.Hints[web.DefaultLanguage]
+	}
+	if o.Hint == "" {
 		o.Hint = strings.Join(m.Currencies, ", ")
 	}
 	return o

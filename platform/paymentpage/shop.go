@@ -102,7 +102,7 @@ func (s *Server) handleShop(c echo.Context) error {
 		l := link(order+"-"+m.Code, currency, m.ForceCodes[0])
 		l.Label = m.Name
 		l.Hint = "force_payment_method=" + m.ForceCodes[0] + " · " + currency
-		l.Mark = web.MarkOf(m.Code, m.Name)
+		l.Mark = web.MarkOf(m)
 		pg.Links = append(pg.Links, l)
 	}
 	pg.Widget = widgetConfig(project.Secret, link(order+"-widget", shopCurrency, ""))

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
-	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // Code is the method's code: its route name and force_payment_method value.
@@ -79,6 +78,12 @@ func Method() platform.Method {
 		// no provider.date.
 		Callback: platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerPhone}},
 		Defaults: platform.MethodSettings{Timeout: platform.Duration(DefaultTTL)},
+		Brand:    Brand(),
+		Hints: map[string]string{
+			"en": "Card or mobile money",
+			"es": "Tarjeta o dinero móvil",
+			"pt": "Cartão ou dinheiro móvel",
+		},
 	}
 }
 
@@ -103,10 +108,11 @@ func CheckField(param, value string) string {
 }
 
 // Brand is how the card partner's pages look.
-func Brand() web.Brand {
-	return web.Brand{
+func Brand() platform.Brand {
+	return platform.Brand{
 		Name:    "Card partner",
 		Mark:    "Card partner",
+		Tile:    "", // a card is drawn
 		Color:   "#0b5d4b",
 		Ink:     "#ffffff",
 		Accent:  "#f2b705",

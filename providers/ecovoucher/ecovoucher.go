@@ -64,14 +64,21 @@ func Method() platform.Method {
 			Timeout:   platform.Duration(DefaultTimeout),
 			MaxAmount: DefaultMaxAmount,
 		},
+		Brand: Brand(),
+		Hints: map[string]string{
+			"en": "Prepaid ecoVoucher codes",
+			"es": "Códigos prepago ecoVoucher",
+			"pt": "Códigos pré-pagos ecoVoucher",
+		},
 	}
 }
 
 // Brand is how EcoVoucher's pages look.
-func Brand() web.Brand {
-	return web.Brand{
+func Brand() platform.Brand {
+	return platform.Brand{
 		Name:    "EcoVoucher",
 		Mark:    "ecoVoucher",
+		Tile:    "eco",
 		Color:   "#0b5e3a",
 		Ink:     "#ffffff",
 		Accent:  "#9ccc3c",
@@ -84,7 +91,7 @@ func Brand() web.Brand {
 // confirms it with check_deposit before the vouchers are redeemed.
 type Provider struct {
 	method platform.Method
-	brand  web.Brand
+	brand  platform.Brand
 }
 
 var _ platform.Confirmer = (*Provider)(nil)

@@ -39,15 +39,22 @@ func Method() platform.Method {
 			WholeUnits: true,
 			Variant:    voucher.VariantShort,
 		},
+		Brand: Brand(),
+		Hints: map[string]string{
+			"en": "Cash at a Lotérica outlet in Brazil",
+			"es": "Efectivo en una Lotérica de Brasil",
+			"pt": "Dinheiro em uma Lotérica no Brasil",
+		},
 	}
 }
 
 // Brand is how Lotérica's pages look: the blue and orange of the lottery
 // outlets, a plain wordmark, no logo.
-func Brand() web.Brand {
-	return web.Brand{
+func Brand() platform.Brand {
+	return platform.Brand{
 		Name:    "Lotérica",
 		Mark:    "LOTÉRICA",
+		Tile:    "LOT",
 		Color:   "#005ca9",
 		Ink:     "#ffffff",
 		Accent:  "#f39200",
@@ -64,7 +71,6 @@ func New() *voucher.Provider {
 		ReferenceDigits: 16,
 		RedirectBody:    func(in voucher.RedirectInput) (any, error) { return Redirect(in), nil },
 		VoucherPage:     voucherPage,
-		Brand:           Brand(),
 	})
 }
 

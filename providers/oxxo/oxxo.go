@@ -5,7 +5,6 @@ import (
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
-	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // Code is Oxxo's method code: its route name and force_payment_method value.
@@ -28,14 +27,21 @@ func Method() platform.Method {
 		// Oxxo's callbacks carry no customer and no provider.date.
 		Callback: platform.CallbackShape{},
 		Defaults: platform.MethodSettings{Variant: voucher.VariantBank},
+		Brand:    Brand(),
+		Hints: map[string]string{
+			"en": "Cash at any OXXO store in Mexico",
+			"es": "Efectivo en cualquier tienda OXXO de México",
+			"pt": "Dinheiro em qualquer loja OXXO no México",
+		},
 	}
 }
 
 // Brand is how Oxxo's pages look.
-func Brand() web.Brand {
-	return web.Brand{
+func Brand() platform.Brand {
+	return platform.Brand{
 		Name:    "Oxxo",
 		Mark:    "OXXO",
+		Tile:    "OXXO",
 		Color:   "#c8102e",
 		Ink:     "#ffffff",
 		Accent:  "#ffc72c",
@@ -55,6 +61,5 @@ func New() *voucher.Provider {
 		ReferenceDigits:  14,
 		EmptyBody:        `[]`,
 		DocNumberLengths: voucher.DigitsBetween(10, 18),
-		Brand:            Brand(),
 	})
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
-	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // Code is Rapipago's method code: its route name and force_payment_method value.
@@ -31,14 +30,21 @@ func Method() platform.Method {
 		PageRequired:  voucher.PersonPageRequired(),
 		Callback:      platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
 		Defaults:      platform.MethodSettings{Variant: voucher.VariantBank},
+		Brand:         Brand(),
+		Hints: map[string]string{
+			"en": "Cash at a Rapipago branch in Argentina",
+			"es": "Efectivo en una sucursal Rapipago de Argentina",
+			"pt": "Dinheiro em uma agência Rapipago na Argentina",
+		},
 	}
 }
 
 // Brand is how Rapipago's pages look.
-func Brand() web.Brand {
-	return web.Brand{
+func Brand() platform.Brand {
+	return platform.Brand{
 		Name:    "Rapipago",
 		Mark:    "RAPIPAGO",
+		Tile:    "RP",
 		Color:   "#0b3d91",
 		Ink:     "#ffffff",
 		Accent:  "#ffd100",
@@ -58,6 +64,5 @@ func New() *voucher.Provider {
 		ReferenceDigits:  14,
 		EmptyBody:        `{}`,
 		DocNumberLengths: DocNumberLengths,
-		Brand:            Brand(),
 	})
 }

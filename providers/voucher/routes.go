@@ -105,7 +105,7 @@ func (h *handlers) voucherPosted(c echo.Context) error {
 		page := web.NewErrorPage(http.StatusBadRequest, "Unreadable redirect body",
 			"The body posted to this voucher page could not be read: "+err.Error()+
 				". Post redirect_data.body as a form or as a JSON object, as the callback gave it.")
-		page.Brand = h.p.cfg.Brand
+		page.Brand = h.p.cfg.Method.Brand
 		return h.r.Write(c.Response(), page.Status, "error", page)
 	}
 	if diffs := mismatches(pay.Redirect, posted); len(diffs) > 0 {
@@ -113,7 +113,7 @@ func (h *handlers) voucherPosted(c echo.Context) error {
 			fmt.Sprintf("The body posted to the page of voucher %s is not the redirect_data.body of its payment %s. "+
 				"Post the body of the callback that gave this redirect_data.url, unchanged.", web.GroupDigits(ref, 4), pay.ID),
 			diffs...)
-		page.Brand = h.p.cfg.Brand
+		page.Brand = h.p.cfg.Method.Brand
 		return h.r.Write(c.Response(), page.Status, "error", page)
 	}
 	return h.render(c, pay)
@@ -385,7 +385,7 @@ func (p *Provider) closed(pay *platform.Payment, now time.Time) (title, msg stri
 // fail answers a page request that failed (hosted.Fail): an unknown
 // reference is a 404 page that leads to the terminal.
 func (h *handlers) fail(c echo.Context, err error, ref string) error {
-	return hosted.Fail(c, h.r, h.p.cfg.Brand, err, func(page *web.ErrorPage, pe *platform.Error) {
+	return hosted.Fail(c, h.r, h.p.cfg.Method.Brand, err, func(page *web.ErrorPage, pe *platform.Error) {
 		if pe.Code == platform.CodeNotFound {
 			page.Title = "Voucher not found"
 			page.Message = fmt.Sprintf("No %s voucher has the reference %s. Check the link the merchant sent you, or the digits under the barcode.", h.p.cfg.Method.Name, ref)

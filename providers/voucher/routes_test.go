@@ -37,10 +37,10 @@ func cash(post bool) *voucher.Provider {
 		Method: platform.Method{
 			Code: "cash", Name: "Cash", PaymentMethod: "cash", ProviderID: 99,
 			GatePath: "/v2/payment/voucher/cash/sale", Currencies: []string{"USD"},
+			Brand: platform.Brand{Name: "Cash", Outlet: "cash desk"},
 		},
 		Validity:        3 * 24 * time.Hour,
 		ReferenceDigits: 12,
-		Brand:           web.Brand{Name: "Cash", Outlet: "cash desk"},
 	}
 	if post {
 		cfg.RedirectBody = func(in voucher.RedirectInput) (any, error) {

@@ -11,7 +11,7 @@ import (
 
 // page returns the common part of the provider's pages.
 func (p *Provider) page(title string) web.Page {
-	return web.Page{Title: title, Brand: p.cfg.Brand}
+	return web.Page{Title: title, Brand: p.cfg.Method.Brand}
 }
 
 // State returns where the voucher of pay stands at now, and since when
@@ -48,7 +48,7 @@ func (p *Provider) voucherPage(pay *platform.Payment, now time.Time) web.Voucher
 	v := pay.Voucher
 	state, at := p.State(pay, now)
 	page := web.VoucherPage{
-		Page:        p.page(fmt.Sprintf("%s voucher", p.cfg.Brand.Name)),
+		Page:        p.page(fmt.Sprintf("%s voucher", p.cfg.Method.Brand.Name)),
 		Reference:   v.Reference,
 		Amount:      v.Amount,
 		Description: pay.Description,
@@ -81,7 +81,7 @@ func (p *Provider) voucherPage(pay *platform.Payment, now time.Time) web.Voucher
 // terminalPage is the terminal's form with what was entered.
 func (p *Provider) terminalPage(reference, channel string) web.TerminalPage {
 	page := web.TerminalPage{
-		Page:      p.page(p.cfg.Brand.Name + " terminal"),
+		Page:      p.page(p.cfg.Method.Brand.Name + " terminal"),
 		Action:    p.TerminalPath(),
 		Reference: reference,
 		Channel:   channel,

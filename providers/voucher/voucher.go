@@ -76,8 +76,6 @@ type Config struct {
 	// returns the page (template) name and its view model, built from the
 	// shared model (Lotérica: in Portuguese). Nil: the shared "voucher" page.
 	VoucherPage func(pay *platform.Payment, page web.VoucherPage) (name string, data any)
-	// Brand is how the method's pages look.
-	Brand web.Brand
 }
 
 // RedirectInput is what Config.RedirectBody builds the redirect body from.
@@ -112,14 +110,14 @@ func New(cfg Config) *Provider {
 	if cfg.ReferenceDigits < 2 {
 		cfg.ReferenceDigits = 14
 	}
-	if cfg.Brand.Name == "" {
-		cfg.Brand.Name = cfg.Method.Name
+	if cfg.Method.Brand.Name == "" {
+		cfg.Method.Brand.Name = cfg.Method.Name
 	}
 	cfg.DocNumberLengths = slices.Clone(cfg.DocNumberLengths)
 	slices.Sort(cfg.DocNumberLengths)
 	cfg.DocNumberLengths = slices.Compact(cfg.DocNumberLengths)
 	if len(cfg.Method.Pages) == 0 {
-		cfg.Method.Pages = []platform.PageLink{{Label: cfg.Brand.Name + " terminal", URL: "/providers/" + cfg.Method.Code + "/terminal"}}
+		cfg.Method.Pages = []platform.PageLink{{Label: cfg.Method.Brand.Name + " terminal", URL: "/providers/" + cfg.Method.Code + "/terminal"}}
 	}
 	p := &Provider{cfg: cfg, owner: platform.Env.ReferenceOwner}
 	if p.cfg.Method.Defaults.Variant == "" {
@@ -402,7 +400,7 @@ func (p *Provider) ChannelName(channel string) string {
 	case ChannelBank:
 		return "at a bank"
 	case ChannelTerminal, "":
-		outlet := p.cfg.Brand.Outlet
+		outlet := p.cfg.Method.Brand.Outlet
 		if outlet == "" {
 			outlet = p.cfg.Method.Name + " store"
 		}

@@ -26,13 +26,13 @@ func testProvider() *Provider {
 		Method: platform.Method{
 			Code: "cash", Name: "Cash", PaymentMethod: "cash", ProviderID: 99,
 			Currencies: []string{"MXN", "USD"},
+			Brand:      platform.Brand{Name: "Cash", Outlet: "Cash store"},
 		},
 		Validity:        10 * day,
 		BankWindow:      30 * day,
 		ShortValidity:   3 * day,
 		ReferenceDigits: 14,
 		CheckCustomer:   DocNumberDigits(DigitsBetween(10, 18)...),
-		Brand:           web.Brand{Name: "Cash", Outlet: "Cash store"},
 	}), nil)
 }
 
