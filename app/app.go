@@ -123,7 +123,7 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 		}
 	}
 
-	renderer, err := web.New()
+	renderer, err := hosted.Renderer(provs)
 	if err != nil {
 		return fail(err)
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
@@ -34,86 +33,6 @@ type Alert struct {
 	Field string
 	// Link is where to go from here, if anywhere.
 	Link *Link
-}
-
-// VoucherState is where a voucher stands, as its page shows it.
-type VoucherState string
-
-// Voucher states.
-const (
-	VoucherUnpaid    VoucherState = "unpaid"    // payable at terminals and banks
-	VoucherBankOnly  VoucherState = "bank_only" // terminals refuse it, a bank still accepts it
-	VoucherPaid      VoucherState = "paid"
-	VoucherExpired   VoucherState = "expired"
-	VoucherCancelled VoucherState = "cancelled" // the provider declined the payment
-)
-
-// VoucherPage is a voucher as the customer sees it: what to pay, the
-// reference and barcode to show at the counter, until when, and where it
-// stands.
-type VoucherPage struct {
-	Page
-	Reference   string // the digits, ungrouped
-	Amount      platform.Sum
-	Description string // the merchant's payment description
-	Customer    string // the customer's full name
-	ProjectID   int64
-	PaymentID   string
-	BarcodeURL  string
-	// BarcodeWidth and BarcodeHeight are the barcode's size on the page,
-	// in CSS pixels.
-	BarcodeWidth, BarcodeHeight int
-	TerminalURL                 string // the sandbox terminal, with the reference filled in
-	ReturnURL                   string // back to the merchant, when the merchant gave one
-	IssuedAt                    time.Time
-	ValidUntil                  time.Time // terminals accept it until then
-	BankUntil                   time.Time // a bank accepts it until then; zero: no bank window
-	State                       VoucherState
-	// StateAt is when it was paid, expired or was cancelled.
-	StateAt time.Time
-	// Channel says where it was paid: "at an OXXO store", "at a bank".
-	Channel string
-	// Reason is why the provider cancelled it (the decline message).
-	Reason string
-}
-
-// Payable reports whether the customer can still pay the voucher somewhere.
-func (v VoucherPage) Payable() bool { return v.State == VoucherUnpaid || v.State == VoucherBankOnly }
-
-// TerminalPage is the sandbox's payment terminal (or bank counter) of a
-// voucher provider: enter a reference, pay it, get a receipt.
-type TerminalPage struct {
-	Page
-	Action    string // where the form posts
-	Reference string // as entered
-	Channel   string // "terminal" or "bank"
-	// BankNote says until when banks accept vouchers, e.g. "until day 30".
-	BankNote string
-	Error    *Alert
-	Receipt  *Receipt
-	// Pending lists unpaid vouchers a tester may want to pay.
-	Pending []PendingVoucher
-}
-
-// PendingVoucher is an unpaid voucher listed at the terminal.
-type PendingVoucher struct {
-	Reference  string
-	Amount     platform.Sum
-	ValidUntil time.Time
-	URL        string // the terminal with this reference filled in
-}
-
-// Receipt is what a terminal prints once a voucher is paid.
-type Receipt struct {
-	Reference         string
-	Amount            platform.Sum
-	PaidAt            time.Time
-	Channel           string // "at an OXXO store", "at a bank"
-	ProviderPaymentID string
-	ProjectID         int64
-	PaymentID         string
-	Description       string
-	VoucherURL        string
 }
 
 // ErrorPage explains what went wrong: Title (in Page) is the headline,

@@ -38,9 +38,10 @@ type Renderer struct {
 
 // New parses every template: the layout and components, then each page
 // (templates/<name>.html) into its own set, so pages can define the same
-// blocks. Each of providers is a provider's own templates (<name>.html at
-// its root, see platform/hosted), parsed the same way with the same layout;
-// a page name may be used once.
+// blocks. Each of providers is a set of a provider's own pages
+// (<name>.html at its root, see platform/hosted), parsed the same way with
+// the same layout. A page name is used once: a set may repeat a page only
+// with the very same text (voucher methods share their pages).
 func New(providers ...fs.FS) (*Renderer, error) {
 	assets, err := loadAssets()
 	if err != nil {
@@ -51,31 +52,39 @@ func New(providers ...fs.FS) (*Renderer, error) {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
 	r := &Renderer{pages: make(map[string]*template.Template)}
+	texts := make(map[string][]byte) // each page's text, to tell a repeat from a clash
 	add := func(fsys fs.FS, pattern string) error {
 		files, err := fs.Glob(fsys, pattern)
 		if err != nil {
 			return fmt.Errorf("web: list templates: %w", err)
 		}
 		for _, f := range files {
-			if fsys == fs.FS(templateFS) && slices.Contains(shared, f) {
+			if pattern == sandboxPages && slices.Contains(shared, f) {
 				continue
 			}
+			text, err := fs.ReadFile(fsys, f)
+			if err != nil {
+				return fmt.Errorf("web: read %s: %w", f, err)
+			}
 			name := strings.TrimSuffix(path.Base(f), ".html")
-			if _, dup := r.pages[name]; dup {
-				return fmt.Errorf("web: two templates are named %s.html: rename one of them", name)
+			if seen, dup := texts[name]; dup {
+				if bytes.Equal(seen, text) {
+					continue
+				}
+				return fmt.Errorf("web: two different pages are named %s.html: rename one of them", name)
 			}
 			t, err := base.Clone()
 			if err != nil {
 				return fmt.Errorf("web: clone layout for %s: %w", f, err)
 			}
-			if t, err = t.ParseFS(fsys, f); err != nil {
+			if t, err = t.New(path.Base(f)).Parse(string(text)); err != nil {
 				return fmt.Errorf("web: parse %s: %w", f, err)
 			}
-			r.pages[name] = t
+			r.pages[name], texts[name] = t, text
 		}
 		return nil
 	}
-	if err := add(templateFS, "templates/*.html"); err != nil {
+	if err := add(templateFS, sandboxPages); err != nil {
 		return nil, err
 	}
 	for _, fsys := range providers {
@@ -85,6 +94,9 @@ func New(providers ...fs.FS) (*Renderer, error) {
 	}
 	return r, nil
 }
+
+// sandboxPages are the sandbox's own pages, the layout and components among them.
+const sandboxPages = "templates/*.html"
 
 // Pages returns the names of the pages the renderer knows, sorted.
 func (r *Renderer) Pages() []string {

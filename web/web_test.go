@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -25,78 +26,6 @@ var (
 	issued = time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
 	day    = 24 * time.Hour
 )
-
-func oxxoBrand() platform.Brand {
-	return platform.Brand{Name: "Oxxo", Mark: "OXXO", Color: "#c8102e", Ink: "#ffffff", Accent: "#ffc72c", Outlet: "OXXO store", Product: "OXXO Pay"}
-}
-
-func voucherPage(state VoucherState) VoucherPage {
-	v := VoucherPage{
-		Page:          Page{Title: "Oxxo voucher", Brand: oxxoBrand()},
-		Reference:     "93012345678901",
-		Amount:        platform.Sum{Amount: 125000, Currency: "MXN"},
-		Description:   "Order 38202000002316",
-		Customer:      "Paul Marques",
-		ProjectID:     842,
-		PaymentID:     "EP8a3e-3e96",
-		BarcodeURL:    "/providers/oxxo/vouchers/93012345678901/barcode.png",
-		BarcodeWidth:  264,
-		BarcodeHeight: 80,
-		TerminalURL:   "/providers/oxxo/terminal?reference=93012345678901",
-		ReturnURL:     "https://shop.example/orders/42",
-		IssuedAt:      issued,
-		ValidUntil:    issued.Add(10 * day),
-		BankUntil:     issued.Add(30 * day),
-		State:         state,
-	}
-	switch state {
-	case VoucherPaid:
-		v.StateAt, v.Channel = issued.Add(2*day), "at an OXXO store"
-	case VoucherExpired:
-		v.StateAt = issued.Add(30 * day)
-	case VoucherCancelled:
-		v.StateAt, v.Reason = issued.Add(day), "Insufficient funds on customer account"
-	}
-	return v
-}
-
-func terminalPage() TerminalPage {
-	return TerminalPage{
-		Page:      Page{Title: "Oxxo terminal", Brand: oxxoBrand()},
-		Action:    "/providers/oxxo/terminal",
-		Reference: "93012345678901",
-		Channel:   "terminal",
-		BankNote:  `After stores stop, a bank still accepts a voucher until day 30 (variant "bank").`,
-		Error: &Alert{
-			Title:   "Voucher refused",
-			Message: "Voucher 9301 2345 6789 01 lapsed at terminals on 2026-12-02 14:00 UTC; a bank accepts it until 2026-12-22 14:00 UTC. Nothing was charged.",
-			Field:   "reference",
-			Link:    &Link{Label: "View the voucher", URL: "/providers/oxxo/vouchers/93012345678901"},
-		},
-	}
-}
-
-func terminalPending() TerminalPage {
-	p := terminalPage()
-	p.Reference, p.Error = "", nil
-	p.Pending = []PendingVoucher{
-		{Reference: "93012345678901", Amount: platform.Sum{Amount: 125000, Currency: "MXN"}, ValidUntil: issued.Add(10 * day), URL: "/providers/oxxo/terminal?reference=93012345678901"},
-		{Reference: "66009238685590", Amount: platform.Sum{Amount: 10000, Currency: "USD"}, ValidUntil: issued.Add(3 * day), URL: "/providers/oxxo/terminal?reference=66009238685590"},
-	}
-	return p
-}
-
-func terminalReceipt() TerminalPage {
-	p := terminalPage()
-	p.Error = nil
-	p.Receipt = &Receipt{
-		Reference: "93012345678901", Amount: platform.Sum{Amount: 125000, Currency: "MXN"},
-		PaidAt: issued.Add(11 * day), Channel: "at a bank", ProviderPaymentID: "9d7e3e16b6a5",
-		ProjectID: 842, PaymentID: "EP8a3e-3e96", Description: "Order 38202000002316",
-		VoucherURL: "/providers/oxxo/vouchers/93012345678901",
-	}
-	return p
-}
 
 func errorPage() ErrorPage {
 	e := NewErrorPage(http.StatusBadRequest, "Invalid signature",
@@ -132,14 +61,6 @@ func TestGolden(t *testing.T) {
 		golden, page string
 		data         any
 	}{
-		{"voucher", "voucher", voucherPage(VoucherUnpaid)},
-		{"voucher_bank_only", "voucher", voucherPage(VoucherBankOnly)},
-		{"voucher_paid", "voucher", voucherPage(VoucherPaid)},
-		{"voucher_expired", "voucher", voucherPage(VoucherExpired)},
-		{"voucher_cancelled", "voucher", voucherPage(VoucherCancelled)},
-		{"terminal", "terminal", terminalPage()},
-		{"terminal_pending", "terminal", terminalPending()},
-		{"terminal_receipt", "terminal", terminalReceipt()},
 		{"error", "error", errorPage()},
 	}
 	r := newRenderer(t)
@@ -160,75 +81,36 @@ func TestGolden(t *testing.T) {
 
 func TestPagesAreAccessible(t *testing.T) {
 	r := newRenderer(t)
-	for name, data := range map[string]any{
-		"voucher": voucherPage(VoucherUnpaid), "terminal": terminalPage(), "error": errorPage(),
-	} {
-		var buf bytes.Buffer
-		require.NoError(t, r.Render(&buf, name, data))
-		html := buf.String()
-		assert.Contains(t, html, `<html lang="en">`, name)
-		assert.Contains(t, html, `name="viewport"`, name)
-		assert.Contains(t, html, `class="sandbox-badge"`, name)
-		assert.Contains(t, html, `href="#main"`, name)
-		assert.Equal(t, 1, strings.Count(html, "<h1"), "%s has one h1", name)
-		assert.NotContains(t, html, "http://", "%s loads nothing from outside", name)
-		assert.NotContains(t, html, "<script>", "%s has no inline script", name)
-		assert.Regexp(t, `<title>[^<]+ · ecommpay sandbox</title>`, html, name)
-	}
-
 	var buf bytes.Buffer
-	require.NoError(t, r.Render(&buf, "terminal", terminalPage()))
+	require.NoError(t, r.Render(&buf, "error", errorPage()))
 	html := buf.String()
-	assert.Contains(t, html, `<label class="field__label" for="reference">`)
-	assert.Contains(t, html, `id="reference"`)
-	assert.Contains(t, html, `aria-invalid="true"`)
-	assert.Contains(t, html, `aria-live="assertive"`)
-	assert.Contains(t, html, `role="alert"`)
-	assert.Contains(t, html, `<legend`)
-
-	buf.Reset()
-	require.NoError(t, r.Render(&buf, "voucher", voucherPage(VoucherUnpaid)))
-	assert.Contains(t, buf.String(), `alt="Barcode of reference 9301 2345 6789 01"`)
-	assert.Contains(t, buf.String(), `<time datetime="2026-12-02T14:00:00Z">2 Dec 2026, 14:00 UTC</time>`)
+	assert.Contains(t, html, `<html lang="en">`)
+	assert.Contains(t, html, `name="viewport"`)
+	assert.Contains(t, html, `class="sandbox-badge"`)
+	assert.Contains(t, html, `href="#main"`)
+	assert.Equal(t, 1, strings.Count(html, "<h1"), "one h1")
+	assert.NotContains(t, html, "http://", "it loads nothing from outside")
+	assert.NotContains(t, html, "<script>", "no inline script")
+	assert.Regexp(t, `<title>[^<]+ · ecommpay sandbox</title>`, html)
 }
 
 func TestMerchantDataIsEscaped(t *testing.T) {
 	const evil = `<script>alert(1)</script>`
-	const escaped = `&lt;script&gt;alert(1)&lt;/script&gt;`
-	v := voucherPage(VoucherUnpaid)
-	v.Description, v.Customer, v.PaymentID = evil, evil, evil
-	v.ReturnURL = "javascript:alert(1)"
-	rec := terminalReceipt()
-	rec.Receipt.Description, rec.Receipt.PaymentID = evil, evil
-	term := terminalPage()
-	term.Reference = `"><script>alert(1)</script>`
 	e := errorPage()
 	e.Message, e.Details = evil, []string{evil}
-	brand := voucherPage(VoucherUnpaid)
-	brand.Brand.Color = `red;}</style><script>alert(1)</script>`
-
-	r := newRenderer(t)
-	for name, tt := range map[string]struct {
-		page string
-		data any
-	}{
-		"voucher": {"voucher", v}, "receipt": {"terminal", rec}, "terminal": {"terminal", term},
-		"error": {"error", e}, "brand": {"voucher", brand},
-	} {
-		var buf bytes.Buffer
-		require.NoError(t, r.Render(&buf, tt.page, tt.data), name)
-		html := buf.String()
-		assert.NotContains(t, html, evil, name)
-		assert.NotContains(t, html, "javascript:", name)
-		if name != "brand" {
-			assert.Contains(t, html, escaped, name)
-		}
-	}
+	e.Back.URL = "javascript:alert(1)"
+	e.Brand.Color = `red;}</style><script>alert(1)</script>`
+	var buf bytes.Buffer
+	require.NoError(t, newRenderer(t).Render(&buf, "error", e))
+	html := buf.String()
+	assert.NotContains(t, html, evil)
+	assert.NotContains(t, html, "javascript:")
+	assert.Contains(t, html, `&lt;script&gt;alert(1)&lt;/script&gt;`)
 }
 
 func TestRender(t *testing.T) {
 	r := newRenderer(t)
-	assert.Subset(t, r.Pages(), []string{"error", "terminal", "voucher"})
+	assert.Subset(t, r.Pages(), []string{"error", "payment", "home"})
 	assert.NotContains(t, r.Pages(), "layout", "the layout is not a page")
 	assert.NotContains(t, r.Pages(), "components", "nor are the components")
 
@@ -237,7 +119,7 @@ func TestRender(t *testing.T) {
 	assert.ErrorContains(t, err, `no page "nope"`)
 
 	// A view model that does not fit writes nothing.
-	err = r.Render(&buf, "voucher", struct{ Page }{})
+	err = r.Render(&buf, "error", struct{ Page }{})
 	assert.Error(t, err)
 	assert.Zero(t, buf.Len())
 
@@ -250,7 +132,7 @@ func TestRender(t *testing.T) {
 	assert.Contains(t, w.Body.String(), "Error 404 · Not Found")
 
 	w = httptest.NewRecorder()
-	assert.Error(t, r.Write(w, http.StatusOK, "voucher", 42))
+	assert.Error(t, r.Write(w, http.StatusOK, "error", 42))
 	assert.Zero(t, w.Body.Len(), "nothing is written when rendering fails")
 }
 
@@ -365,4 +247,23 @@ func TestErrorFrom(t *testing.T) {
 		Fields: []platform.FieldError{{Field: "customer.email", Message: "is required"}}})
 	assert.Equal(t, "Required field not provided", e.Message)
 	assert.Equal(t, []string{"customer.email: is required"}, e.Details)
+}
+
+func TestNewWithProviderPages(t *testing.T) {
+	page := func(text string) fstest.MapFS {
+		return fstest.MapFS{"tab.html": {Data: []byte(`{{define "title"}}Tab{{end}}{{define "content"}}<h1>` + text + `</h1>{{end}}`)}}
+	}
+	r, err := New(page("Your tab"), page("Your tab"))
+	require.NoError(t, err, "the same page twice (methods that share it) is one page")
+	var buf bytes.Buffer
+	require.NoError(t, r.Render(&buf, "tab", struct{ Page }{Page{Title: "Tab"}}))
+	assert.Contains(t, buf.String(), "<h1>Your tab</h1>")
+	assert.Contains(t, buf.String(), `class="sandbox-badge"`, "in the shared layout")
+
+	_, err = New(page("Your tab"), page("Another tab"))
+	assert.ErrorContains(t, err, "two different pages are named tab.html")
+	_, err = New(fstest.MapFS{"error.html": {Data: []byte(`{{define "content"}}{{end}}`)}})
+	assert.ErrorContains(t, err, "error.html", "a provider cannot replace a page of the sandbox")
+	_, err = New(fstest.MapFS{"bad.html": {Data: []byte(`{{define "content"}}{{.Nope}`)}})
+	assert.ErrorContains(t, err, "parse bad.html")
 }

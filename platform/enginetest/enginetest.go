@@ -92,7 +92,7 @@ func New(t testing.TB, prov platform.Provider, o Options) *Sandbox {
 	}
 	e := echo.New()
 	if _, ok := prov.(hosted.Pages); ok {
-		r, err := web.New()
+		r, err := hosted.Renderer([]platform.Provider{prov})
 		require.NoError(t, err)
 		hosted.Mount(e, eng, r, []platform.Provider{prov})
 		e.GET(web.StaticPrefix+"*", echo.WrapHandler(web.StaticHandler()))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"testing"
@@ -58,6 +59,9 @@ func (tab) Job(p *platform.Payment, _ string, _ platform.Env) (platform.Step, er
 type pagedTab struct{ tab }
 
 var _ hosted.Pages = pagedTab{}
+
+// Templates: the tab's page is plain text.
+func (pagedTab) Templates() []fs.FS { return nil }
 
 func (pagedTab) Routes(e *echo.Echo, eng hosted.Engine, _ *web.Renderer) {
 	key := func(c echo.Context) platform.PaymentKey {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
 
 	"github.com/labstack/echo/v4"
 
@@ -32,9 +34,38 @@ var _ Engine = (*platform.Engine)(nil)
 // Pages is a provider with customer-facing pages of its own, served under
 // /providers/<method code>/.
 type Pages interface {
+	// Templates are the provider's page templates: each set holds
+	// <name>.html files at its root, each defining the blocks "title" and
+	// "content" (and optionally "head") of the shared layout, rendered with
+	// web's components and functions as <name>. Providers that share a
+	// template (the voucher methods) give the very same file.
+	Templates() []fs.FS
 	// Routes mounts the pages on e; they read and act through eng and
 	// render with r.
 	Routes(e *echo.Echo, eng Engine, r *web.Renderer)
+}
+
+// Folder returns the folder dir of fsys, a provider's embedded files, for
+// Pages.Templates. dir is a constant of the provider's, so a bad one is a
+// bug of the provider, and panics.
+func Folder(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(fmt.Sprintf("hosted: folder %q: %v", dir, err))
+	}
+	return sub
+}
+
+// Renderer returns the renderer of the sandbox's own pages and of the
+// pages of every provider in provs that has some.
+func Renderer(provs []platform.Provider) (*web.Renderer, error) {
+	var sets []fs.FS
+	for _, p := range provs {
+		if pp, ok := p.(Pages); ok {
+			sets = append(sets, pp.Templates()...)
+		}
+	}
+	return web.New(sets...)
 }
 
 // Mount mounts the pages of every provider in provs that has some.

@@ -173,7 +173,7 @@ func (h *handlers) pay(c echo.Context) error {
 	now := clock.Now()
 	page := h.p.checkoutPage(pay, now, clock.Frozen())
 	page.Channel = strings.TrimSpace(c.FormValue("method"))
-	page.Form = web.CardPartnerForm{
+	page.Form = CardPartnerForm{
 		CardNumber: strings.TrimSpace(c.FormValue("card_number")),
 		Expiry:     strings.TrimSpace(c.FormValue("card_expiry")),
 		Holder:     strings.TrimSpace(c.FormValue("card_holder")),
@@ -202,7 +202,7 @@ func (h *handlers) pay(c echo.Context) error {
 			if name == "" {
 				name = "method"
 			}
-			page.Errors = append(page.Errors, web.CardPartnerFieldError{Field: name, Label: fieldLabels[name], Message: f.Message})
+			page.Errors = append(page.Errors, CardPartnerFieldError{Field: name, Label: fieldLabels[name], Message: f.Message})
 		}
 		return h.refuse(c, http.StatusBadRequest, page, nil)
 	case errors.As(err, &pe) && pe.Code == platform.CodeStatusForbids:
@@ -220,7 +220,7 @@ func (h *handlers) pay(c echo.Context) error {
 }
 
 // refuse renders the checkout again with what went wrong.
-func (h *handlers) refuse(c echo.Context, status int, page web.CardPartnerCheckoutPage, alert *web.Alert) error {
+func (h *handlers) refuse(c echo.Context, status int, page CardPartnerCheckoutPage, alert *web.Alert) error {
 	page.Alert = alert
 	if alert == nil && len(page.Errors) > 0 {
 		page.Alert = &web.Alert{Title: "Check the highlighted fields", Message: "Nothing was charged."}
@@ -229,12 +229,12 @@ func (h *handlers) refuse(c echo.Context, status int, page web.CardPartnerChecko
 }
 
 // checkForm checks the checkout's form as the customer filled it in.
-func checkForm(page web.CardPartnerCheckoutPage, cvc string, now time.Time) []web.CardPartnerFieldError {
-	var errs []web.CardPartnerFieldError
+func checkForm(page CardPartnerCheckoutPage, cvc string, now time.Time) []CardPartnerFieldError {
+	var errs []CardPartnerFieldError
 	add := func(field, msg string) {
-		errs = append(errs, web.CardPartnerFieldError{Field: field, Label: fieldLabels[field], Message: msg})
+		errs = append(errs, CardPartnerFieldError{Field: field, Label: fieldLabels[field], Message: msg})
 	}
-	var channel *web.CardPartnerChannel
+	var channel *CardPartnerChannel
 	for i := range page.Channels {
 		if page.Channels[i].Code == page.Channel {
 			channel = &page.Channels[i]

@@ -30,7 +30,7 @@ func checkoutScript() asset {
 func (p *Provider) ScriptURL() string { return ScriptPath + "?v=" + p.script.version }
 
 // channelOrder is the order the checkout lists channels in, with how each looks.
-var channelOrder = []web.CardPartnerChannel{
+var channelOrder = []CardPartnerChannel{
 	{Code: ChannelMpesa, Label: "M-Pesa", Hint: "Approve the prompt on your phone with your M-Pesa PIN.", Mark: "M", Color: "#2e7d32", Phone: true},
 	{Code: ChannelAirtel, Label: "Airtel Money", Hint: "Approve the prompt on your phone with your Airtel Money PIN.", Mark: "A", Color: "#c8102e", Phone: true},
 	{Code: ChannelEquity, Label: "Equity Eazzy Pay", Hint: "Approve the payment in the Equity app or by USSD.", Mark: "E", Color: "#8b1a1a", Phone: true},
@@ -38,8 +38,8 @@ var channelOrder = []web.CardPartnerChannel{
 }
 
 // pageChannels returns the channels of a checkout offering flags.
-func pageChannels(flags []string) []web.CardPartnerChannel {
-	var out []web.CardPartnerChannel
+func pageChannels(flags []string) []CardPartnerChannel {
+	var out []CardPartnerChannel
 	for _, c := range channelOrder {
 		for _, f := range flags {
 			if flagOf(c.Code) == f {
@@ -51,22 +51,22 @@ func pageChannels(flags []string) []web.CardPartnerChannel {
 	return out
 }
 
-func testItems(list []TestNumber, group int) []web.CardPartnerTestItem {
-	out := make([]web.CardPartnerTestItem, len(list))
+func testItems(list []TestNumber, group int) []CardPartnerTestItem {
+	out := make([]CardPartnerTestItem, len(list))
 	for i, t := range list {
-		out[i] = web.CardPartnerTestItem{Value: t.Number, Display: web.GroupDigits(t.Number, group), Outcome: t.Outcome(), Declines: t.Code != 0}
+		out[i] = CardPartnerTestItem{Value: t.Number, Display: web.GroupDigits(t.Number, group), Outcome: t.Outcome(), Declines: t.Code != 0}
 	}
 	return out
 }
 
 // checkoutPage is the open checkout of pay at now.
-func (p *Provider) checkoutPage(pay *platform.Payment, now time.Time, frozen bool) web.CardPartnerCheckoutPage {
+func (p *Provider) checkoutPage(pay *platform.Payment, now time.Time, frozen bool) CardPartnerCheckoutPage {
 	st := stateOf(pay)
 	flags := st.Channels
 	if len(flags) == 0 {
 		flags = Channels(pay.Amount.Currency)
 	}
-	page := web.CardPartnerCheckoutPage{
+	page := CardPartnerCheckoutPage{
 		Page:        web.Page{Title: "Checkout", Brand: Brand()},
 		Action:      PayPath,
 		Inv:         st.Inv,
@@ -79,7 +79,7 @@ func (p *Provider) checkoutPage(pay *platform.Payment, now time.Time, frozen boo
 		ClockFrozen: frozen,
 		ScriptURL:   p.ScriptURL(),
 		Channels:    pageChannels(flags),
-		Form:        web.CardPartnerForm{Phone: pay.Customer.Phone},
+		Form:        CardPartnerForm{Phone: pay.Customer.Phone},
 		TestCards:   testItems(TestCards, 4),
 		TestPhones:  testItems(TestPhones, 3),
 	}
@@ -93,20 +93,20 @@ func (p *Provider) checkoutPage(pay *platform.Payment, now time.Time, frozen boo
 }
 
 // outcomeOf says how pay's checkout ended.
-func outcomeOf(pay *platform.Payment) web.CardPartnerOutcome {
+func outcomeOf(pay *platform.Payment) CardPartnerOutcome {
 	switch pay.Status {
 	case platform.StatusSuccess:
-		return web.CardPartnerApproved
+		return CardPartnerApproved
 	case platform.StatusRefunded:
-		return web.CardPartnerRefunded
+		return CardPartnerRefunded
 	}
 	switch stateOf(pay).Outcome {
 	case outcomeCancelled:
-		return web.CardPartnerCancelled
+		return CardPartnerCancelled
 	case outcomeExpired, outcomeTimedOut:
-		return web.CardPartnerExpired
+		return CardPartnerExpired
 	}
-	return web.CardPartnerDeclined
+	return CardPartnerDeclined
 }
 
 // paidWith says how the customer paid: "Visa •••• 4242", "M-Pesa 254708374149".
@@ -122,9 +122,9 @@ func paidWith(st state) string {
 
 // resultPage is how pay's checkout ended, with the way back to the
 // merchant when the merchant gave one.
-func (p *Provider) resultPage(pay *platform.Payment) web.CardPartnerResultPage {
+func (p *Provider) resultPage(pay *platform.Payment) CardPartnerResultPage {
 	st := stateOf(pay)
-	page := web.CardPartnerResultPage{
+	page := CardPartnerResultPage{
 		Page:        web.Page{Title: "Payment result", Brand: Brand()},
 		Outcome:     outcomeOf(pay),
 		Amount:      pay.Amount,
@@ -149,13 +149,13 @@ func (p *Provider) resultPage(pay *platform.Payment) web.CardPartnerResultPage {
 		page.ReturnURL = u
 	}
 	switch page.Outcome {
-	case web.CardPartnerApproved:
+	case CardPartnerApproved:
 		page.Title = "Payment approved"
-	case web.CardPartnerRefunded:
+	case CardPartnerRefunded:
 		page.Title = "Payment refunded"
-	case web.CardPartnerCancelled:
+	case CardPartnerCancelled:
 		page.Title = "Payment cancelled"
-	case web.CardPartnerExpired:
+	case CardPartnerExpired:
 		page.Title = "Checkout expired"
 	default:
 		page.Title = "Payment declined"
@@ -167,13 +167,13 @@ func (p *Provider) resultPage(pay *platform.Payment) web.CardPartnerResultPage {
 func finishedAlert(pay *platform.Payment) *web.Alert {
 	var what string
 	switch outcomeOf(pay) {
-	case web.CardPartnerApproved:
+	case CardPartnerApproved:
 		what = "was already paid"
-	case web.CardPartnerRefunded:
+	case CardPartnerRefunded:
 		what = "was paid and refunded"
-	case web.CardPartnerCancelled:
+	case CardPartnerCancelled:
 		what = "was cancelled"
-	case web.CardPartnerExpired:
+	case CardPartnerExpired:
 		what = "expired"
 	default:
 		what = "was declined"

@@ -193,7 +193,7 @@ func (h *handlers) act(c echo.Context, form url.Values) error {
 		if len(rows) >= MaxVouchers {
 			return h.form(c, pay, rows, http.StatusUnprocessableEntity, tooMany(), "")
 		}
-		return h.form(c, pay, append(rows, web.EcoVoucherRow{}), http.StatusOK, nil, "")
+		return h.form(c, pay, append(rows, EcoVoucherRow{}), http.StatusOK, nil, "")
 	case ActionFill:
 		return h.fill(c, pay)
 	case ActionCancel:
@@ -213,7 +213,7 @@ func (h *handlers) act(c echo.Context, form url.Values) error {
 }
 
 // pay sends the vouchers typed in the form to EcoVoucher.
-func (h *handlers) pay(c echo.Context, pay *platform.Payment, rows []web.EcoVoucherRow) error {
+func (h *handlers) pay(c echo.Context, pay *platform.Payment, rows []EcoVoucherRow) error {
 	var (
 		in  PayInput
 		idx []int // the row of each voucher sent
@@ -229,7 +229,7 @@ func (h *handlers) pay(c echo.Context, pay *platform.Payment, rows []web.EcoVouc
 		// An empty form must not reach the engine: without vouchers, Pay
 		// picks test vouchers itself.
 		if len(rows) == 0 {
-			rows = []web.EcoVoucherRow{{}}
+			rows = []EcoVoucherRow{{}}
 		}
 		rows[0].Invalid = "number"
 		return h.form(c, pay, rows, http.StatusUnprocessableEntity, &web.Alert{Title: "Enter a voucher",
@@ -284,7 +284,7 @@ func (h *handlers) refreshed(c echo.Context, pay *platform.Payment) error {
 }
 
 // use puts the wallet voucher number into the first empty row of the form.
-func (h *handlers) use(c echo.Context, pay *platform.Payment, rows []web.EcoVoucherRow, number string) error {
+func (h *handlers) use(c echo.Context, pay *platform.Payment, rows []EcoVoucherRow, number string) error {
 	v, err := Lookup(number)
 	if err != nil || v.Face.Currency != pay.Amount.Currency {
 		return h.form(c, pay, rows, http.StatusUnprocessableEntity, &web.Alert{Title: "Not a wallet voucher",
@@ -295,7 +295,7 @@ func (h *handlers) use(c echo.Context, pay *platform.Payment, rows []web.EcoVouc
 			return h.form(c, pay, rows, http.StatusOK, nil, fmt.Sprintf("Voucher %s is already in the form.", GroupNumber(v.Number)))
 		}
 	}
-	row := web.EcoVoucherRow{Number: GroupNumber(v.Number), SecurityCode: v.SecurityCode, Expiry: v.Expiry}
+	row := EcoVoucherRow{Number: GroupNumber(v.Number), SecurityCode: v.SecurityCode, Expiry: v.Expiry}
 	at := -1
 	for i, r := range rows {
 		if r.Empty() {
@@ -326,9 +326,9 @@ func (h *handlers) fill(c echo.Context, pay *platform.Payment) error {
 	if err != nil {
 		return h.form(c, pay, nil, http.StatusConflict, &web.Alert{Title: "No test vouchers left", Message: platform.Sentence(err.Error())}, "")
 	}
-	rows := make([]web.EcoVoucherRow, len(vs))
+	rows := make([]EcoVoucherRow, len(vs))
 	for i, v := range vs {
-		rows[i] = web.EcoVoucherRow{Number: GroupNumber(v.Number), SecurityCode: v.SecurityCode, Expiry: v.Expiry}
+		rows[i] = EcoVoucherRow{Number: GroupNumber(v.Number), SecurityCode: v.SecurityCode, Expiry: v.Expiry}
 	}
 	return h.form(c, pay, rows, http.StatusOK, nil, fmt.Sprintf("%d test voucher(s) worth %s are in the form.", len(vs), web.FormatMoneySymbol(pay.Amount)))
 }
@@ -420,8 +420,8 @@ func (h *handlers) notify(c echo.Context) error {
 }
 
 // form renders the EcoVoucher page of pay with rows as typed.
-func (h *handlers) form(c echo.Context, pay *platform.Payment, rows []web.EcoVoucherRow, status int, alert *web.Alert, notice string) error {
-	var page web.EcoVoucherPage
+func (h *handlers) form(c echo.Context, pay *platform.Payment, rows []EcoVoucherRow, status int, alert *web.Alert, notice string) error {
+	var page EcoVoucherPage
 	err := h.view(c.Request().Context(), func(used UsedFunc) (err error) {
 		page, err = h.p.formPage(pay, rows, used)
 		return err
@@ -456,11 +456,11 @@ func (h *handlers) fail(c echo.Context, page web.ErrorPage) error {
 }
 
 // rowsOf reads the form's voucher rows, in order.
-func rowsOf(form url.Values) []web.EcoVoucherRow {
+func rowsOf(form url.Values) []EcoVoucherRow {
 	numbers, codes, expiries := form["number"], form["security_code"], form["expiry"]
 	n := max(len(numbers), len(codes), len(expiries))
 	n = min(n, MaxVouchers)
-	rows := make([]web.EcoVoucherRow, n)
+	rows := make([]EcoVoucherRow, n)
 	at := func(vs []string, i int) string {
 		if i < len(vs) {
 			return strings.TrimSpace(vs[i])
@@ -468,7 +468,7 @@ func rowsOf(form url.Values) []web.EcoVoucherRow {
 		return ""
 	}
 	for i := range rows {
-		rows[i] = web.EcoVoucherRow{Number: at(numbers, i), SecurityCode: at(codes, i), Expiry: at(expiries, i)}
+		rows[i] = EcoVoucherRow{Number: at(numbers, i), SecurityCode: at(codes, i), Expiry: at(expiries, i)}
 	}
 	return rows
 }

@@ -10,13 +10,13 @@ import (
 // formPage is the EcoVoucher page of pay with rows as the customer typed
 // them (one empty row when there are none), the wallet of unused test
 // vouchers of its currency and the vouchers that would fill in its amount.
-func (p *Provider) formPage(pay *platform.Payment, rows []web.EcoVoucherRow, used UsedFunc) (web.EcoVoucherPage, error) {
+func (p *Provider) formPage(pay *platform.Payment, rows []EcoVoucherRow, used UsedFunc) (EcoVoucherPage, error) {
 	if len(rows) == 0 {
-		rows = []web.EcoVoucherRow{{}}
+		rows = []EcoVoucherRow{{}}
 	}
 	currency := pay.Amount.Currency
 	st := stateOf(pay)
-	page := web.EcoVoucherPage{
+	page := EcoVoucherPage{
 		Page:        web.Page{Title: "Pay with ecoVoucher", Brand: p.brand},
 		Action:      PayPath,
 		TxID:        st.TxID,
@@ -62,14 +62,14 @@ func (p *Provider) formPage(pay *platform.Payment, rows []web.EcoVoucherRow, use
 }
 
 // card is a test voucher as the wallet shows it.
-func card(v TestVoucher) web.EcoVoucherCard {
-	return web.EcoVoucherCard{Number: v.Number, SecurityCode: v.SecurityCode, Expiry: v.Expiry, Face: v.Face}
+func card(v TestVoucher) EcoVoucherCard {
+	return EcoVoucherCard{Number: v.Number, SecurityCode: v.SecurityCode, Expiry: v.Expiry, Face: v.Face}
 }
 
 // resultPage is where pay stands, for the customer.
-func (p *Provider) resultPage(pay *platform.Payment) web.EcoVoucherResultPage {
+func (p *Provider) resultPage(pay *platform.Payment) EcoVoucherResultPage {
 	st := stateOf(pay)
-	page := web.EcoVoucherResultPage{
+	page := EcoVoucherResultPage{
 		Page:        web.Page{Brand: p.brand},
 		Amount:      pay.Amount,
 		Merchant:    fmt.Sprintf("Project %d", pay.ProjectID),
@@ -81,7 +81,7 @@ func (p *Provider) resultPage(pay *platform.Payment) web.EcoVoucherResultPage {
 		page.Code, page.Message, page.ProviderPaymentID = op.Code, op.Message, op.ProviderPaymentID
 	}
 	for _, v := range st.Vouchers {
-		page.Vouchers = append(page.Vouchers, web.EcoVoucherCard{Number: v.Number, Expiry: v.Expiry, Face: v.Amount})
+		page.Vouchers = append(page.Vouchers, EcoVoucherCard{Number: v.Number, Expiry: v.Expiry, Face: v.Amount})
 	}
 	switch pay.Status {
 	case platform.StatusSuccess, platform.StatusRefunded:

@@ -8,7 +8,6 @@ import (
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
-	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // Code is Lotérica's method code: its route name and force_payment_method value.
@@ -71,6 +70,7 @@ func New() *voucher.Provider {
 		ReferenceDigits: 16,
 		RedirectBody:    func(in voucher.RedirectInput) (any, error) { return Redirect(in), nil },
 		VoucherPage:     voucherPage,
+		Templates:       Templates(),
 	})
 }
 
@@ -136,10 +136,10 @@ func Decimal(cents int64) string {
 }
 
 // voucherPage shows the voucher in Portuguese.
-func voucherPage(pay *platform.Payment, page web.VoucherPage) (string, any) {
+func voucherPage(pay *platform.Payment, page voucher.VoucherPage) (string, any) {
 	page.Lang = "pt-BR"
 	page.Title = "Voucher " + page.Brand.Name
-	p := web.LotericaVoucherPage{VoucherPage: page}
+	p := LotericaVoucherPage{VoucherPage: page}
 	if pay.Voucher != nil && !pay.Voucher.PaidAt.IsZero() {
 		p.Canal = Channel(pay.Voucher.Channel)
 	}

@@ -250,10 +250,10 @@ func TestPaidAndExpiredPages(t *testing.T) {
 }
 
 func TestBrazilianFormats(t *testing.T) {
-	assert.Equal(t, "US$\u00a01.250,00", web.FormatBrazilian(platform.Sum{Amount: 125000, Currency: "USD"}))
-	assert.Equal(t, "R$\u00a010,00", web.FormatBrazilian(platform.Sum{Amount: 1000, Currency: "BRL"}))
-	assert.Equal(t, "10,00 ARS", web.FormatBrazilian(platform.Sum{Amount: 1000, Currency: "ARS"}))
-	var p web.LotericaVoucherPage
+	assert.Equal(t, "US$\u00a01.250,00", loterica.FormatBrazilian(platform.Sum{Amount: 125000, Currency: "USD"}))
+	assert.Equal(t, "R$\u00a010,00", loterica.FormatBrazilian(platform.Sum{Amount: 1000, Currency: "BRL"}))
+	assert.Equal(t, "10,00 ARS", loterica.FormatBrazilian(platform.Sum{Amount: 1000, Currency: "ARS"}))
+	var p loterica.LotericaVoucherPage
 	assert.Equal(t, "02/12/2026 às 14:00 (UTC)", p.Quando(time.Date(2026, 12, 2, 14, 0, 0, 0, time.UTC)))
 	assert.Equal(t, "03/12/2026", p.Dia(time.Date(2026, 12, 2, 23, 0, 0, 0, time.FixedZone("BRT", -3*3600))), "dates are in UTC")
 	assert.Empty(t, p.Quando(time.Time{}))

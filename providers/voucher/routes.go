@@ -296,7 +296,7 @@ func (h *handlers) terminal(c echo.Context) error {
 			if pay.Voucher == nil {
 				continue
 			}
-			page.Pending = append(page.Pending, web.PendingVoucher{
+			page.Pending = append(page.Pending, PendingVoucher{
 				Reference:  pay.Voucher.Reference,
 				Amount:     pay.Voucher.Amount,
 				ValidUntil: pay.Voucher.ValidUntil,
@@ -369,9 +369,9 @@ func (p *Provider) closed(pay *platform.Payment, now time.Time) (title, msg stri
 	ref := web.GroupDigits(pay.Voucher.Reference, 4)
 	state, at := p.State(pay, now)
 	switch state {
-	case web.VoucherPaid:
+	case VoucherPaid:
 		return "Already paid", fmt.Sprintf("Voucher %s was already paid %s on %s. Nothing was charged again.", ref, p.ChannelName(pay.Voucher.Channel), stamp(at)), true
-	case web.VoucherExpired:
+	case VoucherExpired:
 		return "Voucher expired", fmt.Sprintf("Voucher %s expired on %s and can no longer be paid. Nothing was charged.", ref, stamp(at)), true
 	default:
 		reason := ""

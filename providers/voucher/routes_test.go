@@ -18,7 +18,6 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
 	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
 	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
-	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 var fixed = time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
@@ -46,7 +45,7 @@ func cash(post bool) *voucher.Provider {
 		cfg.RedirectBody = func(in voucher.RedirectInput) (any, error) {
 			return cashBody{PaymentID: in.Payment.ID, OperationID: in.Payment.Sale().ID, Amount: "10.00"}, nil
 		}
-		cfg.VoucherPage = func(pay *platform.Payment, page web.VoucherPage) (string, any) {
+		cfg.VoucherPage = func(pay *platform.Payment, page voucher.VoucherPage) (string, any) {
 			page.Description = "own page of " + pay.ID
 			return "voucher", page
 		}

@@ -16,7 +16,7 @@ func (p *Provider) page(title string) web.Page {
 
 // State returns where the voucher of pay stands at now, and since when
 // (paid, expired, cancelled).
-func (p *Provider) State(pay *platform.Payment, now time.Time) (web.VoucherState, time.Time) {
+func (p *Provider) State(pay *platform.Payment, now time.Time) (VoucherState, time.Time) {
 	v := pay.Voucher
 	var decided time.Time
 	if op := pay.Sale(); op != nil {
@@ -24,30 +24,30 @@ func (p *Provider) State(pay *platform.Payment, now time.Time) (web.VoucherState
 	}
 	switch {
 	case v == nil:
-		return web.VoucherCancelled, decided
+		return VoucherCancelled, decided
 	case pay.Status == platform.StatusSuccess || pay.Status == platform.StatusRefunded:
 		if !v.PaidAt.IsZero() {
-			return web.VoucherPaid, v.PaidAt
+			return VoucherPaid, v.PaidAt
 		}
-		return web.VoucherPaid, decided
+		return VoucherPaid, decided
 	case pay.Status == platform.StatusDecline || pay.Status == platform.StatusError:
 		if stateOf(pay).Lapsed || !decided.Before(v.LastDay()) {
-			return web.VoucherExpired, decided
+			return VoucherExpired, decided
 		}
-		return web.VoucherCancelled, decided
+		return VoucherCancelled, decided
 	case !now.Before(v.LastDay()):
-		return web.VoucherExpired, v.LastDay() // the lapse job has yet to run
+		return VoucherExpired, v.LastDay() // the lapse job has yet to run
 	case !now.Before(v.ValidUntil):
-		return web.VoucherBankOnly, time.Time{}
+		return VoucherBankOnly, time.Time{}
 	}
-	return web.VoucherUnpaid, time.Time{}
+	return VoucherUnpaid, time.Time{}
 }
 
 // voucherPage is the voucher of pay as its customer sees it at now.
-func (p *Provider) voucherPage(pay *platform.Payment, now time.Time) web.VoucherPage {
+func (p *Provider) voucherPage(pay *platform.Payment, now time.Time) VoucherPage {
 	v := pay.Voucher
 	state, at := p.State(pay, now)
-	page := web.VoucherPage{
+	page := VoucherPage{
 		Page:        p.page(fmt.Sprintf("%s voucher", p.cfg.Method.Brand.Name)),
 		Reference:   v.Reference,
 		Amount:      v.Amount,
@@ -68,9 +68,9 @@ func (p *Provider) voucherPage(pay *platform.Payment, now time.Time) web.Voucher
 		StateAt:       at,
 	}
 	switch state {
-	case web.VoucherPaid:
+	case VoucherPaid:
 		page.Channel = p.ChannelName(v.Channel)
-	case web.VoucherCancelled:
+	case VoucherCancelled:
 		if op := pay.Sale(); op != nil {
 			page.Reason = op.Message
 		}
@@ -79,8 +79,8 @@ func (p *Provider) voucherPage(pay *platform.Payment, now time.Time) web.Voucher
 }
 
 // terminalPage is the terminal's form with what was entered.
-func (p *Provider) terminalPage(reference, channel string) web.TerminalPage {
-	page := web.TerminalPage{
+func (p *Provider) terminalPage(reference, channel string) TerminalPage {
+	page := TerminalPage{
 		Page:      p.page(p.cfg.Method.Brand.Name + " terminal"),
 		Action:    p.TerminalPath(),
 		Reference: reference,
@@ -93,9 +93,9 @@ func (p *Provider) terminalPage(reference, channel string) web.TerminalPage {
 }
 
 // receipt is what the terminal prints for a voucher it took.
-func (p *Provider) receipt(pay *platform.Payment) *web.Receipt {
+func (p *Provider) receipt(pay *platform.Payment) *Receipt {
 	v := pay.Voucher
-	r := &web.Receipt{
+	r := &Receipt{
 		Reference:   v.Reference,
 		Amount:      v.Amount,
 		PaidAt:      v.PaidAt,

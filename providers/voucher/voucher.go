@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -75,7 +76,11 @@ type Config struct {
 	// VoucherPage renders the voucher page in the method's own words: it
 	// returns the page (template) name and its view model, built from the
 	// shared model (Lotérica: in Portuguese). Nil: the shared "voucher" page.
-	VoucherPage func(pay *platform.Payment, page web.VoucherPage) (name string, data any)
+	// A page of the method's own is a template in Templates.
+	VoucherPage func(pay *platform.Payment, page VoucherPage) (name string, data any)
+	// Templates holds the method's own pages (<name>.html at its root),
+	// besides the shared voucher and terminal pages; nil: none.
+	Templates fs.FS
 }
 
 // RedirectInput is what Config.RedirectBody builds the redirect body from.

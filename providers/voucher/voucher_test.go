@@ -337,7 +337,7 @@ func TestExpire(t *testing.T) {
 	assert.Equal(t, "General decline", s.Message)
 	apply(p, s)
 	state, _ := prov.State(p, t0.Add(time.Hour))
-	assert.Equal(t, web.VoucherExpired, state)
+	assert.Equal(t, VoucherExpired, state)
 }
 
 func TestFail(t *testing.T) {
@@ -351,7 +351,7 @@ func TestFail(t *testing.T) {
 		assert.Equal(t, platform.CodeMessage(code), s.Message)
 		apply(p, s)
 		state, _ := prov.State(p, t0.Add(time.Hour))
-		assert.Equal(t, web.VoucherCancelled, state, "a provider's decline is not a lapse")
+		assert.Equal(t, VoucherCancelled, state, "a provider's decline is not a lapse")
 	}
 	s, _ := prov.Fail(issued(t, prov, ""), 20105, testEnv(t0, "", 3))
 	assert.Equal(t, "Insufficient funds on customer account", s.Message)
@@ -370,12 +370,12 @@ func TestState(t *testing.T) {
 	p := issued(t, prov, "")
 	tests := []struct {
 		at   time.Duration
-		want web.VoucherState
+		want VoucherState
 	}{
-		{0, web.VoucherUnpaid},
-		{10*day - time.Second, web.VoucherUnpaid},
-		{10 * day, web.VoucherBankOnly},
-		{30 * day, web.VoucherExpired}, // before the lapse job ran
+		{0, VoucherUnpaid},
+		{10*day - time.Second, VoucherUnpaid},
+		{10 * day, VoucherBankOnly},
+		{30 * day, VoucherExpired}, // before the lapse job ran
 	}
 	for _, tt := range tests {
 		got, _ := prov.State(p, t0.Add(tt.at))

@@ -1,9 +1,10 @@
-package web
+package ecovoucher
 
 import (
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // EcoVoucherPage is the EcoVoucher page a customer is sent to: what the
@@ -12,7 +13,7 @@ import (
 // with a button that puts it into the form. It is one form: every button
 // posts what was typed, so nothing typed is lost.
 type EcoVoucherPage struct {
-	Page
+	web.Page
 	Action string // where the form posts
 	TxID   int64
 	// Amount is what the shop asks for; 0 means the vouchers set it.
@@ -28,7 +29,7 @@ type EcoVoucherPage struct {
 	// Entered is what the rows that are test vouchers of the payment's
 	// currency add up to.
 	Entered platform.Sum
-	Error   *Alert
+	Error   *web.Alert
 	// Notice is a short polite message: "Voucher … was added to the form."
 	Notice string
 	// Wallet lists unused test vouchers of the payment's currency.
@@ -100,7 +101,7 @@ type EcoVoucherCard struct {
 // shop gave no return URL, and what the EcoVoucher page shows for a
 // payment that no longer takes vouchers.
 type EcoVoucherResultPage struct {
-	Page
+	web.Page
 	// State is "success", "decline" or "processing".
 	State       string
 	Amount      platform.Sum
@@ -115,7 +116,7 @@ type EcoVoucherResultPage struct {
 	ProviderPaymentID string
 	At                time.Time
 	// Back returns to the shop, when the shop gave a URL.
-	Back *Link
+	Back *web.Link
 	// Reload is this page, for a payment still processing.
 	Reload string
 }

@@ -1,10 +1,11 @@
-package web
+package cardpartner
 
 import (
 	"fmt"
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // CardPartnerChannel is one way to pay the card partner's checkout offers:
@@ -51,7 +52,7 @@ type CardPartnerTestItem struct {
 // customer the merchant redirected chooses a card or a mobile wallet and
 // pays or cancels before the page's time runs out.
 type CardPartnerCheckoutPage struct {
-	Page
+	web.Page
 	Action      string // where the form posts
 	Inv         string // the partner's invoice: the sale operation's ID
 	ProjectID   int64
@@ -72,7 +73,7 @@ type CardPartnerCheckoutPage struct {
 	Form      CardPartnerForm
 	Errors    []CardPartnerFieldError
 	// Alert is a refusal that concerns no single field.
-	Alert      *Alert
+	Alert      *web.Alert
 	TestCards  []CardPartnerTestItem
 	TestPhones []CardPartnerTestItem
 }
@@ -133,7 +134,7 @@ const (
 // happened, with the references a customer may be asked for, and the way
 // back to the merchant.
 type CardPartnerResultPage struct {
-	Page
+	web.Page
 	Outcome     CardPartnerOutcome
 	Amount      platform.Sum
 	ProjectID   int64
@@ -150,5 +151,5 @@ type CardPartnerResultPage struct {
 	// ReturnURL leads back to the merchant; empty when the merchant gave none.
 	ReturnURL string
 	// Alert says why an action on a finished checkout was refused.
-	Alert *Alert
+	Alert *web.Alert
 }

@@ -1,10 +1,12 @@
-package web
+package loterica
 
 import (
 	"strings"
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // LotericaVoucherPage is a Lotérica voucher as a Brazilian customer sees
@@ -12,7 +14,7 @@ import (
 // Portuguese, with amounts and dates written the Brazilian way. The sandbox's
 // own tools on the page stay in English.
 type LotericaVoucherPage struct {
-	VoucherPage
+	voucher.VoucherPage
 	// Canal says in Portuguese where it was paid: "em uma casa lotérica",
 	// "em um banco".
 	Canal string
@@ -35,7 +37,7 @@ func FormatBrazilian(s platform.Sum) string {
 			return ','
 		}
 		return r
-	}, FormatAmount(s))
+	}, web.FormatAmount(s))
 	if sym, ok := brazilSymbols[strings.ToUpper(s.Currency)]; ok {
 		return sym + "\u00a0" + amount
 	}
