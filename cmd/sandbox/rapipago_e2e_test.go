@@ -55,7 +55,7 @@ func rapiConfig(t *testing.T, settings string) func(*serveOptions) {
 	return func(o *serveOptions) { o.Config = file }
 }
 
-func TestRapipagoGateSaleToTerminalPayment(t *testing.T) {
+func rapipagoJourney(t *testing.T) {
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -269,7 +269,7 @@ func TestRapipagoControlAPI(t *testing.T) {
 	m.none()
 }
 
-func TestRapipagoGoldenCallbacks(t *testing.T) {
+func rapipagoGoldenCallbacks(t *testing.T) {
 	// A maximum of 500.00, so that the seed's 502.00 ARS is declined as in
 	// its example.
 	s := startSandbox(t, t.TempDir(), rapiConfig(t, "    max_amount: 50000\n"))
