@@ -22,7 +22,7 @@ IMAGE_help        := the tag of make docker
 FUZZTIME_help     := how long make fuzz runs each fuzz target
 BENCH_FLAGS_help  := flags of sandbox bench in make bench (sandbox bench -h lists them)
 
-.PHONY: help run build test check bench fuzz screenshots docker clean
+.PHONY: help run build test golden check bench fuzz screenshots docker clean
 
 help: ## list the targets and the variables they use
 	@echo "Targets:"
@@ -41,6 +41,13 @@ build: ## build bin/sandbox
 test: ## run every test with the race detector, browser tests included
 	@./scripts/ensure-browser
 	$(GO) test -race -count=1 $(PKGS)
+
+# The packages whose tests take -update (golden files of pages and callbacks).
+GOLDEN_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' '"update", false' .)))
+
+golden: ## rewrite every golden file from what the code does now (review the diff before committing)
+	$(GO) test -count=1 -run 'Golden|TestMethods/.*/golden' $(GOLDEN_PKGS) -args -update
+	@git status --short -- '*testdata*' || true
 
 check: ## gofmt, go vet, the import rules, go.mod tidy, staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

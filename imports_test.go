@@ -38,6 +38,8 @@ var rules = []rule{
 	{pkg: "platform/hosted", banned: []string{"platform/bolt", "providers/", "platform/gate", "platform/paymentpage", "platform/control", "go.etcd.io/bbolt"}},
 	{pkg: "platform/control", banned: []string{"platform/bolt", "go.etcd.io/bbolt"}},
 	{pkg: "providers/", banned: []string{"platform/bolt", "platform/gate", "platform/paymentpage", "go.etcd.io/bbolt"}},
+	// internal/toymethod is a method made for tests: the same rules as a provider.
+	{pkg: "internal/", banned: []string{"platform/bolt", "platform/gate", "platform/paymentpage", "platform/control", "providers/", "app", "go.etcd.io/bbolt"}},
 	{pkg: "web", banned: []string{"platform/bolt", "providers/", "platform/gate", "go.etcd.io/bbolt"}},
 	{pkg: "scenarios", banned: []string{"platform/bolt", "go.etcd.io/bbolt", "app", "platform", "platform/gate", "platform/control", "platform/paymentpage", "providers/", "github.com/labstack/echo"}, direct: true},
 	{pkg: "sandboxtest", banned: []string{"platform/bolt", "go.etcd.io/bbolt", "providers/", "github.com/labstack/echo"}, direct: true},

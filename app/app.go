@@ -50,6 +50,10 @@ type Options struct {
 	// Timeouts bound the server's connections; the zero value takes the
 	// defaults.
 	Timeouts Timeouts
+	// Providers are the payment methods' mock providers; nil is
+	// Providers(), the methods the sandbox emulates. A test may add a
+	// method of its own.
+	Providers []platform.Provider
 	// Log receives structured logs; nil discards them.
 	Log *slog.Logger
 	// Wall reads the wall clock; nil is time.Now.
@@ -91,7 +95,10 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 	if wall == nil {
 		wall = time.Now
 	}
-	provs := Providers()
+	provs := o.Providers
+	if provs == nil {
+		provs = Providers()
+	}
 	store, err := bolt.Open(o.DataFile)
 	if err != nil {
 		return nil, err
