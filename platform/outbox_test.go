@@ -382,7 +382,7 @@ func TestCallbacksGoAtCommit(t *testing.T) {
 		assert.NotEqual(t, platform.JobProcess, j.Kind, "no processing was left for later")
 	}
 
-	_, err = eng.Pay(ctx, k, platform.PayInput{})
+	_, err = eng.Pay(ctx, k, nil)
 	require.NoError(t, err)
 	select {
 	case b := <-h.arrived:
