@@ -22,11 +22,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden with the rendered pages")
 
-var (
-	issued = time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
-	day    = 24 * time.Hour
-)
-
 func errorPage() ErrorPage {
 	e := NewErrorPage(http.StatusBadRequest, "Invalid signature",
 		"The signature does not match the parameters. The sandbox signed this string:",
