@@ -143,9 +143,10 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 	e.Logger = slogEcho(log)
 	e.HTTPErrorHandler = errorHandler
 	e.Use(requestLog(log), recoverPanics(), guard.middleware)
-	gate.New(eng).Routes(e)
-	paymentpage.New(eng, renderer).Routes(e)
-	ctl := control.New(eng, renderer)
+	served := servedLog(log)
+	gate.New(eng, served).Routes(e)
+	paymentpage.New(eng, renderer, served).Routes(e)
+	ctl := control.New(eng, renderer, served)
 	ctl.Routes(e)
 	hosted.Mount(e, eng, renderer, provs)
 	e.GET("/static/*", echo.WrapHandler(web.StaticHandler()))

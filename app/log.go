@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -19,17 +20,20 @@ import (
 )
 
 // Every request is logged once, as one slog line, when it is answered: what
-// a handler logs through c.Logger() while serving it, a recovered panic
-// and the error a handler returns all join that line (at level ERROR), so a
-// 500 is never logged twice or in another format.
+// a server logs with the request's context through the logger New hands it
+// (servedLog), what is logged through c.Logger() while serving it, a
+// recovered panic and the error a handler returns all join that line (at
+// the highest of their levels, ERROR for a 500), so a 500 is never logged
+// twice or in another format.
 
-// requestLog logs each request as one line and turns the error a handler
-// returns into its answer (errorHandler).
+// requestLog logs each request as one line to l and turns the error a
+// handler returns into its answer (errorHandler).
 func requestLog(l *slog.Logger) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
 			rec := &record{}
+			c.SetRequest(c.Request().WithContext(context.WithValue(c.Request().Context(), recordKey{}, rec)))
 			c.SetLogger(&echoLog{emit: rec.add})
 			err := next(c)
 			if err != nil {
@@ -54,6 +58,54 @@ func requestLog(l *slog.Logger) echo.MiddlewareFunc {
 			return nil
 		}
 	}
+}
+
+// recordKey is the context key of the record of the request being served.
+type recordKey struct{}
+
+// servedLog returns the logger the servers log their failures to: l, but a
+// record logged with the context of a request being served joins that
+// request's line (requestLog) instead of a line of its own.
+func servedLog(l *slog.Logger) *slog.Logger {
+	return slog.New(&foldHandler{Handler: l.Handler()})
+}
+
+// foldHandler hands a record logged with a request's context to the
+// request's record, as its message and attributes in one text; any other
+// record goes to Handler. requestLog writes the request's line to the
+// handler underneath, so that line is never folded into itself.
+type foldHandler struct {
+	slog.Handler
+	attrs []slog.Attr // what With added, said in the folded text too
+}
+
+func (h *foldHandler) Handle(ctx context.Context, r slog.Record) error {
+	rec, ok := ctx.Value(recordKey{}).(*record)
+	if !ok {
+		return h.Handler.Handle(ctx, r)
+	}
+	var b strings.Builder
+	b.WriteString(r.Message)
+	sep := ": "
+	say := func(a slog.Attr) bool {
+		fmt.Fprintf(&b, "%s%s=%v", sep, a.Key, a.Value)
+		sep = " "
+		return true
+	}
+	for _, a := range h.attrs {
+		say(a)
+	}
+	r.Attrs(say)
+	rec.add(r.Level, b.String())
+	return nil
+}
+
+func (h *foldHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &foldHandler{Handler: h.Handler.WithAttrs(attrs), attrs: append(slices.Clip(h.attrs), attrs...)}
+}
+
+func (h *foldHandler) WithGroup(name string) slog.Handler {
+	return &foldHandler{Handler: h.Handler.WithGroup(name), attrs: h.attrs}
 }
 
 // record is what was logged while serving one request.

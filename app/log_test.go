@@ -12,7 +12,8 @@ import (
 
 // TestA500IsLoggedOnce replays the probe's 500s, logged twice in two
 // formats: each request is one slog line, and a failure joins that line at
-// level ERROR, whether a handler logs it, returns it or panics.
+// level ERROR, whether a handler logs it, returns it or panics, on every
+// surface: the Gate, the Payment Page, the control API and the dashboard.
 func TestA500IsLoggedOnce(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
@@ -21,24 +22,33 @@ func TestA500IsLoggedOnce(t *testing.T) {
 	e.GET("/test/panic", func(echo.Context) error { panic("the test handler panics") })
 	e.GET("/test/error", func(echo.Context) error { return assert.AnError })
 
+	const closedStore = "database not open" // bbolt's error for a closed store
 	tests := []struct {
-		name, path string
-		status     int
-		want       []string
+		name, method, path, body string
+		status                   int
+		says                     string // what a 500's answer says failed
+		want                     []string
 	}{
-		{"a request that succeeds", "/sandbox/health", 200, []string{"level=INFO", "status=200", "uri=/sandbox/health"}},
-		{"a 4xx", "/sandbox/payments/1/none", 404, []string{"level=INFO", "status=404"}},
-		{"a handler that panics", "/test/panic", 500, []string{"level=ERROR", "status=500", `err="panic: the test handler panics"`, "stack=", "goroutine"}},
-		{"a handler that returns an error", "/test/error", 500, []string{"level=ERROR", "status=500", "err=\"" + assert.AnError.Error()}},
-		// Last: the store is closed, so every control API call fails.
-		{"the control API fails", "/sandbox/projects", 500, []string{"level=ERROR", "status=500", "err=\"control /sandbox/projects:"}},
+		{"a request that succeeds", "GET", "/sandbox/health", "", 200, "", []string{"level=INFO", "status=200", "uri=/sandbox/health"}},
+		{"a 4xx", "GET", "/sandbox/payments/1/none", "", 404, "", []string{"level=INFO", "status=404"}},
+		{"a handler that panics", "GET", "/test/panic", "", 500, "the test handler panics", []string{"level=ERROR", "status=500", `err="panic: the test handler panics"`, "stack=", "goroutine"}},
+		{"a handler that returns an error", "GET", "/test/error", "", 500, assert.AnError.Error(), []string{"level=ERROR", "status=500", "err=\"" + assert.AnError.Error()}},
+		// From here on the store is closed, so every call that reads it fails.
+		{"the control API fails", "GET", "/sandbox/projects", "", 500, closedStore, []string{"level=ERROR", "status=500", `err="the control API failed: path=/sandbox/projects err=`}},
+		{"the dashboard fails", "GET", "/dashboard", "", 500, closedStore, []string{"level=ERROR", "status=500", `err="the control API failed: path=/dashboard err=`}},
+		{"the Gate fails", "POST", "/v2/payment/status", `{"general":{"project_id":842,"payment_id":"x","signature":"s"}}`, 500, closedStore,
+			[]string{"level=ERROR", "status=500", `err="the Gate failed: path=/v2/payment/status err=`}},
+		{"the Payment Page fails", "GET", "/payment?project_id=842&payment_id=x&payment_amount=100&payment_currency=MXN&customer_id=c&signature=s", "", 500, closedStore,
+			[]string{"level=ERROR", "status=500", `err="the Payment Page failed: path=/payment err=`}},
 	}
+	closed := false
 	for _, tt := range tests {
-		if tt.name == "the control API fails" {
+		if !closed && tt.name == "the control API fails" {
 			require.NoError(t, r.sb.Store.Close())
+			closed = true
 		}
 		before := len(r.log.lines())
-		rec := r.get(tt.path)
+		rec := r.do(request{method: tt.method, path: tt.path, body: tt.body})
 		assert.Equal(t, tt.status, rec.Code, tt.name)
 		lines := r.log.lines()[before:]
 		require.Len(t, lines, 1, "%s: one line per request:\n%s", tt.name, strings.Join(lines, "\n"))
@@ -46,7 +56,7 @@ func TestA500IsLoggedOnce(t *testing.T) {
 			assert.Contains(t, lines[0], w, tt.name)
 		}
 		if tt.status == http.StatusInternalServerError {
-			assert.NotEmpty(t, errorOf(t, rec), "%s: the answer says what failed", tt.name)
+			assert.Contains(t, rec.Body.String(), tt.says, "%s: the answer says what failed", tt.name)
 		}
 	}
 }

@@ -33,7 +33,7 @@ func (s *Server) handleDashboardCSV(c echo.Context) error {
 	ctx := c.Request().Context()
 	first, next, err := s.page(ctx, q, csvPage)
 	if err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	w := c.Response()
 	name := "payments-" + s.Engine.Clock().Now().UTC().Format("20060102-150405") + ".csv"

@@ -82,7 +82,7 @@ func (s *Server) back(c echo.Context, to string, err error, okMessage string) er
 func (s *Server) explain(c echo.Context, err error) string {
 	var pe *platform.Error
 	if !errors.As(err, &pe) {
-		c.Logger().Errorf("dashboard %s: %v", c.Path(), err)
+		s.logFailure(c, err)
 		return "The sandbox failed: " + err.Error()
 	}
 	msg := pe.Detail
@@ -362,8 +362,13 @@ func (s *Server) handleDashboardReset(c echo.Context) error {
 	return s.back(c, "/dashboard", err, "Every payment, callback and job is gone; projects and the clock stay.")
 }
 
-// errorPage is the one place the dashboard turns an error into a page.
+// errorPage is the one place the dashboard turns an error into a page: a
+// *platform.Error becomes the page web.ErrorFrom makes of it; any other
+// error a 500 page, logged.
 func (s *Server) errorPage(c echo.Context, err error) error {
+	if web.HTTPStatus(err) == http.StatusInternalServerError {
+		s.logFailure(c, err)
+	}
 	page := web.ErrorFrom(err)
 	page.Back = &web.Link{Label: "Back to the dashboard", URL: "/dashboard"}
 	return s.Renderer.Write(c.Response(), page.Status, "error", page)

@@ -111,7 +111,7 @@ func (s *Server) handleNotFound(c echo.Context) error {
 func (s *Server) handleProjects(c echo.Context) error {
 	ps, err := s.Engine.Projects(c.Request().Context())
 	if err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"projects": ps})
 }
@@ -119,10 +119,10 @@ func (s *Server) handleProjects(c echo.Context) error {
 func (s *Server) handlePutProject(c echo.Context) error {
 	var p platform.Project
 	if err := decode(c, &p); err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	if err := s.Engine.PutProject(c.Request().Context(), p); err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, p)
 }
@@ -144,7 +144,7 @@ func (s *Server) handlePayments(c echo.Context) error {
 	if v := c.QueryParam("project_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return fail(c, badRequest("project_id %q is not a number", v))
+			return s.fail(c, badRequest("project_id %q is not a number", v))
 		}
 		f.ProjectID = id
 	}
@@ -155,19 +155,19 @@ func (s *Server) handlePayments(c echo.Context) error {
 	if v := c.QueryParam("callbacks"); v != "" {
 		f.Callbacks = platform.CallbackHealth(v)
 		if !slices.Contains(callbackHealths, f.Callbacks) {
-			return fail(c, badRequest("callbacks %q is not a callback health: use one of %v", v, callbackHealths))
+			return s.fail(c, badRequest("callbacks %q is not a callback health: use one of %v", v, callbackHealths))
 		}
 	}
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxPageSize {
-			return fail(c, badRequest("limit %q is not a number from 1 to %d", v, maxPageSize))
+			return s.fail(c, badRequest("limit %q is not a number from 1 to %d", v, maxPageSize))
 		}
 		f.Limit = n
 	}
 	page, err := s.Engine.Payments(c.Request().Context(), f)
 	if err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	out := make([]paymentView, 0, len(page.Payments))
 	for _, p := range page.Payments {
@@ -186,11 +186,11 @@ func (s *Server) handlePayments(c echo.Context) error {
 func (s *Server) handlePayment(c echo.Context) error {
 	k, err := s.paymentKey(c)
 	if err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	w, err := s.Engine.PaymentWhole(c.Request().Context(), k)
 	if err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	s.asSent(c.Request().Context(), w.Deliveries)
 	v := wholeView{paymentView: s.paymentView(w.Payment), Deliveries: w.Deliveries, Jobs: w.Jobs}
@@ -206,12 +206,12 @@ func (s *Server) handlePayment(c echo.Context) error {
 func (s *Server) handlePay(c echo.Context) error {
 	k, err := s.paymentKey(c)
 	if err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	// The body is the method's own pay input, which its provider reads.
 	var in json.RawMessage
 	if err := decode(c, &in); err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	return s.answer(c, func() (*platform.Payment, error) { return s.Engine.Pay(c.Request().Context(), k, in) })
 }
@@ -219,13 +219,13 @@ func (s *Server) handlePay(c echo.Context) error {
 func (s *Server) handleFail(c echo.Context) error {
 	k, err := s.paymentKey(c)
 	if err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	var in struct {
 		Code int `json:"code"`
 	}
 	if err := decode(c, &in); err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	return s.answer(c, func() (*platform.Payment, error) { return s.Engine.Fail(c.Request().Context(), k, in.Code) })
 }
@@ -233,7 +233,7 @@ func (s *Server) handleFail(c echo.Context) error {
 func (s *Server) handleExpire(c echo.Context) error {
 	k, err := s.paymentKey(c)
 	if err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	return s.answer(c, func() (*platform.Payment, error) { return s.Engine.Expire(c.Request().Context(), k) })
 }
@@ -242,7 +242,7 @@ func (s *Server) handleExpire(c echo.Context) error {
 func (s *Server) answer(c echo.Context, act func() (*platform.Payment, error)) error {
 	p, err := act()
 	if err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, s.paymentView(p))
 }
@@ -265,14 +265,14 @@ func (s *Server) handleAdvance(c echo.Context) error {
 		Duration string `json:"duration"`
 	}
 	if err := decode(c, &in); err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	d, err := parseDuration(in.Duration)
 	if err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	if _, err := s.Engine.Advance(c.Request().Context(), d); err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, s.clock())
 }
@@ -294,17 +294,17 @@ func (s *Server) handleSetClock(c echo.Context) error {
 		Now string `json:"now"`
 	}
 	if err := decode(c, &in); err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	if in.Now == "" {
-		return fail(c, badRequest(`say where to set the clock: {"now":"2026-01-02T15:04:05Z"} (RFC 3339)`))
+		return s.fail(c, badRequest(`say where to set the clock: {"now":"2026-01-02T15:04:05Z"} (RFC 3339)`))
 	}
 	t, err := time.Parse(time.RFC3339, in.Now)
 	if err != nil {
-		return fail(c, badRequest("now %q is not an RFC 3339 time such as 2026-01-02T15:04:05Z", in.Now))
+		return s.fail(c, badRequest("now %q is not an RFC 3339 time such as 2026-01-02T15:04:05Z", in.Now))
 	}
 	if _, err := s.Engine.SetClock(c.Request().Context(), t); err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, s.clock())
 }
@@ -331,14 +331,14 @@ func parseDuration(v string) (time.Duration, error) {
 
 func (s *Server) handleFreeze(c echo.Context) error {
 	if err := s.Engine.Freeze(c.Request().Context()); err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, s.clock())
 }
 
 func (s *Server) handleUnfreeze(c echo.Context) error {
 	if err := s.Engine.Unfreeze(c.Request().Context()); err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, s.clock())
 }
@@ -348,7 +348,7 @@ func (s *Server) handleDeliveries(c echo.Context) error {
 	if v := c.QueryParam("project_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return fail(c, badRequest("project_id %q is not a number", v))
+			return s.fail(c, badRequest("project_id %q is not a number", v))
 		}
 		f.ProjectID = id
 	}
@@ -356,7 +356,7 @@ func (s *Server) handleDeliveries(c echo.Context) error {
 	f.Status = platform.DeliveryStatus(c.QueryParam("status"))
 	ds, err := s.Engine.Deliveries(c.Request().Context(), f)
 	if err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	s.asSent(c.Request().Context(), ds)
 	if ds == nil {
@@ -368,31 +368,33 @@ func (s *Server) handleDeliveries(c echo.Context) error {
 func (s *Server) handleResend(c echo.Context) error {
 	id, err := strconv.ParseUint(param(c, "id"), 10, 64)
 	if err != nil {
-		return fail(c, badRequest("delivery id %q is not a number", param(c, "id")))
+		return s.fail(c, badRequest("delivery id %q is not a number", param(c, "id")))
 	}
 	d, err := s.Engine.Resend(c.Request().Context(), id)
 	if err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	return c.JSON(http.StatusAccepted, d)
 }
 
 func (s *Server) handleReset(c echo.Context) error {
 	if err := s.Engine.Reset(c.Request().Context()); err != nil {
-		return fail(c, err)
+		return s.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "reset"})
 }
 
-// fail is the one place the control API turns an error into an answer.
-func fail(c echo.Context, err error) error {
+// fail is the one place the control API turns an error into an answer: a
+// *platform.Error is answered with its code and the status web.HTTPStatus
+// gives it; any other error is a 500, logged.
+func (s *Server) fail(c echo.Context, err error) error {
 	var se *statusError
 	if errors.As(err, &se) {
 		return c.JSON(se.status, map[string]string{"error": se.message})
 	}
 	var pe *platform.Error
 	if !errors.As(err, &pe) {
-		c.Logger().Errorf("control %s: %v", c.Path(), err)
+		s.logFailure(c, err)
 		return c.JSON(http.StatusInternalServerError, map[string]string{"error": err.Error()})
 	}
 	body := map[string]any{"error": pe.Detail, "code": pe.Code}
@@ -403,4 +405,10 @@ func fail(c echo.Context, err error) error {
 		body["fields"] = pe.Fields
 	}
 	return c.JSON(web.HTTPStatus(err), body)
+}
+
+// logFailure logs err, a failure of the sandbox itself that the control API
+// or the dashboard answers as a 500: the one place the package logs.
+func (s *Server) logFailure(c echo.Context, err error) {
+	s.Log.ErrorContext(c.Request().Context(), "the control API failed", "path", c.Path(), "err", err)
 }

@@ -1,6 +1,8 @@
 package control
 
 import (
+	"log/slog"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
@@ -18,14 +20,22 @@ type Server struct {
 	// suggests; by default random, so that it does not draw from the
 	// engine's seeded source.
 	NewPaymentID func() string
+	// Log receives the failures the control API and the dashboard answer
+	// with a 500, logged with the request's context (the sandbox folds
+	// them into the request's one log line).
+	Log *slog.Logger
 
 	flashes *flashes
 	streams *streams
 }
 
-// New returns a control server over eng rendering pages with r.
-func New(eng *platform.Engine, r *web.Renderer) *Server {
-	return &Server{Engine: eng, Renderer: r, Forms: RandomFormTokens(), NewPaymentID: randomPaymentID,
+// New returns a control server over eng rendering pages with r and
+// logging its failures to log (nil discards them).
+func New(eng *platform.Engine, r *web.Renderer, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{Engine: eng, Renderer: r, Forms: RandomFormTokens(), NewPaymentID: randomPaymentID, Log: log,
 		flashes: newFlashes(), streams: newStreams()}
 }
 

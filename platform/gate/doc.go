@@ -1,6 +1,6 @@
 // Package gate serves ecommpay's Gate API v2 as merchants' servers call it:
-// the sale endpoints of every registered method, the status request, the
-// card-partner refund and the clarification request.
+// the sale and refund endpoints of every registered method, the status
+// request and the clarification request.
 //
 // A handler decodes the JSON body, finds the project, verifies the
 // signature, checks the fields, calls the engine once and encodes its

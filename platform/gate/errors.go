@@ -27,7 +27,7 @@ type errorAnswer struct {
 func (s *Server) fail(c echo.Context, id ids, err error) error {
 	var pe *platform.Error
 	if !errors.As(err, &pe) {
-		c.Logger().Errorf("gate %s: %v", c.Path(), err)
+		s.Log.ErrorContext(c.Request().Context(), "the Gate failed", "path", c.Path(), "err", err)
 		return c.JSON(http.StatusInternalServerError, errorAnswer{
 			Status: "error", Code: "500", Message: "Internal error of the sandbox", RequestID: s.newRequestID(),
 			ProjectID: id.projectID, PaymentID: id.paymentID,

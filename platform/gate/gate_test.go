@@ -66,7 +66,7 @@ func (cash) Refund(*platform.Payment, platform.Env) (platform.Step, error) {
 // method and the test project.
 func newGate(t testing.TB) *enginetest.Sandbox {
 	sb := enginetest.New(t, cash{}, enginetest.Options{Project: platform.Project{ID: project, Secret: secret}})
-	gate.New(sb.Engine).Routes(sb.Echo)
+	gate.New(sb.Engine, nil).Routes(sb.Echo)
 	return sb
 }
 

@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -14,10 +15,20 @@ type Server struct {
 	Engine *platform.Engine
 	// MaxBody bounds a request body (default 1 MiB).
 	MaxBody int64
+	// Log receives the failures the Gate answers with a 500, logged with
+	// the request's context (the sandbox folds them into the request's
+	// one log line).
+	Log *slog.Logger
 }
 
-// New returns a Gate server over eng.
-func New(eng *platform.Engine) *Server { return &Server{Engine: eng, MaxBody: 1 << 20} }
+// New returns a Gate server over eng that logs its failures to log (nil
+// discards them).
+func New(eng *platform.Engine, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{Engine: eng, MaxBody: 1 << 20, Log: log}
+}
 
 // Routes mounts every Gate endpoint on e: one sale endpoint per registered
 // method, then the endpoints every method shares.

@@ -201,7 +201,7 @@ func (s *Server) fail(c echo.Context, p params, err error) error {
 func (s *Server) fromEngine(c echo.Context, err error) *pageError {
 	var pe *platform.Error
 	if !errors.As(err, &pe) {
-		c.Logger().Errorf("payment page %s: %v", c.Path(), err)
+		s.Log.ErrorContext(c.Request().Context(), "the Payment Page failed", "path", c.Path(), "err", err)
 		return &pageError{Status: http.StatusInternalServerError, Kind: "internal", Title: m("err.internal.title"), Message: m("err.internal.lead"),
 			Details: []msg{plain(err.Error())}}
 	}
@@ -228,7 +228,7 @@ func (s *Server) render(c echo.Context, status int, page web.PaymentPage) error 
 		page.Lang = page.Text.Lang()
 	}
 	if err := s.Renderer.Write(c.Response(), status, "payment", page); err != nil {
-		c.Logger().Errorf("payment page render: %v", err)
+		s.Log.ErrorContext(c.Request().Context(), "the Payment Page could not be rendered", "path", c.Path(), "err", err)
 		return c.String(http.StatusInternalServerError, "the sandbox could not render the Payment Page: "+err.Error()+"\n")
 	}
 	return nil

@@ -63,7 +63,7 @@ func newFixture(t testing.TB) *fixture {
 	r, err := web.New()
 	require.NoError(t, err)
 	e := echo.New()
-	srv := paymentpage.New(eng, r)
+	srv := paymentpage.New(eng, r, nil)
 	srv.NewOrderID = func() string { return "shop-0001" }
 	srv.Routes(e)
 	return &fixture{t: t, eng: eng, e: e, srv: srv, stalls: stalls}

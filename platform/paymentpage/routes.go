@@ -3,6 +3,7 @@ package paymentpage
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,11 +20,19 @@ type Server struct {
 	NewOrderID func() string
 	// MaxBody bounds a form body (default 1 MiB).
 	MaxBody int64
+	// Log receives the failures the Payment Page answers with a 500,
+	// logged with the request's context (the sandbox folds them into the
+	// request's one log line).
+	Log *slog.Logger
 }
 
-// New returns a Payment Page server over eng rendering pages with r.
-func New(eng *platform.Engine, r *web.Renderer) *Server {
-	return &Server{Engine: eng, Renderer: r, NewOrderID: randomOrderID, MaxBody: 1 << 20}
+// New returns a Payment Page server over eng rendering pages with r and
+// logging its failures to log (nil discards them).
+func New(eng *platform.Engine, r *web.Renderer, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{Engine: eng, Renderer: r, NewOrderID: randomOrderID, MaxBody: 1 << 20, Log: log}
 }
 
 func randomOrderID() string {
