@@ -169,6 +169,24 @@ func (e *Engine) Settings(project Project, method Method) MethodSettings {
 	return project.Methods[method.Code].Merge(e.settings[method.Code]).Merge(method.Defaults)
 }
 
+// Takes reports whether method m takes a sale of sum in project: the
+// currency, the amount limits of the project's settings and whole units
+// (CheckAmount), and the provider's own amount rules (AmountChecker). The
+// Payment Page offers only the methods that take the payment; a sale that
+// does not fit is still declined as the seeds show.
+func (e *Engine) Takes(project Project, m Method, sum Sum) bool {
+	s := e.Settings(project, m)
+	if _, declined := CheckAmount(m, s, sum); declined {
+		return false
+	}
+	if c, ok := e.providers[m.Code].(AmountChecker); ok {
+		if _, declined := c.CheckAmount(sum, s); declined {
+			return false
+		}
+	}
+	return true
+}
+
 // NewID returns n random bytes as lowercase hex from the sandbox's stream
 // that belongs to no payment. Seeded runs repeat it only when requests
 // arrive in the same order; a payment's own IDs come from its stream.

@@ -176,6 +176,17 @@ type Refunder interface {
 	Refund(p *Payment, env Env) (Step, error)
 }
 
+// AmountChecker is a Provider whose amount rules go beyond the limits of
+// MethodSettings (card-partner: limits per currency). Its CheckAmount is
+// what its Start applies, so that Engine.Takes tells the Payment Page the
+// same as the sale would.
+type AmountChecker interface {
+	Provider
+	// CheckAmount returns the decline of a sale of sum under settings, and
+	// true, when the provider refuses the amount.
+	CheckAmount(sum Sum, settings MethodSettings) (Step, bool)
+}
+
 // DepositAnswer is what a merchant answered to a check_deposit request.
 type DepositAnswer struct {
 	Confirmed bool

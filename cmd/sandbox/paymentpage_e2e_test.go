@@ -259,7 +259,7 @@ func TestPaymentPageDeclinedAtOnce(t *testing.T) {
 	status, _, page = ppGet(t, ppAbs(s, loc))
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, page, "Pago rechazado")
-	assert.Contains(t, page, "General decline")
+	assert.Contains(t, page, "<strong>Motivo:</strong> Rechazo general", "the reason in the page's language")
 	assert.Contains(t, page, "customer.identify.doc_number")
 	assert.Contains(t, page, `href="https://shop.example/failed"`)
 }

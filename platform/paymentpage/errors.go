@@ -138,10 +138,17 @@ func errForced(method platform.Method, sum platform.Sum) *pageError {
 
 func errNoMethod(sum platform.Sum, methods []platform.Method) *pageError {
 	e := &pageError{Status: http.StatusBadRequest, Kind: "no_method", Title: m("err.nomethod.title", sum.Currency), Message: m("err.nomethod.lead")}
+	limited := false
 	for _, mt := range methods {
 		e.Details = append(e.Details, m("err.param.method.other", mt.Name, strings.Join(mt.Currencies, ", ")))
+		limited = limited || (mt.Supports(sum.Currency) && (sum.Amount > 0 || mt.ZeroAmount))
 	}
-	if sum.Amount == 0 {
+	switch {
+	case limited:
+		// A method takes the currency, but not this amount.
+		e.Title = m("err.nomethod.title", web.FormatMoney(sum))
+		e.Hint = m("err.nomethod.limits", sum.Currency)
+	case sum.Amount == 0:
 		e.Hint = m("err.nomethod.zero")
 	}
 	return e

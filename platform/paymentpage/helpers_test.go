@@ -210,7 +210,7 @@ func fakeProviders(stalls *sync.Map) []platform.Provider {
 				}
 				return ""
 			},
-		}, kind: "card"},
+		}, kind: "card", max: map[string]int64{"USD": 300000}},
 	}
 }
 
@@ -232,6 +232,9 @@ func digits(s string, min, max int) bool {
 type fakeProvider struct {
 	method platform.Method
 	kind   string
+	// max bounds the amount per currency, as the card partner's own
+	// limits do (platform.AmountChecker); nil: no bound.
+	max map[string]int64
 	// stalls holds the IDs of payments whose first start fails, as when
 	// a provider has not answered yet: they wait in processing until the
 	// fixture runs the jobs that are due.
@@ -239,6 +242,14 @@ type fakeProvider struct {
 }
 
 func (p *fakeProvider) Method() platform.Method { return p.method }
+
+// CheckAmount declines an amount above the provider's own bound.
+func (p *fakeProvider) CheckAmount(sum platform.Sum, _ platform.MethodSettings) (platform.Step, bool) {
+	if m, ok := p.max[sum.Currency]; ok && sum.Amount > m {
+		return platform.Decline(platform.DeclineOverMaxLimit), true
+	}
+	return platform.Step{}, false
+}
 
 func (p *fakeProvider) Start(pay *platform.Payment, env platform.Env) (platform.Step, error) {
 	if _, stall := p.stalls.LoadAndDelete(pay.ID); stall {

@@ -9,9 +9,12 @@ import (
 )
 
 // methodsFor returns the methods a request may be paid with: the one
-// force_payment_method names, or every registered method that takes the
-// currency (and an amount of 0, when the amount is 0), in registration
-// order. No method is a *pageError that says which methods take what.
+// force_payment_method names (if it takes the currency), or every
+// registered method that takes the payment, its currency and its amount
+// within the project's limits (Engine.Takes), in registration order. No
+// method is a *pageError that says which methods take what. A forced
+// method is not held to its limits here: the sale is declined for them,
+// and the merchant learns it from the callback, as the seeds show.
 func (s *Server) methodsFor(r *request) ([]platform.Method, error) {
 	all := s.Engine.Methods()
 	if r.force != "" {
@@ -33,7 +36,7 @@ func (s *Server) methodsFor(r *request) ([]platform.Method, error) {
 	}
 	var out []platform.Method
 	for _, m := range all {
-		if fits(m, r.amount) {
+		if fits(m, r.amount) && s.Engine.Takes(r.project, m, r.amount) {
 			out = append(out, m)
 		}
 	}

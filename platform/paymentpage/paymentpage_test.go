@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -328,6 +329,108 @@ func TestMethodChoice(t *testing.T) {
 		assert.Equal(t, http.StatusUnprocessableEntity, a.status)
 		assert.Contains(t, a.body, "Choose a payment method to continue.")
 	})
+}
+
+// TestMethodLimits: the choice offers only the methods whose limits fit
+// the amount: the project's method settings (min_amount, max_amount,
+// whole_units) and a provider's own limits (the card partner's per
+// currency, SPEC.md §6); when none fits, the error page says the amount is
+// the problem. A forced method is not held to its limits: its sale is
+// declined, as the seeds show (SPEC.md §3.2).
+func TestMethodLimits(t *testing.T) {
+	f := newFixture(t)
+	const limited = 843
+	require.NoError(t, f.eng.PutProject(context.Background(), platform.Project{ID: limited, Secret: secret, Methods: map[string]platform.MethodSettings{
+		"oxxo":        {MaxAmount: 50000, WholeUnits: true},
+		"eco-voucher": {MinAmount: 2000},
+	}}))
+	tests := []struct {
+		name     string
+		project  int
+		currency string
+		amount   int
+		methods  []string
+	}{
+		{"within every limit", limited, "USD", 5000, []string{"oxxo", "eco-voucher", "card-partner"}},
+		{"above Oxxo's max_amount", limited, "USD", 60000, []string{"eco-voucher", "card-partner"}},
+		{"at Oxxo's max_amount", limited, "USD", 50000, []string{"oxxo", "eco-voucher", "card-partner"}},
+		{"below EcoVoucher's min_amount", limited, "USD", 1000, []string{"oxxo", "card-partner"}},
+		{"not whole units for Oxxo", limited, "USD", 5050, []string{"eco-voucher", "card-partner"}},
+		{"above the card partner's own limit", project, "USD", 300100, []string{"oxxo", "eco-voucher"}},
+		{"the card partner's limit is per currency", project, "KES", 300100, []string{"card-partner"}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := f.open(params("limits-"+string(rune('a'+i)), tt.currency, tt.amount, map[string]string{"project_id": strconv.Itoa(tt.project)}))
+			require.Equal(t, http.StatusOK, a.status, a.body)
+			var got []string
+			for _, part := range strings.Split(a.body, `type="radio" name="method" value="`)[1:] {
+				got = append(got, part[:strings.Index(part, `"`)])
+			}
+			if len(tt.methods) == 1 {
+				assert.Contains(t, a.body, `<input type="hidden" name="method" value="`+tt.methods[0]+`">`)
+				return
+			}
+			assert.Equal(t, tt.methods, got)
+		})
+	}
+	t.Run("no method fits the amount", func(t *testing.T) {
+		a := f.open(params("limits-none", "MXN", 60000, map[string]string{"project_id": strconv.Itoa(limited)}))
+		assert.Equal(t, http.StatusBadRequest, a.status)
+		assert.Contains(t, a.body, "No payment method accepts 600.00 MXN")
+		assert.Contains(t, a.body, "have amount limits this payment does not fit")
+	})
+	t.Run("a forced method over its limit is declined by the sale", func(t *testing.T) {
+		a := f.open(params("limits-forced", "MXN", 60000, map[string]string{"project_id": strconv.Itoa(limited), "force_payment_method": "oxxo"}))
+		require.Equal(t, http.StatusOK, a.status, a.body)
+		assert.Contains(t, a.body, `<input type="hidden" name="method" value="oxxo">`)
+	})
+}
+
+// TestDeclineReason: a declined payment's result says its reason once, in
+// the customer's language, with the errors entries that add to it, and
+// leads back to the shop by the first return URL the shop gave.
+func TestDeclineReason(t *testing.T) {
+	f := newFixture(t)
+	const limited = 844
+	require.NoError(t, f.eng.PutProject(context.Background(), platform.Project{ID: limited, Secret: secret, Methods: map[string]platform.MethodSettings{
+		"oxxo": {MinAmount: 5000, MaxAmount: 50000},
+	}}))
+	fields := map[string]string{"customer_first_name": "Ana", "customer_last_name": "Ruiz", "customer_email": "ana@example.com",
+		"identify_doc_number": "1234567890"}
+	tests := []struct {
+		name   string
+		amount int
+		extra  map[string]string
+		reason string
+		detail string
+		back   string
+	}{
+		// 20101 carries its message in errors[] too (SPEC.md §3.2): the page says it once.
+		{"over the limit, in Spanish", 60000, map[string]string{"language_code": "es", "merchant_return_url": "https://shop.example/cart"},
+			"<strong>Motivo:</strong> El importe supera el máximo del método de pago", "", "https://shop.example/cart"},
+		{"below the minimum, in English", 1000, map[string]string{"merchant_fail_url": "https://shop.example/failed", "merchant_return_url": "https://shop.example/cart"},
+			"<strong>Reason:</strong> General decline", "payment.amount: the amount is below the minimum of 50.00 MXN", "https://shop.example/failed"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := "decline-" + string(rune('a'+i))
+			tt.extra["project_id"] = strconv.Itoa(limited)
+			tt.extra["force_payment_method"] = "oxxo"
+			a := f.pay(params(id, "MXN", tt.amount, tt.extra), "oxxo", fields)
+			require.Equal(t, http.StatusSeeOther, a.status, a.body)
+			f.run()
+			a = f.get("/payment/result/" + strconv.Itoa(limited) + "/" + id)
+			require.Equal(t, http.StatusOK, a.status, a.body)
+			assert.Equal(t, 1, strings.Count(a.body, tt.reason), "the reason, once:\n%s", a.body)
+			if tt.detail != "" {
+				assert.Equal(t, 1, strings.Count(a.body, tt.detail), "the refused field, once")
+			} else {
+				assert.NotContains(t, a.body, `<ul class="pp-reason__list">`, "nothing to add to the reason")
+			}
+			assert.Contains(t, a.body, `href="`+tt.back+`"`)
+		})
+	}
 }
 
 // TestFieldValidation: the form asks for what the method needs and the

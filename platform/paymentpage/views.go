@@ -211,16 +211,9 @@ func (s *Server) resultPage(pay *platform.Payment) web.PaymentPage {
 		res.ReturnURL = first(opts, paramRedirectOK, paramSuccessURL)
 	case platform.StatusDecline, platform.StatusError:
 		res.State = web.ResultDecline
-		res.ReturnURL = first(opts, paramRedirectFail, paramFailURL)
+		res.ReturnURL = first(opts, paramRedirectFail, paramFailURL, paramReturnURL)
 		if sale != nil {
-			res.Reason = sale.Message
-			for _, e := range sale.Errors {
-				d := platform.Sentence(e.Message)
-				if e.Field != "" {
-					d = e.Field + ": " + e.Message
-				}
-				res.Details = append(res.Details, d)
-			}
+			res.Reason, res.Details = declineReason(sale, pg.Text)
 		}
 	case platform.StatusRefunded:
 		res.State = web.ResultRefunded
@@ -249,6 +242,31 @@ func (s *Server) resultPage(pay *platform.Payment) web.PaymentPage {
 	}
 	pg.Result = res
 	return pg
+}
+
+// declineReason is why sale was declined, said once: the decline's
+// message in the customer's language when the page knows its code, and
+// the errors entries that add something to it (a field, a limit), as the
+// platform words them.
+func declineReason(sale *platform.Operation, t web.Translator) (string, []string) {
+	reason := sale.Message
+	if key := "decline." + sale.Code; t.Has(key) {
+		reason = t.T(key)
+	}
+	var details []string
+	for _, e := range sale.Errors {
+		if e.Field == "" && (e.Message == "" || strings.EqualFold(e.Message, sale.Message)) {
+			continue // the reason again
+		}
+		d := platform.Sentence(e.Message)
+		if e.Field != "" {
+			d = e.Field + ": " + e.Message
+		}
+		if !slices.Contains(details, d) {
+			details = append(details, d)
+		}
+	}
+	return reason, details
 }
 
 // first returns the first of the named options that is set.

@@ -198,6 +198,14 @@ func CheckLimits(sum platform.Sum, settings platform.MethodSettings) (platform.S
 	return platform.Step{}, false
 }
 
+// CheckAmount applies CheckLimits, for the Payment Page to offer the
+// method only for amounts it takes (platform.AmountChecker).
+func (p *Provider) CheckAmount(sum platform.Sum, settings platform.MethodSettings) (platform.Step, bool) {
+	return CheckLimits(sum, settings)
+}
+
+var _ platform.AmountChecker = (*Provider)(nil)
+
 // Missing returns the paths of the customer fields the partner needs and
 // the payment lacks: customer.phone, customer.email.
 func Missing(c platform.Customer) []string {
@@ -217,7 +225,7 @@ func Missing(c platform.Customer) []string {
 // payment awaits the customer, who is sent to the checkout with a signed
 // POST body.
 func (p *Provider) Start(pay *platform.Payment, env platform.Env) (platform.Step, error) {
-	if s, declined := CheckLimits(pay.Amount, env.Settings); declined {
+	if s, declined := p.CheckAmount(pay.Amount, env.Settings); declined {
 		return s, nil
 	}
 	if missing := Missing(pay.Customer); len(missing) > 0 {
