@@ -174,12 +174,16 @@ type PaymentWait struct {
 	IntervalMS int
 }
 
-// PaymentRedirect sends the customer to the provider with a POST form that
-// submits itself.
+// PaymentRedirect sends the customer to the provider with a form that
+// submits itself: a POST of the redirect's body, or, in the shop's frame,
+// a GET too, so that the provider's page opens in the whole window
+// (PaymentPage.Embedded) instead of inside the frame.
 type PaymentRedirect struct {
 	Provider string
-	URL      string
-	Fields   []FormField
+	// URL is the form's action; a GET's query is in Fields.
+	URL    string
+	Get    bool
+	Fields []FormField
 }
 
 // FormField is a hidden form field.

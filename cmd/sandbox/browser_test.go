@@ -507,3 +507,70 @@ func TestBrowserWidget(t *testing.T) {
 	assert.Equal(t, s.URL+"/payment", brLocation(t, tab), "the parameters were POSTed, not put in the URL")
 	(&brShots{t: t, ctx: tab, flow: "widget", n: sh.n}).take("new-tab", false)
 }
+
+// TestBrowserEmbeddedCheckout: the demo shop's EPayWidget.runEmbedded
+// frame takes the customer through the Payment Page to the card partner's
+// checkout, which opens in the whole window, as ecommpay opens a
+// provider's page, so its Pay button is not cut off by the shop's frame;
+// the customer pays there and ends on the result page.
+func TestBrowserEmbeddedCheckout(t *testing.T) {
+	t.Parallel()
+	ctx := brTab(t)
+	s := startSandbox(t, t.TempDir())
+	sh := &brShots{t: t, ctx: ctx, flow: "embedded-checkout"}
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(s.URL+"/demo/shop"),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-epay-mode=embedded]`)),
+		chromedp.Click(chromedp.CSS(`button[data-epay-mode=embedded]`)),
+	))
+	shop := brLocation(t, ctx)
+
+	// inFrame runs fn(d), d the framed page's document, until it returns
+	// a truthy value (the frame may be loading its next page).
+	inFrame := func(what, fn string) {
+		t.Helper()
+		js := `(function(){ var f = document.querySelector("#shop-payment iframe.epay-sandbox-frame");
+			var d = f && f.contentDocument; if (!d || d.readyState !== "complete") return false;
+			try { return !!(` + fn + `)(d); } catch (e) { return false; } })()`
+		for {
+			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+			if err == nil && ok {
+				return
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("in the shop's frame: %s: %v", what, ctx.Err())
+			}
+			time.Sleep(30 * time.Millisecond)
+		}
+	}
+	inFrame("choose the card partner", `function(d){
+		var m = d.querySelector('input[name=method][value="card-partner"]'); if (!m) return false;
+		m.click(); d.querySelector(".pp-submit").click(); return true; }`)
+	inFrame("fill in phone and email, and pay", `function(d){
+		var phone = d.getElementById("f-customer_phone"); if (!phone) return false;
+		phone.value = "+254712345678"; d.getElementById("f-customer_email").value = "wanjiru@example.com";
+		d.querySelector(".pp-pay").click(); return true; }`)
+	sh.take("paying-in-frame", false)
+
+	// The checkout opens in the whole window, not in the frame.
+	for !strings.Contains(brLocation(t, ctx), "/providers/card-partner/") {
+		if ctx.Err() != nil {
+			t.Fatalf("the checkout never opened in the window; the window is still at %s", brLocation(t, ctx))
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	brWaitLoaded(t, ctx, "the checkout")
+	framed, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.top !== window`))
+	require.NoError(t, err)
+	assert.False(t, framed, "the checkout is the window's page")
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[name=action][value=pay]`))))
+	sh.take("checkout", true)
+	brMethods["card-partner"].atProvider(t, ctx, s, sh)
+
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.pp-icon--success`))))
+	assert.Contains(t, brLocation(t, ctx), "/payment/result/1/")
+	assert.Equal(t, "Payment successful", brText(t, ctx, "h1"))
+	sh.take("result", false)
+	brSubmit(t, ctx, `.pp-actions a`)
+	assert.Contains(t, brLocation(t, ctx), strings.Split(shop, "?")[0], "back at the shop")
+}

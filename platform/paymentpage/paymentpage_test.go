@@ -620,6 +620,45 @@ func TestJourney(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, f.get("/payment/status/842/gate-1").status)
 }
 
+// TestEmbeddedJourney: in the shop's frame (EPayWidget.runEmbedded sends
+// frame_mode=iframe, which no signature covers) the customer goes to the
+// provider in the whole window, as on ecommpay: a GET redirect is a form
+// aimed at _top carrying the URL's query, a POST one too; the result's
+// links to the voucher and back to the shop leave the frame as well.
+func TestEmbeddedJourney(t *testing.T) {
+	f := newFixture(t)
+	person := map[string]string{"force_payment_method": "oxxo", "frame_mode": "iframe",
+		"customer_first_name": "Ana", "customer_last_name": "Lopez", "customer_email": "ana@example.com", "identify_doc_number": "1234567890",
+		"merchant_return_url": "https://shop.example/orders/1"}
+	require.Equal(t, http.StatusSeeOther, f.pay(params("embedded-1", "MXN", 125000, person), "oxxo", nil).status)
+	f.run()
+	a := f.get("/payment/processing/842/embedded-1")
+	require.Equal(t, http.StatusOK, a.status, "a GET redirect in the frame is a page, not a 303 the frame would follow")
+	assert.Contains(t, a.body, `<form class="pp-state" method="get" action="`+base+`/providers/oxxo/vouchers/93012345678901" target="_top" data-autosubmit>`)
+	assert.Contains(t, a.body, "Continue to Oxxo", "without script, a button")
+
+	a = f.get("/payment/result/842/embedded-1")
+	require.Equal(t, http.StatusOK, a.status)
+	assert.Contains(t, a.body, `href="https://shop.example/orders/1" target="_top"`)
+
+	card := params("embedded-2", "USD", 2500, map[string]string{"force_payment_method": "card-partner", "frame_mode": "iframe",
+		"customer_phone": "+254712345678", "customer_email": "w@example.com"})
+	require.Equal(t, http.StatusSeeOther, f.pay(card, "card-partner", nil).status)
+	f.run()
+	a = f.get("/payment/processing/842/embedded-2")
+	require.Equal(t, http.StatusOK, a.status, a.body)
+	assert.Contains(t, a.body, `<form class="pp-state" method="post" action="`+base+`/providers/card-partner/checkout" target="_top" data-autosubmit>`)
+	assert.Contains(t, a.body, `<input type="hidden" name="inv" value="1000000001">`)
+
+	// Out of a frame, nothing changes: the GET is a redirect, the POST's form stays in the window.
+	delete(person, "frame_mode")
+	require.Equal(t, http.StatusSeeOther, f.pay(params("embedded-3", "MXN", 125000, person), "oxxo", nil).status)
+	f.run()
+	a = f.get("/payment/processing/842/embedded-3")
+	assert.Equal(t, http.StatusSeeOther, a.status)
+	assert.Equal(t, base+"/providers/oxxo/vouchers/93012345678901", a.location)
+}
+
 // TestPaymentIDsInPaths: payment IDs with slashes, spaces and the like
 // survive the trip through the pages' URLs.
 func TestPaymentIDsInPaths(t *testing.T) {

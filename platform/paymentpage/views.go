@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -119,15 +121,33 @@ func (s *Server) processingPage(pay *platform.Payment) web.PaymentPage {
 	return pg
 }
 
-// redirectPage sends the customer to the provider with a POST of the
-// redirect's body.
+// redirectPage sends the customer to the provider with a form: a POST of
+// the redirect's body, or a GET of the redirect's URL with its query (and
+// the body's fields) as the form's fields.
 func (s *Server) redirectPage(pay *platform.Payment) (web.PaymentPage, error) {
+	pg := s.paymentPage(pay, web.PaymentViewRedirect)
+	r := &web.PaymentRedirect{Provider: s.methodName(pay), URL: pay.Redirect.URL}
+	if !strings.EqualFold(pay.Redirect.Method, http.MethodPost) {
+		u, err := url.Parse(getURL(pay.Redirect))
+		if err != nil {
+			return web.PaymentPage{}, fmt.Errorf("payment %s: redirect URL: %w", pay.Key(), err)
+		}
+		for _, k := range slices.Sorted(maps.Keys(u.Query())) {
+			for _, v := range u.Query()[k] {
+				r.Fields = append(r.Fields, web.FormField{Name: k, Value: v})
+			}
+		}
+		u.RawQuery = ""
+		r.URL, r.Get = u.String(), true
+		pg.Redirect = r
+		return pg, nil
+	}
 	fields, err := bodyFields(pay.Redirect.Body)
 	if err != nil {
 		return web.PaymentPage{}, fmt.Errorf("payment %s: redirect body: %w", pay.Key(), err)
 	}
-	pg := s.paymentPage(pay, web.PaymentViewRedirect)
-	pg.Redirect = &web.PaymentRedirect{Provider: s.methodName(pay), URL: pay.Redirect.URL, Fields: fields}
+	r.Fields = fields
+	pg.Redirect = r
 	return pg, nil
 }
 

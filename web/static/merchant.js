@@ -18,7 +18,9 @@
  * objects are sent as JSON, booleans as true/false (the Payment Page reads
  * them as 1/0, as the SDKs sign them). run() with a target_element embeds,
  * as ecommpay's widget does. The embedded page gets frame_mode=iframe, which
- * no signature covers. Of the event handlers only onLoaded (the page is
+ * no signature covers; the frame grows to the page's height, and when the
+ * customer goes on to the provider (a voucher, a checkout) that page opens
+ * in the whole window, as on ecommpay, and comes back to the result there. Of the event handlers only onLoaded (the page is
  * shown) and onDestroy (runEmbedded's destroy()) are called.
  *
  * The script finds the sandbox from its own <script src>, so it works on
