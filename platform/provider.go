@@ -47,6 +47,9 @@ type Method struct {
 	// Callback is what the method's callbacks carry beyond the fields every
 	// callback has.
 	Callback CallbackShape
+	// Location is the time of the method's country (Oxxo: Mexico City),
+	// in which its customers' pages write moments; nil: UTC.
+	Location *time.Location
 	// Pages are the provider's own pages a person may open directly
 	// (a terminal, a wallet), linked from the sandbox's front page.
 	Pages    []PageLink

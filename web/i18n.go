@@ -36,10 +36,87 @@ func Language(code string) string {
 	return DefaultLanguage
 }
 
-// Translator looks up the Payment Page's strings in one language. The
-// zero Translator speaks English.
+// Catalog holds a page's strings per language: Catalog["es"]["key"].
+// Arguments are fmt verbs; each translation takes the same verbs in the
+// same order (Catalog.Problems checks it). A provider keeps the strings of
+// its own pages in one, and its translator looks them up before the
+// Payment Page's (Translator.With).
+type Catalog map[string]map[string]string
+
+// Problems lists what is wrong with c, for a test to assert it is empty:
+// a language the Payment Page speaks that lacks a key English has, a key
+// English lacks, and a translation whose fmt verbs differ from English's.
+func (c Catalog) Problems() []string {
+	var out []string
+	en := c[DefaultLanguage]
+	for _, lang := range Languages() {
+		for key, s := range en {
+			tr, ok := c[lang][key]
+			switch {
+			case !ok:
+				out = append(out, fmt.Sprintf("%s lacks %q", lang, key))
+			case !slices.Equal(verbs(tr), verbs(s)):
+				out = append(out, fmt.Sprintf("%s %q takes %v, English takes %v", lang, key, verbs(tr), verbs(s)))
+			}
+		}
+		for key := range c[lang] {
+			if _, ok := en[key]; !ok {
+				out = append(out, fmt.Sprintf("%s has %q, which English lacks", lang, key))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// verbs returns the fmt verbs of s in order.
+func verbs(s string) []string {
+	var out []string
+	for i := 0; i < len(s)-1; i++ {
+		if s[i] != '%' {
+			continue
+		}
+		if s[i+1] == '%' {
+			i++
+			continue
+		}
+		out = append(out, s[i+1:i+2])
+	}
+	return out
+}
+
+// Translator looks up a page's strings in one language: its catalogues
+// (With) first, then the Payment Page's; and writes moments in a zone
+// (In). The zero Translator speaks English, in UTC.
 type Translator struct {
 	lang string
+	// more are the catalogues looked up first, the last added first.
+	more []Catalog
+	loc  *time.Location
+}
+
+// With returns t looking c up before the catalogues it has.
+func (t Translator) With(c Catalog) Translator {
+	t.more = append([]Catalog{c}, t.more...)
+	return t
+}
+
+// In returns t writing moments (Date, Day) in loc, the customer's
+// country time; nil is UTC.
+func (t Translator) In(loc *time.Location) Translator {
+	t.loc = loc
+	return t
+}
+
+// lookup finds key in lang: the catalogues, then the Payment Page's.
+func (t Translator) lookup(lang, key string) (string, bool) {
+	for _, c := range t.more {
+		if s, ok := c[lang][key]; ok {
+			return s, true
+		}
+	}
+	s, ok := ppCatalog[lang][key]
+	return s, ok
 }
 
 // NewTranslator returns the translator of Language(code).
@@ -58,9 +135,9 @@ func (t Translator) Lang() string {
 // English; a key missing in English is returned as it is, so a typo shows
 // on the page instead of an empty string (a test checks every key).
 func (t Translator) T(key string, args ...any) string {
-	s, ok := ppCatalog[t.Lang()][key]
+	s, ok := t.lookup(t.Lang(), key)
 	if !ok {
-		if s, ok = ppCatalog[DefaultLanguage][key]; !ok {
+		if s, ok = t.lookup(DefaultLanguage, key); !ok {
 			return key
 		}
 	}
@@ -70,24 +147,50 @@ func (t Translator) T(key string, args ...any) string {
 	return fmt.Sprintf(s, args...)
 }
 
-// Date formats t for people in the translator's language, in UTC (the
-// sandbox clock's zone): "2 Mar 2026, 09:00 UTC", "2 mar 2026, 09:00 UTC".
-// The zero time is "".
+// Date formats t for people in the translator's language and zone (In;
+// UTC, the sandbox clock's zone, by default), with the zone's offset:
+// "2 Mar 2026, 09:00 UTC", "2 mar 2026, 03:00 UTC-6". The zero time is "".
 func (t Translator) Date(at time.Time) string {
 	if at.IsZero() {
 		return ""
 	}
-	at = at.UTC()
-	return fmt.Sprintf("%d %s %d, %s UTC", at.Day(), t.month(at.Month()), at.Year(), at.Format("15:04"))
+	at = t.local(at)
+	return fmt.Sprintf("%d %s %d, %s %s", at.Day(), t.month(at.Month()), at.Year(), at.Format("15:04"), ZoneName(at))
 }
 
-// Day formats t's date for people in the translator's language, in UTC:
+// ZoneName names the offset of at's zone as people read it anywhere:
+// "UTC", "UTC-6", "UTC+5:30".
+func ZoneName(at time.Time) string {
+	_, off := at.Zone()
+	if off == 0 {
+		return "UTC"
+	}
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	name := fmt.Sprintf("UTC%s%d", sign, off/3600)
+	if m := off % 3600 / 60; m != 0 {
+		name += fmt.Sprintf(":%02d", m)
+	}
+	return name
+}
+
+// local is at in the translator's zone.
+func (t Translator) local(at time.Time) time.Time {
+	if t.loc == nil {
+		return at.UTC()
+	}
+	return at.In(t.loc)
+}
+
+// Day formats t's date for people in the translator's language and zone:
 // "Thu, 12 Mar 2026", "jue, 12 mar 2026". The zero time is "".
 func (t Translator) Day(at time.Time) string {
 	if at.IsZero() {
 		return ""
 	}
-	at = at.UTC()
+	at = t.local(at)
 	return fmt.Sprintf("%s, %d %s %d", ppWeekdays[t.Lang()][at.Weekday()], at.Day(), t.month(at.Month()), at.Year())
 }
 
@@ -107,9 +210,9 @@ var (
 	}
 )
 
-// Has reports whether key is in the catalogue.
+// Has reports whether key is in the translator's catalogues.
 func (t Translator) Has(key string) bool {
-	_, ok := ppCatalog[DefaultLanguage][key]
+	_, ok := t.lookup(DefaultLanguage, key)
 	return ok
 }
 
@@ -128,12 +231,19 @@ func TranslationKeys(lang string) []string {
 // are fmt verbs; each translation takes the same verbs in the same order.
 var ppCatalog = map[string]map[string]string{
 	"en": {
-		"skip":         "Skip to content",
-		"badge":        "Sandbox",
-		"badge.title":  "This is the ecommpay sandbox: no real money moves.",
-		"brand.suffix": "sandbox",
-		"footer":       "Test payment in the ecommpay sandbox. No real money moves.",
-		"secure":       "Secure payment page",
+		"skip":                   "Skip to content",
+		"copied":                 "Copied",
+		"layout.provider.before": "%s is emulated by the ",
+		"layout.provider.link":   "ecommpay sandbox",
+		"layout.provider.after":  " for testing integrations. No real payment is made.",
+		"layout.sandbox.before":  "The ",
+		"layout.sandbox.link":    "ecommpay sandbox",
+		"layout.sandbox.after":   " emulates the payment platform for testing integrations. No real payment is made.",
+		"badge":                  "Sandbox",
+		"badge.title":            "This is the ecommpay sandbox: no real money moves.",
+		"brand.suffix":           "sandbox",
+		"footer":                 "Test payment in the ecommpay sandbox. No real money moves.",
+		"secure":                 "Secure payment page",
 
 		"order.title":    "Order summary",
 		"order.merchant": "Merchant",
@@ -273,12 +383,19 @@ var ppCatalog = map[string]map[string]string{
 		"decline.30302":          "Merchant did not respond during the operation confirmation process",
 	},
 	"es": {
-		"skip":         "Saltar al contenido",
-		"badge":        "Sandbox",
-		"badge.title":  "Este es el sandbox de ecommpay: no se mueve dinero real.",
-		"brand.suffix": "sandbox",
-		"footer":       "Pago de prueba en el sandbox de ecommpay. No se mueve dinero real.",
-		"secure":       "Página de pago segura",
+		"skip":                   "Saltar al contenido",
+		"copied":                 "Copiado",
+		"layout.provider.before": "%s es una emulación del ",
+		"layout.provider.link":   "sandbox de ecommpay",
+		"layout.provider.after":  " para probar integraciones. No se realiza ningún pago real.",
+		"layout.sandbox.before":  "El ",
+		"layout.sandbox.link":    "sandbox de ecommpay",
+		"layout.sandbox.after":   " emula la plataforma de pagos para probar integraciones. No se realiza ningún pago real.",
+		"badge":                  "Sandbox",
+		"badge.title":            "Este es el sandbox de ecommpay: no se mueve dinero real.",
+		"brand.suffix":           "sandbox",
+		"footer":                 "Pago de prueba en el sandbox de ecommpay. No se mueve dinero real.",
+		"secure":                 "Página de pago segura",
 
 		"order.title":    "Resumen del pedido",
 		"order.merchant": "Comercio",
@@ -418,12 +535,19 @@ var ppCatalog = map[string]map[string]string{
 		"decline.30302":          "El comercio no respondió a la confirmación de la operación",
 	},
 	"pt": {
-		"skip":         "Pular para o conteúdo",
-		"badge":        "Sandbox",
-		"badge.title":  "Este é o sandbox da ecommpay: nenhum dinheiro real é movimentado.",
-		"brand.suffix": "sandbox",
-		"footer":       "Pagamento de teste no sandbox da ecommpay. Nenhum dinheiro real é movimentado.",
-		"secure":       "Página de pagamento segura",
+		"skip":                   "Pular para o conteúdo",
+		"copied":                 "Copiado",
+		"layout.provider.before": "%s é emulado pelo ",
+		"layout.provider.link":   "sandbox da ecommpay",
+		"layout.provider.after":  " para testar integrações. Nenhum pagamento real é feito.",
+		"layout.sandbox.before":  "O ",
+		"layout.sandbox.link":    "sandbox da ecommpay",
+		"layout.sandbox.after":   " emula a plataforma de pagamentos para testar integrações. Nenhum pagamento real é feito.",
+		"badge":                  "Sandbox",
+		"badge.title":            "Este é o sandbox da ecommpay: nenhum dinheiro real é movimentado.",
+		"brand.suffix":           "sandbox",
+		"footer":                 "Pagamento de teste no sandbox da ecommpay. Nenhum dinheiro real é movimentado.",
+		"secure":                 "Página de pagamento segura",
 
 		"order.title":    "Resumo do pedido",
 		"order.merchant": "Loja",

@@ -46,3 +46,43 @@ func TestTranslator(t *testing.T) {
 	assert.Equal(t, "qui, 12 mar 2026", NewTranslator("pt").Day(at))
 	assert.Equal(t, "", es.Date(time.Time{}))
 }
+
+// TestTranslatorWithAndIn: a provider's catalogue is looked up before the
+// Payment Page's (the last added first, then English), and moments are
+// written in the customer's country time with its offset.
+func TestTranslatorWithAndIn(t *testing.T) {
+	shared := Catalog{"en": {"v.go": "Go to any %s.", "skip": "Jump"}, "es": {"v.go": "Ve a cualquier %s."}}
+	own := Catalog{"en": {"outlet": "OXXO store"}, "es": {"outlet": "tienda OXXO"}}
+	mexico := time.FixedZone("America/Mexico_City", -6*3600)
+	es := NewTranslator("es").With(shared).With(own).In(mexico)
+	assert.Equal(t, "Ve a cualquier tienda OXXO.", es.T("v.go", es.T("outlet")))
+	assert.Equal(t, "Saltar al contenido", es.T("skip"), "a key the catalogue has only in English: the Payment Page's Spanish")
+	assert.Equal(t, "Jump", NewTranslator("en").With(shared).T("skip"), "the catalogue comes first")
+	assert.True(t, es.Has("outlet"))
+	at := time.Date(2026, 3, 12, 3, 5, 0, 0, time.UTC)
+	assert.Equal(t, "11 mar 2026, 21:05 UTC-6", es.Date(at))
+	assert.Equal(t, "mié, 11 mar 2026", es.Day(at), "the day in Mexico")
+	assert.Equal(t, "12 Mar 2026, 03:05 UTC", NewTranslator("en").Date(at))
+	assert.Equal(t, "UTC+5:30", ZoneName(at.In(time.FixedZone("IST", 5*3600+1800))))
+
+	var p Page
+	assert.Equal(t, "Skip to content", p.T("skip"), "the zero page speaks English")
+	p.Lang = "pt-BR"
+	assert.Equal(t, "Pular para o conteúdo", p.T("skip"), "a page with only Lang speaks it")
+}
+
+// TestCatalogProblems: a missing translation, an extra key and a
+// translation with other verbs are each named.
+func TestCatalogProblems(t *testing.T) {
+	c := Catalog{
+		"en": {"a": "%s of %d", "b": "B"},
+		"es": {"a": "%d de %s", "b": "B", "c": "C"},
+		"pt": {"a": "%s de %d"},
+	}
+	assert.Equal(t, []string{
+		`es "a" takes [d s], English takes [s d]`,
+		`es has "c", which English lacks`,
+		`pt lacks "b"`,
+	}, c.Problems())
+	assert.Empty(t, Catalog{"en": {"a": "100%% %s"}, "es": {"a": "%s al 100%%"}, "pt": {"a": "100%% %s"}}.Problems())
+}

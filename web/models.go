@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
@@ -17,7 +18,28 @@ type Page struct {
 	// Brand is the method the page belongs to (its provider's pages); the
 	// zero Brand is the sandbox's own.
 	Brand platform.Brand
+	// Text speaks the page's language to its customer, with the provider's
+	// own strings and country time; the zero Text speaks Lang, in UTC.
+	Text Translator
 }
+
+// text is the page's translator: Text, in Lang when Text has no language.
+func (p Page) text() Translator {
+	t := p.Text
+	if t.lang == "" {
+		t.lang = Language(p.Lang)
+	}
+	return t
+}
+
+// T returns the page's string key in its language (see Translator.T).
+func (p Page) T(key string, args ...any) string { return p.text().T(key, args...) }
+
+// Date writes a moment in the page's language and zone (Translator.Date).
+func (p Page) Date(t time.Time) string { return p.text().Date(t) }
+
+// Day writes a date in the page's language and zone (Translator.Day).
+func (p Page) Day(t time.Time) string { return p.text().Day(t) }
 
 // Link is a link a page offers.
 type Link struct {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -573,4 +574,60 @@ func TestBrowserEmbeddedCheckout(t *testing.T) {
 	sh.take("result", false)
 	brSubmit(t, ctx, `.pp-actions a`)
 	assert.Contains(t, brLocation(t, ctx), strings.Split(shop, "?")[0], "back at the shop")
+}
+
+// TestBrowserSpanishVoucher: a customer who opens the Payment Page in
+// Spanish (language_code=es) reaches an Oxxo voucher in Spanish, its
+// moments in Mexico's time, and prints it with the instructions and
+// without the sandbox's panel.
+func TestBrowserSpanishVoucher(t *testing.T) {
+	t.Parallel()
+	ctx := brTab(t)
+	s, _ := ppSetup(t)
+	sh := &brShots{t: t, ctx: ctx, flow: "voucher-es"}
+	link := ppURL(s, ppParams("browser-es", "MXN", 125000, map[string]string{
+		"language_code": "es", "force_payment_method": "oxxo", "payment_description": "Sudadera del sandbox",
+		"customer_first_name": "Lucía", "customer_last_name": "Gómez", "customer_email": "lucia@example.com",
+	}))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("f-identify_doc_number"))))
+	assert.Equal(t, "Saltar al contenido", brText(t, ctx, ".skip-link"))
+	require.NoError(t, chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("f-identify_doc_number"), "1234567890")))
+	brSubmit(t, ctx, `.pp-pay`)
+	for !strings.Contains(brLocation(t, ctx), "/providers/oxxo/vouchers/") {
+		brWaitLoaded(t, ctx, "the customer reaches the voucher")
+		time.Sleep(20 * time.Millisecond)
+	}
+	brWaitLoaded(t, ctx, "the voucher")
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`img.barcode`))))
+	sh.take("voucher", true)
+
+	lang, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
+	require.NoError(t, err)
+	assert.Equal(t, "es", lang)
+	assert.Equal(t, "Saltar al contenido", brText(t, ctx, ".skip-link"))
+	assert.Equal(t, "Pendiente de pago", brText(t, ctx, ".voucher__head .pill"))
+	assert.Equal(t, "Importe a pagar:\nMX$1,250.00", brText(t, ctx, "#voucher-title"), "the amount, its currency once")
+	facts := brText(t, ctx, ".voucher .facts")
+	assert.Contains(t, facts, "Paga en cualquier tienda OXXO antes del")
+	assert.Contains(t, facts, "UTC-6", "Mexico's time")
+	assert.Equal(t, "Cómo pagar", brText(t, ctx, "#how-title"))
+	assert.Contains(t, brText(t, ctx, ".card--sandbox"), "UTC, on the sandbox clock", "the sandbox's panel keeps the sandbox clock's time")
+	assert.Contains(t, brText(t, ctx, ".site-footer"), "sandbox de ecommpay")
+
+	// Printed: the voucher and how to pay it, not the sandbox's panel nor the buttons.
+	_, err = chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+	require.NoError(t, err)
+	shown := func(sel string) bool {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector(`+"`"+sel+"`"+`)).display !== "none"`))
+		require.NoError(t, err)
+		return v
+	}
+	assert.True(t, shown(".voucher-how"), "the instructions print")
+	assert.True(t, shown("img.barcode"), "the barcode prints")
+	assert.False(t, shown(".card--sandbox"), "the sandbox's panel does not print")
+	assert.False(t, shown(".voucher-how .actions"), "the buttons do not print")
+	sh.take("print", false)
+	_, err = chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+	require.NoError(t, err)
 }

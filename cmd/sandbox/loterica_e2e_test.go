@@ -82,7 +82,7 @@ func lotericaJourney(t *testing.T) {
 	code, page := followRedirect(t, cb, "json")
 	require.Equal(t, http.StatusOK, code, page)
 	ref := redirect[strings.LastIndex(redirect, "/")+1:]
-	for _, want := range []string{`<html lang="pt-BR">`, "Aguardando pagamento", "US$ 10,00", "Pague em qualquer casa lotérica até", "05/03/2026 às 09:00 (UTC)"} {
+	for _, want := range []string{`<html lang="pt">`, "Aguardando pagamento", "US$ 10,00", "Pague em qualquer casa lotérica até", "5 mar 2026, 06:00 UTC-3"} {
 		assert.Contains(t, page, want)
 	}
 	assert.Contains(t, strings.ReplaceAll(page, " ", ""), ref)

@@ -15,6 +15,11 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+
+	// The time zone database, embedded: voucher pages write moments in
+	// their country's time (Mexico, Brazil, Argentina) even in a container
+	// without /usr/share/zoneinfo.
+	_ "time/tzdata"
 )
 
 // stdio is what a command reads and writes: the process's streams, or

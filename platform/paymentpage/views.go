@@ -82,6 +82,9 @@ func (s *Server) paymentPage(pay *platform.Payment, view web.PaymentView) web.Pa
 		lang = pay.Language
 	}
 	t := web.NewTranslator(lang)
+	if m, ok := s.Engine.Method(pay.Method); ok {
+		t = t.In(m.Location) // a voucher's dates in its country's time
+	}
 	return web.PaymentPage{
 		Page:     web.Page{Lang: t.Lang()},
 		Text:     t,

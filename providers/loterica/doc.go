@@ -13,8 +13,10 @@
 // window (its only variant is "3days"). The merchant sends the customer to
 // it with a POST whose body is RedirectBody: merchantID, country, user,
 // operation_id, paymentID, returnURL, callbackURL and the amount as
-// "10.00". The voucher page, in Portuguese, takes that POST as a form or as
-// JSON.
+// "10.00". The voucher page (the shared one) takes that POST as a form or
+// as JSON; it speaks Portuguese unless the Payment Page's customer chose
+// another language, writes the amount the Brazilian way ("US$ 25,00") and
+// its moments in Brazil's time.
 //
 // Everything else is the shared voucher provider: see package voucher.
 package loterica

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // Code is Lotérica's method code: its route name and force_payment_method value.
@@ -39,6 +40,8 @@ func Method() platform.Method {
 			Variant:    voucher.VariantShort,
 		},
 		Brand: Brand(),
+		// Brazil has kept UTC-3 all year since 2019.
+		Location: voucher.Zone("America/Sao_Paulo", -3),
 		Hints: map[string]string{
 			"en": "Cash at a Lotérica outlet in Brazil",
 			"es": "Efectivo en una Lotérica de Brasil",
@@ -69,8 +72,15 @@ func New() *voucher.Provider {
 		Validity:        3 * day,
 		ReferenceDigits: 16,
 		RedirectBody:    func(in voucher.RedirectInput) (any, error) { return Redirect(in), nil },
-		VoucherPage:     voucherPage,
-		Templates:       Templates(),
+		// A Gate payment's voucher speaks Portuguese; a Payment Page
+		// payment's, the customer's language.
+		Language: "pt",
+		Money:    FormatBrazilian,
+		Words: web.Catalog{
+			"en": {"outlet": "casa lotérica", "outlet.at": "at a casa lotérica"},
+			"es": {"outlet": "casa lotérica", "outlet.at": "en una casa lotérica"},
+			"pt": {"outlet": "casa lotérica", "outlet.at": "em uma casa lotérica"},
+		},
 	})
 }
 
@@ -133,23 +143,4 @@ func Decimal(cents int64) string {
 		sign, cents = "-", -cents
 	}
 	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
-}
-
-// voucherPage shows the voucher in Portuguese.
-func voucherPage(pay *platform.Payment, page voucher.VoucherPage) (string, any) {
-	page.Lang = "pt-BR"
-	page.Title = "Voucher " + page.Brand.Name
-	p := LotericaVoucherPage{VoucherPage: page}
-	if pay.Voucher != nil && !pay.Voucher.PaidAt.IsZero() {
-		p.Canal = Channel(pay.Voucher.Channel)
-	}
-	return "loterica_voucher", p
-}
-
-// Channel says in Portuguese where a voucher was paid.
-func Channel(channel string) string {
-	if channel == voucher.ChannelBank {
-		return "em um banco"
-	}
-	return "em uma casa lotérica"
 }

@@ -169,10 +169,13 @@ func TestVoucherPageInPortuguese(t *testing.T) {
 		require.Equal(t, http.StatusOK, rec.Code, name)
 		page := text(rec)
 		for _, want := range []string{
-			`<html lang="pt-BR">`, "Voucher Lotérica " + web.GroupDigits(ref, 4),
-			"Aguardando pagamento", "US$ 10,00", "Pagamento em casa lotérica",
-			"Pague em qualquer casa lotérica até", "29/06/2026 às 07:27 (UTC)", "Emitido em", "26/06/2026 às 07:27 (UTC)",
-			"Código de pagamento", "Como pagar", "Vá a qualquer casa lotérica até 29/06/2026.",
+			`<html lang="pt">`, "Voucher Lotérica " + web.GroupDigits(ref, 4),
+			"Aguardando pagamento", "US$ 10,00 </h1>", "Pular para o conteúdo",
+			// In Brazil's time (UTC-3), as Brazilians read it.
+			"Pague em qualquer casa lotérica até", "29 jun 2026, 04:27 UTC-3", "Emitido em", "26 jun 2026, 04:27 UTC-3",
+			"Código de pagamento", "Como pagar", "Vá a qualquer casa lotérica até seg, 29 jun 2026.",
+			// The sandbox's panel: UTC, the sandbox clock's.
+			"Terminals take it until <time datetime=\"2026-06-29T07:27:02Z\">29 Jun 2026, 07:27 UTC</time>",
 			"Pague US$ 10,00 em dinheiro", "Voltar à loja", `href="https://shop.example/orders/42"`,
 			path + "/barcode.png", "/providers/loterica/terminal?reference=" + ref,
 			`lang="en"`, "Pay it yourself", "--brand: #005ca9", "LOTÉRICA",
@@ -181,6 +184,14 @@ func TestVoucherPageInPortuguese(t *testing.T) {
 		}
 		assert.NotContains(t, page, "Ou em um banco até", name)
 		assert.NotContains(t, page, "Awaiting payment", name)
+		assert.NotContains(t, page, "US$ 10,00 USD", "the currency once")
+	}
+
+	// A customer who chose Spanish on the Payment Page reads Spanish.
+	es := s.Sale(func(r *platform.SaleRequest) { r.Language = "es" })
+	page := text(s.Get("/providers/loterica/vouchers/" + es.Voucher.Reference))
+	for _, want := range []string{`<html lang="es">`, "Pendiente de pago", "Paga en cualquier casa lotérica antes del", "US$ 10,00 </h1>", "Saltar al contenido"} {
+		assert.Contains(t, page, want)
 	}
 
 	// Another payment's body is refused.
@@ -240,24 +251,20 @@ func TestPaidAndExpiredPages(t *testing.T) {
 	assert.Contains(t, page, "Vencido")
 	assert.Contains(t, page, "Este voucher venceu")
 	assert.Contains(t, page, "Precisa pagar?")
+	assert.NotContains(t, page, "Pague em qualquer", "a lapsed voucher has no date to pay before")
 
 	cancelled := s.Sale(nil)
 	_, err = s.Engine.Fail(context.Background(), cancelled.Key(), platform.DeclineInsufficientFunds)
 	require.NoError(t, err)
 	page = text(s.Get("/providers/loterica/vouchers/" + cancelled.Voucher.Reference))
 	assert.Contains(t, page, "Este voucher foi cancelado")
-	assert.Contains(t, page, `<span lang="en">Insufficient funds on customer account</span>`)
+	assert.Contains(t, page, "Motivo: Saldo insuficiente na conta do cliente.", "the reason in the page's language")
 }
 
 func TestBrazilianFormats(t *testing.T) {
 	assert.Equal(t, "US$\u00a01.250,00", loterica.FormatBrazilian(platform.Sum{Amount: 125000, Currency: "USD"}))
 	assert.Equal(t, "R$\u00a010,00", loterica.FormatBrazilian(platform.Sum{Amount: 1000, Currency: "BRL"}))
 	assert.Equal(t, "10,00 ARS", loterica.FormatBrazilian(platform.Sum{Amount: 1000, Currency: "ARS"}))
-	var p loterica.LotericaVoucherPage
-	assert.Equal(t, "02/12/2026 às 14:00 (UTC)", p.Quando(time.Date(2026, 12, 2, 14, 0, 0, 0, time.UTC)))
-	assert.Equal(t, "03/12/2026", p.Dia(time.Date(2026, 12, 2, 23, 0, 0, 0, time.FixedZone("BRT", -3*3600))), "dates are in UTC")
-	assert.Empty(t, p.Quando(time.Time{}))
-	assert.Empty(t, p.Dia(time.Time{}))
 }
 
 func TestMerchantDataIsEscaped(t *testing.T) {

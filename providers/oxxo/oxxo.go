@@ -5,6 +5,7 @@ import (
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // Code is Oxxo's method code: its route name and force_payment_method value.
@@ -28,6 +29,8 @@ func Method() platform.Method {
 		Callback: platform.CallbackShape{},
 		Defaults: platform.MethodSettings{Variant: voucher.VariantBank},
 		Brand:    Brand(),
+		// Mexico has kept UTC-6 all year since 2022.
+		Location: voucher.Zone("America/Mexico_City", -6),
 		Hints: map[string]string{
 			"en": "Cash at any OXXO store in Mexico",
 			"es": "Efectivo en cualquier tienda OXXO de México",
@@ -61,5 +64,10 @@ func New() *voucher.Provider {
 		ReferenceDigits:  14,
 		EmptyBody:        `[]`,
 		DocNumberLengths: voucher.DigitsBetween(10, 18),
+		Words: web.Catalog{
+			"en": {"outlet": "OXXO store", "outlet.at": "at an OXXO store"},
+			"es": {"outlet": "tienda OXXO", "outlet.at": "en una tienda OXXO"},
+			"pt": {"outlet": "loja OXXO", "outlet.at": "em uma loja OXXO"},
+		},
 	})
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // Code is Rapipago's method code: its route name and force_payment_method value.
@@ -31,6 +32,8 @@ func Method() platform.Method {
 		Callback:      platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
 		Defaults:      platform.MethodSettings{Variant: voucher.VariantBank},
 		Brand:         Brand(),
+		// Argentina keeps UTC-3 all year.
+		Location: voucher.Zone("America/Argentina/Buenos_Aires", -3),
 		Hints: map[string]string{
 			"en": "Cash at a Rapipago branch in Argentina",
 			"es": "Efectivo en una sucursal Rapipago de Argentina",
@@ -64,5 +67,10 @@ func New() *voucher.Provider {
 		ReferenceDigits:  14,
 		EmptyBody:        `{}`,
 		DocNumberLengths: DocNumberLengths,
+		Words: web.Catalog{
+			"en": {"outlet": "Rapipago branch", "outlet.at": "at a Rapipago branch"},
+			"es": {"outlet": "sucursal de Rapipago", "outlet.at": "en una sucursal de Rapipago"},
+			"pt": {"outlet": "agência Rapipago", "outlet.at": "em uma agência Rapipago"},
+		},
 	})
 }

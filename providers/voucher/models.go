@@ -24,8 +24,14 @@ const (
 // stands.
 type VoucherPage struct {
 	web.Page
-	Reference   string // the digits, ungrouped
-	Amount      platform.Sum
+	Reference string // the digits, ungrouped
+	Amount    platform.Sum
+	// AmountText is the amount as the method's country writes it:
+	// "$25.00", "MX$1,250.00", "US$ 25,00".
+	AmountText string
+	// AmountCode is the currency's code, shown after AmountText when its
+	// sign does not say the currency ("$"); "" when it does.
+	AmountCode  string
 	Description string // the merchant's payment description
 	Customer    string // the customer's full name
 	ProjectID   int64
@@ -42,9 +48,11 @@ type VoucherPage struct {
 	State                       VoucherState
 	// StateAt is when it was paid, expired or was cancelled.
 	StateAt time.Time
-	// Channel says where it was paid: "at an OXXO store", "at a bank".
+	// Channel says where it was paid, in the page's language: "at an OXXO
+	// store", "en un banco".
 	Channel string
-	// Reason is why the provider cancelled it (the decline message).
+	// Reason is why the provider cancelled it: the decline, in the page's
+	// language when the sandbox words its code.
 	Reason string
 }
 

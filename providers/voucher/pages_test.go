@@ -26,11 +26,24 @@ func oxxoBrand() platform.Brand {
 	return platform.Brand{Name: "Oxxo", Mark: "OXXO", Color: "#c8102e", Ink: "#ffffff", Accent: "#ffc72c", Outlet: "OXXO store", Product: "OXXO Pay"}
 }
 
-func voucherPage(state VoucherState) VoucherPage {
+// oxxoWords are Oxxo's own words of the voucher page.
+var oxxoWords = web.Catalog{
+	"en": {"outlet": "OXXO store", "outlet.at": "at an OXXO store"},
+	"es": {"outlet": "tienda OXXO", "outlet.at": "en una tienda OXXO"},
+	"pt": {"outlet": "loja OXXO", "outlet.at": "em uma loja OXXO"},
+}
+
+// voucherPage is an Oxxo voucher in English, in Mexico's time.
+func voucherPage(state VoucherState) VoucherPage { return voucherPageIn("en", state) }
+
+// voucherPageIn is an Oxxo voucher in lang, in Mexico's time.
+func voucherPageIn(lang string, state VoucherState) VoucherPage {
+	t := web.NewTranslator(lang).With(words).With(oxxoWords).In(Zone("America/Mexico_City", -6))
 	v := VoucherPage{
-		Page:          web.Page{Title: "Oxxo voucher", Brand: oxxoBrand()},
+		Page:          web.Page{Title: t.T("v.title", "Oxxo", "9301 2345 6789 01"), Lang: t.Lang(), Brand: oxxoBrand(), Text: t},
 		Reference:     "93012345678901",
 		Amount:        platform.Sum{Amount: 125000, Currency: "MXN"},
+		AmountText:    "MX$1,250.00",
 		Description:   "Order 38202000002316",
 		Customer:      "Paul Marques",
 		ProjectID:     842,
@@ -47,11 +60,11 @@ func voucherPage(state VoucherState) VoucherPage {
 	}
 	switch state {
 	case VoucherPaid:
-		v.StateAt, v.Channel = issuedAt.Add(2*day), "at an OXXO store"
+		v.StateAt, v.Channel = issuedAt.Add(2*day), t.T("outlet.at")
 	case VoucherExpired:
 		v.StateAt = issuedAt.Add(30 * day)
 	case VoucherCancelled:
-		v.StateAt, v.Reason = issuedAt.Add(day), "Insufficient funds on customer account"
+		v.StateAt, v.Reason = issuedAt.Add(day), t.T("decline.20105")
 	}
 	return v
 }
@@ -126,6 +139,9 @@ func TestGoldenPages(t *testing.T) {
 		{"voucher_paid", "voucher", voucherPage(VoucherPaid)},
 		{"voucher_expired", "voucher", voucherPage(VoucherExpired)},
 		{"voucher_cancelled", "voucher", voucherPage(VoucherCancelled)},
+		{"voucher_es", "voucher", voucherPageIn("es", VoucherUnpaid)},
+		{"voucher_expired_es", "voucher", voucherPageIn("es", VoucherExpired)},
+		{"voucher_pt", "voucher", voucherPageIn("pt", VoucherBankOnly)},
 		{"terminal", "terminal", terminalPage()},
 		{"terminal_pending", "terminal", terminalPending()},
 		{"terminal_receipt", "terminal", terminalReceipt()},
@@ -176,7 +192,26 @@ func TestPagesAreAccessible(t *testing.T) {
 	buf.Reset()
 	require.NoError(t, r.Render(&buf, "voucher", voucherPage(VoucherUnpaid)))
 	assert.Contains(t, buf.String(), `alt="Barcode of reference 9301 2345 6789 01"`)
-	assert.Contains(t, buf.String(), `<time datetime="2026-12-02T14:00:00Z">2 Dec 2026, 14:00 UTC</time>`)
+	assert.Contains(t, buf.String(), `<time datetime="2026-12-02T14:00:00Z">2 Dec 2026, 08:00 UTC-6</time>`, "the customer reads Mexico's time")
+	assert.Contains(t, buf.String(), `Terminals take it until <time datetime="2026-12-02T14:00:00Z">2 Dec 2026, 14:00 UTC</time>`, "the sandbox's panel reads the sandbox clock's")
+}
+
+// TestWordsInEveryLanguage: every string of the voucher page is in every
+// language the Payment Page speaks, with the same arguments.
+func TestWordsInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	assert.Empty(t, words.Problems())
+	assert.Empty(t, oxxoWords.Problems())
+}
+
+// TestZone: a zone comes from the time zone database, or is fixed at the
+// offset given where there is none.
+func TestZone(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
+	assert.Equal(t, "06:00", at.In(Zone("America/Mexico_City", -6)).Format("15:04"))
+	assert.Equal(t, "09:00", at.In(Zone("America/Sao_Paulo", -3)).Format("15:04"))
+	assert.Equal(t, "09:00", at.In(Zone("Nowhere/Sandbox", -3)).Format("15:04"), "no such zone: the offset")
 }
 
 func TestMerchantDataIsEscaped(t *testing.T) {

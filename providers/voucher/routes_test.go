@@ -18,6 +18,7 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
 	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
 	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 var fixed = time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
@@ -40,6 +41,11 @@ func cash(post bool) *voucher.Provider {
 		},
 		Validity:        3 * 24 * time.Hour,
 		ReferenceDigits: 12,
+		Words: web.Catalog{
+			"en": {"outlet": "cash desk", "outlet.at": "at a cash desk"},
+			"es": {"outlet": "caja", "outlet.at": "en una caja"},
+			"pt": {"outlet": "caixa", "outlet.at": "em um caixa"},
+		},
 	}
 	if post {
 		cfg.RedirectBody = func(in voucher.RedirectInput) (any, error) {
@@ -148,7 +154,7 @@ func TestVoucherPageRefusesAnotherPaymentsBody(t *testing.T) {
 	require.NoError(t, err)
 	rec = r.Post(pathA, "application/json", string(b.Redirect.Body))
 	assert.Equal(t, http.StatusOK, rec.Code)
-	assert.Contains(t, rec.Body.String(), "Paid at a cash desk")
+	assert.Contains(t, rec.Body.String(), "Paid at a cash desk", "the method's own words")
 }
 
 func TestGETRedirectPageTakesAPOSTToo(t *testing.T) {

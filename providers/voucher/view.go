@@ -43,12 +43,39 @@ func (p *Provider) State(pay *platform.Payment, now time.Time) (VoucherState, ti
 	return VoucherUnpaid, time.Time{}
 }
 
-// voucherPage is the voucher of pay as its customer sees it at now.
+// text is the translator of pay's voucher page: the payment's language
+// (its Payment Page's language_code), else the method's, with the voucher
+// pages' words and the method's own, in the method's country time.
+func (p *Provider) text(pay *platform.Payment) web.Translator {
+	lang := pay.Language
+	if lang == "" {
+		lang = p.cfg.Language
+	}
+	t := web.NewTranslator(lang).With(words).In(p.cfg.Method.Location)
+	if p.cfg.Words != nil {
+		t = t.With(p.cfg.Words)
+	}
+	return t
+}
+
+// money writes s as the method's country does.
+func (p *Provider) money(s platform.Sum) string {
+	if p.cfg.Money != nil {
+		return p.cfg.Money(s)
+	}
+	return web.FormatMoneySymbol(s)
+}
+
+// voucherPage is the voucher of pay as its customer sees it at now, in the
+// customer's language.
 func (p *Provider) voucherPage(pay *platform.Payment, now time.Time) VoucherPage {
 	v := pay.Voucher
 	state, at := p.State(pay, now)
+	t := p.text(pay)
+	brand := p.cfg.Method.Brand
 	page := VoucherPage{
-		Page:        p.page(fmt.Sprintf("%s voucher", p.cfg.Method.Brand.Name)),
+		Page:        web.Page{Title: t.T("v.title", brand.Name, web.GroupDigits(v.Reference, 4)), Lang: t.Lang(), Brand: brand, Text: t},
+		AmountText:  p.money(v.Amount),
 		Reference:   v.Reference,
 		Amount:      v.Amount,
 		Description: pay.Description,
@@ -67,12 +94,21 @@ func (p *Provider) voucherPage(pay *platform.Payment, now time.Time) VoucherPage
 		State:         state,
 		StateAt:       at,
 	}
+	if strings.HasPrefix(page.AmountText, "$") {
+		page.AmountCode = v.Amount.Currency // "$" alone does not say which dollars
+	}
 	switch state {
 	case VoucherPaid:
-		page.Channel = p.ChannelName(v.Channel)
+		page.Channel = t.T("outlet.at")
+		if v.Channel == ChannelBank {
+			page.Channel = t.T("v.channel.bank")
+		}
 	case VoucherCancelled:
 		if op := pay.Sale(); op != nil {
 			page.Reason = op.Message
+			if key := "decline." + op.Code; t.Has(key) {
+				page.Reason = t.T(key)
+			}
 		}
 	}
 	return page

@@ -73,6 +73,17 @@ type Config struct {
 	// method's provider writes it: `[]` (Oxxo) or `{}` (Rapipago). Empty
 	// means `{}`.
 	EmptyBody string
+	// Language is the language of the voucher page when the payment has
+	// none (a Gate payment): "pt" for Lotérica; "" is English. A Payment
+	// Page payment's page speaks the customer's language_code.
+	Language string
+	// Words are the method's own strings of the voucher page, per
+	// language: "outlet" ("OXXO store") and "outlet.at" ("at an OXXO
+	// store"), for every language the Payment Page speaks.
+	Words web.Catalog
+	// Money writes an amount as the method's country does ("US$ 25,00");
+	// nil: web.FormatMoneySymbol ("$25.00").
+	Money func(platform.Sum) string
 	// VoucherPage renders the voucher page in the method's own words: it
 	// returns the page (template) name and its view model, built from the
 	// shared model (Lotérica: in Portuguese). Nil: the shared "voucher" page.

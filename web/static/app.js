@@ -10,7 +10,7 @@
     button.setAttribute("aria-live", "polite");
     button.addEventListener("click", function () {
       navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
-        button.textContent = "Copied";
+        button.textContent = button.getAttribute("data-copied") || "Copied";
         setTimeout(function () { button.textContent = label; }, 1600);
       });
     });
