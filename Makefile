@@ -42,8 +42,9 @@ test: ## run every test with the race detector, browser tests included
 	@./scripts/ensure-browser
 	$(GO) test -race -count=1 $(PKGS)
 
-# The packages whose tests take -update (golden files of pages and callbacks).
-GOLDEN_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' '"update", false' .)))
+# The packages whose tests keep golden files (pages and callbacks) through
+# internal/golden, whose one -update flag rewrites them.
+GOLDEN_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' 'sandbox/internal/golden"' .)))
 
 golden: ## rewrite every golden file from what the code does now (review the diff before committing)
 	$(GO) test -count=1 -run 'Golden|TestMethods/.*/golden' $(GOLDEN_PKGS) -args -update

@@ -3,12 +3,9 @@ package web
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -17,10 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecommpay-sandbox/sandbox/internal/golden"
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden with the rendered pages")
 
 func errorPage() ErrorPage {
 	e := NewErrorPage(http.StatusBadRequest, "Invalid signature",
@@ -38,19 +34,6 @@ func newRenderer(t *testing.T) *Renderer {
 	return r
 }
 
-var (
-	blank   = regexp.MustCompile(`\s+`)
-	version = regexp.MustCompile(`\?v=[0-9a-f]{12}`)
-)
-
-// normalize folds whitespace, so that indentation in templates does not
-// count as a change of the page, and drops the assets' versions, so that a
-// change of the stylesheet alone does not either.
-func normalize(b []byte) string {
-	s := version.ReplaceAllString(string(b), "?v=VERSION")
-	return strings.TrimSpace(blank.ReplaceAllString(s, " "))
-}
-
 func TestGolden(t *testing.T) {
 	tests := []struct {
 		golden, page string
@@ -63,13 +46,7 @@ func TestGolden(t *testing.T) {
 		t.Run(tt.golden, func(t *testing.T) {
 			var buf bytes.Buffer
 			require.NoError(t, r.Render(&buf, tt.page, tt.data))
-			path := filepath.Join("testdata", tt.golden+".golden")
-			if *update {
-				require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err, "run go test ./web -update to create the golden files")
-			assert.Equal(t, normalize(want), normalize(buf.Bytes()), "the page differs from %s; if that is intended, run go test ./web -update and review the diff", path)
+			golden.Page(t, filepath.Join("testdata", tt.golden+".golden"), buf.Bytes())
 		})
 	}
 }

@@ -101,6 +101,7 @@ func (discardWriter) WriteHeader(int)             {}
 // figure is there, the sales were acknowledged and every one of their
 // redirect callbacks reached the merchant. It asserts no speed.
 func TestBenchCommand(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs loads")
 	}

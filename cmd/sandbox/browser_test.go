@@ -313,6 +313,7 @@ var brMethods = map[string]brMethod{
 // refused values first), the provider, and the result page, checking that
 // the merchant receives exactly one callback, the final one.
 func TestBrowserPaymentJourney(t *testing.T) {
+	t.Parallel()
 	for code := range brMethods {
 		if !slices.Contains(registered(), code) {
 			t.Errorf("brMethods has a row for %s, which the sandbox does not register (app.Providers)", code)

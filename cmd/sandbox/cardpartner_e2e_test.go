@@ -193,6 +193,7 @@ func cardPartnerJourney(t *testing.T) {
 }
 
 func TestCardPartnerCheckoutTakesJSON(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -221,6 +222,7 @@ func TestCardPartnerCheckoutTakesJSON(t *testing.T) {
 }
 
 func TestCardPartnerDeclines(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -274,6 +276,7 @@ func TestCardPartnerDeclines(t *testing.T) {
 }
 
 func TestCardPartnerAmountAndCurrency(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -317,6 +320,7 @@ func TestCardPartnerAmountAndCurrency(t *testing.T) {
 }
 
 func TestCardPartnerPageTTL(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -339,6 +343,7 @@ func TestCardPartnerPageTTL(t *testing.T) {
 }
 
 func TestCardPartnerClarification(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -403,6 +408,7 @@ func TestCardPartnerClarification(t *testing.T) {
 }
 
 func TestCardPartnerClarificationTimeout(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -428,6 +434,7 @@ func TestCardPartnerClarificationTimeout(t *testing.T) {
 }
 
 func TestCardPartnerRefunds(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -508,6 +515,7 @@ func TestCardPartnerRefunds(t *testing.T) {
 }
 
 func TestCardPartnerRefundDeclined(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -548,6 +556,7 @@ func TestCardPartnerRefundDeclined(t *testing.T) {
 }
 
 func TestCardPartnerControlAPI(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -584,14 +593,14 @@ func cardPartnerGoldenCallbacks(t *testing.T) {
 	// Redirect, then success.
 	require.Equal(t, http.StatusOK, s.do("POST", cpSalePath, signed(cpSale("EP79a6-d2db"), testSecret), nil))
 	cb := m.next()
-	golden(t, s, "cardpartner_redirect_callback", m.lastRaw())
+	goldenCallback(t, s, "cardpartner_redirect_callback", m.lastRaw())
 	seedShape(t, m.lastRaw(), "cardpartner_redirect", "redirect_data") // seed 004_b44efe78d3c428c9.txt:305-332
 	inv := openCheckout(t, s, cb)
 	advance(t, s, "14s")
 	status, _ := payCard(t, s, inv, cpSuccessCard)
 	require.Equal(t, http.StatusSeeOther, status)
 	cb = m.next()
-	golden(t, s, "cardpartner_success_callback", m.lastRaw())
+	goldenCallback(t, s, "cardpartner_success_callback", m.lastRaw())
 	// seed 004_b44efe78d3c428c9.txt:342-383: customer {phone}, auth_code "", no provider.date.
 	seedShape(t, m.lastRaw(), "cardpartner_success")
 	assert.Equal(t, "", path(cb, "operation", "provider", "auth_code"))
@@ -600,7 +609,7 @@ func cardPartnerGoldenCallbacks(t *testing.T) {
 	advance(t, s, "17m")
 	require.Equal(t, http.StatusOK, s.do("POST", cpRefundPath, signed(general("EP79a6-d2db"), testSecret), nil))
 	cb = m.next()
-	golden(t, s, "cardpartner_refund_callback", m.lastRaw())
+	goldenCallback(t, s, "cardpartner_refund_callback", m.lastRaw())
 	// seed 004_b44efe78d3c428c9.txt:491-532: the refund's provider.payment_id
 	// is 13 digits alone ("1598455969395").
 	seedShape(t, m.lastRaw(), "cardpartner_refund")
@@ -616,7 +625,7 @@ func cardPartnerGoldenCallbacks(t *testing.T) {
 	status, _ = payCard(t, s, inv, cpDeclineCard)
 	require.Equal(t, http.StatusSeeOther, status)
 	m.next()
-	golden(t, s, "cardpartner_decline_callback", m.lastRaw())
+	goldenCallback(t, s, "cardpartner_decline_callback", m.lastRaw())
 	seedShape(t, m.lastRaw(), "cardpartner_decline") // seed 004_b44efe78d3c428c9.txt:389-430
 
 	// A sale without phone and email.
@@ -626,7 +635,7 @@ func cardPartnerGoldenCallbacks(t *testing.T) {
 		delete(c, "email")
 	}), testSecret), nil))
 	m.next()
-	golden(t, s, "cardpartner_clarification_callback", m.lastRaw())
+	goldenCallback(t, s, "cardpartner_clarification_callback", m.lastRaw())
 	assert.NotContains(t, string(m.lastRaw()), "null")
 }
 

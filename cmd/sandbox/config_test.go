@@ -22,6 +22,7 @@ func writeConfig(t *testing.T, text string) string {
 }
 
 func TestConfigFileRejectsWhatIsWrong(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		yaml string
@@ -48,6 +49,7 @@ func TestConfigFileRejectsWhatIsWrong(t *testing.T) {
 }
 
 func TestConfigFileApplies(t *testing.T) {
+	t.Parallel()
 	m := newMerchant(t)
 	cfg := writeConfig(t, `
 projects:

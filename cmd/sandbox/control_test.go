@@ -14,6 +14,7 @@ import (
 // TestControlAPIErrors walks the control API's bad inputs: each answers a
 // 4xx with {"error": "..."} that says what is wrong, and changes nothing.
 func TestControlAPIErrors(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -93,6 +94,7 @@ func TestControlAPIErrors(t *testing.T) {
 // TestControlPaymentsPages lists payments in pages through the Link
 // header, and by callback health and payment_id prefix.
 func TestControlPaymentsPages(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)

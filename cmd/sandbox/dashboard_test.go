@@ -104,6 +104,7 @@ func (c *console) act(from, action string, form url.Values) (flash string, ok bo
 const xss = `<script>alert("x")</script>`
 
 func TestConsolePagesEscapeWhatMerchantsSend(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -147,6 +148,7 @@ func TestConsolePagesEscapeWhatMerchantsSend(t *testing.T) {
 }
 
 func TestConsoleActions(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -209,6 +211,7 @@ func TestConsoleActions(t *testing.T) {
 }
 
 func TestConsoleFlashComesFromTheServer(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	c := newConsole(t, s)
 	_, body := c.get("/dashboard?flash=" + url.QueryEscape("Your account is locked: call +1 555") + "&ok=1")
@@ -244,6 +247,7 @@ func TestConsoleFlashComesFromTheServer(t *testing.T) {
 }
 
 func TestConsoleRefundAndClarification(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -286,6 +290,7 @@ func TestConsoleRefundAndClarification(t *testing.T) {
 }
 
 func TestConsolePaymentTimeline(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -327,6 +332,7 @@ func TestConsolePaymentTimeline(t *testing.T) {
 }
 
 func TestConsoleTestCallback(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -375,6 +381,7 @@ func TestConsoleTestCallback(t *testing.T) {
 }
 
 func TestConsolePaymentLinks(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	c := newConsole(t, s)
 	_, page := c.get("/dashboard/links?project_id=1&payment_id=link-1&amount=12.5&currency=USD&method=card-partner&customer_id=c-1&customer_email=a%40example.com&description=Hoodie&language=es")
@@ -395,6 +402,7 @@ func TestConsolePaymentLinks(t *testing.T) {
 }
 
 func TestConsoleCSV(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -427,6 +435,7 @@ func TestConsoleCSV(t *testing.T) {
 }
 
 func TestConsoleNotFound(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	for _, tt := range []struct {
 		path, accept string
@@ -456,6 +465,7 @@ func TestConsoleNotFound(t *testing.T) {
 }
 
 func TestConsoleEventStream(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -515,6 +525,7 @@ var (
 )
 
 func TestConsolePaging(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/projects", projectFor(testProject, testSecret), nil))
 	storeSome(t, s, 120, func(i int) string { return fmt.Sprintf("page-%03d", i) })

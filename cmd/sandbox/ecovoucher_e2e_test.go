@@ -294,6 +294,7 @@ func ecoVoucherJourney(t *testing.T) {
 }
 
 func TestEcoVoucherMerchantDeclines(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		mode        string
@@ -370,6 +371,7 @@ func TestEcoVoucherMerchantDeclines(t *testing.T) {
 }
 
 func TestEcoVoucherAbandonedSessionDeclines(t *testing.T) {
+	t.Parallel()
 	s, m, d := ecoSetup(t, true)
 	cb := ecoStart(t, s, m, "abandoned-1", 0)
 	require.Equal(t, http.StatusOK, ecoRedirect(t, cb).status)
@@ -398,6 +400,7 @@ func TestEcoVoucherAbandonedSessionDeclines(t *testing.T) {
 }
 
 func TestEcoVoucherUsedVoucherRefused(t *testing.T) {
+	t.Parallel()
 	s, m, d := ecoSetup(t, true)
 	first := ecoStart(t, s, m, "used-1", 1000)
 	page := ecoRedirect(t, first)
@@ -430,6 +433,7 @@ func TestEcoVoucherUsedVoucherRefused(t *testing.T) {
 }
 
 func TestEcoVoucherWrongCurrencyDeclinesByCallback(t *testing.T) {
+	t.Parallel()
 	s, m, d := ecoSetup(t, true)
 	var ans gateAnswer
 	require.Equal(t, http.StatusOK, s.do("POST", ecoPath, signed(ecoSale("jpy-1", 1000, "JPY"), testSecret), &ans), "declines are never synchronous")
@@ -444,6 +448,7 @@ func TestEcoVoucherWrongCurrencyDeclinesByCallback(t *testing.T) {
 }
 
 func TestEcoVoucherGateRequiresReturnURLs(t *testing.T) {
+	t.Parallel()
 	s, _, _ := ecoSetup(t, true)
 	body := ecoSale("noreturn-1", 1000, "EUR")
 	delete(body, "return_url")
@@ -459,6 +464,7 @@ func TestEcoVoucherGateRequiresReturnURLs(t *testing.T) {
 }
 
 func TestEcoVoucherControlPayWithoutBody(t *testing.T) {
+	t.Parallel()
 	s, m, d := ecoSetup(t, true)
 	for _, tt := range []struct {
 		id     string
@@ -504,7 +510,7 @@ func ecoVoucherGoldenCallbacks(t *testing.T) {
 	advance(t, s, "88s")
 	require.Equal(t, http.StatusSeeOther, ecoPay(t, s, txOf(t, cb), ecoWallet(page)["1000"]).status)
 	m.next()
-	golden(t, s, "ecovoucher_success_callback", m.lastRaw())
+	goldenCallback(t, s, "ecovoucher_success_callback", m.lastRaw())
 	seedShape(t, m.lastRaw(), "ecovoucher_success") // seed 001_5214a61f90aada49.txt:418-460
 
 	// Decline, as in the seed: the customer never finished.
@@ -515,12 +521,13 @@ func ecoVoucherGoldenCallbacks(t *testing.T) {
 	m.next()
 	advance(t, s, "31m")
 	m.next()
-	golden(t, s, "ecovoucher_decline_callback", m.lastRaw())
+	goldenCallback(t, s, "ecovoucher_decline_callback", m.lastRaw())
 	seedShape(t, m.lastRaw(), "ecovoucher_decline") // seed 001_5214a61f90aada49.txt:466-508
 	assert.NotContains(t, string(m.lastRaw()), "null")
 }
 
 func TestEcoVoucherRefusedByMerchantIsNotRedeemed(t *testing.T) {
+	t.Parallel()
 	s, m, d := ecoSetup(t, true)
 	d.set("refuse")
 	first := ecoStart(t, s, m, "refused-1", 1000)

@@ -3,29 +3,27 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+	"github.com/ecommpay-sandbox/sandbox/internal/golden"
+)
 
 // goldenBaseURL replaces the test server's address in golden files.
 const goldenBaseURL = "http://sandbox.test"
 
-// golden compares a signed JSON body with testdata/<name>.json
+// goldenCallback compares a signed JSON body with testdata/<name>.json
 // semantically (decoded, so key order and spacing do not matter), after
 // checking its signature with the test project's secret and replacing it
 // and the sandbox's address (a random port) with fixed text; -update
 // rewrites the file.
-func golden(t *testing.T, s *sandbox, name string, raw []byte) {
+func goldenCallback(t *testing.T, s *sandbox, name string, raw []byte) {
 	t.Helper()
 	var body map[string]any
 	require.NoError(t, json.Unmarshal(raw, &body))
@@ -34,19 +32,7 @@ func golden(t *testing.T, s *sandbox, name string, raw []byte) {
 	body["signature"] = "(verified)"
 	raw, err := json.Marshal(body)
 	require.NoError(t, err)
-	got := bytes.ReplaceAll(raw, []byte(s.URL), []byte(goldenBaseURL))
-	file := filepath.Join("testdata", name+".json")
-	if *update {
-		var pretty bytes.Buffer
-		require.NoError(t, json.Indent(&pretty, got, "", "  "))
-		pretty.WriteByte('\n')
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(file, pretty.Bytes(), 0o644))
-		return
-	}
-	want, err := os.ReadFile(file)
-	require.NoError(t, err, "run go test ./cmd/sandbox -run %s -update to create it", t.Name())
-	assert.JSONEq(t, string(want), string(got), "%s differs from the golden file; if the change is intended, rerun with -update", file)
+	golden.JSON(t, filepath.Join("testdata", name+".json"), bytes.ReplaceAll(raw, []byte(s.URL), []byte(goldenBaseURL)))
 }
 
 // lastRaw returns the raw body of the merchant's last callback.
@@ -62,12 +48,12 @@ func oxxoGoldenCallbacks(t *testing.T) {
 	setupProject(t, s, m)
 
 	ref := voucherRef(t, s, m, "EP8a3e-3e96")
-	golden(t, s, "oxxo_redirect_callback", m.lastRaw())
+	goldenCallback(t, s, "oxxo_redirect_callback", m.lastRaw())
 	seedShape(t, m.lastRaw(), "oxxo_redirect", "redirect_data") // seed 000_1de7b62dc8bb05a3.txt:228-232: "body" : [ ]
 	advance(t, s, "46s")
 	require.Equal(t, 200, voucherPay(t, s, "oxxo", ref, "terminal"))
 	m.next()
-	golden(t, s, "oxxo_success_callback", m.lastRaw())
+	goldenCallback(t, s, "oxxo_success_callback", m.lastRaw())
 	// seed 000_1de7b62dc8bb05a3.txt:239-277: no customer, provider without date.
 	seedShape(t, m.lastRaw(), "oxxo_success")
 
@@ -76,7 +62,7 @@ func oxxoGoldenCallbacks(t *testing.T) {
 		b["payment"].(map[string]any)["amount"] = 1000
 	}), testSecret), nil))
 	m.next()
-	golden(t, s, "oxxo_decline_callback", m.lastRaw())
+	goldenCallback(t, s, "oxxo_decline_callback", m.lastRaw())
 	// seed 000_1de7b62dc8bb05a3.txt:280-318: the currency decline has no
 	// errors; why stays on the stored operation.
 	seedShape(t, m.lastRaw(), "oxxo_decline")

@@ -49,6 +49,7 @@ func headingID(page string) string {
 // and acted on through the control API and the dashboard, and the
 // dashboard's own links to them work.
 func TestSpecialPaymentIDsAreReachable(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)

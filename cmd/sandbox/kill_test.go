@@ -64,27 +64,17 @@ func startBinary(t *testing.T, bin string, args ...string) *process {
 	}
 }
 
-// buildSandbox builds the binary into dir and returns its path.
-func buildSandbox(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "sandbox")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // TestKill9LosesNothingAcknowledged kills the sandbox with SIGKILL right
 // after it acknowledged a sale whose callback is not due yet: after a
 // restart the payment, the project and the scheduled callback are there,
 // and the callback goes out when it falls due.
 func TestKill9LosesNothingAcknowledged(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := buildSandbox(t, dir)
+	bin := buildSandbox(t)
 	data := filepath.Join(dir, "data")
 	m := newMerchant(t)
 
@@ -185,11 +175,12 @@ func (l *callbackLog) of(id string) []string {
 // visible effect: no payment is declined after its success, and no status is
 // called back with two different bodies.
 func TestKill9UnderLoad(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := buildSandbox(t, dir)
+	bin := buildSandbox(t)
 	data := filepath.Join(dir, "data")
 	log, callbackURL := newCallbackLog(t)
 

@@ -116,6 +116,7 @@ func lotericaJourney(t *testing.T) {
 }
 
 func TestLotericaGateRequiredFields(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -136,6 +137,7 @@ func TestLotericaGateRequiredFields(t *testing.T) {
 }
 
 func TestLotericaDeclinedByCallback(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -173,6 +175,7 @@ func TestLotericaDeclinedByCallback(t *testing.T) {
 }
 
 func TestLotericaVoucherLapsesAfterThreeDays(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -200,6 +203,7 @@ func TestLotericaVoucherLapsesAfterThreeDays(t *testing.T) {
 }
 
 func TestLotericaControlAPI(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -236,6 +240,7 @@ func TestLotericaControlAPI(t *testing.T) {
 }
 
 func TestLotericaReferencesStayUniqueAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	// A sandbox restarted with the same --seed over its data replays the
 	// draws that issued its first vouchers: the new ones must not take
 	// their references.
@@ -268,19 +273,19 @@ func lotericaGoldenCallbacks(t *testing.T) {
 		b["customer"].(map[string]any)["id"] = "123"
 		b["return_url"] = map[string]any{"return": "http://test.ams"}
 	})
-	golden(t, s, "loterica_redirect_callback", m.lastRaw())
+	goldenCallback(t, s, "loterica_redirect_callback", m.lastRaw())
 	seedShape(t, m.lastRaw(), "loterica_redirect", "redirect_data") // seed 002_e64c3c1cf5e490a4.txt:299-312
 	advance(t, s, "9s")
 	require.Equal(t, http.StatusOK, voucherPay(t, s, "loterica", voucherRefOf(cb), "terminal"))
 	m.next()
-	golden(t, s, "loterica_success_callback", m.lastRaw())
+	goldenCallback(t, s, "loterica_success_callback", m.lastRaw())
 	seedShape(t, m.lastRaw(), "loterica_success") // seed 002_e64c3c1cf5e490a4.txt:322-364
 
 	require.Equal(t, http.StatusOK, s.do("POST", lotPath, signed(lotSale("D0100_20200626_103733_29570862", setAmount(40100, "USD"), func(b map[string]any) {
 		b["customer"].(map[string]any)["id"] = "customer2"
 	}), testSecret), nil))
 	m.next()
-	golden(t, s, "loterica_decline_callback", m.lastRaw())
+	goldenCallback(t, s, "loterica_decline_callback", m.lastRaw())
 	// The over-limit decline in the shape seed 003_0cc8735634ea03b3.txt:188-234 shows.
 	seedShape(t, m.lastRaw(), "rapipago_decline")
 	assert.NotContains(t, string(m.lastRaw()), "null")
@@ -291,7 +296,7 @@ func lotericaGoldenCallbacks(t *testing.T) {
 	})
 	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/payments/842/D0100_20200626_103733_29570863/expire", nil, nil))
 	m.next()
-	golden(t, s, "loterica_lapse_callback", m.lastRaw())
+	goldenCallback(t, s, "loterica_lapse_callback", m.lastRaw())
 	seedShape(t, m.lastRaw(), "loterica_decline") // seed 002_e64c3c1cf5e490a4.txt:371-413
 }
 

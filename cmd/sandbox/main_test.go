@@ -15,6 +15,7 @@ import (
 )
 
 func TestCommandLine(t *testing.T) {
+	t.Parallel()
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer busy.Close()
@@ -96,6 +97,7 @@ func (l *lockedBuffer) String() string {
 }
 
 func TestServeStopsGracefully(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout lockedBuffer
 	done := make(chan error, 1)
@@ -112,6 +114,7 @@ func TestServeStopsGracefully(t *testing.T) {
 // TestUnknownCommandIsOneLine checks that a mistyped verb gets one line that
 // names it and points at help, not a page of usage.
 func TestUnknownCommandIsOneLine(t *testing.T) {
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), []string{"sevre"}, &stdout, &stderr)
 	assert.Equal(t, 2, exitCode(err, &stderr))

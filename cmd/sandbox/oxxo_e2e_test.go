@@ -117,6 +117,7 @@ func oxxoJourney(t *testing.T) {
 }
 
 func TestOxxoCallbackFieldTypes(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -159,6 +160,7 @@ func TestOxxoCallbackFieldTypes(t *testing.T) {
 }
 
 func TestGateSynchronousErrors(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -246,6 +248,7 @@ func TestGateSynchronousErrors(t *testing.T) {
 }
 
 func TestOxxoDeclinedByCallback(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -281,6 +284,7 @@ func TestOxxoDeclinedByCallback(t *testing.T) {
 }
 
 func TestStatusRequest(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -322,6 +326,7 @@ func advance(t *testing.T, s *sandbox, d string) {
 }
 
 func TestOxxoVoucherLapse(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -351,6 +356,7 @@ func TestOxxoVoucherLapse(t *testing.T) {
 }
 
 func TestCallbackRetriedUntilMerchantAnswers200(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -383,6 +389,7 @@ func TestCallbackRetriedUntilMerchantAnswers200(t *testing.T) {
 }
 
 func TestRestartKeepsEverything(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	s := startSandbox(t, dir)
 	m := newMerchant(t)

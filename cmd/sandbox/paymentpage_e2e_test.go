@@ -128,6 +128,7 @@ func ppAbs(s *sandbox, loc string) string {
 // the voucher, the payment at a terminal, and one final callback, sent to
 // merchant_callback_url rather than the project's URL.
 func TestPaymentPageOxxoEndToEnd(t *testing.T) {
+	t.Parallel()
 	s, project := ppSetup(t)
 	override := newMerchant(t)
 	link := ppURL(s, ppParams("pp-oxxo-1", "MXN", 12550, map[string]string{
@@ -230,6 +231,7 @@ func TestPaymentPageOxxoEndToEnd(t *testing.T) {
 // away goes from the processing page to the result, which says why, and
 // the project's callback URL gets the one decline callback.
 func TestPaymentPageDeclinedAtOnce(t *testing.T) {
+	t.Parallel()
 	s, project := ppSetup(t)
 	link := ppURL(s, ppParams("pp-oxxo-decline", "USD", 5000, map[string]string{
 		"force_payment_method": "oxxo",
@@ -266,6 +268,7 @@ func TestPaymentPageDeclinedAtOnce(t *testing.T) {
 
 // TestPaymentPageSharedWidget: the widget is served where ecommpay serves it.
 func TestPaymentPageSharedWidget(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	for name, ctype := range map[string]string{"merchant.js": "javascript", "merchant.css": "text/css"} {
 		res, err := http.Get(s.URL + "/shared/" + name)

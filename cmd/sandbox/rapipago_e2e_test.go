@@ -104,6 +104,7 @@ func rapipagoJourney(t *testing.T) {
 }
 
 func TestRapipagoGateRequiredFields(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -125,6 +126,7 @@ func TestRapipagoGateRequiredFields(t *testing.T) {
 }
 
 func TestRapipagoDeclinedByCallback(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -170,6 +172,7 @@ func TestRapipagoDeclinedByCallback(t *testing.T) {
 }
 
 func TestRapipagoBankWindow(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -211,6 +214,7 @@ func TestRapipagoBankWindow(t *testing.T) {
 }
 
 func TestRapipagoShortVariantFromConfig(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir(), rapiConfig(t, "    variant: \"3days\"\n    whole_units: true\n"))
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -242,6 +246,7 @@ func TestRapipagoShortVariantFromConfig(t *testing.T) {
 }
 
 func TestRapipagoControlAPI(t *testing.T) {
+	t.Parallel()
 	s := startSandbox(t, t.TempDir())
 	m := newMerchant(t)
 	setupProject(t, s, m)
@@ -278,17 +283,17 @@ func rapipagoGoldenCallbacks(t *testing.T) {
 
 	seedCustomer := func(b map[string]any) { b["customer"].(map[string]any)["id"] = "1" }
 	cb := rapiStart(t, s, m, "TEST_Argentina_PC_2", setAmount(50000, "ARS"), seedCustomer)
-	golden(t, s, "rapipago_redirect_callback", m.lastRaw())
+	goldenCallback(t, s, "rapipago_redirect_callback", m.lastRaw())
 	seedShape(t, m.lastRaw(), "rapipago_redirect", "redirect_data") // seed 003_0cc8735634ea03b3.txt:361-365: "body": {}
 	advance(t, s, "1h49m")
 	require.Equal(t, http.StatusOK, voucherPay(t, s, "rapipago", voucherRefOf(cb), "terminal"))
 	m.next()
-	golden(t, s, "rapipago_success_callback", m.lastRaw())
+	goldenCallback(t, s, "rapipago_success_callback", m.lastRaw())
 	seedShape(t, m.lastRaw(), "rapipago_success") // seed 003_0cc8735634ea03b3.txt:139-181
 
 	require.Equal(t, http.StatusOK, s.do("POST", rapiPath, signed(rapiSale("TEST_15447012171635547", setAmount(50200, "ARS"), seedCustomer), testSecret), nil))
 	cb = m.next()
-	golden(t, s, "rapipago_decline_callback", m.lastRaw())
+	goldenCallback(t, s, "rapipago_decline_callback", m.lastRaw())
 	// seed 003_0cc8735634ea03b3.txt:188-234: errors [{code, message}],
 	// provider {id, payment_id: ""} only, the operation's code a number.
 	seedShape(t, m.lastRaw(), "rapipago_decline")

@@ -87,6 +87,7 @@ func shapeOf(v any) []string {
 }
 
 func TestShapeOf(t *testing.T) {
+	t.Parallel()
 	got := shapeOf(map[string]any{"a": map[string]any{}, "b": []any{}, "c": []any{map[string]any{"d": 1.0, "e": "x"}}, "f": true, "g": nil})
 	assert.Equal(t, []string{"a {}", "b []", "c.0.d number", "c.0.e string", "f bool", "g null"}, got)
 	assert.NotEqual(t, shapeOf(map[string]any{"code": "20101"}), shapeOf(map[string]any{"code": 20101.0}), "a string and a number differ")

@@ -54,6 +54,7 @@ func TestPublicURLOfEveryInterface(t *testing.T) {
 // TestAllowedHostsFlag serves with --allowed-hosts and checks that the
 // control API answers those names and refuses others.
 func TestAllowedHostsFlag(t *testing.T) {
+	t.Parallel()
 	o, err := parseServe([]string{"--allowed-hosts", "a.test, b.test", "--allowed-hosts", "c.test"}, stdio{out: &bytes.Buffer{}, err: &bytes.Buffer{}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a.test", "b.test", "c.test"}, o.AllowedHosts)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecommpay-sandbox/sandbox/internal/golden"
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
 
@@ -42,39 +42,11 @@ func pageText(a answer) string {
 	return strings.TrimSpace(s) + "\n"
 }
 
-// golden compares a page with testdata/<name>.golden (-update rewrites it).
-func golden(t *testing.T, name string, a answer) {
+// goldenPage compares a page with testdata/<name>.golden (make golden
+// rewrites it).
+func goldenPage(t *testing.T, name string, a answer) {
 	t.Helper()
-	got := pageText(a)
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./platform/paymentpage -update to create the golden files")
-	if d := firstDiff(string(want), got); d != "" {
-		t.Errorf("%s differs (if that is intended, run go test ./platform/paymentpage -update and review the diff):\n%s", path, d)
-	}
-}
-
-// firstDiff describes the first line where got differs from want, or "".
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			return fmt.Sprintf("line %d\n- want: %s\n+ got:  %s", i+1, wl, gl)
-		}
-	}
-	return ""
+	golden.Text(t, filepath.Join("testdata", name+".golden"), pageText(a))
 }
 
 // TestGoldenPages renders every step and error page of the Payment Page.
@@ -180,6 +152,6 @@ func TestGoldenPages(t *testing.T) {
 		},
 	}
 	for name, page := range pages {
-		t.Run(name, func(t *testing.T) { golden(t, name, page()) })
+		t.Run(name, func(t *testing.T) { goldenPage(t, name, page()) })
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"html"
 	"net/http"
@@ -26,8 +25,6 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform/signature"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden with the rendered pages")
 
 // now is the frozen moment of every test sandbox.
 var now = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)

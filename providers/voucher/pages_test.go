@@ -2,10 +2,7 @@ package voucher
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,11 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecommpay-sandbox/sandbox/internal/golden"
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden with the rendered pages")
 
 // issuedAt is when the pages' voucher was issued.
 var issuedAt = time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
@@ -115,19 +111,6 @@ func newRenderer(t *testing.T) *web.Renderer {
 	return r
 }
 
-var (
-	blank   = regexp.MustCompile(`\s+`)
-	version = regexp.MustCompile(`\?v=[0-9a-f]{12}`)
-)
-
-// normalize folds whitespace, so that indentation in templates does not
-// count as a change of the page, and drops the assets' versions, so that a
-// change of the stylesheet alone does not either.
-func normalize(b []byte) string {
-	s := version.ReplaceAllString(string(b), "?v=VERSION")
-	return strings.TrimSpace(blank.ReplaceAllString(s, " "))
-}
-
 func TestGoldenPages(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -151,13 +134,7 @@ func TestGoldenPages(t *testing.T) {
 		t.Run(tt.golden, func(t *testing.T) {
 			var buf bytes.Buffer
 			require.NoError(t, r.Render(&buf, tt.page, tt.data))
-			path := filepath.Join("testdata", tt.golden+".golden")
-			if *update {
-				require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err, "run go test ./providers/voucher -update to create the golden files")
-			assert.Equal(t, normalize(want), normalize(buf.Bytes()), "the page differs from %s; if that is intended, run go test ./providers/voucher -update and review the diff", path)
+			golden.Page(t, filepath.Join("testdata", tt.golden+".golden"), buf.Bytes())
 		})
 	}
 }
