@@ -36,6 +36,9 @@ var brBrowser struct {
 	once sync.Once
 	ctx  context.Context // the browser's first tab; new tabs derive from it
 	skip string          // why there is no browser
+	// tabs holds a place for each tab open: the tests run many at a time,
+	// the browser serves a few tabs well.
+	tabs chan struct{}
 }
 
 // brChromeBinary finds Chromium or Chrome: CHROME_PATH, then the usual names
@@ -55,6 +58,7 @@ func brChromeBinary() string {
 // brStartBrowser starts the shared browser once. It is stopped when the test
 // binary exits (chromedp kills it with the process).
 func brStartBrowser() {
+	brBrowser.tabs = make(chan struct{}, 2)
 	bin := brChromeBinary()
 	if bin == "" {
 		brBrowser.skip = "no Chromium or Chrome found: set CHROME_PATH or put chromium on PATH"
@@ -98,7 +102,8 @@ func brStartBrowser() {
 	brBrowser.ctx = ctx
 }
 
-// brTab opens a tab of the shared browser for t, closed when t ends.
+// brTab opens a tab of the shared browser for t, closed when t ends; it
+// waits while two tabs are open. brTimeout counts from when the tab opens.
 func brTab(t *testing.T) context.Context {
 	t.Helper()
 	brBrowser.once.Do(brStartBrowser)
@@ -108,9 +113,10 @@ func brTab(t *testing.T) context.Context {
 		}
 		t.Skip(brBrowser.skip)
 	}
+	brBrowser.tabs <- struct{}{}
 	tab, closeTab := chromedp.NewContext(brBrowser.ctx)
 	ctx, cancel := context.WithTimeout(tab, brTimeout)
-	t.Cleanup(func() { cancel(); closeTab() })
+	t.Cleanup(func() { cancel(); closeTab(); <-brBrowser.tabs })
 	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
 	return ctx
 }

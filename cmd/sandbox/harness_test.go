@@ -214,14 +214,19 @@ func (m *merchant) failNext(statuses ...int) {
 	m.answer = append(m.answer, statuses...)
 }
 
+// waitBound bounds how long a test waits for what must happen soon (a
+// callback, a condition): only a broken sandbox reaches it, so it is
+// generous, for a loaded machine running many tests at a time.
+const waitBound = 20 * time.Second
+
 // next waits for the next delivered callback.
 func (m *merchant) next() map[string]any {
 	m.t.Helper()
 	select {
 	case b := <-m.ch:
 		return b
-	case <-time.After(5 * time.Second):
-		m.t.Fatal("no callback reached the merchant within 5s")
+	case <-time.After(waitBound):
+		m.t.Fatalf("no callback reached the merchant within %s", waitBound)
 		return nil
 	}
 }
@@ -261,10 +266,10 @@ func path(v any, keys ...string) any {
 
 var errTimeout = errors.New("timed out")
 
-// eventually polls cond every 10ms for up to 5s.
+// eventually polls cond every 10ms for up to waitBound.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(waitBound)
 	for time.Now().Before(deadline) {
 		if cond() {
 			return
