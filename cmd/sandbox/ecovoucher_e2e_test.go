@@ -59,10 +59,7 @@ func newEcoDeposit(t *testing.T) *ecoDeposit {
 		case "other-id":
 			_ = json.NewEncoder(w).Encode(map[string]any{"code": 0, "payment_id": "another-order"})
 		case "slow":
-			select {
-			case <-time.After(2 * time.Second):
-			case <-d.done:
-			}
+			<-d.done // past any timeout: until the test ends
 			_ = json.NewEncoder(w).Encode(map[string]any{"code": 0, "payment_id": req.PaymentID})
 		default:
 			_ = json.NewEncoder(w).Encode(map[string]any{"code": 0, "payment_id": req.PaymentID})
@@ -313,8 +310,11 @@ func TestEcoVoucherMerchantDeclines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// The dispatcher's timeout (10 s by default) is lowered for the test.
-			s, m, d := ecoSetup(t, tt.withDeposit, func(o *serveOptions) { o.CallbackTimeout = 300 * time.Millisecond })
+			t.Parallel()
+			// The dispatcher's timeout (10 s by default) is lowered for the
+			// slow merchant; the callbacks to the shop must still arrive
+			// within it on a loaded machine.
+			s, m, d := ecoSetup(t, tt.withDeposit, func(o *serveOptions) { o.CallbackTimeout = 2 * time.Second })
 			d.set(tt.mode)
 			redirect := ecoStart(t, s, m, "decl-1", 1000)
 			page := ecoRedirect(t, redirect)
