@@ -10,7 +10,8 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
 
-// Config is what a config file holds (SPEC.md §9): projects and method settings.
+// Config is what a config file holds (README.md "Running it", docs/methods.md
+// "Settings"): projects and method settings.
 type Config struct {
 	Projects []platform.Project                 `yaml:"projects"`
 	Methods  map[string]platform.MethodSettings `yaml:"methods"`

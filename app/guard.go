@@ -15,7 +15,7 @@ import (
 
 // guard decides who may use the sandbox's own surface (the control API
 // under /sandbox/, the dashboard and the home page) and sets the security
-// headers of every answer (SPEC.md §9 "who may call").
+// headers of every answer (README.md "Security").
 //
 // The own surface answers only requests whose Host the sandbox serves, so a
 // page whose name is pointed at this machine (DNS rebinding) cannot read it,

@@ -13,6 +13,11 @@ import (
 	"time"
 )
 
+// The engine, built once from its Config: the store, the clock, the
+// registered methods and their providers, the outbox and the job runner.
+// What it does lives beside it, a file a job: payments.go, queries.go,
+// projects.go, clock.go, jobs.go, outbox.go, events.go.
+
 // Config is what an Engine is made of; New builds it once and nothing is
 // added later. Store and Wall are required.
 type Config struct {

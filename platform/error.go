@@ -7,7 +7,8 @@ import (
 )
 
 // Error codes of ecommpay's Gate API that the sandbox answers with
-// (SPEC.md §3.1) and decline codes it puts into operations (§3.2).
+// (docs/gate.md "Synchronous answers") and decline codes it puts into
+// operations (docs/callbacks.md "Decline codes").
 const (
 	CodeInvalidJSON            = 2003
 	CodeRequiredField          = 2004

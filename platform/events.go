@@ -5,6 +5,9 @@ import (
 	"time"
 )
 
+// The engine's live events: every change of a payment is published to the
+// subscribers (the dashboard's live updates), which never hold it back.
+
 // EventKind says what changed.
 type EventKind string
 

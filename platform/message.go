@@ -9,7 +9,7 @@ import (
 
 // The messages the sandbox sends merchants, shaped as ecommpay sends them.
 // They never carry JSON null, floats, or lists longer than ten items, so that
-// every official SDK verifies their signatures (SPEC.md §2).
+// every official SDK verifies their signatures (docs/gate.md "Signature").
 
 // CustomerField is a field of the customer that a method's callbacks carry.
 type CustomerField string

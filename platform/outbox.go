@@ -32,7 +32,7 @@ type Sender interface {
 	Send(ctx context.Context, url string, body []byte, secret string) Attempt
 }
 
-// Retry schedule of ecommpay's callbacks (SPEC.md §5).
+// Retry schedule of ecommpay's callbacks (docs/callbacks.md "Delivery and retries").
 const (
 	// MaxAttempts is how many times a callback is tried before it fails.
 	MaxAttempts = 120

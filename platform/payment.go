@@ -10,7 +10,7 @@ import (
 // writes it.
 type Status string
 
-// Statuses of payments and operations (SPEC.md §4).
+// Statuses of payments and operations (docs/gate.md "Refund").
 const (
 	StatusProcessing            Status = "processing"
 	StatusAwaitingRedirect      Status = "awaiting redirect result"
@@ -276,5 +276,5 @@ type Project struct {
 	Methods map[string]MethodSettings `json:"methods,omitempty" yaml:"methods"`
 }
 
-// DemoProject is the project that exists out of the box (SPEC.md §1).
+// DemoProject is the project that exists out of the box (docs/control-api.md "Projects").
 func DemoProject() Project { return Project{ID: 1, Secret: "secret"} }

@@ -11,6 +11,11 @@ import (
 	"unicode/utf8"
 )
 
+// The engine's write side for payments: a sale, what the customer and the
+// provider do to it (pay, fail, expire, confirm), refunds and clarification,
+// each a step of the provider applied in one Update with the callbacks and
+// jobs it causes.
+
 // SaleRequest is a merchant's request to start a payment, from the Gate or
 // the Payment Page, after its signature and required fields were checked.
 type SaleRequest struct {
@@ -320,7 +325,8 @@ func (e *Engine) confirm(ctx context.Context, p *Payment) (*Payment, error) {
 	})
 }
 
-// checkDeposit is the check_deposit request of SPEC.md §6.2.
+// checkDeposit is the check_deposit request (docs/callbacks.md
+// "check_deposit (EcoVoucher)").
 type checkDeposit struct {
 	Type          string `json:"type"`
 	ProjectID     int64  `json:"project_id"`

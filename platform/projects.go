@@ -5,6 +5,9 @@ import (
 	"fmt"
 )
 
+// The engine's projects and what a whole sandbox is reset to: merchants'
+// projects and their method settings, stored; Reset forgets the payments.
+
 // CheckSettings checks settings of the method with code.
 func (e *Engine) CheckSettings(code string, s MethodSettings) error {
 	prov, ok := e.providers[code]

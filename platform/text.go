@@ -13,6 +13,9 @@ import (
 	"unicode/utf8"
 )
 
+// What providers and adapters share to word and read things: sentences,
+// numbers people type, URLs, a provider's state and pay input.
+
 // Sentence returns s as a sentence a person reads: trimmed, its first
 // letter a capital and a full stop at its end ("project 1 has no payment
 // \"x\"" → "Project 1 has no payment \"x\"."). The empty string stays empty.

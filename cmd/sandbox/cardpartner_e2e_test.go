@@ -548,7 +548,7 @@ func TestCardPartnerRefundDeclined(t *testing.T) {
 	assert.Equal(t, "refund", path(ops[1], "type"))
 	assert.Equal(t, "decline", path(ops[1], "status"))
 
-	// A payment has at most one refund operation (SPEC.md §4).
+	// A payment has at most one refund operation (docs/gate.md "Refund").
 	var ans gateAnswer
 	require.Equal(t, http.StatusBadRequest, s.do("POST", cpRefundPath, signed(general("ref-77"), testSecret), &ans))
 	assert.Equal(t, "3060", ans.Code)

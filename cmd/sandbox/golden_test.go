@@ -75,7 +75,7 @@ func oxxoGoldenCallbacks(t *testing.T) {
 }
 
 // sdkSafe checks that a signed message holds nothing an official SDK
-// mis-signs (SPEC.md §2): no JSON null, no fraction, no list longer than
+// mis-signs (docs/gate.md "Signature"): no JSON null, no fraction, no list longer than
 // ten items, no ":" in a key.
 func sdkSafe(t *testing.T, at string, v any) {
 	t.Helper()

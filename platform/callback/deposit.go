@@ -14,9 +14,10 @@ import (
 )
 
 // DepositAnswer is what a merchant's answer to check_deposit means for the
-// payment (SPEC.md §6.2). It is platform.DepositAnswer, which the engine
-// consumes through platform.DepositChecker: Confirmed is true when the
-// merchant answered HTTP 200 with code 0 and the payment's payment_id; otherwise Code is
+// payment (docs/callbacks.md "check_deposit (EcoVoucher)"). It is
+// platform.DepositAnswer, which the engine consumes through
+// platform.DepositChecker: Confirmed is true when the merchant answered
+// HTTP 200 with code 0 and the payment's payment_id; otherwise Code is
 // platform.DeclineByMerchant for a refusal, an HTTP error status or an
 // answer that is not JSON, and platform.DeclineMerchantNoAnswer when no
 // answer came in time, the connection failed or the project has no

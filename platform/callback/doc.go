@@ -1,5 +1,5 @@
 // Package callback owns the sandbox's outgoing HTTP: it signs the messages
-// the sandbox sends merchants and POSTs them (SPEC.md §5 and §6.2). It holds
+// the sandbox sends merchants and POSTs them (docs/callbacks.md). It holds
 // no store and decides nothing about retries.
 //
 // Sender implements platform.Sender: the engine's outbox (platform/outbox.go)

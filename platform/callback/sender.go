@@ -16,7 +16,7 @@ import (
 // Defaults of a Sender.
 const (
 	// DefaultTimeout is how long an attempt waits for the merchant's answer
-	// (SPEC.md §5, a sandbox choice).
+	// (docs/callbacks.md "Delivery and retries", a sandbox choice).
 	DefaultTimeout = 10 * time.Second
 	// DefaultUserAgent is the User-Agent of the sandbox's requests.
 	DefaultUserAgent = "ecommpay-sandbox/1 (+callback)"

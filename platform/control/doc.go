@@ -3,5 +3,5 @@
 // (pay, fail, expire), the clock, the delivery log with resend, and reset.
 // None of it is emulated ecommpay: it is the fixed surface that tests,
 // scenario files, CI and the dashboard drive the sandbox through
-// (SPEC.md §9). Every answer is JSON; errors are {"error": "..."} with a 4xx.
+// (docs/control-api.md). Every answer is JSON; errors are {"error": "..."} with a 4xx.
 package control

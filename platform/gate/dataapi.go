@@ -1,6 +1,6 @@
 package gate
 
-// The Data API (SPEC.md §8, a sandbox choice of a subset of ecommpay's):
+// The Data API (docs/data-api.md, a sandbox choice of a subset of ecommpay's):
 // POST /operations/get lists the operations of some projects in an interval,
 // newest first, a page at a time. docs/data-api.md is its manual; what it
 // decides is written here once, next to the code that does it:

@@ -5,7 +5,7 @@
 // A handler decodes the JSON body, finds the project, verifies the
 // signature, checks the fields, calls the engine once and encodes its
 // answer. The synchronous answer only says whether the request was accepted
-// (SPEC.md §3.1); what happens to the payment comes later, by callback.
+// (docs/gate.md "Synchronous answers"); what happens to the payment comes later, by callback.
 // Checks run in ecommpay's order and the first failure answers:
 //
 //   - JSON (2003): the body is not a JSON object;

@@ -10,7 +10,8 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
 
-// errorAnswer is the synchronous answer to a rejected request (SPEC.md §3.1).
+// errorAnswer is the synchronous answer to a rejected request (docs/gate.md
+// "Synchronous answers").
 type errorAnswer struct {
 	Status    string                `json:"status"`
 	Code      string                `json:"code"`

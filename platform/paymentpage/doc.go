@@ -1,4 +1,4 @@
-// Package paymentpage is the sandbox's hosted Payment Page (SPEC.md §7): the
+// Package paymentpage is the sandbox's hosted Payment Page (docs/payment-page.md): the
 // page a shop sends its customer to with signed parameters, as ecommpay's
 // SDKs and widget build them, instead of calling the Gate itself.
 //
@@ -14,7 +14,7 @@
 // The flow is stateless and survives restarts: until the sale, each step
 // carries the original signed parameters in a hidden field and verifies the
 // signature again; after it, the payment itself is the state. Verification
-// is lenient as SPEC.md §2 says (booleans true/True/1, unsigned "_" keys
+// is lenient as docs/gate.md "Signature" says (booleans true/True/1, unsigned "_" keys
 // such as _referrer) and every refusal is an error page that names what is
 // wrong: the string the sandbox signed, each missing or malformed
 // parameter, an unknown project, a used payment_id, a passed best_before,

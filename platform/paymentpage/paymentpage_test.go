@@ -334,9 +334,9 @@ func TestMethodChoice(t *testing.T) {
 // TestMethodLimits: the choice offers only the methods whose limits fit
 // the amount: the project's method settings (min_amount, max_amount,
 // whole_units) and a provider's own limits (the card partner's per
-// currency, SPEC.md §6); when none fits, the error page says the amount is
+// currency, docs/methods.md); when none fits, the error page says the amount is
 // the problem. A forced method is not held to its limits: its sale is
-// declined, as the seeds show (SPEC.md §3.2).
+// declined, as the seeds show (docs/callbacks.md "Decline codes").
 func TestMethodLimits(t *testing.T) {
 	f := newFixture(t)
 	const limited = 843
@@ -406,7 +406,7 @@ func TestDeclineReason(t *testing.T) {
 		detail string
 		back   string
 	}{
-		// 20101 carries its message in errors[] too (SPEC.md §3.2): the page says it once.
+		// 20101 carries its message in errors[] too (docs/callbacks.md "Decline codes"): the page says it once.
 		{"over the limit, in Spanish", 60000, map[string]string{"language_code": "es", "merchant_return_url": "https://shop.example/cart"},
 			"<strong>Motivo:</strong> El importe supera el máximo del método de pago", "", "https://shop.example/cart"},
 		{"below the minimum, in English", 1000, map[string]string{"merchant_fail_url": "https://shop.example/failed", "merchant_return_url": "https://shop.example/cart"},

@@ -45,7 +45,7 @@ func (p params) get(name string) string { return strings.TrimSpace(p[name]) }
 // has reports whether a parameter holds more than spaces.
 func (p params) has(name string) bool { return p.get(name) != "" }
 
-// Parameters of the Payment Page the sandbox reads (SPEC.md §7).
+// Parameters of the Payment Page the sandbox reads (docs/payment-page.md).
 const (
 	paramProjectID    = "project_id"
 	paramPaymentID    = "payment_id"

@@ -1,7 +1,7 @@
 // Package signature is the single source of ecommpay's request and message
 // signing for the whole sandbox: it verifies Gate request bodies, Payment
 // Page URL parameters and status requests, and signs callbacks,
-// check_deposit requests and status responses (SPEC.md §2).
+// check_deposit requests and status responses (docs/gate.md "Signature").
 //
 // # Algorithm
 //

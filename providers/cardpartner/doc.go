@@ -1,4 +1,4 @@
-// Package cardpartner is the mock card partner (SPEC.md §6, §6.3, seed
+// Package cardpartner is the mock card partner (docs/methods.md "Card partner", seed
 // 004_b44efe78d3c428c9.txt): card and mobile-wallet payments through a
 // partner's hosted checkout, and full refunds through the Gate.
 //

@@ -1,5 +1,5 @@
 // Package rapipago is the mock Rapipago provider (Argentina): cash payments
-// with a voucher paid at a Rapipago branch (SPEC.md §6, seed
+// with a voucher paid at a Rapipago branch (docs/methods.md, seed
 // 003_0cc8735634ea03b3.txt).
 //
 // Rapipago takes ARS and USD. The Gate requires the customer's first and

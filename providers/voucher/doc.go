@@ -2,7 +2,7 @@
 // share: a mock provider that issues a voucher with a reference number and
 // its Code 128 barcode, keeps the payment awaiting the customer until the
 // voucher is paid at a terminal or a bank, and declines it when it lapses
-// (SPEC.md §6.1).
+// (docs/methods.md "Vouchers: Oxxo, Lotérica, Rapipago").
 //
 // A method is a Config: its platform.Method, validity, bank window, the
 // length of its references, its document rule (DocNumberLengths) and

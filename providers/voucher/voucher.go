@@ -67,7 +67,7 @@ type Config struct {
 	// the voucher page (redirect_data.body with method POST, as Lotérica
 	// wants it). Nil: the redirect is a GET with an empty body (Oxxo,
 	// Rapipago), see EmptyBody. It must return something that marshals to
-	// a JSON object without null or floats (SPEC.md §2).
+	// a JSON object without null or floats (docs/gate.md "Signature").
 	RedirectBody func(in RedirectInput) (any, error)
 	// EmptyBody is redirect_data.body of a GET redirect, written as the
 	// method's provider writes it: `[]` (Oxxo) or `{}` (Rapipago). Empty
