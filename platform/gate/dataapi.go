@@ -190,7 +190,7 @@ func (s *Server) operationsProjects(ctx context.Context, v any) ([]platform.Proj
 			Message: "is required: " + example}})
 	case !ok:
 		return nil, fieldsError(platform.CodeInvalidJSON, []platform.FieldError{{Code: platform.CodeInvalidJSON, Field: "project_id",
-			Message: fmt.Sprintf("must be %s, not %s", example, jsonKind(v))}})
+			Message: fmt.Sprintf("must be %s, not %s", example, describe(v))}})
 	case len(list) > MaxOperationsProjects:
 		return nil, fieldsError(platform.CodeRequiredField, []platform.FieldError{{Code: platform.CodeRequiredField, Field: "project_id",
 			Message: fmt.Sprintf("lists %d projects: one request reads at most %d", len(list), MaxOperationsProjects)}})
@@ -201,7 +201,7 @@ func (s *Server) operationsProjects(ctx context.Context, v any) ([]platform.Proj
 		id, err := wholeNumber(item)
 		if err != nil || id <= 0 {
 			errs = append(errs, platform.FieldError{Code: platform.CodeInvalidJSON, Field: "project_id." + strconv.Itoa(i),
-				Message: fmt.Sprintf("must be a project ID (a positive whole number), not %s", jsonKind(item))})
+				Message: fmt.Sprintf("must be a project ID (a positive whole number), not %s", describe(item))})
 			continue
 		}
 		if !slices.Contains(projectIDs, id) {
@@ -270,7 +270,7 @@ func readInterval(v any, bad func(code int, field, format string, args ...any)) 
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		bad(platform.CodeInvalidJSON, "interval", `must be an object such as {"from":"2026-03-01 00:00:00","to":"2026-03-31 23:59:59"}, not %s`, jsonKind(v))
+		bad(platform.CodeInvalidJSON, "interval", `must be an object such as {"from":"2026-03-01 00:00:00","to":"2026-03-31 23:59:59"}, not %s`, describe(v))
 		return
 	}
 	read := func(name string) (time.Time, bool) {
@@ -286,7 +286,7 @@ func readInterval(v any, bad func(code int, field, format string, args ...any)) 
 			}
 			return t, true
 		default:
-			bad(platform.CodeInvalidJSON, field, "must be a string, %s, not %s", how, jsonKind(s))
+			bad(platform.CodeInvalidJSON, field, "must be a string, %s, not %s", how, describe(s))
 		}
 		return time.Time{}, false
 	}
@@ -313,7 +313,7 @@ func readCount(data map[string]any, field string, def, lo, hi int, bad func(code
 	rng := fmt.Sprintf("from %d to %d", lo, hi)
 	n, err := wholeNumber(v)
 	if err != nil {
-		bad(platform.CodeInvalidJSON, field, "must be a whole number %s, not %s", rng, jsonKind(v))
+		bad(platform.CodeInvalidJSON, field, "must be a whole number %s, not %s", rng, describe(v))
 		return def
 	}
 	if n < int64(lo) || n > int64(hi) {
@@ -444,26 +444,4 @@ func wholeNumber(v any) (int64, error) {
 		return 0, fmt.Errorf("not a whole number")
 	}
 	return strconv.ParseInt(text, 10, 64)
-}
-
-// jsonKind names a decoded JSON value for an error message.
-func jsonKind(v any) string {
-	switch v := v.(type) {
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "a list"
-	case bool:
-		return fmt.Sprintf("%t", v)
-	case json.Number:
-		return v.String()
-	case string:
-		if r := []rune(v); len(r) > 40 {
-			v = string(r[:40]) + "…"
-		}
-		return strconv.Quote(v)
-	case nil:
-		return "null"
-	}
-	return fmt.Sprintf("%T", v)
 }
