@@ -27,7 +27,6 @@ package gate
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -429,19 +428,4 @@ func fieldsError(code int, fields []platform.FieldError) *platform.Error {
 	}
 	e.Detail = strings.Join(parts, "; ")
 	return e
-}
-
-// wholeNumber reads a JSON integer, or a string of digits as ecommpay takes
-// for IDs.
-func wholeNumber(v any) (int64, error) {
-	var text string
-	switch v := v.(type) {
-	case json.Number:
-		text = v.String()
-	case string:
-		text = strings.TrimSpace(v)
-	default:
-		return 0, fmt.Errorf("not a whole number")
-	}
-	return strconv.ParseInt(text, 10, 64)
 }

@@ -66,22 +66,29 @@ func (b body) str(path string) string {
 // other type is an error that says what was found.
 func (b body) integer(path string) (int64, error) {
 	v := b.lookup(path)
+	if v == nil {
+		return 0, fmt.Errorf("is missing")
+	}
+	n, err := wholeNumber(v)
+	if err != nil {
+		return 0, fmt.Errorf("must be a whole number, not %s", describe(v))
+	}
+	return n, nil
+}
+
+// wholeNumber reads a JSON integer, or a string of digits as ecommpay takes
+// for IDs.
+func wholeNumber(v any) (int64, error) {
 	var text string
 	switch v := v.(type) {
 	case json.Number:
 		text = v.String()
 	case string:
 		text = strings.TrimSpace(v)
-	case nil:
-		return 0, fmt.Errorf("is missing")
 	default:
-		return 0, fmt.Errorf("must be a whole number, not %s", describe(v))
+		return 0, fmt.Errorf("not a whole number")
 	}
-	n, err := strconv.ParseInt(text, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("must be a whole number, not %s", describe(v))
-	}
-	return n, nil
+	return strconv.ParseInt(text, 10, 64)
 }
 
 // flag reads a boolean that may be written true, 1 or "1".
