@@ -200,28 +200,6 @@ func brSubmit(t *testing.T, ctx context.Context, sel string) {
 	brWaitLoaded(t, ctx, "the page after "+sel)
 }
 
-// brClick clicks the element sel matches. A page that updates itself live
-// (the console) may replace the element between finding and clicking it;
-// chromedp then fails before any click is sent, and the click is tried again
-// on the element that replaced it.
-func brClick(t *testing.T, ctx context.Context, sel string) {
-	t.Helper()
-	for {
-		err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel)))
-		if err == nil {
-			return
-		}
-		if !strings.Contains(err.Error(), "Could not find node") && !strings.Contains(err.Error(), "Node is detached") {
-			require.NoError(t, err, sel)
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("click %s: %v", sel, err)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
 // brWaitLoaded waits until the tab shows a new page, fully loaded.
 func brWaitLoaded(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
