@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -10,9 +11,25 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
 
+// Engine is what the Gate asks of the engine (*platform.Engine).
+type Engine interface {
+	Methods() []platform.Method
+	Method(code string) (platform.Method, bool)
+	Project(ctx context.Context, id int64) (platform.Project, error)
+	Payment(ctx context.Context, k platform.PaymentKey) (*platform.Payment, error)
+	Payments(ctx context.Context, f platform.PaymentFilter) (platform.PaymentPage, error)
+	Sale(ctx context.Context, req platform.SaleRequest) (*platform.Payment, error)
+	Refund(ctx context.Context, k platform.PaymentKey, req platform.RefundRequest) (*platform.Payment, error)
+	Clarify(ctx context.Context, k platform.PaymentKey, c platform.Customer) (*platform.Payment, error)
+	StatusBody(p *platform.Payment) ([]byte, error)
+	NewID(n int) string
+}
+
+var _ Engine = (*platform.Engine)(nil)
+
 // Server serves the Gate API over an engine.
 type Server struct {
-	Engine *platform.Engine
+	Engine Engine
 	// MaxBody bounds a request body (default 1 MiB).
 	MaxBody int64
 	// Log receives the failures the Gate answers with a 500, logged with
@@ -23,7 +40,7 @@ type Server struct {
 
 // New returns a Gate server over eng that logs its failures to log (nil
 // discards them).
-func New(eng *platform.Engine, log *slog.Logger) *Server {
+func New(eng Engine, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

@@ -1,6 +1,7 @@
 package paymentpage
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -11,9 +12,24 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
+// Engine is what the Payment Page asks of the engine (*platform.Engine).
+type Engine interface {
+	BaseURL() string
+	Clock() *platform.Clock
+	Methods() []platform.Method
+	Method(code string) (platform.Method, bool)
+	MethodByForceCode(code string) (platform.Method, bool)
+	Takes(project platform.Project, m platform.Method, sum platform.Sum) bool
+	Project(ctx context.Context, id int64) (platform.Project, error)
+	Payment(ctx context.Context, k platform.PaymentKey) (*platform.Payment, error)
+	Sale(ctx context.Context, req platform.SaleRequest) (*platform.Payment, error)
+}
+
+var _ Engine = (*platform.Engine)(nil)
+
 // Server serves the Payment Page over an engine.
 type Server struct {
-	Engine   *platform.Engine
+	Engine   Engine
 	Renderer *web.Renderer
 	// NewOrderID returns the sample shop's order IDs; by default random, so
 	// that the shop does not draw from the engine's seeded source.
@@ -28,7 +44,7 @@ type Server struct {
 
 // New returns a Payment Page server over eng rendering pages with r and
 // logging its failures to log (nil discards them).
-func New(eng *platform.Engine, r *web.Renderer, log *slog.Logger) *Server {
+func New(eng Engine, r *web.Renderer, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
