@@ -115,7 +115,10 @@ func brTab(t *testing.T) context.Context {
 		t.Skip(brBrowser.skip)
 	}
 	brBrowser.tabs <- struct{}{}
-	tab, closeTab := chromedp.NewContext(brBrowser.ctx)
+	// Each tab has a browser context of its own, as a private window has:
+	// cookies are a host's, whatever its port, so tabs of sandboxes on
+	// other ports would otherwise read and clear each other's flash cookie.
+	tab, closeTab := chromedp.NewContext(brBrowser.ctx, chromedp.WithNewBrowserContext())
 	ctx, cancel := context.WithTimeout(tab, brTimeout)
 	t.Cleanup(func() { cancel(); closeTab(); <-brBrowser.tabs })
 	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))

@@ -246,6 +246,26 @@ func TestConsoleFlashComesFromTheServer(t *testing.T) {
 	assert.NotContains(t, body, "banner--")
 }
 
+// TestConsoleFlashOfAnotherSandbox: a browser keeps cookies by host, not
+// by port, so two sandboxes on one machine see each other's flash cookie.
+// A page of one must not wipe the message an action of the other left.
+func TestConsoleFlashOfAnotherSandbox(t *testing.T) {
+	t.Parallel()
+	a, b := startSandbox(t, t.TempDir()), startSandbox(t, t.TempDir())
+	ca := newConsole(t, a)
+	cb := &console{t: t, s: b, client: &http.Client{Jar: ca.client.Jar, CheckRedirect: ca.client.CheckRedirect}}
+
+	_, src := ca.get("/dashboard")
+	res, err := ca.client.PostForm(a.URL+"/dashboard/clock/freeze", url.Values{"csrf_token": {formTokenRE.FindStringSubmatch(src)[1]}})
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	_, other := cb.get("/dashboard") // the other sandbox's page, in between
+	assert.NotContains(t, other, "banner--")
+	_, body := ca.get("/dashboard")
+	assert.Contains(t, body, "The clock is frozen.", "the other sandbox's page left the flash alone")
+}
+
 func TestConsoleRefundAndClarification(t *testing.T) {
 	t.Parallel()
 	s := startSandbox(t, t.TempDir())

@@ -90,6 +90,11 @@ func (s *Server) flashOf(c echo.Context) *web.Flash {
 	if err != nil || ck.Value == "" {
 		return nil
 	}
-	c.SetCookie(&http.Cookie{Name: flashCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
-	return s.flashes.take(ck.Value)
+	f := s.flashes.take(ck.Value)
+	if f != nil {
+		// Cleared only when it was this sandbox's: a cookie is the host's,
+		// whatever the port, and a sandbox on another port may have set it.
+		c.SetCookie(&http.Cookie{Name: flashCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	}
+	return f
 }
