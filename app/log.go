@@ -163,8 +163,8 @@ func errorHandler(err error, c echo.Context) {
 	_ = c.JSON(status, map[string]string{"error": msg})
 }
 
-// echoLog is echo's Logger over slog, so that echo and handlers that call
-// c.Logger() log through the sandbox's one logger. Outside a request it
+// echoLog is echo's Logger over slog, so that echo and any middleware that
+// calls c.Logger() log through the sandbox's one logger. Outside a request it
 // logs at once; while serving one, requestLog collects its messages into
 // the request's line.
 type echoLog struct {
