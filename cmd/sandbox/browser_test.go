@@ -104,7 +104,7 @@ func brStartBrowser() {
 }
 
 // brTab opens a tab of the shared browser for t, closed when t ends; it
-// waits while two tabs are open. brTimeout counts from when the tab opens.
+// waits while four tabs are open. brTimeout counts from when the tab opens.
 func brTab(t *testing.T) context.Context {
 	t.Helper()
 	brBrowser.once.Do(brStartBrowser)
