@@ -72,6 +72,17 @@ func FormatMoneySymbol(s platform.Sum) string {
 	return sym + amount
 }
 
+// CurrencyNote returns the currency code a page writes after
+// FormatMoneySymbol's amount when the sign alone does not say which
+// currency it is ("$25.00 USD"), and "" when it does ("MX$1,250.00",
+// "€10.00") or the amount already ends with the code.
+func CurrencyNote(s platform.Sum) string {
+	if symbols[strings.ToUpper(s.Currency)] == "$" {
+		return s.Currency
+	}
+	return ""
+}
+
 func groupThousands(digits string) string {
 	if len(digits) <= 3 {
 		return digits
@@ -146,18 +157,19 @@ func Article(noun string) string {
 // funcs are the template functions every page may use.
 func funcs(assets map[string]asset) template.FuncMap {
 	return template.FuncMap{
-		"money":       FormatMoney,
-		"moneySymbol": FormatMoneySymbol,
-		"amount":      FormatAmount,
-		"date":        FormatTime,
-		"datesec":     FormatTimeSeconds,
-		"countdown":   FormatCountdown,
-		"day":         FormatDay,
-		"iso":         FormatISO,
-		"group":       GroupDigits,
-		"article":     Article,
-		"list":        func(items ...string) []string { return items },
-		"asset":       func(name string) string { return assetURL(assets, name) },
+		"money":        FormatMoney,
+		"moneySymbol":  FormatMoneySymbol,
+		"currencyNote": CurrencyNote,
+		"amount":       FormatAmount,
+		"date":         FormatTime,
+		"datesec":      FormatTimeSeconds,
+		"countdown":    FormatCountdown,
+		"day":          FormatDay,
+		"iso":          FormatISO,
+		"group":        GroupDigits,
+		"article":      Article,
+		"list":         func(items ...string) []string { return items },
+		"asset":        func(name string) string { return assetURL(assets, name) },
 		"lang": func(l string) string {
 			if l == "" {
 				return "en"

@@ -239,3 +239,9 @@ func TestNewWithProviderPages(t *testing.T) {
 	_, err = New(fstest.MapFS{"bad.html": {Data: []byte(`{{define "content"}}{{.Nope}`)}})
 	assert.ErrorContains(t, err, "parse bad.html")
 }
+
+func TestCurrencyNote(t *testing.T) {
+	for cur, want := range map[string]string{"USD": "USD", "MXN": "", "EUR": "", "KES": "", "XYZ": ""} {
+		assert.Equal(t, want, CurrencyNote(platform.Sum{Amount: 100, Currency: cur}), cur)
+	}
+}

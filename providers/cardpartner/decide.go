@@ -7,6 +7,7 @@ import (
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/providers/voucher"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // PayInput is how a customer pays at the checkout: the control API's pay
@@ -204,34 +205,40 @@ func find(list []TestNumber, number string) (TestNumber, bool) {
 
 // CheckCard normalises a card number (spaces and dashes dropped) and
 // checks it: 12 to 19 digits with a valid Luhn check digit. It returns the
-// digits, or a message for the customer.
-func CheckCard(s string) (string, string) {
+// digits, or a message for the customer, in English.
+func CheckCard(s string) (string, string) { return checkCard(s, web.Translator{}.With(words)) }
+
+// checkCard is CheckCard with its message in t's language.
+func checkCard(s string, t web.Translator) (string, string) {
 	n := strip(s, " -")
 	switch {
 	case n == "":
-		return "", "Enter the card number."
+		return "", t.T("cp.err.card.empty")
 	case !digits(n):
-		return n, "A card number has digits only."
+		return n, t.T("cp.err.card.digits")
 	case len(n) < 12 || len(n) > 19:
-		return n, fmt.Sprintf("A card number has 12 to 19 digits; this one has %d.", len(n))
+		return n, t.T("cp.err.card.length", len(n))
 	case !Luhn(n):
-		return n, "This card number is not valid: check the digits."
+		return n, t.T("cp.err.card.invalid")
 	}
 	return n, ""
 }
 
 // CheckPhone normalises a phone number (spaces, dashes, dots, brackets and
 // a leading + dropped) and checks it has 9 to 15 digits. It returns the
-// digits, or a message for the customer.
-func CheckPhone(s string) (string, string) {
+// digits, or a message for the customer, in English.
+func CheckPhone(s string) (string, string) { return checkPhone(s, web.Translator{}.With(words)) }
+
+// checkPhone is CheckPhone with its message in t's language.
+func checkPhone(s string, t web.Translator) (string, string) {
 	n := strings.TrimPrefix(strip(s, " -.()"), "+")
 	switch {
 	case n == "":
-		return "", "Enter the phone number of the wallet."
+		return "", t.T("cp.err.phone.empty")
 	case !digits(n):
-		return n, "A phone number has digits only, with the country code: 254708374149."
+		return n, t.T("cp.err.phone.digits")
 	case len(n) < 9 || len(n) > 15:
-		return n, fmt.Sprintf("A phone number has 9 to 15 digits with the country code; this one has %d.", len(n))
+		return n, t.T("cp.err.phone.length", len(n))
 	}
 	return n, ""
 }

@@ -155,7 +155,7 @@ func TestCheckoutPage(t *testing.T) {
 	} {
 		assert.Contains(t, page, want)
 	}
-	assert.Contains(t, page, `<details class="card card--sandbox cp-testdata">`, "the test data panel is collapsed")
+	assert.Contains(t, page, `<details class="card card--sandbox cp-testdata" lang="en">`, "the test data panel is collapsed")
 
 	// A USD checkout offers cards only.
 	usd := s.Sale(func(r *platform.SaleRequest) { r.Amount = platform.Sum{Amount: 2500, Currency: "USD"} })
@@ -230,7 +230,7 @@ func TestCheckoutRefusals(t *testing.T) {
 				assert.Contains(t, page, k)
 			}
 			assert.NotContains(t, page, `value="123"`, "the security code is never sent back")
-			assert.Contains(t, page, `<details class="card card--sandbox cp-testdata" open>`, "the test data opens after a mistake")
+			assert.Contains(t, page, `<details class="card card--sandbox cp-testdata" lang="en" open>`, "the test data opens after a mistake")
 		})
 	}
 	assert.Equal(t, platform.StatusAwaitingRedirect, s.Payment(p.Key()).Status, "a refusal changes nothing")
@@ -405,4 +405,42 @@ func TestMerchantDataIsEscaped(t *testing.T) {
 	s.PostForm("/providers/card-partner/pay", url.Values{"inv": {i}, "action": {"cancel"}})
 	b := s.Get("/providers/card-partner/result?inv=" + i).Body.String()
 	assert.NotContains(t, b, `href="javascript:`)
+}
+
+// TestCheckoutInTheCustomersLanguage: a customer who chose Spanish on the
+// Payment Page pays at a Spanish checkout, is refused in Spanish and reads
+// a Spanish result; the sandbox's test data stays in English.
+func TestCheckoutInTheCustomersLanguage(t *testing.T) {
+	assert.Empty(t, cardpartner.Words().Problems(), "every string in every language, with the same verbs")
+	s := newSandbox(t)
+	p := s.Sale(func(r *platform.SaleRequest) {
+		r.Language = "es"
+		r.Amount = platform.Sum{Amount: 2500, Currency: "USD"}
+	})
+	i := inv(t, p)
+	page := text(s.Get("/providers/card-partner/checkout?inv=" + i))
+	for _, want := range []string{
+		`<html lang="es">`, "Saltar al contenido", "Tiempo para pagar", "Paga antes del 2 mar 2026, 09:15 UTC.",
+		"Elige cómo pagar", "Tarjeta", "Visa o Mastercard, de débito o de crédito.",
+		`<label class="field__label" for="card_number">Número de tarjeta</label>`, "Pagar $25.00", "Cancelar y volver al comercio",
+		`lang="en"`, "Sandbox test data",
+	} {
+		assert.Contains(t, page, want)
+	}
+	assert.NotContains(t, page, "Choose how to pay")
+
+	rec := s.PostForm("/providers/card-partner/pay", with(cardForm(i, "4242 4242 4242 4241"), "card_expiry", "02/26"))
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	page = text(rec)
+	for _, want := range []string{"Revisa los campos marcados", "No se te ha cobrado nada.",
+		"Este número de tarjeta no es válido: revisa los dígitos.", "Esta tarjeta caducó en 02/26"} {
+		assert.Contains(t, page, want)
+	}
+
+	rec = s.PostForm("/providers/card-partner/pay", cardForm(i, "4000 0000 0000 9995"))
+	require.Equal(t, http.StatusSeeOther, rec.Code, text(rec))
+	page = text(s.Get("/providers/card-partner/result?inv=" + i))
+	for _, want := range []string{"Pago rechazado", "El pago fue rechazado. No se te ha cobrado nada", "Fondos insuficientes en la cuenta del cliente", "Intentado con"} {
+		assert.Contains(t, page, want)
+	}
 }

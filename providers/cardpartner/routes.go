@@ -140,16 +140,6 @@ func (h *handlers) result(c echo.Context) error {
 	return h.r.Write(c.Response(), http.StatusOK, "cardpartner_result", h.p.resultPage(pay))
 }
 
-// Form fields of the checkout, with their labels.
-var fieldLabels = map[string]string{
-	"method":      "Payment method",
-	"card_number": "Card number",
-	"card_expiry": "Expiry date",
-	"card_cvc":    "Security code",
-	"card_holder": "Name on card",
-	"phone":       "Phone number",
-}
-
 // pay takes the checkout's form: it pays or cancels, then sends the
 // customer to the merchant (cbk after an approval, lbk otherwise). Input
 // the partner cannot take is refused with 400 and the form as it was (the
@@ -202,7 +192,7 @@ func (h *handlers) pay(c echo.Context) error {
 			if name == "" {
 				name = "method"
 			}
-			page.Errors = append(page.Errors, CardPartnerFieldError{Field: name, Label: fieldLabels[name], Message: f.Message})
+			page.Errors = append(page.Errors, CardPartnerFieldError{Field: name, Label: page.T("cp.field." + name), Message: f.Message})
 		}
 		return h.refuse(c, http.StatusBadRequest, page, nil)
 	case errors.As(err, &pe) && pe.Code == platform.CodeStatusForbids:
@@ -211,7 +201,7 @@ func (h *handlers) pay(c echo.Context) error {
 			page.Alert = finishedAlert(cur)
 			return h.r.Write(c.Response(), http.StatusConflict, "cardpartner_result", page)
 		}
-		return h.refuse(c, http.StatusConflict, page, &web.Alert{Title: "Payment refused", Message: pe.Detail})
+		return h.refuse(c, http.StatusConflict, page, &web.Alert{Title: page.T("cp.refused"), Message: pe.Detail})
 	case err != nil:
 		return err
 	}
@@ -223,16 +213,18 @@ func (h *handlers) pay(c echo.Context) error {
 func (h *handlers) refuse(c echo.Context, status int, page CardPartnerCheckoutPage, alert *web.Alert) error {
 	page.Alert = alert
 	if alert == nil && len(page.Errors) > 0 {
-		page.Alert = &web.Alert{Title: "Check the highlighted fields", Message: "Nothing was charged."}
+		page.Alert = &web.Alert{Title: page.T("cp.check_fields"), Message: page.T("cp.nothing_charged")}
 	}
 	return h.r.Write(c.Response(), status, "cardpartner_checkout", page)
 }
 
-// checkForm checks the checkout's form as the customer filled it in.
+// checkForm checks the checkout's form as the customer filled it in, and
+// says what is wrong in the page's language.
 func checkForm(page CardPartnerCheckoutPage, cvc string, now time.Time) []CardPartnerFieldError {
 	var errs []CardPartnerFieldError
+	t := page.Text
 	add := func(field, msg string) {
-		errs = append(errs, CardPartnerFieldError{Field: field, Label: fieldLabels[field], Message: msg})
+		errs = append(errs, CardPartnerFieldError{Field: field, Label: t.T("cp.field." + field), Message: msg})
 	}
 	var channel *CardPartnerChannel
 	for i := range page.Channels {
@@ -242,43 +234,43 @@ func checkForm(page CardPartnerCheckoutPage, cvc string, now time.Time) []CardPa
 	}
 	switch {
 	case page.Channel == "":
-		add("method", "Choose how to pay.")
+		add("method", t.T("cp.err.method"))
 		return errs
 	case channel == nil:
 		names := make([]string, len(page.Channels))
 		for i, ch := range page.Channels {
 			names[i] = ch.Label
 		}
-		add("method", fmt.Sprintf("%s is not offered for this payment: choose %s.", ChannelName(page.Channel), strings.Join(names, ", ")))
+		add("method", t.T("cp.err.channel", ChannelName(page.Channel), strings.Join(names, ", ")))
 		return errs
 	case channel.Phone:
-		if _, msg := CheckPhone(page.Form.Phone); msg != "" {
+		if _, msg := checkPhone(page.Form.Phone, t); msg != "" {
 			add("phone", msg)
 		}
 		return errs
 	}
-	number, msg := CheckCard(page.Form.CardNumber)
+	number, msg := checkCard(page.Form.CardNumber, t)
 	if msg != "" {
 		add("card_number", msg)
 	}
-	if msg := checkExpiry(page.Form.Expiry, now); msg != "" {
+	if msg := checkExpiry(page.Form.Expiry, now, t); msg != "" {
 		add("card_expiry", msg)
 	}
-	if msg := checkCVC(strings.TrimSpace(cvc), CardBrand(number) == "American Express"); msg != "" {
+	if msg := checkCVC(strings.TrimSpace(cvc), CardBrand(number) == "American Express", t); msg != "" {
 		add("card_cvc", msg)
 	}
 	if page.Form.Holder == "" {
-		add("card_holder", "Enter the name as it is written on the card.")
+		add("card_holder", t.T("cp.err.holder"))
 	}
 	return errs
 }
 
 // checkExpiry checks an expiry date written MM/YY (or MM/YYYY) that is not
 // before now's month.
-func checkExpiry(s string, now time.Time) string {
+func checkExpiry(s string, now time.Time, t web.Translator) string {
 	s = strip(s, " ")
 	if s == "" {
-		return "Enter the expiry date printed on the card, as MM/YY."
+		return t.T("cp.err.expiry.empty")
 	}
 	mm, yy, ok := strings.Cut(s, "/")
 	if !ok && len(s) == 4 {
@@ -287,28 +279,28 @@ func checkExpiry(s string, now time.Time) string {
 	month, err1 := strconv.Atoi(mm)
 	year, err2 := strconv.Atoi(yy)
 	if !ok || err1 != nil || err2 != nil || month < 1 || month > 12 || (len(yy) != 2 && len(yy) != 4) {
-		return "Write the expiry date as MM/YY, for example 12/30."
+		return t.T("cp.err.expiry.format")
 	}
 	if len(yy) == 2 {
 		year += 2000
 	}
 	if year < now.Year() || (year == now.Year() && time.Month(month) < now.Month()) {
-		return fmt.Sprintf("This card expired in %02d/%02d: use a card that is still valid.", month, year%100)
+		return t.T("cp.err.expiry.past", month, year%100)
 	}
 	return ""
 }
 
 // checkCVC checks a card security code: 3 digits, 4 for American Express.
-func checkCVC(s string, amex bool) string {
+func checkCVC(s string, amex bool, t web.Translator) string {
 	want := 3
 	if amex {
 		want = 4
 	}
 	if s == "" {
-		return fmt.Sprintf("Enter the %d-digit security code from the back of the card.", want)
+		return t.T("cp.err.cvc.empty", want)
 	}
 	if len(s) != want || !digits(s) {
-		return fmt.Sprintf("The security code has %d digits.", want)
+		return t.T("cp.err.cvc.length", want)
 	}
 	return ""
 }

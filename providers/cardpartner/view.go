@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
-	"fmt"
 	"strings"
 	"time"
 
@@ -29,20 +28,26 @@ func checkoutScript() asset {
 // ScriptURL is the URL of the checkout's script with its content version.
 func (p *Provider) ScriptURL() string { return ScriptPath + "?v=" + p.script.version }
 
-// channelOrder is the order the checkout lists channels in, with how each looks.
+// channelOrder is the order the checkout lists channels in, with how each
+// looks; hints are keys of words, as is the card's label.
 var channelOrder = []CardPartnerChannel{
-	{Code: ChannelMpesa, Label: "M-Pesa", Hint: "Approve the prompt on your phone with your M-Pesa PIN.", Mark: "M", Color: "#2e7d32", Phone: true},
-	{Code: ChannelAirtel, Label: "Airtel Money", Hint: "Approve the prompt on your phone with your Airtel Money PIN.", Mark: "A", Color: "#c8102e", Phone: true},
-	{Code: ChannelEquity, Label: "Equity Eazzy Pay", Hint: "Approve the payment in the Equity app or by USSD.", Mark: "E", Color: "#8b1a1a", Phone: true},
-	{Code: ChannelCard, Label: "Card", Hint: "Visa or Mastercard, debit or credit."},
+	{Code: ChannelMpesa, Label: "M-Pesa", Hint: "cp.hint.mpesa", Mark: "M", Color: "#2e7d32", Phone: true},
+	{Code: ChannelAirtel, Label: "Airtel Money", Hint: "cp.hint.airtel", Mark: "A", Color: "#c8102e", Phone: true},
+	{Code: ChannelEquity, Label: "Equity Eazzy Pay", Hint: "cp.hint.equity", Mark: "E", Color: "#8b1a1a", Phone: true},
+	{Code: ChannelCard, Label: "cp.channel.card", Hint: "cp.hint.card"},
 }
 
-// pageChannels returns the channels of a checkout offering flags.
-func pageChannels(flags []string) []CardPartnerChannel {
+// pageChannels returns the channels of a checkout offering flags, worded
+// by t.
+func pageChannels(flags []string, t web.Translator) []CardPartnerChannel {
 	var out []CardPartnerChannel
 	for _, c := range channelOrder {
 		for _, f := range flags {
 			if flagOf(c.Code) == f {
+				c.Hint = t.T(c.Hint)
+				if t.Has(c.Label) {
+					c.Label = t.T(c.Label)
+				}
 				out = append(out, c)
 				break
 			}
@@ -66,8 +71,9 @@ func (p *Provider) checkoutPage(pay *platform.Payment, now time.Time, frozen boo
 	if len(flags) == 0 {
 		flags = Channels(pay.Amount.Currency)
 	}
+	t := text(pay)
 	page := CardPartnerCheckoutPage{
-		Page:        web.Page{Title: "Checkout", Brand: Brand()},
+		Page:        web.Page{Title: t.T("cp.title", web.FormatMoneySymbol(pay.Amount)), Lang: t.Lang(), Brand: Brand(), Text: t},
 		Action:      PayPath,
 		Inv:         st.Inv,
 		ProjectID:   pay.ProjectID,
@@ -78,7 +84,7 @@ func (p *Provider) checkoutPage(pay *platform.Payment, now time.Time, frozen boo
 		Deadline:    st.Deadline,
 		ClockFrozen: frozen,
 		ScriptURL:   p.ScriptURL(),
-		Channels:    pageChannels(flags),
+		Channels:    pageChannels(flags, t),
 		Form:        CardPartnerForm{Phone: pay.Customer.Phone},
 		TestCards:   testItems(TestCards, 4),
 		TestPhones:  testItems(TestPhones, 3),
@@ -124,8 +130,9 @@ func paidWith(st state) string {
 // merchant when the merchant gave one.
 func (p *Provider) resultPage(pay *platform.Payment) CardPartnerResultPage {
 	st := stateOf(pay)
+	t := text(pay)
 	page := CardPartnerResultPage{
-		Page:        web.Page{Title: "Payment result", Brand: Brand()},
+		Page:        web.Page{Lang: t.Lang(), Brand: Brand(), Text: t},
 		Outcome:     outcomeOf(pay),
 		Amount:      pay.Amount,
 		ProjectID:   pay.ProjectID,
@@ -139,6 +146,9 @@ func (p *Provider) resultPage(pay *platform.Payment) CardPartnerResultPage {
 		page.At = sale.UpdatedAt
 		if pay.Status == platform.StatusDecline || pay.Status == platform.StatusError {
 			page.Code, page.Reason = sale.Code, sale.Message
+			if key := "decline." + sale.Code; t.Has(key) {
+				page.Reason = t.T(key)
+			}
 		}
 	}
 	if r := pay.Refund(); r != nil && pay.Status == platform.StatusRefunded {
@@ -148,39 +158,12 @@ func (p *Provider) resultPage(pay *platform.Payment) CardPartnerResultPage {
 	if u := ReturnURL(pay, "", st.Inv, approved); !strings.HasPrefix(u, ResultPath) {
 		page.ReturnURL = u
 	}
-	switch page.Outcome {
-	case CardPartnerApproved:
-		page.Title = "Payment approved"
-	case CardPartnerRefunded:
-		page.Title = "Payment refunded"
-	case CardPartnerCancelled:
-		page.Title = "Payment cancelled"
-	case CardPartnerExpired:
-		page.Title = "Checkout expired"
-	default:
-		page.Title = "Payment declined"
-	}
+	page.Title = t.T("cp.result." + string(page.Outcome))
 	return page
 }
 
 // finishedAlert says why a finished checkout refuses to take a payment.
 func finishedAlert(pay *platform.Payment) *web.Alert {
-	var what string
-	switch outcomeOf(pay) {
-	case CardPartnerApproved:
-		what = "was already paid"
-	case CardPartnerRefunded:
-		what = "was paid and refunded"
-	case CardPartnerCancelled:
-		what = "was cancelled"
-	case CardPartnerExpired:
-		what = "expired"
-	default:
-		what = "was declined"
-	}
-	charged := "Nothing was charged."
-	if pay.Status == platform.StatusSuccess || pay.Status == platform.StatusRefunded {
-		charged = "Nothing more was charged."
-	}
-	return &web.Alert{Title: "This checkout is closed", Message: fmt.Sprintf("Payment %s %s. %s", pay.ID, what, charged)}
+	t := text(pay)
+	return &web.Alert{Title: t.T("cp.closed"), Message: t.T("cp.closed."+string(outcomeOf(pay)), pay.ID)}
 }

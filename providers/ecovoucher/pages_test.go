@@ -619,3 +619,38 @@ func TestMerchantDataIsEscaped(t *testing.T) {
 	assert.NotContains(t, rec.Body.String(), "javascript:")
 	assert.NotContains(t, rec.Body.String(), evil)
 }
+
+// TestPagesInTheCustomersLanguage: a customer who chose Portuguese on the
+// Payment Page enters vouchers on a Portuguese page, is refused in
+// Portuguese and reads a Portuguese result; the sandbox's wallet stays in
+// English.
+func TestPagesInTheCustomersLanguage(t *testing.T) {
+	assert.Empty(t, ecovoucher.Words().Problems(), "every string in every language, with the same verbs")
+	s := newSandbox(t)
+	s.checker.set(platform.DepositAnswer{Confirmed: true})
+	p := s.sale(2500, func(r *platform.SaleRequest) {
+		r.Language, r.Interface, r.ReturnURLs = "pt", platform.InterfacePaymentPage, platform.ReturnURLs{}
+	})
+	rec := s.PostForm(ecovoucher.PayPath, redirect(t, p))
+	require.Equal(t, http.StatusOK, rec.Code)
+	page := text(rec)
+	for _, want := range []string{`<html lang="pt">`, "Pular para o conteúdo", "Pagamento com ecoVoucher",
+		"Informe um ou mais ecoVouchers em EUR que somem exatamente €25.00.", "Número do voucher", "Pagar €25.00",
+		"Cancelar e voltar à loja", `lang="en"`, "Test vouchers"} {
+		assert.Contains(t, page, want)
+	}
+	assert.NotContains(t, page, "Enter one or more")
+
+	rec = s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "pay"))
+	assert.Equal(t, http.StatusUnprocessableEntity, rec.Code)
+	assert.Contains(t, text(rec), "Informe um voucher")
+
+	rec = s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "pay", issue(t, "EUR", 25, 901)))
+	require.Less(t, rec.Code, 400, text(rec))
+	res := s.Payment(p.Key())
+	require.Equal(t, platform.StatusSuccess, res.Status)
+	page = text(s.Get(fmt.Sprintf("%s?tx=%d", ecovoucher.CompletePath, txID(t, p))))
+	for _, want := range []string{"Pagamento concluído", "Pago com ecoVoucher em 2 ", "Vouchers", "Loja · pedido"} {
+		assert.Contains(t, page, want)
+	}
+}

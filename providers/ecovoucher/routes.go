@@ -191,7 +191,7 @@ func (h *handlers) act(c echo.Context, form url.Values) error {
 	switch action := form.Get("action"); action {
 	case ActionAdd:
 		if len(rows) >= MaxVouchers {
-			return h.form(c, pay, rows, http.StatusUnprocessableEntity, tooMany(), "")
+			return h.form(c, pay, rows, http.StatusUnprocessableEntity, tooMany(text(pay)), "")
 		}
 		return h.form(c, pay, append(rows, EcoVoucherRow{}), http.StatusOK, nil, "")
 	case ActionFill:
@@ -232,8 +232,9 @@ func (h *handlers) pay(c echo.Context, pay *platform.Payment, rows []EcoVoucherR
 			rows = []EcoVoucherRow{{}}
 		}
 		rows[0].Invalid = "number"
-		return h.form(c, pay, rows, http.StatusUnprocessableEntity, &web.Alert{Title: "Enter a voucher",
-			Message: "Enter the number, security code and expiry date of at least one ecoVoucher, or use one from the wallet.", Field: "number-0"}, "")
+		t := text(pay)
+		return h.form(c, pay, rows, http.StatusUnprocessableEntity, &web.Alert{Title: t.T("eco.err.enter"),
+			Message: t.T("eco.err.enter.text"), Field: "number-0"}, "")
 	}
 	done, err := h.eng.Pay(c.Request().Context(), pay.Key(), platform.MustJSON(in))
 	var (
@@ -249,16 +250,17 @@ func (h *handlers) pay(c echo.Context, pay *platform.Payment, rows []EcoVoucherR
 		if now.Status != platform.StatusAwaitingRedirect {
 			return h.result(c, now, http.StatusConflict)
 		}
-		return h.form(c, now, rows, http.StatusConflict, &web.Alert{Title: "Session ended", Message: pe.Detail}, "")
+		return h.form(c, now, rows, http.StatusConflict, &web.Alert{Title: text(now).T("eco.err.session"), Message: pe.Detail}, "")
 	case errors.As(err, &ref) && errors.As(err, &pe):
 		status := http.StatusUnprocessableEntity
 		if ref.Used {
 			status = http.StatusConflict
 		}
-		alert := &web.Alert{Title: "Check your vouchers", Message: pe.Detail + " Nothing was charged."}
+		t := text(pay)
+		alert := &web.Alert{Title: t.T("eco.err.check"), Message: platform.Sentence(pe.Detail) + " " + t.T("eco.nothing_charged")}
 		if ref.Index >= 0 && ref.Index < len(idx) {
 			row := idx[ref.Index]
-			alert.Title = fmt.Sprintf("Voucher %d was refused", row+1)
+			alert.Title = t.T("eco.err.refused", row+1)
 			rows[row].Invalid = ref.Field
 			if ref.Field == "" {
 				rows[row].Invalid = "all"
@@ -307,7 +309,7 @@ func (h *handlers) use(c echo.Context, pay *platform.Payment, rows []EcoVoucherR
 	case at >= 0:
 		rows[at] = row
 	case len(rows) >= MaxVouchers:
-		return h.form(c, pay, rows, http.StatusUnprocessableEntity, tooMany(), "")
+		return h.form(c, pay, rows, http.StatusUnprocessableEntity, tooMany(text(pay)), "")
 	default:
 		at = len(rows)
 		rows = append(rows, row)
@@ -484,8 +486,8 @@ func fieldID(field string, row int) string {
 	return "number-" + strconv.Itoa(row)
 }
 
-func tooMany() *web.Alert {
-	return &web.Alert{Title: "The form is full", Message: fmt.Sprintf("A payment takes at most %d vouchers.", MaxVouchers)}
+func tooMany(t web.Translator) *web.Alert {
+	return &web.Alert{Title: t.T("eco.err.full"), Message: t.T("eco.err.full.text", MaxVouchers)}
 }
 
 func fieldNames(form url.Values) string {

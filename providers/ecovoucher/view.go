@@ -16,12 +16,17 @@ func (p *Provider) formPage(pay *platform.Payment, rows []EcoVoucherRow, used Us
 	}
 	currency := pay.Amount.Currency
 	st := stateOf(pay)
+	t := text(pay)
+	title := t.T("eco.title.open")
+	if pay.Amount.Amount > 0 {
+		title = t.T("eco.title.amount", web.FormatMoneySymbol(pay.Amount))
+	}
 	page := EcoVoucherPage{
-		Page:        web.Page{Title: "Pay with ecoVoucher", Brand: p.brand},
+		Page:        web.Page{Title: title, Lang: t.Lang(), Brand: p.brand, Text: t},
 		Action:      PayPath,
 		TxID:        st.TxID,
 		Amount:      pay.Amount,
-		Merchant:    fmt.Sprintf("Project %d", pay.ProjectID),
+		Merchant:    t.T("eco.project", pay.ProjectID),
 		PaymentID:   pay.ID,
 		Description: pay.Description,
 		ExpiresAt:   st.ExpiresAt,
@@ -69,31 +74,36 @@ func card(v TestVoucher) EcoVoucherCard {
 // resultPage is where pay stands, for the customer.
 func (p *Provider) resultPage(pay *platform.Payment) EcoVoucherResultPage {
 	st := stateOf(pay)
+	t := text(pay)
 	page := EcoVoucherResultPage{
-		Page:        web.Page{Brand: p.brand},
+		Page:        web.Page{Lang: t.Lang(), Brand: p.brand, Text: t},
 		Amount:      pay.Amount,
-		Merchant:    fmt.Sprintf("Project %d", pay.ProjectID),
+		Merchant:    t.T("eco.project", pay.ProjectID),
 		PaymentID:   pay.ID,
 		Description: pay.Description,
 		At:          pay.UpdatedAt,
 	}
 	if op := pay.Sale(); op != nil {
 		page.Code, page.Message, page.ProviderPaymentID = op.Code, op.Message, op.ProviderPaymentID
+		if key := "decline." + op.Code; t.Has(key) {
+			page.Message = t.T(key)
+		}
 	}
 	for _, v := range st.Vouchers {
 		page.Vouchers = append(page.Vouchers, EcoVoucherCard{Number: v.Number, Expiry: v.Expiry, Face: v.Amount})
 	}
 	switch pay.Status {
 	case platform.StatusSuccess, platform.StatusRefunded:
-		page.State, page.Title = "success", "Payment complete"
+		page.State = "success"
 	case platform.StatusDecline, platform.StatusError:
-		page.State, page.Title = "decline", "Payment declined"
+		page.State = "decline"
 	default:
-		page.State, page.Title = "processing", "Waiting for the shop"
+		page.State = "processing"
 		page.Reload = fmt.Sprintf("%s?tx=%d", CompletePath, st.TxID)
 	}
+	page.Title = t.T("eco.result." + page.State)
 	if u := returnURL(pay); u != "" {
-		page.Back = &web.Link{Label: "Back to the shop", URL: u}
+		page.Back = &web.Link{Label: t.T("eco.back"), URL: u}
 	}
 	return page
 }
