@@ -152,15 +152,17 @@ var errFailed = errors.New("a function of the group failed")
 func (c *committer) commit(group []*call) (failed []*call) {
 	for len(group) > 0 {
 		bad := -1
-		err := c.db.Update(func(btx *bbolt.Tx) error {
-			t := &tx{btx: btx}
-			for i, k := range group {
-				if k.err = run(t, k.fn); k.err != nil {
-					bad = i
-					return errFailed
+		err := guard(func() error {
+			return c.db.Update(func(btx *bbolt.Tx) error {
+				t := &tx{btx: btx}
+				for i, k := range group {
+					if k.err = run(t, k.fn); k.err != nil {
+						bad = i
+						return errFailed
+					}
 				}
-			}
-			return nil
+				return nil
+			})
 		})
 		switch {
 		case bad < 0:
@@ -182,7 +184,9 @@ func (c *committer) commit(group []*call) (failed []*call) {
 
 // runAlone runs fn in a transaction of its own.
 func (c *committer) runAlone(fn func(platform.Tx) error) error {
-	err := c.db.Update(func(btx *bbolt.Tx) error { return run(&tx{btx: btx}, fn) })
+	err := guard(func() error {
+		return c.db.Update(func(btx *bbolt.Tx) error { return run(&tx{btx: btx}, fn) })
+	})
 	if err == nil {
 		c.commits.Add(1)
 	}

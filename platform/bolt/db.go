@@ -33,32 +33,146 @@ var _ platform.Store = (*DB)(nil)
 const lockTimeout = time.Second
 
 // Open opens the data file at path, creating it and its parent directories
-// when they do not exist, and creates every bucket of the schema. It fails
-// after about a second when another process holds the file.
-func Open(path string) (*DB, error) { return open(path, lockTimeout) }
+// when they do not exist, and creates every bucket of the schema; a file of
+// an older schema is converted. It fails after about a second when another
+// process holds the file, and refuses a damaged file (see checkFile) with a
+// *DamagedError.
+func Open(path string) (*DB, error) { return open(path, lockTimeout, false) }
 
-// open is Open with the lock timeout as a parameter, for tests.
-func open(path string, timeout time.Duration) (*DB, error) {
+// OpenReadOnly opens an existing data file to read it, as Open checks it,
+// converting nothing: for checks and backups of a stopped sandbox. Other
+// readers may open it too, but not a running sandbox, and Update fails.
+func OpenReadOnly(path string) (*DB, error) { return open(path, lockTimeout, true) }
+
+// DamagedError is a data file that cannot be opened as it is.
+type DamagedError struct {
+	Path    string
+	Problem string // what is wrong, e.g. "is cut short: ..."
+}
+
+// Error says, in one line, which file, what is wrong and what to do.
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("bolt: data file %s %s; move it aside (the sandbox then starts empty) or put a backup in its place (sandbox backup makes one)", e.Path, e.Problem)
+}
+
+// open is Open, or OpenReadOnly, with the lock timeout as a parameter.
+func open(path string, timeout time.Duration, readOnly bool) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("bolt: the data file needs a path")
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("bolt: create the directory of data file %s: %w", path, err)
-	}
-	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("bolt: data file %s is in use by another sandbox (no lock after %s): stop it or use another data file: %w", path, timeout, err)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("bolt: open data file %s: %w", path, err)
-	}
-	if err := bdb.Update(createSchema); err != nil {
-		_ = bdb.Close()
+	info, err := os.Stat(path)
+	switch {
+	case err == nil && info.Size() == 0:
+		return nil, &DamagedError{path, "is empty (0 bytes): it holds no sandbox data, not even the header every data file begins with"}
+	case errors.Is(err, os.ErrNotExist) && readOnly:
+		return nil, fmt.Errorf("bolt: there is no data file %s: name the folder the sandbox keeps its data in", path)
+	case err != nil && readOnly:
 		return nil, fmt.Errorf("bolt: data file %s: %w", path, err)
+	case err != nil:
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("bolt: create the directory of data file %s: %w", path, err)
+		}
+	}
+	// An existing file is first opened to read, which takes a shared lock
+	// and reads nothing but its meta pages, and its pages are checked
+	// before bbolt reads any (a read-write open reads the freelist).
+	bdb, err := openBolt(path, timeout, info != nil || readOnly)
+	if err != nil {
+		return nil, err
+	}
+	if info != nil {
+		if err := checkFile(path, bdb.Info().PageSize); err != nil {
+			_ = bdb.Close()
+			return nil, &DamagedError{path, err.Error()}
+		}
+		if !readOnly {
+			_ = bdb.Close()
+			if bdb, err = openBolt(path, timeout, false); err != nil {
+				return nil, err
+			}
+		}
+	}
+	fail := func(err error) (*DB, error) {
+		_ = bdb.Close()
+		return nil, err
+	}
+	if readOnly {
+		err = guard(func() error { return bdb.View(checkSchema) })
+	} else {
+		err = guard(func() error { return bdb.Update(createSchema) })
+	}
+	var perr *PanicError
+	switch {
+	case errors.As(err, &perr):
+		return fail(&DamagedError{path, fmt.Sprintf("is damaged (reading it panicked: %v)", perr.Value)})
+	case err != nil:
+		return fail(fmt.Errorf("bolt: data file %s: %w", path, err))
 	}
 	d := &DB{db: bdb, path: path}
 	d.commits.db = bdb
 	return d, nil
+}
+
+// openBolt opens the bbolt file at path, saying in one line why it cannot.
+func openBolt(path string, timeout time.Duration, readOnly bool) (*bbolt.DB, error) {
+	var bdb *bbolt.DB
+	err := guard(func() (err error) {
+		bdb, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout, ReadOnly: readOnly})
+		return err
+	})
+	var perr *PanicError
+	switch {
+	case err == nil:
+		return bdb, nil
+	case errors.Is(err, berrors.ErrTimeout):
+		return nil, fmt.Errorf("bolt: data file %s is in use by another sandbox (no lock after %s): stop it or use another data file: %w", path, timeout, err)
+	case errors.Is(err, os.ErrPermission), errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("bolt: open data file %s: %w", path, err)
+	case errors.As(err, &perr):
+		return nil, &DamagedError{path, fmt.Sprintf("is damaged (opening it panicked: %v)", perr.Value)}
+	}
+	// bbolt could not read what the file holds.
+	return nil, &DamagedError{path, fmt.Sprintf("is damaged, or is not a sandbox data file (bbolt: %v)", err)}
+}
+
+// checkFile checks, before anything reads it, what a data file's pages
+// are: see scanPages. It reads the whole file once.
+func checkFile(path string, pageSize int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("cannot be read: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("cannot be read: %w", err)
+	}
+	if err := scanPages(f, info.Size(), pageSize); err != nil {
+		var dmg *damage
+		if errors.As(err, &dmg) {
+			return fmt.Errorf("is damaged at byte %d: %w", int64(dmg.page)*int64(pageSize), err)
+		}
+		return fmt.Errorf("is damaged: %w", err)
+	}
+	return nil
+}
+
+// checkSchema refuses a file a read-only DB cannot read: one of another
+// schema, or without its buckets.
+func checkSchema(btx *bbolt.Tx) error {
+	meta := btx.Bucket(bucketMeta)
+	if meta == nil {
+		return errors.New("it holds no schema version: it is not a sandbox data file")
+	}
+	if v := meta.Get(keySchema); len(v) != 8 || binary.BigEndian.Uint64(v) != schemaVersion {
+		return fmt.Errorf("its schema version is %x, and this sandbox reads %d: open it with sandbox serve to convert it, or use the sandbox that wrote it", v, schemaVersion)
+	}
+	for _, b := range allBuckets {
+		if btx.Bucket(b.name) == nil {
+			return fmt.Errorf("bucket %s is missing: the file is damaged", b.name)
+		}
+	}
+	return nil
 }
 
 // createSchema creates the buckets of a new file, converts a file of an
@@ -89,12 +203,7 @@ func createSchema(btx *bbolt.Tx) error {
 	case got < 1:
 		return fmt.Errorf("schema version %d is not one a sandbox wrote: it is not a sandbox data file", got)
 	}
-	for _, b := range allBuckets {
-		if btx.Bucket(b.name) == nil {
-			return fmt.Errorf("bucket %s is missing: the file is damaged", b.name)
-		}
-	}
-	return nil
+	return checkSchema(btx)
 }
 
 // createBuckets creates every top-level bucket that is missing.
@@ -122,5 +231,7 @@ func (d *DB) View(ctx context.Context, fn func(platform.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("bolt: view not started: %w", err)
 	}
-	return d.db.View(func(btx *bbolt.Tx) error { return run(&tx{btx: btx}, fn) })
+	return guard(func() error {
+		return d.db.View(func(btx *bbolt.Tx) error { return fn(&tx{btx: btx}) })
+	})
 }

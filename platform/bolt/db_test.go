@@ -39,7 +39,7 @@ func TestOpenTwiceFailsClearly(t *testing.T) {
 	d := newDB(t)
 
 	start := time.Now()
-	second, err := open(d.Path(), 50*time.Millisecond)
+	second, err := open(d.Path(), 50*time.Millisecond, false)
 	if second != nil {
 		_ = second.Close()
 	}
@@ -64,11 +64,11 @@ func TestOpenErrors(t *testing.T) {
 	}{
 		{"no path", "", "needs a path"},
 		{"parent is a file", filepath.Join(notDir, "sandbox.db"), "create the directory"},
-		{"not a bbolt file", garbage, "open data file"},
+		{"not a bbolt file", garbage, "is damaged, or is not a sandbox data file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := open(tt.path, 50*time.Millisecond)
+			d, err := open(tt.path, 50*time.Millisecond, false)
 			if d != nil {
 				_ = d.Close()
 			}

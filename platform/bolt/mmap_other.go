@@ -1,0 +1,13 @@
+//go:build !(linux || darwin || freebsd || netbsd || openbsd)
+
+package bolt
+
+import (
+	"errors"
+	"os"
+)
+
+// mapFile does not map files on this system: scanPages reads them.
+func mapFile(*os.File, int) ([]byte, func(), error) {
+	return nil, nil, errors.New("files are not mapped on this system")
+}
