@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// storedSales serves a sandbox in a new folder, makes n Oxxo sales in it,
+// stops it and returns the folder and the IDs of the payments it
+// acknowledged.
+func storedSales(t *testing.T, n int) (dir string, ids []string) {
+	t.Helper()
+	dir = t.TempDir()
+	s := startSandbox(t, dir)
+	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/projects", map[string]any{"id": testProject, "secret": testSecret}, nil))
+	for i := range n {
+		id := fmt.Sprintf("stored-%d", i)
+		var ans gateAnswer
+		require.Equal(t, http.StatusOK, s.do("POST", oxxoPath, signed(oxxoSale(id), testSecret), &ans), "%+v", ans)
+		ids = append(ids, id)
+	}
+	s.stop()
+	return dir, ids
+}
+
+// damageFile damages the data file in dir one of the probe's ways (issue
+// 12): truncated to half, garbage over the middle third, or zero bytes.
+func damageFile(t *testing.T, dir, how string) {
+	t.Helper()
+	path := filepath.Join(dir, "sandbox.db")
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	switch how {
+	case "truncated to half":
+		b = b[:len(b)/2]
+	case "garbage in the middle":
+		rnd := rand.New(rand.NewPCG(12, 2))
+		for i := len(b) / 3; i < 2*len(b)/3; i++ {
+			b[i] = byte(rnd.Uint32())
+		}
+	case "zero bytes":
+		b = nil
+	default:
+		t.Fatalf("no damage %q", how)
+	}
+	require.NoError(t, os.WriteFile(path, b, 0o600))
+}
+
+// TestServeRefusesDamagedDataFile starts serve on the probe's damaged
+// files: it ends at once with exit code 1 and one line on stderr that names
+// the file and says what to do, and no stack trace.
+func TestServeRefusesDamagedDataFile(t *testing.T) {
+	t.Parallel()
+	good, _ := storedSales(t, 200)
+	src, err := os.ReadFile(filepath.Join(good, "sandbox.db"))
+	require.NoError(t, err)
+
+	for _, how := range []string{"truncated to half", "garbage in the middle", "zero bytes"} {
+		t.Run(how, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			path := filepath.Join(dir, "sandbox.db")
+			require.NoError(t, os.WriteFile(path, src, 0o600))
+			damageFile(t, dir, how)
+
+			// A serve that starts on the file runs until the context ends.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			var stdout, stderr bytes.Buffer
+			err := run(ctx, []string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, &stdout, &stderr)
+			require.Error(t, err, "serve must refuse the file")
+			code := exitCode(err, &stderr)
+
+			assert.Equal(t, 1, code)
+			msg := stderr.String()
+			assert.Equal(t, 1, strings.Count(msg, "\n"), "one line: %q", msg)
+			assert.True(t, strings.HasPrefix(msg, "sandbox: "), msg)
+			assert.Contains(t, msg, "data file "+path+" ")
+			assert.Contains(t, msg, "move it aside")
+			assert.Contains(t, msg, "backup")
+			assert.NotContains(t, msg, "goroutine")
+			assert.NotContains(t, stdout.String(), "sandbox ready")
+		})
+	}
+}
