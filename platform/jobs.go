@@ -29,7 +29,11 @@ const batchSize = 512
 // returns, the callbacks under way have ended.
 func (e *Engine) Run(ctx context.Context) error {
 	defer e.outbox.stop()
-	if err := e.store.Update(ctx, func(tx Tx) error { return releaseLeases(tx, e.clock.Now()) }); err != nil && ctx.Err() == nil {
+	err := func() (err error) {
+		defer recovered(&err, "putting back leases")
+		return e.store.Update(ctx, func(tx Tx) error { return releaseLeases(tx, e.clock.Now()) })
+	}()
+	if err != nil && ctx.Err() == nil {
 		e.log.Error("put back callbacks a stop left under way", "err", err)
 	}
 	timer := time.NewTimer(0)
@@ -60,12 +64,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 }
 
-func (e *Engine) nextJob(ctx context.Context) (Job, bool, error) {
-	var (
-		j  Job
-		ok bool
-	)
-	err := e.store.View(ctx, func(tx Tx) (err error) {
+func (e *Engine) nextJob(ctx context.Context) (j Job, ok bool, err error) {
+	defer recovered(&err, "reading the next job")
+	err = e.store.View(ctx, func(tx Tx) (err error) {
 		j, ok, err = tx.NextJob()
 		return err
 	})
@@ -83,9 +84,10 @@ func (e *Engine) RunDue(ctx context.Context, now time.Time) (int, error) {
 
 // runDueLocked runs the jobs due at now, batch by batch. With wait it
 // returns only when nothing is due and no callback is under way, sending
-// what falls due meanwhile; without, it leaves the sends running.
-func (e *Engine) runDueLocked(ctx context.Context, now time.Time, wait bool) (int, error) {
-	total := 0
+// what falls due meanwhile; without, it leaves the sends running. A panic,
+// of the store say, is an error: the runner logs it and tries again.
+func (e *Engine) runDueLocked(ctx context.Context, now time.Time, wait bool) (total int, err error) {
+	defer recovered(&err, "running due jobs")
 	for {
 		if err := ctx.Err(); err != nil {
 			return total, err
@@ -184,6 +186,15 @@ func (e *Engine) runJobs(ctx context.Context, jobs []Job, now time.Time) (sends 
 		return nil
 	})
 	return sends, touched, err
+}
+
+// recovered, deferred, turns a panic of what the function does into *err,
+// with the stack, so that a store or provider that panics fails that piece
+// of work, which is logged and tried again, instead of ending the process.
+func recovered(err *error, what string) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%s panicked: %v\n%s", what, r, debug.Stack())
+	}
 }
 
 // runJob runs one job that is not a callback in tx at its time.

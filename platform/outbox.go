@@ -496,7 +496,7 @@ func (o *outbox) attempt(s send) {
 	case o.sender == nil:
 		a = Attempt{URL: s.url, Error: "the sandbox has no callback sender"}
 	default:
-		a = o.sender.Send(o.ctx, s.url, s.delivery.Body, s.secret)
+		a = o.send(s)
 		if !a.OK() && o.ctx.Err() != nil {
 			return // cut short by a stop: the lease brings the attempt back at the next start
 		}
@@ -505,6 +505,18 @@ func (o *outbox) attempt(s send) {
 	if err := o.record(s.job, a); err != nil {
 		o.e.log.Error("record a callback attempt", "delivery", s.delivery.ID, "payment", s.job.Payment.String(), "err", err)
 	}
+}
+
+// send sends s. A sender that panics makes a failed attempt, logged, which
+// is retried on the schedule as any other.
+func (o *outbox) send(s send) (a Attempt) {
+	defer func() {
+		if r := recover(); r != nil {
+			o.e.log.Error("callback sender panicked", "delivery", s.delivery.ID, "panic", r, "stack", string(debug.Stack()))
+			a = Attempt{URL: s.url, Error: fmt.Sprintf("the sandbox's callback sender failed (it panicked: %v)", r)}
+		}
+	}()
+	return o.sender.Send(o.ctx, s.url, s.delivery.Body, s.secret)
 }
 
 // record stores an attempt of the delivery of job, made at a.At, and what
