@@ -147,6 +147,7 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 	gate.New(eng, served).Routes(e)
 	paymentpage.New(eng, renderer, served).Routes(e)
 	ctl := control.New(eng, renderer, served)
+	ctl.Backup = store
 	ctl.Routes(e)
 	hosted.Mount(e, eng, renderer, provs)
 	e.GET("/static/*", echo.WrapHandler(web.StaticHandler()))

@@ -44,6 +44,16 @@ func Open(path string) (*DB, error) { return open(path, lockTimeout, false) }
 // readers may open it too, but not a running sandbox, and Update fails.
 func OpenReadOnly(path string) (*DB, error) { return open(path, lockTimeout, true) }
 
+// ErrInUse is what Open and OpenReadOnly return, wrapped, for a file that
+// another process holds: a running sandbox.
+var ErrInUse = errors.New("the data file is in use")
+
+// inUse is bbolt's lock timeout, which is ErrInUse too.
+type inUse struct{ err error }
+
+func (e *inUse) Error() string   { return e.err.Error() }
+func (e *inUse) Unwrap() []error { return []error{e.err, ErrInUse} }
+
 // DamagedError is a data file that cannot be opened as it is.
 type DamagedError struct {
 	Path    string
@@ -125,7 +135,7 @@ func openBolt(path string, timeout time.Duration, readOnly bool) (*bbolt.DB, err
 	case err == nil:
 		return bdb, nil
 	case errors.Is(err, berrors.ErrTimeout):
-		return nil, fmt.Errorf("bolt: data file %s is in use by another sandbox (no lock after %s): stop it or use another data file: %w", path, timeout, err)
+		return nil, fmt.Errorf("bolt: data file %s is in use by another sandbox (no lock after %s): stop it or use another data file: %w", path, timeout, &inUse{err})
 	case errors.Is(err, os.ErrPermission), errors.Is(err, os.ErrNotExist):
 		return nil, fmt.Errorf("bolt: open data file %s: %w", path, err)
 	case errors.As(err, &perr):

@@ -46,6 +46,7 @@ func TestOpenTwiceFailsClearly(t *testing.T) {
 	require.Error(t, err)
 	assert.Less(t, time.Since(start), 5*time.Second)
 	assert.ErrorIs(t, err, berrors.ErrTimeout)
+	assert.ErrorIs(t, err, ErrInUse)
 	assert.Contains(t, err.Error(), "data file "+d.Path()+" is in use by another sandbox")
 
 	// The first one still works.

@@ -20,6 +20,9 @@ type Server struct {
 	// suggests; by default random, so that it does not draw from the
 	// engine's seeded source.
 	NewPaymentID func() string
+	// Backup copies the data file for GET /sandbox/backup; nil answers
+	// 404.
+	Backup Backuper
 	// Log receives the failures the control API and the dashboard answer
 	// with a 500, logged with the request's context (the sandbox folds
 	// them into the request's one log line).
@@ -64,6 +67,7 @@ func (s *Server) Routes(e *echo.Echo) {
 	g.POST("/deliveries/:id/resend", s.handleResend)
 
 	g.POST("/reset", s.handleReset)
+	g.GET("/backup", s.handleBackup)
 	g.GET("/openapi.json", s.handleOpenAPI)
 	g.Any("/*", s.handleNotFound)
 

@@ -1,0 +1,83 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// TestBackupWhileWriting copies a store while writers create payments: the
+// copy is a sound data file, of the size announced, with every payment
+// committed before the backup began.
+func TestBackupWhileWriting(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	created := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	write := func(w, i int) error {
+		return d.Update(context.Background(), func(tx platform.Tx) error {
+			return tx.CreatePayment(payment(1, fmt.Sprintf("w%d-%d", w, i), "oxxo", platform.StatusProcessing, created))
+		})
+	}
+	for i := range 200 {
+		require.NoError(t, write(9, i))
+	}
+
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				assert.NoError(t, write(w, i))
+			}
+		}()
+	}
+	var buf bytes.Buffer
+	var announced int64
+	n, err := d.Backup(t.Context(), &buf, func(size int64) { announced = size })
+	close(stop)
+	wg.Wait()
+	require.NoError(t, err)
+	assert.Equal(t, announced, n)
+	assert.Equal(t, int64(buf.Len()), n)
+
+	path := filepath.Join(t.TempDir(), "copy.db")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o600))
+	c, err := OpenReadOnly(path)
+	require.NoError(t, err)
+	defer c.Close()
+	assertIndexesConsistent(t, c)
+	require.NoError(t, c.View(t.Context(), func(tx platform.Tx) error {
+		for i := range 200 {
+			_, err := tx.Payment(key(fmt.Sprintf("w9-%d", i)))
+			assert.NoError(t, err)
+		}
+		return nil
+	}))
+}
+
+// TestBackupCancelled stops a copy whose context ends.
+func TestBackupCancelled(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := d.Backup(ctx, &bytes.Buffer{}, nil)
+	assert.ErrorIs(t, err, context.Canceled)
+}
