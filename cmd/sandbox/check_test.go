@@ -94,3 +94,78 @@ func TestServeRefusesDamagedDataFile(t *testing.T) {
 		})
 	}
 }
+
+// TestCheck reads a sound file, one damaged in a record (its pages sound,
+// so serve starts on it) and one damaged in its pages.
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	good, _ := storedSales(t, 20)
+	src, err := os.ReadFile(filepath.Join(good, "sandbox.db"))
+	require.NoError(t, err)
+	check := func(dir string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), []string{"check", "--data", dir}, &stdout, &stderr)
+		return exitCode(err, &stderr), stdout.String(), stderr.String()
+	}
+
+	t.Run("sound", func(t *testing.T) {
+		t.Parallel()
+		code, out, errs := check(good)
+		assert.Equal(t, 0, code, errs)
+		assert.Contains(t, out, filepath.Join(good, "sandbox.db")+": ")
+		assert.Contains(t, out, "2 projects, 20 payments, 20 callbacks")
+		assert.Contains(t, out, "no damage found")
+	})
+	t.Run("a record garbled", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		// The customer's email, in the payments' records (and the
+		// callbacks' bodies, which are bytes to the check), with what
+		// follows it: no page header nor key.
+		b := bytes.ReplaceAll(src, []byte("paul@example.com\x00\x0b84887177100"), bytes.Repeat([]byte{0xff}, 29))
+		require.NotEqual(t, src, b)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "sandbox.db"), b, 0o600))
+
+		code, out, errs := check(dir)
+		assert.Equal(t, 1, code)
+		assert.Empty(t, errs)
+		assert.Contains(t, out, "20 payments")
+		assert.Contains(t, out, "malformed record")
+		assert.Contains(t, out, "is damaged: move it aside")
+		assert.NotContains(t, out, "no damage found")
+	})
+	t.Run("pages damaged", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "sandbox.db"), src, 0o600))
+		damageFile(t, dir, "truncated to half")
+
+		code, out, errs := check(dir)
+		assert.Equal(t, 1, code)
+		assert.Empty(t, out)
+		assert.Equal(t, 1, strings.Count(errs, "\n"), errs)
+		assert.Contains(t, errs, "is cut short")
+		assert.Contains(t, errs, "move it aside")
+	})
+	t.Run("no file", func(t *testing.T) {
+		t.Parallel()
+		code, _, errs := check(t.TempDir())
+		assert.Equal(t, 1, code)
+		assert.Contains(t, errs, "there is no data file")
+	})
+	t.Run("a running sandbox", func(t *testing.T) {
+		t.Parallel()
+		s := startSandbox(t, t.TempDir())
+		code, _, errs := check(s.opts.Data)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, errs, "in use by another sandbox")
+		assert.Contains(t, errs, "sandbox backup --url")
+	})
+	t.Run("arguments", func(t *testing.T) {
+		t.Parallel()
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), []string{"check", "extra"}, &stdout, &stderr)
+		assert.Equal(t, 2, exitCode(err, &stderr))
+		assert.Contains(t, stderr.String(), `unexpected "extra"`)
+	})
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+)
+
+const backupUsage = `Usage: sandbox backup [--url URL | --data FOLDER] FILE
+
+Copies the sandbox's data file to FILE, a file that does not exist yet.
+
+  --url (the default, http://127.0.0.1:8080): from a running sandbox, through
+  GET /sandbox/backup. Sales, callbacks and jobs go on meanwhile; the copy
+  holds everything acknowledged before it began.
+
+  --data: from the folder of a stopped sandbox (the folder serve's --data
+  names).
+
+The copy's pages are checked, as serve checks them at start, before it is
+given its name; sandbox check reads every record of it.
+To use it, name it sandbox.db in a folder of its own and run
+"sandbox serve --data FOLDER". It holds the projects' secrets.
+
+Flags:
+`
+
+// runBackup is the backup verb.
+func runBackup(ctx context.Context, args []string, std stdio) error {
+	fs := verbFlags("backup")
+	from := fs.String("url", "", "`URL` of a running sandbox to copy from (default http://127.0.0.1:8080)")
+	data := fs.String("data", "", "`folder` of a stopped sandbox's data file to copy from")
+	if err := parseFlags(fs, args, backupUsage, std); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() != 1:
+		return usagef(`backup: name the file to write the copy to, once: "sandbox backup [--url URL | --data FOLDER] FILE"`)
+	case *from != "" && *data != "":
+		return usagef("backup: copy from a running sandbox (--url) or from a stopped one's folder (--data), not both")
+	case *from == "" && *data == "":
+		*from = "http://127.0.0.1:8080"
+	}
+	out := fs.Arg(0)
+	if _, err := os.Lstat(out); err == nil {
+		return fmt.Errorf("backup: %s exists: name a new file, or move that one away first", out)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(out), filepath.Base(out)+".*.partial")
+	if err != nil {
+		return fmt.Errorf("backup: create %s: %w", out, err)
+	}
+	defer os.Remove(tmp.Name()) // once renamed, there is nothing to remove
+	var copied int64
+	if *data != "" {
+		copied, err = backupFolder(ctx, dataFile(*data), tmp)
+	} else {
+		copied, err = backupURL(ctx, *from, tmp)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	// The copy's pages are read as serve reads them when it starts; sandbox
+	// check reads every record, which takes longer.
+	db, err := bolt.OpenReadOnly(tmp.Name())
+	if err != nil {
+		return fmt.Errorf("backup: the copy is not sound, so it was not kept: %w", err)
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	fmt.Fprintf(std.out, "%s: %s, its pages checked (sandbox check reads it whole)\n", out, size(copied))
+	return nil
+}
+
+// dataFile is the data file of a data folder, as serve names it.
+func dataFile(folder string) string { return filepath.Join(folder, "sandbox.db") }
+
+// backupFolder copies the data file at path, which no sandbox may have
+// open, to w.
+func backupFolder(ctx context.Context, path string, w io.Writer) (int64, error) {
+	db, err := bolt.OpenReadOnly(path)
+	if errors.Is(err, bolt.ErrInUse) {
+		return 0, fmt.Errorf("%w; to copy from a running sandbox, give its address: --url http://127.0.0.1:8080", err)
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	return db.Backup(ctx, w, nil)
+}
+
+// backupURL copies the data file of the sandbox at base to w.
+func backupURL(ctx context.Context, base string, w io.Writer) (int64, error) {
+	u := strings.TrimRight(base, "/") + "/sandbox/backup"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, fmt.Errorf("--url %q: write an address such as http://127.0.0.1:8080: %w", base, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("no sandbox answers at %s (%w): start it, or copy a stopped one's folder with --data FOLDER", base, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error string `json:"error"`
+		}
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		if json.Unmarshal(raw, &e) != nil || e.Error == "" {
+			e.Error = strings.TrimSpace(string(raw))
+		}
+		return 0, fmt.Errorf("GET %s answered %s: %s", u, resp.Status, e.Error)
+	}
+	n, err := io.Copy(w, resp.Body)
+	if err != nil {
+		return n, fmt.Errorf("GET %s: the copy broke off after %d bytes: %w", u, n, err)
+	}
+	if resp.ContentLength >= 0 && n != resp.ContentLength {
+		return n, fmt.Errorf("GET %s: the copy ended after %d of its %d bytes", u, n, resp.ContentLength)
+	}
+	return n, nil
+}

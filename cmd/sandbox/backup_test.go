@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// backup runs sandbox backup with args and returns its exit code and
+// output.
+func backup(args ...string) (code int, stdout, stderr string) {
+	var out, errs bytes.Buffer
+	err := run(context.Background(), append([]string{"backup"}, args...), &out, &errs)
+	return exitCode(err, &errs), out.String(), errs.String()
+}
+
+// servedPayments serves a sandbox on the data file copy (named sandbox.db
+// in a folder of its own, as a user restores it) and returns which of ids
+// it does not know.
+func servedPayments(t *testing.T, copy string, ids []string) (missing []string) {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.Rename(copy, filepath.Join(dir, "sandbox.db")))
+	s := startSandbox(t, dir)
+	for _, id := range ids {
+		if s.do("GET", fmt.Sprintf("/sandbox/payments/%d/%s", testProject, id), nil, nil) != http.StatusOK {
+			missing = append(missing, id)
+		}
+	}
+	return missing
+}
+
+// TestBackupWhileSalesRun copies a running sandbox while four clients make
+// sales: the copy, served, knows every sale acknowledged before the
+// backup began.
+func TestBackupWhileSalesRun(t *testing.T) {
+	t.Parallel()
+	s := startSandbox(t, t.TempDir())
+	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/projects", map[string]any{"id": testProject, "secret": testSecret}, nil))
+
+	var (
+		mu    sync.Mutex
+		acked []string
+		stop  atomic.Bool
+		wg    sync.WaitGroup
+		fails atomic.Int64
+	)
+	for c := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; !stop.Load(); i++ {
+				id := fmt.Sprintf("live-%d-%d", c, i)
+				body, _ := json.Marshal(signed(oxxoSale(id), testSecret))
+				resp, err := http.Post(s.URL+oxxoPath, "application/json", bytes.NewReader(body))
+				if err != nil || resp.StatusCode != http.StatusOK {
+					fails.Add(1)
+					if err == nil {
+						resp.Body.Close()
+					}
+					continue
+				}
+				resp.Body.Close()
+				mu.Lock()
+				acked = append(acked, id)
+				mu.Unlock()
+			}
+		}()
+	}
+	ackedBy := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), acked...)
+	}
+	eventually(t, "100 sales", func() bool { return len(ackedBy()) >= 100 })
+
+	before := ackedBy()
+	out := filepath.Join(t.TempDir(), "copy.db")
+	code, stdout, stderr := backup("--url", s.URL, out)
+	during := len(ackedBy()) - len(before)
+	stop.Store(true)
+	wg.Wait()
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, out+": ")
+	assert.Contains(t, stdout, "its pages checked")
+	assert.Zero(t, fails.Load(), "every sale is answered 200 while the backup runs")
+	t.Logf("%d sales acknowledged before the backup, %d while it ran", len(before), during)
+
+	assert.Empty(t, servedPayments(t, out, before), "sales acknowledged before the backup that the copy lacks")
+}
+
+// TestBackupFromDataFolder copies a stopped sandbox's folder, and refuses
+// what it should.
+func TestBackupFromDataFolder(t *testing.T) {
+	t.Parallel()
+	dir, ids := storedSales(t, 30)
+
+	out := filepath.Join(t.TempDir(), "copy.db")
+	code, stdout, stderr := backup("--data", dir, out)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, out+": ")
+
+	code, _, stderr = backup("--data", dir, out)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, out+" exists: name a new file")
+
+	assert.Empty(t, servedPayments(t, out, ids))
+	copies, err := filepath.Glob(filepath.Join(filepath.Dir(out), "*.partial"))
+	require.NoError(t, err)
+	assert.Empty(t, copies, "no partial copy is left behind")
+}
+
+func TestBackupRefuses(t *testing.T) {
+	t.Parallel()
+	running := startSandbox(t, t.TempDir())
+	damaged, _ := storedSales(t, 5)
+	damageFile(t, damaged, "garbage in the middle")
+	out := func() string { return filepath.Join(t.TempDir(), "copy.db") }
+
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no file", []string{"--data", t.TempDir()}, 2, "name the file to write the copy to"},
+		{"both sources", []string{"--data", t.TempDir(), "--url", running.URL, out()}, 2, "not both"},
+		{"a running sandbox's folder", []string{"--data", running.opts.Data, out()}, 1, "--url http://127.0.0.1:8080"},
+		{"no sandbox at the URL", []string{"--url", "http://127.0.0.1:1", out()}, 1, "no sandbox answers at http://127.0.0.1:1"},
+		{"not a sandbox at the URL", []string{"--url", running.URL + "/nothing", out()}, 1, "answered 404"},
+		{"a damaged folder", []string{"--data", damaged, out()}, 1, "is damaged"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := backup(tt.args...)
+			assert.Equal(t, tt.code, code, stderr)
+			assert.Contains(t, stderr, tt.want)
+			if n := len(tt.args); n > 0 {
+				_, err := os.Stat(tt.args[n-1])
+				assert.True(t, os.IsNotExist(err) || tt.code == 2, "nothing is written where the copy would go")
+			}
+		})
+	}
+}
