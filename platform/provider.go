@@ -27,8 +27,10 @@ type Method struct {
 	PageRequired []string
 	// CheckField checks one Payment Page parameter the customer typed
 	// ("identify_doc_number", "customer_email", …) with the method's own rule
-	// and returns what is wrong with it, or "". Nil: no rule beyond presence.
-	CheckField func(param, value string) string
+	// and returns what is wrong with it, or "", in lang, the page's language
+	// ("en", "es", "pt"; anything else is English). Nil: no rule beyond
+	// presence.
+	CheckField func(param, value, lang string) string
 	// ZeroAmount says the amount may be 0 (the customer sets it at the provider).
 	ZeroAmount bool
 	// RefundPath is the Gate refund endpoint of a provider that refunds

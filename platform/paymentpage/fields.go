@@ -52,7 +52,7 @@ type typed struct {
 
 // check reads the fields the form asked for and checks each: presence,
 // then an email's format, then the method's own rule (Method.CheckField).
-// Messages are in t's language, except the method's own.
+// Messages are in t's language, the method's own too.
 func check(m platform.Method, names []string, form map[string][]string, t web.Translator) typed {
 	in := typed{values: map[string]string{}, errs: map[string]string{}}
 	for _, name := range names {
@@ -74,7 +74,7 @@ func check(m platform.Method, names []string, form map[string][]string, t web.Tr
 		case fieldSpecs[name].Type == "email" && !validEmail(v):
 			in.errs[name] = t.T("error.email")
 		case m.CheckField != nil:
-			if why := m.CheckField(name, v); why != "" {
+			if why := m.CheckField(name, v, t.Lang()); why != "" {
 				in.errs[name] = platform.Sentence(why)
 			}
 		}

@@ -180,7 +180,7 @@ func fakeProviders(stalls *sync.Map) []platform.Provider {
 			Hints: map[string]string{"en": "Cash at any OXXO store in Mexico", "es": "Efectivo en cualquier tienda OXXO de México",
 				"pt": "Dinheiro em qualquer loja OXXO no México"},
 			PageRequired: []string{"customer_first_name", "customer_last_name", "customer_email", "identify_doc_number"},
-			CheckField: func(param, value string) string {
+			CheckField: func(param, value, _ string) string {
 				if param == "identify_doc_number" && !digits(value, 10, 18) {
 					return fmt.Sprintf("must be 10 to 18 digits; it has %d characters", len(value))
 				}
@@ -201,7 +201,7 @@ func fakeProviders(stalls *sync.Map) []platform.Provider {
 			PageRequired: []string{"customer_phone", "customer_email"},
 			Brand:        platform.Brand{Name: "Card partner", Color: "#0b5d4b", Ink: "#ffffff"},
 			Hints:        map[string]string{"en": "Card or mobile money", "es": "Tarjeta o dinero móvil", "pt": "Cartão ou dinheiro móvel"},
-			CheckField: func(param, value string) string {
+			CheckField: func(param, value, _ string) string {
 				if param == "customer_phone" && !digits(strings.TrimPrefix(value, "+"), 9, 15) {
 					return "write the phone number with 9 to 15 digits"
 				}

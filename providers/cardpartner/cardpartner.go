@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // Code is the method's code: its route name and force_payment_method value.
@@ -90,18 +91,19 @@ func Method() platform.Method {
 // CheckField checks the Payment Page parameters the partner needs, as the
 // customer typed them: customer_phone must have 9 to 15 digits (spaces,
 // dashes and a leading + aside), customer_email must look like an address.
-// It returns what is wrong, or "".
-func CheckField(param, value string) string {
+// It returns what is wrong in lang, or "".
+func CheckField(param, value, lang string) string {
+	t := web.NewTranslator(lang).With(words)
 	switch param {
 	case "customer_phone":
-		_, msg := CheckPhone(value)
+		_, msg := checkPhone(value, t)
 		return msg
 	case "customer_email":
 		v := strings.TrimSpace(value)
 		local, domain, ok := strings.Cut(v, "@")
 		if v == "" || !ok || local == "" || !strings.Contains(domain, ".") || strings.ContainsAny(v, " ,;<>") ||
 			strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "@") {
-			return "Enter an email address such as name@example.com: the partner emails the receipt there."
+			return t.T("cp.err.email")
 		}
 	}
 	return ""

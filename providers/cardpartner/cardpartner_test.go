@@ -119,7 +119,7 @@ func TestCheckField(t *testing.T) {
 		{"customer_first_name", "", true}, // not the partner's to check
 	}
 	for _, tt := range tests {
-		msg := check(tt.param, tt.value)
+		msg := check(tt.param, tt.value, "en")
 		if tt.ok {
 			assert.Empty(t, msg, "%s=%q", tt.param, tt.value)
 		} else {

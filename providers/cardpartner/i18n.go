@@ -16,6 +16,7 @@ func text(pay *platform.Payment) web.Translator {
 // the Payment Page speaks.
 var words = web.Catalog{
 	"en": {
+		"cp.err.email":         "Enter an email address such as name@example.com: the partner emails the receipt there.",
 		"cp.title":             "Pay %s",
 		"cp.amount":            "Amount to pay:",
 		"cp.order":             "Order",
@@ -94,6 +95,7 @@ var words = web.Catalog{
 		"cp.project_payment":   "Project %d · payment",
 	},
 	"es": {
+		"cp.err.email":         "Introduce un correo electrónico como nombre@ejemplo.com: el socio te envía allí el recibo.",
 		"cp.title":             "Pagar %s",
 		"cp.amount":            "Importe a pagar:",
 		"cp.order":             "Pedido",
@@ -172,6 +174,7 @@ var words = web.Catalog{
 		"cp.project_payment":   "Proyecto %d · pago",
 	},
 	"pt": {
+		"cp.err.email":         "Informe um e-mail como nome@exemplo.com: o parceiro envia o comprovante para lá.",
 		"cp.title":             "Pagar %s",
 		"cp.amount":            "Valor a pagar:",
 		"cp.order":             "Pedido",

@@ -98,7 +98,7 @@ func TestCheckField(t *testing.T) {
 		{"customer_first_name", "anything", ""},
 	}
 	for _, tt := range tests {
-		got := check(tt.param, tt.value)
+		got := check(tt.param, tt.value, "en")
 		if tt.want == "" {
 			assert.Empty(t, got, "%s=%q", tt.param, tt.value)
 			continue

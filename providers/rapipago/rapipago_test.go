@@ -63,16 +63,17 @@ func TestCheckField(t *testing.T) {
 		"12.345.678":   "not digits",
 		"":             "missing",
 	} {
-		got := check("identify_doc_number", value)
+		got := check("identify_doc_number", value, "en")
 		if want == "" {
 			assert.Empty(t, got, value)
 		} else {
 			assert.Contains(t, got, want, value)
 		}
 	}
-	assert.Empty(t, check("customer_email", "customer@example.com"))
-	assert.Contains(t, check("customer_email", "customer@example"), "must be an email address")
-	assert.Empty(t, check("customer_first_name", "Guido"))
+	assert.Empty(t, check("customer_email", "customer@example.com", "en"))
+	assert.Contains(t, check("customer_email", "customer@example", "en"), "must be an email address")
+	assert.Empty(t, check("customer_first_name", "Guido", "en"))
+	assert.Equal(t, "debe tener 7, 8 o 11 dígitos; tiene 9", check("identify_doc_number", "123456789", "es"), "the Payment Page's Spanish")
 }
 
 // sandbox is a real engine over a bbolt file with Rapipago's pages on an

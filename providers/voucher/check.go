@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // DocNumberField is the Gate path of the customer's document number.
@@ -21,22 +22,53 @@ const (
 
 // CheckField is the method's Method.CheckField: it checks a Payment Page
 // parameter the customer typed with the method's rule and returns what is
-// wrong with it, or "". It checks identify_doc_number when the method has a
-// document rule (Config.DocNumberLengths) and customer_email when the
-// method requires it; any other parameter passes.
-func (p *Provider) CheckField(param, value string) string {
+// wrong with it in lang, or "". It checks identify_doc_number when the
+// method has a document rule (Config.DocNumberLengths) and customer_email
+// when the method requires it; any other parameter passes.
+func (p *Provider) CheckField(param, value, lang string) string {
 	value = strings.TrimSpace(value)
+	t := web.NewTranslator(lang).With(words)
+	english := t.Lang() == web.DefaultLanguage
 	switch {
 	case param == ParamDocNumber && len(p.cfg.DocNumberLengths) > 0:
-		if e := CheckDigits(param, value, p.cfg.DocNumberLengths...); e != nil {
+		e := CheckDigits(param, value, p.cfg.DocNumberLengths...)
+		switch {
+		case e == nil:
+		case english:
 			return e.Message
+		case value != "" && strings.IndexFunc(value, func(r rune) bool { return r < '0' || r > '9' }) >= 0:
+			return t.T("v.field.doc.digits", lengthsIn(t, p.cfg.DocNumberLengths))
+		default:
+			return t.T("v.field.doc.length", lengthsIn(t, p.cfg.DocNumberLengths), len(value))
 		}
 	case param == ParamEmail && slices.Contains(p.cfg.Method.PageRequired, ParamEmail):
 		if e := CheckEmail(param, value); e != nil {
-			return e.Message
+			if english {
+				return e.Message
+			}
+			return t.T("v.field.email")
 		}
 	}
 	return ""
+}
+
+// lengthsIn writes lengths for people in t's language: "10 to 18", "7, 8
+// o 11".
+func lengthsIn(t web.Translator, lengths []int) string {
+	ls := slices.Clone(lengths)
+	slices.Sort(ls)
+	ls = slices.Compact(ls)
+	switch {
+	case len(ls) > 2 && ls[len(ls)-1]-ls[0] == len(ls)-1:
+		return t.T("v.lengths.range", ls[0], ls[len(ls)-1])
+	case len(ls) == 1:
+		return strconv.Itoa(ls[0])
+	}
+	parts := make([]string, len(ls)-1)
+	for i, n := range ls[:len(ls)-1] {
+		parts[i] = strconv.Itoa(n)
+	}
+	return t.T("v.lengths.or", strings.Join(parts, ", "), ls[len(ls)-1])
 }
 
 // CheckEmail checks that value is a bare email address, name@example.com:

@@ -23,6 +23,11 @@ func Zone(name string, offsetHours int) *time.Location {
 // store").
 var words = web.Catalog{
 	"en": {
+		"v.field.doc.digits": "must be %s digits; it contains characters that are not digits",
+		"v.field.doc.length": "must be %s digits; it has %d",
+		"v.field.email":      "must be an email address such as name@example.com",
+		"v.lengths.range":    "%d to %d",
+		"v.lengths.or":       "%s or %d",
 		"v.title":            "%s voucher %s",
 		"v.eyebrow":          "%s voucher",
 		"v.state.unpaid":     "Awaiting payment",
@@ -66,6 +71,11 @@ var words = web.Catalog{
 		"v.project":          "Project %d · payment",
 	},
 	"es": {
+		"v.field.doc.digits": "debe tener %s dígitos; contiene caracteres que no son dígitos",
+		"v.field.doc.length": "debe tener %s dígitos; tiene %d",
+		"v.field.email":      "debe ser un correo electrónico como nombre@ejemplo.com",
+		"v.lengths.range":    "de %d a %d",
+		"v.lengths.or":       "%s o %d",
 		"v.title":            "Cupón %s %s",
 		"v.eyebrow":          "Cupón %s",
 		"v.state.unpaid":     "Pendiente de pago",
@@ -109,6 +119,11 @@ var words = web.Catalog{
 		"v.project":          "Proyecto %d · pago",
 	},
 	"pt": {
+		"v.field.doc.digits": "deve ter %s dígitos; contém caracteres que não são dígitos",
+		"v.field.doc.length": "deve ter %s dígitos; tem %d",
+		"v.field.email":      "deve ser um e-mail como nome@exemplo.com",
+		"v.lengths.range":    "de %d a %d",
+		"v.lengths.or":       "%s ou %d",
 		"v.title":            "Voucher %s %s",
 		"v.eyebrow":          "Voucher %s",
 		"v.state.unpaid":     "Aguardando pagamento",

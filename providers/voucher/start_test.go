@@ -154,12 +154,12 @@ func TestCheckField(t *testing.T) {
 	assert.Equal(t, []int{7, 8, 11}, prov.Config().DocNumberLengths)
 	check := prov.Method().CheckField
 	require.NotNil(t, check)
-	assert.Empty(t, check(ParamDocNumber, "1234567"))
-	assert.Empty(t, check(ParamDocNumber, "12345678901"))
-	assert.Equal(t, "must be 7, 8 or 11 digits; it has 9", check(ParamDocNumber, "123456789"))
-	assert.Empty(t, check(ParamEmail, "guido@example.com"))
-	assert.Contains(t, check(ParamEmail, "guido@"), "must be an email address")
-	assert.Empty(t, check("customer_first_name", ""))
+	assert.Empty(t, check(ParamDocNumber, "1234567", "en"))
+	assert.Empty(t, check(ParamDocNumber, "12345678901", "en"))
+	assert.Equal(t, "must be 7, 8 or 11 digits; it has 9", check(ParamDocNumber, "123456789", "en"))
+	assert.Empty(t, check(ParamEmail, "guido@example.com", "en"))
+	assert.Contains(t, check(ParamEmail, "guido@", "en"), "must be an email address")
+	assert.Empty(t, check("customer_first_name", "", "en"))
 
 	// The Gate checks the document with the same rule.
 	s, err := withOwners(prov, nil).Start(testPayment("123456789"), testEnv(t0, "", 1))
@@ -175,9 +175,18 @@ func TestCheckField(t *testing.T) {
 	assert.Nil(t, New(cfg).Method().CheckField)
 
 	// A method's own CheckField is kept.
-	cfg.Method.CheckField = func(string, string) string { return "mine" }
+	cfg.Method.CheckField = func(string, string, string) string { return "mine" }
 	cfg.DocNumberLengths = []int{7}
-	assert.Equal(t, "mine", New(cfg).Method().CheckField(ParamDocNumber, "1"))
+	assert.Equal(t, "mine", New(cfg).Method().CheckField(ParamDocNumber, "1", "en"))
+
+	// In the Payment Page's other languages.
+	check = prov.Method().CheckField
+	assert.Equal(t, "debe tener 7, 8 o 11 dígitos; tiene 9", check(ParamDocNumber, "123456789", "es"))
+	assert.Equal(t, "deve ter 7, 8 ou 11 dígitos; contém caracteres que não são dígitos", check(ParamDocNumber, "12.345.678", "pt-BR"))
+	assert.Equal(t, "debe ser un correo electrónico como nombre@ejemplo.com", check(ParamEmail, "guido@", "es"))
+	assert.Empty(t, check(ParamDocNumber, "12345678", "es"))
+	oxxo := New(Config{Method: platform.Method{Code: "o"}, DocNumberLengths: DigitsBetween(10, 18)}).Method().CheckField
+	assert.Equal(t, "debe tener de 10 a 18 dígitos; tiene 9", oxxo(ParamDocNumber, "123456789", "es"))
 }
 
 func TestCheckEmail(t *testing.T) {
