@@ -88,6 +88,9 @@ func (e *Engine) RunDue(ctx context.Context, now time.Time) (int, error) {
 // of the store say, is an error: the runner logs it and tries again.
 func (e *Engine) runDueLocked(ctx context.Context, now time.Time, wait bool) (total int, err error) {
 	defer recovered(&err, "running due jobs")
+	if wait {
+		defer e.outbox.hurry()()
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return total, err

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -93,6 +94,20 @@ type outbox struct {
 	hosts    map[string]*hostQueue
 	inFlight int
 	idle     chan struct{} // closed while nothing is in flight
+
+	// waiters counts those who wait for the sends to end (an advance of
+	// the clock, a reset, a stop): while one does, attempts are recorded at
+	// once rather than lingering for company (see record).
+	waiters atomic.Int32
+}
+
+// hurry tells the outbox that someone waits for its sends to end, until
+// the function it returns is called: attempts are recorded at once, and
+// those already lingering commit now.
+func (o *outbox) hurry() (done func()) {
+	o.waiters.Add(1)
+	o.e.store.Flush()
+	return func() { o.waiters.Add(-1) }
 }
 
 // hostQueue is the sends waiting for one merchant host and how many of its
@@ -207,8 +222,14 @@ func (t *sendingTx) PutProject(p Project) error {
 // caller has published the change. fn may run more than once (group
 // commit): only the sends of its last run count.
 func (e *Engine) updateSending(ctx context.Context, fn func(tx Tx) error) ([]*send, error) {
+	return e.updateSendingWith(ctx, e.store.Update, fn)
+}
+
+// updateSendingWith is updateSending through update, Store.Update or
+// Store.UpdateSoon.
+func (e *Engine) updateSendingWith(ctx context.Context, update func(context.Context, func(Tx) error) error, fn func(tx Tx) error) ([]*send, error) {
 	var sends []*send
-	err := e.store.Update(ctx, func(tx Tx) error {
+	err := update(ctx, func(tx Tx) error {
 		st := &sendingTx{Tx: tx}
 		sends = nil
 		if err := fn(st); err != nil {
@@ -536,7 +557,14 @@ func (o *outbox) record(job Job, a Attempt) error {
 	if next.Before(now) {
 		next = now
 	}
-	sends, err := o.e.updateSending(context.Background(), func(tx Tx) error {
+	// Unless someone waits for the sends to end, nobody waits on the
+	// record at once: it rides in the commit of the next sale, or whatever
+	// comes first, rather than costing a commit and an fsync of its own.
+	update := o.e.store.UpdateSoon
+	if o.waiters.Load() > 0 {
+		update = o.e.store.Update
+	}
+	sends, err := o.e.updateSendingWith(context.Background(), update, func(tx Tx) error {
 		cur, n, outcome = nil, 0, ""
 		settled := false // this delivery let go of its place: the next may go
 		// The payment's deliveries, this one among them, are read once.
@@ -642,6 +670,7 @@ const stopGrace = 5 * time.Second
 // the rest and waits for their workers. A send cut short is not recorded:
 // its lease brings it back at the next start.
 func (o *outbox) stop() {
+	defer o.hurry()()
 	select {
 	case <-o.idleChan():
 	case <-time.After(stopGrace):

@@ -440,3 +440,42 @@ func eventually(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestAttemptRecordsRideWithTheNextCommit checks that the record of a
+// callback attempt costs no commit of its own: it waits for the next
+// transaction (a sale here) and rides in its commit, and an advance of the
+// clock, which waits for the callbacks, does not wait for company.
+func TestAttemptRecordsRideWithTheNextCommit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+	store.SetLinger(time.Hour) // only another commit, or a Flush, carries a record
+	eng, _, m := newEngineOn(t, store)
+	sent := func() int {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		return len(m.got)
+	}
+	status := func(id string) platform.DeliveryStatus { return whole(t, eng, id).Deliveries[0].Status }
+
+	_, err = eng.Sale(ctx, sale("a"))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return sent() == 1 }, 10*time.Second, time.Millisecond)
+	time.Sleep(100 * time.Millisecond) // the attempt is recorded meanwhile, but not committed
+	assert.Equal(t, platform.DeliveryPending, status("a"), "the record waits for company")
+
+	before := store.Commits()
+	_, err = eng.Sale(ctx, sale("b"))
+	require.NoError(t, err)
+	assert.Equal(t, before+1, store.Commits(), "one commit for the sale and the record")
+	assert.Equal(t, platform.DeliveryDelivered, status("a"), "the record rode in the sale's commit")
+
+	require.Eventually(t, func() bool { return sent() == 2 }, 10*time.Second, time.Millisecond)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	_, err = eng.Advance(ctx, time.Second)
+	require.NoError(t, err, "an advance flushes the records it waits for")
+	assert.Equal(t, platform.DeliveryDelivered, status("b"))
+}

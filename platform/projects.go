@@ -45,6 +45,7 @@ func (e *Engine) PutProject(ctx context.Context, p Project) error {
 func (e *Engine) Reset(ctx context.Context) error {
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
+	defer e.outbox.hurry()()
 	e.outbox.wait()
 	if err := e.store.Update(ctx, func(tx Tx) error { return tx.Reset() }); err != nil {
 		return fmt.Errorf("reset: %w", err)

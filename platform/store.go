@@ -21,6 +21,13 @@ type Store interface {
 	// its caller afresh at its start (not append to it, not leave a value
 	// of an earlier run in place).
 	Update(ctx context.Context, fn func(tx Tx) error) error
+	// UpdateSoon is Update for work nobody waits on at once (the record of
+	// a callback attempt): fn may wait a few milliseconds for another
+	// Update to carry it in its commit, so that it costs no commit of its
+	// own. It returns once fn's commit is on disk, as Update does.
+	UpdateSoon(ctx context.Context, fn func(tx Tx) error) error
+	// Flush makes the UpdateSoons still waiting commit now.
+	Flush()
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(tx Tx) error) error
 	Close() error

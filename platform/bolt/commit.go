@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -38,6 +39,27 @@ func (d *DB) Update(ctx context.Context, fn func(platform.Tx) error) error {
 	return d.commits.update(fn)
 }
 
+// DefaultLinger is how long an UpdateSoon waits for another Update to carry
+// it before it commits on its own. A lone client sends its next request
+// well within it; a sandbox at rest is only that much later to show an
+// attempt.
+const DefaultLinger = 10 * time.Millisecond
+
+// UpdateSoon is Update for work nobody waits on at once, such as the record
+// of a callback attempt: fn joins the commit of the next Update that comes
+// within DefaultLinger, so it costs no commit and no fsync of
+// its own; when none comes, it commits on its own. It returns once fn's
+// commit is on disk, with fn's answer, as Update does.
+func (d *DB) UpdateSoon(ctx context.Context, fn func(platform.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("bolt: update not started: %w", err)
+	}
+	if d.commits.alone || d.commits.linger <= 0 {
+		return d.Update(ctx, fn)
+	}
+	return d.commits.updateSoon(fn)
+}
+
 // PanicError is what Update and View return for a function that panicked.
 type PanicError struct {
 	Value any    // what fn panicked with
@@ -63,10 +85,13 @@ type committer struct {
 	// alone turns group commit off: every Update is its own transaction.
 	// Benchmarks compare the two.
 	alone bool
+	// linger is how long an UpdateSoon waits for company.
+	linger time.Duration
 
-	mu      sync.Mutex
-	queue   []*call // Updates waiting for the next commit
-	leading bool    // an Update is committing, or about to
+	mu        sync.Mutex
+	queue     []*call // Updates waiting for the next commit
+	leading   bool    // an Update is committing, or about to
+	lingering bool    // a timer will lead the queue if no Update does first
 
 	// commits counts the transactions committed, for tests.
 	commits atomic.Int64
@@ -76,6 +101,8 @@ type committer struct {
 type call struct {
 	fn  func(platform.Tx) error
 	err error
+	// soon marks an UpdateSoon: it does not start a commit by itself.
+	soon bool
 	// wake tells the caller what to do next: lead the next commit, return
 	// err, or run fn alone. It receives at most one lead and then one of
 	// the others.
@@ -102,6 +129,68 @@ func (c *committer) update(fn func(platform.Tx) error) error {
 	if lead {
 		c.lead()
 	}
+	return c.wait(me)
+}
+
+// SetLinger sets how long an UpdateSoon waits for company (DefaultLinger
+// unless set); 0 or less makes it an Update. Call it before the store is
+// used.
+func (d *DB) SetLinger(l time.Duration) { d.commits.linger = l }
+
+// Flush makes the UpdateSoons that linger commit now, without waiting for
+// company: for when someone waits on them (an advance of the clock).
+func (d *DB) Flush() { d.commits.flush() }
+
+// Commits returns how many transactions were committed since Open: the
+// fsyncs of the data file's writes, for benchmarks and tests.
+func (d *DB) Commits() int64 { return d.commits.commits.Load() }
+
+// flush hands the lead to the first lingering call, unless a commit is
+// under way or nothing waits.
+func (c *committer) flush() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.leading || len(c.queue) == 0 {
+		return
+	}
+	c.leading = true
+	c.queue[0].wake <- wakeLead
+}
+
+// updateSoon queues fn without leading: the next Update's commit carries
+// it, or, when none starts within the linger, a timer hands it the lead.
+func (c *committer) updateSoon(fn func(platform.Tx) error) error {
+	me := &call{fn: fn, wake: make(chan wake, 1), soon: true}
+	c.mu.Lock()
+	c.queue = append(c.queue, me)
+	if !c.leading {
+		c.lingerLocked()
+	}
+	c.mu.Unlock()
+	return c.wait(me)
+}
+
+// lingerLocked starts the timer that leads the queue when nothing else
+// does within the linger, unless one runs. c.mu is held.
+func (c *committer) lingerLocked() {
+	if c.lingering {
+		return
+	}
+	c.lingering = true
+	time.AfterFunc(c.linger, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.lingering = false
+		if c.leading || len(c.queue) == 0 {
+			return // an Update took the queue; it lingers again if need be
+		}
+		c.leading = true
+		c.queue[0].wake <- wakeLead
+	})
+}
+
+// wait waits for me's answer, leading commits when its turn comes.
+func (c *committer) wait(me *call) error {
 	for {
 		switch <-me.wake {
 		case wakeLead:
@@ -109,7 +198,7 @@ func (c *committer) update(fn func(platform.Tx) error) error {
 		case wakeDone:
 			return me.err
 		case wakeAlone:
-			return c.runAlone(fn)
+			return c.runAlone(me.fn)
 		}
 	}
 }
@@ -125,9 +214,13 @@ func (c *committer) lead() {
 	failed := c.commit(group)
 
 	c.mu.Lock()
-	if len(c.queue) > 0 {
+	switch {
+	case slices.ContainsFunc(c.queue, func(k *call) bool { return !k.soon }):
 		c.queue[0].wake <- wakeLead
-	} else {
+	case len(c.queue) > 0:
+		c.leading = false // only UpdateSoons wait: they linger for company
+		c.lingerLocked()
+	default:
 		c.leading = false
 	}
 	c.mu.Unlock()

@@ -227,6 +227,114 @@ func TestGroupCommitFailures(t *testing.T) {
 	}
 }
 
+// TestUpdateSoon checks that an UpdateSoon rides in the commit of the next
+// Update, commits on its own when none comes, and fails alone.
+func TestUpdateSoon(t *testing.T) {
+	t.Parallel()
+	create := func(id string) func(platform.Tx) error {
+		return func(tx platform.Tx) error {
+			return tx.CreatePayment(payment(1, id, "oxxo", platform.StatusProcessing, base))
+		}
+	}
+	stored := func(t *testing.T, d *DB, id string) bool {
+		var err error
+		view(t, d, func(tx platform.Tx) error { _, err = tx.Payment(key(id)); return nil })
+		return err == nil
+	}
+
+	t.Run("rides with the next Update", func(t *testing.T) {
+		t.Parallel()
+		d := newDB(t)
+		d.commits.linger = time.Hour // only an Update can carry it
+		soon := make(chan error, 1)
+		go func() { soon <- d.UpdateSoon(t.Context(), create("soon")) }()
+		waitQueued(t, d, 1)
+		assert.False(t, stored(t, d, "soon"), "it waits for company")
+		require.NoError(t, d.Update(t.Context(), create("now")))
+		require.NoError(t, <-soon)
+		assert.True(t, stored(t, d, "soon"))
+		assert.EqualValues(t, 1, d.commits.commits.Load(), "one commit carried both")
+	})
+
+	t.Run("commits alone after the linger", func(t *testing.T) {
+		t.Parallel()
+		d := newDB(t)
+		d.commits.linger = 5 * time.Millisecond
+		require.NoError(t, d.UpdateSoon(t.Context(), create("soon")))
+		assert.True(t, stored(t, d, "soon"), "on disk when it returns")
+		assert.EqualValues(t, 1, d.commits.commits.Load())
+	})
+
+	t.Run("lingers after a commit that left only UpdateSoons", func(t *testing.T) {
+		t.Parallel()
+		d := newDB(t)
+		d.commits.linger = time.Hour
+		release := holdCommit(t, d)
+		soon := make(chan error, 1)
+		go func() { soon <- d.UpdateSoon(t.Context(), create("soon")) }()
+		release(1)
+		waitQueued(t, d, 1) // the held commit ended; the UpdateSoon still waits
+		assert.False(t, stored(t, d, "soon"))
+		require.NoError(t, d.Update(t.Context(), create("now")))
+		require.NoError(t, <-soon)
+		assert.EqualValues(t, 2, d.commits.commits.Load(), "the held commit, then one for both")
+	})
+
+	t.Run("Flush commits it at once", func(t *testing.T) {
+		t.Parallel()
+		d := newDB(t)
+		d.commits.linger = time.Hour
+		soon := make(chan error, 1)
+		go func() { soon <- d.UpdateSoon(t.Context(), create("soon")) }()
+		waitQueued(t, d, 1)
+		d.Flush()
+		require.NoError(t, <-soon)
+		assert.True(t, stored(t, d, "soon"))
+		assert.EqualValues(t, 1, d.Commits())
+		d.Flush() // nothing waits: nothing happens
+		assert.EqualValues(t, 1, d.Commits())
+	})
+
+	t.Run("a failing one gets its error, the Update commits", func(t *testing.T) {
+		t.Parallel()
+		d := newDB(t)
+		d.commits.linger = time.Hour
+		boom := errors.New("boom")
+		soon := make(chan error, 1)
+		go func() {
+			soon <- d.UpdateSoon(t.Context(), func(tx platform.Tx) error {
+				if err := create("soon")(tx); err != nil {
+					return err
+				}
+				return boom
+			})
+		}()
+		waitQueued(t, d, 1)
+		require.NoError(t, d.Update(t.Context(), create("now")))
+		assert.Same(t, boom, <-soon)
+		assert.True(t, stored(t, d, "now"))
+		assert.False(t, stored(t, d, "soon"), "it keeps nothing")
+	})
+
+	t.Run("many at once with Updates", func(t *testing.T) {
+		t.Parallel()
+		d := newDB(t)
+		d.commits.linger = time.Millisecond
+		var wg sync.WaitGroup
+		for i := range 50 {
+			wg.Go(func() { assert.NoError(t, d.UpdateSoon(t.Context(), create(fmt.Sprintf("soon-%d", i)))) })
+			if i%5 == 0 {
+				wg.Go(func() { assert.NoError(t, d.Update(t.Context(), create(fmt.Sprintf("now-%d", i)))) })
+			}
+		}
+		wg.Wait()
+		for i := range 50 {
+			assert.True(t, stored(t, d, fmt.Sprintf("soon-%d", i)), "soon-%d", i)
+		}
+		assertIndexesConsistent(t, d)
+	})
+}
+
 // TestGroupCommitSameKey puts two creations of one payment into a group:
 // one wins, the other gets ErrExists, as when they commit one by one.
 func TestGroupCommitSameKey(t *testing.T) {

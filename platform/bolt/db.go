@@ -120,6 +120,7 @@ func open(path string, timeout time.Duration, readOnly bool) (*DB, error) {
 	}
 	d := &DB{db: bdb, path: path}
 	d.commits.db = bdb
+	d.commits.linger = DefaultLinger
 	return d, nil
 }
 
