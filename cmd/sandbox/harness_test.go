@@ -15,8 +15,8 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,49 +30,45 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform/signature"
 )
 
-// built is the sandbox binary the tests that run it as a process share:
-// built once per test run, into a folder TestMain removes.
-var built struct {
-	once sync.Once
-	dir  string
-	bin  string
-	err  error
-}
+// asSandbox, in the environment of this test binary, makes it the sandbox
+// command itself: TestMain runs main instead of the tests. The tests that
+// run the sandbox as a process of its own start this binary with it, so
+// they need no binary built for them.
+const asSandbox = "SANDBOX_TEST_AS_SANDBOX=1"
 
-// buildSandbox returns the path of the sandbox binary, built on the first
-// call; every test that runs the binary shares it, and none may change it.
-func buildSandbox(t *testing.T) string {
+// sandboxBinary returns the path of a program that is the sandbox command
+// when asSandbox is in its environment: this test binary.
+func sandboxBinary(t *testing.T) string {
 	t.Helper()
-	built.once.Do(func() {
-		built.dir, built.err = os.MkdirTemp("", "sandbox-bin-")
-		if built.err != nil {
-			return
-		}
-		built.bin = filepath.Join(built.dir, "sandbox")
-		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
-			built.err = fmt.Errorf("go build: %w\n%s", err, out)
-		}
-	})
-	require.NoError(t, built.err)
-	return built.bin
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	return exe
 }
 
-// TestMain runs the tests more at a time than there are CPUs, unless
-// -test.parallel says how many: each end-to-end test serves its own sandbox
-// and mostly waits (for callbacks, the browser, a process), so the waits
-// overlap. It removes the binary buildSandbox built once they are done.
+// sandboxCommand is sandboxBinary run as the sandbox command with args.
+func sandboxCommand(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(sandboxBinary(t), args...)
+	cmd.Env = append(os.Environ(), asSandbox)
+	return cmd
+}
+
+// TestMain runs this binary as the sandbox command when asSandbox is in
+// its environment. Otherwise it runs the tests, more at a time than there
+// are CPUs unless -test.parallel says how many: each end-to-end test serves
+// its own sandbox and mostly waits (for callbacks, the browser, a process),
+// so the waits overlap.
 func TestMain(m *testing.M) {
+	if slices.Contains(os.Environ(), asSandbox) {
+		main()
+	}
 	flag.Parse()
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
 	if !set {
 		_ = flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0))))
 	}
-	code := m.Run()
-	if built.dir != "" {
-		_ = os.RemoveAll(built.dir)
-	}
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
 // frozenAt is the moment every test sandbox starts at, frozen.

@@ -29,18 +29,19 @@ type process struct {
 
 var readyURL = regexp.MustCompile(`"sandbox ready" url=(\S+)`)
 
-// startProcess runs the built binary on 127.0.0.1:0 and waits until it is ready.
-func startProcess(t *testing.T, bin, data string) *process {
+// startProcess runs the sandbox as a process of its own on 127.0.0.1:0 and
+// waits until it is ready.
+func startProcess(t *testing.T, data string) *process {
 	t.Helper()
-	return startBinary(t, bin, "serve", "--addr", "127.0.0.1:0", "--data", data,
+	return startBinary(t, "serve", "--addr", "127.0.0.1:0", "--data", data,
 		"--freeze", frozenAt.Format(time.RFC3339), "--seed", "7")
 }
 
-// startBinary runs bin with args, a serve command, and waits until it says
-// it is ready; the test's cleanup kills it.
-func startBinary(t *testing.T, bin string, args ...string) *process {
+// startBinary runs the sandbox command (sandboxCommand) with args, a serve
+// command, and waits until it says it is ready; the test's cleanup kills it.
+func startBinary(t *testing.T, args ...string) *process {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	cmd := sandboxCommand(t, args...)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -71,14 +72,13 @@ func startBinary(t *testing.T, bin string, args ...string) *process {
 func TestKill9LosesNothingAcknowledged(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
-		t.Skip("builds the binary")
+		t.Skip("runs the sandbox as a process")
 	}
 	dir := t.TempDir()
-	bin := buildSandbox(t)
 	data := filepath.Join(dir, "data")
 	m := newMerchant(t)
 
-	p := startProcess(t, bin, data)
+	p := startProcess(t, data)
 	s := &sandbox{t: t, URL: p.url}
 	setupProject(t, s, m)
 	for i := range 5 {
@@ -91,7 +91,7 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 	_ = p.cmd.Wait()
 	m.none()
 
-	p = startProcess(t, bin, data)
+	p = startProcess(t, data)
 	s = &sandbox{t: t, URL: p.url}
 	var list struct {
 		Payments []map[string]any `json:"payments"`
@@ -177,14 +177,13 @@ func (l *callbackLog) of(id string) []string {
 func TestKill9UnderLoad(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
-		t.Skip("builds the binary")
+		t.Skip("runs the sandbox as a process")
 	}
 	dir := t.TempDir()
-	bin := buildSandbox(t)
 	data := filepath.Join(dir, "data")
 	log, callbackURL := newCallbackLog(t)
 
-	p := startProcess(t, bin, data)
+	p := startProcess(t, data)
 	s := &sandbox{t: t, URL: p.url}
 	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/projects", map[string]any{
 		"id": testProject, "secret": testSecret, "callback_url": callbackURL,
@@ -252,7 +251,7 @@ func TestKill9UnderLoad(t *testing.T) {
 	stop.Store(true)
 	wg.Wait()
 
-	p = startProcess(t, bin, data)
+	p = startProcess(t, data)
 	s = &sandbox{t: t, URL: p.url}
 	mu.Lock()
 	defer mu.Unlock()

@@ -259,7 +259,7 @@ func TestAnswerMatches(t *testing.T) {
 // step even when the README shows no answer for it.
 func TestReadme(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the binary")
+		t.Skip("runs the sandbox as a process")
 	}
 	t.Parallel()
 	tools := map[string]string{}
@@ -282,17 +282,17 @@ func TestReadme(t *testing.T) {
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(steps), 5, "the README's first payment is runnable")
 
-	sandboxBin := buildSandbox(t)
-	// bin is put first on PATH: sandbox, and curl wrapped to fail on an
-	// error answer.
+	// bin is put first on PATH: sandbox (this test binary, which the
+	// script's environment makes the sandbox command), and curl wrapped to
+	// fail on an error answer.
 	bin := t.TempDir()
-	require.NoError(t, os.Symlink(sandboxBin, filepath.Join(bin, "sandbox")))
+	require.NoError(t, os.Symlink(sandboxBinary(t), filepath.Join(bin, "sandbox")))
 	wrapper := "#!/bin/sh\nexec " + curl + " --fail-with-body \"$@\"\n"
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "curl"), []byte(wrapper), 0o755))
 
 	m := newMerchant(t)
 	// As make run does: its own address, its data folder, its clock running.
-	p := startBinary(t, sandboxBin, "serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"))
+	p := startBinary(t, "serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"))
 	addr := strings.TrimPrefix(p.url, "http://")
 	local := strings.NewReplacer(
 		"localhost:8080", addr,
@@ -307,7 +307,7 @@ func TestReadme(t *testing.T) {
 	}
 	cmd := exec.Command(bash, "-c", script.String())
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cmd.Env = append(os.Environ(), asSandbox, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
