@@ -1,23 +1,21 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecommpay-sandbox/sandbox/app"
+	"github.com/ecommpay-sandbox/sandbox/internal/testlog"
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
 
@@ -29,12 +27,12 @@ const publicURL = "http://127.0.0.1:8080"
 type rig struct {
 	t   *testing.T
 	sb  *app.Sandbox
-	log *syncBuffer
+	log *testlog.Buffer
 }
 
 func newRig(t *testing.T, mutate ...func(*app.Options)) *rig {
 	t.Helper()
-	buf := &syncBuffer{}
+	buf := &testlog.Buffer{}
 	o := app.Options{
 		DataFile:  filepath.Join(t.TempDir(), "sandbox.db"),
 		PublicURL: publicURL,
@@ -123,28 +121,3 @@ func errorOf(t *testing.T, rec *httptest.ResponseRecorder) string {
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body), rec.Body.String())
 	return body.Error
 }
-
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// lines returns the lines logged so far.
-func (b *syncBuffer) lines() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := strings.TrimSpace(b.buf.String())
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, "\n")
-}
-
-var _ io.Writer = (*syncBuffer)(nil)

@@ -103,7 +103,7 @@ func TestToolsAndOwnPagesAreServed(t *testing.T) {
 	assert.Equal(t, "from-the-dashboard", r.secretOf(8))
 
 	// The secrets went into no log line.
-	for _, l := range r.log.lines() {
+	for _, l := range r.log.Lines() {
 		assert.NotContains(t, l, "from-")
 	}
 }

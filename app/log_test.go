@@ -47,10 +47,10 @@ func TestA500IsLoggedOnce(t *testing.T) {
 			require.NoError(t, r.sb.Store.Close())
 			closed = true
 		}
-		before := len(r.log.lines())
+		before := len(r.log.Lines())
 		rec := r.do(request{method: tt.method, path: tt.path, body: tt.body})
 		assert.Equal(t, tt.status, rec.Code, tt.name)
-		lines := r.log.lines()[before:]
+		lines := r.log.Lines()[before:]
 		require.Len(t, lines, 1, "%s: one line per request:\n%s", tt.name, strings.Join(lines, "\n"))
 		for _, w := range tt.want {
 			assert.Contains(t, lines[0], w, tt.name)
@@ -68,7 +68,7 @@ func TestEchoLogsThroughSlog(t *testing.T) {
 	r := newRig(t)
 	e := r.sb.Handler.(*echo.Echo)
 	e.Logger.Errorf("echo says %d", 42)
-	lines := r.log.lines()
+	lines := r.log.Lines()
 	require.Len(t, lines, 1)
 	assert.Contains(t, lines[0], "level=ERROR")
 	assert.Contains(t, lines[0], `msg="echo says 42"`)

@@ -1,11 +1,9 @@
 package platform_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecommpay-sandbox/sandbox/internal/testlog"
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
 )
@@ -33,33 +32,15 @@ func (s *panickyStore) View(ctx context.Context, fn func(platform.Tx) error) err
 	return s.Store.View(ctx, fn)
 }
 
-// lockedBuffer is a log output that goroutines share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // panicEngine is an engine over a panickyStore that logs to the buffer
 // returned, with the test's provider and merchant.
-func panicEngine(t *testing.T) (*platform.Engine, *panickyStore, *scripted, *merchant, *lockedBuffer) {
+func panicEngine(t *testing.T) (*platform.Engine, *panickyStore, *scripted, *merchant, *testlog.Buffer) {
 	t.Helper()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
 	store := &panickyStore{Store: db}
-	prov, m, logs := &scripted{}, &merchant{}, &lockedBuffer{}
+	prov, m, logs := &scripted{}, &merchant{}, &testlog.Buffer{}
 	eng, err := platform.New(context.Background(), platform.Config{
 		Store: store, Wall: func() time.Time { return t0 }, Seed: [32]byte{1},
 		BaseURL: "http://sandbox.test", Clock: platform.ClockState{Frozen: true, FrozenAt: t0},

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/internal/testlog"
 )
 
 // TestPublicURLOfEveryInterface checks that --addr 0.0.0.0:PORT or
@@ -60,7 +62,7 @@ func TestAllowedHostsFlag(t *testing.T) {
 	assert.Equal(t, []string{"a.test", "b.test", "c.test"}, o.AllowedHosts)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout lockedBuffer
+	var stdout testlog.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--allowed-hosts", "sandbox.test"}, &stdout, &stdout)
