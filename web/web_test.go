@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -35,20 +34,9 @@ func newRenderer(t *testing.T) *Renderer {
 }
 
 func TestGolden(t *testing.T) {
-	tests := []struct {
-		golden, page string
-		data         any
-	}{
-		{"error", "error", errorPage()},
-	}
-	r := newRenderer(t)
-	for _, tt := range tests {
-		t.Run(tt.golden, func(t *testing.T) {
-			var buf bytes.Buffer
-			require.NoError(t, r.Render(&buf, tt.page, tt.data))
-			golden.Page(t, filepath.Join("testdata", tt.golden+".golden"), buf.Bytes())
-		})
-	}
+	golden.Pages(t, newRenderer(t).Render, []golden.PageCase{
+		{Golden: "error", Page: "error", Data: errorPage()},
+	})
 }
 
 func TestPagesAreAccessible(t *testing.T) {

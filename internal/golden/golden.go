@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -44,6 +45,30 @@ func Page(t testing.TB, path string, got []byte) {
 	}
 	if Normalize(string(want)) != Normalize(string(got)) {
 		t.Errorf("the page differs from %s:\n%s\n%s", path, firstDiff(Normalize(string(want)), Normalize(string(got)), " "), hint(t))
+	}
+}
+
+// PageCase is a row of a table of golden pages: the page (a template's
+// name) rendered with Data, and the golden file it must match,
+// testdata/<Golden>.golden.
+type PageCase struct {
+	Golden, Page string
+	Data         any
+}
+
+// Pages renders each case with render, in a subtest named after its golden
+// file, and compares the page with that file (Page).
+func Pages(t *testing.T, render func(w io.Writer, page string, data any) error, cases []PageCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.Golden, func(t *testing.T) {
+			t.Helper()
+			var buf bytes.Buffer
+			if err := render(&buf, c.Page, c.Data); err != nil {
+				t.Fatalf("render %s for %s: %v", c.Page, c.Golden, err)
+			}
+			Page(t, filepath.Join("testdata", c.Golden+".golden"), buf.Bytes())
+		})
 	}
 }
 

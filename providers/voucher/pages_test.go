@@ -2,7 +2,6 @@ package voucher
 
 import (
 	"bytes"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -113,30 +112,19 @@ func newRenderer(t *testing.T) *web.Renderer {
 
 func TestGoldenPages(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		golden, page string
-		data         any
-	}{
-		{"voucher", "voucher", voucherPage(VoucherUnpaid)},
-		{"voucher_bank_only", "voucher", voucherPage(VoucherBankOnly)},
-		{"voucher_paid", "voucher", voucherPage(VoucherPaid)},
-		{"voucher_expired", "voucher", voucherPage(VoucherExpired)},
-		{"voucher_cancelled", "voucher", voucherPage(VoucherCancelled)},
-		{"voucher_es", "voucher", voucherPageIn("es", VoucherUnpaid)},
-		{"voucher_expired_es", "voucher", voucherPageIn("es", VoucherExpired)},
-		{"voucher_pt", "voucher", voucherPageIn("pt", VoucherBankOnly)},
-		{"terminal", "terminal", terminalPage()},
-		{"terminal_pending", "terminal", terminalPending()},
-		{"terminal_receipt", "terminal", terminalReceipt()},
-	}
-	r := newRenderer(t)
-	for _, tt := range tests {
-		t.Run(tt.golden, func(t *testing.T) {
-			var buf bytes.Buffer
-			require.NoError(t, r.Render(&buf, tt.page, tt.data))
-			golden.Page(t, filepath.Join("testdata", tt.golden+".golden"), buf.Bytes())
-		})
-	}
+	golden.Pages(t, newRenderer(t).Render, []golden.PageCase{
+		{Golden: "voucher", Page: "voucher", Data: voucherPage(VoucherUnpaid)},
+		{Golden: "voucher_bank_only", Page: "voucher", Data: voucherPage(VoucherBankOnly)},
+		{Golden: "voucher_paid", Page: "voucher", Data: voucherPage(VoucherPaid)},
+		{Golden: "voucher_expired", Page: "voucher", Data: voucherPage(VoucherExpired)},
+		{Golden: "voucher_cancelled", Page: "voucher", Data: voucherPage(VoucherCancelled)},
+		{Golden: "voucher_es", Page: "voucher", Data: voucherPageIn("es", VoucherUnpaid)},
+		{Golden: "voucher_expired_es", Page: "voucher", Data: voucherPageIn("es", VoucherExpired)},
+		{Golden: "voucher_pt", Page: "voucher", Data: voucherPageIn("pt", VoucherBankOnly)},
+		{Golden: "terminal", Page: "terminal", Data: terminalPage()},
+		{Golden: "terminal_pending", Page: "terminal", Data: terminalPending()},
+		{Golden: "terminal_receipt", Page: "terminal", Data: terminalReceipt()},
+	})
 }
 
 func TestPagesAreAccessible(t *testing.T) {
