@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -37,9 +39,26 @@ var brBrowser struct {
 	once sync.Once
 	ctx  context.Context // the browser's first tab; new tabs derive from it
 	skip string          // why there is no browser
-	// tabs holds a place for each tab open: the tests run many at a time,
-	// the browser serves a few tabs well.
-	tabs chan struct{}
+	// tabs holds the tabs no test uses, brTabs places in all: the tests
+	// run many at a time, the browser serves a few tabs well. A place
+	// holds nil until a test opens a tab in it, and again once a tab that
+	// could not be reused is closed.
+	tabs chan *brPooledTab
+}
+
+// brTabs is how many tabs the browser has open at most.
+const brTabs = 4
+
+// brPooledTab is a tab that tests take in turn, in a window and a browser
+// context of its own, as a private window is: cookies are a host's,
+// whatever its port, so tabs of sandboxes on other ports would otherwise
+// read and clear each other's flash cookie. Opening a window costs the
+// browser about as much as a whole test's pages, so the next test reuses
+// the tab, its cookies cleared.
+type brPooledTab struct {
+	ctx     context.Context
+	close   context.CancelFunc   // nil for the browser's first tab, which is never closed
+	browser cdp.BrowserContextID // "" for the first tab's, the browser's default context
 }
 
 // brChromeBinary finds Chromium or Chrome: CHROME_PATH, then the usual names
@@ -59,7 +78,10 @@ func brChromeBinary() string {
 // brStartBrowser starts the shared browser once. It is stopped when the test
 // binary exits (chromedp kills it with the process).
 func brStartBrowser() {
-	brBrowser.tabs = make(chan struct{}, 4)
+	brBrowser.tabs = make(chan *brPooledTab, brTabs)
+	for range brTabs - 1 {
+		brBrowser.tabs <- nil
+	}
 	bin := brChromeBinary()
 	if bin == "" {
 		brBrowser.skip = "no Chromium or Chrome found: set CHROME_PATH or put chromium on PATH"
@@ -101,10 +123,12 @@ func brStartBrowser() {
 		return
 	}
 	brBrowser.ctx = ctx
+	brBrowser.tabs <- &brPooledTab{ctx: ctx}
 }
 
-// brTab opens a tab of the shared browser for t, closed when t ends; it
-// waits while four tabs are open. brTimeout counts from when the tab opens.
+// brTab gives t a tab of the shared browser, blank, with no cookies and
+// its viewport at 1280×900, until t ends; it waits while every tab is in
+// use. brTimeout counts from when t has the tab.
 func brTab(t *testing.T) context.Context {
 	t.Helper()
 	brBrowser.once.Do(brStartBrowser)
@@ -114,13 +138,31 @@ func brTab(t *testing.T) context.Context {
 		}
 		t.Skip(brBrowser.skip)
 	}
-	brBrowser.tabs <- struct{}{}
-	// Each tab has a browser context of its own, as a private window has:
-	// cookies are a host's, whatever its port, so tabs of sandboxes on
-	// other ports would otherwise read and clear each other's flash cookie.
-	tab, closeTab := chromedp.NewContext(brBrowser.ctx, chromedp.WithNewBrowserContext())
-	ctx, cancel := context.WithTimeout(tab, brTimeout)
-	t.Cleanup(func() { cancel(); closeTab(); <-brBrowser.tabs })
+	tab := <-brBrowser.tabs
+	if tab == nil {
+		ctx, cancel := chromedp.NewContext(brBrowser.ctx, chromedp.WithNewBrowserContext())
+		if err := chromedp.Do(ctx); err != nil {
+			cancel()
+			brBrowser.tabs <- nil
+			require.NoError(t, err, "open a tab")
+		}
+		tab = &brPooledTab{ctx: ctx, close: cancel, browser: chromedp.FromContext(ctx).BrowserContextID}
+	}
+	ctx, cancel := context.WithTimeout(tab.ctx, brTimeout)
+	t.Cleanup(func() {
+		cancel()
+		// The tab leaves the test's pages, which may still poll the
+		// test's sandbox; one that cannot is closed, not reused.
+		if err := chromedp.Do(tab.ctx, chromedp.Navigate("about:blank")); err != nil && tab.close != nil {
+			tab.close()
+			tab = nil
+		}
+		brBrowser.tabs <- tab
+	})
+	_, err := chromedp.CallBrowser(ctx, storage.ClearCookies, storage.ClearCookiesParams{BrowserContextID: tab.browser})
+	require.NoError(t, err, "clear the tab's cookies")
+	_, err = chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+	require.NoError(t, err)
 	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
 	return ctx
 }
