@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strconv"
@@ -640,6 +641,18 @@ func TestEmbeddedJourney(t *testing.T) {
 	a = f.get("/payment/result/842/embedded-1")
 	require.Equal(t, http.StatusOK, a.status)
 	assert.Contains(t, a.body, `href="https://shop.example/orders/1" target="_top"`)
+	assert.Contains(t, a.body, `<body class="plain pp-body pp-body--embedded">`)
+
+	// Back from the provider's page, which had the whole window, the
+	// result is a page of the window: the browser says so.
+	req := httptest.NewRequest(http.MethodGet, "/payment/result/842/embedded-1", nil)
+	req.Header.Set("Sec-Fetch-Dest", "document")
+	a = f.do(req)
+	require.Equal(t, http.StatusOK, a.status)
+	assert.Contains(t, a.body, `<body class="plain pp-body">`, "no frame styling in the whole window")
+	assert.NotContains(t, a.body, `target="_top"`)
+	req.Header.Set("Sec-Fetch-Dest", "iframe")
+	assert.Contains(t, f.do(req).body, `<body class="plain pp-body pp-body--embedded">`, "in the frame, the frame's page")
 
 	card := params("embedded-2", "USD", 2500, map[string]string{"force_payment_method": "card-partner", "frame_mode": "iframe",
 		"customer_phone": "+254712345678", "customer_email": "w@example.com"})
