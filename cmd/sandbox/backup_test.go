@@ -124,7 +124,7 @@ func TestBackupRefuses(t *testing.T) {
 	t.Parallel()
 	running := startSandbox(t, t.TempDir())
 	damaged, _ := storedSales(t, 5)
-	damageFile(t, damaged, "garbage in the middle")
+	damageFile(t, damaged, "garbage after its meta pages")
 	out := func() string { return filepath.Join(t.TempDir(), "copy.db") }
 
 	tests := []struct {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -46,16 +47,16 @@ func (c *checker) problem(format string, args ...any) {
 // full reports whether the report holds as many problems as it keeps.
 func (c *checker) full() bool { return len(c.r.Problems) >= maxProblems }
 
-// checkTx checks a whole file in one read transaction: bbolt's check of its
-// pages, then every record decoded and every index entry matched with what
-// it indexes, both ways.
-func checkTx(btx *bbolt.Tx, r *Report) {
+// checkTx checks a whole file in one read transaction: the problems of
+// its pages found before (pages), and when there are none every record
+// decoded and every index entry matched with what it indexes, both ways.
+func checkTx(btx *bbolt.Tx, r *Report, pages []error) {
 	c := &checker{r: r}
-	for err := range btx.Check() {
+	for _, err := range pages {
 		c.problem("pages: %v", err)
 	}
-	if c.full() {
-		return
+	if !r.OK() {
+		return // reading damaged pages through bbolt would only say more of the same
 	}
 	for _, b := range allBuckets {
 		if btx.Bucket(b.name) == nil {
@@ -268,6 +269,37 @@ func (c *checker) jobs(t *tx) {
 
 func isNotFound(err error) bool { return errors.Is(err, platform.ErrNotFound) }
 
+// pageProblems checks every page of the file as btx sees it, reading the
+// file front to back (scanPages); when later transactions overwrote the
+// meta page btx began from, it asks bbolt's own, slower check instead.
+func (d *DB) pageProblems(btx *bbolt.Tx) []error {
+	f, err := os.Open(d.path)
+	if err != nil {
+		return []error{fmt.Errorf("the file cannot be read: %w", err)}
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return []error{fmt.Errorf("the file cannot be read: %w", err)}
+	}
+	pageSize := d.db.Info().PageSize
+	err = scanPages(f, info.Size(), pageSize, uint64(btx.ID()))
+	var dmg *damage
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errMetaGone):
+		var errs []error
+		for err := range btx.Check() {
+			errs = append(errs, err)
+		}
+		return errs
+	case errors.As(err, &dmg):
+		return []error{fmt.Errorf("%w (byte %d of the file)", err, int64(dmg.page)*int64(pageSize))}
+	}
+	return []error{err}
+}
+
 // Check reads the whole file in one read transaction and reports what is
 // wrong with it: bbolt's check of its pages, every record decoded, every
 // index entry matched with what it indexes and the other way round. It
@@ -280,7 +312,8 @@ func (d *DB) Check(ctx context.Context) (*Report, error) {
 	}
 	err := d.db.View(func(btx *bbolt.Tx) error {
 		r.Size = btx.Size()
-		return guard(func() error { checkTx(btx, r); return nil })
+		pages := d.pageProblems(btx)
+		return guard(func() error { checkTx(btx, r, pages); return nil })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bolt: check data file %s: %w", d.path, err)

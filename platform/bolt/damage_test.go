@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -27,24 +28,50 @@ func damagedSource(t *testing.T) []byte {
 	return b
 }
 
-// livePageAt returns the first page at or after byte off that the file
-// uses: not free, and not a meta page.
-func livePageAt(t *testing.T, path string, off int64) int64 {
+// fileLayout is where a data file's first pages are: its meta, the
+// freelist, the root bucket's page and the root page of every top-level
+// bucket, by name.
+type fileLayout struct {
+	meta    fileMeta
+	free    map[uint64]bool
+	roots   map[string]uint64
+	opening map[uint64]bool // every page Open reads
+}
+
+// layoutOf reads the layout of the file at path.
+func layoutOf(t *testing.T, path string) fileLayout {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
-	head := make([]byte, 2*4096)
-	_, err = f.ReadAt(head, 0)
+	info, err := f.Stat()
 	require.NoError(t, err)
-	m, ok := readMeta(head[:4096])
-	if m1, ok1 := readMeta(head[4096:]); !ok || ok1 && m1.txid > m.txid {
-		m = m1
-	}
+	m, err := readHead(f, info.Size(), 4096, 0)
+	require.NoError(t, err)
 	s := &pageScan{f: f, pageSize: 4096, pgid: m.pgid, free: map[uint64]bool{}}
 	require.NoError(t, s.readFreelist(m.freelist))
-	for id := uint64(off / 4096); id < m.pgid; id++ {
-		if !s.free[id] && id != m.freelist {
+	root, err := s.treePage(m.root)
+	require.NoError(t, err)
+	require.Equal(t, uint16(leafFlag), native.Uint16(root[8:]), "the root bucket is one leaf")
+	l := fileLayout{meta: m, free: s.free, roots: map[string]uint64{},
+		opening: map[uint64]bool{0: true, 1: true, m.root: true, m.freelist: true}}
+	for i := range int(native.Uint16(root[10:])) {
+		e := pageHeaderSize + i*elementSize
+		start, ksize := e+int(native.Uint32(root[e+4:])), int(native.Uint32(root[e+8:]))
+		id := native.Uint64(root[start+ksize:])
+		l.roots[string(root[start:start+ksize])] = id
+		l.opening[id] = true
+	}
+	return l
+}
+
+// deepPageAt returns the first page at or after byte off that the file
+// uses and Open does not read: not free, no meta, freelist or root.
+func deepPageAt(t *testing.T, path string, off int64) int64 {
+	t.Helper()
+	l := layoutOf(t, path)
+	for id := uint64(off / 4096); id < l.meta.pgid; id++ {
+		if !l.free[id] && !l.opening[id] {
 			return int64(id) * 4096
 		}
 	}
@@ -53,8 +80,10 @@ func livePageAt(t *testing.T, path string, off int64) int64 {
 }
 
 // TestOpenRefusesDamagedFiles opens the probe's damaged files (issue 12):
-// each is refused with one line that names the file, says what is wrong
-// and what to do, and nothing panics.
+// each whose damage lies where opening reads is refused with one line that
+// names the file, says what is wrong and what to do; a file damaged deeper
+// opens at once (Open reads a few pages, not the file), and Check finds the
+// damage. Nothing panics.
 func TestOpenRefusesDamagedFiles(t *testing.T) {
 	src := damagedSource(t)
 	garbage := make([]byte, 4096)
@@ -66,9 +95,9 @@ func TestOpenRefusesDamagedFiles(t *testing.T) {
 		name   string
 		damage func(t *testing.T, path string)
 		want   string
-		// harmless is set when the damage may have hit nothing in use (a
-		// free page): then the file opens, and must pass the full check.
-		harmless bool
+		// deep is set when the damage lies where Open does not read: then
+		// the file opens, and Check reports want.
+		deep bool
 	}{
 		{"zero bytes", func(t *testing.T, path string) {
 			require.NoError(t, os.Truncate(path, 0))
@@ -76,21 +105,12 @@ func TestOpenRefusesDamagedFiles(t *testing.T) {
 		{"truncated to half", func(t *testing.T, path string) {
 			require.NoError(t, os.Truncate(path, int64(len(src)/2)))
 		}, "is cut short", false},
+		{"its last page cut off", func(t *testing.T, path string) {
+			require.NoError(t, os.Truncate(path, int64(layoutOf(t, path).meta.pgid-1)*4096))
+		}, "is cut short", false},
 		{"truncated inside its first pages", func(t *testing.T, path string) {
 			require.NoError(t, os.Truncate(path, 5000))
 		}, "is damaged", false},
-		{"garbage in the middle", func(t *testing.T, path string) {
-			writeAt(t, path, int64(len(src)/2), garbage)
-		}, "is damaged", true},
-		{"garbage over a page in use", func(t *testing.T, path string) {
-			writeAt(t, path, livePageAt(t, path, int64(len(src)/2)), garbage)
-		}, "is damaged at byte", false},
-		{"garbage across two pages in use", func(t *testing.T, path string) {
-			writeAt(t, path, livePageAt(t, path, int64(len(src)/3))-96, garbage[:200])
-		}, "is damaged at byte", false},
-		{"a page header zeroed", func(t *testing.T, path string) {
-			writeAt(t, path, livePageAt(t, path, int64(len(src)/4)), make([]byte, 16))
-		}, "its header names page 0", false},
 		{"both meta pages", func(t *testing.T, path string) {
 			writeAt(t, path, 0, garbage)
 			writeAt(t, path, 4096, garbage)
@@ -98,9 +118,34 @@ func TestOpenRefusesDamagedFiles(t *testing.T) {
 		{"text", func(t *testing.T, path string) {
 			require.NoError(t, os.WriteFile(path, []byte(strings.Repeat("not a data file\n", 1000)), 0o600))
 		}, "is damaged, or is not a sandbox data file", false},
+		{"garbage over the freelist", func(t *testing.T, path string) {
+			writeAt(t, path, int64(layoutOf(t, path).meta.freelist)*4096, garbage)
+		}, "the freelist page is not one", false},
+		{"garbage over the root bucket", func(t *testing.T, path string) {
+			writeAt(t, path, int64(layoutOf(t, path).meta.root)*4096, garbage)
+		}, "is damaged at byte", false},
+		{"the root page of the payments zeroed", func(t *testing.T, path string) {
+			writeAt(t, path, int64(layoutOf(t, path).roots[string(bucketPayments)])*4096, make([]byte, 16))
+		}, "its header names page 0", false},
+		{"garbage over the root page of an index", func(t *testing.T, path string) {
+			writeAt(t, path, int64(layoutOf(t, path).roots[string(bucketPaymentKeys)])*4096+16, garbage[:64])
+		}, "is damaged at byte", false},
+		{"garbage in the middle", func(t *testing.T, path string) {
+			writeAt(t, path, deepPageAt(t, path, int64(len(src)/2)), garbage)
+		}, "pages: page ", true},
+		{"garbage across two deep pages", func(t *testing.T, path string) {
+			writeAt(t, path, deepPageAt(t, path, int64(len(src)/3)+4096)-96, garbage[:200])
+		}, "pages: page ", true},
+		{"a deep page header zeroed", func(t *testing.T, path string) {
+			writeAt(t, path, deepPageAt(t, path, int64(len(src)/4)), make([]byte, 16))
+		}, "its header names page 0", true},
+		{"a deep page's elements garbled", func(t *testing.T, path string) {
+			writeAt(t, path, deepPageAt(t, path, int64(2*len(src)/3))+16, garbage[:64])
+		}, "pages: page ", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			path := filepath.Join(t.TempDir(), "sandbox.db")
 			require.NoError(t, os.WriteFile(path, src, 0o600))
 			tt.damage(t, path)
@@ -111,8 +156,9 @@ func TestOpenRefusesDamagedFiles(t *testing.T) {
 			if d != nil {
 				defer d.Close()
 			}
-			if tt.harmless && err == nil {
-				assertIndexesConsistent(t, d)
+			if tt.deep {
+				require.NoError(t, err, "Open reads no page the damage lies in")
+				assertDeepDamageFound(t, d, tt.want)
 				return
 			}
 			var derr *DamagedError
@@ -143,6 +189,29 @@ func TestOpenRefusesDamagedFiles(t *testing.T) {
 		require.NoError(t, err)
 		defer d.Close()
 		assertIndexesConsistent(t, d)
+	})
+}
+
+// assertDeepDamageFound checks a file whose pages are damaged where Open
+// does not read: Check reports want among its page problems and nothing
+// else, and listing every payment fails or succeeds but does not panic.
+func assertDeepDamageFound(t *testing.T, d *DB, want string) {
+	t.Helper()
+	r, err := d.Check(t.Context())
+	require.NoError(t, err)
+	require.Len(t, r.Problems, 1, "the scan stops at the first damaged page")
+	assert.Contains(t, r.Problems[0], want)
+	assert.Regexp(t, `^pages: page \d+: .* \(byte \d+ of the file\)$`, r.Problems[0])
+	assert.NotContains(t, r.Problems[0], "\n")
+
+	require.NotPanics(t, func() {
+		err := d.View(t.Context(), func(tx platform.Tx) error {
+			_, err := tx.Payments(platform.PaymentFilter{})
+			return err
+		})
+		if err != nil {
+			assert.NotContains(t, err.Error(), "goroutine ", "no stack trace in the error's text")
+		}
 	})
 }
 
@@ -193,4 +262,35 @@ func TestDamagedRecord(t *testing.T) {
 		})
 	})
 	assert.Equal(t, 1, failed, "the list says a payment cannot be read")
+}
+
+// TestCheckFindsPagesOutOfTheTree points a branch of the payments' tree
+// at a page its neighbour points to already, so that one page is pointed
+// to twice and another by nothing: every page is sound on its own, Open
+// starts, and Check's scan of the whole file finds it.
+func TestCheckFindsPagesOutOfTheTree(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "sandbox.db")
+	require.NoError(t, os.WriteFile(path, damagedSource(t), 0o600))
+	root := int64(layoutOf(t, path).roots[string(bucketPayments)]) * 4096
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	require.NoError(t, err)
+	page := make([]byte, 4096)
+	_, err = f.ReadAt(page, root)
+	require.NoError(t, err)
+	require.Equal(t, uint16(branchFlag), native.Uint16(page[8:]), "1 000 payments take a branch")
+	require.GreaterOrEqual(t, native.Uint16(page[10:]), uint16(2))
+	first := native.Uint64(page[pageHeaderSize+8:])
+	native.PutUint64(page[pageHeaderSize+elementSize+8:], first)
+	_, err = f.WriteAt(page, root)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+
+	d, err := Open(path)
+	require.NoError(t, err)
+	defer d.Close()
+	r, err := d.Check(t.Context())
+	require.NoError(t, err)
+	require.Len(t, r.Problems, 1)
+	assert.Contains(t, r.Problems[0], fmt.Sprintf("pages: page %d: element 1: it points to page %d, which another page points to too", root/4096, first))
 }

@@ -35,8 +35,10 @@ const lockTimeout = time.Second
 // Open opens the data file at path, creating it and its parent directories
 // when they do not exist, and creates every bucket of the schema; a file of
 // an older schema is converted. It fails after about a second when another
-// process holds the file, and refuses a damaged file (see checkFile) with a
-// *DamagedError.
+// process holds the file, and refuses with a *DamagedError a file damaged
+// where opening it reads (see checkFile): a few pages, whatever its size,
+// so that it opens at once. Damage deeper in the file is Check's to find;
+// a transaction that meets it fails with an error, and nothing crashes.
 func Open(path string) (*DB, error) { return open(path, lockTimeout, false) }
 
 // OpenReadOnly opens an existing data file to read it, as Open checks it,
@@ -84,8 +86,9 @@ func open(path string, timeout time.Duration, readOnly bool) (*DB, error) {
 		}
 	}
 	// An existing file is first opened to read, which takes a shared lock
-	// and reads nothing but its meta pages, and its pages are checked
-	// before bbolt reads any (a read-write open reads the freelist).
+	// and reads nothing but its meta pages, and the pages bbolt and the
+	// schema read at once are checked before it reads any (a read-write
+	// open reads the freelist).
 	bdb, err := openBolt(path, timeout, info != nil || readOnly)
 	if err != nil {
 		return nil, err
@@ -146,8 +149,9 @@ func openBolt(path string, timeout time.Duration, readOnly bool) (*bbolt.DB, err
 	return nil, &DamagedError{path, fmt.Sprintf("is damaged, or is not a sandbox data file (bbolt: %v)", err)}
 }
 
-// checkFile checks, before anything reads it, what a data file's pages
-// are: see scanPages. It reads the whole file once.
+// checkFile checks, before bbolt reads anything but its meta pages, what a
+// data file must have right to be opened: see checkHead. It reads a few
+// dozen pages, whatever the file's size; Check reads them all.
 func checkFile(path string, pageSize int) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -158,14 +162,20 @@ func checkFile(path string, pageSize int) error {
 	if err != nil {
 		return fmt.Errorf("cannot be read: %w", err)
 	}
-	if err := scanPages(f, info.Size(), pageSize); err != nil {
-		var dmg *damage
-		if errors.As(err, &dmg) {
-			return fmt.Errorf("is damaged at byte %d: %w", int64(dmg.page)*int64(pageSize), err)
-		}
-		return fmt.Errorf("is damaged: %w", err)
+	return damaged(checkHead(f, info.Size(), pageSize), pageSize)
+}
+
+// damaged says where a problem scanPages or checkHead found lies; nil
+// stays nil.
+func damaged(err error, pageSize int) error {
+	var dmg *damage
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &dmg):
+		return fmt.Errorf("is damaged at byte %d: %w", int64(dmg.page)*int64(pageSize), err)
 	}
-	return nil
+	return fmt.Errorf("is damaged: %w", err)
 }
 
 // checkSchema refuses a file a read-only DB cannot read: one of another

@@ -13,12 +13,16 @@ import (
 // This file reads bbolt's page layout itself, to find damage before bbolt
 // trips over it: bbolt trusts its pages, and a page of garbage makes it
 // panic, or read outside the file and crash the process, at whatever moment
-// a transaction first touches it. scanPages reads the file once, from
-// start to end, with plain reads of its own, so that nothing it finds can
-// crash it. Where the system can, it maps the file rather than reading
-// it (mapFile): mapping costs a page fault a page where reading copies
-// every byte, and a fault the mapping cannot serve panics, which guard
-// recovers, instead of killing the process.
+// a transaction first touches it. Open reads, with plain reads of its own,
+// the few pages every transaction starts from (checkHead), so that a file
+// cut short, of garbage or damaged there is refused at once, whatever its
+// size. sandbox check reads the file whole, from start to end (scanPages),
+// so that nothing it finds can crash it. Where the system can, scanPages
+// maps the file rather than reading it (mapFile): mapping costs a page
+// fault a page where reading copies every byte, and a fault the mapping
+// cannot serve panics, which guard recovers, instead of killing the
+// process. Damage deeper than checkHead reads makes the transaction that
+// meets it fail with a *PanicError (guard), and nothing crashes.
 //
 // The layout, from go.etcd.io/bbolt/internal/common, in the machine's byte
 // order: a page starts with a 16-byte header (id uint64, flags uint16,
@@ -88,38 +92,155 @@ type damage struct {
 
 func (d *damage) Error() string { return fmt.Sprintf("page %d: %s", d.page, d.what) }
 
-// scanPages checks every page of the file that bbolt's meta says is in
-// use, as of the meta of the last transaction: that the file holds it,
-// that its header names it, and, for the pages of the tree, that its
-// elements lie inside it, its keys are in order and the pages it points to
-// exist and are not free. It reads the file front to back in large reads.
-func scanPages(f *os.File, size int64, pageSize int) error {
+// readHead reads the meta pages of a file of size bytes and returns the
+// meta of transaction txid, or the latest valid one when txid is 0, after
+// checking it against the file: its page size, and that the file holds
+// every page it counts and its root and freelist among them.
+func readHead(f *os.File, size int64, pageSize int, txid uint64) (fileMeta, error) {
 	if size < int64(2*pageSize) {
-		return fmt.Errorf("it is %d bytes, shorter than the two pages every data file begins with", size)
+		return fileMeta{}, fmt.Errorf("it is %d bytes, shorter than the two pages every data file begins with", size)
 	}
 	head := make([]byte, 2*pageSize)
 	if _, err := f.ReadAt(head, 0); err != nil {
-		return fmt.Errorf("read its first pages: %w", err)
+		return fileMeta{}, fmt.Errorf("read its first pages: %w", err)
 	}
 	m0, ok0 := readMeta(head[:pageSize])
 	m1, ok1 := readMeta(head[pageSize:])
 	m := m0
 	switch {
 	case !ok0 && !ok1:
-		return errors.New("neither of its two meta pages is valid")
+		return fileMeta{}, errors.New("neither of its two meta pages is valid")
+	case txid != 0 && ok0 && m0.txid == txid:
+	case txid != 0 && ok1 && m1.txid == txid:
+		m = m1
+	case txid != 0:
+		return fileMeta{}, errMetaGone
 	case !ok0 || ok1 && m1.txid > m0.txid:
 		m = m1
 	}
 	if int(m.pageSize) != pageSize {
-		return fmt.Errorf("its meta page says pages of %d bytes, not %d", m.pageSize, pageSize)
+		return fileMeta{}, fmt.Errorf("its meta page says pages of %d bytes, not %d", m.pageSize, pageSize)
 	}
 	if need := int64(m.pgid) * int64(pageSize); need > size {
-		return fmt.Errorf("it is cut short: it holds %d bytes, and its pages reach byte %d", size, need)
+		return fileMeta{}, fmt.Errorf("it is cut short: it holds %d bytes, and its pages reach byte %d", size, need)
 	}
 	if m.freelist < 2 || m.freelist >= m.pgid || m.root < 2 || m.root >= m.pgid {
-		return fmt.Errorf("its meta page points outside the file (root page %d, freelist page %d, %d pages)", m.root, m.freelist, m.pgid)
+		return fileMeta{}, fmt.Errorf("its meta page points outside the file (root page %d, freelist page %d, %d pages)", m.root, m.freelist, m.pgid)
+	}
+	return m, nil
+}
+
+// errMetaGone is readHead's error when no meta page holds the transaction
+// asked for any more: later ones overwrote both.
+var errMetaGone = errors.New("the meta page of the transaction was overwritten")
+
+// checkHead checks, in a few small reads, what a file must have right for
+// bbolt to open it and find its buckets: its meta pages (see readHead),
+// its freelist, the pages of the root bucket and the root page of every
+// top-level bucket. It reads a few dozen pages whatever the file's size;
+// damage deeper in the file is scanPages's to find (sandbox check).
+func checkHead(f *os.File, size int64, pageSize int) error {
+	m, err := readHead(f, size, pageSize, 0)
+	if err != nil {
+		return err
 	}
 	s := &pageScan{f: f, pageSize: pageSize, pgid: m.pgid, free: map[uint64]bool{}}
+	if err := s.readFreelist(m.freelist); err != nil {
+		return err
+	}
+	if s.free[m.root] {
+		return &damage{m.root, "the root of the file's buckets is listed as free"}
+	}
+	return s.checkRootTree(m.root, 0)
+}
+
+// maxRootDepth bounds the root bucket's tree, which a handful of buckets
+// keep to one page: deeper, a damaged file may point in circles.
+const maxRootDepth = 8
+
+// checkRootTree checks page id of the root bucket's tree, the pages under
+// it, and the root page of each bucket its leaves hold.
+func (s *pageScan) checkRootTree(id uint64, depth int) error {
+	if depth > maxRootDepth {
+		return &damage{id, "the tree of the file's buckets is deeper than any sandbox writes"}
+	}
+	p, err := s.treePage(id)
+	if err != nil {
+		return err
+	}
+	branch := native.Uint16(p[8:]) == branchFlag
+	for _, child := range pointers(p) {
+		if branch {
+			err = s.checkRootTree(child, depth+1)
+		} else {
+			_, err = s.treePage(child)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// treePage reads page id and checks it as a page of a tree.
+func (s *pageScan) treePage(id uint64) ([]byte, error) {
+	p, err := s.pages(id, 1)
+	if err != nil {
+		return nil, err
+	}
+	if got := native.Uint64(p); got != id {
+		return nil, &damage{id, fmt.Sprintf("its header names page %d", got)}
+	}
+	overflow := uint64(native.Uint32(p[12:]))
+	if overflow >= s.pgid-id {
+		return nil, &damage{id, fmt.Sprintf("it says it runs over %d more pages, past the end of the file", overflow)}
+	}
+	if p, err = s.pages(id, 1+int(overflow)); err != nil {
+		return nil, err
+	}
+	if err := s.checkTreePage(p, false); err != nil {
+		return nil, &damage{id, err.Error()}
+	}
+	return p, nil
+}
+
+// pointers returns the pages a checked tree page points to: a branch's
+// children, or the root pages of the buckets a leaf holds (not the inline
+// ones).
+func pointers(p []byte) []uint64 {
+	flags, count := native.Uint16(p[8:]), int(native.Uint16(p[10:]))
+	var ids []uint64
+	for i := range count {
+		e := pageHeaderSize + i*elementSize
+		if flags == branchFlag {
+			ids = append(ids, native.Uint64(p[e+8:]))
+			continue
+		}
+		if native.Uint32(p[e:])&bucketLeafFlag == 0 {
+			continue
+		}
+		start := e + int(native.Uint32(p[e+4:])) + int(native.Uint32(p[e+8:]))
+		if root := native.Uint64(p[start:]); root != 0 {
+			ids = append(ids, root)
+		}
+	}
+	return ids
+}
+
+// scanPages checks every page of the file that bbolt's meta of transaction
+// txid (0: the latest) says is in use: that the file holds it, that its
+// header names it, and, for the pages of the tree, that its elements lie
+// inside it, its keys are in order and the pages it points to exist and are
+// not free; and that every page is free or pointed to exactly once. It
+// reads the file front to back, mapped where the system can, so at about
+// the speed of the disk.
+func scanPages(f *os.File, size int64, pageSize int, txid uint64) error {
+	m, err := readHead(f, size, pageSize, txid)
+	if err != nil {
+		return err
+	}
+	s := &pageScan{f: f, pageSize: pageSize, pgid: m.pgid, free: map[uint64]bool{}, chunk: scanChunk,
+		heads: make([]bool, m.pgid), reached: make([]bool, m.pgid)}
 	if mapped, unmap, err := mapFile(f, int(m.pgid)*pageSize); err == nil {
 		defer unmap()
 		s.mapped = mapped
@@ -141,24 +262,42 @@ func (s *pageScan) checkAll(m fileMeta) error {
 	if s.free[m.root] {
 		return &damage{m.root, "the root of the file's buckets is listed as free"}
 	}
-	return s.scan(m.freelist)
+	s.reached[m.root], s.reached[m.freelist] = true, true
+	if err := s.scan(m.freelist); err != nil {
+		return err
+	}
+	for id := uint64(2); id < s.pgid; id++ {
+		switch {
+		case s.heads[id] && !s.reached[id]:
+			return &damage{id, "it is neither free nor reached from the root: nothing points to it"}
+		case s.reached[id] && !s.heads[id]:
+			return &damage{id, "a page points to it, but it lies inside the overflow of another page"}
+		}
+	}
+	return nil
 }
 
-// pageScan is one run of scanPages.
+// pageScan is one run of scanPages or checkHead.
 type pageScan struct {
 	f        *os.File
 	pageSize int
 	pgid     uint64
 	free     map[uint64]bool
+	chunk    int    // how much to read at once, ahead of what is asked; 0 reads what is asked
 	mapped   []byte // the file, when it is mapped
 	buf      []byte // else pages [bufFirst, bufFirst+len(buf)/pageSize)
 	bufFirst uint64
+	// heads and reached, for scanPages, are by page: whether the scan found
+	// a page starting there, and whether a page or the meta points there.
+	heads, reached []bool
 }
 
-// scanChunk is how much scan reads at once.
+// scanChunk is how much scanPages reads at once when it cannot map the file.
 const scanChunk = 4 << 20
 
-// pages returns n pages from id on, reading them as needed.
+// pages returns n pages from id on, reading them as needed. What it
+// returns stays valid only until the next call when the scan reads ahead
+// (chunk is set) into its one buffer.
 func (s *pageScan) pages(id uint64, n int) ([]byte, error) {
 	if id+uint64(n) > s.pgid {
 		return nil, &damage{id, fmt.Sprintf("it runs %d pages past the last page of the file", id+uint64(n)-s.pgid)}
@@ -167,12 +306,19 @@ func (s *pageScan) pages(id uint64, n int) ([]byte, error) {
 		off := int(id) * s.pageSize
 		return s.mapped[off : off+n*s.pageSize], nil
 	}
+	if s.chunk == 0 {
+		p := make([]byte, n*s.pageSize)
+		if _, err := s.f.ReadAt(p, int64(id)*int64(s.pageSize)); err != nil {
+			return nil, fmt.Errorf("read page %d: %w", id, err)
+		}
+		return p, nil
+	}
 	end := id + uint64(n)
 	if id >= s.bufFirst && end <= s.bufFirst+uint64(len(s.buf)/s.pageSize) {
 		off := int(id-s.bufFirst) * s.pageSize
 		return s.buf[off : off+n*s.pageSize], nil
 	}
-	want := max(n*s.pageSize, scanChunk)
+	want := max(n*s.pageSize, s.chunk)
 	if rest := int(s.pgid-id) * s.pageSize; want > rest {
 		want = rest
 	}
@@ -239,6 +385,7 @@ func (s *pageScan) scan(freelist uint64) error {
 		if p, err = s.pages(id, 1+int(overflow)); err != nil {
 			return err
 		}
+		s.heads[id] = true
 		switch {
 		case id == freelist && flags == freelistFlag:
 		case flags == branchFlag || flags == leafFlag:
@@ -318,6 +465,11 @@ func (s *pageScan) pointsTo(id uint64) error {
 		return fmt.Errorf("it points to page %d, outside the file", id)
 	case s.free[id]:
 		return fmt.Errorf("it points to page %d, which is free", id)
+	case s.reached == nil:
+	case s.reached[id]:
+		return fmt.Errorf("it points to page %d, which another page points to too", id)
+	default:
+		s.reached[id] = true
 	}
 	return nil
 }
