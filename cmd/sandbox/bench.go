@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -38,6 +37,9 @@ type benchOptions struct {
 	MaxRequests int64
 	Drain       time.Duration
 	CPUProfile  string
+	Data        string
+	Bin         string
+	HeapProfile string
 }
 
 const benchUsage = `Usage: sandbox bench [flags]
@@ -55,10 +57,17 @@ Measures the sandbox on this machine, on loopback only, in one run:
                that answers 200 at once: how many arrived, and how long after
                the last sale the last one did.
 
-With --payments N it then fills a second data file with N payments, starts
-a sandbox on it cold, and loads it: the sale rate with a full store against
-the first store's (loaded again afterwards for half the time), the cold
-start, the process's memory and the file's size.
+With --payments N it then measures growth, each store served by a sandbox
+serve process of its own (this binary, or --bin) so that the figures are the
+sandbox's alone: it fills a data file with N payments (or reuses the one in
+--data), starts serve on it cold and loads it, between two loads of an empty
+store (half the time each, before and after). It prints the cold start (from
+exec until /sandbox/health answers), the sale rate and the serve process's
+CPU time per sale against the empty store's, the process's resident memory
+(peak and at the end of the load, from /proc) and the file's size.
+--heapprofile writes the full store's heap profile after its load. Filling a
+million payments takes minutes: fill once into --data, then repeat with the
+same --data, which is reused as it is (the sales of each run are added to it).
 
 Each load runs --connections keep-alive connections for --duration, or until
 --max-requests requests were sent. It prints requests per second, the 50th
@@ -94,6 +103,9 @@ func benchFlags(o *benchOptions) *flag.FlagSet {
 	fs.IntVar(&o.Payments, "payments", 0, "then fill a second store with this `many` payments and load it again (growth)")
 	fs.Int64Var(&o.MaxRequests, "max-requests", 2_000_000, "stop each load after this `many` requests even if time is left")
 	fs.DurationVar(&o.Drain, "drain", 30*time.Second, "how long to wait for the callbacks after the last sale (a `duration`)")
+	fs.StringVar(&o.Data, "data", "", "keep the store --payments fills in this `folder` (its sandbox.db), and on later runs reuse it as it is instead of filling one again")
+	fs.StringVar(&o.Bin, "bin", "", "the sandbox `binary` whose serve the growth loads start (default: this one)")
+	fs.StringVar(&o.HeapProfile, "heapprofile", "", "with --payments, write the full store's heap profile (serve --pprof) to `file` after its load")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the sales load to `file` (go tool pprof reads it)")
 	return fs
 }
@@ -122,6 +134,8 @@ func runBench(ctx context.Context, args []string, std stdio) error {
 		return usagef("bench: --max-requests %d: use 1 to 100000000", o.MaxRequests)
 	case o.Drain < 0:
 		return usagef("bench: --drain %s must not be negative", o.Drain)
+	case o.Payments == 0 && (o.Data != "" || o.HeapProfile != ""):
+		return usagef("bench: --data and --heapprofile are about the store --payments fills: add --payments N")
 	}
 	dir, err := os.MkdirTemp("", "sandbox-bench-")
 	if err != nil {
@@ -158,7 +172,7 @@ func (b *bench) run(ctx context.Context) error {
 		return err
 	}
 	salesFile := filepath.Join(b.dir, "sales.db")
-	sales, err := b.loadSandbox(ctx, salesFile, 0, benchIDPrefix, o.Duration)
+	sales, err := b.loadSandbox(ctx, salesFile, benchIDPrefix, o.Duration)
 	if err != nil {
 		return err
 	}
@@ -173,30 +187,12 @@ func (b *bench) run(ctx context.Context) error {
 	b.callbacks(sales)
 	b.printf("%-14s %s, %s per payment\n", "data file", size(sales.fileSize), size(perPayment(sales.fileSize, sales.load.ok)))
 
-	var grown *sandboxRun
+	var grown *growthRun
 	if o.Payments > 0 {
-		b.printf("\ngrowth: filling a store with %d payments...\n", o.Payments)
-		grown, err = b.loadSandbox(ctx, filepath.Join(b.dir, "grown.db"), o.Payments, benchIDPrefix, o.Duration)
-		if err != nil {
+		if grown, err = b.growth(ctx); err != nil {
 			return err
 		}
-		// The small store again, after: the baseline brackets the full one.
-		again, err := b.loadSandbox(ctx, salesFile, 0, "again-", o.Duration-o.Duration/2)
-		if err != nil {
-			return err
-		}
-		base := sales.load
-		base.merge(again.load)
-		grown.base = base
-		b.printf("%-14s %d payments in %s (%.0f/s)\n", "filled", o.Payments, round(grown.fillTime), float64(o.Payments)/grown.fillTime.Seconds())
-		b.printf("%-14s %s (open the file, start the engine, answer /sandbox/health)\n", "cold start", round(grown.coldStart))
-		b.line("oxxo sales", grown.load, fmt.Sprintf("%.2f× the small store's rate, %.0f/s before and after (drop %.0f%%)",
-			ratio(grown.load.rate(), grown.base.rate()), grown.base.rate(), 100*(1-ratio(grown.load.rate(), grown.base.rate()))))
-		b.callbacks(grown)
-		b.printf("%-14s %s (anonymous %s, file-backed %s; the whole bench process: sandbox, load and merchant)\n", "RSS",
-			size(grown.rss.total), size(grown.rss.anon), size(grown.rss.file))
-		b.printf("%-14s %s for %d payments, %s per payment\n", "data file", size(grown.fileSize),
-			int64(o.Payments)+grown.load.ok, size(perPayment(grown.fileSize, int64(o.Payments)+grown.load.ok)))
+		b.printGrowth(grown)
 	}
 	b.targets(echoRes, sales, grown)
 	return nil
@@ -222,26 +218,32 @@ func (b *bench) line(name string, r loadResult, note string) {
 
 // callbacks prints how the redirect callbacks of a load arrived.
 func (b *bench) callbacks(r *sandboxRun) {
-	within := r.merchant.arrivedBy(r.load.lastAnswer.Add(targetCallbackDelay))
-	last := r.merchant.lastArrival()
+	b.printf("%-14s", "callbacks")
+	b.callbackLine(r.merchant, r.load)
+}
+
+// callbackLine prints how the redirect callbacks of load arrived at merchant.
+func (b *bench) callbackLine(merchant *receiver, load loadResult) {
+	within := merchant.arrivedBy(load.lastAnswer.Add(targetCallbackDelay))
+	last := merchant.lastArrival()
 	after := "none arrived"
 	switch {
 	case last.IsZero():
-	case last.Before(r.load.lastAnswer):
+	case last.Before(load.lastAnswer):
 		after = "the last before the last sale was answered"
 	default:
-		after = "the last " + round(last.Sub(r.load.lastAnswer)) + " after the last sale"
+		after = "the last " + round(last.Sub(load.lastAnswer)) + " after the last sale"
 	}
-	b.printf("%-14s %d of %d delivered within %s of the last sale, %d by the end of the wait; %s",
-		"callbacks", within, r.load.ok, targetCallbackDelay, r.merchant.count.Load(), after)
-	if d := r.merchant.dups.Load(); d > 0 {
+	b.printf(" %d of %d delivered within %s of the last sale, %d by the end of the wait; %s",
+		within, load.ok, targetCallbackDelay, merchant.count.Load(), after)
+	if d := merchant.dups.Load(); d > 0 {
 		b.printf("; %d delivered twice", d)
 	}
 	b.printf("\n")
 }
 
 // targets prints every target of issue 9 with its figure and whether it is met.
-func (b *bench) targets(echoRes loadResult, sales, grown *sandboxRun) {
+func (b *bench) targets(echoRes loadResult, sales *sandboxRun, grown *growthRun) {
 	b.printf("\ntargets (issue 9):\n")
 	tw := tabwriter.NewWriter(b.out, 0, 0, 2, ' ', 0)
 	row := func(what, figure string, met bool) {
@@ -263,10 +265,10 @@ func (b *bench) targets(echoRes loadResult, sales, grown *sandboxRun) {
 	within := sales.merchant.arrivedBy(s.lastAnswer.Add(targetCallbackDelay))
 	row("every callback within 3 s of the last sale", fmt.Sprintf("%d of %d", within, s.ok), within == s.ok)
 	if grown != nil {
-		drop := 1 - ratio(grown.load.rate(), grown.base.rate())
+		drop := 1 - ratio(grown.grown.load.rate(), grown.base.rate())
 		row(fmt.Sprintf("%d payments: sale rate drop < 20%%", b.o.Payments), fmt.Sprintf("%.0f%%", 100*drop), drop < targetGrowthDrop)
-		row("  RSS < 200 MB", size(grown.rss.total), grown.rss.total < targetRSS)
-		row("  cold start < 1 s", round(grown.coldStart), grown.coldStart < targetColdStart)
+		row("  RSS < 200 MB (peak)", size(grown.grown.mem.peak), grown.grown.mem.peak < targetRSS)
+		row("  cold start < 1 s", round(grown.grown.coldStart), grown.grown.coldStart < targetColdStart)
 		row("  data file < 2 GB", size(grown.fileSize), grown.fileSize < targetFileSize)
 	}
 	tw.Flush()
@@ -308,22 +310,17 @@ func serveLoopback(h http.Handler) (*http.Server, string, error) {
 	return srv, "http://" + ln.Addr().String(), nil
 }
 
-// sandboxRun is what one load of a sandbox measured.
+// sandboxRun is what one load of a sandbox in this process measured.
 type sandboxRun struct {
-	load      loadResult
-	base      loadResult // growth: the small store's load, before and after
-	merchant  *receiver
-	fillTime  time.Duration
-	coldStart time.Duration
-	rss       memory
-	fileSize  int64
+	load     loadResult
+	merchant *receiver
+	fileSize int64
 }
 
-// loadSandbox starts a sandbox on file, fills it with fill payments first
-// (then closes it and starts it again, cold), loads it for d with signed
-// Oxxo sales whose payment IDs start with prefix, and waits for their
-// redirect callbacks.
-func (b *bench) loadSandbox(ctx context.Context, file string, fill int, prefix string, d time.Duration) (*sandboxRun, error) {
+// loadSandbox starts a sandbox on file in this process, loads it for d with
+// signed Oxxo sales whose payment IDs start with prefix, and waits for
+// their redirect callbacks.
+func (b *bench) loadSandbox(ctx context.Context, file string, prefix string, d time.Duration) (*sandboxRun, error) {
 	merchant := newReceiver(prefix, b.o.MaxRequests)
 	msrv, murl, err := serveLoopback(merchant)
 	if err != nil {
@@ -331,21 +328,10 @@ func (b *bench) loadSandbox(ctx context.Context, file string, fill int, prefix s
 	}
 	defer msrv.Close()
 	run := &sandboxRun{merchant: merchant}
-	if fill > 0 {
-		t0 := time.Now()
-		if err := fillStore(ctx, file, fill); err != nil {
-			return nil, err
-		}
-		run.fillTime = time.Since(t0)
-		debug.FreeOSMemory()
-	}
-
-	t0 := time.Now()
 	sb, err := startBenchSandbox(ctx, file, murl+"/callbacks")
 	if err != nil {
 		return nil, err
 	}
-	run.coldStart = time.Since(t0)
 	stopped := false
 	defer func() {
 		if !stopped {
@@ -357,7 +343,7 @@ func (b *bench) loadSandbox(ctx context.Context, file string, fill int, prefix s
 	if err != nil {
 		return nil, err
 	}
-	profile := b.o.CPUProfile != "" && fill == 0 && prefix == benchIDPrefix
+	profile := b.o.CPUProfile != ""
 	if profile {
 		f, err := os.Create(b.o.CPUProfile)
 		if err != nil {
@@ -373,9 +359,6 @@ func (b *bench) loadSandbox(ctx context.Context, file string, fill int, prefix s
 	waitFor(ctx, b.o.Drain, func() bool { return merchant.count.Load() >= run.load.ok })
 	if profile {
 		pprof.StopCPUProfile()
-	}
-	if fill > 0 {
-		run.rss = readMemory()
 	}
 	stopped = true
 	if err := sb.stop(); err != nil {
@@ -504,17 +487,21 @@ func waitFor(ctx context.Context, d time.Duration, cond func() bool) {
 	}
 }
 
-// memory is the resident memory of this process.
-type memory struct{ total, anon, file int64 }
+// procMemory is the resident memory of a process.
+type procMemory struct {
+	peak       int64 // the most it ever was (VmHWM)
+	rss        int64 // now: anonymous and file-backed (the data file's mapped pages)
+	anon, file int64
+}
 
-// readMemory reads the resident memory of this process from
-// /proc/self/status; zeros where there is none (not Linux).
-func readMemory() memory {
-	raw, err := os.ReadFile("/proc/self/status")
+// readMemory reads a process's resident memory from status, its
+// /proc/PID/status; zeros where there is none (not Linux).
+func readMemory(status string) procMemory {
+	raw, err := os.ReadFile(status)
 	if err != nil {
-		return memory{}
+		return procMemory{}
 	}
-	var m memory
+	var m procMemory
 	for _, line := range strings.Split(string(raw), "\n") {
 		name, rest, ok := strings.Cut(line, ":")
 		if !ok {
@@ -526,8 +513,10 @@ func readMemory() memory {
 		}
 		kb, _ := strconv.ParseInt(f[0], 10, 64)
 		switch name {
+		case "VmHWM":
+			m.peak = kb << 10
 		case "VmRSS":
-			m.total = kb << 10
+			m.rss = kb << 10
 		case "RssAnon":
 			m.anon = kb << 10
 		case "RssFile":

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
@@ -105,8 +107,11 @@ func TestBenchCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs loads")
 	}
+	bin, data := buildSandbox(t), t.TempDir()
+	heap := filepath.Join(t.TempDir(), "heap.pprof")
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"bench", "--connections", "4", "--duration", "300ms", "--drain", "20s", "--payments", "40"}, &out, io.Discard)
+	err := run(context.Background(), []string{"bench", "--connections", "4", "--duration", "300ms", "--drain", "20s",
+		"--payments", "40", "--data", data, "--bin", bin, "--heapprofile", heap}, &out, io.Discard)
 	require.NoError(t, err, out.String())
 	report := out.String()
 	assert.Regexp(t, `echo ceiling +\d+ req/s +p50 +\S+ +p99 +\S+ +(cpu \S+/req +)?[1-9]\d* answered 200 +\(half before the sales, half after\)\n`, report)
@@ -121,13 +126,36 @@ func TestBenchCommand(t *testing.T) {
 	assert.Regexp(t, `data file +\S+ \S+, \S+ \S+ per payment`, report)
 	assert.Contains(t, report, "every callback within 3 s of the last sale")
 
-	// --payments: a store filled first, started cold, loaded again.
+	// --payments: a store filled first, then served by a process of its
+	// own, started cold, between two loads of an empty store.
+	assertGrowth := func(report string) {
+		t.Helper()
+		assert.Regexp(t, `cold start +\S+ \(exec sandbox serve until it answers /sandbox/health; an empty store: \S+\)`, report)
+		grown := regexp.MustCompile(`oxxo sales +\d+ req/s .* ([1-9]\d*) answered 200 +\(\d+\.\d\d× the empty store's rate, \d+/s before and after`).FindStringSubmatch(report)
+		require.NotNil(t, grown, report)
+		assert.Regexp(t, `sandbox cpu +\S+ per sale in the serve process \(the empty store's: \S+\)`, report)
+		assert.Regexp(t, `callbacks +\d+ of `+grown[1]+` delivered within 3s of the last sale, `+grown[1]+` by the end of the wait`, report)
+		rss := regexp.MustCompile(`RSS +(\d+\.\d) MB at its peak, \S+ MB at the end of the load \(anonymous \S+ MB, file-backed \S+ \S+\): the serve process alone`).FindStringSubmatch(report)
+		require.NotNil(t, rss, report)
+		assert.NotEqual(t, "0.0", rss[1])
+		assert.Regexp(t, `data file +\S+ \S+ for 40 payments and more`, report)
+		assert.Contains(t, report, "40 payments: sale rate drop < 20%")
+	}
+	assertGrowth(report)
 	assert.Regexp(t, `filled +40 payments in `, report)
-	assert.Regexp(t, `cold start +\S+`, report)
-	assert.Regexp(t, `oxxo sales .*× the small store's rate`, report)
-	assert.Regexp(t, `RSS +\d`, report)
-	assert.Regexp(t, `data file +\S+ \S+ for \d+ payments`, report)
-	assert.Contains(t, report, "40 payments: sale rate drop < 20%")
+	profile, err := os.ReadFile(heap)
+	require.NoError(t, err)
+	assert.NotEmpty(t, profile, "the heap profile of the serve process")
+
+	// The same --data again: the store is reused as it is, not filled.
+	out.Reset()
+	err = run(context.Background(), []string{"bench", "--connections", "2", "--duration", "200ms", "--drain", "20s",
+		"--payments", "40", "--data", data, "--bin", bin}, &out, io.Discard)
+	require.NoError(t, err, out.String())
+	report = out.String()
+	assert.Contains(t, report, "growth: reusing "+filepath.Join(data, "sandbox.db"))
+	assert.NotContains(t, report, "filled ")
+	assertGrowth(report)
 }
 
 // TestServePprof serves the profiler on loopback beside a sandbox and reads

@@ -1,0 +1,316 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The growth part of `sandbox bench` (--payments): a store of many
+// payments against an empty one, each served by a `sandbox serve` process
+// of its own, so that its cold start, its memory and its CPU time are the
+// sandbox's alone, not the load generator's.
+
+// growthRun is what the growth part measured.
+type growthRun struct {
+	file      string
+	filled    bool // false when the store was reused as it was
+	fillTime  time.Duration
+	fileSize  int64 // after the load
+	grown     *processRun
+	base      loadResult // the empty store's loads, before and after
+	baseCPU   time.Duration
+	baseStart time.Duration // the empty store's cold start, the faster of two
+}
+
+// processRun is one load of a sandbox serve process.
+type processRun struct {
+	load      loadResult
+	merchant  *receiver
+	coldStart time.Duration // from exec until /sandbox/health answers
+	mem       procMemory    // at the end of the load
+	cpu       time.Duration // the process's CPU time during the load
+}
+
+// growth fills a store with o.Payments payments in o.Data (or a temporary
+// folder), unless o.Data already holds one, and loads it in a serve
+// process between two loads of an empty store in another.
+func (b *bench) growth(ctx context.Context) (*growthRun, error) {
+	o := b.o
+	bin := o.Bin
+	if bin == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("bench: find this sandbox's binary to run serve (name one with --bin): %w", err)
+		}
+		bin = exe
+	}
+	folder := filepath.Join(b.dir, "grown")
+	if o.Data != "" {
+		folder = o.Data
+	}
+	g := &growthRun{file: dataFile(folder)}
+	if info, err := os.Stat(g.file); err == nil {
+		b.printf("\ngrowth: reusing %s (%s) as it is; remove it to fill a new store of %d payments\n", g.file, size(info.Size()), o.Payments)
+	} else {
+		b.printf("\ngrowth: filling %s with %d payments...\n", g.file, o.Payments)
+		t0 := time.Now()
+		if err := fillStore(ctx, g.file, o.Payments); err != nil {
+			return nil, err
+		}
+		g.fillTime, g.filled = time.Since(t0), true
+	}
+	// Payment IDs of their own on every run: a reused store holds the last
+	// run's sales.
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	empty := filepath.Join(b.dir, "empty")
+	before, err := b.loadProcess(ctx, bin, empty, "e"+run+"-", o.Duration/2, "")
+	if err != nil {
+		return nil, err
+	}
+	if g.grown, err = b.loadProcess(ctx, bin, folder, "g"+run+"-", o.Duration, o.HeapProfile); err != nil {
+		return nil, err
+	}
+	after, err := b.loadProcess(ctx, bin, empty, "a"+run+"-", o.Duration-o.Duration/2, "")
+	if err != nil {
+		return nil, err
+	}
+	g.base = before.load
+	g.base.merge(after.load)
+	g.baseCPU = before.cpu + after.cpu
+	g.baseStart = min(before.coldStart, after.coldStart)
+	if info, err := os.Stat(g.file); err == nil {
+		g.fileSize = info.Size()
+	}
+	return g, nil
+}
+
+// cpuPerSale is a process's CPU time per request of its load.
+func cpuPerSale(cpu time.Duration, r loadResult) time.Duration {
+	if n := r.ok + r.failed; n > 0 {
+		return cpu / time.Duration(n)
+	}
+	return 0
+}
+
+// printGrowth prints what growth measured.
+func (b *bench) printGrowth(g *growthRun) {
+	n := b.o.Payments
+	if g.filled {
+		b.printf("%-14s %d payments in %s (%.0f/s)\n", "filled", n, round(g.fillTime), float64(n)/g.fillTime.Seconds())
+	}
+	b.printf("%-14s %s (exec sandbox serve until it answers /sandbox/health; an empty store: %s)\n", "cold start",
+		round(g.grown.coldStart), round(g.baseStart))
+	drop := 1 - ratio(g.grown.load.rate(), g.base.rate())
+	b.line("oxxo sales", g.grown.load, fmt.Sprintf("%.2f× the empty store's rate, %.0f/s before and after (drop %.0f%%)",
+		ratio(g.grown.load.rate(), g.base.rate()), g.base.rate(), 100*drop))
+	b.printf("%-14s %s per sale in the serve process (the empty store's: %s)\n", "sandbox cpu",
+		round(cpuPerSale(g.grown.cpu, g.grown.load)), round(cpuPerSale(g.baseCPU, g.base)))
+	b.printf("%-14s", "callbacks")
+	b.callbackLine(g.grown.merchant, g.grown.load)
+	m := g.grown.mem
+	b.printf("%-14s %s at its peak, %s at the end of the load (anonymous %s, file-backed %s): the serve process alone\n",
+		"RSS", size(m.peak), size(m.rss), size(m.anon), size(m.file))
+	b.printf("%-14s %s for %d payments and more, %s per payment\n", "data file", size(g.fileSize), n, size(perPayment(g.fileSize, int64(n))))
+	if b.o.HeapProfile != "" {
+		b.printf("%-14s %s (go tool pprof -sample_index=inuse_space %s)\n", "heap profile", b.o.HeapProfile, b.o.HeapProfile)
+	}
+}
+
+// loadProcess starts `bin serve` on folder, with the bench project's
+// callbacks going to a local merchant, loads it for d with sales whose
+// payment IDs start with prefix, waits for their callbacks and stops it.
+// With heapProfile it writes the process's heap profile there after the
+// load.
+func (b *bench) loadProcess(ctx context.Context, bin, folder, prefix string, d time.Duration, heapProfile string) (*processRun, error) {
+	merchant := newReceiver(prefix, b.o.MaxRequests)
+	msrv, murl, err := serveLoopback(merchant)
+	if err != nil {
+		return nil, err
+	}
+	defer msrv.Close()
+	run := &processRun{merchant: merchant}
+	p, err := startServe(ctx, bin, folder, murl+"/callbacks", b.dir, heapProfile != "")
+	if err != nil {
+		return nil, err
+	}
+	defer p.stop()
+	run.coldStart = p.ready
+
+	bodies, err := newSaleBodies(benchProject, benchSecret, prefix)
+	if err != nil {
+		return nil, err
+	}
+	cpu0 := p.cpu()
+	run.load = runLoad(ctx, loadSpec{url: p.url + oxxoSalePath, body: bodies.sale, connections: b.o.Connections,
+		duration: d, maxRequests: b.o.MaxRequests})
+	run.cpu = p.cpu() - cpu0
+	run.mem = p.memory()
+	waitFor(ctx, b.o.Drain, func() bool { return merchant.count.Load() >= run.load.ok })
+	if heapProfile != "" {
+		if err := p.writeHeap(heapProfile); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.stop(); err != nil {
+		return nil, err
+	}
+	return run, nil
+}
+
+// serveProcess is a `sandbox serve` process the bench started.
+type serveProcess struct {
+	cmd    *exec.Cmd
+	url    string
+	pprof  string // the profiler's address, or ""
+	ready  time.Duration
+	stderr *bytes.Buffer
+	stopFn func() error
+	once   sync.Once
+	err    error
+}
+
+// stop interrupts the process and waits for it to end, as Ctrl-C would;
+// it kills it when it is not gone in 30 s. Later calls return what the
+// first did.
+func (p *serveProcess) stop() error {
+	p.once.Do(func() {
+		if err := p.stopFn(); err != nil {
+			p.err = fmt.Errorf("bench: sandbox serve: %w: %s", err, strings.TrimSpace(p.stderr.String()))
+		}
+	})
+	return p.err
+}
+
+// writeHeap writes the process's heap profile, after a garbage
+// collection, to path.
+func (p *serveProcess) writeHeap(path string) error {
+	res, err := http.Get("http://" + p.pprof + "/debug/pprof/heap?gc=1")
+	if err != nil {
+		return fmt.Errorf("bench: --heapprofile: %w", err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("bench: --heapprofile: the profiler answered %s", res.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("bench: --heapprofile: %w", err)
+	}
+	if _, err := io.Copy(f, res.Body); err != nil {
+		f.Close()
+		return fmt.Errorf("bench: --heapprofile: %w", err)
+	}
+	return f.Close()
+}
+
+// cpu returns the CPU time the process has used, user and system, from
+// /proc (in the kernel's ticks of 10 ms); 0 where there is no /proc.
+func (p *serveProcess) cpu() time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command's name, which is in parentheses: state
+	// is the first of them, utime and stime the 12th and 13th.
+	i := bytes.LastIndexByte(raw, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(raw[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	user, _ := strconv.ParseInt(f[11], 10, 64)
+	sys, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(user+sys) * 10 * time.Millisecond
+}
+
+// memory returns the process's resident memory.
+func (p *serveProcess) memory() procMemory {
+	return readMemory(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+}
+
+// startServe starts bin serve on folder at a free loopback port, its clock
+// frozen, with the bench project (config file written into dir), and
+// returns once it answers /sandbox/health, with the time that took.
+func startServe(ctx context.Context, bin, folder, callbackURL, dir string, pprof bool) (*serveProcess, error) {
+	cfg := filepath.Join(dir, "bench-config.yaml")
+	yaml := fmt.Sprintf("projects:\n  - id: %d\n    secret: %q\n    callback_url: %q\n", benchProject, benchSecret, callbackURL)
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		return nil, fmt.Errorf("bench: write the config of the bench project: %w", err)
+	}
+	addr, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"serve", "--addr", addr, "--data", folder, "--config", cfg, "--freeze", benchFrozenAt, "--seed", "4242"}
+	p := &serveProcess{url: "http://" + addr, stderr: &bytes.Buffer{}}
+	if pprof {
+		if p.pprof, err = freePort(); err != nil {
+			return nil, err
+		}
+		args = append(args, "--pprof", p.pprof)
+	}
+	p.cmd = exec.Command(bin, args...)
+	p.cmd.Stdout = io.Discard // a line for each request
+	p.cmd.Stderr = p.stderr
+	t0 := time.Now()
+	if err := p.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("bench: start %s serve: %w", bin, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- p.cmd.Wait() }()
+	p.stopFn = func() error {
+		_ = p.cmd.Process.Signal(os.Interrupt)
+		select {
+		case err := <-exited:
+			return err
+		case <-time.After(30 * time.Second):
+			_ = p.cmd.Process.Kill()
+			return errors.Join(errors.New("it did not stop within 30s of an interrupt"), <-exited)
+		}
+	}
+	client := &http.Client{Timeout: 30 * time.Second}
+	for {
+		res, err := client.Get(p.url + "/sandbox/health")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				p.ready = time.Since(t0)
+				return p, nil
+			}
+		}
+		select {
+		case err := <-exited:
+			return nil, fmt.Errorf("bench: %s serve --data %s ended before it answered: %v: %s", bin, folder, err, strings.TrimSpace(p.stderr.String()))
+		case <-ctx.Done():
+			return nil, errors.Join(ctx.Err(), p.stop())
+		case <-time.After(2 * time.Millisecond):
+		}
+		if time.Since(t0) > time.Minute {
+			return nil, errors.Join(fmt.Errorf("bench: %s serve --data %s did not answer /sandbox/health within a minute", bin, folder), p.stop())
+		}
+	}
+}
+
+// freePort returns a loopback address with a port free a moment ago.
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("bench: listen on loopback: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
