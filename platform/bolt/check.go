@@ -6,7 +6,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"os"
+	"runtime"
+	"slices"
+	"sync"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -35,7 +39,8 @@ const maxProblems = 50
 
 // checker collects the problems of one check.
 type checker struct {
-	r *Report
+	r    *Report
+	seed maphash.Seed // of the multisets' hashes
 }
 
 func (c *checker) problem(format string, args ...any) {
@@ -51,7 +56,7 @@ func (c *checker) full() bool { return len(c.r.Problems) >= maxProblems }
 // its pages found before (pages), and when there are none every record
 // decoded and every index entry matched with what it indexes, both ways.
 func checkTx(btx *bbolt.Tx, r *Report, pages []error) {
-	c := &checker{r: r}
+	c := &checker{r: r, seed: maphash.MakeSeed()}
 	for _, err := range pages {
 		c.problem("pages: %v", err)
 	}
@@ -91,34 +96,191 @@ func (c *checker) projects(t *tx) {
 	})
 }
 
-// payments checks every payment record against its key and its indexes,
-// then every index entry against the records.
+// The records and their indexes are checked in two steps. The quick one
+// reads every bucket once, in key order, without a lookup: each record
+// adds the index entries it should have to one multiset, each index adds
+// the entries it holds to another, and the two must be equal (a multiset
+// is kept as a count and a sum of 64-bit hashes, so two that differ look
+// equal by chance once in 2^64). Records are decoded on every CPU
+// meanwhile. Only when two multisets differ does the precise step look
+// every entry up, both ways, to name what is wrong.
+
+// multiset is a multiset of byte strings, as its size and the sum of
+// their hashes.
+type multiset struct {
+	n, sum uint64
+}
+
+// add adds the string made of parts, each prefixed with its length so
+// that no two lists of parts make the same string.
+func (m *multiset) add(h *maphash.Hash, parts ...[]byte) {
+	h.Reset()
+	var n [4]byte
+	for _, p := range parts {
+		binary.BigEndian.PutUint32(n[:], uint32(len(p)))
+		_, _ = h.Write(n[:])
+		_, _ = h.Write(p)
+	}
+	m.n++
+	m.sum += h.Sum64()
+}
+
+// decodeBatch is how many records the reader hands a decoder at once.
+const decodeBatch = 256
+
+// numbered is a problem of the record at position pos of a bucket.
+type numbered struct {
+	pos int
+	msg string
+}
+
+// forEachDecoded calls each with every entry of b in key order, and
+// decode with every entry too, on other goroutines, one per CPU: decode
+// returns the problem of a record or "". The problems are reported in key
+// order, after each has run on every entry. The values stay valid as long
+// as the transaction is open.
+func (c *checker) forEachDecoded(b *bbolt.Bucket, each func(k, v []byte), decode func(k, v []byte) string) {
+	type entry struct {
+		pos  int
+		k, v []byte
+	}
+	var (
+		mu       sync.Mutex
+		problems []numbered
+		wg       sync.WaitGroup
+		batches  = make(chan []entry, 4*runtime.GOMAXPROCS(0))
+	)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for batch := range batches {
+				for _, e := range batch {
+					if msg := decode(e.k, e.v); msg != "" {
+						mu.Lock()
+						problems = append(problems, numbered{e.pos, msg})
+						mu.Unlock()
+					}
+				}
+			}
+		}()
+	}
+	batch := make([]entry, 0, decodeBatch)
+	pos := 0
+	_ = b.ForEach(func(k, v []byte) error {
+		each(k, v)
+		batch = append(batch, entry{pos, k, v})
+		pos++
+		if len(batch) == decodeBatch {
+			batches <- batch
+			batch = make([]entry, 0, decodeBatch)
+		}
+		return nil
+	})
+	batches <- batch
+	close(batches)
+	wg.Wait()
+	slices.SortFunc(problems, func(a, b numbered) int { return a.pos - b.pos })
+	for _, p := range problems {
+		c.problem("%s", p.msg)
+	}
+}
+
+// mismatch reports that two multisets of what; the precise step ran
+// before and found nothing to name when found is the count of problems it
+// started with, and then that is the problem.
+func (c *checker) mismatch(found int, what string, want, got multiset) {
+	if len(c.r.Problems) == found {
+		c.problem("%s: the records call for %d entries, and it holds %d, not the same ones", what, want.n, got.n)
+	}
+}
+
+// payments checks every payment record, its key and its index entries.
 func (c *checker) payments(t *tx) {
 	keys := t.bucket(bucketPaymentKeys)
 	index := t.bucket(bucketPaymentIndex)
-	_ = t.bucket(bucketPayments).ForEach(func(k, v []byte) error {
+	var (
+		h                   maphash.Hash
+		wantKeys, wantIndex multiset
+		gotKeys, gotIndex   multiset
+		undecoded           int
+	)
+	h.SetSeed(c.seed)
+	c.forEachDecoded(t.bucket(bucketPayments), func(k, v []byte) {
 		c.r.Payments++
-		if c.full() {
-			return nil
-		}
 		if len(k) != 8 {
-			c.problem("payment key %x is not 8 bytes", k)
-			return nil
+			undecoded++ // the decoder says so
+			return
 		}
-		p, err := decodePayment(v)
+		head, err := decodePaymentHead(v)
 		if err != nil {
-			c.problem("payment %d: %v", binary.BigEndian.Uint64(k), err)
-			return nil
+			undecoded++
+			return
 		}
-		ref := makeRef(clampedTimeKey(p.CreatedAt), binary.BigEndian.Uint64(k))
-		if got := keys.Get(paymentKey(p.Key())); !bytes.Equal(got, k) {
-			c.problem("payment %s: its key names %x, not %x", p.Key(), got, k)
+		wantKeys.add(&h, paymentKey(platform.PaymentKey{ProjectID: head.projectID, PaymentID: head.id}), k)
+		ref := makeRef(clampedTimeKey(head.createdAt), binary.BigEndian.Uint64(k))
+		project := projectKey(head.projectID)
+		for _, name := range indexes(head) {
+			wantIndex.add(&h, project, name, ref)
 		}
-		project := index.Bucket(projectKey(p.ProjectID))
-		for _, name := range indexes(headOf(p)) {
-			if project == nil || project.Bucket(name) == nil || project.Bucket(name).Get(ref) == nil {
-				c.problem("payment %s is missing from index %q of project %d", p.Key(), name, p.ProjectID)
+	}, func(k, v []byte) string {
+		if len(k) != 8 {
+			return fmt.Sprintf("payment key %x is not 8 bytes", k)
+		}
+		if _, err := decodePayment(v); err != nil {
+			return fmt.Sprintf("payment %d: %v", binary.BigEndian.Uint64(k), err)
+		}
+		return ""
+	})
+	_ = keys.ForEach(func(k, v []byte) error {
+		gotKeys.add(&h, k, v)
+		return nil
+	})
+	_ = index.ForEachBucket(func(project []byte) error {
+		idx := index.Bucket(project)
+		return idx.ForEachBucket(func(name []byte) error {
+			b := idx.Bucket(name)
+			var n uint64
+			_ = b.ForEach(func(ref, _ []byte) error {
+				n++
+				gotIndex.add(&h, project, name, ref)
+				return nil
+			})
+			if n != b.Sequence() {
+				c.problem("index %q of project %x counts %d entries but holds %d", name, project, b.Sequence(), n)
 			}
+			return nil
+		})
+	})
+	if wantKeys != gotKeys && !c.full() {
+		found := len(c.r.Problems)
+		c.paymentKeysPrecisely(t)
+		if undecoded == 0 {
+			c.mismatch(found, string(bucketPaymentKeys), wantKeys, gotKeys)
+		}
+	}
+	if wantIndex != gotIndex && !c.full() {
+		found := len(c.r.Problems)
+		c.paymentIndexPrecisely(t)
+		if undecoded == 0 {
+			c.mismatch(found, string(bucketPaymentIndex), wantIndex, gotIndex)
+		}
+	}
+}
+
+// paymentKeysPrecisely looks up the key of every payment record, and the
+// record of every key.
+func (c *checker) paymentKeysPrecisely(t *tx) {
+	keys := t.bucket(bucketPaymentKeys)
+	payments := t.bucket(bucketPayments)
+	_ = payments.ForEach(func(k, v []byte) error {
+		h, err := decodePaymentHead(v)
+		if c.full() || err != nil || len(k) != 8 {
+			return nil // reported with the record
+		}
+		pk := platform.PaymentKey{ProjectID: h.projectID, PaymentID: h.id}
+		if got := keys.Get(paymentKey(pk)); !bytes.Equal(got, k) {
+			c.problem("payment %s: its key names %x, not %x", pk, got, k)
 		}
 		return nil
 	})
@@ -131,7 +293,7 @@ func (c *checker) payments(t *tx) {
 			c.problem("payment key %x → %x is malformed", k, v)
 			return nil
 		}
-		rec := t.bucket(bucketPayments).Get(v)
+		rec := payments.Get(v)
 		if rec == nil {
 			c.problem("payment %s: its record %x is missing", pk, v)
 			return nil
@@ -141,18 +303,39 @@ func (c *checker) payments(t *tx) {
 		}
 		return nil
 	})
+}
+
+// paymentIndexPrecisely looks up the index entries of every payment
+// record, and the record of every index entry.
+func (c *checker) paymentIndexPrecisely(t *tx) {
+	index := t.bucket(bucketPaymentIndex)
+	payments := t.bucket(bucketPayments)
+	_ = payments.ForEach(func(k, v []byte) error {
+		h, err := decodePaymentHead(v)
+		if c.full() || err != nil || len(k) != 8 {
+			return nil // reported with the record
+		}
+		ref := makeRef(clampedTimeKey(h.createdAt), binary.BigEndian.Uint64(k))
+		project := index.Bucket(projectKey(h.projectID))
+		for _, name := range indexes(h) {
+			if project == nil || project.Bucket(name) == nil || project.Bucket(name).Get(ref) == nil {
+				c.problem("payment %d/%s is missing from index %q of project %d", h.projectID, h.id, name, h.projectID)
+			}
+		}
+		return nil
+	})
 	_ = index.ForEachBucket(func(project []byte) error {
 		idx := index.Bucket(project)
 		return idx.ForEachBucket(func(name []byte) error {
-			b := idx.Bucket(name)
-			var n uint64
-			_ = b.ForEach(func(ref, _ []byte) error {
-				n++
-				if c.full() || len(ref) != refLen {
+			return idx.Bucket(name).ForEach(func(ref, _ []byte) error {
+				if c.full() {
+					return nil
+				}
+				if len(ref) != refLen {
 					c.problem("index %q of project %x: entry %x is not a ref", name, project, ref)
 					return nil
 				}
-				rec := t.bucket(bucketPayments).Get(ref[8:])
+				rec := payments.Get(ref[8:])
 				if rec == nil {
 					c.problem("index %q of project %x names payment %d, which is missing", name, project, refSeq(ref))
 					return nil
@@ -161,9 +344,8 @@ func (c *checker) payments(t *tx) {
 				if err != nil {
 					return nil // reported with the record
 				}
-				want := indexes(h)
 				in := false
-				for _, w := range want {
+				for _, w := range indexes(h) {
 					in = in || bytes.Equal(w, name)
 				}
 				if !in || !bytes.Equal(project, projectKey(h.projectID)) ||
@@ -172,38 +354,102 @@ func (c *checker) payments(t *tx) {
 				}
 				return nil
 			})
-			if n != b.Sequence() {
-				c.problem("index %q of project %x counts %d entries but holds %d", name, project, b.Sequence(), n)
-			}
-			return nil
 		})
 	})
 }
 
-// deliveries checks every delivery against its two indexes, and back.
+// deliveries checks every delivery record and its two index entries. The
+// index by payment is keyed by the payment's sequence: the payments'
+// bucket, in the same order, gives the key of each.
 func (c *checker) deliveries(t *tx) {
+	var (
+		h                        maphash.Hash
+		wantPayment, wantProject multiset
+		gotPayment, gotProject   multiset
+		undecoded                int
+	)
+	h.SetSeed(c.seed)
+	c.forEachDecoded(t.bucket(bucketDeliveries), func(k, v []byte) {
+		c.r.Deliveries++
+		if len(k) != 8 {
+			undecoded++ // the decoder says so
+			return
+		}
+		head, err := decodeDeliveryHead(v)
+		if err != nil {
+			undecoded++
+			return
+		}
+		wantPayment.add(&h, paymentKey(head.key()), k)
+		wantProject.add(&h, projectKey(head.projectID), k)
+	}, func(k, v []byte) string {
+		if len(k) != 8 {
+			return fmt.Sprintf("delivery key %x is not 8 bytes", k)
+		}
+		if _, err := decodeDelivery(binary.BigEndian.Uint64(k), v); err != nil {
+			return fmt.Sprintf("delivery %d: %v", binary.BigEndian.Uint64(k), err)
+		}
+		return ""
+	})
+	payments := t.bucket(bucketPayments).Cursor()
+	pk, pv := payments.First()
+	_ = t.bucket(bucketDeliveriesByPayment).ForEach(func(k, _ []byte) error {
+		if len(k) != 16 {
+			gotPayment.add(&h, k) // no delivery's
+			return nil
+		}
+		for pk != nil && bytes.Compare(pk, k[:8]) < 0 {
+			pk, pv = payments.Next()
+		}
+		if !bytes.Equal(pk, k[:8]) {
+			gotPayment.add(&h, k) // names no payment
+			return nil
+		}
+		head, err := decodePaymentHead(pv)
+		if err != nil {
+			gotPayment.add(&h, k)
+			return nil
+		}
+		gotPayment.add(&h, paymentKey(platform.PaymentKey{ProjectID: head.projectID, PaymentID: head.id}), k[8:])
+		return nil
+	})
+	byProject := t.bucket(bucketDeliveriesByProject)
+	_ = byProject.ForEachBucket(func(project []byte) error {
+		return byProject.Bucket(project).ForEach(func(k, _ []byte) error {
+			gotProject.add(&h, project, k)
+			return nil
+		})
+	})
+	if wantPayment == gotPayment && wantProject == gotProject || c.full() {
+		return
+	}
+	found := len(c.r.Problems)
+	c.deliveriesPrecisely(t)
+	if undecoded == 0 {
+		if wantPayment != gotPayment {
+			c.mismatch(found, string(bucketDeliveriesByPayment), wantPayment, gotPayment)
+		} else {
+			c.mismatch(found, string(bucketDeliveriesByProject), wantProject, gotProject)
+		}
+	}
+}
+
+// deliveriesPrecisely looks up the index entries of every delivery, and
+// the delivery of every index entry.
+func (c *checker) deliveriesPrecisely(t *tx) {
 	byPayment := t.bucket(bucketDeliveriesByPayment)
 	deliveries := t.bucket(bucketDeliveries)
 	_ = deliveries.ForEach(func(k, v []byte) error {
-		c.r.Deliveries++
-		if c.full() {
-			return nil
-		}
-		if len(k) != 8 {
-			c.problem("delivery key %x is not 8 bytes", k)
-			return nil
+		h, err := decodeDeliveryHead(v)
+		if c.full() || err != nil || len(k) != 8 {
+			return nil // reported with the record
 		}
 		id := binary.BigEndian.Uint64(k)
-		d, err := decodeDelivery(id, v)
-		if err != nil {
-			c.problem("delivery %d: %v", id, err)
-			return nil
+		if seq, ok, _ := t.paymentSeq(h.key()); !ok || byPayment.Get(append(u64(seq), k...)) == nil {
+			c.problem("delivery %d is missing from the index of payment %s", id, h.key())
 		}
-		if seq, ok, _ := t.paymentSeq(d.Key()); !ok || byPayment.Get(append(u64(seq), k...)) == nil {
-			c.problem("delivery %d is missing from the index of payment %s", id, d.Key())
-		}
-		if b, _ := t.projectDeliveries(d.ProjectID, false); b == nil || b.Get(k) == nil {
-			c.problem("delivery %d is missing from the index of project %d", id, d.ProjectID)
+		if b, _ := t.projectDeliveries(h.projectID, false); b == nil || b.Get(k) == nil {
+			c.problem("delivery %d is missing from the index of project %d", id, h.projectID)
 		}
 		return nil
 	})
@@ -242,17 +488,55 @@ func (c *checker) deliveries(t *tx) {
 
 // jobs checks the queue against its two indexes.
 func (c *checker) jobs(t *tx) {
+	var (
+		h                   maphash.Hash
+		wantID, wantPayment multiset
+		gotID, gotPayment   multiset
+		undecoded           int
+	)
+	h.SetSeed(c.seed)
+	_ = t.bucket(bucketJobs).ForEach(func(k, v []byte) error {
+		c.r.Jobs++
+		j, err := decodeJob(k, v)
+		if err != nil {
+			undecoded++
+			c.problem("%v", err)
+			return nil
+		}
+		wantID.add(&h, u64(j.ID), k)
+		wantPayment.add(&h, append(paymentPrefix(j.Payment), k...))
+		return nil
+	})
+	_ = t.bucket(bucketJobsByID).ForEach(func(k, v []byte) error {
+		gotID.add(&h, k, v)
+		return nil
+	})
+	_ = t.bucket(bucketJobsByPayment).ForEach(func(k, _ []byte) error {
+		gotPayment.add(&h, k)
+		return nil
+	})
+	if wantID == gotID && wantPayment == gotPayment || c.full() {
+		return
+	}
+	found := len(c.r.Problems)
+	c.jobsPrecisely(t)
+	if undecoded == 0 {
+		if wantID != gotID {
+			c.mismatch(found, string(bucketJobsByID), wantID, gotID)
+		} else {
+			c.mismatch(found, string(bucketJobsByPayment), wantPayment, gotPayment)
+		}
+	}
+}
+
+// jobsPrecisely looks up the index entries of every job, and counts them.
+func (c *checker) jobsPrecisely(t *tx) {
 	byID := t.bucket(bucketJobsByID)
 	byPayment := t.bucket(bucketJobsByPayment)
 	_ = t.bucket(bucketJobs).ForEach(func(k, v []byte) error {
-		c.r.Jobs++
-		if c.full() {
-			return nil
-		}
 		j, err := decodeJob(k, v)
-		if err != nil {
-			c.problem("%v", err)
-			return nil
+		if c.full() || err != nil {
+			return nil // reported before
 		}
 		if !bytes.Equal(byID.Get(u64(j.ID)), k) {
 			c.problem("job %d is missing from the index by ID", j.ID)
