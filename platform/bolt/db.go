@@ -24,6 +24,10 @@ type DB struct {
 
 	// commits groups concurrent Updates into shared transactions.
 	commits committer
+
+	// trim keeps the file's pages the process has read from staying in
+	// its resident memory; nil for a read-only DB.
+	trim *trimmer
 }
 
 var _ platform.Store = (*DB)(nil)
@@ -124,6 +128,9 @@ func open(path string, timeout time.Duration, readOnly bool) (*DB, error) {
 	d := &DB{db: bdb, path: path}
 	d.commits.db = bdb
 	d.commits.linger = DefaultLinger
+	if !readOnly {
+		d.trim = startTrimming(d, trimEvery, trimAfter, trimAbove)
+	}
 	return d, nil
 }
 
@@ -238,7 +245,10 @@ func createBuckets(btx *bbolt.Tx) error {
 }
 
 // Close closes the file. Transactions in progress finish first.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	d.trim.halt()
+	return d.db.Close()
+}
 
 // Path returns the path of the data file.
 func (d *DB) Path() string { return d.path }

@@ -1,0 +1,92 @@
+package bolt
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	bbolt "go.etcd.io/bbolt"
+)
+
+// mapped returns how much of this process's resident memory files mapped
+// to it take (RssFile).
+func mapped(t *testing.T) int64 {
+	t.Helper()
+	n, err := mappedFileBytes()
+	require.NoError(t, err)
+	return n
+}
+
+// readAll reads every value of every bucket of d, nested ones too.
+func readAll(t *testing.T, d *DB) (sum int) {
+	t.Helper()
+	var walk func(b *bbolt.Bucket)
+	walk = func(b *bbolt.Bucket) {
+		_ = b.ForEach(func(k, v []byte) error {
+			if v == nil {
+				walk(b.Bucket(k))
+			}
+			sum += len(k) + len(v)
+			return nil
+		})
+	}
+	require.NoError(t, d.db.View(func(btx *bbolt.Tx) error {
+		return btx.ForEach(func(_ []byte, b *bbolt.Bucket) error { walk(b); return nil })
+	}))
+	return sum
+}
+
+// TestTrimDropsMappedPages reads a whole file, which maps its pages into
+// the process, and trims: they are gone from its resident memory, and the
+// file reads the same. (Not parallel: it counts what the process maps.)
+func TestTrimDropsMappedPages(t *testing.T) {
+	path := t.TempDir() + "/sandbox.db"
+	require.NoError(t, os.WriteFile(path, damagedSource(t), 0o600))
+	d, err := Open(path)
+	require.NoError(t, err)
+	defer d.Close()
+	d.trim.halt()
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+
+	require.NoError(t, trimMapped(d.db))
+	trimmed := mapped(t)
+	read := readAll(t, d)
+	assert.Greater(t, mapped(t)-trimmed, info.Size()/2, "reading every value maps most of the file")
+	require.NoError(t, trimMapped(d.db))
+	assert.Less(t, mapped(t)-trimmed, info.Size()/10, "trimmed")
+	assert.Equal(t, read, readAll(t, d), "the file reads the same")
+	assertIndexesConsistent(t, d)
+}
+
+// TestTrimmingRunsWhenMappedFilesGrow runs the trimming with a bound
+// below what the files mapped to the test take: it trims within a few
+// ticks, and not when the bound is above, nor when the DB was idle.
+func TestTrimmingRunsWhenMappedFilesGrow(t *testing.T) {
+	path := t.TempDir() + "/sandbox.db"
+	require.NoError(t, os.WriteFile(path, damagedSource(t), 0o600))
+	d, err := Open(path)
+	require.NoError(t, err)
+	defer d.Close()
+	d.trim.halt()
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	require.NoError(t, trimMapped(d.db))
+	trimmed := mapped(t)
+
+	readAll(t, d)
+	d.trim = startTrimming(d, 10*time.Millisecond, 0, 1<<40)
+	time.Sleep(100 * time.Millisecond)
+	assert.Greater(t, mapped(t)-trimmed, info.Size()/2, "below the bound, nothing is trimmed")
+	d.trim.halt()
+
+	d.trim = startTrimming(d, 10*time.Millisecond, 1<<40, 0)
+	time.Sleep(100 * time.Millisecond)
+	assert.Greater(t, mapped(t)-trimmed, info.Size()/2, "idle, nothing is trimmed")
+	d.trim.halt()
+
+	d.trim = startTrimming(d, 10*time.Millisecond, 0, 0)
+	assert.Eventually(t, func() bool { return mapped(t)-trimmed < info.Size()/10 }, 5*time.Second, 10*time.Millisecond)
+}
