@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,13 +20,26 @@ import (
 // payments, made once for the tests that damage copies of it.
 func damagedSource(t *testing.T) []byte {
 	t.Helper()
-	d := newDB(t)
-	d.db.NoSync = true
-	require.NoError(t, fillReal(d, newRealPayments(3), 0, 1000, 50))
-	require.NoError(t, d.Close())
-	b, err := os.ReadFile(d.Path())
-	require.NoError(t, err)
-	return b
+	source.once.Do(func() {
+		d := newDB(t)
+		d.db.NoSync = true
+		if source.err = fillReal(d, newRealPayments(3), 0, 1000, 50); source.err != nil {
+			return
+		}
+		if source.err = d.Close(); source.err != nil {
+			return
+		}
+		source.b, source.err = os.ReadFile(d.Path())
+	})
+	require.NoError(t, source.err)
+	return bytes.Clone(source.b)
+}
+
+// source is the file damagedSource makes, once.
+var source struct {
+	once sync.Once
+	b    []byte
+	err  error
 }
 
 // fileLayout is where a data file's first pages are: its meta, the
