@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,11 +104,14 @@ func (discardWriter) WriteHeader(int)             {}
 // figure is there, the sales were acknowledged and every one of their
 // redirect callbacks reached the merchant. It asserts no speed.
 func TestBenchCommand(t *testing.T) {
-	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs loads")
 	}
-	bin, data := buildSandbox(t), t.TempDir()
+	// The serve processes are this test binary, run as the sandbox; they
+	// inherit the environment (so the test is not parallel).
+	name, value, _ := strings.Cut(asSandbox, "=")
+	t.Setenv(name, value)
+	bin, data := sandboxBinary(t), t.TempDir()
 	heap := filepath.Join(t.TempDir(), "heap.pprof")
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"bench", "--connections", "4", "--duration", "300ms", "--drain", "20s",
