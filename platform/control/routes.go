@@ -1,7 +1,10 @@
 package control
 
 import (
+	"context"
+	"encoding/json"
 	"log/slog"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -9,9 +12,49 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
+// Engine is what the control API and the dashboard ask of the engine
+// (*platform.Engine).
+type Engine interface {
+	// The sandbox and its methods.
+	BaseURL() string
+	Methods() []platform.Method
+	Method(code string) (platform.Method, bool)
+	MethodByForceCode(code string) (platform.Method, bool)
+
+	// The clock.
+	Clock() *platform.Clock
+	Advance(ctx context.Context, d time.Duration) (time.Time, error)
+	SetClock(ctx context.Context, t time.Time) (time.Time, error)
+	Freeze(ctx context.Context) error
+	Unfreeze(ctx context.Context) error
+
+	// Projects, and the reset of everything.
+	Project(ctx context.Context, id int64) (platform.Project, error)
+	Projects(ctx context.Context) ([]platform.Project, error)
+	PutProject(ctx context.Context, p platform.Project) error
+	TestCallback(ctx context.Context, projectID int64) (platform.Attempt, error)
+	Reset(ctx context.Context) error
+
+	// Payments: what happened to them, and what a developer makes happen.
+	Payments(ctx context.Context, f platform.PaymentFilter) (platform.PaymentPage, error)
+	PaymentWhole(ctx context.Context, k platform.PaymentKey) (platform.PaymentView, error)
+	Pay(ctx context.Context, k platform.PaymentKey, in json.RawMessage) (*platform.Payment, error)
+	Fail(ctx context.Context, k platform.PaymentKey, code int) (*platform.Payment, error)
+	Expire(ctx context.Context, k platform.PaymentKey) (*platform.Payment, error)
+	Refund(ctx context.Context, k platform.PaymentKey, req platform.RefundRequest) (*platform.Payment, error)
+	Clarify(ctx context.Context, k platform.PaymentKey, c platform.Customer) (*platform.Payment, error)
+
+	// Callbacks, and the live updates of the dashboard.
+	Deliveries(ctx context.Context, f platform.DeliveryFilter) ([]*platform.Delivery, error)
+	Resend(ctx context.Context, id uint64) (*platform.Delivery, error)
+	Subscribe() *platform.Subscription
+}
+
+var _ Engine = (*platform.Engine)(nil)
+
 // Server serves the control API and the dashboard over an engine.
 type Server struct {
-	Engine   *platform.Engine
+	Engine   Engine
 	Renderer *web.Renderer
 	// Forms issues and checks the dashboard forms' tokens; New draws a
 	// random key.
@@ -34,7 +77,7 @@ type Server struct {
 
 // New returns a control server over eng rendering pages with r and
 // logging its failures to log (nil discards them).
-func New(eng *platform.Engine, r *web.Renderer, log *slog.Logger) *Server {
+func New(eng Engine, r *web.Renderer, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
