@@ -170,8 +170,9 @@ func decideProcess(p *Payment, prov Provider, env Env) (Step, error) {
 	if s, declined := CheckAmount(prov.Method(), env.Settings, p.Amount); declined {
 		if s.Code == DeclineGeneral {
 			// The platform declines before any provider sees the payment:
-			// the seeds show a reference of the platform's own (seed 000,
-			// the currency decline); an amount over the limit has none.
+			// ecommpay then sends a reference of the platform's own (as
+			// for a currency the method does not take); an amount over the
+			// limit has none (docs/callbacks.md "Shape").
 			s.ProviderPaymentID = platformDeclineRef(env.Rand)
 		}
 		return s, nil

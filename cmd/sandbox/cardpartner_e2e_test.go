@@ -133,7 +133,7 @@ func cardPartnerJourney(t *testing.T) {
 	assert.Equal(t, float64(2377), path(cb, "operation", "provider", "id"))
 	assert.Equal(t, ans.RequestID, path(cb, "operation", "request_id"))
 	ppid, _ := path(cb, "operation", "provider", "payment_id").(string)
-	assert.Regexp(t, `^\d{13}A$`, ppid, `seed 004_b44efe78d3c428c9.txt:159: "1598454195644A"`)
+	assert.Regexp(t, `^\d{13}A$`, ppid, `the partner's reference: 13 digits and A, as "1598454195644A"`)
 	body, _ := path(cb, "redirect_data", "body").(map[string]any)
 	require.NotNil(t, body)
 	keys := make([]string, 0, len(body))
@@ -180,7 +180,7 @@ func cardPartnerJourney(t *testing.T) {
 	assert.Equal(t, "Success", path(cb, "operation", "message"))
 	assert.Equal(t, float64(2377), path(cb, "operation", "provider", "id"))
 	assert.Equal(t, ppid, path(cb, "operation", "provider", "payment_id"))
-	assert.Equal(t, "", path(cb, "operation", "provider", "auth_code"), `seed 004_b44efe78d3c428c9.txt:379: auth_code ""`)
+	assert.Equal(t, "", path(cb, "operation", "provider", "auth_code"), `the partner gives no approval code: auth_code ""`)
 	assert.Nil(t, path(cb, "redirect_data"))
 
 	// The checkout is closed now; the status request agrees.
@@ -466,7 +466,7 @@ func TestCardPartnerRefunds(t *testing.T) {
 	assert.Equal(t, ans.RequestID, path(cb, "operation", "request_id"))
 	assert.NotEqual(t, path(paid, "operation", "id"), path(cb, "operation", "id"))
 	assert.Equal(t, float64(2377), path(cb, "operation", "provider", "id"))
-	// seed 004_b44efe78d3c428c9.txt:527: a refund's reference is 13 digits alone.
+	// A refund's reference is 13 digits alone (docs/callbacks.md).
 	assert.Regexp(t, `^\d{13}$`, path(cb, "operation", "provider", "payment_id"))
 
 	// Payments that cannot be refunded as asked.
@@ -531,8 +531,8 @@ func TestCardPartnerRefundDeclined(t *testing.T) {
 	assert.Equal(t, "20000", path(cb, "operation", "code"))
 	assert.Equal(t, "General decline", path(cb, "operation", "message"))
 	assert.Equal(t, float64(150000), path(cb, "operation", "sum_initial", "amount"))
-	// seed 004_b44efe78d3c428c9.txt:539-580: a declined refund's
-	// provider.payment_id is 13 digits and RF ("1598516693232RF").
+	// A declined refund's provider.payment_id is 13 digits and RF
+	// ("1598516693232RF"; docs/callbacks.md).
 	m.mu.Lock()
 	raw := m.raw[len(m.raw)-1]
 	m.mu.Unlock()
@@ -594,14 +594,14 @@ func cardPartnerGoldenCallbacks(t *testing.T) {
 	require.Equal(t, http.StatusOK, s.do("POST", cpSalePath, signed(cpSale("EP79a6-d2db"), testSecret), nil))
 	cb := m.next()
 	goldenCallback(t, s, "cardpartner_redirect_callback", m.lastRaw())
-	seedShape(t, m.lastRaw(), "cardpartner_redirect", "redirect_data") // seed 004_b44efe78d3c428c9.txt:305-332
+	seedShape(t, m.lastRaw(), "cardpartner_redirect", "redirect_data")
 	inv := openCheckout(t, s, cb)
 	advance(t, s, "14s")
 	status, _ := payCard(t, s, inv, cpSuccessCard)
 	require.Equal(t, http.StatusSeeOther, status)
 	cb = m.next()
 	goldenCallback(t, s, "cardpartner_success_callback", m.lastRaw())
-	// seed 004_b44efe78d3c428c9.txt:342-383: customer {phone}, auth_code "", no provider.date.
+	// customer {phone}, auth_code "", no provider.date (docs/callbacks.md).
 	seedShape(t, m.lastRaw(), "cardpartner_success")
 	assert.Equal(t, "", path(cb, "operation", "provider", "auth_code"))
 
@@ -610,8 +610,8 @@ func cardPartnerGoldenCallbacks(t *testing.T) {
 	require.Equal(t, http.StatusOK, s.do("POST", cpRefundPath, signed(general("EP79a6-d2db"), testSecret), nil))
 	cb = m.next()
 	goldenCallback(t, s, "cardpartner_refund_callback", m.lastRaw())
-	// seed 004_b44efe78d3c428c9.txt:491-532: the refund's provider.payment_id
-	// is 13 digits alone ("1598455969395").
+	// The refund's provider.payment_id is 13 digits alone ("1598455969395";
+	// docs/callbacks.md).
 	seedShape(t, m.lastRaw(), "cardpartner_refund")
 	assert.Regexp(t, `^\d{13}$`, path(cb, "operation", "provider", "payment_id"))
 
@@ -626,7 +626,7 @@ func cardPartnerGoldenCallbacks(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, status)
 	m.next()
 	goldenCallback(t, s, "cardpartner_decline_callback", m.lastRaw())
-	seedShape(t, m.lastRaw(), "cardpartner_decline") // seed 004_b44efe78d3c428c9.txt:389-430
+	seedShape(t, m.lastRaw(), "cardpartner_decline")
 
 	// A sale without phone and email.
 	require.Equal(t, http.StatusOK, s.do("POST", cpSalePath, signed(cpSale("EPacf3-b6d0", func(b map[string]any) {

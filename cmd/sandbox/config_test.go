@@ -80,7 +80,7 @@ methods:
 
 	require.Equal(t, http.StatusOK, s.do("POST", oxxoPath, signed(oxxoSale("cfg-2"), testSecret), nil))
 	cb = m.next()
-	// A number in the over-limit decline: seed 003_0cc8735634ea03b3.txt:230.
+	// The over-limit decline's code is a number (docs/callbacks.md "Shape").
 	assert.Equal(t, float64(20101), path(cb, "operation", "code"), "the project's max_amount")
 
 	// A project sent to the control API is checked the same way.

@@ -304,7 +304,8 @@ func TestEcoVoucherMerchantDeclines(t *testing.T) {
 		{"merchant answers HTTP 500", "error", true, "30000", "Operation was declined by merchant", "merchant answered 500"},
 		{"merchant does not answer in time", "slow", true, "30302", "Merchant did not respond during the operation confirmation process", "timeout"},
 		{"project has no check_deposit URL", "confirm", false, "30302", "Merchant did not respond during the operation confirmation process", ""},
-		// seed 001_5214a61f90aada49.txt:142-151: code and payment_id are both required.
+		// A confirmation needs code 0 and the payment's payment_id, both
+		// (docs/callbacks.md "check_deposit").
 		{"merchant answers code 0 without payment_id", "no-id", true, "30000", "Operation was declined by merchant", `no "payment_id"`},
 		{"merchant confirms another payment", "other-id", true, "30000", "Operation was declined by merchant", `payment_id "another-order" but the request was for "decl-1"`},
 	}
@@ -504,14 +505,14 @@ func ecoVoucherGoldenCallbacks(t *testing.T) {
 	body["payment"].(map[string]any)["description"] = ""
 	require.Equal(t, http.StatusOK, s.do("POST", ecoPath, signed(body, testSecret), &ans))
 	cb := m.next()
-	seedShape(t, m.lastRaw(), "ecovoucher_redirect", "redirect_data") // seed 001_5214a61f90aada49.txt:355-370
+	seedShape(t, m.lastRaw(), "ecovoucher_redirect", "redirect_data")
 	page := ecoRedirect(t, cb)
 	require.Equal(t, http.StatusOK, page.status)
 	advance(t, s, "88s")
 	require.Equal(t, http.StatusSeeOther, ecoPay(t, s, txOf(t, cb), ecoWallet(page)["1000"]).status)
 	m.next()
 	goldenCallback(t, s, "ecovoucher_success_callback", m.lastRaw())
-	seedShape(t, m.lastRaw(), "ecovoucher_success") // seed 001_5214a61f90aada49.txt:418-460
+	seedShape(t, m.lastRaw(), "ecovoucher_success")
 
 	// Decline, as in the seed: the customer never finished.
 	body = ecoSale("TEST_15731114254729", 0, "EUR")
@@ -522,7 +523,7 @@ func ecoVoucherGoldenCallbacks(t *testing.T) {
 	advance(t, s, "31m")
 	m.next()
 	goldenCallback(t, s, "ecovoucher_decline_callback", m.lastRaw())
-	seedShape(t, m.lastRaw(), "ecovoucher_decline") // seed 001_5214a61f90aada49.txt:466-508
+	seedShape(t, m.lastRaw(), "ecovoucher_decline")
 	assert.NotContains(t, string(m.lastRaw()), "null")
 }
 

@@ -49,12 +49,12 @@ func oxxoGoldenCallbacks(t *testing.T) {
 
 	ref := voucherRef(t, s, m, "EP8a3e-3e96")
 	goldenCallback(t, s, "oxxo_redirect_callback", m.lastRaw())
-	seedShape(t, m.lastRaw(), "oxxo_redirect", "redirect_data") // seed 000_1de7b62dc8bb05a3.txt:228-232: "body" : [ ]
+	seedShape(t, m.lastRaw(), "oxxo_redirect", "redirect_data") // "body": [], an empty list
 	advance(t, s, "46s")
 	require.Equal(t, 200, voucherPay(t, s, "oxxo", ref, "terminal"))
 	m.next()
 	goldenCallback(t, s, "oxxo_success_callback", m.lastRaw())
-	// seed 000_1de7b62dc8bb05a3.txt:239-277: no customer, provider without date.
+	// No customer, a provider without date (docs/callbacks.md).
 	seedShape(t, m.lastRaw(), "oxxo_success")
 
 	require.Equal(t, 200, s.do("POST", oxxoPath, signed(oxxoSale("EP2ea6-f489", func(b map[string]any) {
@@ -63,12 +63,12 @@ func oxxoGoldenCallbacks(t *testing.T) {
 	}), testSecret), nil))
 	m.next()
 	goldenCallback(t, s, "oxxo_decline_callback", m.lastRaw())
-	// seed 000_1de7b62dc8bb05a3.txt:280-318: the currency decline has no
-	// errors; why stays on the stored operation.
+	// The currency decline has no errors; why stays on the stored
+	// operation (docs/callbacks.md "Shape").
 	seedShape(t, m.lastRaw(), "oxxo_decline")
 	assert.False(t, strings.Contains(string(m.lastRaw()), "null"))
-	// seed 000_1de7b62dc8bb05a3.txt:311: the platform's own reference,
-	// "D-30006-" and a UUID, for a payment it declined before the provider.
+	// The platform's own reference, "D-30006-" and a UUID, for a payment it
+	// declined before the provider (docs/callbacks.md "Shape").
 	var cb map[string]any
 	require.NoError(t, json.Unmarshal(m.lastRaw(), &cb))
 	assert.Regexp(t, `^D-30006-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, path(cb, "operation", "provider", "payment_id"))

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// End-to-end flows of Lotérica (seed 002_e64c3c1cf5e490a4.txt) through
+// End-to-end flows of Lotérica (docs/methods.md) through
 // HTTP with the real server. The voucher helpers at the end are shared with
 // rapipago_e2e_test.go.
 
@@ -274,19 +274,20 @@ func lotericaGoldenCallbacks(t *testing.T) {
 		b["return_url"] = map[string]any{"return": "http://test.ams"}
 	})
 	goldenCallback(t, s, "loterica_redirect_callback", m.lastRaw())
-	seedShape(t, m.lastRaw(), "loterica_redirect", "redirect_data") // seed 002_e64c3c1cf5e490a4.txt:299-312
+	seedShape(t, m.lastRaw(), "loterica_redirect", "redirect_data")
 	advance(t, s, "9s")
 	require.Equal(t, http.StatusOK, voucherPay(t, s, "loterica", voucherRefOf(cb), "terminal"))
 	m.next()
 	goldenCallback(t, s, "loterica_success_callback", m.lastRaw())
-	seedShape(t, m.lastRaw(), "loterica_success") // seed 002_e64c3c1cf5e490a4.txt:322-364
+	seedShape(t, m.lastRaw(), "loterica_success")
 
 	require.Equal(t, http.StatusOK, s.do("POST", lotPath, signed(lotSale("D0100_20200626_103733_29570862", setAmount(40100, "USD"), func(b map[string]any) {
 		b["customer"].(map[string]any)["id"] = "customer2"
 	}), testSecret), nil))
 	m.next()
 	goldenCallback(t, s, "loterica_decline_callback", m.lastRaw())
-	// The over-limit decline in the shape seed 003_0cc8735634ea03b3.txt:188-234 shows.
+	// The over-limit decline has one shape for every method: Rapipago's
+	// example shows it (docs/callbacks.md "Shape").
 	seedShape(t, m.lastRaw(), "rapipago_decline")
 	assert.NotContains(t, string(m.lastRaw()), "null")
 
@@ -297,7 +298,7 @@ func lotericaGoldenCallbacks(t *testing.T) {
 	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/payments/842/D0100_20200626_103733_29570863/expire", nil, nil))
 	m.next()
 	goldenCallback(t, s, "loterica_lapse_callback", m.lastRaw())
-	seedShape(t, m.lastRaw(), "loterica_decline") // seed 002_e64c3c1cf5e490a4.txt:371-413
+	seedShape(t, m.lastRaw(), "loterica_decline")
 }
 
 // Voucher helpers shared by the Lotérica and Rapipago tests.

@@ -78,7 +78,7 @@ func oxxoJourney(t *testing.T) {
 	assert.Equal(t, "awaiting redirect result", path(cb, "payment", "status"))
 	assert.Equal(t, "awaiting redirect result", path(cb, "operation", "status"))
 	assert.Equal(t, "GET", path(cb, "redirect_data", "method"))
-	assert.Equal(t, []any{}, path(cb, "redirect_data", "body"), "seed 000_1de7b62dc8bb05a3.txt:229: an empty list")
+	assert.Equal(t, []any{}, path(cb, "redirect_data", "body"), "an empty list, as ecommpay sends Oxxo's (docs/callbacks.md)")
 	redirect, _ := path(cb, "redirect_data", "url").(string)
 	require.True(t, strings.HasPrefix(redirect, s.URL+"/providers/oxxo/vouchers/"), redirect)
 	assert.Equal(t, ans.RequestID, path(cb, "operation", "request_id"))
@@ -301,7 +301,7 @@ func TestStatusRequest(t *testing.T) {
 	assert.Equal(t, "sale", path(ops[0], "type"))
 	assert.NotNil(t, path(st, "redirect_data", "url"))
 	// A status answer follows the callbacks' shape: no customer for Oxxo,
-	// each operation as in seed 000_1de7b62dc8bb05a3.txt:253-275.
+	// each operation as in Oxxo's success callback (testdata/seeds).
 	assert.Nil(t, path(st, "customer"))
 	assertSeedShape(t, ops[0], "oxxo_success", "operation")
 	sdkSafe(t, "", st)

@@ -208,7 +208,7 @@ func TestPaymentPageOxxoEndToEnd(t *testing.T) {
 	assert.Equal(t, float64(12550), path(cb, "payment", "sum", "amount"))
 	assert.Equal(t, "MXN", path(cb, "payment", "sum", "currency"))
 	assert.Equal(t, "Order 1 of the e2e test", path(cb, "payment", "description"))
-	assert.Nil(t, path(cb, "customer"), "Oxxo's callbacks carry no customer (seed 000_1de7b62dc8bb05a3.txt:90-128)")
+	assert.Nil(t, path(cb, "customer"), "Oxxo's callbacks carry no customer (docs/callbacks.md)")
 	assert.Equal(t, "success", path(cb, "operation", "status"))
 	assert.Nil(t, path(cb, "redirect_data"))
 	override.none()

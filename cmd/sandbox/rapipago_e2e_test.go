@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// End-to-end flows of Rapipago (seed 003_0cc8735634ea03b3.txt) through
+// End-to-end flows of Rapipago (docs/methods.md) through
 // HTTP with the real server; the voucher helpers are in
 // loterica_e2e_test.go.
 
@@ -73,7 +73,7 @@ func rapipagoJourney(t *testing.T) {
 	assert.Equal(t, float64(1167), path(cb, "operation", "provider", "id"))
 	assert.Equal(t, ans.RequestID, path(cb, "operation", "request_id"))
 	assert.Equal(t, "GET", path(cb, "redirect_data", "method"))
-	assert.Equal(t, map[string]any{}, path(cb, "redirect_data", "body"), "seed 003_0cc8735634ea03b3.txt:362: an empty object")
+	assert.Equal(t, map[string]any{}, path(cb, "redirect_data", "body"), "an empty object, as ecommpay sends Rapipago's (docs/callbacks.md)")
 	redirect, _ := path(cb, "redirect_data", "url").(string)
 	require.True(t, strings.HasPrefix(redirect, s.URL+"/providers/rapipago/vouchers/"), redirect)
 
@@ -284,18 +284,19 @@ func rapipagoGoldenCallbacks(t *testing.T) {
 	seedCustomer := func(b map[string]any) { b["customer"].(map[string]any)["id"] = "1" }
 	cb := rapiStart(t, s, m, "TEST_Argentina_PC_2", setAmount(50000, "ARS"), seedCustomer)
 	goldenCallback(t, s, "rapipago_redirect_callback", m.lastRaw())
-	seedShape(t, m.lastRaw(), "rapipago_redirect", "redirect_data") // seed 003_0cc8735634ea03b3.txt:361-365: "body": {}
+	seedShape(t, m.lastRaw(), "rapipago_redirect", "redirect_data") // "body": {}, an empty object
 	advance(t, s, "1h49m")
 	require.Equal(t, http.StatusOK, voucherPay(t, s, "rapipago", voucherRefOf(cb), "terminal"))
 	m.next()
 	goldenCallback(t, s, "rapipago_success_callback", m.lastRaw())
-	seedShape(t, m.lastRaw(), "rapipago_success") // seed 003_0cc8735634ea03b3.txt:139-181
+	seedShape(t, m.lastRaw(), "rapipago_success")
 
 	require.Equal(t, http.StatusOK, s.do("POST", rapiPath, signed(rapiSale("TEST_15447012171635547", setAmount(50200, "ARS"), seedCustomer), testSecret), nil))
 	cb = m.next()
 	goldenCallback(t, s, "rapipago_decline_callback", m.lastRaw())
-	// seed 003_0cc8735634ea03b3.txt:188-234: errors [{code, message}],
-	// provider {id, payment_id: ""} only, the operation's code a number.
+	// The over-limit decline's own shape: errors [{code, message}], provider
+	// {id, payment_id: ""} only, the operation's code a number
+	// (docs/callbacks.md "Shape").
 	seedShape(t, m.lastRaw(), "rapipago_decline")
 	assert.Equal(t, float64(20101), path(cb, "operation", "code"))
 	assert.Equal(t, map[string]any{"id": float64(1167), "payment_id": ""}, path(cb, "operation", "provider"))

@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The files in testdata/seeds are the callback examples of the seed
-// documents, copied as they are (a fragment such as redirect_data wrapped
-// in braces). Each test that compares with one cites the seed's lines.
+// The files in testdata/seeds are ecommpay's own callback examples, one per
+// method and outcome, copied as they are (a fragment such as redirect_data
+// wrapped in braces): what a merchant's code is written against.
 
 // seedShape checks that raw, a callback the sandbox sent, has the shape of
 // the seed example testdata/seeds/<example>.json: the same fields at the
@@ -108,8 +108,8 @@ func storedErrors(t *testing.T, s *sandbox, paymentID string) []any {
 
 // assertDeclineReason checks where a decline's reason is: a callback
 // carries errors only for the over-limit decline, as {code, message} with
-// the operation's code a number (seed 003_0cc8735634ea03b3.txt:205-231);
-// other declines have none in the callback (seed 000_1de7b62dc8bb05a3.txt:280-318).
+// the operation's code a number; other declines have none in the callback
+// (docs/callbacks.md "Shape").
 // The sandbox's explanation (which field, why) is on the stored operation,
 // naming field when field is not "".
 func assertDeclineReason(t *testing.T, s *sandbox, cb map[string]any, code, field string) {

@@ -42,7 +42,8 @@ func TestCheckDeposit(t *testing.T) {
 		reason    string // a part of the reason
 	}{
 		{name: "code 0", merchant: answer(200, `{"code":0,"payment_id":"X03936"}`), confirmed: true},
-		// seed 001_5214a61f90aada49.txt:142-151: the answer must carry payment_id.
+		// A confirmation carries code 0 and the payment's payment_id, both
+		// required (docs/callbacks.md "check_deposit").
 		{name: "code 0 without payment_id", merchant: answer(200, `{"code":0}`), code: platform.DeclineByMerchant, reason: `no "payment_id"; send {"code":0,"payment_id":"X03936"}`},
 		{name: "code 0 with an empty payment_id", merchant: answer(200, `{"code":0,"payment_id":""}`), code: platform.DeclineByMerchant, reason: `payment_id "" but the request was for "X03936"`},
 		{name: `code "0"`, merchant: answer(200, `{"code":"0","payment_id":"X03936"}`), confirmed: true},

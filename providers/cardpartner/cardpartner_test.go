@@ -183,7 +183,7 @@ func TestStartOpensTheCheckout(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, platform.StatusAwaitingRedirect, s.Status)
 	assert.True(t, s.Notify)
-	// seed 004_b44efe78d3c428c9.txt:159: "1598454195644A", 13 digits and A.
+	// The partner's reference of a sale is 13 digits and A, as "1598454195644A".
 	assert.Regexp(t, `^1772442000\d{3}A$`, s.ProviderPaymentID, "the second, 3 random digits as its milliseconds, A")
 	assert.Equal(t, []string{"inv:1000000389"}, s.References)
 	assert.Equal(t, []platform.ProviderJob{{Name: cardpartner.JobPageTTL, Due: t0.Add(900 * time.Second)}}, s.Jobs)
@@ -492,7 +492,7 @@ func TestPay(t *testing.T) {
 	s, err := prov.Pay(p, platform.MustJSON(cardpartner.PayInput{Method: "card", Card: "4242424242424242"}), testEnv(t0.Add(time.Minute)))
 	require.NoError(t, err)
 	assert.Equal(t, platform.StatusSuccess, s.Status)
-	assert.Empty(t, s.AuthCode, `the partner gives no approval code: auth_code "" (seed 004_b44efe78d3c428c9.txt:160)`)
+	assert.Empty(t, s.AuthCode, `the partner gives no approval code: auth_code "" (docs/callbacks.md)`)
 	assert.Contains(t, string(s.Data), `"card_last4":"4242"`)
 	assert.NotContains(t, string(s.Data), "4242424242424242", "the card number is never kept")
 
@@ -566,12 +566,12 @@ func TestRefund(t *testing.T) {
 		s, err = prov.Refund(p, testEnv(t0.Add(time.Hour)))
 		require.NoError(t, err)
 		if tt.declines {
-			// seed 004_b44efe78d3c428c9.txt:575: a declined refund's reference ends in RF.
+			// A declined refund's reference ends in RF (docs/callbacks.md).
 			assert.Regexp(t, `^1772445600\d{3}RF$`, s.ProviderPaymentID)
 			assert.Equal(t, platform.StatusDecline, s.Status, tt.in)
 			assert.Equal(t, 20000, s.Code)
 		} else {
-			// seed 004_b44efe78d3c428c9.txt:527: a refund's reference is 13 digits alone.
+			// A refund's reference is 13 digits alone (docs/callbacks.md).
 			assert.Regexp(t, `^1772445600\d{3}$`, s.ProviderPaymentID)
 			assert.Equal(t, platform.StatusSuccess, s.Status, tt.in)
 		}

@@ -1,5 +1,5 @@
-// Package cardpartner is the mock card partner (docs/methods.md "Card partner", seed
-// 004_b44efe78d3c428c9.txt): card and mobile-wallet payments through a
+// Package cardpartner is the mock card partner (docs/methods.md "Card
+// partner"): card and mobile-wallet payments through a
 // partner's hosted checkout, and full refunds through the Gate.
 //
 // The method takes KES (10.00 to 200 000.00) and USD (1.00 to 3 000.00).

@@ -1,6 +1,6 @@
 // Package ecovoucher is the mock EcoVoucher provider: payments with
 // prepaid vouchers in CAD, GBP, EUR or USD, confirmed by the merchant with
-// check_deposit (docs/methods.md "EcoVoucher", seed 001_5214a61f90aada49.txt).
+// check_deposit (docs/methods.md "EcoVoucher").
 //
 // A sale (the amount may be 0) sends the customer to the EcoVoucher page
 // with a POST redirect carrying the seed's fields: PaymentPageID,

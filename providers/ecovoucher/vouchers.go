@@ -13,7 +13,7 @@ import (
 )
 
 // faceValues are the face values of EcoVoucher vouchers in major units,
-// the same in every currency (seed 001: 10, 15, 25, 50, 75, 100, 150, 250).
+// the same in every currency, as ecommpay documents them.
 var faceValues = []int64{10, 15, 25, 50, 75, 100, 150, 250}
 
 // Constants of the sandbox's test vouchers.

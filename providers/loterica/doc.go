@@ -1,6 +1,5 @@
 // Package loterica is the mock Lotérica provider (Brazil): cash payments
-// with a voucher paid at a casa lotérica (docs/methods.md, seed
-// 002_e64c3c1cf5e490a4.txt).
+// with a voucher paid at a casa lotérica (docs/methods.md).
 //
 // Lotérica takes USD only, in whole units, up to 400.00 USD: the platform
 // declines another currency or a non-whole amount with 20000 and an errors

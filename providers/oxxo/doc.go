@@ -1,5 +1,5 @@
 // Package oxxo is the mock Oxxo provider (Mexico): cash payments with a
-// voucher paid at an OXXO store (docs/methods.md, seed 000_1de7b62dc8bb05a3.txt).
+// voucher paid at an OXXO store (docs/methods.md).
 //
 // Oxxo takes MXN and USD. The Gate requires the customer's first and last
 // name, email and a document number of 10 to 18 digits; a malformed one

@@ -1,6 +1,5 @@
 // Package rapipago is the mock Rapipago provider (Argentina): cash payments
-// with a voucher paid at a Rapipago branch (docs/methods.md, seed
-// 003_0cc8735634ea03b3.txt).
+// with a voucher paid at a Rapipago branch (docs/methods.md).
 //
 // Rapipago takes ARS and USD. The Gate requires the customer's first and
 // last name, email and a document number; one that is not 7, 8 or 11

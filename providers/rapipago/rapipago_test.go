@@ -137,7 +137,7 @@ func TestVoucherBankVariant(t *testing.T) {
 	p := s.Sale(nil)
 	require.Equal(t, platform.StatusAwaitingRedirect, p.Status)
 	assert.Equal(t, "GET", p.Redirect.Method)
-	assert.JSONEq(t, `{}`, string(p.Redirect.Body), "an empty object, as seed 003_0cc8735634ea03b3.txt:362 shows it")
+	assert.JSONEq(t, `{}`, string(p.Redirect.Body), "an empty object, as ecommpay sends Rapipago's (docs/callbacks.md)")
 	assert.Equal(t, "http://sandbox.test/providers/rapipago/vouchers/"+p.Voucher.Reference, p.Redirect.URL)
 	assert.Equal(t, fixed.Add(5*day), p.Voucher.ValidUntil)
 	assert.Equal(t, fixed.Add(30*day), p.Voucher.BankUntil)
