@@ -482,49 +482,41 @@ func TestBrowserErrorPages(t *testing.T) {
 	}
 }
 
+// brShopFrame finds, in the demo shop's page, the iframe that
+// EPayWidget.runEmbedded opens.
+const brShopFrame = `document.querySelector("#shop-payment iframe.epay-sandbox-frame")`
+
+// brOpenShop serves a sandbox and opens its demo shop in a tab, until the
+// widget's buttons show; flow names the screenshots of the test.
+func brOpenShop(t *testing.T, flow string) (context.Context, *sandbox, *brShots) {
+	t.Helper()
+	ctx := brTab(t)
+	s := startSandbox(t, t.TempDir())
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(s.URL+"/demo/shop"),
+		chromedp.WaitVisible(chromedp.CSS(`button[data-epay-mode=embedded]`)),
+	))
+	return ctx, s, &brShots{t: t, ctx: ctx, flow: flow}
+}
+
 // TestBrowserWidget: a shop written for ecommpay's widget, loading
 // merchant.js from the sandbox, opens the Payment Page inside its own page
 // (EPayWidget.runEmbedded) and in a new tab (EPayWidget.run with POST).
 func TestBrowserWidget(t *testing.T) {
 	t.Parallel()
-	ctx := brTab(t)
-	s := startSandbox(t, t.TempDir())
-	sh := &brShots{t: t, ctx: ctx, flow: "widget"}
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(s.URL+"/demo/shop"),
-		chromedp.WaitVisible(chromedp.CSS(`button[data-epay-mode=embedded]`)),
-	))
+	ctx, s, sh := brOpenShop(t, "widget")
 	sh.take("shop", true)
 
 	// In the shop's page: an iframe that grows to the Payment Page's height.
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-epay-mode=embedded]`))))
-	const frame = `document.querySelector("#shop-payment iframe.epay-sandbox-frame")`
-	var heading string
-	for heading != "Choose how to pay" {
-		h, err := chromedp.Run(ctx, chromedp.Evaluate[string](
-			`(function(){ var f = `+frame+`; var h = f && f.contentDocument && f.contentDocument.querySelector("h1"); return h ? h.textContent : ""; })()`))
-		require.NoError(t, err)
-		heading = strings.TrimSpace(h)
-		if ctx.Err() != nil {
-			t.Fatalf("the embedded Payment Page never showed: %v", ctx.Err())
-		}
-		time.Sleep(30 * time.Millisecond)
-	}
-	embedded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](frame+`.contentDocument.body.classList.contains("pp-body--embedded")`))
+	brWaitJS(t, ctx, "the embedded Payment Page", `(function(){ var f = `+brShopFrame+`;
+		var h = f && f.contentDocument && f.contentDocument.querySelector("h1");
+		return !!h && h.textContent.trim() === "Choose how to pay"; })()`)
+	embedded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](brShopFrame+`.contentDocument.body.classList.contains("pp-body--embedded")`))
 	require.NoError(t, err)
 	assert.True(t, embedded, "the embedded page knows it is framed (frame_mode=iframe)")
-	for {
-		height, err := chromedp.Run(ctx, chromedp.Evaluate[float64](frame+`.getBoundingClientRect().height`))
-		require.NoError(t, err)
-		if height > 600 {
-			break
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("the iframe did not grow to the page's height: %.0f px", height)
-		}
-		time.Sleep(30 * time.Millisecond)
-	}
-	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){ `+frame+`.scrollIntoView(); return true; })()`))
+	brWaitJS(t, ctx, "the iframe grows to the page's height", brShopFrame+`.getBoundingClientRect().height > 600`)
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){ `+brShopFrame+`.scrollIntoView(); return true; })()`))
 	require.NoError(t, err)
 	sh.take("embedded", false)
 
@@ -552,33 +544,17 @@ func TestBrowserWidget(t *testing.T) {
 // the customer pays there and ends on the result page.
 func TestBrowserEmbeddedCheckout(t *testing.T) {
 	t.Parallel()
-	ctx := brTab(t)
-	s := startSandbox(t, t.TempDir())
-	sh := &brShots{t: t, ctx: ctx, flow: "embedded-checkout"}
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Navigate(s.URL+"/demo/shop"),
-		chromedp.WaitVisible(chromedp.CSS(`button[data-epay-mode=embedded]`)),
-		chromedp.Click(chromedp.CSS(`button[data-epay-mode=embedded]`)),
-	))
+	ctx, s, sh := brOpenShop(t, "embedded-checkout")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-epay-mode=embedded]`))))
 	shop := brLocation(t, ctx)
 
 	// inFrame runs fn(d), d the framed page's document, until it returns
 	// a truthy value (the frame may be loading its next page).
 	inFrame := func(what, fn string) {
 		t.Helper()
-		js := `(function(){ var f = document.querySelector("#shop-payment iframe.epay-sandbox-frame");
+		brWaitJS(t, ctx, "in the shop's frame: "+what, `(function(){ var f = `+brShopFrame+`;
 			var d = f && f.contentDocument; if (!d || d.readyState !== "complete") return false;
-			try { return !!(` + fn + `)(d); } catch (e) { return false; } })()`
-		for {
-			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
-			if err == nil && ok {
-				return
-			}
-			if ctx.Err() != nil {
-				t.Fatalf("in the shop's frame: %s: %v", what, ctx.Err())
-			}
-			time.Sleep(30 * time.Millisecond)
-		}
+			try { return !!(`+fn+`)(d); } catch (e) { return false; } })()`)
 	}
 	inFrame("choose the card partner", `function(d){
 		var m = d.querySelector('input[name=method][value="card-partner"]'); if (!m) return false;
@@ -590,12 +566,7 @@ func TestBrowserEmbeddedCheckout(t *testing.T) {
 	sh.take("paying-in-frame", false)
 
 	// The checkout opens in the whole window, not in the frame.
-	for !strings.Contains(brLocation(t, ctx), "/providers/card-partner/") {
-		if ctx.Err() != nil {
-			t.Fatalf("the checkout never opened in the window; the window is still at %s", brLocation(t, ctx))
-		}
-		time.Sleep(30 * time.Millisecond)
-	}
+	brWaitJS(t, ctx, "the checkout opens in the window", `location.pathname.startsWith("/providers/card-partner/")`)
 	brWaitLoaded(t, ctx, "the checkout")
 	framed, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.top !== window`))
 	require.NoError(t, err)
