@@ -63,7 +63,7 @@ func damageFile(t *testing.T, dir, how string) {
 // the file and says what to do, and no stack trace.
 func TestServeRefusesDamagedDataFile(t *testing.T) {
 	t.Parallel()
-	good, _ := storedSales(t, 200)
+	good, _ := storedSales(t, 20)
 	src, err := os.ReadFile(filepath.Join(good, "sandbox.db"))
 	require.NoError(t, err)
 
