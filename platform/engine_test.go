@@ -115,9 +115,12 @@ func newEngineOn(t *testing.T, store platform.Store) (*platform.Engine, *scripte
 		Providers: []platform.Provider{prov}, Sender: m,
 	})
 	require.NoError(t, err)
-	require.NoError(t, eng.PutProject(context.Background(), platform.Project{ID: 5, Secret: "k", CallbackURL: "http://merchant.test/cb"}))
+	require.NoError(t, eng.PutProject(context.Background(), project5))
 	return eng, prov, m
 }
+
+// project5 is the project of the engine tests.
+var project5 = platform.Project{ID: 5, Secret: "k", CallbackURL: "http://merchant.test/cb"}
 
 func sale(id string) platform.SaleRequest {
 	return platform.SaleRequest{ProjectID: 5, PaymentID: id, Method: "test", Interface: platform.InterfaceGate,

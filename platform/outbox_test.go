@@ -14,6 +14,7 @@ import (
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
 )
 
 func TestRetryGap(t *testing.T) {
@@ -181,7 +182,7 @@ func TestResentDuringAttempt(t *testing.T) {
 				Providers: []platform.Provider{&scripted{}}, Sender: m,
 			})
 			require.NoError(t, err)
-			require.NoError(t, eng.PutProject(ctx, platform.Project{ID: 5, Secret: "k", CallbackURL: "http://merchant.test/cb"}))
+			require.NoError(t, eng.PutProject(ctx, project5))
 			resentAt := t0.Add(time.Minute)
 			m.during = func() {
 				m.during = nil
@@ -340,19 +341,12 @@ func (h *heldSender) next(t *testing.T) string {
 	}
 }
 
+// heldEngine is an engine over the data file at path whose callbacks h
+// holds.
 func heldEngine(t *testing.T, path string, h *heldSender) (*platform.Engine, *bolt.DB) {
 	t.Helper()
-	store, err := bolt.Open(path)
-	require.NoError(t, err)
-	t.Cleanup(func() { store.Close() })
-	eng, err := platform.New(context.Background(), platform.Config{
-		Store: store, Wall: func() time.Time { return t0 }, Seed: [32]byte{1},
-		BaseURL: "http://sandbox.test", Clock: platform.ClockState{Frozen: true, FrozenAt: t0},
-		Providers: []platform.Provider{&scripted{}}, Sender: h,
-	})
-	require.NoError(t, err)
-	require.NoError(t, eng.PutProject(context.Background(), platform.Project{ID: 5, Secret: "k", CallbackURL: "http://merchant.test/cb"}))
-	return eng, store
+	s := enginetest.New(t, &scripted{}, enginetest.Options{At: t0, Seed: 1, Project: project5, Sender: h, Path: path})
+	return s.Engine, s.DB
 }
 
 // TestCallbacksGoAtCommit: a callback due when its transaction commits is

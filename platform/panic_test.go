@@ -3,7 +3,6 @@ package platform_test
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,7 +12,7 @@ import (
 
 	"github.com/ecommpay-sandbox/sandbox/internal/testlog"
 	"github.com/ecommpay-sandbox/sandbox/platform"
-	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
+	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
 )
 
 // panickyStore is a store whose View panics, outside any transaction, as
@@ -36,19 +35,13 @@ func (s *panickyStore) View(ctx context.Context, fn func(platform.Tx) error) err
 // returned, with the test's provider and merchant.
 func panicEngine(t *testing.T) (*platform.Engine, *panickyStore, *scripted, *merchant, *testlog.Buffer) {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	store := &panickyStore{Store: db}
+	var store *panickyStore
 	prov, m, logs := &scripted{}, &merchant{}, &testlog.Buffer{}
-	eng, err := platform.New(context.Background(), platform.Config{
-		Store: store, Wall: func() time.Time { return t0 }, Seed: [32]byte{1},
-		BaseURL: "http://sandbox.test", Clock: platform.ClockState{Frozen: true, FrozenAt: t0},
-		Providers: []platform.Provider{prov}, Sender: m, Log: slog.New(slog.NewTextHandler(logs, nil)),
+	s := enginetest.New(t, prov, enginetest.Options{
+		At: t0, Seed: 1, Project: project5, Sender: m, Log: slog.New(slog.NewTextHandler(logs, nil)),
+		Store: func(db platform.Store) platform.Store { store = &panickyStore{Store: db}; return store },
 	})
-	require.NoError(t, err)
-	require.NoError(t, eng.PutProject(context.Background(), platform.Project{ID: 5, Secret: "k", CallbackURL: "http://merchant.test/cb"}))
-	return eng, store, prov, m, logs
+	return s.Engine, store, prov, m, logs
 }
 
 // TestJobRunnerSurvivesAPanickingStore: the job loop's goroutine logs a

@@ -2,6 +2,7 @@ package enginetest
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -43,6 +44,17 @@ type Options struct {
 	Settings map[string]platform.MethodSettings
 	// CheckDeposit answers the engine's check_deposit requests.
 	CheckDeposit platform.DepositChecker
+	// Sender delivers the callbacks; nil accepts every one at once.
+	Sender platform.Sender
+	// Log receives what the engine logs; nil discards it.
+	Log *slog.Logger
+	// Path is the data file; "" is a new one in t.TempDir(). A second
+	// Sandbox on the Path of one whose DB is closed is the same sandbox
+	// started again.
+	Path string
+	// Store, when not nil, wraps the bbolt store before the engine gets it:
+	// a test's way to make the store misbehave.
+	Store func(platform.Store) platform.Store
 }
 
 // accepting is a merchant that accepts every callback at once.
@@ -58,6 +70,8 @@ func (accepting) Send(_ context.Context, url string, body []byte, _ string) plat
 type Sandbox struct {
 	Engine *platform.Engine
 	Echo   *echo.Echo
+	// DB is the data file, open until the test ends.
+	DB *bolt.DB
 
 	t     testing.TB
 	sale  func(n int) platform.SaleRequest
@@ -71,10 +85,20 @@ func New(t testing.TB, prov platform.Provider, o Options) *Sandbox {
 	if o.At.IsZero() {
 		o.At = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	}
+	if o.Path == "" {
+		o.Path = filepath.Join(t.TempDir(), "sandbox.db")
+	}
+	if o.Sender == nil {
+		o.Sender = accepting{}
+	}
 	ctx := context.Background()
-	store, err := bolt.Open(filepath.Join(t.TempDir(), "sandbox.db"))
+	db, err := bolt.Open(o.Path)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
+	t.Cleanup(func() { _ = db.Close() })
+	var store platform.Store = db
+	if o.Store != nil {
+		store = o.Store(db)
+	}
 	eng, err := platform.New(ctx, platform.Config{
 		Store:     store,
 		Wall:      func() time.Time { return o.At },
@@ -83,8 +107,9 @@ func New(t testing.TB, prov platform.Provider, o Options) *Sandbox {
 		Settings:  o.Settings,
 		Clock:     platform.ClockState{Frozen: true, FrozenAt: o.At},
 		Providers: []platform.Provider{prov},
-		Sender:    accepting{},
+		Sender:    o.Sender,
 		Checker:   o.CheckDeposit,
+		Log:       o.Log,
 	})
 	require.NoError(t, err)
 	if o.Project.ID != 0 {
@@ -97,7 +122,7 @@ func New(t testing.TB, prov platform.Provider, o Options) *Sandbox {
 		hosted.Mount(e, eng, r, []platform.Provider{prov})
 		e.GET(web.StaticPrefix+"*", echo.WrapHandler(web.StaticHandler()))
 	}
-	return &Sandbox{Engine: eng, Echo: e, t: t, sale: o.Sale}
+	return &Sandbox{Engine: eng, Echo: e, DB: db, t: t, sale: o.Sale}
 }
 
 // T is the test the sandbox serves, for the helpers built on it.
