@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 
 	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
 )
@@ -52,8 +53,15 @@ func runCheck(ctx context.Context, args []string, std stdio) error {
 	return &exitError{code: 1, msg: msg}
 }
 
+// checkGCPercent is the garbage collector's GOGC while a check runs: it
+// decodes every record into garbage while what it keeps stays small, and
+// at the default of 100 the collector ran so often that 400 takes a third
+// less CPU time (a million payments: 19 s at 100, 13 s at 400).
+const checkGCPercent = 400
+
 // checkFile opens the data file at path to read it and checks it whole.
 func checkFile(ctx context.Context, path string) (*bolt.Report, error) {
+	defer debug.SetGCPercent(debug.SetGCPercent(checkGCPercent))
 	db, err := bolt.OpenReadOnly(path)
 	if err != nil {
 		return nil, err
