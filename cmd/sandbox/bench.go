@@ -186,6 +186,8 @@ func (b *bench) run(ctx context.Context) error {
 		ratio(sales.load.hist.quantile(0.99).Seconds(), echoRes.hist.quantile(0.99).Seconds())))
 	b.callbacks(sales)
 	b.printf("%-14s %s, %s per payment\n", "data file", size(sales.fileSize), size(perPayment(sales.fileSize, sales.load.ok)))
+	b.printf("%-14s %d for the sales and their callbacks, %.2f per sale (each one write and fsync of the file)\n",
+		"commits", sales.commits, ratio(float64(sales.commits), float64(sales.load.ok)))
 
 	var grown *growthRun
 	if o.Payments > 0 {
@@ -315,6 +317,8 @@ type sandboxRun struct {
 	load     loadResult
 	merchant *receiver
 	fileSize int64
+	// commits is how many commits the load and its callbacks cost.
+	commits int64
 }
 
 // loadSandbox starts a sandbox on file in this process, loads it for d with
@@ -354,12 +358,14 @@ func (b *bench) loadSandbox(ctx context.Context, file string, prefix string, d t
 			return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
 		}
 	}
+	commits := sb.commits()
 	run.load = runLoad(ctx, loadSpec{url: sb.url + oxxoSalePath, body: bodies.sale, connections: b.o.Connections,
 		duration: d, maxRequests: b.o.MaxRequests})
 	waitFor(ctx, b.o.Drain, func() bool { return merchant.count.Load() >= run.load.ok })
 	if profile {
 		pprof.StopCPUProfile()
 	}
+	run.commits = sb.commits() - commits
 	stopped = true
 	if err := sb.stop(); err != nil {
 		return nil, err
@@ -377,6 +383,8 @@ const oxxoSalePath = "/v2/payment/voucher/oxxo/sale"
 type benchSandbox struct {
 	url  string
 	stop func() error
+	// commits counts the store's commits (each one write and fsync).
+	commits func() int64
 }
 
 // newBenchApp wires a sandbox on file with a frozen, seeded clock; its logs
@@ -425,7 +433,7 @@ func startBenchSandbox(ctx context.Context, file, callbackURL string) (*benchSan
 	if err != nil || res.StatusCode != http.StatusOK {
 		return nil, errors.Join(fmt.Errorf("bench: the sandbox does not answer /sandbox/health: %v", err), stop())
 	}
-	return &benchSandbox{url: url, stop: stop}, nil
+	return &benchSandbox{url: url, stop: stop, commits: a.Store.Commits}, nil
 }
 
 // fillStore stores n Oxxo payments in a new data file through the engine,

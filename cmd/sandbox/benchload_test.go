@@ -128,6 +128,7 @@ func TestBenchCommand(t *testing.T) {
 	assert.Equal(t, sales[1], cb[2], "every callback arrived:\n%s", report)
 	assert.NotContains(t, report, "failed")
 	assert.Regexp(t, `data file +\S+ \S+, \S+ \S+ per payment`, report)
+	assert.Regexp(t, `commits +[1-9]\d* for the sales and their callbacks, \d+\.\d\d per sale`, report)
 	assert.Contains(t, report, "every callback within 3 s of the last sale")
 
 	// --payments: a store filled first, then served by a process of its
