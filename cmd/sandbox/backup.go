@@ -73,14 +73,21 @@ func runBackup(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	// The copy's pages are read as serve reads them when it starts; sandbox
-	// check reads every record, which takes longer.
+	// Every page of the copy is read, front to back; sandbox check also
+	// decodes every record, which takes longer.
 	db, err := bolt.OpenReadOnly(tmp.Name())
 	if err != nil {
 		return fmt.Errorf("backup: the copy is not sound, so it was not kept: %w", err)
 	}
-	if err := db.Close(); err != nil {
+	problems, err := db.CheckPages(ctx)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("backup: %w", err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("backup: the copy is not sound, so it was not kept: %w; sandbox check --data on the sandbox's folder, once it is stopped, says more", problems[0])
 	}
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return fmt.Errorf("backup: %w", err)

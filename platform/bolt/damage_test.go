@@ -203,6 +203,9 @@ func TestOpenRefusesDamagedFiles(t *testing.T) {
 		require.NoError(t, err)
 		defer d.Close()
 		assertIndexesConsistent(t, d)
+		problems, err := d.CheckPages(t.Context())
+		require.NoError(t, err)
+		assert.Empty(t, problems)
 	})
 }
 
@@ -217,6 +220,12 @@ func assertDeepDamageFound(t *testing.T, d *DB, want string) {
 	assert.Contains(t, r.Problems[0], want)
 	assert.Regexp(t, `^pages: page \d+: .* \(byte \d+ of the file\)$`, r.Problems[0])
 	assert.NotContains(t, r.Problems[0], "\n")
+
+	// CheckPages, what a backup runs on its copy, finds it too.
+	problems, err := d.CheckPages(t.Context())
+	require.NoError(t, err)
+	require.Len(t, problems, 1)
+	assert.Equal(t, r.Problems[0], "pages: "+problems[0].Error())
 
 	require.NotPanics(t, func() {
 		err := d.View(t.Context(), func(tx platform.Tx) error {
