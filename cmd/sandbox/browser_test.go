@@ -153,7 +153,9 @@ func brTab(t *testing.T) context.Context {
 		cancel()
 		// The tab leaves the test's pages, which may still poll the
 		// test's sandbox; one that cannot is closed, not reused.
-		if err := chromedp.Do(tab.ctx, chromedp.Navigate("about:blank")); err != nil && tab.close != nil {
+		blank, done := context.WithTimeout(tab.ctx, 10*time.Second)
+		defer done()
+		if err := chromedp.Do(blank, chromedp.Navigate("about:blank")); err != nil && tab.close != nil {
 			tab.close()
 			tab = nil
 		}
