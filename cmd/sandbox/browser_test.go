@@ -62,12 +62,13 @@ type brPooledTab struct {
 }
 
 // brChromeBinary finds Chromium or Chrome: CHROME_PATH, then the usual names
-// on PATH.
+// on PATH, Chromium's headless shell first: the same engine without the
+// desktop browser around it, it runs these tests in half the time.
 func brChromeBinary() string {
 	if p := os.Getenv("CHROME_PATH"); p != "" {
 		return p
 	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+	for _, name := range []string{"chromium-headless-shell", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
@@ -84,7 +85,7 @@ func brStartBrowser() {
 	}
 	bin := brChromeBinary()
 	if bin == "" {
-		brBrowser.skip = "no Chromium or Chrome found: set CHROME_PATH or put chromium on PATH"
+		brBrowser.skip = "no Chromium or Chrome found: install chromium-headless-shell (or chromium), or set CHROME_PATH"
 		return
 	}
 	// A fresh profile per run; profiles of earlier runs are removed.
