@@ -456,9 +456,9 @@ func TestAttemptRecordsRideWithTheNextCommit(t *testing.T) {
 
 	_, err = eng.Sale(ctx, sale("a"))
 	require.NoError(t, err)
-	require.Eventually(t, func() bool { return sent() == 1 }, 10*time.Second, time.Millisecond)
-	time.Sleep(100 * time.Millisecond) // the attempt is recorded meanwhile, but not committed
-	assert.Equal(t, platform.DeliveryPending, status("a"), "the record waits for company")
+	require.Eventually(t, func() bool { return sent() == 1 && store.Waiting() == 1 }, 10*time.Second, time.Millisecond,
+		"the attempt's record waits for company")
+	assert.Equal(t, platform.DeliveryPending, status("a"), "the record is not committed yet")
 
 	before := store.Commits()
 	_, err = eng.Sale(ctx, sale("b"))

@@ -141,6 +141,14 @@ func (d *DB) SetLinger(l time.Duration) { d.commits.linger = l }
 // company: for when someone waits on them (an advance of the clock).
 func (d *DB) Flush() { d.commits.flush() }
 
+// Waiting returns how many Updates and UpdateSoons wait for the next
+// commit, for tests.
+func (d *DB) Waiting() int {
+	d.commits.mu.Lock()
+	defer d.commits.mu.Unlock()
+	return len(d.commits.queue)
+}
+
 // Commits returns how many transactions were committed since Open: the
 // fsyncs of the data file's writes, for benchmarks and tests.
 func (d *DB) Commits() int64 { return d.commits.commits.Load() }
