@@ -226,8 +226,15 @@ func (s *Server) fromEngine(c echo.Context, err error) *pageError {
 	return page
 }
 
-// render writes a page, or a plain-text 500 when rendering fails.
+// render writes a page, styled for the shop's frame only when it is in one,
+// or a plain-text 500 when rendering fails.
 func (s *Server) render(c echo.Context, status int, page web.PaymentPage) error {
+	if inWindow(c.Request()) {
+		// frame_mode=iframe says where the payment began; a page the
+		// browser loads as the whole window (the result, once the customer
+		// comes back from the provider's page) is not in the shop's frame.
+		page.Embedded = false
+	}
 	if page.ScriptURL == "" {
 		page.ScriptURL = assetURL("page.js")
 	}
@@ -240,3 +247,8 @@ func (s *Server) render(c echo.Context, status int, page web.PaymentPage) error 
 	}
 	return nil
 }
+
+// inWindow reports whether the browser says the page loads as the whole
+// window (Sec-Fetch-Dest: document) rather than in a frame; without the
+// header, it does not know.
+func inWindow(r *http.Request) bool { return r.Header.Get("Sec-Fetch-Dest") == "document" }

@@ -201,19 +201,8 @@ func (s *Server) handleResult(c echo.Context) error {
 	if err != nil {
 		return s.fail(c, nil, err)
 	}
-	page := s.resultPage(pay)
-	if inWindow(c.Request()) {
-		// The customer came back from the provider, whose page opened in
-		// the whole window: the result is no longer in the shop's frame.
-		page.Embedded = false
-	}
-	return s.render(c, http.StatusOK, page)
+	return s.render(c, http.StatusOK, s.resultPage(pay))
 }
-
-// inWindow reports whether the browser says the page loads as the whole
-// window (Sec-Fetch-Dest: document) rather than in a frame; without the
-// header, it does not know.
-func inWindow(r *http.Request) bool { return r.Header.Get("Sec-Fetch-Dest") == "document" }
 
 // payment reads the payment a processing, status or result URL names; only
 // Payment Page payments have these pages.
