@@ -195,6 +195,29 @@ func (c *checker) mismatch(found int, what string, want, got multiset) {
 	}
 }
 
+// compared is one index: the entries the records call for, and those it
+// holds, each summed up as a multiset.
+type compared struct {
+	bucket    []byte
+	want, got multiset
+}
+
+// reconcile does nothing when every index holds what the records call for.
+// Otherwise it runs precisely, the slow lookups that name each problem,
+// and, should they name none while every record decoded, says that the
+// first index that differs holds other entries.
+func (c *checker) reconcile(t *tx, undecoded int, precisely func(*tx), indexes ...compared) {
+	i := slices.IndexFunc(indexes, func(x compared) bool { return x.want != x.got })
+	if i < 0 || c.full() {
+		return
+	}
+	found := len(c.r.Problems)
+	precisely(t)
+	if undecoded == 0 {
+		c.mismatch(found, string(indexes[i].bucket), indexes[i].want, indexes[i].got)
+	}
+}
+
 // payments checks every payment record, its key and its index entries.
 func (c *checker) payments(t *tx) {
 	keys := t.bucket(bucketPaymentKeys)
@@ -252,20 +275,8 @@ func (c *checker) payments(t *tx) {
 			return nil
 		})
 	})
-	if wantKeys != gotKeys && !c.full() {
-		found := len(c.r.Problems)
-		c.paymentKeysPrecisely(t)
-		if undecoded == 0 {
-			c.mismatch(found, string(bucketPaymentKeys), wantKeys, gotKeys)
-		}
-	}
-	if wantIndex != gotIndex && !c.full() {
-		found := len(c.r.Problems)
-		c.paymentIndexPrecisely(t)
-		if undecoded == 0 {
-			c.mismatch(found, string(bucketPaymentIndex), wantIndex, gotIndex)
-		}
-	}
+	c.reconcile(t, undecoded, c.paymentKeysPrecisely, compared{bucketPaymentKeys, wantKeys, gotKeys})
+	c.reconcile(t, undecoded, c.paymentIndexPrecisely, compared{bucketPaymentIndex, wantIndex, gotIndex})
 }
 
 // paymentKeysPrecisely looks up the key of every payment record, and the
@@ -420,18 +431,8 @@ func (c *checker) deliveries(t *tx) {
 			return nil
 		})
 	})
-	if wantPayment == gotPayment && wantProject == gotProject || c.full() {
-		return
-	}
-	found := len(c.r.Problems)
-	c.deliveriesPrecisely(t)
-	if undecoded == 0 {
-		if wantPayment != gotPayment {
-			c.mismatch(found, string(bucketDeliveriesByPayment), wantPayment, gotPayment)
-		} else {
-			c.mismatch(found, string(bucketDeliveriesByProject), wantProject, gotProject)
-		}
-	}
+	c.reconcile(t, undecoded, c.deliveriesPrecisely,
+		compared{bucketDeliveriesByPayment, wantPayment, gotPayment}, compared{bucketDeliveriesByProject, wantProject, gotProject})
 }
 
 // deliveriesPrecisely looks up the index entries of every delivery, and
@@ -515,18 +516,8 @@ func (c *checker) jobs(t *tx) {
 		gotPayment.add(&h, k)
 		return nil
 	})
-	if wantID == gotID && wantPayment == gotPayment || c.full() {
-		return
-	}
-	found := len(c.r.Problems)
-	c.jobsPrecisely(t)
-	if undecoded == 0 {
-		if wantID != gotID {
-			c.mismatch(found, string(bucketJobsByID), wantID, gotID)
-		} else {
-			c.mismatch(found, string(bucketJobsByPayment), wantPayment, gotPayment)
-		}
-	}
+	c.reconcile(t, undecoded, c.jobsPrecisely,
+		compared{bucketJobsByID, wantID, gotID}, compared{bucketJobsByPayment, wantPayment, gotPayment})
 }
 
 // jobsPrecisely looks up the index entries of every job, and counts them.
