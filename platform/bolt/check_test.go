@@ -2,8 +2,6 @@ package bolt
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -36,7 +34,6 @@ func firstNested(b *bbolt.Bucket) *bbolt.Bucket {
 // place, under the records' feet: Check's quick comparison sees that
 // something differs, and its precise step names what.
 func TestCheckNamesBrokenIndexes(t *testing.T) {
-	src := damagedSource(t)
 	tests := []struct {
 		name   string
 		damage func(btx *bbolt.Tx) error
@@ -78,9 +75,7 @@ func TestCheckNamesBrokenIndexes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			path := filepath.Join(t.TempDir(), "sandbox.db")
-			require.NoError(t, os.WriteFile(path, src, 0o600))
-			d, err := Open(path)
+			d, err := Open(sourceFile(t))
 			require.NoError(t, err)
 			defer d.Close()
 			r, err := d.Check(t.Context())

@@ -35,6 +35,15 @@ func damagedSource(t *testing.T) []byte {
 	return bytes.Clone(source.b)
 }
 
+// sourceFile writes a copy of damagedSource's file into a folder of t's
+// and returns its path.
+func sourceFile(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "sandbox.db")
+	require.NoError(t, os.WriteFile(path, damagedSource(t), 0o600))
+	return path
+}
+
 // source is the file damagedSource makes, once.
 var source struct {
 	once sync.Once
@@ -160,8 +169,7 @@ func TestOpenRefusesDamagedFiles(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			path := filepath.Join(t.TempDir(), "sandbox.db")
-			require.NoError(t, os.WriteFile(path, src, 0o600))
+			path := sourceFile(t)
 			tt.damage(t, path)
 
 			var d *DB
@@ -197,9 +205,7 @@ func TestOpenRefusesDamagedFiles(t *testing.T) {
 	}
 
 	t.Run("the file as it was opens", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "sandbox.db")
-		require.NoError(t, os.WriteFile(path, src, 0o600))
-		d, err := Open(path)
+		d, err := Open(sourceFile(t))
 		require.NoError(t, err)
 		defer d.Close()
 		assertIndexesConsistent(t, d)
@@ -293,8 +299,7 @@ func TestDamagedRecord(t *testing.T) {
 // starts, and Check's scan of the whole file finds it.
 func TestCheckFindsPagesOutOfTheTree(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "sandbox.db")
-	require.NoError(t, os.WriteFile(path, damagedSource(t), 0o600))
+	path := sourceFile(t)
 	root := int64(layoutOf(t, path).roots[string(bucketPayments)]) * 4096
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	require.NoError(t, err)

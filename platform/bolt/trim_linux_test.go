@@ -38,25 +38,31 @@ func readAll(t *testing.T, d *DB) (sum int) {
 	return sum
 }
 
+// openTrimmed opens a copy of damagedSource's file with its own trimming
+// stopped and its map trimmed, and returns it, the file's size and what
+// the files mapped to the process take then; the DB is closed when t ends.
+func openTrimmed(t *testing.T) (d *DB, size, trimmed int64) {
+	t.Helper()
+	path := sourceFile(t)
+	d, err := Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { d.Close() })
+	d.trim.halt()
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	require.NoError(t, trimMapped(d.db))
+	return d, info.Size(), mapped(t)
+}
+
 // TestTrimDropsMappedPages reads a whole file, which maps its pages into
 // the process, and trims: they are gone from its resident memory, and the
 // file reads the same. (Not parallel: it counts what the process maps.)
 func TestTrimDropsMappedPages(t *testing.T) {
-	path := t.TempDir() + "/sandbox.db"
-	require.NoError(t, os.WriteFile(path, damagedSource(t), 0o600))
-	d, err := Open(path)
-	require.NoError(t, err)
-	defer d.Close()
-	d.trim.halt()
-	info, err := os.Stat(path)
-	require.NoError(t, err)
-
-	require.NoError(t, trimMapped(d.db))
-	trimmed := mapped(t)
+	d, size, trimmed := openTrimmed(t)
 	read := readAll(t, d)
-	assert.Greater(t, mapped(t)-trimmed, info.Size()/2, "reading every value maps most of the file")
+	assert.Greater(t, mapped(t)-trimmed, size/2, "reading every value maps most of the file")
 	require.NoError(t, trimMapped(d.db))
-	assert.Less(t, mapped(t)-trimmed, info.Size()/10, "trimmed")
+	assert.Less(t, mapped(t)-trimmed, size/10, "trimmed")
 	assert.Equal(t, read, readAll(t, d), "the file reads the same")
 	assertIndexesConsistent(t, d)
 }
@@ -65,28 +71,18 @@ func TestTrimDropsMappedPages(t *testing.T) {
 // below what the files mapped to the test take: it trims within a few
 // ticks, and not when the bound is above, nor when the DB was idle.
 func TestTrimmingRunsWhenMappedFilesGrow(t *testing.T) {
-	path := t.TempDir() + "/sandbox.db"
-	require.NoError(t, os.WriteFile(path, damagedSource(t), 0o600))
-	d, err := Open(path)
-	require.NoError(t, err)
-	defer d.Close()
-	d.trim.halt()
-	info, err := os.Stat(path)
-	require.NoError(t, err)
-	require.NoError(t, trimMapped(d.db))
-	trimmed := mapped(t)
-
+	d, size, trimmed := openTrimmed(t)
 	readAll(t, d)
 	d.trim = startTrimming(d, 10*time.Millisecond, 0, 1<<40)
 	time.Sleep(100 * time.Millisecond)
-	assert.Greater(t, mapped(t)-trimmed, info.Size()/2, "below the bound, nothing is trimmed")
+	assert.Greater(t, mapped(t)-trimmed, size/2, "below the bound, nothing is trimmed")
 	d.trim.halt()
 
 	d.trim = startTrimming(d, 10*time.Millisecond, 1<<40, 0)
 	time.Sleep(100 * time.Millisecond)
-	assert.Greater(t, mapped(t)-trimmed, info.Size()/2, "idle, nothing is trimmed")
+	assert.Greater(t, mapped(t)-trimmed, size/2, "idle, nothing is trimmed")
 	d.trim.halt()
 
 	d.trim = startTrimming(d, 10*time.Millisecond, 0, 0)
-	assert.Eventually(t, func() bool { return mapped(t)-trimmed < info.Size()/10 }, 5*time.Second, 10*time.Millisecond)
+	assert.Eventually(t, func() bool { return mapped(t)-trimmed < size/10 }, 5*time.Second, 10*time.Millisecond)
 }
