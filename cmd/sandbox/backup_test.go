@@ -125,6 +125,8 @@ func TestBackupRefuses(t *testing.T) {
 	running := startSandbox(t, t.TempDir())
 	damaged, _ := storedSales(t, 5)
 	damageFile(t, damaged, "garbage after its meta pages")
+	deep, _ := storedSales(t, 60)
+	damageFile(t, deep, "a deep page garbled")
 	out := func() string { return filepath.Join(t.TempDir(), "copy.db") }
 
 	tests := []struct {
@@ -139,6 +141,7 @@ func TestBackupRefuses(t *testing.T) {
 		{"no sandbox at the URL", []string{"--url", "http://127.0.0.1:1", out()}, 1, "no sandbox answers at http://127.0.0.1:1"},
 		{"not a sandbox at the URL", []string{"--url", running.URL + "/nothing", out()}, 1, "answered 404"},
 		{"a damaged folder", []string{"--data", damaged, out()}, 1, "is damaged"},
+		{"a folder damaged where opening does not read", []string{"--data", deep, out()}, 1, "not kept: page "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.etcd.io/bbolt"
 )
 
 // storedSales serves a sandbox in a new folder, makes n Oxxo sales in it,
@@ -35,13 +36,22 @@ func storedSales(t *testing.T, n int) (dir string, ids []string) {
 }
 
 // damageFile damages the data file in dir one of the probe's ways (issue
-// 12): truncated to half, garbage over the middle third, or zero bytes.
+// 12): truncated to half, garbage after its meta pages, zero bytes, or a
+// deep page garbled (one opening the file does not read).
 func damageFile(t *testing.T, dir, how string) {
 	t.Helper()
 	path := filepath.Join(dir, "sandbox.db")
+	deep := int64(-1)
+	if how == "a deep page garbled" {
+		deep = deepPage(t, path)
+	}
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	switch how {
+	case "a deep page garbled":
+		for i := deep + 16; i < deep+80; i++ {
+			b[i] ^= 0xff
+		}
 	case "truncated to half":
 		b = b[:len(b)/2]
 	case "garbage after its meta pages":
@@ -169,4 +179,32 @@ func TestCheck(t *testing.T) {
 		assert.Equal(t, 2, exitCode(err, &stderr))
 		assert.Contains(t, stderr.String(), `unexpected "extra"`)
 	})
+}
+
+// deepPage returns the offset of a page of the data file at path that
+// opening the file does not read, and a full scan of its pages does: the
+// root page of a nested bucket (an index of one project) too big to live
+// inside its parent's page.
+func deepPage(t *testing.T, path string) int64 {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	require.NoError(t, err)
+	defer db.Close()
+	var page int64
+	var walk func(b *bbolt.Bucket)
+	walk = func(b *bbolt.Bucket) {
+		_ = b.ForEachBucket(func(k []byte) error {
+			nested := b.Bucket(k)
+			if page == 0 && nested.Root() != 0 {
+				page = int64(nested.Root())
+			}
+			walk(nested)
+			return nil
+		})
+	}
+	require.NoError(t, db.View(func(tx *bbolt.Tx) error {
+		return tx.ForEach(func(_ []byte, b *bbolt.Bucket) error { walk(b); return nil })
+	}))
+	require.NotZero(t, page, "a nested bucket has a page of its own")
+	return page * int64(db.Info().PageSize)
 }
