@@ -1,7 +1,9 @@
 package app
 
 import (
+	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -40,7 +42,9 @@ const (
 	DefaultIdleTimeout       = 2 * time.Minute
 )
 
-// server returns the HTTP server of handler h with the timeouts t.
+// server returns the HTTP server of handler h with the timeouts t. Its
+// Shutdown closes at once the connections that have sent no request yet
+// (see unstarted).
 func (t Timeouts) server(h http.Handler) *http.Server {
 	or := func(d, def time.Duration) time.Duration {
 		if d > 0 {
@@ -48,11 +52,47 @@ func (t Timeouts) server(h http.Handler) *http.Server {
 		}
 		return def
 	}
-	return &http.Server{
+	u := &unstarted{conns: map[net.Conn]struct{}{}}
+	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: or(t.ReadHeader, DefaultReadHeaderTimeout),
 		ReadTimeout:       or(t.Read, DefaultReadTimeout),
 		WriteTimeout:      or(t.Write, DefaultWriteTimeout),
 		IdleTimeout:       or(t.Idle, DefaultIdleTimeout),
+		ConnState:         u.track,
+	}
+	srv.RegisterOnShutdown(u.close)
+	return srv
+}
+
+// unstarted holds the server's connections that have not sent a request
+// yet (http.StateNew). Browsers open such connections ahead of need and
+// keep them; http.Server.Shutdown waits up to 5 s for each to send its
+// request before it counts it as idle, so a sandbox stopped with a page
+// open took that long to stop. Shutdown closes them at once instead: the
+// listener is closed by then, and a request that was just arriving fails
+// as one sent a moment later would.
+type unstarted struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+// track is the server's ConnState hook.
+func (u *unstarted) track(c net.Conn, state http.ConnState) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if state == http.StateNew {
+		u.conns[c] = struct{}{}
+		return
+	}
+	delete(u.conns, c)
+}
+
+// close closes the connections that have sent no request.
+func (u *unstarted) close() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for c := range u.conns {
+		_ = c.Close()
 	}
 }

@@ -101,3 +101,33 @@ func TestSlowBodyIsAnsweredWithinTheReadTimeout(t *testing.T) {
 	defer res.Body.Close()
 	assert.Equal(t, http.StatusOK, res.StatusCode)
 }
+
+// TestShutdownClosesConnectionsThatSentNothing: a browser keeps connections
+// open that it has not sent a request on yet. Stopping the sandbox closes
+// them at once, rather than after the 5 s that http.Server gives them.
+func TestShutdownClosesConnectionsThatSentNothing(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.sb.Run(ctx, ln, nil) }()
+
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	// The server has accepted it once it answers a request on another.
+	res, err := http.Get("http://" + ln.Addr().String() + "/sandbox/health")
+	require.NoError(t, err)
+	res.Body.Close()
+
+	cancel()
+	assert.True(t, closedWithin(t, conn, 4*time.Second), "shutdown left open a connection that sent no request")
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(4 * time.Second):
+		t.Fatal("Run did not return while a connection that sent no request was open")
+	}
+}
