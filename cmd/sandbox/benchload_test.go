@@ -107,11 +107,8 @@ func TestBenchCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs loads")
 	}
-	// The serve processes are this test binary, run as the sandbox; they
-	// inherit the environment (so the test is not parallel).
-	name, value, _ := strings.Cut(asSandbox, "=")
-	t.Setenv(name, value)
-	bin, data := sandboxBinary(t), t.TempDir()
+	t.Parallel()
+	bin, data := sandboxScript(t), t.TempDir()
 	heap := filepath.Join(t.TempDir(), "heap.pprof")
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"bench", "--connections", "4", "--duration", "300ms", "--drain", "20s",
@@ -168,6 +165,19 @@ func TestBenchCommand(t *testing.T) {
 	assert.Contains(t, report, "growth: reusing "+filepath.Join(data, "sandbox.db"))
 	assert.NotContains(t, report, "filled ")
 	assertGrowth(report)
+}
+
+// sandboxScript writes a shell script that runs this test binary as the
+// sandbox command (sandboxCommand) with the script's arguments, for a
+// command that starts the sandbox binary it is given by its path: the
+// environment of this process stays as it is, so the test can be parallel.
+func sandboxScript(t *testing.T) string {
+	t.Helper()
+	script := filepath.Join(t.TempDir(), "sandbox")
+	quoted := "'" + strings.ReplaceAll(sandboxBinary(t), "'", `'\''`) + "'"
+	body := "#!/bin/sh\nexport " + asSandbox + "\nexec " + quoted + ` "$@"` + "\n"
+	require.NoError(t, os.WriteFile(script, []byte(body), 0o700))
+	return script
 }
 
 // TestServePprof serves the profiler on loopback beside a sandbox and reads
