@@ -62,6 +62,10 @@ func TestMain(m *testing.M) {
 	if slices.Contains(os.Environ(), asSandbox) {
 		main()
 	}
+	// A binary built with -race sleeps a second when it exits, to catch
+	// races at exit (GORACE's atexit_sleep_ms). The sandbox processes the
+	// tests start are this binary: they inherit the setting and end at once.
+	_ = os.Setenv("GORACE", strings.TrimSpace("atexit_sleep_ms=0 "+os.Getenv("GORACE")))
 	flag.Parse()
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
