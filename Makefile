@@ -38,9 +38,11 @@ run: ## start the sandbox on $(ADDR) with the demo project (data in $(DATA))
 build: ## build bin/sandbox
 	$(GO) build -o bin/sandbox ./cmd/sandbox
 
+# A test binary built with -race sleeps a second as it exits, to catch races
+# at exit (GORACE's atexit_sleep_ms): a second of every package's run.
 test: ## run every test with the race detector, browser tests included
 	@./scripts/ensure-browser
-	$(GO) test -race -count=1 $(PKGS)
+	GORACE="atexit_sleep_ms=0 $$GORACE" $(GO) test -race -count=1 $(PKGS)
 
 # The packages whose tests keep golden files (pages and callbacks) through
 # internal/golden, whose one -update flag rewrites them.
