@@ -2,6 +2,8 @@ package bolt
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -34,6 +36,8 @@ func firstNested(b *bbolt.Bucket) *bbolt.Bucket {
 // place, under the records' feet: Check's quick comparison sees that
 // something differs, and its precise step names what.
 func TestCheckNamesBrokenIndexes(t *testing.T) {
+	t.Parallel()
+	sound := soundWithJobs(t)
 	tests := []struct {
 		name   string
 		damage func(btx *bbolt.Tx) error
@@ -75,27 +79,14 @@ func TestCheckNamesBrokenIndexes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d, err := Open(sourceFile(t))
+			path := filepath.Join(t.TempDir(), "sandbox.db")
+			require.NoError(t, os.WriteFile(path, sound, 0o600))
+			d, err := Open(path)
 			require.NoError(t, err)
 			defer d.Close()
-			r, err := d.Check(t.Context())
-			require.NoError(t, err)
-			require.Empty(t, r.Problems, "sound before")
-
-			// Jobs to break: the file's payments are done with theirs.
-			update(t, d, func(tx platform.Tx) error {
-				for id := range uint64(3) {
-					err := tx.PutJob(platform.Job{ID: 100 + id, Kind: platform.JobProvider, Name: "lapse",
-						Payment: platform.PaymentKey{ProjectID: 7, PaymentID: fmt.Sprint("p-", id)}, Due: base})
-					if err != nil {
-						return err
-					}
-				}
-				return nil
-			})
 
 			require.NoError(t, d.db.Update(tt.damage))
-			r, err = d.Check(t.Context())
+			r, err := d.Check(t.Context())
 			require.NoError(t, err)
 			require.NotEmpty(t, r.Problems)
 			for _, want := range tt.want {
@@ -107,4 +98,31 @@ func TestCheckNamesBrokenIndexes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// soundWithJobs returns the bytes of damagedSource's file with three jobs
+// added to break (its payments are done with theirs), which Check finds
+// sound.
+func soundWithJobs(t *testing.T) []byte {
+	t.Helper()
+	path := sourceFile(t)
+	d, err := Open(path)
+	require.NoError(t, err)
+	update(t, d, func(tx platform.Tx) error {
+		for id := range uint64(3) {
+			err := tx.PutJob(platform.Job{ID: 100 + id, Kind: platform.JobProvider, Name: "lapse",
+				Payment: platform.PaymentKey{ProjectID: 7, PaymentID: fmt.Sprint("p-", id)}, Due: base})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	r, err := d.Check(t.Context())
+	require.NoError(t, err)
+	require.Empty(t, r.Problems, "sound before")
+	require.NoError(t, d.Close())
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return b
 }

@@ -23,6 +23,7 @@ import (
 // TestGroupCommitManyWriters starts many writers at once: every Update is
 // committed, and concurrent ones share transactions.
 func TestGroupCommitManyWriters(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		writers    int
@@ -118,6 +119,7 @@ func waitQueued(t *testing.T, d *DB, n int) {
 // ones: the good ones commit, and each failing one gets its own answer and
 // keeps nothing.
 func TestGroupCommitFailures(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("boom")
 	type writer struct {
 		id   string
@@ -338,6 +340,7 @@ func TestUpdateSoon(t *testing.T) {
 // TestGroupCommitSameKey puts two creations of one payment into a group:
 // one wins, the other gets ErrExists, as when they commit one by one.
 func TestGroupCommitSameKey(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	release := holdCommit(t, d)
 	errs := make(chan error, 2)
@@ -374,6 +377,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills a child process")
 	}
+	t.Parallel() // the child writes and syncs, the parent mostly waits
 	tests := []struct {
 		name      string
 		killAfter int // acknowledgements
@@ -383,6 +387,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			path := filepath.Join(t.TempDir(), "sandbox.db")
 			cmd := exec.Command(os.Args[0], "-test.run=^TestCrashLosesNothingAcknowledged$", "-test.count=1")
 			cmd.Env = append(os.Environ(), crashChildEnv+"="+path)

@@ -108,6 +108,7 @@ func deepPageAt(t *testing.T, path string, off int64) int64 {
 // opens at once (Open reads a few pages, not the file), and Check finds the
 // damage. Nothing panics.
 func TestOpenRefusesDamagedFiles(t *testing.T) {
+	t.Parallel()
 	src := damagedSource(t)
 	garbage := make([]byte, 4096)
 	rnd := rand.New(rand.NewPCG(1, 2))
@@ -258,6 +259,7 @@ func writeAt(t *testing.T, path string, off int64, b []byte) {
 // open cannot see it: reading it is an error, not a panic, and Check
 // reports it.
 func TestDamagedRecord(t *testing.T) {
+	t.Parallel()
 	src := damagedSource(t)
 	// The payment's record holds its customer's document number right after
 	// its name and email; no key holds them.

@@ -18,6 +18,7 @@ import (
 )
 
 func TestOpenCreatesDirectoriesAndEveryBucket(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "a", "b", "sandbox.db")
 	d, err := Open(path)
 	require.NoError(t, err)
@@ -36,6 +37,7 @@ func TestOpenCreatesDirectoriesAndEveryBucket(t *testing.T) {
 }
 
 func TestOpenTwiceFailsClearly(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 
 	start := time.Now()
@@ -54,6 +56,7 @@ func TestOpenTwiceFailsClearly(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	notDir := filepath.Join(dir, "file")
 	require.NoError(t, os.WriteFile(notDir, []byte("x"), 0o600))
@@ -80,6 +83,7 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	require.NoError(t, d.db.Update(func(btx *bbolt.Tx) error {
 		return btx.Bucket(bucketMeta).Put(keySchema, u64(schemaVersion+1))
@@ -95,6 +99,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 }
 
 func TestUpdateRollsBackWhenFnFails(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	boom := errors.New("boom")
 
@@ -134,6 +139,7 @@ func TestUpdateRollsBackWhenFnFails(t *testing.T) {
 }
 
 func TestUpdateRollsBackWhenFnPanics(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	err := d.Update(t.Context(), func(tx platform.Tx) error {
 		require.NoError(t, tx.PutProject(platform.DemoProject()))
@@ -152,6 +158,7 @@ func TestUpdateRollsBackWhenFnPanics(t *testing.T) {
 }
 
 func TestCancelledContext(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
@@ -174,6 +181,7 @@ func TestCancelledContext(t *testing.T) {
 }
 
 func TestViewIsReadOnly(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	p := payment(1, "p1", "oxxo", platform.StatusProcessing, base)
 	writes := []struct {
@@ -203,6 +211,7 @@ func TestViewIsReadOnly(t *testing.T) {
 // TestReopen writes one of everything, closes the file, opens it again and
 // finds everything there.
 func TestReopen(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	project := platform.Project{ID: 7, Secret: "s7", CallbackURL: "https://m.example/cb"}
 	p := payment(7, "p1", "oxxo", platform.StatusSuccess, base)
@@ -264,6 +273,7 @@ func TestReopen(t *testing.T) {
 // bbolt maps it anew: what was read must not change, so it cannot alias
 // bbolt's memory.
 func TestValuesOutliveTheirTransaction(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	p := payment(1, "p1", "oxxo", platform.StatusProcessing, base)
 	p.ProviderData = []byte(`{"state":"issued"}`)
@@ -291,8 +301,12 @@ func TestValuesOutliveTheirTransaction(t *testing.T) {
 		return err
 	})
 
+	// Grow the file until bbolt maps it anew, elsewhere: the map the
+	// values were read from is gone.
+	mapped := d.db.Info().Data
 	filler := `"` + strings.Repeat("a", 64<<10) + `"`
-	for i := range 64 {
+	for i := 0; d.db.Info().Data == mapped; i++ {
+		require.Less(t, i, 64, "4 MB more and bbolt still has the file where it was")
 		update(t, d, func(tx platform.Tx) error {
 			q := payment(2, strings.Repeat("x", i+1), "oxxo", platform.StatusSuccess, base)
 			q.ProviderData = []byte(filler)

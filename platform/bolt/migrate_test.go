@@ -16,6 +16,7 @@ import (
 // TestOpenConvertsSchema1 opens a file written by the store of schema 1
 // (testdata/v1.db, see writeV1Fixture) and finds everything it held.
 func TestOpenConvertsSchema1(t *testing.T) {
+	t.Parallel()
 	old, err := os.ReadFile("testdata/v1.db")
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "sandbox.db")

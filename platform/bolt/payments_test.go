@@ -304,6 +304,7 @@ func TestPaymentsReadOnlyWhatTheyList(t *testing.T) {
 }
 
 func TestPaymentsBadCursor(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	for _, c := range []string{"x", "!!!", pageCursor([]byte{1, 2, 3})} {
 		err := d.View(t.Context(), func(tx platform.Tx) error {

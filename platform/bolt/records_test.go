@@ -91,6 +91,7 @@ func roundTrip[R any, PR interface {
 // and back. It fails when a field of package platform has no place in the
 // records.
 func TestRecordsKeepEveryField(t *testing.T) {
+	t.Parallel()
 	t.Run("project", func(t *testing.T) {
 		p := filled[platform.Project]()
 		assert.Equal(t, p, roundTrip(t, toProjectRecord(p)).project())
@@ -123,6 +124,7 @@ func TestRecordsKeepEveryField(t *testing.T) {
 
 // TestStoreKeepsEveryField does the same through the store.
 func TestStoreKeepsEveryField(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	project := filled[platform.Project]()
 	p := filled[platform.Payment]()
@@ -159,6 +161,7 @@ func TestStoreKeepsEveryField(t *testing.T) {
 }
 
 func TestRecordsOfZeroValues(t *testing.T) {
+	t.Parallel()
 	var p platform.Payment
 	gotP, err := decodePayment(encodePayment(&p))
 	require.NoError(t, err)
@@ -172,6 +175,7 @@ func TestRecordsOfZeroValues(t *testing.T) {
 }
 
 func TestDecodeRefusesNewerRecords(t *testing.T) {
+	t.Parallel()
 	var r projectRecord
 	err := decode([]byte(`{"v":2}`), &r)
 	assert.ErrorContains(t, err, "record version 2 is newer")
@@ -187,6 +191,7 @@ func TestDecodeRefusesNewerRecords(t *testing.T) {
 // TestDecodeDamagedRecords cuts and flips the bytes of records: decoding
 // returns an error or a value, and never panics or allocates without end.
 func TestDecodeDamagedRecords(t *testing.T) {
+	t.Parallel()
 	p := filled[platform.Payment]()
 	d := filled[platform.Delivery]()
 	d.Body = []byte(strings.Repeat(`{"payment":{"id":"x","status":"success"}}`, 4))
@@ -230,6 +235,7 @@ func assertIndexesConsistent(t *testing.T, d *DB) {
 }
 
 func TestTimeKeyOrder(t *testing.T) {
+	t.Parallel()
 	times := []time.Time{
 		time.Unix(0, -1<<63),
 		time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC),
@@ -258,6 +264,7 @@ func TestTimeKeyOrder(t *testing.T) {
 }
 
 func TestPaymentKey(t *testing.T) {
+	t.Parallel()
 	for _, k := range []platform.PaymentKey{key("p1"), {ProjectID: -1, PaymentID: "x\x00y"}, {ProjectID: 1 << 40, PaymentID: "ü"}} {
 		got, err := parsePaymentKey(paymentKey(k))
 		require.NoError(t, err)
@@ -270,6 +277,7 @@ func TestPaymentKey(t *testing.T) {
 // TestEncodeDeliveryReusesParts rewrites a delivery from its stored parts:
 // what did not change is copied, and whatever changed is what comes back.
 func TestEncodeDeliveryReusesParts(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("<p>Service Unavailable</p>", 20)
 	d := delivery(7, key("p1"), platform.DeliveryPending)
 	d.Body = []byte(strings.Repeat(`{"payment":{"id":"p1","status":"success"}}`, 10))

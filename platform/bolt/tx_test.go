@@ -12,6 +12,7 @@ import (
 )
 
 func TestProjects(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	full := platform.Project{
 		ID: 42, Secret: "s42", CallbackURL: "https://m.example/cb", CheckDepositURL: "https://m.example/check",
@@ -51,6 +52,7 @@ func TestProjects(t *testing.T) {
 }
 
 func TestPaymentRoundTripAndErrors(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	p := payment(1, "p1", "oxxo", platform.StatusAwaitingClarification, base)
 	p.Redirect = &platform.Redirect{URL: "https://p.example", Method: "POST", Body: json.RawMessage(`{"a": "<&>"}`)}
@@ -118,6 +120,7 @@ func TestPaymentRoundTripAndErrors(t *testing.T) {
 }
 
 func TestPaymentTimesComeBackInUTC(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	mexico := time.FixedZone("CST", -6*3600)
 	p := payment(1, "p1", "oxxo", platform.StatusProcessing, base.In(mexico))
@@ -132,6 +135,7 @@ func TestPaymentTimesComeBackInUTC(t *testing.T) {
 }
 
 func TestPayments(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	// Created in this order; p3 and p4 at the same instant, as with a frozen
 	// clock; p0 has no creation time.
@@ -226,6 +230,7 @@ func TestPayments(t *testing.T) {
 }
 
 func TestReferences(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	update(t, d, func(tx platform.Tx) error {
 		require.NoError(t, tx.PutReference("oxxo", "123", key("p1")))
@@ -267,6 +272,7 @@ func TestReferences(t *testing.T) {
 }
 
 func TestNextID(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	update(t, d, func(tx platform.Tx) error {
 		for want := uint64(1); want <= 3; want++ {
@@ -293,6 +299,7 @@ func TestNextID(t *testing.T) {
 }
 
 func TestDueJobs(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	j := func(id uint64, due time.Time) platform.Job {
 		return platform.Job{ID: id, Due: due, Kind: platform.JobProvider, Payment: key("p"), Name: "lapse"}
@@ -360,6 +367,7 @@ func TestDueJobs(t *testing.T) {
 }
 
 func TestPutJobErrors(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	tests := []struct {
 		name string
@@ -379,6 +387,7 @@ func TestPutJobErrors(t *testing.T) {
 }
 
 func TestNextJobOnEmptyQueue(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	view(t, d, func(tx platform.Tx) error {
 		_, ok, err := tx.NextJob()
@@ -392,6 +401,7 @@ func TestNextJobOnEmptyQueue(t *testing.T) {
 }
 
 func TestJobsOfPayment(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	a, b := key("a"), key("a\x00b") // b's key starts with a's index prefix
 	other := platform.PaymentKey{ProjectID: 2, PaymentID: "a"}
@@ -469,6 +479,7 @@ func TestJobsOfPayment(t *testing.T) {
 }
 
 func TestDeliveries(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	a, b := key("a"), key("b")
 	c := platform.PaymentKey{ProjectID: 2, PaymentID: "a"}
@@ -586,6 +597,7 @@ func TestDeliveries(t *testing.T) {
 }
 
 func TestClockState(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	view(t, d, func(tx platform.Tx) error {
 		_, err := tx.ClockState()
@@ -609,6 +621,7 @@ func TestClockState(t *testing.T) {
 }
 
 func TestReset(t *testing.T) {
+	t.Parallel()
 	d := newDB(t)
 	clock := platform.ClockState{Offset: time.Hour}
 	p := payment(1, "p1", "oxxo", platform.StatusProcessing, base)
