@@ -55,8 +55,13 @@ func TestJobRunnerSurvivesAPanickingStore(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- eng.Run(ctx) }()
-	// The loop goes on: it reads the store again after the panics.
-	eventually(t, func() bool { return store.calls.Load() > 4 })
+	// The loop goes on: it reads the store again after the panics. Each
+	// Unfreeze (which writes the clock and reads nothing) wakes it from
+	// its idle second.
+	eventually(t, func() bool {
+		require.NoError(t, eng.Unfreeze(ctx))
+		return store.calls.Load() > 4
+	})
 	cancel()
 	require.NoError(t, <-done)
 
