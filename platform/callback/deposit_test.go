@@ -19,6 +19,7 @@ const depositBody = `{"type":"check_deposit","project_id":258,"payment_id":"X039
 	`"amount":1000,"currency":"EUR","payment_method":"eco-voucher"}`
 
 func TestCheckDeposit(t *testing.T) {
+	t.Parallel()
 	answer := func(code int, body string) func(int, http.ResponseWriter, *http.Request) {
 		return func(_ int, w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
@@ -26,7 +27,11 @@ func TestCheckDeposit(t *testing.T) {
 			io.WriteString(w, body)
 		}
 	}
+	// sleep answers only after the sender gave up; entered is closed once
+	// it holds the request, which the merchant recorded before.
+	entered := make(chan struct{})
 	sleep := func(_ int, w http.ResponseWriter, r *http.Request) {
+		close(entered)
 		select {
 		case <-r.Context().Done():
 		case <-time.After(5 * time.Second):
@@ -54,11 +59,12 @@ func TestCheckDeposit(t *testing.T) {
 		{name: "not JSON", merchant: answer(200, `OK`), code: platform.DeclineByMerchant, reason: "not a JSON object"},
 		{name: "HTTP 500", merchant: answer(500, `{"code":0}`), code: platform.DeclineByMerchant, reason: "merchant answered 500"},
 		{name: "HTTP 404", merchant: answer(404, `not found`), code: platform.DeclineByMerchant, reason: "merchant answered 404"},
-		{name: "timeout", merchant: sleep, code: platform.DeclineMerchantNoAnswer, reason: "timeout after 1s"},
+		{name: "timeout", merchant: sleep, code: platform.DeclineMerchantNoAnswer, reason: "timeout after 100ms"},
 		{name: "connection refused", closed: true, code: platform.DeclineMerchantNoAnswer, reason: "connection refused"},
 		{name: "no URL", noURL: true, code: platform.DeclineMerchantNoAnswer, reason: "no check_deposit URL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			project := platform.Project{ID: 258, Secret: secret}
 			var m *merchant
 			switch {
@@ -69,7 +75,12 @@ func TestCheckDeposit(t *testing.T) {
 				project.CheckDepositURL = closedURL(t)
 			}
 			d := callback.New(nil)
-			d.Timeout = time.Second // long enough for a loaded machine; the timeout case waits it out once
+			// Short for the merchant who sleeps; long enough for the others
+			// to answer on a loaded machine.
+			d.Timeout = 5 * time.Second
+			if tc.name == "timeout" {
+				d.Timeout = 100 * time.Millisecond
+			}
 
 			a, got := d.CheckDeposit(context.Background(), t0, project, []byte(depositBody))
 
@@ -92,6 +103,13 @@ func TestCheckDeposit(t *testing.T) {
 			assert.Equal(t, string(signed), a.RequestBody)
 			if m == nil {
 				return
+			}
+			if tc.name == "timeout" {
+				select { // the sender may give up before the merchant reads
+				case <-entered:
+				case <-time.After(5 * time.Second):
+					t.Fatal("the request did not arrive within 5s")
+				}
 			}
 			reqs := m.requests()
 			require.Len(t, reqs, 1)
