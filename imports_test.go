@@ -62,6 +62,7 @@ type listed struct {
 
 // TestImportRules enforces the direction of imports of docs/architecture.md.
 func TestImportRules(t *testing.T) {
+	t.Parallel()
 	cmd := exec.Command("go", "list", "-e", "-json", "./...")
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -128,6 +128,7 @@ func sale(id string) platform.SaleRequest {
 }
 
 func TestSaleChecks(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	eng, _, _ := newEngine(t, filepath.Join(t.TempDir(), "db"))
 	_, err := eng.Sale(ctx, sale("a"))
@@ -157,6 +158,7 @@ func TestSaleChecks(t *testing.T) {
 }
 
 func TestAdvanceRunsJobsAtTheirDueTimeInOrder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	eng, prov, _ := newEngine(t, filepath.Join(t.TempDir(), "db"))
 	_, err := eng.Sale(ctx, sale("p1"))
@@ -190,6 +192,7 @@ func TestAdvanceRunsJobsAtTheirDueTimeInOrder(t *testing.T) {
 }
 
 func TestCallbacksOfAPaymentQueueInOrder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	eng, _, m := newEngine(t, filepath.Join(t.TempDir(), "db"))
 	k := platform.PaymentKey{ProjectID: 5, PaymentID: "q"}
@@ -224,6 +227,7 @@ func TestCallbacksOfAPaymentQueueInOrder(t *testing.T) {
 }
 
 func TestReferencesAreUnique(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	eng, prov, _ := newEngine(t, filepath.Join(t.TempDir(), "db"))
 	prov.refs = []string{"R1"}
@@ -251,6 +255,7 @@ func TestReferencesAreUnique(t *testing.T) {
 }
 
 func TestClockSurvivesRestartAndUnfreezeContinues(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "db")
 	store, err := bolt.Open(path)
@@ -282,6 +287,7 @@ func TestClockSurvivesRestartAndUnfreezeContinues(t *testing.T) {
 }
 
 func TestCheckAmount(t *testing.T) {
+	t.Parallel()
 	m := platform.Method{Name: "M", Currencies: []string{"USD", "MXN"}}
 	tests := []struct {
 		name     string

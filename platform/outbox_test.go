@@ -18,6 +18,7 @@ import (
 )
 
 func TestRetryGap(t *testing.T) {
+	t.Parallel()
 	assert.Zero(t, platform.RetryGap(1), "the first attempt does not wait")
 	for n := 2; n <= 6; n++ {
 		assert.Equal(t, 10*time.Second, platform.RetryGap(n), "attempt %d", n)

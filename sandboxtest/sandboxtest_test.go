@@ -218,6 +218,7 @@ func TestConnectDrivesARunningSandbox(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)
 	sb := sandboxtest.New(t,
 		sandboxtest.WithProject(sandboxtest.Project{ID: project, Secret: secret}),

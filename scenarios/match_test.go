@@ -16,6 +16,7 @@ func doc(t *testing.T, s string) any {
 }
 
 func TestMatch(t *testing.T) {
+	t.Parallel()
 	got := `{"payment":{"id":"o-1","status":"success","sum":{"amount":10000,"currency":"MXN"}},
 		"operation":{"code":"0","id":1000000001},"errors":[{"code":20000,"field":"payment.currency"}],
 		"flag":true,"none":null}`
@@ -65,12 +66,14 @@ func TestMatch(t *testing.T) {
 }
 
 func TestProjectShowsWhatTheExpectationNames(t *testing.T) {
+	t.Parallel()
 	got := doc(t, `{"a":{"b":1,"c":2},"d":[{"e":1,"f":2}],"g":3}`)
 	want := doc(t, `{"a":{"b":5},"d":[{"e":{"$gt":0}}],"x":1}`)
 	assert.Equal(t, doc(t, `{"a":{"b":1},"d":[{"e":1}]}`), project(got, want))
 }
 
 func TestDurations(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]time.Duration{
 		"500ms": 500 * time.Millisecond, "30s": 30 * time.Second, "72h": 72 * time.Hour,
 		"10d": 240 * time.Hour, "1d12h": 36 * time.Hour, "0s": 0,
@@ -92,6 +95,7 @@ func TestDurations(t *testing.T) {
 }
 
 func TestExpand(t *testing.T) {
+	t.Parallel()
 	vs := vars{"id": "o-1", "n": doc(t, "42"), "obj": doc(t, `{"url":"u"}`)}
 	got, err := vs.expand(doc(t, `{"a":"${id}","b":"${n}","c":"order ${id} of ${n}","d":["${obj}"],"e":"plain"}`))
 	require.NoError(t, err)
@@ -101,6 +105,7 @@ func TestExpand(t *testing.T) {
 }
 
 func TestLookup(t *testing.T) {
+	t.Parallel()
 	d := doc(t, `{"operations":[{"status":"success"},{"status":"decline"}],"payment":{"id":"o-1"}}`)
 	for path, want := range map[string]any{"payment.id": "o-1", "operations.1.status": "decline", "operations[0].status": "success"} {
 		got, err := lookup(d, path)

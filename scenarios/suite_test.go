@@ -11,6 +11,7 @@ import (
 
 // TestSuite runs every shipped scenario file, as `sandbox test scenarios/` does.
 func TestSuite(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	r := &scenarios.Runner{Out: &out}
 	paths := []string{"."}

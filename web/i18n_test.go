@@ -13,6 +13,7 @@ var verb = regexp.MustCompile(`%[-+# 0]*[0-9]*(\.[0-9]+)?[a-zA-Z%]`)
 // TestTranslationsAgree: every language has every key of English, no
 // other, and each translation takes the same fmt verbs in the same order.
 func TestTranslationsAgree(t *testing.T) {
+	t.Parallel()
 	en := TranslationKeys("en")
 	assert.NotEmpty(t, en)
 	for _, lang := range Languages()[1:] {
@@ -26,6 +27,7 @@ func TestTranslationsAgree(t *testing.T) {
 }
 
 func TestLanguage(t *testing.T) {
+	t.Parallel()
 	for code, want := range map[string]string{
 		"": "en", "en": "en", "EN": "en", "en-GB": "en", "es": "es", "es-MX": "es", "es_AR": "es", "spa": "es",
 		"pt": "pt", "pt-BR": "pt", "por": "pt", "de": "en", "zz-top": "en", " es ": "es",
@@ -35,6 +37,7 @@ func TestLanguage(t *testing.T) {
 }
 
 func TestTranslator(t *testing.T) {
+	t.Parallel()
 	es := NewTranslator("es-MX")
 	assert.Equal(t, "es", es.Lang())
 	assert.Equal(t, "Pagar $25.00", es.T("details.pay", "$25.00"))
@@ -51,6 +54,7 @@ func TestTranslator(t *testing.T) {
 // Payment Page's (the last added first, then English), and moments are
 // written in the customer's country time with its offset.
 func TestTranslatorWithAndIn(t *testing.T) {
+	t.Parallel()
 	shared := Catalog{"en": {"v.go": "Go to any %s.", "skip": "Jump"}, "es": {"v.go": "Ve a cualquier %s."}}
 	own := Catalog{"en": {"outlet": "OXXO store"}, "es": {"outlet": "tienda OXXO"}}
 	mexico := time.FixedZone("America/Mexico_City", -6*3600)
@@ -74,6 +78,7 @@ func TestTranslatorWithAndIn(t *testing.T) {
 // TestCatalogProblems: a missing translation, an extra key and a
 // translation with other verbs are each named.
 func TestCatalogProblems(t *testing.T) {
+	t.Parallel()
 	c := Catalog{
 		"en": {"a": "%s of %d", "b": "B"},
 		"es": {"a": "%d de %s", "b": "B", "c": "C"},

@@ -48,6 +48,7 @@ func paymentPages(evil string) map[string]PaymentPage {
 }
 
 func TestPaymentPagesEscapeMerchantData(t *testing.T) {
+	t.Parallel()
 	const evil = `<script>alert(1)</script>`
 	r := newRenderer(t)
 	for name, p := range paymentPages(evil) {
@@ -62,6 +63,7 @@ func TestPaymentPagesEscapeMerchantData(t *testing.T) {
 }
 
 func TestPaymentPagesAreAccessible(t *testing.T) {
+	t.Parallel()
 	r := newRenderer(t)
 	for name, p := range paymentPages("Order 1") {
 		var buf bytes.Buffer
@@ -87,6 +89,7 @@ func TestPaymentPagesAreAccessible(t *testing.T) {
 }
 
 func TestSharedHandler(t *testing.T) {
+	t.Parallel()
 	h := SharedHandler()
 	for _, tt := range []struct {
 		path   string
@@ -109,6 +112,7 @@ func TestSharedHandler(t *testing.T) {
 }
 
 func TestMarkOf(t *testing.T) {
+	t.Parallel()
 	oxxo := platform.Method{Code: "oxxo", Name: "Oxxo", Brand: platform.Brand{Tile: "OXXO", Color: "#c8102e", Ink: "#ffffff"}}
 	assert.Equal(t, MethodMark{Text: "OXXO", Color: "#c8102e", Ink: "#ffffff"}, MarkOf(oxxo), "the brand's tile and colours")
 	card := platform.Method{Code: "card-partner", Name: "Card partner", Brand: platform.Brand{Color: "#0b5d4b", Ink: "#ffffff"}}

@@ -34,12 +34,14 @@ func newRenderer(t *testing.T) *Renderer {
 }
 
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	golden.Pages(t, newRenderer(t).Render, []golden.PageCase{
 		{Golden: "error", Page: "error", Data: errorPage()},
 	})
 }
 
 func TestPagesAreAccessible(t *testing.T) {
+	t.Parallel()
 	r := newRenderer(t)
 	var buf bytes.Buffer
 	require.NoError(t, r.Render(&buf, "error", errorPage()))
@@ -55,6 +57,7 @@ func TestPagesAreAccessible(t *testing.T) {
 }
 
 func TestMerchantDataIsEscaped(t *testing.T) {
+	t.Parallel()
 	const evil = `<script>alert(1)</script>`
 	e := errorPage()
 	e.Message, e.Details = evil, []string{evil}
@@ -69,6 +72,7 @@ func TestMerchantDataIsEscaped(t *testing.T) {
 }
 
 func TestRender(t *testing.T) {
+	t.Parallel()
 	r := newRenderer(t)
 	assert.Subset(t, r.Pages(), []string{"error", "payment", "home"})
 	assert.NotContains(t, r.Pages(), "layout", "the layout is not a page")
@@ -97,6 +101,7 @@ func TestRender(t *testing.T) {
 }
 
 func TestStaticHandler(t *testing.T) {
+	t.Parallel()
 	h := StaticHandler()
 	css := AssetURL("style.css")
 	require.Regexp(t, `^/static/style\.css\?v=[0-9a-f]{12}$`, css)
@@ -145,6 +150,7 @@ func TestStaticHandler(t *testing.T) {
 }
 
 func TestFormatMoney(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		sum           platform.Sum
 		money, symbol string
@@ -167,6 +173,7 @@ func TestFormatMoney(t *testing.T) {
 }
 
 func TestFormatters(t *testing.T) {
+	t.Parallel()
 	assert.Equal(t, "9301 2345 6789 01", GroupDigits("93012345678901", 4))
 	assert.Equal(t, "1234", GroupDigits("1234", 4))
 	assert.Equal(t, "12 34 5", GroupDigits("12345", 2))
@@ -186,6 +193,7 @@ func TestFormatters(t *testing.T) {
 }
 
 func TestErrorFrom(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		err    error
 		status int
@@ -210,6 +218,7 @@ func TestErrorFrom(t *testing.T) {
 }
 
 func TestNewWithProviderPages(t *testing.T) {
+	t.Parallel()
 	page := func(text string) fstest.MapFS {
 		return fstest.MapFS{"tab.html": {Data: []byte(`{{define "title"}}Tab{{end}}{{define "content"}}<h1>` + text + `</h1>{{end}}`)}}
 	}
@@ -229,6 +238,7 @@ func TestNewWithProviderPages(t *testing.T) {
 }
 
 func TestCurrencyNote(t *testing.T) {
+	t.Parallel()
 	for cur, want := range map[string]string{"USD": "USD", "MXN": "", "EUR": "", "KES": "", "XYZ": ""} {
 		assert.Equal(t, want, CurrencyNote(platform.Sum{Amount: 100, Currency: cur}), cur)
 	}

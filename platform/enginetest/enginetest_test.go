@@ -117,6 +117,7 @@ func order(n int) platform.SaleRequest {
 }
 
 func TestSaleIsProcessedAtTheFrozenTime(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 11, 22, 14, 0, 0, 0, time.UTC)
 	s := enginetest.New(t, tab{}, enginetest.Options{Sale: order, At: at, Seed: 42})
 	p := s.Sale()
@@ -133,6 +134,7 @@ func TestSaleIsProcessedAtTheFrozenTime(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
+	t.Parallel()
 	s := enginetest.New(t, tab{}, enginetest.Options{})
 	assert.Equal(t, testing.TB(t), s.T())
 	assert.Equal(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), s.Engine.Clock().Now())
@@ -144,6 +146,7 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestSeedDecides(t *testing.T) {
+	t.Parallel()
 	id := func(seed byte) string {
 		return enginetest.New(t, tab{}, enginetest.Options{Seed: seed}).Engine.NewID(16)
 	}
@@ -152,6 +155,7 @@ func TestSeedDecides(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
+	t.Parallel()
 	project := platform.Project{ID: 842, Secret: "s3cret"}
 	settings := map[string]platform.MethodSettings{"tab": {MaxAmount: 500}}
 	s := enginetest.New(t, tab{}, enginetest.Options{Project: project, Settings: settings})
@@ -164,6 +168,7 @@ func TestOptions(t *testing.T) {
 }
 
 func TestPages(t *testing.T) {
+	t.Parallel()
 	s := enginetest.New(t, pagedTab{}, enginetest.Options{Sale: order})
 	p := s.Sale()
 
@@ -182,6 +187,7 @@ func TestPages(t *testing.T) {
 }
 
 func TestCheckDeposit(t *testing.T) {
+	t.Parallel()
 	m := &merchant{}
 	s := enginetest.New(t, checkedTab{}, enginetest.Options{Sale: order, CheckDeposit: m})
 	p := s.Sale()
@@ -198,6 +204,7 @@ func TestCheckDeposit(t *testing.T) {
 }
 
 func TestSaleStartsTheNextOrderAsChanged(t *testing.T) {
+	t.Parallel()
 	s := enginetest.New(t, tab{}, enginetest.Options{Sale: order})
 	assert.Equal(t, "order-1", s.Sale(nil).ID)
 	p := s.Sale(func(r *platform.SaleRequest) { r.PaymentID += "-a" }, nil, func(r *platform.SaleRequest) { r.PaymentID += "-b" })

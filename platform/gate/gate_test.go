@@ -144,6 +144,7 @@ func post(t testing.TB, sb *enginetest.Sandbox, path string, body any) (int, ans
 }
 
 func TestGateAnswers(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("x", 32_750) // the probe's payment_id: bbolt's "key too large" made it a 500
 	tests := []struct {
 		name      string
@@ -254,6 +255,7 @@ func TestGateAnswers(t *testing.T) {
 }
 
 func TestGateAccepts(t *testing.T) {
+	t.Parallel()
 	sb := newGate(t)
 	id255 := strings.Repeat("é", platform.MaxIDLength) // 255 characters, 510 bytes
 	for _, body := range []map[string]any{

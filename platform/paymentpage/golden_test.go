@@ -51,6 +51,7 @@ func goldenPage(t *testing.T, name string, a answer) {
 
 // TestGoldenPages renders every step and error page of the Payment Page.
 func TestGoldenPages(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	oxxo := map[string]string{"force_payment_method": "oxxo", "payment_description": "Order 38202000002316",
 		"merchant_success_url": "https://shop.example/ok", "merchant_fail_url": "https://shop.example/cart"}

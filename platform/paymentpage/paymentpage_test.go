@@ -23,6 +23,7 @@ import (
 // spelling of booleans they use and with the unsigned parameters plugins
 // add; anything else is refused with the string the sandbox signed.
 func TestSignatureVariants(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	full := func(id string, extra map[string]string) map[string]string {
 		return params(id, "USD", 1000, extra)
@@ -105,6 +106,7 @@ func TestSignatureVariants(t *testing.T) {
 // SDK's URL carries no amount, currency or customer: its signature is
 // accepted, and the page then names exactly those parameters as missing.
 func TestSDKVectors(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile("../signature/testdata/signature_vectors.json")
 	require.NoError(t, err)
 	var vectors struct {
@@ -183,6 +185,7 @@ func headline(body string) string {
 // TestErrorPages: every refusal is an error page that says exactly what is
 // wrong, with a 4xx status.
 func TestErrorPages(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	// A payment_id already used, by a Payment Page payment.
 	a := f.pay(params("used-1", "MXN", 1000, map[string]string{"force_payment_method": "oxxo"}), "oxxo", map[string]string{
@@ -263,6 +266,7 @@ func TestErrorPages(t *testing.T) {
 // TestMethodChoice: the methods whose currencies fit, in registration
 // order, or the one force_payment_method names, whatever its spelling.
 func TestMethodChoice(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	tests := []struct {
 		name     string
@@ -339,6 +343,7 @@ func TestMethodChoice(t *testing.T) {
 // the problem. A forced method is not held to its limits: its sale is
 // declined, as the seeds show (docs/callbacks.md "Decline codes").
 func TestMethodLimits(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	const limited = 843
 	require.NoError(t, f.eng.PutProject(context.Background(), platform.Project{ID: limited, Secret: secret, Methods: map[string]platform.MethodSettings{
@@ -392,6 +397,7 @@ func TestMethodLimits(t *testing.T) {
 // the customer's language, with the errors entries that add to it, and
 // leads back to the shop by the first return URL the shop gave.
 func TestDeclineReason(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	const limited = 844
 	require.NoError(t, f.eng.PutProject(context.Background(), platform.Project{ID: limited, Secret: secret, Methods: map[string]platform.MethodSettings{
@@ -438,6 +444,7 @@ func TestDeclineReason(t *testing.T) {
 // request lacks, checks each field (presence, email format, the method's
 // own rule) and keeps what the customer typed.
 func TestFieldValidation(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		method string
@@ -511,6 +518,7 @@ func TestFieldValidation(t *testing.T) {
 // TestSale: what the sale carries: the Payment Page interface, the result
 // page as every return URL, the pages' options, merchant_callback_url.
 func TestSale(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	a := f.pay(params("sale-1", "KES", 5000, map[string]string{
 		"payment_description":   "Order 7",
@@ -547,6 +555,7 @@ func TestSale(t *testing.T) {
 // answered yet, after waiting on the processing page) to the provider as the redirect says (GET: a redirect; POST: a
 // form that submits itself) or to the result when it was declined.
 func TestJourney(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	voucher := params("journey-1", "MXN", 125000, map[string]string{"force_payment_method": "oxxo",
 		"customer_first_name": "Ana", "customer_last_name": "Lopez", "customer_email": "ana@example.com", "identify_doc_number": "1234567890",
@@ -627,6 +636,7 @@ func TestJourney(t *testing.T) {
 // aimed at _top carrying the URL's query, a POST one too; the result's
 // links to the voucher and back to the shop leave the frame as well.
 func TestEmbeddedJourney(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	person := map[string]string{"force_payment_method": "oxxo", "frame_mode": "iframe",
 		"customer_first_name": "Ana", "customer_last_name": "Lopez", "customer_email": "ana@example.com", "identify_doc_number": "1234567890",
@@ -675,6 +685,7 @@ func TestEmbeddedJourney(t *testing.T) {
 // TestPaymentIDsInPaths: payment IDs with slashes, spaces and the like
 // survive the trip through the pages' URLs.
 func TestPaymentIDsInPaths(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	id := "order/7 ü?#%"
 	a := f.pay(params(id, "EUR", 2500, nil), "eco-voucher", nil)
@@ -688,6 +699,7 @@ func TestPaymentIDsInPaths(t *testing.T) {
 
 // TestLanguages: en, es and pt; regional variants; anything else is en.
 func TestLanguages(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	tests := []struct {
 		code, lang, title string
@@ -725,6 +737,7 @@ func TestLanguages(t *testing.T) {
 // TestMerchantDataIsEscaped: what the merchant sends and the customer types
 // is escaped wherever a page shows it.
 func TestMerchantDataIsEscaped(t *testing.T) {
+	t.Parallel()
 	const evil = `<script>alert(1)</script>`
 	f := newFixture(t)
 	p := params("evil-1", "USD", 1000, map[string]string{
@@ -757,6 +770,7 @@ func TestMerchantDataIsEscaped(t *testing.T) {
 // TestStatelessSteps: the steps carry everything, so a restarted sandbox
 // (here: a new server over the same engine) goes on where the customer is.
 func TestStatelessSteps(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	a := f.open(params("restart-1", "USD", 1000, nil))
 	req := carried(t, a.body)
@@ -768,6 +782,7 @@ func TestStatelessSteps(t *testing.T) {
 
 // TestAssets: the pages' scripts, the widget and the sample shop.
 func TestAssets(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, target := range []string{"/payment/assets/page.js", "/payment/assets/shop.js", "/shared/merchant.js", "/shared/merchant.css"} {
 		a := f.get(target)

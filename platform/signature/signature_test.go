@@ -20,6 +20,7 @@ func mustDecode(t testing.TB, body string) map[string]any {
 }
 
 func TestSPECExample(t *testing.T) {
+	t.Parallel()
 	data := mustDecode(t, `{"payment":{"id":"11","status":"success"}}`)
 	const want = "Rk9xmCfiv/BJbVrCz+oazsOOuiMqrktLVXruRLM9WJ2zmYvufwOS7uxz5Pd36kfKPqbBwKZjMs/EEzF/VsbbNw=="
 	if got := Canonical(data); got != "payment:id:11;payment:status:success" {
@@ -31,6 +32,7 @@ func TestSPECExample(t *testing.T) {
 }
 
 func TestCanonicalGoValues(t *testing.T) {
+	t.Parallel()
 	type sum struct {
 		Amount   int64  `json:"amount"`
 		Currency string `json:"currency"`
@@ -77,6 +79,7 @@ func TestCanonicalGoValues(t *testing.T) {
 }
 
 func TestCandidates(t *testing.T) {
+	t.Parallel()
 	items := make([]any, 11)
 	for i := range items {
 		items[i] = "v" + strconv.Itoa(i)
@@ -138,6 +141,7 @@ func TestCandidates(t *testing.T) {
 }
 
 func TestVerifyRejectsOtherOrders(t *testing.T) {
+	t.Parallel()
 	data := map[string]any{"a": "1", "b": "2", "c": map[string]any{"d": "3"}}
 	for _, s := range []string{"c:d:3;b:2;a:1", "a:1;b:2", "a:1;b:2;c:d:3;", "a:1;b:2;c:d:4"} {
 		err := Verify(data, SignString(s, "k"), "k")
@@ -152,6 +156,7 @@ func TestVerifyRejectsOtherOrders(t *testing.T) {
 }
 
 func TestVerifyEmpty(t *testing.T) {
+	t.Parallel()
 	data := map[string]any{"a": "1"}
 	if err := Verify(data, "", "secret"); !errors.Is(err, ErrEmpty) {
 		t.Errorf("Verify = %v, want ErrEmpty", err)
@@ -162,6 +167,7 @@ func TestVerifyEmpty(t *testing.T) {
 }
 
 func TestMismatch(t *testing.T) {
+	t.Parallel()
 	const secret = "Sup3r-S3cret-Key"
 	data := mustDecode(t, `{"general":{"project_id":1,"payment_id":"p 1"},"interface_type":"{\"id\":23}","items":[1,2,3,4,5,6,7,8,9,10,11]}`)
 	err := Verify(data, "bm90IGEgc2lnbmF0dXJl", secret)
@@ -200,6 +206,7 @@ func TestMismatch(t *testing.T) {
 }
 
 func TestVerifyForm(t *testing.T) {
+	t.Parallel()
 	const secret = "secret"
 	params := map[string]string{
 		"project_id":         "12345",
@@ -289,6 +296,7 @@ func TestVerifyForm(t *testing.T) {
 }
 
 func TestCanonicalForm(t *testing.T) {
+	t.Parallel()
 	params := map[string]string{"project_id": "1", "payment_id": "p 1", "close_on_missclick": "True", "signature": "old"}
 	if got, want := CanonicalForm(params), "close_on_missclick:1;payment_id:p 1;project_id:1"; got != want {
 		t.Errorf("CanonicalForm = %q, want %q", got, want)
@@ -299,6 +307,7 @@ func TestCanonicalForm(t *testing.T) {
 }
 
 func TestSignJSON(t *testing.T) {
+	t.Parallel()
 	const secret = "secret"
 	tests := []struct {
 		name string
@@ -370,6 +379,7 @@ func TestSignJSON(t *testing.T) {
 }
 
 func TestDecode(t *testing.T) {
+	t.Parallel()
 	m, err := Decode([]byte(` {"amount":10800,"rate":1.50,"big":12345678901234567890} `))
 	if err != nil {
 		t.Fatal(err)
@@ -411,6 +421,7 @@ func TestDecode(t *testing.T) {
 }
 
 func TestNaturalCompare(t *testing.T) {
+	t.Parallel()
 	sorted := []string{"", "a", "a0", "a1", "a01", "a2", "a10", "a10b", "a:0", "a:2", "a:10", "b"}
 	for i := range sorted {
 		for j := range sorted {

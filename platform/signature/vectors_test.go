@@ -72,6 +72,7 @@ func str(t testing.TB, m map[string]any, key string) string {
 }
 
 func TestCanonicalVectors(t *testing.T) {
+	t.Parallel()
 	vectors, _ := loadVectors(t)
 	noSignature := map[string]bool{"rule-colon-in-key": true, "sdk-go-string-only": true}
 	for _, v := range vectors {
@@ -111,6 +112,7 @@ func TestCanonicalVectors(t *testing.T) {
 }
 
 func TestLenientVectors(t *testing.T) {
+	t.Parallel()
 	_, vectors := loadVectors(t)
 	for _, v := range vectors {
 		t.Run(v.name, func(t *testing.T) {
@@ -128,6 +130,7 @@ func TestLenientVectors(t *testing.T) {
 // exercise the alternative orderings: all but the Python one are rejected by
 // the canonical string alone.
 func TestLenientVectorsNeedAlternatives(t *testing.T) {
+	t.Parallel()
 	_, vectors := loadVectors(t)
 	for _, v := range vectors {
 		canonicalOK := SignString(Canonical(v.data), v.secret) == v.signature

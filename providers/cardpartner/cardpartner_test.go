@@ -76,6 +76,7 @@ func opened(t *testing.T, amount int64, currency string) *platform.Payment {
 }
 
 func TestMethod(t *testing.T) {
+	t.Parallel()
 	m := cardpartner.New().Method()
 	assert.Equal(t, "card-partner", m.Code)
 	assert.Equal(t, "Card partner", m.Name)
@@ -98,6 +99,7 @@ func TestMethod(t *testing.T) {
 }
 
 func TestCheckField(t *testing.T) {
+	t.Parallel()
 	check := cardpartner.Method().CheckField
 	require.NotNil(t, check)
 	tests := []struct {
@@ -129,6 +131,7 @@ func TestCheckField(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		sum      platform.Sum
@@ -178,6 +181,7 @@ func TestLimits(t *testing.T) {
 }
 
 func TestStartOpensTheCheckout(t *testing.T) {
+	t.Parallel()
 	p := testPayment(1000, "KES")
 	s, err := cardpartner.New().Start(p, testEnv(t0))
 	require.NoError(t, err)
@@ -237,6 +241,7 @@ func TestStartOpensTheCheckout(t *testing.T) {
 }
 
 func TestStartInUSDOffersCardsOnly(t *testing.T) {
+	t.Parallel()
 	p := opened(t, 100, "USD")
 	var body map[string]string
 	require.NoError(t, json.Unmarshal(p.Redirect.Body, &body))
@@ -248,6 +253,7 @@ func TestStartInUSDOffersCardsOnly(t *testing.T) {
 }
 
 func TestTTLSetting(t *testing.T) {
+	t.Parallel()
 	p := testPayment(1000, "KES")
 	env := testEnv(t0)
 	env.Settings.Timeout = platform.Duration(2 * time.Minute)
@@ -260,6 +266,7 @@ func TestTTLSetting(t *testing.T) {
 }
 
 func TestReturnURLs(t *testing.T) {
+	t.Parallel()
 	p := testPayment(1000, "KES")
 	tests := []struct {
 		name          string
@@ -278,6 +285,7 @@ func TestReturnURLs(t *testing.T) {
 }
 
 func TestCheckBodyRefusals(t *testing.T) {
+	t.Parallel()
 	p := opened(t, 1000, "KES")
 	var body map[string]string
 	require.NoError(t, json.Unmarshal(p.Redirect.Body, &body))
@@ -327,6 +335,7 @@ func fields(pe *platform.Error) []string {
 }
 
 func TestClarification(t *testing.T) {
+	t.Parallel()
 	prov := cardpartner.New()
 	tests := []struct {
 		name         string
@@ -374,6 +383,7 @@ func TestClarification(t *testing.T) {
 }
 
 func TestJobs(t *testing.T) {
+	t.Parallel()
 	prov := cardpartner.New()
 
 	// page_ttl does nothing before the deadline, declines at it.
@@ -413,6 +423,7 @@ func TestJobs(t *testing.T) {
 }
 
 func TestDecide(t *testing.T) {
+	t.Parallel()
 	kes := cardpartner.Channels("KES")
 	usd := cardpartner.Channels("USD")
 	tests := []struct {
@@ -469,6 +480,7 @@ func TestDecide(t *testing.T) {
 }
 
 func TestTestNumbersAreValid(t *testing.T) {
+	t.Parallel()
 	for _, c := range cardpartner.TestCards {
 		n, msg := cardpartner.CheckCard(c.Number)
 		assert.Empty(t, msg, c.Number)
@@ -486,6 +498,7 @@ func TestTestNumbersAreValid(t *testing.T) {
 }
 
 func TestPay(t *testing.T) {
+	t.Parallel()
 	prov := cardpartner.New()
 
 	p := opened(t, 1000, "KES")
@@ -545,6 +558,7 @@ func TestPay(t *testing.T) {
 }
 
 func TestRefund(t *testing.T) {
+	t.Parallel()
 	prov := cardpartner.New()
 	tests := []struct {
 		in       json.RawMessage
@@ -579,6 +593,7 @@ func TestRefund(t *testing.T) {
 }
 
 func TestDecisionsAreRepeatable(t *testing.T) {
+	t.Parallel()
 	a, err := cardpartner.New().Start(testPayment(1000, "KES"), testEnv(t0))
 	require.NoError(t, err)
 	b, err := cardpartner.New().Start(testPayment(1000, "KES"), testEnv(t0))

@@ -68,6 +68,7 @@ func cardForm(inv, number string) url.Values {
 }
 
 func TestCheckoutEntry(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	p := s.Sale(nil)
 	good := body(t, p)
@@ -135,6 +136,7 @@ func TestCheckoutEntry(t *testing.T) {
 }
 
 func TestCheckoutPage(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	p := s.Sale(nil)
 	rec := s.Get("/providers/card-partner/checkout?inv=" + inv(t, p))
@@ -185,6 +187,7 @@ func TestCheckoutPage(t *testing.T) {
 }
 
 func TestCheckoutRefusals(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	p := s.Sale(nil)
 	i := inv(t, p)
@@ -243,6 +246,7 @@ func with(v url.Values, k, x string) url.Values {
 }
 
 func TestCheckoutOutcomes(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	tests := []struct {
 		name     string
@@ -321,6 +325,7 @@ func TestCheckoutOutcomes(t *testing.T) {
 }
 
 func TestCheckoutLapse(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	p := s.Sale(nil)
 	i := inv(t, p)
@@ -345,6 +350,7 @@ func TestCheckoutLapse(t *testing.T) {
 }
 
 func TestCheckoutNotOpenWhileAwaitingClarification(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	p := s.Sale(func(r *platform.SaleRequest) { r.Customer.Email = "" })
 	require.Equal(t, platform.StatusAwaitingClarification, p.Status)
@@ -363,6 +369,7 @@ func TestCheckoutNotOpenWhileAwaitingClarification(t *testing.T) {
 }
 
 func TestResultPageOfRefund(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	ctx := context.Background()
 	p := s.Sale(func(r *platform.SaleRequest) { r.ReturnURLs = platform.ReturnURLs{} })
@@ -385,6 +392,7 @@ func TestResultPageOfRefund(t *testing.T) {
 }
 
 func TestMerchantDataIsEscaped(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	const evil = `<script>alert(1)</script>`
 	p := s.Sale(func(r *platform.SaleRequest) {
@@ -411,6 +419,7 @@ func TestMerchantDataIsEscaped(t *testing.T) {
 // Payment Page pays at a Spanish checkout, is refused in Spanish and reads
 // a Spanish result; the sandbox's test data stays in English.
 func TestCheckoutInTheCustomersLanguage(t *testing.T) {
+	t.Parallel()
 	assert.Empty(t, cardpartner.Words().Problems(), "every string in every language, with the same verbs")
 	s := newSandbox(t)
 	p := s.Sale(func(r *platform.SaleRequest) {

@@ -15,6 +15,7 @@ import (
 var now = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 func TestMethod(t *testing.T) {
+	t.Parallel()
 	m := New().Method()
 	assert.Equal(t, "eco-voucher", m.Code)
 	assert.Equal(t, "EcoVoucher", m.Name)
@@ -38,6 +39,7 @@ func TestMethod(t *testing.T) {
 }
 
 func TestChecksum(t *testing.T) {
+	t.Parallel()
 	b := RedirectBody{
 		PaymentPageID: "3324", MerchantAccountNumber: "100842", CustomerIDAtMerchant: "12",
 		OnSuccessURL: "http://sandbox.test/providers/eco-voucher/complete?tx=1000000001",
@@ -67,6 +69,7 @@ func TestChecksum(t *testing.T) {
 }
 
 func TestMismatch(t *testing.T) {
+	t.Parallel()
 	b := New().redirectBody(&platform.Payment{ProjectID: 842, Customer: platform.Customer{ID: "12"}, Amount: platform.Sum{Currency: "EUR"}}, 1000000007, "http://sb")
 	raw, err := json.Marshal(b)
 	require.NoError(t, err)
@@ -94,6 +97,7 @@ func sale(amount int64, currency string) *platform.Payment {
 }
 
 func TestStart(t *testing.T) {
+	t.Parallel()
 	env := platform.Env{Now: now, BaseURL: "http://sb", Settings: Method().Defaults}
 	s, err := New().Start(sale(0, "EUR"), env)
 	require.NoError(t, err)
@@ -134,6 +138,7 @@ func TestStart(t *testing.T) {
 }
 
 func TestStartDeclinesAmountsVouchersCannotMake(t *testing.T) {
+	t.Parallel()
 	env := platform.Env{Now: now, BaseURL: "http://sb", Settings: Method().Defaults}
 	for _, amount := range []int64{1234, 500, 1050} {
 		s, err := New().Start(sale(amount, "EUR"), env)
@@ -168,6 +173,7 @@ func entered(vs ...TestVoucher) []VoucherInput {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	e10, e25, e10b := issue(t, "EUR", 10, 1), issue(t, "EUR", 25, 1), issue(t, "EUR", 10, 2)
 	g10 := issue(t, "GBP", 10, 1)
 	eur := func(a int64) platform.Sum { return platform.Sum{Amount: a, Currency: "EUR"} }
@@ -247,6 +253,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestPayRefusesWhatIsNotOpen(t *testing.T) {
+	t.Parallel()
 	env := platform.Env{Now: now, BaseURL: "http://sb", Settings: Method().Defaults}
 	p := sale(1000, "EUR")
 	s, err := New().Start(p, env)
@@ -275,6 +282,7 @@ func TestPayRefusesWhatIsNotOpen(t *testing.T) {
 }
 
 func TestConfirmed(t *testing.T) {
+	t.Parallel()
 	p := sale(1000, "EUR")
 	p.Status = platform.StatusProcessing
 	tests := []struct {
@@ -310,6 +318,7 @@ func TestConfirmed(t *testing.T) {
 }
 
 func TestFailExpireJob(t *testing.T) {
+	t.Parallel()
 	p := sale(0, "EUR")
 	p.Status = platform.StatusAwaitingRedirect
 	env := platform.Env{Now: now}
@@ -349,6 +358,7 @@ func TestFailExpireJob(t *testing.T) {
 }
 
 func TestConvert(t *testing.T) {
+	t.Parallel()
 	eur := platform.Sum{Amount: 4500, Currency: "EUR"}
 	assert.Equal(t, &eur, Convert(eur, nil), "identity by default")
 	assert.Equal(t, &eur, Convert(eur, map[string]int64{"GBP/USD": 1_270_000, "EUR": 2_000_000}), "only EUR/… pairs apply")

@@ -161,6 +161,7 @@ func wallet(rec *httptest.ResponseRecorder) []ecovoucher.TestVoucher {
 }
 
 func TestRedirectOpensThePage(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	p := s.sale(4500)
 	require.Equal(t, platform.StatusAwaitingRedirect, p.Status)
@@ -215,6 +216,7 @@ func TestRedirectOpensThePage(t *testing.T) {
 }
 
 func TestRedirectRefusals(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	p := s.sale(1000)
 	good := redirect(t, p)
@@ -270,6 +272,7 @@ func TestRedirectRefusals(t *testing.T) {
 }
 
 func TestPayWithWalletVouchers(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	p := s.sale(0)
 	rec := s.PostForm(ecovoucher.PayPath, redirect(t, p))
@@ -351,6 +354,7 @@ func TestPayWithWalletVouchers(t *testing.T) {
 }
 
 func TestPayRefusals(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	usedBy := s.sale(0)
 	spent := issue(t, "EUR", 25, 1)
@@ -427,6 +431,7 @@ func TestPayRefusals(t *testing.T) {
 }
 
 func TestMerchantAnswers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		answer   platform.DepositAnswer
@@ -458,6 +463,7 @@ func TestMerchantAnswers(t *testing.T) {
 }
 
 func TestWithoutReturnURLsTheResultPageShows(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	s.checker.set(platform.DepositAnswer{Code: platform.DeclineByMerchant})
 	p := s.sale(1000, func(r *platform.SaleRequest) {
@@ -478,6 +484,7 @@ func TestWithoutReturnURLsTheResultPageShows(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	p := s.sale(0)
 	rec := s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "cancel", issue(t, "EUR", 10, 1)))
@@ -497,6 +504,7 @@ func TestCancel(t *testing.T) {
 }
 
 func TestFillAddRemove(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	p := s.sale(4500)
 	tx := fmt.Sprint(txID(t, p))
@@ -535,6 +543,7 @@ func TestFillAddRemove(t *testing.T) {
 }
 
 func TestSessionTimeout(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	p := s.sale(0)
 	_, err := s.Engine.Advance(context.Background(), 30*time.Minute-time.Second)
@@ -560,6 +569,7 @@ func mustJSON(t *testing.T, v any) []byte {
 }
 
 func TestControlPayWithoutVouchers(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	for _, tt := range []struct {
 		amount int64
@@ -588,6 +598,7 @@ func TestControlPayWithoutVouchers(t *testing.T) {
 }
 
 func TestCompleteAndNotify(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	p := s.sale(1000)
 	tx := txID(t, p)
@@ -603,6 +614,7 @@ func TestCompleteAndNotify(t *testing.T) {
 }
 
 func TestMerchantDataIsEscaped(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	const evil = `<script>alert(1)</script>`
 	p := s.sale(0, func(r *platform.SaleRequest) {
@@ -625,6 +637,7 @@ func TestMerchantDataIsEscaped(t *testing.T) {
 // Portuguese and reads a Portuguese result; the sandbox's wallet stays in
 // English.
 func TestPagesInTheCustomersLanguage(t *testing.T) {
+	t.Parallel()
 	assert.Empty(t, ecovoucher.Words().Problems(), "every string in every language, with the same verbs")
 	s := newSandbox(t)
 	s.checker.set(platform.DepositAnswer{Confirmed: true})

@@ -16,6 +16,7 @@ import (
 func withCheck(body string) string { return body + string('0'+voucher.LuhnDigit(body)) }
 
 func TestIssue(t *testing.T) {
+	t.Parallel()
 	v, err := Issue("EUR", 10, 1)
 	require.NoError(t, err)
 	// Frozen: documented in doc.go and checked by hand (sha256sum, Luhn).
@@ -53,6 +54,7 @@ func TestIssue(t *testing.T) {
 }
 
 func TestSecurityCodesDiffer(t *testing.T) {
+	t.Parallel()
 	seen := map[string]int{}
 	for serial := 1; serial <= 50; serial++ {
 		v, err := Issue("EUR", 10, serial)
@@ -63,6 +65,7 @@ func TestSecurityCodesDiffer(t *testing.T) {
 }
 
 func TestLookupRefusals(t *testing.T) {
+	t.Parallel()
 	good, err := Issue("USD", 75, 12)
 	require.NoError(t, err)
 	swapped := good.Number[:3] + good.Number[4:5] + good.Number[3:4] + good.Number[5:]
@@ -92,6 +95,7 @@ func TestLookupRefusals(t *testing.T) {
 }
 
 func TestParseExpiry(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in          string
 		month, year int
@@ -121,6 +125,7 @@ func TestParseExpiry(t *testing.T) {
 }
 
 func TestCombination(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		amount int64
 		max    int
@@ -194,6 +199,7 @@ func numbers(vs []TestVoucher) []string {
 }
 
 func TestPick(t *testing.T) {
+	t.Parallel()
 	got, err := Pick("EUR", 0, usedSet())
 	require.NoError(t, err)
 	assert.Equal(t, []string{issue(t, "EUR", 10, 1).Number}, numbers(got), "amount 0: one voucher of 10")
@@ -216,6 +222,7 @@ func TestPick(t *testing.T) {
 }
 
 func TestWallet(t *testing.T) {
+	t.Parallel()
 	used := issue(t, "USD", 15, 1).Number
 	inForm := issue(t, "USD", 50, 1).Number
 	w, err := Wallet("USD", 1, map[string]bool{inForm: true}, usedSet(used))

@@ -27,6 +27,7 @@ const day = 24 * time.Hour
 var fixed = time.Date(2026, 6, 26, 7, 27, 2, 0, time.UTC)
 
 func TestMethod(t *testing.T) {
+	t.Parallel()
 	m := loterica.New().Method()
 	assert.Equal(t, "loterica", m.Code)
 	assert.Equal(t, "Lotérica", m.Name)
@@ -53,6 +54,7 @@ func TestMethod(t *testing.T) {
 }
 
 func TestAmountRules(t *testing.T) {
+	t.Parallel()
 	m := loterica.Method()
 	tests := []struct {
 		name  string
@@ -90,6 +92,7 @@ func TestAmountRules(t *testing.T) {
 }
 
 func TestDecimal(t *testing.T) {
+	t.Parallel()
 	for cents, want := range map[int64]string{1000: "10.00", 40000: "400.00", 5: "0.05", 0: "0.00", 123456: "1234.56", -150: "-1.50"} {
 		assert.Equal(t, want, loterica.Decimal(cents))
 	}
@@ -118,6 +121,7 @@ func text(rec *httptest.ResponseRecorder) string {
 }
 
 func TestRedirectIsAPOSTWithTheSeedsBody(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	p := s.Sale(func(r *platform.SaleRequest) {
 		r.PaymentID = "exampleID"
@@ -155,6 +159,7 @@ func TestRedirectIsAPOSTWithTheSeedsBody(t *testing.T) {
 }
 
 func TestVoucherPageInPortuguese(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	p := s.Sale(func(r *platform.SaleRequest) { r.ReturnURLs.Return = "https://shop.example/orders/42" })
 	ref := p.Voucher.Reference
@@ -220,6 +225,7 @@ func formOf(t *testing.T, body json.RawMessage) url.Values {
 }
 
 func TestPaidAndExpiredPages(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	paid := s.Sale(nil)
 	rec := s.Post("/providers/loterica/terminal", "application/x-www-form-urlencoded",
@@ -262,12 +268,14 @@ func TestPaidAndExpiredPages(t *testing.T) {
 }
 
 func TestBrazilianFormats(t *testing.T) {
+	t.Parallel()
 	assert.Equal(t, "US$\u00a01.250,00", loterica.FormatBrazilian(platform.Sum{Amount: 125000, Currency: "USD"}))
 	assert.Equal(t, "R$\u00a010,00", loterica.FormatBrazilian(platform.Sum{Amount: 1000, Currency: "BRL"}))
 	assert.Equal(t, "10,00 ARS", loterica.FormatBrazilian(platform.Sum{Amount: 1000, Currency: "ARS"}))
 }
 
 func TestMerchantDataIsEscaped(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t)
 	const evil = `<script>alert(1)</script>`
 	p := s.Sale(func(r *platform.SaleRequest) {

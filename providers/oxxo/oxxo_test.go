@@ -12,6 +12,7 @@ import (
 )
 
 func TestMethod(t *testing.T) {
+	t.Parallel()
 	m := oxxo.New().Method()
 	assert.Equal(t, "oxxo", m.Code)
 	assert.Equal(t, "Oxxo", m.Name)
@@ -39,6 +40,7 @@ func TestMethod(t *testing.T) {
 }
 
 func TestCurrencyDeclinedBeforeStart(t *testing.T) {
+	t.Parallel()
 	m := oxxo.New().Method()
 	s, declined := platform.CheckAmount(m, m.Defaults, platform.Sum{Amount: 1000, Currency: "EUR"})
 	require.True(t, declined)
@@ -46,6 +48,7 @@ func TestCurrencyDeclinedBeforeStart(t *testing.T) {
 }
 
 func TestDocNumberRule(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		doc string
 		ok  bool
@@ -81,6 +84,7 @@ func TestDocNumberRule(t *testing.T) {
 }
 
 func TestCheckField(t *testing.T) {
+	t.Parallel()
 	check := oxxo.New().Method().CheckField
 	require.NotNil(t, check, "the Payment Page checks Oxxo's fields before the sale")
 	tests := []struct {
@@ -108,6 +112,7 @@ func TestCheckField(t *testing.T) {
 }
 
 func TestVariants(t *testing.T) {
+	t.Parallel()
 	prov := oxxo.New()
 	assert.Equal(t, []string{"bank", "3days"}, prov.Variants())
 	assert.NoError(t, prov.CheckSettings(platform.MethodSettings{}))

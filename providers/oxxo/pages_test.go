@@ -59,6 +59,7 @@ func text(rec *httptest.ResponseRecorder) string {
 }
 
 func TestVoucherWalkthrough(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t, nil)
 	p := s.Sale(nil)
 	require.Equal(t, platform.StatusAwaitingRedirect, p.Status)
@@ -141,6 +142,7 @@ func TestVoucherWalkthrough(t *testing.T) {
 }
 
 func TestTerminalRefusals(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t, nil)
 	paid := s.Sale(nil)
 	require.Equal(t, http.StatusOK, s.payAt(paid.Voucher.Reference, "bank").Code)
@@ -201,6 +203,7 @@ func TestTerminalRefusals(t *testing.T) {
 }
 
 func TestUnknownVoucherPages(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t, nil)
 	rec := s.Get("/providers/oxxo/vouchers/93012345678901")
 	assert.Equal(t, http.StatusNotFound, rec.Code)
@@ -214,6 +217,7 @@ func TestUnknownVoucherPages(t *testing.T) {
 }
 
 func TestLapseAtTerminalsThenBank(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t, nil)
 	p := s.Sale(nil)
 	ref := p.Voucher.Reference
@@ -238,6 +242,7 @@ func TestLapseAtTerminalsThenBank(t *testing.T) {
 }
 
 func TestLapseJobDeclinesAtDay30(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t, nil)
 	p := s.Sale(nil)
 
@@ -259,6 +264,7 @@ func TestLapseJobDeclinesAtDay30(t *testing.T) {
 }
 
 func TestShortVariant(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t, map[string]platform.MethodSettings{"oxxo": {Variant: "3days"}})
 	p := s.Sale(nil)
 	assert.Equal(t, fixed.Add(3*day), p.Voucher.ValidUntil)
@@ -272,6 +278,7 @@ func TestShortVariant(t *testing.T) {
 }
 
 func TestMalformedDocNumberDeclines(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t, nil)
 	p := s.Sale(func(r *platform.SaleRequest) { r.Customer.DocNumber = "12345" })
 	require.Equal(t, platform.StatusDecline, p.Status)
@@ -284,6 +291,7 @@ func TestMalformedDocNumberDeclines(t *testing.T) {
 }
 
 func TestMerchantDataIsEscaped(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t, nil)
 	const evil = `<script>alert(1)</script>`
 	p := s.Sale(func(r *platform.SaleRequest) {
@@ -305,6 +313,7 @@ func TestMerchantDataIsEscaped(t *testing.T) {
 }
 
 func TestStaticAssetsAreServed(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t, nil)
 	p := s.Sale(nil)
 	page := s.Get("/providers/oxxo/vouchers/" + p.Voucher.Reference).Body.String()

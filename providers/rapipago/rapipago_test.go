@@ -20,6 +20,7 @@ const day = 24 * time.Hour
 var fixed = time.Date(2026, 12, 14, 11, 21, 35, 0, time.UTC)
 
 func TestMethod(t *testing.T) {
+	t.Parallel()
 	m := rapipago.New().Method()
 	assert.Equal(t, "rapipago", m.Code)
 	assert.Equal(t, "Rapipago", m.Name)
@@ -50,6 +51,7 @@ func TestMethod(t *testing.T) {
 }
 
 func TestCheckField(t *testing.T) {
+	t.Parallel()
 	check := rapipago.New().Method().CheckField
 	require.NotNil(t, check)
 	for value, want := range map[string]string{
@@ -110,6 +112,7 @@ func (s sandbox) payAt(ref, channel string) int {
 }
 
 func TestDocNumberRule(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t, nil)
 	for doc, ok := range map[string]bool{
 		"1234567": true, "12345678": true, "84887177100": true,
@@ -133,6 +136,7 @@ func TestDocNumberRule(t *testing.T) {
 }
 
 func TestVoucherBankVariant(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t, nil)
 	p := s.Sale(nil)
 	require.Equal(t, platform.StatusAwaitingRedirect, p.Status)
@@ -167,6 +171,7 @@ func TestVoucherBankVariant(t *testing.T) {
 }
 
 func TestShortVariantAndWholeUnits(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t, map[string]platform.MethodSettings{"rapipago": {Variant: "3days", WholeUnits: true, MaxAmount: 50000}})
 	p := s.Sale(nil)
 	assert.Equal(t, fixed.Add(3*day), p.Voucher.ValidUntil)
@@ -188,6 +193,7 @@ func TestShortVariantAndWholeUnits(t *testing.T) {
 }
 
 func TestCentsAcceptedByDefault(t *testing.T) {
+	t.Parallel()
 	s := newSandbox(t, nil)
 	p := s.Sale(func(r *platform.SaleRequest) { r.Amount = platform.Sum{Amount: 1050, Currency: "USD"} })
 	assert.Equal(t, platform.StatusAwaitingRedirect, p.Status)

@@ -15,6 +15,7 @@ import (
 // whole number of pixels, in the order Code 128 encodes data, with a blank
 // quiet zone on each side.
 func TestBarcodePNG(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		data          string
 		width, height int
@@ -66,6 +67,7 @@ func TestBarcodePNG(t *testing.T) {
 }
 
 func TestBarcodeWidth(t *testing.T) {
+	t.Parallel()
 	code, err := code128.Encode("93012345678901")
 	require.NoError(t, err)
 	total := code.Bounds().Dx() + 2*quietZone
@@ -77,6 +79,7 @@ func TestBarcodeWidth(t *testing.T) {
 }
 
 func TestBarcodePNGErrors(t *testing.T) {
+	t.Parallel()
 	_, err := BarcodePNG("93012345678901", 40, 20)
 	assert.ErrorContains(t, err, "needs at least")
 	_, err = BarcodePNG("93012345678901", 640, 0)

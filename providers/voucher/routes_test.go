@@ -82,6 +82,7 @@ func (r rig) sale(id string) *platform.Payment {
 }
 
 func TestVoucherPageTakesThePOSTRedirect(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, true)
 	p := r.sale("order-1")
 	require.NotNil(t, p.Redirect)
@@ -119,6 +120,7 @@ func TestVoucherPageTakesThePOSTRedirect(t *testing.T) {
 }
 
 func TestVoucherPageRefusesAnotherPaymentsBody(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, true)
 	a, b := r.sale("order-a"), r.sale("order-b")
 	pathA := strings.TrimPrefix(a.Redirect.URL, "http://sandbox.test")
@@ -158,6 +160,7 @@ func TestVoucherPageRefusesAnotherPaymentsBody(t *testing.T) {
 }
 
 func TestGETRedirectPageTakesAPOSTToo(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, false)
 	p := r.sale("order-1")
 	assert.Equal(t, "GET", p.Redirect.Method)
@@ -170,6 +173,7 @@ func TestGETRedirectPageTakesAPOSTToo(t *testing.T) {
 }
 
 func TestReferencesStayUniqueWhenTheSeedReplays(t *testing.T) {
+	t.Parallel()
 	// Two engines over one store, each with the same seed: the second
 	// replays the draws of the first, as a sandbox restarted with --seed
 	// over the data it kept.
@@ -219,6 +223,7 @@ func TestReferencesStayUniqueWhenTheSeedReplays(t *testing.T) {
 // TestBarcodeNotFoundIsNotSniffed checks that the barcode's 404, which
 // quotes the reference it was given, can never be read as HTML.
 func TestBarcodeNotFoundIsNotSniffed(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, false)
 	p := r.sale("order-b")
 	for name, ref := range map[string]string{

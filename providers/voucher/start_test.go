@@ -12,6 +12,7 @@ import (
 )
 
 func TestStartDrawsAgainForAReferenceAnotherPaymentOwns(t *testing.T) {
+	t.Parallel()
 	first, err := testProvider().Start(testPayment("84887177100"), testEnv(t0, "", 1))
 	require.NoError(t, err)
 	taken := first.Voucher.Reference
@@ -42,6 +43,7 @@ func TestStartDrawsAgainForAReferenceAnotherPaymentOwns(t *testing.T) {
 }
 
 func TestStartFailsWhenOwnersCannotBeRead(t *testing.T) {
+	t.Parallel()
 	prov := testProvider()
 	prov.owner = func(platform.Env, string, string) (platform.PaymentKey, bool, error) {
 		return platform.PaymentKey{}, false, errors.New("disk on fire")
@@ -57,6 +59,7 @@ func TestStartFailsWhenOwnersCannotBeRead(t *testing.T) {
 }
 
 func TestStartGivesUpAfterManyTakenDraws(t *testing.T) {
+	t.Parallel()
 	prov := testProvider()
 	prov.owner = func(platform.Env, string, string) (platform.PaymentKey, bool, error) {
 		return platform.PaymentKey{ProjectID: 9, PaymentID: "all"}, true, nil
@@ -79,6 +82,7 @@ func postProvider(body func(RedirectInput) (any, error)) *Provider {
 }
 
 func TestRedirectPOSTWithBody(t *testing.T) {
+	t.Parallel()
 	var got RedirectInput
 	prov := postProvider(func(in RedirectInput) (any, error) {
 		got = in
@@ -105,6 +109,7 @@ func TestRedirectPOSTWithBody(t *testing.T) {
 }
 
 func TestRedirectBodyMustBeAnObject(t *testing.T) {
+	t.Parallel()
 	for name, body := range map[string]func(RedirectInput) (any, error){
 		"a list":   func(RedirectInput) (any, error) { return []string{"a"}, nil },
 		"a string": func(RedirectInput) (any, error) { return "a", nil },
@@ -118,6 +123,7 @@ func TestRedirectBodyMustBeAnObject(t *testing.T) {
 }
 
 func TestVariantsAndSettings(t *testing.T) {
+	t.Parallel()
 	bank := testProvider()
 	assert.Equal(t, []string{VariantBank, VariantShort}, bank.Variants())
 	assert.Equal(t, VariantBank, bank.Method().Defaults.Variant)
@@ -146,6 +152,7 @@ func TestVariantsAndSettings(t *testing.T) {
 }
 
 func TestCheckField(t *testing.T) {
+	t.Parallel()
 	cfg := testProvider().Config()
 	cfg.CheckCustomer = nil
 	cfg.DocNumberLengths = []int{11, 7, 8, 8}
@@ -190,6 +197,7 @@ func TestCheckField(t *testing.T) {
 }
 
 func TestCheckEmail(t *testing.T) {
+	t.Parallel()
 	for _, ok := range []string{"paul@example.com", "a.b+c@mail.example.co.uk", "x@y.z"} {
 		assert.Nil(t, CheckEmail("customer.email", ok), ok)
 	}
@@ -212,6 +220,7 @@ func TestCheckEmail(t *testing.T) {
 }
 
 func TestJSONFields(t *testing.T) {
+	t.Parallel()
 	f, err := jsonFields([]byte(`{"a":"x","n":334,"b":true,"o":{"k":1},"z":null}`))
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"a": "x", "n": "334", "b": "true", "o": `{"k":1}`, "z": ""}, f)
@@ -225,6 +234,7 @@ func TestJSONFields(t *testing.T) {
 }
 
 func TestMismatches(t *testing.T) {
+	t.Parallel()
 	body, _ := json.Marshal(postBody{PaymentID: "order-1", OperationID: 1000000001, Amount: "10.00"})
 	r := &platform.Redirect{URL: "http://x", Method: "POST", Body: body}
 	assert.Empty(t, mismatches(r, map[string]string{"paymentID": "order-1", "operation_id": "1000000001", "extra": "ok"}))

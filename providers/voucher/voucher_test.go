@@ -97,6 +97,7 @@ func issued(t *testing.T, prov *Provider, variant string) *platform.Payment {
 }
 
 func TestStartIssuesVoucher(t *testing.T) {
+	t.Parallel()
 	prov := testProvider()
 	p := testPayment("84887177100")
 	s, err := prov.Start(p, testEnv(t0, "", 1))
@@ -135,6 +136,7 @@ func TestStartIssuesVoucher(t *testing.T) {
 }
 
 func TestStartChecksDocNumber(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, doc string
 		ok        bool
@@ -174,6 +176,7 @@ func TestStartChecksDocNumber(t *testing.T) {
 }
 
 func TestPayBankVariant(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		at      time.Duration // after issue
@@ -227,6 +230,7 @@ func TestPayBankVariant(t *testing.T) {
 }
 
 func TestPayShortVariant(t *testing.T) {
+	t.Parallel()
 	prov := testProvider()
 	p := issued(t, prov, VariantShort)
 	v := p.Voucher
@@ -264,6 +268,7 @@ func TestPayShortVariant(t *testing.T) {
 }
 
 func TestPayRefusesPaidAndMissingVoucher(t *testing.T) {
+	t.Parallel()
 	prov := testProvider()
 	p := issued(t, prov, "")
 	s, err := prov.Pay(p, nil, testEnv(t0.Add(day), "", 3))
@@ -280,6 +285,7 @@ func TestPayRefusesPaidAndMissingVoucher(t *testing.T) {
 }
 
 func TestLapseJob(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		variant string
@@ -328,6 +334,7 @@ func TestLapseJob(t *testing.T) {
 }
 
 func TestExpire(t *testing.T) {
+	t.Parallel()
 	prov := testProvider()
 	p := issued(t, prov, "")
 	s, err := prov.Expire(p, testEnv(t0.Add(time.Hour), "", 3))
@@ -341,6 +348,7 @@ func TestExpire(t *testing.T) {
 }
 
 func TestFail(t *testing.T) {
+	t.Parallel()
 	prov := testProvider()
 	for _, code := range []int{platform.DeclineInsufficientFunds, platform.DeclineGeneral} {
 		p := issued(t, prov, "")
@@ -358,6 +366,7 @@ func TestFail(t *testing.T) {
 }
 
 func TestUnknownVariantDeclines(t *testing.T) {
+	t.Parallel()
 	s, err := testProvider().Start(testPayment("84887177100"), testEnv(t0, "7days", 1))
 	require.NoError(t, err)
 	assert.Equal(t, platform.StatusDecline, s.Status)
@@ -366,6 +375,7 @@ func TestUnknownVariantDeclines(t *testing.T) {
 }
 
 func TestState(t *testing.T) {
+	t.Parallel()
 	prov := testProvider()
 	p := issued(t, prov, "")
 	tests := []struct {
@@ -384,6 +394,7 @@ func TestState(t *testing.T) {
 }
 
 func TestNewReference(t *testing.T) {
+	t.Parallel()
 	r := rand.NewChaCha8([32]byte{9})
 	seen := map[string]bool{}
 	for range 2000 {
@@ -408,6 +419,7 @@ func TestNewReference(t *testing.T) {
 }
 
 func TestCheckDigits(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		value   string
 		lengths []int
@@ -435,6 +447,7 @@ func TestCheckDigits(t *testing.T) {
 }
 
 func TestStepDataIsJSON(t *testing.T) {
+	t.Parallel()
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(lapsed().Data, &m))
 	assert.Equal(t, true, m["lapsed"])
