@@ -54,6 +54,11 @@ type Options struct {
 	// Providers(), the methods the sandbox emulates. A test may add a
 	// method of its own.
 	Providers []platform.Provider
+	// Renderer renders the sandbox's pages; nil parses one from the
+	// templates of Providers (hosted.Renderer). A renderer holds nothing
+	// of one sandbox: tests that start many share one instead of parsing
+	// every template again for each.
+	Renderer *web.Renderer
 	// Log receives structured logs; nil discards them.
 	Log *slog.Logger
 	// Wall reads the wall clock; nil is time.Now.
@@ -130,9 +135,11 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 		}
 	}
 
-	renderer, err := hosted.Renderer(provs)
-	if err != nil {
-		return fail(err)
+	renderer := o.Renderer
+	if renderer == nil {
+		if renderer, err = hosted.Renderer(provs); err != nil {
+			return fail(err)
+		}
 	}
 	guard, err := newGuard(o.PublicURL, o.AllowedHosts, renderer)
 	if err != nil {

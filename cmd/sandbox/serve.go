@@ -14,6 +14,7 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/app"
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/callback"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // serveOptions are the flags of `sandbox serve`.
@@ -33,6 +34,11 @@ type serveOptions struct {
 	CallbackTimeout time.Duration
 	// Pprof is the loopback address of the profiler; empty for none.
 	Pprof string
+
+	// renderer, when not nil, renders the pages instead of one parsed for
+	// this sandbox alone (app.Options.Renderer): no flag sets it, tests
+	// that start many sandboxes do.
+	renderer *web.Renderer
 }
 
 const serveUsage = `Usage: sandbox serve [flags]
@@ -132,6 +138,7 @@ func newApp(ctx context.Context, o serveOptions, log *slog.Logger, wall func() t
 		Clock:           clock,
 		CallbackTimeout: o.CallbackTimeout,
 		AllowedHosts:    o.AllowedHosts,
+		Renderer:        o.renderer,
 		Log:             log,
 		Wall:            wall,
 	})
