@@ -43,6 +43,9 @@ type Options struct {
 	// CallbackTimeout bounds each callback and check_deposit request;
 	// 0 is callback.DefaultTimeout.
 	CallbackTimeout time.Duration
+	// SendsPerMerchant bounds the callbacks sent at once to one merchant
+	// host; 0 is platform.DefaultSendsPerMerchant.
+	SendsPerMerchant int
 	// AllowedHosts are host names, besides loopback names, IP addresses
 	// and PublicURL's host, by which the control API and the dashboard may
 	// be reached (guard.go).
@@ -119,7 +122,7 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 	eng, err := platform.New(ctx, platform.Config{
 		Store: store, Wall: wall, Seed: Seed(o.Seed), Log: log,
 		BaseURL: strings.TrimRight(o.PublicURL, "/"), Settings: o.Config.Methods, Clock: o.Clock,
-		Providers: provs, Sender: sender, Checker: sender,
+		Providers: provs, Sender: sender, Checker: sender, SendsPerMerchant: o.SendsPerMerchant,
 	})
 	if err != nil {
 		return fail(err)

@@ -35,6 +35,9 @@ type serveOptions struct {
 	// Pprof is the loopback address of the profiler; empty for none.
 	Pprof string
 
+	// sendsPerMerchant bounds the callbacks sent at once to one merchant
+	// host (app.Options.SendsPerMerchant); no flag sets it, a test does.
+	sendsPerMerchant int
 	// renderer, when not nil, renders the pages instead of one parsed for
 	// this sandbox alone (app.Options.Renderer): no flag sets it, tests
 	// that start many sandboxes do.
@@ -130,17 +133,18 @@ func newApp(ctx context.Context, o serveOptions, log *slog.Logger, wall func() t
 		clock = platform.ClockState{Frozen: true, FrozenAt: t.UTC()}
 	}
 	return app.New(ctx, app.Options{
-		DataFile:        strings.TrimRight(o.Data, "/") + "/sandbox.db",
-		PublicURL:       o.PublicURL,
-		Config:          cfg,
-		ConfigName:      "file " + o.Config,
-		Seed:            o.Seed,
-		Clock:           clock,
-		CallbackTimeout: o.CallbackTimeout,
-		AllowedHosts:    o.AllowedHosts,
-		Renderer:        o.renderer,
-		Log:             log,
-		Wall:            wall,
+		DataFile:         strings.TrimRight(o.Data, "/") + "/sandbox.db",
+		PublicURL:        o.PublicURL,
+		Config:           cfg,
+		ConfigName:       "file " + o.Config,
+		Seed:             o.Seed,
+		Clock:            clock,
+		CallbackTimeout:  o.CallbackTimeout,
+		AllowedHosts:     o.AllowedHosts,
+		SendsPerMerchant: o.sendsPerMerchant,
+		Renderer:         o.renderer,
+		Log:              log,
+		Wall:             wall,
 	})
 }
 
