@@ -82,7 +82,7 @@ func TestBackupWhileSalesRun(t *testing.T) {
 		defer mu.Unlock()
 		return append([]string(nil), acked...)
 	}
-	eventually(t, "100 sales", func() bool { return len(ackedBy()) >= 100 })
+	eventually(t, "40 sales", func() bool { return len(ackedBy()) >= 40 })
 
 	before := ackedBy()
 	out := filepath.Join(t.TempDir(), "copy.db")
