@@ -122,7 +122,7 @@ func TestBenchCommand(t *testing.T) {
 	require.NotNil(t, forward, report)
 	assert.Equal(t, forward[1], forward[2], "the forwarding ceiling's callbacks counted are its requests'")
 	assert.Equal(t, forward[1], forward[3], "every callback of the forwarding ceiling arrived:\n%s", report)
-	assert.Regexp(t, `\nbbolt commits +300 alone +p50 +\S+ +p99 +\S+ +\(one key each in a fresh bbolt file: the floor of any sale stored durably here\)\n`, report)
+	assert.Regexp(t, `\nbbolt commits +40 alone +p50 +\S+ +p99 +\S+ +\(one key each in a fresh bbolt file: the floor of any sale stored durably here\)\n`, report)
 	assert.Regexp(t, `sales ≥ 0\.5× echo's rate +\d+\.\d\d× \(echo\+callback: \d+\.\d\d×\)`, report)
 	sales := regexp.MustCompile(`oxxo sales +\d+ req/s +p50 +\S+ +p99 +\S+ +(?:cpu \S+/req +)?([1-9]\d*) answered 200 +\(\d+\.\d\d× echo's rate`).FindStringSubmatch(report)
 	require.NotNil(t, sales, report)
