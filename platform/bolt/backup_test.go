@@ -28,9 +28,14 @@ func TestBackupWhileWriting(t *testing.T) {
 			return tx.CreatePayment(payment(1, fmt.Sprintf("w%d-%d", w, i), "oxxo", platform.StatusProcessing, created))
 		})
 	}
-	for i := range 200 {
-		require.NoError(t, write(9, i))
-	}
+	update(t, d, func(tx platform.Tx) error { // the 200 payments before, in one commit
+		for i := range 200 {
+			if err := tx.CreatePayment(payment(1, fmt.Sprintf("w9-%d", i), "oxxo", platform.StatusProcessing, created)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
