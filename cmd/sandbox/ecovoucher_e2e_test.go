@@ -270,7 +270,9 @@ func ecoVoucherJourney(t *testing.T) {
 			assert.Nil(t, path(cb, "redirect_data"))
 			m.none()
 
-			// The delivery log keeps the check_deposit with its answer.
+			// The delivery log keeps the check_deposit with its answer (the
+			// last attempt is stored just after the merchant answered it).
+			waitDelivered(t, s, id, 3)
 			var ds struct {
 				Deliveries []struct {
 					Kind     string `json:"kind"`
