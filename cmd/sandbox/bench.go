@@ -89,7 +89,8 @@ the end.
 Flags:
 `
 
-// The targets of issue 9 that `sandbox bench` reports against.
+// The performance targets that `sandbox bench` reports against (the README's
+// Performance section).
 const (
 	targetRatio         = 0.5                    // sales/s over echo req/s, at least
 	targetP99Ratio      = 2.0                    // sales p99 over echo p99, under
@@ -266,9 +267,9 @@ func (b *bench) callbackLine(merchant *receiver, load loadResult) {
 	b.printf("\n")
 }
 
-// targets prints every target of issue 9 with its figure and whether it is met.
+// targets prints every performance target with its figure and whether it is met.
 func (b *bench) targets(echoRes loadResult, forward *forwardRun, floor *histogram, sales *sandboxRun, grown *growthRun) {
-	b.printf("\ntargets (issue 9):\n")
+	b.printf("\ntargets (README, Performance):\n")
 	tw := tabwriter.NewWriter(b.out, 0, 0, 2, ' ', 0)
 	row := func(what, figure string, met bool) {
 		verdict := "met"
