@@ -72,8 +72,8 @@ serve process of its own (this binary, or --bin) so that the figures are the
 sandbox's alone: it fills a data file with N payments (or reuses the one in
 --data), starts serve on it cold and loads it, between two loads of an empty
 store (half the time each, before and after). It prints the cold start (from
-exec until /sandbox/health answers), the sale rate and the serve process's
-CPU time per sale against the empty store's, the process's resident memory
+exec until /sandbox/health answers), the sale rate, and the serve process's
+CPU time and disk writes (from /proc) per sale against the empty store's, its resident memory
 (peak and at the end of the load, from /proc) and the file's size.
 --heapprofile writes the full store's heap profile after its load. Filling a
 million payments takes minutes: fill once into --data, then repeat with the

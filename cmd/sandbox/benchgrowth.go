@@ -31,6 +31,7 @@ type growthRun struct {
 	grown     *processRun
 	base      loadResult // the empty store's loads, before and after
 	baseCPU   time.Duration
+	baseWrote int64         // bytes the empty store's processes wrote during their loads
 	baseStart time.Duration // the empty store's cold start, the faster of two
 }
 
@@ -41,6 +42,7 @@ type processRun struct {
 	coldStart time.Duration // from exec until /sandbox/health answers
 	mem       procMemory    // at the end of the load
 	cpu       time.Duration // the process's CPU time during the load
+	wrote     int64         // bytes the process wrote to its data file's disk during the load, -1 when unknown
 }
 
 // growth fills a store with o.Payments payments in o.Data (or a temporary
@@ -89,6 +91,10 @@ func (b *bench) growth(ctx context.Context) (*growthRun, error) {
 	g.base = before.load
 	g.base.merge(after.load)
 	g.baseCPU = before.cpu + after.cpu
+	g.baseWrote = -1
+	if before.wrote >= 0 && after.wrote >= 0 {
+		g.baseWrote = before.wrote + after.wrote
+	}
 	g.baseStart = min(before.coldStart, after.coldStart)
 	if info, err := os.Stat(g.file); err == nil {
 		g.fileSize = info.Size()
@@ -104,6 +110,15 @@ func cpuPerSale(cpu time.Duration, r loadResult) time.Duration {
 	return 0
 }
 
+// writtenPerSale is what a process wrote per request of its load, or ""
+// when that is unknown.
+func writtenPerSale(wrote int64, r loadResult) string {
+	if n := r.ok + r.failed; wrote >= 0 && n > 0 {
+		return size(wrote / n)
+	}
+	return ""
+}
+
 // printGrowth prints what growth measured.
 func (b *bench) printGrowth(g *growthRun) {
 	n := b.o.Payments
@@ -117,6 +132,9 @@ func (b *bench) printGrowth(g *growthRun) {
 		ratio(g.grown.load.rate(), g.base.rate()), g.base.rate(), 100*drop))
 	b.printf("%-14s %s per sale in the serve process (the empty store's: %s)\n", "sandbox cpu",
 		round(cpuPerSale(g.grown.cpu, g.grown.load)), round(cpuPerSale(g.baseCPU, g.base)))
+	if grown, base := writtenPerSale(g.grown.wrote, g.grown.load), writtenPerSale(g.baseWrote, g.base); grown != "" && base != "" {
+		b.printf("%-14s %s per sale by the serve process, its commits' pages (the empty store's: %s)\n", "disk writes", grown, base)
+	}
 	b.printf("%-14s", "callbacks")
 	b.callbackLine(g.grown.merchant, g.grown.load)
 	m := g.grown.mem
@@ -152,10 +170,14 @@ func (b *bench) loadProcess(ctx context.Context, bin, folder, prefix string, d t
 	if err != nil {
 		return nil, err
 	}
-	cpu0 := p.cpu()
+	cpu0, wrote0 := p.cpu(), p.wrote()
 	run.load = runLoad(ctx, loadSpec{url: p.url + oxxoSalePath, body: bodies.sale, connections: b.o.Connections,
 		duration: d, maxRequests: b.o.MaxRequests})
 	run.cpu = p.cpu() - cpu0
+	run.wrote = -1
+	if wrote := p.wrote(); wrote0 >= 0 && wrote >= 0 {
+		run.wrote = wrote - wrote0
+	}
 	run.mem = p.memory()
 	waitFor(ctx, b.o.Drain, func() bool { return merchant.count.Load() >= run.load.ok })
 	if heapProfile != "" {
@@ -235,6 +257,24 @@ func (p *serveProcess) cpu() time.Duration {
 	user, _ := strconv.ParseInt(f[11], 10, 64)
 	sys, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(user+sys) * 10 * time.Millisecond
+}
+
+// wrote returns the bytes the process has caused to be written to storage
+// (write_bytes of /proc/PID/io, counted as pages are dirtied), or -1 where
+// there is no /proc.
+func (p *serveProcess) wrote() int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", p.cmd.Process.Pid))
+	if err != nil {
+		return -1
+	}
+	for line := range strings.Lines(string(raw)) {
+		if v, ok := strings.CutPrefix(line, "write_bytes:"); ok {
+			if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }
 
 // memory returns the process's resident memory.
