@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -57,11 +58,6 @@ type Options struct {
 	// Providers(), the methods the sandbox emulates. A test may add a
 	// method of its own.
 	Providers []platform.Provider
-	// Renderer renders the sandbox's pages; nil parses one from the
-	// templates of Providers (hosted.Renderer). A renderer holds nothing
-	// of one sandbox: tests that start many share one instead of parsing
-	// every template again for each.
-	Renderer *web.Renderer
 	// Log receives structured logs; nil discards them.
 	Log *slog.Logger
 	// Wall reads the wall clock; nil is time.Now.
@@ -91,6 +87,22 @@ func Seed(seed uint64) [32]byte {
 		binary.LittleEndian.PutUint64(s[:], seed)
 	}
 	return s
+}
+
+// defaultPages renders the pages of Providers(). Their templates are
+// embedded in the binary, so they are parsed once per process, like a
+// compiled expression: parsing them was most of the CPU time of starting a
+// sandbox, and a test suite, sandboxtest or `sandbox test` starts many. A
+// renderer holds nothing of one sandbox.
+var defaultPages = sync.OnceValues(func() (*web.Renderer, error) { return hosted.Renderer(Providers()) })
+
+// pagesOf returns the renderer of provs: the shared defaultPages when the
+// options named no providers of their own (provs is then Providers()).
+func pagesOf(own, provs []platform.Provider) (*web.Renderer, error) {
+	if own == nil {
+		return defaultPages()
+	}
+	return hosted.Renderer(provs)
 }
 
 // New opens the store and wires everything. Close releases the store.
@@ -138,11 +150,9 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 		}
 	}
 
-	renderer := o.Renderer
-	if renderer == nil {
-		if renderer, err = hosted.Renderer(provs); err != nil {
-			return fail(err)
-		}
+	renderer, err := pagesOf(o.Providers, provs)
+	if err != nil {
+		return fail(err)
 	}
 	guard, err := newGuard(o.PublicURL, o.AllowedHosts, renderer)
 	if err != nil {

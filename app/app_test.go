@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,8 +17,6 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/app"
 	"github.com/ecommpay-sandbox/sandbox/internal/testlog"
 	"github.com/ecommpay-sandbox/sandbox/platform"
-	"github.com/ecommpay-sandbox/sandbox/platform/hosted"
-	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // publicURL is where the test sandboxes say they are reached.
@@ -33,21 +30,14 @@ type rig struct {
 	log *testlog.Buffer
 }
 
-// pages is the renderer the rigs share: parsing every template again was
-// most of the CPU time of starting a sandbox.
-var pages = sync.OnceValues(func() (*web.Renderer, error) { return hosted.Renderer(app.Providers()) })
-
 func newRig(t *testing.T, mutate ...func(*app.Options)) *rig {
 	t.Helper()
-	renderer, err := pages()
-	require.NoError(t, err)
 	buf := &testlog.Buffer{}
 	o := app.Options{
 		DataFile:  filepath.Join(t.TempDir(), "sandbox.db"),
 		PublicURL: publicURL,
 		Seed:      1,
 		Clock:     platform.ClockState{Frozen: true, FrozenAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)},
-		Renderer:  renderer,
 		Log:       slog.New(slog.NewTextHandler(buf, nil)),
 	}
 	for _, m := range mutate {

@@ -27,9 +27,7 @@ import (
 
 	"github.com/ecommpay-sandbox/sandbox/app"
 	"github.com/ecommpay-sandbox/sandbox/platform"
-	"github.com/ecommpay-sandbox/sandbox/platform/hosted"
 	"github.com/ecommpay-sandbox/sandbox/platform/signature"
-	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // asSandbox, in the environment of this test binary, makes it the sandbox
@@ -89,16 +87,10 @@ type sandbox struct {
 	stop func()
 }
 
-// pages is the renderer every test sandbox shares: parsing the templates
-// was most of the CPU time of starting one.
-var pages = sync.OnceValues(func() (*web.Renderer, error) { return hosted.Renderer(app.Providers()) })
-
 // startSandbox serves a sandbox with a frozen clock and seeded IDs in dir.
 func startSandbox(t *testing.T, dir string, mutate ...func(*serveOptions)) *sandbox {
 	t.Helper()
-	renderer, err := pages()
-	require.NoError(t, err)
-	o := serveOptions{Data: dir, Seed: 42, Freeze: frozenAt.Format(time.RFC3339), LogFormat: "text", LogLevel: "error", renderer: renderer}
+	o := serveOptions{Data: dir, Seed: 42, Freeze: frozenAt.Format(time.RFC3339), LogFormat: "text", LogLevel: "error"}
 	for _, m := range mutate {
 		m(&o)
 	}

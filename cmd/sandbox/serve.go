@@ -14,7 +14,6 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/app"
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/callback"
-	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // serveOptions are the flags of `sandbox serve`.
@@ -38,10 +37,6 @@ type serveOptions struct {
 	// sendsPerMerchant bounds the callbacks sent at once to one merchant
 	// host (app.Options.SendsPerMerchant); no flag sets it, a test does.
 	sendsPerMerchant int
-	// renderer, when not nil, renders the pages instead of one parsed for
-	// this sandbox alone (app.Options.Renderer): no flag sets it, tests
-	// that start many sandboxes do.
-	renderer *web.Renderer
 }
 
 const serveUsage = `Usage: sandbox serve [flags]
@@ -142,7 +137,6 @@ func newApp(ctx context.Context, o serveOptions, log *slog.Logger, wall func() t
 		CallbackTimeout:  o.CallbackTimeout,
 		AllowedHosts:     o.AllowedHosts,
 		SendsPerMerchant: o.sendsPerMerchant,
-		Renderer:         o.renderer,
 		Log:              log,
 		Wall:             wall,
 	})
