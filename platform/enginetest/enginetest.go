@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -117,12 +119,32 @@ func New(t testing.TB, prov platform.Provider, o Options) *Sandbox {
 	}
 	e := echo.New()
 	if _, ok := prov.(hosted.Pages); ok {
-		r, err := hosted.Renderer([]platform.Provider{prov})
+		r, err := pagesOf(prov)
 		require.NoError(t, err)
 		hosted.Mount(e, eng, r, []platform.Provider{prov})
 		e.GET(web.StaticPrefix+"*", echo.WrapHandler(web.StaticHandler()))
 	}
 	return &Sandbox{Engine: eng, Echo: e, DB: db, t: t, sale: o.Sale}
+}
+
+// parsedPages holds the renderer of each provider's pages, by the
+// provider's type and method code, parsed once per test binary: parsing the
+// templates was most of the CPU time of a sandbox's start, and a provider's
+// tests start many.
+var parsedPages sync.Map // pagesKey → func() (*web.Renderer, error)
+
+type pagesKey struct {
+	provider reflect.Type
+	method   string
+}
+
+// pagesOf returns the renderer of prov's pages.
+func pagesOf(prov platform.Provider) (*web.Renderer, error) {
+	key := pagesKey{reflect.TypeOf(prov), prov.Method().Code}
+	parse, _ := parsedPages.LoadOrStore(key, sync.OnceValues(func() (*web.Renderer, error) {
+		return hosted.Renderer([]platform.Provider{prov})
+	}))
+	return parse.(func() (*web.Renderer, error))()
 }
 
 // T is the test the sandbox serves, for the helpers built on it.
