@@ -57,7 +57,9 @@ Measures the sandbox on this machine, on loopback only, in one run:
                stack that sends one callback per sale can be faster here;
   3. sales     a real sandbox in this process (a fresh data file in a
                temporary folder, a frozen seeded clock) loaded with signed
-               Oxxo Gate sales; every 200 is a sale stored on disk (fsync);
+               Oxxo Gate sales; every 200 is a sale stored on disk (fsync).
+               It prints the commits they cost and the bytes of pages those
+               wrote (from /proc);
   4. callbacks the redirect callback of every sale, sent to a local merchant
                that answers 200 at once: how many arrived, and how long after
                the last sale the last one did;
@@ -211,6 +213,10 @@ func (b *bench) run(ctx context.Context) error {
 	b.printf("%-14s %s, %s per payment\n", "data file", size(sales.fileSize), size(perPayment(sales.fileSize, sales.load.ok)))
 	b.printf("%-14s %d for the sales and their callbacks, %.2f per sale (each one write and fsync of the file)\n",
 		"commits", sales.commits, ratio(float64(sales.commits), float64(sales.load.ok)))
+	if per := writtenPerSale(sales.wrote, sales.load); per != "" {
+		b.printf("%-14s %s per sale, the pages of those commits (%s per commit)\n", "disk writes", per,
+			size(sales.wrote/max(sales.commits, 1)))
+	}
 
 	var grown *growthRun
 	if o.Payments > 0 {
@@ -343,6 +349,9 @@ type sandboxRun struct {
 	fileSize int64
 	// commits is how many commits the load and its callbacks cost.
 	commits int64
+	// wrote is how many bytes this process wrote to disk meanwhile (the
+	// pages of those commits), -1 when unknown.
+	wrote int64
 }
 
 // loadSandbox starts a sandbox on file in this process, loads it for d with
@@ -382,7 +391,7 @@ func (b *bench) loadSandbox(ctx context.Context, file string, prefix string, d t
 			return nil, fmt.Errorf("bench: --cpuprofile: %w", err)
 		}
 	}
-	commits := sb.commits()
+	commits, wrote := sb.commits(), writtenBytes(os.Getpid())
 	run.load = runLoad(ctx, loadSpec{url: sb.url + oxxoSalePath, body: bodies.sale, connections: b.o.Connections,
 		duration: d, maxRequests: b.o.MaxRequests})
 	waitFor(ctx, b.o.Drain, func() bool { return merchant.count.Load() >= run.load.ok })
@@ -390,6 +399,10 @@ func (b *bench) loadSandbox(ctx context.Context, file string, prefix string, d t
 		pprof.StopCPUProfile()
 	}
 	run.commits = sb.commits() - commits
+	run.wrote = -1
+	if now := writtenBytes(os.Getpid()); wrote >= 0 && now >= 0 {
+		run.wrote = now - wrote
+	}
 	stopped = true
 	if err := sb.stop(); err != nil {
 		return nil, err

@@ -259,11 +259,14 @@ func (p *serveProcess) cpu() time.Duration {
 	return time.Duration(user+sys) * 10 * time.Millisecond
 }
 
-// wrote returns the bytes the process has caused to be written to storage
-// (write_bytes of /proc/PID/io, counted as pages are dirtied), or -1 where
-// there is no /proc.
-func (p *serveProcess) wrote() int64 {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", p.cmd.Process.Pid))
+// wrote returns the bytes the process has caused to be written to storage.
+func (p *serveProcess) wrote() int64 { return writtenBytes(p.cmd.Process.Pid) }
+
+// writtenBytes returns the bytes process pid has caused to be written to
+// storage (write_bytes of /proc/PID/io, counted as pages are dirtied), or
+// -1 where there is no /proc.
+func writtenBytes(pid int) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
 	if err != nil {
 		return -1
 	}

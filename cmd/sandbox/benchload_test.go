@@ -134,6 +134,7 @@ func TestBenchCommand(t *testing.T) {
 	assert.NotContains(t, report, "failed")
 	assert.Regexp(t, `data file +\S+ \S+, \S+ \S+ per payment`, report)
 	assert.Regexp(t, `commits +[1-9]\d* for the sales and their callbacks, \d+\.\d\d per sale`, report)
+	assert.Regexp(t, `\ndisk writes +[1-9][0-9.]* [KM]?B per sale, the pages of those commits \([1-9][0-9.]* [KM]?B per commit\)\n`, report)
 	assert.Contains(t, report, "every callback within 3 s of the last sale")
 
 	// --payments: a store filled first, then served by a process of its
