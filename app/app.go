@@ -96,13 +96,13 @@ func Seed(seed uint64) [32]byte {
 // renderer holds nothing of one sandbox.
 var defaultPages = sync.OnceValues(func() (*web.Renderer, error) { return hosted.Renderer(Providers()) })
 
-// pagesOf returns the renderer of provs: the shared defaultPages when the
-// options named no providers of their own (provs is then Providers()).
-func pagesOf(own, provs []platform.Provider) (*web.Renderer, error) {
+// pagesOf returns the renderer of the options' own providers: the shared
+// defaultPages when they name none (Options.Providers nil).
+func pagesOf(own []platform.Provider) (*web.Renderer, error) {
 	if own == nil {
 		return defaultPages()
 	}
-	return hosted.Renderer(provs)
+	return hosted.Renderer(own)
 }
 
 // New opens the store and wires everything. Close releases the store.
@@ -150,7 +150,7 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 		}
 	}
 
-	renderer, err := pagesOf(o.Providers, provs)
+	renderer, err := pagesOf(o.Providers)
 	if err != nil {
 		return fail(err)
 	}

@@ -11,13 +11,13 @@ import (
 // renderer; a sandbox with methods of its own gets its own.
 func TestPagesParsedOncePerProcess(t *testing.T) {
 	t.Parallel()
-	first, err := pagesOf(nil, Providers())
+	first, err := pagesOf(nil)
 	require.NoError(t, err)
-	again, err := pagesOf(nil, Providers())
+	again, err := pagesOf(nil)
 	require.NoError(t, err)
 	assert.Same(t, first, again, "the default methods' pages are parsed once")
 
-	own, err := pagesOf(Providers(), Providers())
+	own, err := pagesOf(Providers())
 	require.NoError(t, err)
 	assert.NotSame(t, first, own, "a sandbox given its own methods parses their pages")
 	assert.Equal(t, first.Pages(), own.Pages())

@@ -52,7 +52,7 @@ func (t Timeouts) server(h http.Handler) *http.Server {
 		}
 		return def
 	}
-	u := &unstarted{conns: map[net.Conn]struct{}{}}
+	u := &unstarted{}
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: or(t.ReadHeader, DefaultReadHeaderTimeout),
@@ -73,26 +73,26 @@ func (t Timeouts) server(h http.Handler) *http.Server {
 // listener is closed by then, and a request that was just arriving fails
 // as one sent a moment later would.
 type unstarted struct {
-	mu    sync.Mutex
-	conns map[net.Conn]struct{}
+	conns sync.Map // net.Conn → struct{}
 }
 
-// track is the server's ConnState hook.
+// track is the server's ConnState hook, called at every request of every
+// connection: a connection leaves StateNew for StateActive or StateClosed
+// only, so the other states have nothing to do, and the delete of a
+// connection the map no longer holds takes no lock (sync.Map).
 func (u *unstarted) track(c net.Conn, state http.ConnState) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if state == http.StateNew {
-		u.conns[c] = struct{}{}
-		return
+	switch state {
+	case http.StateNew:
+		u.conns.Store(c, struct{}{})
+	case http.StateActive, http.StateClosed, http.StateHijacked:
+		u.conns.Delete(c)
 	}
-	delete(u.conns, c)
 }
 
 // close closes the connections that have sent no request.
 func (u *unstarted) close() {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	for c := range u.conns {
-		_ = c.Close()
-	}
+	u.conns.Range(func(c, _ any) bool {
+		_ = c.(net.Conn).Close()
+		return true
+	})
 }
