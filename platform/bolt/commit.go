@@ -87,6 +87,11 @@ type committer struct {
 	alone bool
 	// linger is how long an UpdateSoon waits for company.
 	linger time.Duration
+	// compactAt is the commit after which the parents' pages are merged
+	// next, by the group of the next commit when compactDue is set (see
+	// compaction). Only the leader of a commit uses them.
+	compactAt  int64
+	compactDue bool
 
 	mu        sync.Mutex
 	queue     []*call // Updates waiting for the next commit
@@ -218,6 +223,10 @@ func (c *committer) lead() {
 	group := c.queue
 	c.queue = nil
 	c.mu.Unlock()
+	if c.compactDue {
+		c.compactDue = false
+		group = append(group, compaction())
+	}
 
 	failed := c.commit(group)
 
@@ -267,8 +276,9 @@ func (c *committer) commit(group []*call) (failed []*call) {
 		})
 		switch {
 		case bad < 0:
-			if err == nil {
-				c.commits.Add(1)
+			if err == nil && c.commits.Add(1) == c.compactAt {
+				c.compactAt = nextCompaction(c.compactAt)
+				c.compactDue = true
 			}
 			for _, k := range group {
 				k.err = err
@@ -281,6 +291,15 @@ func (c *committer) commit(group []*call) (failed []*call) {
 		group = slices.Delete(slices.Clone(group), bad, bad+1)
 	}
 	return failed
+}
+
+// compaction returns a call that merges the pages of the buckets that
+// hold buckets (see compactParents), for a leader to add to its group.
+// Nobody waits for its answer: what it changes no reader sees, and should
+// it fail, which only a closed or damaged file makes it do, it is left out
+// of the group as any failed function is, and the next one tries again.
+func compaction() *call {
+	return &call{fn: func(t platform.Tx) error { return compactParents(t.(*tx).btx) }, wake: make(chan wake, 1)}
 }
 
 // runAlone runs fn in a transaction of its own.

@@ -128,6 +128,7 @@ func open(path string, timeout time.Duration, readOnly bool) (*DB, error) {
 	d := &DB{db: bdb, path: path}
 	d.commits.db = bdb
 	d.commits.linger = DefaultLinger
+	d.commits.compactAt = firstCompaction
 	if !readOnly {
 		d.trim = startTrimming(d, trimEvery, trimAfter, trimAbove)
 	}
@@ -231,7 +232,10 @@ func createSchema(btx *bbolt.Tx) error {
 	case got < 1:
 		return fmt.Errorf("schema version %d is not one a sandbox wrote: it is not a sandbox data file", got)
 	}
-	return checkSchema(btx)
+	if err := checkSchema(btx); err != nil {
+		return err
+	}
+	return compactParents(btx)
 }
 
 // createBuckets creates every top-level bucket that is missing.
