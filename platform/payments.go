@@ -443,6 +443,13 @@ func refundable(p *Payment, prov Provider, req RefundRequest) error {
 	if p.Status != StatusSuccess {
 		return Errorf(CodeStatusForbids, "payment %s is %s; only a successful payment can be refunded", k, p.Status)
 	}
+	if req.Amount != nil && req.Currency == "" {
+		// ecommpay's 3284 is "mismatched or empty": an amount means nothing
+		// without its currency.
+		return &Error{Code: CodeRefundCurrencyMismatch, Message: CodeMessage(CodeRefundCurrencyMismatch),
+			Detail: "the refund gives payment.amount without payment.currency",
+			Fields: []FieldError{{Code: CodeRefundCurrencyMismatch, Field: "payment.currency", Message: "is required with payment.amount: send " + p.Sum.Currency + ", or leave payment out for the full refund"}}}
+	}
 	if req.Currency != "" && req.Currency != p.Sum.Currency {
 		return &Error{Code: CodeRefundCurrencyMismatch, Message: CodeMessage(CodeRefundCurrencyMismatch),
 			Detail: fmt.Sprintf("the payment is in %s, the refund asks for %s", p.Sum.Currency, req.Currency),

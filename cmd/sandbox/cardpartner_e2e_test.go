@@ -488,6 +488,7 @@ func TestCardPartnerRefunds(t *testing.T) {
 		{name: "unknown payment", id: "nope", code: "3061"},
 		{name: "partial amount", id: "ref-2", payment: map[string]any{"amount": 100000, "currency": "KES"}, code: "3283", field: "payment.amount", message: "Refund amount more than init amount"},
 		{name: "wrong currency", id: "ref-2", payment: map[string]any{"amount": 150000, "currency": "USD"}, code: "3284", field: "payment.currency", message: "Refund currency mismatched or empty"},
+		{name: "amount without currency", id: "ref-2", payment: map[string]any{"amount": 150000}, code: "3284", field: "payment.currency", message: "Refund currency mismatched or empty"},
 		{name: "declined payment", id: "ref-declined", code: "3060"},
 		{name: "payment still at the checkout", id: "ref-open", code: "3060"},
 	}
