@@ -140,7 +140,7 @@ func (s *Server) operationsQuery(c echo.Context) (operationsQuery, error) {
 	if int64(len(raw)) > s.MaxBody {
 		return operationsQuery{}, platform.Errorf(platform.CodeInvalidJSON, "the body is larger than %d bytes", s.MaxBody)
 	}
-	data, err := signature.Decode(raw)
+	data, err := jsonObject(raw, c.Request().Header.Get(echo.HeaderContentType))
 	if err != nil {
 		return operationsQuery{}, platform.Errorf(platform.CodeInvalidJSON,
 			`the body must be a JSON object such as {"project_id":[1],"interval":{"from":"2026-03-01 00:00:00","to":"2026-03-31 23:59:59"},"signature":"…"}: %v`, err)

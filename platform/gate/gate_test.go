@@ -126,8 +126,15 @@ type answer struct {
 	Errors    []map[string]any
 }
 
-// post sends body (raw bytes, or a value to marshal) to path.
+// post sends body (raw bytes, or a value to marshal) to path as JSON.
 func post(t testing.TB, sb *enginetest.Sandbox, path string, body any) (int, answer, []byte) {
+	t.Helper()
+	return postAs(t, sb, path, "application/json", body)
+}
+
+// postAs sends body (raw bytes, or a value to marshal) to path with the
+// Content-Type contentType.
+func postAs(t testing.TB, sb *enginetest.Sandbox, path, contentType string, body any) (int, answer, []byte) {
 	t.Helper()
 	raw, ok := body.([]byte)
 	if !ok {
@@ -136,7 +143,7 @@ func post(t testing.TB, sb *enginetest.Sandbox, path string, body any) (int, ans
 		require.NoError(t, err)
 	}
 	req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(raw))
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	rec := sb.Do(req)
 	var a answer
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &a), "%s", rec.Body.String())
@@ -153,11 +160,30 @@ func TestGateAnswers(t *testing.T) {
 		code      string
 		fields    []string // errors[].field, in order; nil: no entry has a field
 		message   string   // a part of the message
+		detail    string   // a part of errors[0].message
+		ctype     string   // the Content-Type; application/json when empty
 		projectID int64
 		paymentID string
 	}{
 		{name: "not JSON", body: []byte("{nope"), code: "2003", message: "Invalid JSON string"},
-		{name: "a JSON list", body: []byte("[1,2]"), code: "2003", message: "Invalid JSON string"},
+		{name: "a JSON list", body: []byte("[1,2]"), code: "2003", message: "Invalid JSON string", detail: "the body is not a JSON object but an array"},
+		{name: "an empty body", body: []byte(" \n"), code: "2003", detail: "the body is empty"},
+		{name: "a byte order mark", body: append([]byte{0xEF, 0xBB, 0xBF}, `{"general":{"project_id":842}}`...), code: "2003",
+			detail: "the body starts with a UTF-8 byte order mark (bytes EF BB BF), which JSON does not allow: send the JSON text without it"},
+		{name: "bytes that are not UTF-8", body: []byte("{\"general\":{\"project_id\":842,\"payment_id\":\"caf\xe9\"}}"), code: "2003",
+			detail: "byte 0xE9 at offset 46 is not part of a UTF-8 character"},
+		{name: "JSON broken on line 3", body: []byte("{\n  \"general\": {\"project_id\": 842},\n  \"payment\": {\"amount\": 10,}\n}"), code: "2003",
+			detail: "invalid character '}' looking for beginning of object key string at line 3, column 28"},
+		{name: "data after the object", body: []byte(`{"general":{}} x`), code: "2003",
+			detail: "the body is not valid JSON: invalid character 'x' after top-level value at line 1, column 16"},
+		{name: "a second object", body: []byte(`{"general":{}} {}`), code: "2003",
+			detail: "the body is not valid JSON: invalid character '{' after top-level value at line 1, column 16"},
+		{name: "JSON cut short", body: []byte(`{"general":{"project_id":842`), code: "2003", detail: "it ends before its last object, list or string is closed"},
+		{name: "a form", ctype: "application/x-www-form-urlencoded", body: []byte("general[project_id]=842&general[payment_id]=p-1"), code: "2003",
+			detail: "the request is a form (Content-Type: application/x-www-form-urlencoded): the Gate takes the fields as a JSON object"},
+		{name: "JSON sent as text/plain is read", ctype: "text/plain", body: sale("p-1"), code: "3262", fields: []string{"general.signature"}},
+		{name: "not JSON, sent as text/plain", ctype: "text/plain; charset=utf-8", body: []byte("project_id=842"), code: "2003",
+			detail: "the request's Content-Type is text/plain: send the JSON body with Content-Type: application/json"},
 		{name: "no project_id is 2442, not 2004", body: with("p-1", map[string]any{"general.project_id": nil}),
 			code: "2442", fields: []string{"general.project_id"}, message: "Project ID not found", paymentID: "p-1"},
 		{name: "no general", body: map[string]any{"payment": map[string]any{"amount": 1}}, code: "2442", fields: []string{"general.project_id"}},
@@ -186,6 +212,8 @@ func TestGateAnswers(t *testing.T) {
 		// Values the Gate cannot take: a precise code, the field named.
 		{name: "amount a fraction", body: sign(with("p-1", map[string]any{"payment.amount": 100.5}), secret), code: "2003",
 			fields: []string{"payment.amount"}, message: "payment.amount must be a whole number, not the number 100.5"},
+		{name: "amount beyond 64 bits", body: sign(with("p-1", map[string]any{"payment.amount": json.Number("99999999999999999999")}), secret), code: "2003",
+			fields: []string{"payment.amount"}, message: "payment.amount must be a whole number from -9223372036854775808 to 9223372036854775807, not the number 99999999999999999999"},
 		{name: "amount negative", body: sign(with("p-1", map[string]any{"payment.amount": -5}), secret), code: "2003",
 			fields: []string{"payment.amount"}, message: "payment.amount must not be negative"},
 		{name: "amount of letters", body: sign(with("p-1", map[string]any{"payment.amount": "ten"}), secret), code: "2003", fields: []string{"payment.amount"}},
@@ -224,8 +252,15 @@ func TestGateAnswers(t *testing.T) {
 			if p == "" {
 				p = salePath
 			}
-			status, a, raw := post(t, sb, p, tt.body)
+			ctype := tt.ctype
+			if ctype == "" {
+				ctype = "application/json"
+			}
+			status, a, raw := postAs(t, sb, p, ctype, tt.body)
 			assert.Equal(t, http.StatusBadRequest, status, "%s", raw)
+			if tt.detail != "" && assert.NotEmpty(t, a.Errors, "%s", raw) {
+				assert.Contains(t, a.Errors[0]["message"], tt.detail, "%s", raw)
+			}
 			assert.Equal(t, "error", a.Status)
 			assert.Equal(t, tt.code, a.Code, "%s", raw)
 			assert.Contains(t, a.Message, tt.message)
@@ -282,4 +317,45 @@ func TestGateAccepts(t *testing.T) {
 	assert.Equal(t, "3041", a.Code)
 	require.Len(t, a.Errors, 1)
 	assert.NotContains(t, a.Errors[0], "field", "%s", raw)
+}
+
+// TestGateOtherPaths checks what no Gate route serves: a Gate endpoint asked
+// with GET says to POST (405, Allow: POST), an unknown path lists the
+// endpoints (404), both in the shape of every Gate answer.
+func TestGateOtherPaths(t *testing.T) {
+	t.Parallel()
+	sb := newGate(t)
+	tests := []struct {
+		method, path string
+		status       int
+		code         string
+		message      string // a part of errors[0].message
+	}{
+		{method: http.MethodGet, path: salePath, status: http.StatusMethodNotAllowed, code: "405",
+			message: "GET " + salePath + " is not served: every Gate request is a POST with a JSON body"},
+		{method: http.MethodPut, path: "/v2/payment/status", status: http.StatusMethodNotAllowed, code: "405", message: "is a POST"},
+		{method: http.MethodGet, path: "/v2/payment/nothing", status: http.StatusNotFound, code: "404",
+			message: "GET /v2/payment/nothing is not a Gate endpoint the sandbox emulates; its endpoints are " + salePath},
+		{method: http.MethodPost, path: "/v2/payment/nothing", status: http.StatusNotFound, code: "404", message: "/v2/payment/status"},
+	}
+	seen := make(map[string]bool)
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			rec := sb.Do(httptest.NewRequest(tt.method, tt.path, nil))
+			assert.Equal(t, tt.status, rec.Code, "%s", rec.Body)
+			var a answer
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &a), "%s", rec.Body)
+			assert.Equal(t, "error", a.Status)
+			assert.Equal(t, tt.code, a.Code)
+			if assert.Len(t, a.Errors, 1) {
+				assert.Contains(t, a.Errors[0]["message"], tt.message)
+			}
+			if tt.status == http.StatusMethodNotAllowed {
+				assert.Equal(t, http.MethodPost, rec.Header().Get("Allow"))
+			}
+			assert.NotEmpty(t, a.RequestID, "every Gate answer has a request_id (docs/gate.md)")
+			assert.False(t, seen[a.RequestID])
+			seen[a.RequestID] = true
+		})
+	}
 }

@@ -55,7 +55,7 @@ func (s *Server) verify(c echo.Context, required []string) (request, ids, error)
 	if int64(len(raw)) > s.MaxBody {
 		return request{}, id, platform.Errorf(platform.CodeInvalidJSON, "the body is larger than %d bytes", s.MaxBody)
 	}
-	b, err := decode(raw)
+	b, err := decode(raw, c.Request().Header.Get(echo.HeaderContentType))
 	if err != nil {
 		return request{}, id, err
 	}

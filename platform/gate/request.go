@@ -1,10 +1,16 @@
 package gate
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"math"
+	"mime"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/signature"
@@ -14,15 +20,115 @@ import (
 // json.Number.
 type body map[string]any
 
-// decode reads a Gate request body: a JSON object, or a 2003 error that
-// says what is wrong with it.
-func decode(raw []byte) (body, error) {
-	data, err := signature.Decode(raw)
+// decode reads a Gate request body sent with contentType: a JSON object,
+// or a 2003 error that says what is wrong with it.
+func decode(raw []byte, contentType string) (body, error) {
+	data, err := jsonObject(raw, contentType)
 	if err != nil {
 		return nil, &platform.Error{Code: platform.CodeInvalidJSON, Message: platform.CodeMessage(platform.CodeInvalidJSON),
 			Detail: "the body must be a JSON object such as {\"general\":{...},...}: " + err.Error()}
 	}
 	return body(data), nil
+}
+
+// utf8BOM is the byte order mark some Windows tools put before UTF-8 text.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// jsonObject decodes raw, a request body sent with contentType, as a JSON
+// object with its numbers kept as written. Its error says what is wrong in
+// words a developer can act on: an empty body, a byte order mark, bytes
+// that are not UTF-8, where the JSON breaks, and a Content-Type that
+// explains it (a form is not JSON).
+func jsonObject(raw []byte, contentType string) (map[string]any, error) {
+	err := func() error {
+		switch {
+		case len(bytes.TrimSpace(raw)) == 0:
+			return errors.New("the body is empty")
+		case bytes.HasPrefix(raw, utf8BOM):
+			return errors.New("the body starts with a UTF-8 byte order mark (bytes EF BB BF), which JSON does not allow: send the JSON text without it")
+		}
+		if at := invalidUTF8(raw); at >= 0 {
+			return fmt.Errorf("the body is not UTF-8 text: byte 0x%02X at offset %d is not part of a UTF-8 character; encode the JSON text in UTF-8", raw[at], at)
+		}
+		return nil
+	}()
+	var data map[string]any
+	if err == nil {
+		data, err = signature.Decode(raw)
+		err = explainJSON(raw, err)
+	}
+	if err == nil {
+		return data, nil
+	}
+	if hint := contentTypeHint(contentType); hint != "" {
+		return nil, fmt.Errorf("%w; %s", err, hint)
+	}
+	return nil, err
+}
+
+// invalidUTF8 returns the offset of the first byte of raw that is not part
+// of a UTF-8 character, or -1 when raw is UTF-8 text.
+func invalidUTF8(raw []byte) int {
+	if utf8.Valid(raw) {
+		return -1
+	}
+	for i := 0; i < len(raw); {
+		r, size := utf8.DecodeRune(raw[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// explainJSON rewords err, the error of signature.Decode(raw), for the
+// developer who wrote raw: where the JSON breaks, by line and column.
+func explainJSON(raw []byte, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("the body is not valid JSON: it ends before its last object, list or string is closed")
+	}
+	// json.Unmarshal scans the whole body at once, so the offset of its
+	// syntax error counts from the body's start, even past a first value.
+	var syn *json.SyntaxError
+	if errors.As(json.Unmarshal(raw, new(any)), &syn) {
+		line, col := position(raw, syn.Offset)
+		return fmt.Errorf("the body is not valid JSON: %s at line %d, column %d", syn.Error(), line, col)
+	}
+	// signature.Decode's own words ("signature: body is not a JSON object
+	// but an array"), without the package's prefix.
+	return errors.New("the " + strings.TrimPrefix(err.Error(), "signature: "))
+}
+
+// position returns the line and column (both from 1) of the byte of raw
+// that a json.SyntaxError's offset points after.
+func position(raw []byte, offset int64) (line, col int) {
+	at := int(min(max(offset-1, 0), int64(len(raw))))
+	before := raw[:at]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
+	return line, col
+}
+
+// contentTypeHint says why a body sent with contentType may not be JSON,
+// or "" when contentType is JSON's (or absent).
+func contentTypeHint(contentType string) string {
+	if contentType == "" {
+		return ""
+	}
+	media, _, err := mime.ParseMediaType(contentType)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("the request's Content-Type %q is not a media type: send the JSON body with Content-Type: application/json", contentType)
+	case media == "application/json", strings.HasSuffix(media, "+json"):
+		return ""
+	case media == "application/x-www-form-urlencoded", strings.HasPrefix(media, "multipart/"):
+		return fmt.Sprintf("the request is a form (Content-Type: %s): the Gate takes the fields as a JSON object, sent with Content-Type: application/json", media)
+	}
+	return fmt.Sprintf("the request's Content-Type is %s: send the JSON body with Content-Type: application/json", media)
 }
 
 // lookup returns the value at a dotted path, or nil.
@@ -71,7 +177,7 @@ func (b body) integer(path string) (int64, error) {
 	}
 	n, err := wholeNumber(v)
 	if err != nil {
-		return 0, fmt.Errorf("must be a whole number, not %s", describe(v))
+		return 0, errors.New(notWhole(v, err))
 	}
 	return n, nil
 }
@@ -89,6 +195,15 @@ func wholeNumber(v any) (int64, error) {
 		return 0, fmt.Errorf("not a whole number")
 	}
 	return strconv.ParseInt(text, 10, 64)
+}
+
+// notWhole says why v, whose reading as a whole number failed with err, is
+// not one: too large, or not a whole number at all.
+func notWhole(v any, err error) string {
+	if errors.Is(err, strconv.ErrRange) {
+		return fmt.Sprintf("must be a whole number from %d to %d, not %s", int64(math.MinInt64), int64(math.MaxInt64), describe(v))
+	}
+	return "must be a whole number, not " + describe(v)
 }
 
 // flag reads a boolean that may be written true, 1 or "1".
@@ -202,7 +317,7 @@ func checkKind(k kind, v any) string {
 			return "must be a whole number, not " + describe(v)
 		}
 		if _, err := strconv.ParseInt(text, 10, 64); err != nil {
-			return "must be a whole number, not " + describe(v)
+			return notWhole(v, err)
 		}
 	case kindFlag:
 		switch v := v.(type) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -66,13 +67,24 @@ func (s *Server) Routes(e *echo.Echo) {
 	e.Any("/v2/*", s.handleNotFound)
 }
 
+// handleNotFound answers what no Gate route serves under /v2/: a Gate
+// endpoint asked with another method than POST is a 405 that says to POST;
+// any other path a 404 that lists the endpoints. Both have the shape and
+// the request_id of every Gate answer.
 func (s *Server) handleNotFound(c echo.Context) error {
-	return c.JSON(http.StatusNotFound, map[string]any{
-		"status":  "error",
-		"code":    "404",
-		"message": "Not found",
-		"errors": []platform.FieldError{{Code: 404, Field: "url",
-			Message: c.Request().Method + " " + c.Request().URL.Path + " is not a Gate endpoint the sandbox emulates; its endpoints are " +
+	r := c.Request()
+	if r.Method != http.MethodPost && slices.Contains(s.endpoints(), r.URL.Path) {
+		c.Response().Header().Set(echo.HeaderAllow, http.MethodPost)
+		return c.JSON(http.StatusMethodNotAllowed, errorAnswer{
+			Status: "error", Code: "405", Message: "Method not allowed", RequestID: s.newRequestID(),
+			Errors: []platform.FieldError{{Code: 405, Message: r.Method + " " + r.URL.Path +
+				" is not served: every Gate request is a POST with a JSON body (Content-Type: application/json)"}},
+		})
+	}
+	return c.JSON(http.StatusNotFound, errorAnswer{
+		Status: "error", Code: "404", Message: "Not found", RequestID: s.newRequestID(),
+		Errors: []platform.FieldError{{Code: 404, Field: "url",
+			Message: r.Method + " " + r.URL.Path + " is not a Gate endpoint the sandbox emulates; its endpoints are " +
 				strings.Join(s.endpoints(), ", ") +
 				" (docs/gate.md in the repository describes them)"}},
 	})
