@@ -142,6 +142,8 @@ func TestSaleChecks(t *testing.T) {
 		{"reused payment id", sale("a"), platform.CodePaymentExists},
 		{"unknown project", func() platform.SaleRequest { r := sale("b"); r.ProjectID = 77; return r }(), platform.CodeProjectNotFound},
 		{"unknown method", func() platform.SaleRequest { r := sale("c"); r.Method = "boleto"; return r }(), platform.CodeUnknownMethod},
+		// Whatever the interface: a callback the JS SDK could not verify.
+		{"amount beyond JavaScript's whole numbers", func() platform.SaleRequest { r := sale("d"); r.Amount.Amount = platform.MaxAmount + 1; return r }(), platform.CodeInvalidJSON},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -81,6 +81,12 @@ func IsCurrencyCode(s string) bool {
 // at the Gate as on the Payment Page.
 const MaxIDLength = 255
 
+// MaxAmount is the largest amount, in minor units, a payment may have:
+// 2^53-1, the largest whole number JavaScript reads exactly. The callbacks
+// carry the amount as a JSON number, and the JS SDK, which parses it as a
+// double, could not verify the signature of a larger one.
+const MaxAmount = 1<<53 - 1
+
 // PaymentKey identifies a payment: payment IDs are unique within a project.
 type PaymentKey struct {
 	ProjectID int64  `json:"project_id"`

@@ -52,6 +52,11 @@ func (e *Engine) Sale(ctx context.Context, req SaleRequest) (*Payment, error) {
 			Detail: fmt.Sprintf("payment_id has %d characters; it must have 1 to %d", n, MaxIDLength),
 			Fields: []FieldError{{Code: CodeInvalidJSON, Field: "general.payment_id", Message: fmt.Sprintf("must have 1 to %d characters", MaxIDLength)}}}
 	}
+	if req.Amount.Amount > MaxAmount {
+		return nil, &Error{Code: CodeInvalidJSON, Message: CodeMessage(CodeInvalidJSON),
+			Detail: fmt.Sprintf("the amount %d is larger than %d", req.Amount.Amount, int64(MaxAmount)),
+			Fields: []FieldError{{Code: CodeInvalidJSON, Field: "payment.amount", Message: fmt.Sprintf("must be at most %d minor units", int64(MaxAmount))}}}
+	}
 	prov, ok := e.providers[req.Method]
 	if !ok {
 		return nil, Errorf(CodeUnknownMethod, "the sandbox emulates %s; %q is not one of them", e.methodList(), req.Method)

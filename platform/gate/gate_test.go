@@ -212,6 +212,8 @@ func TestGateAnswers(t *testing.T) {
 		// Values the Gate cannot take: a precise code, the field named.
 		{name: "amount a fraction", body: sign(with("p-1", map[string]any{"payment.amount": 100.5}), secret), code: "2003",
 			fields: []string{"payment.amount"}, message: "payment.amount must be a whole number, not the number 100.5"},
+		{name: "amount beyond what JavaScript reads exactly", body: sign(with("p-1", map[string]any{"payment.amount": json.Number("9007199254740992")}), secret), code: "2003",
+			fields: []string{"payment.amount"}, message: "payment.amount must be at most 9007199254740991 minor units"},
 		{name: "amount beyond 64 bits", body: sign(with("p-1", map[string]any{"payment.amount": json.Number("99999999999999999999")}), secret), code: "2003",
 			fields: []string{"payment.amount"}, message: "payment.amount must be a whole number from -9223372036854775808 to 9223372036854775807, not the number 99999999999999999999"},
 		{name: "amount negative", body: sign(with("p-1", map[string]any{"payment.amount": -5}), secret), code: "2003",

@@ -222,6 +222,8 @@ func saleRequest(req request, m platform.Method) (platform.SaleRequest, error) {
 		fail("payment.amount", err.Error()+" of minor units (10000 for 100.00)")
 	case amount < 0:
 		fail("payment.amount", fmt.Sprintf("must not be negative, not %d", amount))
+	case amount > platform.MaxAmount:
+		fail("payment.amount", fmt.Sprintf("must be at most %d minor units, not %d", int64(platform.MaxAmount), amount))
 	}
 	currency := b.str("payment.currency")
 	if !platform.IsCurrencyCode(currency) {
