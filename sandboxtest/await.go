@@ -275,6 +275,9 @@ func (s *Sandbox) noneCame(w Wait, start, now time.Time) error {
 		b.WriteString("; the merchant received no callback of it")
 	case len(rs) == 0:
 		fmt.Fprintf(&b, "; besides the %d callback(s) taken before, the merchant received none", len(all))
+	case len(rs) == len(all):
+		b.WriteString("; the merchant received:")
+		describeRequests(&b, rs)
 	default:
 		b.WriteString("; after those already taken, the merchant received:")
 		describeRequests(&b, rs)

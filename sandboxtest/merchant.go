@@ -216,17 +216,18 @@ func (m *Merchant) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if a.Delay > 0 {
-		req.Answered = status
+		// Held without an answer: a callback the sandbox gives up on
+		// while the merchant sleeps was never accepted.
 		idx := m.record(req)
 		select {
 		case <-time.After(a.Delay):
 		case <-r.Context().Done():
-			m.unanswered(idx)
 			return
 		case <-m.done:
-			m.unanswered(idx)
 			return
 		}
+		// Noted before the answer leaves, as below.
+		m.answered(idx, status)
 	} else {
 		// Recorded before the answer leaves, so that whoever waits for the
 		// sandbox to note the attempt finds the request already here.
@@ -273,11 +274,11 @@ func (m *Merchant) record(req Request) int {
 	return len(m.requests) - 1
 }
 
-// unanswered notes that a held answer never reached the sandbox.
-func (m *Merchant) unanswered(idx int) {
+// answered notes the status a held request is answered with, as it leaves.
+func (m *Merchant) answered(idx, status int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.requests[idx].Answered = 0
+	m.requests[idx].Answered = status
 }
 
 // describe fills in whose request req is from its body.

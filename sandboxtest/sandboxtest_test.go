@@ -181,6 +181,43 @@ func TestMerchantReplies(t *testing.T) {
 	assert.Equal(t, "/any/path", rs[3].Path)
 }
 
+// TestMerchantHoldingAnAnswerHasNotAnswered: a held answer counts as no
+// answer until it leaves, so a callback the sandbox gave up on is never
+// taken for accepted while the merchant sleeps.
+func TestMerchantHoldingAnAnswerHasNotAnswered(t *testing.T) {
+	t.Parallel()
+	m, err := sandboxtest.StartMerchant()
+	require.NoError(t, err)
+	defer m.Close()
+	m.SetReply(sandboxtest.KindCallback, "", sandboxtest.Reply{Delay: time.Hour})
+	m.SetReply(sandboxtest.KindCallback, "p-quick", sandboxtest.Reply{Delay: time.Millisecond})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, m.CallbackURL(),
+			strings.NewReader(`{"project_id":842,"payment":{"id":"p-slow","status":"success"}}`))
+		res, err := http.DefaultClient.Do(req)
+		if err == nil {
+			res.Body.Close()
+		}
+		done <- err
+	}()
+	require.Eventually(t, func() bool { return len(m.Requests()) == 1 }, 10*time.Second, time.Millisecond)
+	assert.Equal(t, 0, m.Requests()[0].Answered, "held, not answered")
+	assert.False(t, m.Requests()[0].Accepted())
+	cancel()
+	require.Error(t, <-done, "the caller gave up")
+	assert.Equal(t, 0, m.Requests()[0].Answered)
+
+	res, err := http.Post(m.CallbackURL(), "application/json",
+		strings.NewReader(`{"project_id":842,"payment":{"id":"p-quick","status":"success"}}`))
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Len(t, m.Requests(), 2)
+	assert.Equal(t, 200, m.Requests()[1].Answered, "answered once the delay passed")
+}
+
 func TestPaymentPageURLIsSigned(t *testing.T) {
 	sb := start(t)
 	link, err := sb.PaymentPageURL(project, map[string]string{
