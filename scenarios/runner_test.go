@@ -97,7 +97,7 @@ func TestFilesThatCannotRun(t *testing.T) {
 		"testdata/invalid/no-steps.yaml:1: the file: missing properties 'name', 'steps'",
 		"testdata/invalid/syntax.yaml:4: YAML:",
 		"testdata/invalid/two-actions.yaml:3: step 1 has gate and pay: a step does one thing",
-		"testdata/invalid/unknown-key.yaml:4: steps[1].callback (step 2): additional properties 'statuss' not allowed",
+		"testdata/invalid/unknown-key.yaml:4: steps[1].callback.statuss (step 2): not a key here; did you mean status? (allowed here: payment, project, status, within)",
 	} {
 		assert.Contains(t, out, w)
 	}
@@ -133,6 +133,52 @@ func TestLoaderChecksWhatTheSchemaCannot(t *testing.T) {
 	require.Len(t, sc.Steps, 2)
 	assert.Equal(t, 4, sc.Steps[1].Line)
 	assert.Equal(t, "callback", sc.Steps[1].Kind)
+}
+
+// TestSchemaProblemsSayWhereAndWhatWasMeant: a key the schema does not know
+// is reported at its own line with the keys allowed there and the one most
+// like it, and no problem hides another.
+func TestSchemaProblemsSayWhereAndWhatWasMeant(t *testing.T) {
+	t.Parallel()
+	l, err := scenarios.NewLoader()
+	require.NoError(t, err)
+	tests := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"top-level typo", "name: x\nproject:\n  - {id: 1, secret: s}\nsteps:\n  - state: {payment: a}\n", []string{
+			"f.yaml:2: project: not a key here; did you mean projects? (allowed here: description, merchant, name, projects, sandbox, steps)",
+		}},
+		{"step typo", "name: x\nsteps:\n  - gate: {sale: oxxo, payment_id: a}\n  - callbak: {payment: a}\n", []string{
+			"f.yaml:4: steps[1].callbak (step 2): not a key here; did you mean callback? (allowed here: callback, capture, check_deposit, clock",
+		}},
+		{"expect typo", "name: x\nsteps:\n  - gate: {sale: oxxo, payment_id: a}\n    expect:\n      stauts: 400\n", []string{
+			"f.yaml:5: steps[0].expect.stauts (step 1): not a key here; did you mean status?",
+		}},
+		{"keys under an action indented as its siblings", "name: x\nsteps:\n  - gate:\n    sale: oxxo\n    payment_id: a\n", []string{
+			"f.yaml:3: steps[0].gate (step 1): got null, want object",
+			"f.yaml:4: steps[0].sale (step 1): not a key here; is it gate's? Indent it under gate:",
+			"f.yaml:5: steps[0].payment_id (step 1): not a key here; is it gate's? Indent it under gate:",
+		}},
+		{"a number for a duration", "name: x\nsteps:\n  - no_callback: {payment: a, within: 30}\n", []string{
+			"f.yaml:3: steps[0].no_callback.within (step 1): 30 is not a duration: write it with its unit, like 500ms, 30s",
+		}},
+		{"an empty file", "\n# nothing yet\n", []string{"f.yaml: the file is empty: a scenario has a name and steps"}},
+		{"problems in two places of one step", "name: x\nsteps:\n  - callback: {payment: a, within: soon}\n    expect: {status: ok}\n", []string{
+			`f.yaml:3: steps[0].callback.within (step 1): "soon" is not a duration`,
+			"f.yaml:4: steps[0].expect.status (step 1): got string, want integer",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := l.Parse("f.yaml", []byte(tt.yaml))
+			require.Error(t, err)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
 }
 
 func TestJUnitHasOneTestCasePerScenario(t *testing.T) {

@@ -92,6 +92,7 @@ func (e *LoadError) Error() string {
 // Loader reads scenario files and checks them against the schema.
 type Loader struct {
 	schema  *jsonschema.Schema
+	doc     any // schema.json as JSON values, for the keys it allows
 	printer *message.Printer
 }
 
@@ -110,7 +111,7 @@ func NewLoader() (*Loader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: schema.json: %w", err)
 	}
-	return &Loader{schema: sch, printer: message.NewPrinter(language.English)}, nil
+	return &Loader{schema: sch, doc: doc, printer: message.NewPrinter(language.English)}, nil
 }
 
 // Load reads and checks a scenario file.
@@ -135,6 +136,9 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 	if err := yaml.UnmarshalWithOptions(data, &doc); err != nil {
 		return fail(yamlProblem(err))
 	}
+	if doc == nil {
+		return fail(Problem{Message: "the file is empty: a scenario has a name and steps (scenarios/README.md has one to copy)"})
+	}
 	inst, err := normalize(doc)
 	if err != nil {
 		return fail(Problem{Message: "cannot read the file as JSON values: " + err.Error()})
@@ -144,7 +148,7 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 		if !errors.As(err, &ve) {
 			return fail(Problem{Message: err.Error()})
 		}
-		return fail(l.schemaProblems(ve, lines)...)
+		return fail(l.schemaProblems(ve, lines, inst)...)
 	}
 	raw, _ := json.Marshal(inst)
 	var spec fileSpec
@@ -199,42 +203,14 @@ func yamlProblem(err error) Problem {
 	return Problem{Message: "YAML: " + err.Error()}
 }
 
-// schemaProblems lists what the schema refused, the most precise first:
-// for each place the deepest errors, and alternatives joined with "or".
-func (l *Loader) schemaProblems(ve *jsonschema.ValidationError, lines lineIndex) []Problem {
-	type leaf struct {
-		at  []string
-		msg string
-	}
-	var leaves []leaf
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) == 0 {
-			msg := e.ErrorKind.LocalizedString(l.printer)
-			if p, ok := e.ErrorKind.(*kind.Pattern); ok && strings.Contains(p.Want, "(ns|us|ms|s|m|h)") {
-				msg = fmt.Sprintf("%q is not a duration: write it like 500ms, 30s, 90m, 72h, 10d or 1d12h", p.Got)
-			}
-			leaves = append(leaves, leaf{e.InstanceLocation, msg})
-			return
-		}
-		for _, c := range e.Causes {
-			walk(c)
-		}
-	}
-	walk(ve)
-	// Keep, under each step or top-level key, only the deepest errors:
-	// the others are what an alternative (anyOf) would have wanted.
-	deepest := map[string]int{}
-	group := func(at []string) string { return strings.Join(at[:min(len(at), 2)], "/") }
-	for _, lf := range leaves {
-		deepest[group(lf.at)] = max(deepest[group(lf.at)], len(lf.at))
-	}
+// schemaProblems lists what the schema refused, each at its line: every
+// error, except that of alternatives (anyOf, oneOf) only those that got
+// deepest into the value count, joined with "or". A key the schema does not
+// know is reported at its own line, with the keys allowed there.
+func (l *Loader) schemaProblems(ve *jsonschema.ValidationError, lines lineIndex, inst any) []Problem {
 	byPlace := map[string][]string{}
 	var order []string
-	for _, lf := range leaves {
-		if len(lf.at) < deepest[group(lf.at)] {
-			continue
-		}
+	for _, lf := range l.leaves(ve, inst) {
 		ptr := "/" + strings.Join(lf.at, "/")
 		if _, ok := byPlace[ptr]; !ok {
 			order = append(order, ptr)
@@ -246,9 +222,144 @@ func (l *Loader) schemaProblems(ve *jsonschema.ValidationError, lines lineIndex)
 	slices.SortStableFunc(order, func(a, b string) int { return lines.at(a) - lines.at(b) })
 	ps := make([]Problem, 0, len(order))
 	for _, ptr := range order {
-		ps = append(ps, Problem{lines.at(ptr), fmt.Sprintf("%s: %s", readablePointer(ptr), strings.Join(byPlace[ptr], "; or "))})
+		ps = append(ps, Problem{lines.at(ptr), fmt.Sprintf("%s: %s", readablePointer(ptr), strings.Join(byPlace[ptr], "; "))})
 	}
 	return ps
+}
+
+// leaf is one thing the schema refused, at a place of the file.
+type leaf struct {
+	at  []string
+	msg string
+}
+
+// leaves flattens a validation error into what a person must fix.
+func (l *Loader) leaves(e *jsonschema.ValidationError, inst any) []leaf {
+	if len(e.Causes) == 0 {
+		return l.describe(e, inst)
+	}
+	var all [][]leaf
+	for _, c := range e.Causes {
+		all = append(all, l.leaves(c, inst))
+	}
+	switch e.ErrorKind.(type) {
+	case *kind.AnyOf, *kind.OneOf:
+	default:
+		return slices.Concat(all...)
+	}
+	// Alternatives: what the one that got furthest wanted, joined with "or"
+	// where several got as far.
+	depth := func(ls []leaf) int {
+		d := 0
+		for _, lf := range ls {
+			d = max(d, len(lf.at))
+		}
+		return d
+	}
+	best := 0
+	for _, ls := range all {
+		best = max(best, depth(ls))
+	}
+	var out []leaf
+	for _, ls := range all {
+		if depth(ls) < best {
+			continue
+		}
+		for _, lf := range ls {
+			i := slices.IndexFunc(out, func(o leaf) bool { return slices.Equal(o.at, lf.at) })
+			switch {
+			case i < 0:
+				out = append(out, lf)
+			case !strings.Contains(out[i].msg, lf.msg):
+				out[i].msg += "; or " + lf.msg
+			}
+		}
+	}
+	return out
+}
+
+// describe says what one error of the schema means for the file.
+func (l *Loader) describe(e *jsonschema.ValidationError, inst any) []leaf {
+	switch k := e.ErrorKind.(type) {
+	case *kind.Pattern:
+		if strings.Contains(k.Want, "(ns|us|ms|s|m|h)") {
+			return []leaf{{e.InstanceLocation, fmt.Sprintf("%q is not a duration: write it like 500ms, 30s, 90m, 72h, 10d or 1d12h", k.Got)}}
+		}
+	case *kind.Type:
+		if strings.HasSuffix(e.SchemaURL, "#/$defs/duration") {
+			return []leaf{{e.InstanceLocation, fmt.Sprintf("%s is not a duration: write it with its unit, like 500ms, 30s, 90m, 72h, 10d or 1d12h", show(valueAt(inst, e.InstanceLocation)))}}
+		}
+	case *kind.AdditionalProperties:
+		allowed := l.properties(e.SchemaURL)
+		obj, _ := valueAt(inst, e.InstanceLocation).(map[string]any)
+		var empty []string // keys without a value: what the unknown keys may belong under
+		for k, v := range obj {
+			if v == nil && slices.Contains(allowed, k) {
+				empty = append(empty, k)
+			}
+		}
+		slices.Sort(empty)
+		out := make([]leaf, 0, len(k.Properties))
+		for _, p := range k.Properties {
+			msg := "not a key here"
+			switch {
+			case len(empty) == 1:
+				msg += fmt.Sprintf("; is it %s's? Indent it under %s:", empty[0], empty[0])
+			case nearest(p, allowed) != "":
+				msg += "; did you mean " + nearest(p, allowed) + "?"
+			}
+			if len(allowed) > 0 && len(empty) != 1 {
+				msg += " (allowed here: " + strings.Join(allowed, ", ") + ")"
+			}
+			out = append(out, leaf{append(slices.Clone(e.InstanceLocation), p), msg})
+		}
+		return out
+	}
+	return []leaf{{e.InstanceLocation, e.ErrorKind.LocalizedString(l.printer)}}
+}
+
+// properties lists the keys the schema at url (schema.json#/$defs/step)
+// names, in order.
+func (l *Loader) properties(url string) []string {
+	_, frag, _ := strings.Cut(url, "#")
+	cur := l.doc
+	for _, p := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
+		if p == "" {
+			continue
+		}
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[strings.NewReplacer("~1", "/", "~0", "~").Replace(p)]
+	}
+	m, _ := cur.(map[string]any)
+	props, _ := m["properties"].(map[string]any)
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// valueAt returns the part of a JSON value at a location.
+func valueAt(v any, at []string) any {
+	for _, p := range at {
+		switch c := v.(type) {
+		case map[string]any:
+			v = c[p]
+		case []any:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil
+			}
+			v = c[i]
+		default:
+			return nil
+		}
+	}
+	return v
 }
 
 // readablePointer writes /steps/3/gate as steps[3].gate (step 4).
