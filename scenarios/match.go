@@ -54,10 +54,6 @@ func matchAt(path string, want, got any, present bool, d *diff) {
 		}
 		return
 	}
-	if !present {
-		*d = append(*d, mismatch{path, show(want), "nothing (the key is missing)"})
-		return
-	}
 	switch w := want.(type) {
 	case map[string]any:
 		g, ok := got.(map[string]any)
@@ -72,6 +68,10 @@ func matchAt(path string, want, got any, present bool, d *diff) {
 		slices.Sort(keys)
 		for _, k := range keys {
 			v, ok := g[k]
+			if _, op := operators(w[k]); !ok && !op {
+				*d = append(*d, mismatch{joinPath(path, k), show(w[k]), "nothing: no such key" + keyHint(k, g)})
+				continue
+			}
 			matchAt(joinPath(path, k), w[k], v, ok, d)
 		}
 	case []any:
@@ -92,6 +92,24 @@ func matchAt(path string, want, got any, present bool, d *diff) {
 			*d = append(*d, mismatch{path, describe(w), describe(got)})
 		}
 	}
+}
+
+// keyHint says which keys an object has instead of key, the likeliest
+// first: "; did you mean status? (there are id, status, sum)".
+func keyHint(key string, obj map[string]any) string {
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	hint := ""
+	if n := nearest(key, keys); n != "" {
+		hint = "; did you mean " + n + "?"
+	}
+	if len(keys) == 0 {
+		return hint + " (the object is empty)"
+	}
+	return hint + " (there are " + cut(strings.Join(keys, ", "), 200) + ")"
 }
 
 type operator struct {

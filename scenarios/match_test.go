@@ -29,7 +29,10 @@ func TestMatch(t *testing.T) {
 		{"nested numbers compare by value", `{"payment":{"sum":{"amount":1e4}}}`, nil},
 		{"wrong value", `{"payment":{"status":"decline"}}`, []string{`payment.status: want "decline" (a string), got "success" (a string)`}},
 		{"number is not a string", `{"operation":{"code":0}}`, []string{`operation.code: want 0 (a number), got "0" (a string)`}},
-		{"missing key", `{"redirect_data":{"method":"GET"}}`, []string{`redirect_data: want {"method":"GET"}, got nothing (the key is missing)`}},
+		{"missing key", `{"redirect_data":{"method":"GET"}}`, []string{`redirect_data: want {"method":"GET"}, got nothing: no such key (there are errors, flag, none, operation, payment)`}},
+		{"a typo of a key", `{"paymnet":{"status":"success"},"payment":{"staus":"success"}}`, []string{
+			`payment.staus: want "success", got nothing: no such key; did you mean status? (there are id, status, sum)`,
+			`paymnet: want {"status":"success"}, got nothing: no such key; did you mean payment? (there are errors, flag, none, operation, payment)`}},
 		{"list item by item", `{"errors":[{"field":"payment.currency"}]}`, nil},
 		{"list of another length", `{"errors":[]}`, []string{`errors: want a list of 0, got a list of 1: [{"code":20000,"field":"payment.currency"}]`}},
 		{"null and booleans", `{"none":null,"flag":true}`, nil},
