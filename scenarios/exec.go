@@ -3,11 +3,13 @@ package scenarios
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,6 +100,19 @@ func (x *execution) payment(id string) string {
 	}
 	x.ids[id] = true
 	return id + x.suffix
+}
+
+// otherPayments says which of the payment IDs the scenario has named so
+// far id may be a typo of, or lists them.
+func (x *execution) otherPayments(id string) string {
+	ids := slices.DeleteFunc(slices.Sorted(maps.Keys(x.ids)), func(s string) bool { return s == id })
+	if n := nearest(id, ids); n != "" {
+		return "; did you mean " + n + "?"
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return "; the scenario's other payments are " + strings.Join(ids, ", ")
 }
 
 // mapPath gives the segments of a URL's path that name one of the
@@ -587,6 +602,10 @@ func (x *execution) callback(ctx context.Context, c *callbackSpec) (outcome, err
 	r, err := x.sb.WaitCallback(ctx, sandboxtest.Wait{ProjectID: p.ID, PaymentID: x.payment(c.Payment), Status: c.Status, Within: timeDuration(c.Within)})
 	if err != nil {
 		msg := strings.ReplaceAll(err.Error(), x.suffix, "")
+		var he *sandboxtest.HTTPError
+		if _, perr := x.sb.Payment(ctx, p.ID, x.payment(c.Payment)); errors.As(perr, &he) && he.Status == http.StatusNotFound {
+			msg = firstLine(msg) + fmt.Sprintf("; project %d has no payment %q%s", p.ID, c.Payment, x.otherPayments(c.Payment)) + "\n" + rest(msg)
+		}
 		return outcome{}, &stepFailure{msg: firstLine(msg), detail: rest(msg)}
 	}
 	doc, err := decodeJSON(r.Body)

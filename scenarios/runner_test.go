@@ -63,6 +63,10 @@ func TestScenariosThatMustFail(t *testing.T) {
 			"step 2 (state) at testdata/failing/unknown-variable.yaml:7",
 			"${request} is not known here: capture it in an earlier step; known are merchant, rid, sandbox",
 		}},
+		{"callback-of-no-payment.yaml", []string{
+			`step 2 (callback) "a typo of order-1" at testdata/failing/callback-of-no-payment.yaml:4`,
+			`payment order-2 got no callback that the merchant accepted within 1d of sandbox time (2026-01-05T09:00:00Z to 2026-01-06T09:00:00Z); the merchant received no callback of it; project 842 has no payment "order-2"; did you mean order-1?`,
+		}},
 		{"unexpected-callback.yaml", []string{
 			"step 2 (no_callback) at testdata/failing/unexpected-callback.yaml:6",
 			"payment o-1 got 1 callback(s) it should not have:",
@@ -119,6 +123,12 @@ func TestLoaderChecksWhatTheSchemaCannot(t *testing.T) {
 		{"two clock moves", "name: x\nsteps:\n  - clock: {advance: 1h, freeze: true}\n", "clock takes one of advance, freeze, set, unfreeze, not advance and freeze together"},
 		{"regex with two groups", "name: x\nsteps:\n  - state: {payment: a}\n    capture: {v: {path: x, regex: '(a)(b)'}}\n", "the regex has 2 groups"},
 		{"redirect not captured", "name: x\nsteps:\n  - page: {redirect: somewhere}\n", "capture it (capture: {to: redirect_data})"},
+		{"no_callback of a payment no step makes", "name: x\nsteps:\n  - gate: {sale: oxxo, payment_id: order-1}\n  - no_callback: {payment: ordr-1}\n",
+			`f.yaml:4: step 2 (no_callback): no gate or page step makes payment "ordr-1", so this check cannot fail; did you mean order-1?`},
+		{"no check_deposit of a payment no step makes", "name: x\nsteps:\n  - gate: {sale: eco-voucher, payment_id: e-1}\n  - check_deposit: {payment: eco-gone, count: 0}\n",
+			`f.yaml:4: step 2 (check_deposit): no gate or page step makes payment "eco-gone", so this check cannot fail; the scenario's payments are e-1`},
+		{"the merchant's script for a payment no step makes", "name: x\nmerchant:\n  callbacks:\n    payments:\n      ordr-1: {status: 500}\nsteps:\n  - gate: {sale: oxxo, payment_id: order-1}\n",
+			`f.yaml:5: merchant.callbacks.payments: no gate or page step makes payment "ordr-1", so this reply is never used; did you mean order-1?`},
 		{"bad start", "name: x\nsandbox: {start: yesterday}\nsteps:\n  - state: {payment: a}\n", "f.yaml:2: sandbox.start: 'yesterday' is not valid date-time"},
 	}
 	for _, tt := range tests {
@@ -127,6 +137,14 @@ func TestLoaderChecksWhatTheSchemaCannot(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})
+	}
+	for _, fine := range []string{
+		"name: a refused sale sends no callback\nsteps:\n  - gate: {sale: pix, payment_id: p-1}\n    expect: {status: 400}\n  - no_callback: {payment: p-1}\n",
+		"name: captured IDs are not known before the run\nsteps:\n  - gate: {sale: oxxo, payment_id: '${id}'}\n  - no_callback: {payment: other}\n",
+		"name: a payment of a page\nmerchant: {callbacks: {payments: {pp-1: {status: 500}}}}\nsteps:\n  - page: {open: {payment_id: pp-1}}\n  - no_callback: {payment: pp-1}\n",
+	} {
+		_, err := l.Parse("f.yaml", []byte(fine))
+		assert.NoError(t, err, fine)
 	}
 	sc, err := l.Parse("f.yaml", []byte("name: fine\nsteps:\n  - gate: {sale: oxxo, payment_id: a}\n  - callback: {payment: a}\n"))
 	require.NoError(t, err)

@@ -188,10 +188,100 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 		}
 		sc.Steps = append(sc.Steps, st)
 	}
+	if len(problems) == 0 {
+		problems = unmadePayments(spec, sc.Steps, lines)
+	}
 	if len(problems) > 0 {
 		return fail(problems...)
 	}
 	return sc, nil
+}
+
+// unmadePayments finds the checks that cannot fail because they name a
+// payment no step of the scenario makes, a typo most likely: no_callback
+// and check_deposit with count 0 of it pass, a merchant's reply for it is
+// never used. Checks that fail on an unknown payment (callback, state…)
+// and scenarios whose payment IDs are captured are left alone.
+func unmadePayments(spec fileSpec, steps []Step, lines lineIndex) []Problem {
+	made := map[string]bool{}
+	var names []string
+	for _, st := range steps {
+		s, _ := decodeStep(st.raw)
+		var ids []string
+		switch {
+		case s.Gate != nil:
+			g := s.Gate
+			ids = []string{g.PaymentID, g.Refund, g.Status, g.Clarification}
+			if general, ok := g.Body["general"].(map[string]any); ok {
+				id, _ := general["payment_id"].(string)
+				ids = append(ids, id)
+			}
+			if g.Raw != nil {
+				return nil // whatever it names is not known here
+			}
+		case s.Page != nil && s.Page.Open != nil:
+			ids = []string{s.Page.Open.PaymentID}
+		}
+		for _, id := range ids {
+			if strings.Contains(id, "${") {
+				return nil
+			}
+			if id != "" && !made[id] {
+				made[id] = true
+				names = append(names, id)
+			}
+		}
+	}
+	unmade := func(id, what string) string {
+		msg := fmt.Sprintf("no gate or page step makes payment %q, so %s", id, what)
+		switch {
+		case nearest(id, names) != "":
+			msg += "; did you mean " + nearest(id, names) + "?"
+		case len(names) > 0:
+			msg += "; the scenario's payments are " + strings.Join(names, ", ")
+		}
+		return msg
+	}
+	type script struct {
+		at string // where it is in the file
+		m  *merchantSpec
+	}
+	var ps []Problem
+	scripts := []script{{"/merchant", spec.Merchant}}
+	for _, st := range steps {
+		s, _ := decodeStep(st.raw)
+		var r *ref
+		switch {
+		case s.NoCallback != nil:
+			r = &s.NoCallback.ref
+		case s.CheckDeposit != nil && s.CheckDeposit.Count != nil && *s.CheckDeposit.Count == 0:
+			r = &s.CheckDeposit.ref
+		case s.Merchant != nil:
+			scripts = append(scripts, script{fmt.Sprintf("/steps/%d/merchant", st.Number-1), s.Merchant})
+		}
+		if r != nil && !strings.Contains(r.Payment, "${") && !made[r.Payment] {
+			ps = append(ps, Problem{lines.at(fmt.Sprintf("/steps/%d/%s/payment", st.Number-1, st.Kind)),
+				fmt.Sprintf("%s: %s", st.Title(), unmade(r.Payment, "this check cannot fail"))})
+		}
+	}
+	for _, sc := range scripts {
+		if sc.m == nil {
+			continue
+		}
+		for kind, r := range map[string]*replySpec{"callbacks": sc.m.Callbacks, "check_deposit": sc.m.CheckDeposit} {
+			if r == nil {
+				continue
+			}
+			for id := range r.Payments {
+				if !made[id] {
+					at := sc.at + "/" + kind + "/payments"
+					ps = append(ps, Problem{lines.at(at + "/" + id), fmt.Sprintf("%s: %s", readablePointer(at), unmade(id, "this reply is never used"))})
+				}
+			}
+		}
+	}
+	slices.SortStableFunc(ps, func(a, b Problem) int { return a.Line - b.Line })
+	return ps
 }
 
 // yamlProblem turns a YAML error into a problem at its line.
