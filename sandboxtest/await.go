@@ -196,11 +196,12 @@ type job struct {
 // current time and the callbacks under way, as an advance by nothing does.
 // It returns the payment's pending jobs and the sandbox time.
 func (s *Sandbox) settle(ctx context.Context, projectID int64, paymentID string) ([]job, time.Time, error) {
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, s.settleWithin)
 	defer cancel()
 	now, err := s.Advance(ctx, 0)
 	if err != nil {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil && parent.Err() == nil {
 			return nil, now, fmt.Errorf("sandboxtest: the work due now on payment %s did not finish within %s of wall time: %w", paymentID, s.settleWithin, err)
 		}
 		return nil, now, err

@@ -153,30 +153,42 @@ func (r *Runner) Run(ctx context.Context, paths []string) (*Report, error) {
 		done chan struct{}
 	}
 	slots := make([]*slot, len(files))
-	sem := make(chan struct{}, jobs)
-	for i, f := range files {
+	for i := range slots {
 		slots[i] = &slot{done: make(chan struct{})}
-		go func(s *slot, file string) {
-			defer close(s.done)
-			sc, err := loader.Load(file)
-			if r.Filter != nil && !r.Filter.MatchString(file) && (sc == nil || !r.Filter.MatchString(sc.Name)) {
-				s.skip = true
-				return
-			}
-			if err != nil {
-				s.res = Result{File: file, Failure: loadFailure(err)}
-				return
-			}
+	}
+	// Files start in input order, at most jobs at a time: one at a time
+	// against a shared sandbox, each sees what the files before it did.
+	go func() {
+		sem := make(chan struct{}, jobs)
+		for i, file := range files {
+			s, started := slots[i], false
 			select {
 			case sem <- struct{}{}:
+				started = true
 			case <-ctx.Done():
-				s.res = Result{File: file, Name: sc.Name, Failure: &Failure{Message: "not run: " + ctx.Err().Error()}}
-				return
 			}
-			defer func() { <-sem }()
-			s.res = r.runScenario(ctx, sc)
-		}(slots[i], f)
-	}
+			go func() {
+				defer close(s.done)
+				if started {
+					defer func() { <-sem }()
+				}
+				if !started || ctx.Err() != nil {
+					s.res, s.skip = r.notRun(loader, file)
+					return
+				}
+				sc, err := loader.Load(file)
+				if !r.selects(file, sc) {
+					s.skip = true
+					return
+				}
+				if err != nil {
+					s.res = Result{File: file, Failure: loadFailure(err)}
+					return
+				}
+				s.res = r.runScenario(ctx, sc)
+			}()
+		}
+	}()
 	rep := &Report{}
 	for _, s := range slots {
 		<-s.done
@@ -196,6 +208,26 @@ func (r *Runner) Run(ctx context.Context, paths []string) (*Report, error) {
 	return rep, nil
 }
 
+// notRun is the result of a file the run was interrupted before, or skip
+// when the filter leaves it out.
+func (r *Runner) notRun(loader *Loader, file string) (res Result, skip bool) {
+	sc, err := loader.Load(file)
+	if !r.selects(file, sc) {
+		return Result{}, true
+	}
+	res = Result{File: file, Failure: &Failure{Message: "not run: the run was interrupted before it started"}}
+	if err == nil {
+		res.Name = sc.Name
+	}
+	return res, false
+}
+
+// selects reports whether the filter lets a file (and its scenario, when
+// it loaded) run.
+func (r *Runner) selects(file string, sc *Scenario) bool {
+	return r.Filter == nil || r.Filter.MatchString(file) || (sc != nil && r.Filter.MatchString(sc.Name))
+}
+
 func loadFailure(err error) *Failure {
 	var le *LoadError
 	if errors.As(err, &le) {
@@ -206,6 +238,7 @@ func loadFailure(err error) *Failure {
 
 // runScenario runs one loaded scenario.
 func (r *Runner) runScenario(ctx context.Context, sc *Scenario) (res Result) {
+	parent := ctx
 	began := time.Now()
 	res = Result{File: sc.File, Name: sc.Name}
 	defer func() { res.Duration = time.Since(began) }()
@@ -266,14 +299,35 @@ func (r *Runner) runScenario(ctx context.Context, sc *Scenario) (res Result) {
 			if errors.As(err, &sf) {
 				f.Detail = sf.detail
 			}
-			if ctx.Err() != nil {
-				f.Message += " (the scenario ran out of time: " + ctx.Err().Error() + ")"
+			switch {
+			case parent.Err() != nil:
+				f.Message, f.Detail = "interrupted: the run was stopped before this step ended", joinLines(f.Message, f.Detail)
+			case ctx.Err() != nil:
+				f.Message, f.Detail = r.outOfTime(sc, timeout), joinLines(f.Message, f.Detail)
 			}
 			res.Failure = f
 			return res
 		}
 	}
 	return res
+}
+
+// outOfTime says that a scenario ran past its time, and what costs time.
+func (r *Runner) outOfTime(sc *Scenario, timeout time.Duration) string {
+	msg := fmt.Sprintf("the scenario ran out of time: it may run for %s of wall time (sandbox test --timeout)", timeout)
+	if r.Target == "" {
+		wait := "10s"
+		if d := sc.spec.Sandbox.CallbackTimeout; d > 0 {
+			wait = formatDuration(timeDuration(d))
+		}
+		msg += fmt.Sprintf(". Every callback or check_deposit the merchant holds (silent, a delay) costs the sandbox's callback timeout, %s here, of wall time: set sandbox.callback_timeout short, such as 300ms", wait)
+	}
+	return msg
+}
+
+// joinLines joins the non-empty texts, one a line.
+func joinLines(texts ...string) string {
+	return strings.Join(slices.DeleteFunc(texts, func(s string) bool { return s == "" }), "\n")
 }
 
 // runSuffix makes payment IDs unique to one run against a shared sandbox.

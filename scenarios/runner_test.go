@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -199,6 +201,69 @@ func TestSchemaProblemsSayWhereAndWhatWasMeant(t *testing.T) {
 	}
 }
 
+// TestScenarioOutOfTimeOrInterrupted: a scenario that runs past its time,
+// or a run that is interrupted, says which, at the step it was on, and how
+// to make the scenario quicker; scenarios that passed stay in the report.
+func TestScenarioOutOfTimeOrInterrupted(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	quick := filepath.Join(dir, "a-quick.yaml")
+	require.NoError(t, os.WriteFile(quick, []byte("name: quick\nsteps:\n  - gate: {sale: oxxo, payment_id: a}\n"), 0o644))
+	slow := filepath.Join(dir, "b-slow.yaml")
+	require.NoError(t, os.WriteFile(slow, []byte(`name: a merchant that never answers
+merchant:
+  callbacks: {silent: true}
+steps:
+  - gate: {sale: oxxo, payment_id: a}
+  - callback: {payment: a, within: 1h}
+`), 0o644))
+
+	// Long enough for the quick one on a busy machine under -race; the
+	// slow one waits 10 s for each of its callback's attempts.
+	rep, out := run(t, &scenarios.Runner{Timeout: 1500 * time.Millisecond, Jobs: 1}, quick, slow)
+	require.Len(t, rep.Results, 2)
+	assert.Equal(t, 1, rep.Passed, out)
+	assert.Contains(t, out, "step 2 (callback) at "+slow+":6")
+	assert.Contains(t, out, "the scenario ran out of time: it may run for 1.5s of wall time (sandbox test --timeout)")
+	assert.Contains(t, out, "set sandbox.callback_timeout short")
+	assert.NotContains(t, out, "did not finish within")
+
+	// Interrupted a second after the quick one passed: the slow one is
+	// then waiting in its callback step, and a third has not started.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	third := filepath.Join(dir, "c-third.yaml")
+	require.NoError(t, os.WriteFile(third, []byte("name: third\nsteps:\n  - gate: {sale: oxxo, payment_id: a}\n"), 0o644))
+	out2 := &cancelAfter{after: "ok    " + quick, cancel: func() { time.AfterFunc(time.Second, cancel) }}
+	rep, err := (&scenarios.Runner{Out: out2, Jobs: 1}).Run(ctx, []string{quick, slow, third})
+	require.NoError(t, err)
+	out = out2.String()
+	assert.Equal(t, 1, rep.Passed, out)
+	assert.Contains(t, out, "step 2 (callback) at "+slow+":6")
+	assert.Contains(t, out, "interrupted: the run was stopped before this step ended")
+	assert.Contains(t, out, "FAIL  "+third+"  third  (0s)\n      not run: the run was interrupted before it started")
+	assert.True(t, strings.HasSuffix(out, "\n1 passed, 2 failed\n"), out)
+	assert.NotContains(t, out, "ran out of time")
+}
+
+// cancelAfter is a report's writer that calls cancel once, when a line
+// starting with after is written.
+type cancelAfter struct {
+	bytes.Buffer
+	after  string
+	cancel func()
+	done   bool
+}
+
+func (w *cancelAfter) Write(p []byte) (int, error) {
+	n, err := w.Buffer.Write(p)
+	if !w.done && strings.Contains(w.String(), w.after) {
+		w.done = true
+		w.cancel()
+	}
+	return n, err
+}
+
 func TestJUnitHasOneTestCasePerScenario(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -271,6 +336,27 @@ func TestRunFilterSelectsByNameOrFile(t *testing.T) {
 	assert.Equal(t, "a wrong signature expected to pass", rep.Results[0].Name)
 	assert.Equal(t, "testdata/failing/unknown-variable.yaml", rep.Results[1].File)
 	assert.True(t, strings.HasSuffix(out, "\n0 passed, 2 failed\n"), out)
+}
+
+// TestFilesStartInTheOrderGiven: files start in input order, so that one
+// at a time against a shared clock they see what the files before did.
+func TestFilesStartInTheOrderGiven(t *testing.T) {
+	t.Parallel()
+	host := sandboxtest.New(t)
+	dir := t.TempDir()
+	var files []string
+	for i, day := range []string{"06", "07", "08"} {
+		p := filepath.Join(dir, fmt.Sprintf("%d.yaml", 3-i)) // the names sort the other way
+		require.NoError(t, os.WriteFile(p, []byte(fmt.Sprintf(`name: day %s
+steps:
+  - clock: {advance: 1d}
+    expect:
+      body: {now: "2026-01-%sT09:00:00Z"}
+`, day, day)), 0o644))
+		files = append(files, p)
+	}
+	rep, out := run(t, &scenarios.Runner{Target: host.URL()}, files...)
+	assert.Equal(t, 3, rep.Passed, out)
 }
 
 // TestAgainstARunningSandbox runs shipped scenarios against one sandbox,
