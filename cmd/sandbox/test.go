@@ -5,17 +5,20 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/scenarios"
 )
 
-const testUsage = `Usage: sandbox test [--junit FILE] [--target URL] [--jobs N] [--run REGEX] PATH...
+const testUsage = `Usage: sandbox test [--junit FILE] [--target URL] [--jobs N] [--run REGEX] [--timeout D] PATH...
 
 Runs scenario files (scenarios/README.md explains them): each file against a
 sandbox of its own, in-process, with a frozen clock and a merchant on
 127.0.0.1, files side by side. PATH is a .yaml file or a folder of them
 (testdata folders are skipped). Prints one line per scenario, why a failed
 one failed, and "N passed, M failed"; exits with status 1 when any failed.
+A scenario that runs past --timeout of wall time fails at the step it was
+on; interrupted (Ctrl-C), the run still reports every scenario.
 
 With --target, the files run one after another against the sandbox running
 at URL: projects are created through its control API, payment IDs get a
@@ -34,6 +37,7 @@ func runTest(ctx context.Context, args []string, std stdio) error {
 	target := fs.String("target", "", "run against the sandbox running at `URL` instead of in-process sandboxes")
 	jobs := fs.Int("jobs", 0, "how many files run at once (default: the number of CPUs; 1 with --target)")
 	filter := fs.String("run", "", "run only the scenarios whose name or file matches this `regex`")
+	timeout := fs.Duration("timeout", time.Minute, "how long one scenario may run, in wall `time` (a duration such as 2m)")
 	if err := parseFlags(fs, args, testUsage, std); err != nil {
 		return err
 	}
@@ -43,7 +47,10 @@ func runTest(ctx context.Context, args []string, std stdio) error {
 	if *jobs < 0 {
 		return usagef("test: --jobs %d: give a positive number", *jobs)
 	}
-	r := &scenarios.Runner{Target: *target, Jobs: *jobs, Out: std.out}
+	if *timeout <= 0 {
+		return usagef("test: --timeout %s: give a positive duration, such as 2m", *timeout)
+	}
+	r := &scenarios.Runner{Target: *target, Jobs: *jobs, Out: std.out, Timeout: *timeout}
 	if *filter != "" {
 		re, err := regexp.Compile(*filter)
 		if err != nil {

@@ -60,6 +60,8 @@ func TestTestVerbCommandLine(t *testing.T) {
 		{"no path", []string{"test"}, "name scenario files or folders", 2},
 		{"bad regex", []string{"test", "--run", "(", "."}, `--run "(" is not a regular expression`, 2},
 		{"negative jobs", []string{"test", "--jobs", "-1", "."}, "--jobs -1", 2},
+		{"no time", []string{"test", "--timeout", "0s", "."}, "--timeout 0s: give a positive duration", 2},
+		{"a time without unit", []string{"test", "--timeout", "90", "."}, `invalid value "90" for flag -timeout`, 2},
 		{"missing path", []string{"test", "/nonexistent/scenarios"}, "/nonexistent/scenarios", 1},
 		{"nothing matches", []string{"test", "--run", "^no such scenario$", "../../scenarios/oxxo-gate-terminal.yaml"}, "no scenario matches --run", 1},
 	}
