@@ -39,6 +39,18 @@ func TestControlAPIBodies(t *testing.T) {
 			"send one JSON value and nothing after it"},
 		{"garbage after a duration", "/sandbox/clock/advance", `{"duration":"1h"} x`, http.StatusBadRequest,
 			"goes on after its JSON value"},
+		{"an ID in quotes", "/sandbox/projects", `{"id":"3","secret":"x"}`, http.StatusBadRequest,
+			`the body has a string where id must be a whole number; this endpoint takes a JSON object with the fields "id", "secret", "callback_url", "check_deposit_url" and "methods"`},
+		{"a misspelt field", "/sandbox/projects", `{"id":3,"secret":"x","callbak_url":"http://x"}`, http.StatusBadRequest,
+			`the body has the field "callbak_url", which it does not take; this endpoint takes a JSON object with the fields "id", "secret"`},
+		{"a body cut short", "/sandbox/projects", `{"id":3,"secret":"x"`, http.StatusBadRequest,
+			"the body ends before its JSON does: a bracket, a brace or a quote is not closed"},
+		{"a setting in quotes", "/sandbox/projects", `{"id":3,"secret":"x","methods":{"oxxo":{"max_amount":"5000"}}}`, http.StatusBadRequest,
+			"the body has a string where methods.max_amount must be a whole number"},
+		{"a setting the method does not take", "/sandbox/projects", `{"id":3,"secret":"x","methods":{"oxxo":{"timeout":"30m"}}}`, http.StatusBadRequest,
+			"methods.oxxo.timeout is not a setting of Oxxo, which takes min_amount, max_amount, whole_units, variant: remove it"},
+		{"a negative bound", "/sandbox/projects", `{"id":3,"secret":"x","methods":{"loterica":{"max_amount":-1}}}`, http.StatusBadRequest,
+			"methods.loterica.max_amount must not be negative, not -1"},
 	}
 	for _, tt := range tests {
 		rec := r.do(request{method: "POST", path: tt.path, body: tt.body, header: map[string]string{"Content-Type": "application/json"}})

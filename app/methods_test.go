@@ -38,6 +38,7 @@ func TestEveryMethodIsWhole(t *testing.T) {
 			for _, lang := range web.Languages() {
 				assert.NotEmpty(t, m.Hints[lang], "Hints[%q]: the Payment Page says in a few words what paying with it means", lang)
 			}
+			assert.Empty(t, m.Defaults.Check(m), "Defaults are settings the method takes (Method.Settings)")
 		})
 	}
 }

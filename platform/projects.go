@@ -8,11 +8,20 @@ import (
 // The engine's projects and what a whole sandbox is reset to: merchants'
 // projects and their method settings, stored; Reset forgets the payments.
 
-// CheckSettings checks settings of the method with code.
+// CheckSettings checks settings of the method with code: those no method
+// can work with (see MethodSettings.Check), then what its provider refuses.
 func (e *Engine) CheckSettings(code string, s MethodSettings) error {
 	prov, ok := e.providers[code]
 	if !ok {
 		return Errorf(CodeInvalidRequest, "there is no method %q; the methods are %s", code, e.methodList())
+	}
+	if fields := s.Check(prov.Method()); len(fields) > 0 {
+		for i := range fields {
+			fields[i].Field = "methods." + code + "." + fields[i].Field
+		}
+		e := Errorf(CodeInvalidRequest, "%s %s", fields[0].Field, fields[0].Message)
+		e.Fields = fields
+		return e
 	}
 	if c, ok := prov.(SettingsChecker); ok {
 		if err := c.CheckSettings(s); err != nil {

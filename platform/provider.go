@@ -39,6 +39,11 @@ type Method struct {
 	// Refunds says the method refunds: the engine sets it from whether the
 	// provider is a Refunder.
 	Refunds bool
+	// Settings names the method settings it takes besides min_amount,
+	// max_amount and whole_units, which every method takes: "variant",
+	// "timeout", "rates" (see MethodSettings). Settings that set another
+	// are refused.
+	Settings []string
 	// Brand is how the method looks to customers: the tile the Payment Page
 	// and the demo shop list it with, and the header of its own pages.
 	Brand Brand

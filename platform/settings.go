@@ -3,6 +3,9 @@ package platform
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -73,4 +76,53 @@ func (s MethodSettings) Merge(base MethodSettings) MethodSettings {
 		s.Rates = base.Rates
 	}
 	return s
+}
+
+// Settings every method takes; Method.Settings names those it takes
+// besides.
+var commonSettings = []string{"min_amount", "max_amount", "whole_units"}
+
+// Check refuses settings of method m that it cannot work with, naming each
+// field at fault by its name in a config file (max_amount): a setting m
+// does not take (see Method.Settings), a negative bound, a minimum above
+// the maximum, a negative timeout, a rate that names no pair of currencies
+// or is not a positive number of parts per million. What else a method
+// refuses (a variant it does not have) is its provider's to say (see
+// SettingsChecker).
+func (s MethodSettings) Check(m Method) []FieldError {
+	var fields []FieldError
+	add := func(field, format string, args ...any) {
+		fields = append(fields, FieldError{Code: CodeInvalidRequest, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	for _, set := range []struct {
+		name string
+		set  bool
+	}{{"variant", s.Variant != ""}, {"timeout", s.Timeout != 0}, {"rates", s.Rates != nil}} {
+		if set.set && !slices.Contains(m.Settings, set.name) {
+			takes := append(slices.Clone(commonSettings), m.Settings...)
+			add(set.name, "is not a setting of %s, which takes %s: remove it", m.Name, strings.Join(takes, ", "))
+		}
+	}
+	if s.MinAmount < 0 {
+		add("min_amount", "must not be negative, not %d: it is in minor units (10000 for 100.00), and 0 keeps the method's own minimum", s.MinAmount)
+	}
+	if s.MaxAmount < 0 {
+		add("max_amount", "must not be negative, not %d: it is in minor units (10000 for 100.00), and 0 keeps the method's own maximum", s.MaxAmount)
+	}
+	if s.MinAmount > 0 && s.MaxAmount > 0 && s.MinAmount > s.MaxAmount {
+		add("min_amount", "%d is above max_amount %d: no amount could pass; swap them", s.MinAmount, s.MaxAmount)
+	}
+	if s.Timeout < 0 {
+		add("timeout", "must not be negative, not %s: write it like 15m or 2h, or leave it out for the method's own", time.Duration(s.Timeout))
+	}
+	for _, pair := range slices.Sorted(maps.Keys(s.Rates)) {
+		from, to, ok := strings.Cut(pair, "/")
+		switch rate := s.Rates[pair]; {
+		case !ok || !IsCurrencyCode(from) || !IsCurrencyCode(to):
+			add("rates."+pair, "names no pair of currencies: write it like EUR/USD, the customer's currency, a slash and the settlement currency, in capitals")
+		case rate <= 0:
+			add("rates."+pair, "must be a positive number of parts per million (1085000 makes 1.00 %s 1.085 %s), not %d", from, to, rate)
+		}
+	}
+	return fields
 }

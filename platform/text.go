@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -87,33 +88,47 @@ func DecodeInput(method Method, in json.RawMessage, v any) error {
 	if len(trimmed) == 0 || string(trimmed) == "null" {
 		return nil
 	}
-	takes := inputFields(v)
-	bad := func(format string, args ...any) error {
+	bad := func(problem string) error {
 		return Errorf(CodeInvalidRequest, "the pay input of %s %s; %s takes a JSON object with %s",
-			method.Name, fmt.Sprintf(format, args...), method.Name, takes)
+			method.Name, problem, method.Name, JSONFields(v))
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return bad("has %s where %s must be a %s", typeErr.Value, typeErr.Field, jsonKind(typeErr.Type))
-	case errors.As(err, &typeErr):
-		return bad("is a JSON %s, not an object", typeErr.Value)
-	case err != nil && strings.HasPrefix(err.Error(), "json: unknown field "):
-		return bad("has the field %s, which it does not take", strings.TrimPrefix(err.Error(), "json: unknown field "))
-	case err != nil:
-		return bad("is not JSON (%v)", err)
-	case dec.More():
+	if err := dec.Decode(v); err != nil {
+		return bad(JSONProblem(err))
+	}
+	if dec.More() {
 		return bad("goes on after its object ends")
 	}
 	return nil
 }
 
-// inputFields lists the JSON names of the fields of the struct v points to:
-// "channel", or "method, card and phone".
-func inputFields(v any) string {
+// JSONProblem says what is wrong with a JSON text that a json.Decoder (with
+// DisallowUnknownFields) could not decode into a struct, err being its
+// error, as the rest of a sentence that begins with what the text is:
+// "has a string where id must be a whole number".
+func JSONProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return fmt.Sprintf("has a %s where %s must be a %s", typeErr.Value, typeErr.Field, jsonKind(typeErr.Type))
+	case errors.As(err, &typeErr):
+		return fmt.Sprintf("is a JSON %s, not an object", typeErr.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return fmt.Sprintf("has the field %s, which it does not take", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "ends before its JSON does: a bracket, a brace or a quote is not closed"
+	case errors.As(err, &syntaxErr):
+		return fmt.Sprintf("is not JSON at byte %d (%v)", syntaxErr.Offset, err)
+	}
+	return fmt.Sprintf("is not JSON (%v)", err)
+}
+
+// JSONFields lists the JSON names of the fields of the struct v points to,
+// for a sentence: "the field \"channel\"", or "the fields \"method\",
+// \"card\" and \"phone\"".
+func JSONFields(v any) string {
 	t := reflect.TypeOf(v)
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()

@@ -80,10 +80,11 @@ func TestDecodeInput(t *testing.T) {
 
 	for body, want := range map[string]string{
 		`{"chanel":"bank"}`:    `the pay input of Tab has the field "chanel", which it does not take; Tab takes a JSON object with the fields "channel" and "count"`,
-		`{"channel":7}`:        `has number where channel must be a string`,
-		`{"count":"2"}`:        `has string where count must be a whole number`,
+		`{"channel":7}`:        `has a number where channel must be a string`,
+		`{"count":"2"}`:        `has a string where count must be a whole number`,
 		`["bank"]`:             `is a JSON array, not an object`,
-		`{"channel":"bank"`:    `is not JSON`,
+		`{"channel":"bank"`:    `ends before its JSON does: a bracket, a brace or a quote is not closed`,
+		`{"channel":"bank"]`:   `is not JSON at byte 18 (invalid character ']' after object key:value pair)`,
 		`{"channel":"a"} {}`:   `goes on after its object ends`,
 		`{"channel":"a"}trash`: `goes on after its object ends`,
 	} {

@@ -36,6 +36,10 @@ func TestConfigFileRejectsWhatIsWrong(t *testing.T) {
 		{"twice the same project", "projects:\n  - {id: 5, secret: a}\n  - {id: 5, secret: b}\n", "listed twice"},
 		{"bad callback URL", "projects:\n  - {id: 5, secret: a, callback_url: 'localhost:9000'}\n", "callback_url"},
 		{"bad duration", "methods:\n  eco-voucher: {timeout: soon}\n", "90s"},
+		{"a setting the method does not take", "methods:\n  oxxo: {timeout: 30m}\n", "methods.oxxo.timeout is not a setting of Oxxo"},
+		{"bounds swapped in a project", "projects:\n  - id: 5\n    secret: s\n    methods:\n      rapipago: {min_amount: 900, max_amount: 100}\n",
+			"methods.rapipago.min_amount 900 is above max_amount 100"},
+		{"a rate that is no pair", "methods:\n  eco-voucher: {rates: {EUR: 1085000}}\n", "methods.eco-voucher.rates.EUR names no pair of currencies"},
 		{"not YAML", "projects: [\n", "config file"},
 	}
 	for _, tt := range tests {

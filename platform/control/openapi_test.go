@@ -274,8 +274,9 @@ func TestOpenAPIAnswers(t *testing.T) {
 
 	do(call{"GET", "/sandbox/health", "", nil}, 200)
 	do(call{"GET", "/sandbox/openapi.json", "", nil}, 200)
-	do(call{"POST", "/sandbox/projects", `{"id":2,"secret":"s2","callback_url":"` + merchant.URL + `","methods":{"oxxo":{"max_amount":500000,"timeout":"30m"}}}`, nil}, 200)
+	do(call{"POST", "/sandbox/projects", `{"id":2,"secret":"s2","callback_url":"` + merchant.URL + `","methods":{"oxxo":{"max_amount":500000,"variant":"3days"}}}`, nil}, 200)
 	do(call{"POST", "/sandbox/projects", `{"id":3}`, nil}, 400)
+	do(call{"POST", "/sandbox/projects", `{"id":4,"secret":"s","methods":{"oxxo":{"max_amount":-1}}}`, nil}, 400)
 	do(call{"GET", "/sandbox/projects", "", nil}, 200)
 
 	sale(2, "s2", "order-1")

@@ -78,6 +78,7 @@ func Method() platform.Method {
 		// The partner's callbacks name the customer by phone only, and carry
 		// no provider.date.
 		Callback: platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerPhone}},
+		Settings: []string{"timeout"}, // the checkout's ttl
 		Defaults: platform.MethodSettings{Timeout: platform.Duration(DefaultTTL)},
 		Brand:    Brand(),
 		Hints: map[string]string{

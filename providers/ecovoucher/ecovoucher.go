@@ -60,6 +60,7 @@ func Method() platform.Method {
 		GateRequired: []string{"return_url.success", "return_url.decline"},
 		ZeroAmount:   true,
 		Callback:     platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
+		Settings:     []string{"timeout", "rates"}, // the session; the conversions of sum_converted
 		Defaults: platform.MethodSettings{
 			Timeout:   platform.Duration(DefaultTimeout),
 			MaxAmount: DefaultMaxAmount,

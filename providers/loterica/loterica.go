@@ -34,6 +34,7 @@ func Method() platform.Method {
 		Currencies:    []string{"USD"},
 		GateRequired:  []string{"customer.id", "customer.ip_address"},
 		Callback:      platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
+		Settings:      []string{"variant"},
 		Defaults: platform.MethodSettings{
 			MaxAmount:  MaxAmount,
 			WholeUnits: true,

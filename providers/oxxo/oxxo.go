@@ -27,6 +27,7 @@ func Method() platform.Method {
 		PageRequired:  voucher.PersonPageRequired(),
 		// Oxxo's callbacks carry no customer and no provider.date.
 		Callback: platform.CallbackShape{},
+		Settings: []string{"variant"},
 		Defaults: platform.MethodSettings{Variant: voucher.VariantBank},
 		Brand:    Brand(),
 		// Mexico has kept UTC-6 all year since 2022.

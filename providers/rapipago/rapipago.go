@@ -30,6 +30,7 @@ func Method() platform.Method {
 		GateRequired:  voucher.PersonGateRequired(),
 		PageRequired:  voucher.PersonPageRequired(),
 		Callback:      platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
+		Settings:      []string{"variant"},
 		Defaults:      platform.MethodSettings{Variant: voucher.VariantBank},
 		Brand:         Brand(),
 		// Argentina keeps UTC-3 all year.
