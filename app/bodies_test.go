@@ -44,7 +44,7 @@ func TestControlAPIBodies(t *testing.T) {
 		{"a misspelt field", "/sandbox/projects", `{"id":3,"secret":"x","callbak_url":"http://x"}`, http.StatusBadRequest,
 			`the body has the field "callbak_url", which it does not take; this endpoint takes a JSON object with the fields "id", "secret"`},
 		{"a body cut short", "/sandbox/projects", `{"id":3,"secret":"x"`, http.StatusBadRequest,
-			"the body ends before its JSON does: a bracket, a brace or a quote is not closed"},
+			"the body is not valid JSON: it ends before its last object, list or string is closed"},
 		{"a setting in quotes", "/sandbox/projects", `{"id":3,"secret":"x","methods":{"oxxo":{"max_amount":"5000"}}}`, http.StatusBadRequest,
 			"the body has a string where methods.max_amount must be a whole number"},
 		{"a setting the method does not take", "/sandbox/projects", `{"id":3,"secret":"x","methods":{"oxxo":{"timeout":"30m"}}}`, http.StatusBadRequest,

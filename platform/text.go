@@ -95,7 +95,7 @@ func DecodeInput(method Method, in json.RawMessage, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return bad(JSONProblem(err))
+		return bad(JSONProblem(trimmed, err))
 	}
 	if dec.More() {
 		return bad("goes on after its object ends")
@@ -103,11 +103,13 @@ func DecodeInput(method Method, in json.RawMessage, v any) error {
 	return nil
 }
 
-// JSONProblem says what is wrong with a JSON text that a json.Decoder (with
-// DisallowUnknownFields) could not decode into a struct, err being its
-// error, as the rest of a sentence that begins with what the text is:
-// "has a string where id must be a whole number".
-func JSONProblem(err error) string {
+// JSONProblem says what is wrong with raw, a JSON text that a json.Decoder
+// (with DisallowUnknownFields) could not decode into a struct, err being
+// its error, as the rest of a sentence that begins with what the text is:
+// "has a string where id must be a whole number", "is not valid JSON:
+// invalid character '}' looking for beginning of object key string at
+// line 3, column 1".
+func JSONProblem(raw []byte, err error) string {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
@@ -118,11 +120,22 @@ func JSONProblem(err error) string {
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		return fmt.Sprintf("has the field %s, which it does not take", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "ends before its JSON does: a bracket, a brace or a quote is not closed"
+		return "is not valid JSON: it ends before its last object, list or string is closed"
 	case errors.As(err, &syntaxErr):
-		return fmt.Sprintf("is not JSON at byte %d (%v)", syntaxErr.Offset, err)
+		line, col := TextPosition(raw, syntaxErr.Offset)
+		return fmt.Sprintf("is not valid JSON: %v at line %d, column %d", err, line, col)
 	}
-	return fmt.Sprintf("is not JSON (%v)", err)
+	return fmt.Sprintf("is not valid JSON: %v", err)
+}
+
+// TextPosition returns the line and column (both from 1) of the byte of
+// text that a json.SyntaxError's offset points after.
+func TextPosition(text []byte, offset int64) (line, col int) {
+	at := int(min(max(offset-1, 0), int64(len(text))))
+	before := text[:at]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
+	return line, col
 }
 
 // JSONFields lists the JSON names of the fields of the struct v points to,

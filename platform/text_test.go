@@ -79,14 +79,15 @@ func TestDecodeInput(t *testing.T) {
 	assert.Equal(t, input{Channel: "bank", Count: 2}, in)
 
 	for body, want := range map[string]string{
-		`{"chanel":"bank"}`:    `the pay input of Tab has the field "chanel", which it does not take; Tab takes a JSON object with the fields "channel" and "count"`,
-		`{"channel":7}`:        `has a number where channel must be a string`,
-		`{"count":"2"}`:        `has a string where count must be a whole number`,
-		`["bank"]`:             `is a JSON array, not an object`,
-		`{"channel":"bank"`:    `ends before its JSON does: a bracket, a brace or a quote is not closed`,
-		`{"channel":"bank"]`:   `is not JSON at byte 18 (invalid character ']' after object key:value pair)`,
-		`{"channel":"a"} {}`:   `goes on after its object ends`,
-		`{"channel":"a"}trash`: `goes on after its object ends`,
+		`{"chanel":"bank"}`:          `the pay input of Tab has the field "chanel", which it does not take; Tab takes a JSON object with the fields "channel" and "count"`,
+		`{"channel":7}`:              `has a number where channel must be a string`,
+		`{"count":"2"}`:              `has a string where count must be a whole number`,
+		`["bank"]`:                   `is a JSON array, not an object`,
+		`{"channel":"bank"`:          `is not valid JSON: it ends before its last object, list or string is closed`,
+		`{"channel":"bank"]`:         `is not valid JSON: invalid character ']' after object key:value pair at line 1, column 18`,
+		"{\n \"channel\": \"é\",\n}": `is not valid JSON: invalid character '}' looking for beginning of object key string at line 3, column 1`,
+		`{"channel":"a"} {}`:         `goes on after its object ends`,
+		`{"channel":"a"}trash`:       `goes on after its object ends`,
 	} {
 		err := platform.DecodeInput(m, json.RawMessage(body), &input{})
 		assert.Equal(t, platform.CodeInvalidRequest, platform.ErrorCode(err), body)

@@ -29,7 +29,7 @@ func TestControlAPIErrors(t *testing.T) {
 	}{
 		{"health", "GET", "/sandbox/health", nil, 200, ""},
 		{"unknown endpoint", "GET", "/sandbox/nothing", nil, 404, "not a sandbox endpoint"},
-		{"project not JSON", "POST", "/sandbox/projects", "{id:", 400, "the body is not JSON at byte 2"},
+		{"project not JSON", "POST", "/sandbox/projects", "{id:", 400, "the body is not valid JSON: invalid character 'i' looking for beginning of object key string at line 1, column 2"},
 		{"project unknown field", "POST", "/sandbox/projects", `{"id":3,"secret":"x","callbackurl":"http://x"}`, 400, "callbackurl"},
 		{"project without secret", "POST", "/sandbox/projects", `{"id":3}`, 400, "secret"},
 		{"project with a bad id", "POST", "/sandbox/projects", `{"id":-3,"secret":"x"}`, 400, "positive"},

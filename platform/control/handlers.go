@@ -39,7 +39,7 @@ func decode(c echo.Context, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return badRequest("the body %s; this endpoint takes a JSON object with %s", platform.JSONProblem(err), platform.JSONFields(v))
+		return badRequest("the body %s; this endpoint takes a JSON object with %s", platform.JSONProblem(raw, err), platform.JSONFields(v))
 	}
 	end := dec.InputOffset()
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
