@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net"
 	"net/http"
@@ -137,9 +138,24 @@ const (
 var callbackHealths = []platform.CallbackHealth{platform.CallbacksPending, platform.CallbacksOK,
 	platform.CallbacksFailing, platform.CallbacksFailed, platform.CallbacksHeld}
 
+// onlyParams refuses a request whose query has a parameter the endpoint
+// does not take, which is a misspelt filter that would otherwise be
+// ignored: the answer would list what the filter was meant to leave out.
+func onlyParams(c echo.Context, takes ...string) error {
+	for _, name := range slices.Sorted(maps.Keys(c.QueryParams())) {
+		if !slices.Contains(takes, name) {
+			return badRequest("%s takes no query parameter %q: it takes %s", c.Request().URL.Path, name, strings.Join(takes, ", "))
+		}
+	}
+	return nil
+}
+
 // handlePayments lists one page of payments, newest first; a Link header
 // with rel="next" gives the next page.
 func (s *Server) handlePayments(c echo.Context) error {
+	if err := onlyParams(c, "project_id", "status", "method", "callbacks", "payment_id", "limit", "cursor"); err != nil {
+		return s.fail(c, err)
+	}
 	f := platform.PaymentFilter{Limit: defaultPageSize}
 	if v := c.QueryParam("project_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -149,7 +165,13 @@ func (s *Server) handlePayments(c echo.Context) error {
 		f.ProjectID = id
 	}
 	f.Status = platform.Status(c.QueryParam("status"))
+	if f.Status != "" && !slices.Contains(statuses, string(f.Status)) {
+		return s.fail(c, badRequest("status %q is not a payment status: use one of %q (URL-encoded: awaiting%%20redirect%%20result)", f.Status, statuses))
+	}
 	f.Method = c.QueryParam("method")
+	if _, ok := s.Engine.Method(f.Method); f.Method != "" && !ok {
+		return s.fail(c, badRequest("method %q is not a method of this sandbox: use one of %v", f.Method, s.methodCodes()))
+	}
 	f.PaymentID = c.QueryParam("payment_id")
 	f.Cursor = c.QueryParam("cursor")
 	if v := c.QueryParam("callbacks"); v != "" {
@@ -343,7 +365,14 @@ func (s *Server) handleUnfreeze(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.clock())
 }
 
+// deliveryStatuses are the values of the deliveries' status filter.
+var deliveryStatuses = []platform.DeliveryStatus{platform.DeliveryPending, platform.DeliveryDelivered,
+	platform.DeliveryFailed, platform.DeliverySuppressed, platform.DeliveryNoURL}
+
 func (s *Server) handleDeliveries(c echo.Context) error {
+	if err := onlyParams(c, "project_id", "payment_id", "status"); err != nil {
+		return s.fail(c, err)
+	}
 	var f platform.DeliveryFilter
 	if v := c.QueryParam("project_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -354,6 +383,9 @@ func (s *Server) handleDeliveries(c echo.Context) error {
 	}
 	f.PaymentID = c.QueryParam("payment_id")
 	f.Status = platform.DeliveryStatus(c.QueryParam("status"))
+	if f.Status != "" && !slices.Contains(deliveryStatuses, f.Status) {
+		return s.fail(c, badRequest("status %q is not a delivery status: use one of %v", f.Status, deliveryStatuses))
+	}
 	ds, err := s.Engine.Deliveries(c.Request().Context(), f)
 	if err != nil {
 		return s.fail(c, err)
@@ -411,4 +443,13 @@ func (s *Server) fail(c echo.Context, err error) error {
 // or the dashboard answers as a 500: the one place the package logs.
 func (s *Server) logFailure(c echo.Context, err error) {
 	s.Log.ErrorContext(c.Request().Context(), "the control API failed", "path", c.Path(), "err", err)
+}
+
+// methodCodes lists the codes of the sandbox's methods.
+func (s *Server) methodCodes() []string {
+	var codes []string
+	for _, m := range s.Engine.Methods() {
+		codes = append(codes, m.Code)
+	}
+	return codes
 }
