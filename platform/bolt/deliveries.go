@@ -22,7 +22,9 @@ func (t *tx) projectDeliveries(projectID int64, create bool) (*bbolt.Bucket, err
 const deliveryRoom = 96
 
 // PutDelivery stores d, replacing the delivery with its ID, and moves its
-// index entries when it moved to another payment.
+// index entries when it moved to another payment. A delivery that stays
+// with its payment keeps its entries as they are: putting them again would
+// rewrite their pages for nothing, at every attempt.
 func (t *tx) PutDelivery(d *platform.Delivery) error {
 	if d.ID == 0 {
 		return fmt.Errorf("put delivery of %s: it has no ID: take one from NextID(\"deliveries\")", d.Key())
@@ -32,13 +34,15 @@ func (t *tx) PutDelivery(d *platform.Delivery) error {
 	id := u64(d.ID)
 	old := deliveries.Get(id)
 	var parts *deliveryParts
+	indexed := false // d's entries are in the indexes already
 	if old != nil {
 		var err error
 		if parts, err = t.deliveryParts(d.ID, old); err != nil {
 			return fmt.Errorf("delivery %d: %w", d.ID, err)
 		}
 		h := deliveryHead{projectID: parts.d.ProjectID, paymentID: parts.d.PaymentID}
-		if h.key() != d.Key() {
+		indexed = h.key() == d.Key()
+		if !indexed {
 			// The payment it leaves may be gone; then so is its entry.
 			if seq, ok, err := t.paymentSeq(h.key()); err != nil || ok && byPayment.Delete(append(u64(seq), id...)) != nil {
 				return fmt.Errorf("put delivery %d: move it out of payment %s", d.ID, h.key())
@@ -57,6 +61,9 @@ func (t *tx) PutDelivery(d *platform.Delivery) error {
 	}
 	if err := deliveries.Put(id, v); err != nil {
 		return fmt.Errorf("put delivery %d: %w", d.ID, err)
+	}
+	if indexed {
+		return nil
 	}
 	seq, ok, err := t.paymentSeq(d.Key())
 	if err != nil {

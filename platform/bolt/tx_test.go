@@ -2,11 +2,13 @@ package bolt
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
@@ -677,5 +679,56 @@ func TestReset(t *testing.T) {
 		assert.Equal(t, uint64(4), id, "sequences stay, so no ID is given out twice")
 		// The payment can be created again.
 		return tx.CreatePayment(p)
+	})
+}
+
+// TestAttemptLeavesDeliveryIndexes records an attempt of a delivery that
+// stays with its payment: the commit rewrites the delivery's record and
+// none of the pages of its index entries, which are where they were (a
+// payment paid days later has its entries far from the pages new
+// deliveries fill).
+func TestAttemptLeavesDeliveryIndexes(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	d.db.NoSync = true
+	ds := make([]*platform.Delivery, 400)
+	update(t, d, func(tx platform.Tx) error {
+		for i := range ds {
+			k := key(fmt.Sprintf("p-%03d", i))
+			if err := tx.CreatePayment(payment(1, k.PaymentID, "oxxo", platform.StatusSuccess, base)); err != nil {
+				return err
+			}
+			ds[i] = delivery(uint64(i+1), k, platform.DeliveryPending)
+			if err := tx.PutDelivery(ds[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	// roots returns the root pages of the delivery indexes: bbolt writes a
+	// bucket's pages anew, and so changes its root, whenever it changes.
+	roots := func() (byPayment, byProject uint64) {
+		require.NoError(t, d.db.View(func(btx *bbolt.Tx) error {
+			byPayment = uint64(btx.Bucket(bucketDeliveriesByPayment).Root())
+			byProject = uint64(btx.Bucket(bucketDeliveriesByProject).Bucket(projectKey(1)).Root())
+			return nil
+		}))
+		return byPayment, byProject
+	}
+	payment0, project0 := roots()
+	old := ds[3]
+	old.Status = platform.DeliveryDelivered
+	old.Attempts = append(old.Attempts, platform.Attempt{At: base.Add(time.Hour), Status: 200, Latency: time.Millisecond})
+	update(t, d, func(tx platform.Tx) error { return tx.PutDelivery(old) })
+
+	payment1, project1 := roots()
+	assert.Equal(t, payment0, payment1, "deliveries_by_payment was not written")
+	assert.Equal(t, project0, project1, "deliveries_by_project was not written")
+	view(t, d, func(tx platform.Tx) error {
+		got, err := tx.Deliveries(platform.DeliveryFilter{ProjectID: 1, PaymentID: "p-003"})
+		require.NoError(t, err)
+		require.Len(t, got, 1, "the delivery is still listed under its payment")
+		assert.Equal(t, platform.DeliveryDelivered, got[0].Status)
+		return nil
 	})
 }
