@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -34,6 +35,37 @@ func Language(code string) string {
 		return code
 	}
 	return DefaultLanguage
+}
+
+// AcceptLanguage returns the language the sandbox speaks that an
+// Accept-Language header prefers ("es-MX,es;q=0.9,en;q=0.8" gives "es"):
+// the highest weight wins, then the first written; "" when the header
+// names none of them. A provider's page that knows no payment (an unknown
+// link) speaks it.
+func AcceptLanguage(header string) string {
+	best, bestQ := "", 0.0
+	for part := range strings.SplitSeq(header, ",") {
+		tag, params, _ := strings.Cut(part, ";")
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		if i := strings.IndexAny(tag, "-_"); i >= 0 {
+			tag = tag[:i]
+		}
+		if !slices.Contains(Languages(), tag) {
+			continue
+		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				continue
+			}
+			q = f
+		}
+		if q > bestQ {
+			best, bestQ = tag, q
+		}
+	}
+	return best
 }
 
 // Catalog holds a page's strings per language: Catalog["es"]["key"].
@@ -366,6 +398,12 @@ var ppCatalog = map[string]map[string]string{
 		"err.notfound.lead":      "There is no Payment Page payment %q in project %d.",
 		"err.internal.title":     "Something went wrong in the sandbox",
 		"err.internal.lead":      "The sandbox could not handle this request. Its log says more.",
+		"err.home":               "Sandbox home",
+		"status.400":             "Bad Request",
+		"status.404":             "Not Found",
+		"status.409":             "Conflict",
+		"status.422":             "Unprocessable Entity",
+		"status.500":             "Internal Server Error",
 		"err.back":               "Back to the shop",
 		"err.param.missing":      "%s is missing",
 		"err.param.amount":       "must be a whole number of minor units, such as 10000 for 100.00; got %q",
@@ -518,6 +556,12 @@ var ppCatalog = map[string]map[string]string{
 		"err.notfound.lead":      "No hay ningún pago de Payment Page %q en el proyecto %d.",
 		"err.internal.title":     "Algo ha fallado en el sandbox",
 		"err.internal.lead":      "El sandbox no pudo atender esta solicitud. Su registro da más detalles.",
+		"err.home":               "Inicio del sandbox",
+		"status.400":             "Solicitud incorrecta",
+		"status.404":             "No encontrado",
+		"status.409":             "Conflicto",
+		"status.422":             "Datos no válidos",
+		"status.500":             "Error interno",
 		"err.back":               "Volver a la tienda",
 		"err.param.missing":      "falta %s",
 		"err.param.amount":       "debe ser un número entero de unidades menores, como 10000 para 100.00; se recibió %q",
@@ -670,6 +714,12 @@ var ppCatalog = map[string]map[string]string{
 		"err.notfound.lead":      "Não há pagamento de Payment Page %q no projeto %d.",
 		"err.internal.title":     "Algo deu errado no sandbox",
 		"err.internal.lead":      "O sandbox não conseguiu atender esta solicitação. O log dele tem mais detalhes.",
+		"err.home":               "Início do sandbox",
+		"status.400":             "Solicitação inválida",
+		"status.404":             "Não encontrado",
+		"status.409":             "Conflito",
+		"status.422":             "Dados inválidos",
+		"status.500":             "Erro interno",
 		"err.back":               "Voltar para a loja",
 		"err.param.missing":      "%s está faltando",
 		"err.param.amount":       "deve ser um número inteiro de centavos, como 10000 para 100.00; recebido %q",

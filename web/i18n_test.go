@@ -91,3 +91,22 @@ func TestCatalogProblems(t *testing.T) {
 	}, c.Problems())
 	assert.Empty(t, Catalog{"en": {"a": "100%% %s"}, "es": {"a": "%s al 100%%"}, "pt": {"a": "100%% %s"}}.Problems())
 }
+
+// TestAcceptLanguage: the language a browser prefers among those the
+// sandbox speaks, by weight then order; "" when it names none of them.
+func TestAcceptLanguage(t *testing.T) {
+	t.Parallel()
+	for header, want := range map[string]string{
+		"":                                 "",
+		"es-MX,es;q=0.9,en;q=0.8":          "es",
+		"pt-BR":                            "pt",
+		"de-DE,de;q=0.9,pt;q=0.5,es;q=0.4": "pt",
+		"en;q=0.2, es;q=0.7":               "es",
+		"de, fr":                           "",
+		"*":                                "",
+		"es;q=0, en":                       "en",
+		"ES-ar ; q=1":                      "es",
+	} {
+		assert.Equal(t, want, AcceptLanguage(header), "%q", header)
+	}
+}

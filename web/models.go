@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
@@ -113,5 +114,13 @@ func ErrorFrom(err error) ErrorPage {
 	return page
 }
 
-// StatusText is the headline of an HTTP status for error pages.
-func (e ErrorPage) StatusText() string { return http.StatusText(e.Status) }
+// StatusText is the headline of an HTTP status for error pages, in the
+// page's language ("No encontrado"); a status the catalogue lacks keeps
+// its English name.
+func (e ErrorPage) StatusText() string {
+	t := e.text()
+	if key := "status." + strconv.Itoa(e.Status); t.Has(key) {
+		return t.T(key)
+	}
+	return http.StatusText(e.Status)
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -241,5 +242,37 @@ func TestCurrencyNote(t *testing.T) {
 	t.Parallel()
 	for cur, want := range map[string]string{"USD": "USD", "MXN": "", "EUR": "", "KES": "", "XYZ": ""} {
 		assert.Equal(t, want, CurrencyNote(platform.Sum{Amount: 100, Currency: cur}), cur)
+	}
+}
+
+// TestErrorPageSpeaksItsLanguage: an error page in Spanish or Portuguese
+// (a provider's page for a customer) says its status and its way home in
+// that language, not only its own title and message.
+func TestErrorPageSpeaksItsLanguage(t *testing.T) {
+	t.Parallel()
+	r := newRenderer(t)
+	tests := []struct {
+		lang   string
+		status int
+		want   []string
+	}{
+		{"en", 404, []string{`<html lang="en">`, "Error 404 · Not Found", "Sandbox home"}},
+		{"es", 404, []string{`<html lang="es">`, "Error 404 · No encontrado", "Inicio del sandbox"}},
+		{"pt", 409, []string{`<html lang="pt">`, "Erro 409 · Conflito", "Início do sandbox"}},
+		{"es", 400, []string{"Error 400 · Solicitud incorrecta"}},
+		{"pt", 418, []string{"Erro 418 · I&#39;m a teapot"}}, // a status without a translation keeps its English name
+	}
+	for _, tt := range tests {
+		page := NewErrorPage(tt.status, "T", "M")
+		page.Lang = tt.lang
+		var buf bytes.Buffer
+		require.NoError(t, r.Render(&buf, "error", page))
+		for _, w := range tt.want {
+			assert.Contains(t, buf.String(), w, tt.lang)
+		}
+		if tt.lang != "en" {
+			assert.NotContains(t, buf.String(), "Sandbox home", tt.lang)
+			assert.NotContains(t, buf.String(), "Error "+strconv.Itoa(tt.status)+" · "+http.StatusText(tt.status), tt.lang)
+		}
 	}
 }
