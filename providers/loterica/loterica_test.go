@@ -199,11 +199,19 @@ func TestVoucherPageInPortuguese(t *testing.T) {
 		assert.Contains(t, page, want)
 	}
 
-	// Another payment's body is refused.
+	// Another payment's body is refused, in the voucher page's Portuguese.
 	q := s.Sale(nil)
 	rec := s.Post(path, "application/json", string(q.Redirect.Body))
 	assert.Equal(t, http.StatusBadRequest, rec.Code)
-	assert.Contains(t, text(rec), "paymentID: posted")
+	assert.Contains(t, text(rec), `<html lang="pt">`)
+	assert.Contains(t, text(rec), "paymentID: enviado")
+	assert.Contains(t, text(rec), "O corpo do redirecionamento não corresponde a este voucher")
+
+	// So is a reference no voucher has, whatever the browser's language.
+	rec = s.Get("/providers/loterica/vouchers/12345678901234")
+	assert.Equal(t, http.StatusNotFound, rec.Code)
+	assert.Contains(t, text(rec), "Voucher não encontrado")
+	assert.Contains(t, text(rec), "Abrir o terminal")
 }
 
 func formOf(t *testing.T, body json.RawMessage) url.Values {

@@ -101,22 +101,22 @@ func (h *handlers) voucherPosted(c echo.Context) error {
 		return h.fail(c, err, ref)
 	}
 	posted, err := readPosted(c)
+	t := h.p.text(pay)
 	if err != nil {
-		page := web.NewErrorPage(http.StatusBadRequest, "Unreadable redirect body",
-			"The body posted to this voucher page could not be read: "+err.Error()+
-				". Post redirect_data.body as a form or as a JSON object, as the callback gave it.")
-		page.Brand = h.p.cfg.Method.Brand
-		return h.r.Write(c.Response(), page.Status, "error", page)
+		return h.errorPage(c, t, http.StatusBadRequest, t.T("v.err.unreadable.title"), t.T("v.err.unreadable.text", err.Error()))
 	}
-	if diffs := mismatches(pay.Redirect, posted); len(diffs) > 0 {
-		page := web.NewErrorPage(http.StatusBadRequest, "Redirect body does not match this voucher",
-			fmt.Sprintf("The body posted to the page of voucher %s is not the redirect_data.body of its payment %s. "+
-				"Post the body of the callback that gave this redirect_data.url, unchanged.", web.GroupDigits(ref, 4), pay.ID),
-			diffs...)
-		page.Brand = h.p.cfg.Method.Brand
-		return h.r.Write(c.Response(), page.Status, "error", page)
+	if diffs := mismatches(pay.Redirect, posted, t); len(diffs) > 0 {
+		return h.errorPage(c, t, http.StatusBadRequest, t.T("v.err.mismatch.title"),
+			t.T("v.err.mismatch.text", web.GroupDigits(ref, 4), pay.ID), diffs...)
 	}
 	return h.render(c, pay)
+}
+
+// errorPage writes an error page in the method's brand and t's language.
+func (h *handlers) errorPage(c echo.Context, t web.Translator, status int, title, msg string, details ...string) error {
+	page := web.NewErrorPage(status, title, msg, details...)
+	page.Brand, page.Lang, page.Text = h.p.cfg.Method.Brand, t.Lang(), t
+	return h.r.Write(c.Response(), page.Status, "error", page)
 }
 
 // render writes the voucher page of pay, in the method's words when it has
@@ -226,12 +226,12 @@ func sameNumber(a, b string) bool {
 	return errA == nil && errB == nil && x == y
 }
 
-// mismatches lists, for people, the fields of a posted body that differ
+// mismatches lists, for people in t's language, the fields of a posted body that differ
 // from the POST redirect body the payment still awaits; fields it lacks or
 // adds are not counted, and a JSON number may be written any way that
 // reads as the same number. Nothing is compared once the payment has no
 // redirect (it is final) or its redirect is a GET.
-func mismatches(r *platform.Redirect, posted map[string]string) []string {
+func mismatches(r *platform.Redirect, posted map[string]string, t web.Translator) []string {
 	if r == nil || r.Method != http.MethodPost || len(posted) == 0 {
 		return nil
 	}
@@ -251,7 +251,7 @@ func mismatches(r *platform.Redirect, posted map[string]string) []string {
 		if _, number := v.(json.Number); got == w || (number && sameNumber(got, w)) {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s: posted %q, the voucher's redirect body says %q", k, got, w))
+		out = append(out, t.T("v.err.mismatch.field", k, got, w))
 	}
 	slices.Sort(out)
 	return out
@@ -385,12 +385,14 @@ func (p *Provider) closed(pay *platform.Payment, now time.Time) (title, msg stri
 // fail answers a page request that failed (hosted.Fail): an unknown
 // reference is a 404 page that leads to the terminal.
 func (h *handlers) fail(c echo.Context, err error, ref string) error {
+	t := h.p.textFor(c)
 	return hosted.Fail(c, h.r, h.p.cfg.Method.Brand, err, func(page *web.ErrorPage, pe *platform.Error) {
+		page.Lang, page.Text = t.Lang(), t
 		if pe.Code == platform.CodeNotFound {
-			page.Title = "Voucher not found"
-			page.Message = fmt.Sprintf("No %s voucher has the reference %s. Check the link the merchant sent you, or the digits under the barcode.", h.p.cfg.Method.Name, ref)
+			page.Title = t.T("v.err.notfound.title")
+			page.Message = t.T("v.err.notfound.text", h.p.cfg.Method.Name, ref)
 			page.Details = nil
-			page.Back = &web.Link{Label: "Open the terminal", URL: h.p.TerminalPath()}
+			page.Back = &web.Link{Label: t.T("v.err.terminal"), URL: h.p.TerminalPath()}
 		}
 	})
 }

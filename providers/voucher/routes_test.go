@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -240,4 +241,67 @@ func TestBarcodeNotFoundIsNotSniffed(t *testing.T) {
 		assert.Equal(t, http.StatusNotFound, rec.Code, name)
 		assert.True(t, strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain"), name)
 	}
+}
+
+// TestErrorPagesSpeakTheCustomersLanguage: the voucher pages' refusals
+// speak the language of the page around them: the payment's, or for a
+// reference no payment has, the method's (Config.Language) or else the
+// browser's (Accept-Language).
+func TestErrorPagesSpeakTheCustomersLanguage(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, true)
+	a := r.Sale(func(req *platform.SaleRequest) { req.PaymentID, req.Language = "order-es", "es" })
+	b := r.sale("order-b")
+	pathA := strings.TrimPrefix(a.Redirect.URL, "http://sandbox.test")
+	flat := func(rec *httptest.ResponseRecorder) string {
+		return strings.Join(strings.Fields(rec.Body.String()), " ")
+	}
+
+	rec := r.Post(pathA, "application/json", string(b.Redirect.Body))
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	page := flat(rec)
+	assert.Contains(t, page, `<html lang="es">`)
+	assert.Contains(t, page, "El cuerpo de la redirección no corresponde a este cupón")
+	assert.Contains(t, page, "paymentID: se envió &#34;order-b&#34;; el cuerpo de la redirección del cupón dice &#34;order-es&#34;")
+	assert.Contains(t, page, "Error 400 · Solicitud incorrecta")
+	assert.NotContains(t, page, "Redirect body")
+
+	rec = r.Post(pathA, "application/json", `{"paymentID":`)
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	assert.Contains(t, flat(rec), "No se puede leer el cuerpo enviado a este cupón")
+	assert.NotContains(t, flat(rec), "Unreadable")
+
+	unknown := func(accept string) string {
+		req := httptest.NewRequest(http.MethodGet, "/providers/cash/vouchers/123456789012", nil)
+		if accept != "" {
+			req.Header.Set("Accept-Language", accept)
+		}
+		rec := r.Do(req)
+		assert.Equal(t, http.StatusNotFound, rec.Code, accept)
+		return flat(rec)
+	}
+	page = unknown("pt-BR,pt;q=0.9,en;q=0.5")
+	assert.Contains(t, page, `<html lang="pt">`)
+	assert.Contains(t, page, "Voucher não encontrado")
+	assert.Contains(t, page, "Nenhum voucher Cash tem o código 123456789012.")
+	assert.Contains(t, page, "Abrir o terminal")
+	assert.Contains(t, page, "Erro 404 · Não encontrado")
+	assert.Contains(t, unknown("es-MX"), "Cupón no encontrado")
+	assert.Contains(t, unknown(""), "Voucher not found", "no language asked: English, the cash method's")
+}
+
+// TestUnknownVoucherSpeaksTheMethodsLanguage: a method whose pages speak a
+// language of their own (Lotérica's Portuguese) says an unknown reference
+// in it, whatever the browser prefers.
+func TestUnknownVoucherSpeaksTheMethodsLanguage(t *testing.T) {
+	t.Parallel()
+	p := cash(false)
+	cfg := p.Config()
+	cfg.Language = "pt"
+	r := rig{enginetest.New(t, voucher.New(cfg), enginetest.Options{Sale: order, At: fixed, Seed: 7})}
+	req := httptest.NewRequest(http.MethodGet, "/providers/cash/vouchers/123456789012", nil)
+	req.Header.Set("Accept-Language", "es")
+	rec := r.Do(req)
+	assert.Equal(t, http.StatusNotFound, rec.Code)
+	assert.Contains(t, rec.Body.String(), "Voucher não encontrado")
 }

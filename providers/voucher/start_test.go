@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 func TestStartDrawsAgainForAReferenceAnotherPaymentOwns(t *testing.T) {
@@ -237,14 +238,15 @@ func TestMismatches(t *testing.T) {
 	t.Parallel()
 	body, _ := json.Marshal(postBody{PaymentID: "order-1", OperationID: 1000000001, Amount: "10.00"})
 	r := &platform.Redirect{URL: "http://x", Method: "POST", Body: body}
-	assert.Empty(t, mismatches(r, map[string]string{"paymentID": "order-1", "operation_id": "1000000001", "extra": "ok"}))
-	assert.Empty(t, mismatches(r, map[string]string{}), "an empty body contradicts nothing")
-	assert.Empty(t, mismatches(r, map[string]string{"operation_id": "1.000000001e+09", "amount": "10.00"}), "a number written another way")
-	assert.Len(t, mismatches(r, map[string]string{"amount": "10"}), 1, "the amount is text: 10 is not 10.00")
+	en := web.NewTranslator("en").With(words)
+	assert.Empty(t, mismatches(r, map[string]string{"paymentID": "order-1", "operation_id": "1000000001", "extra": "ok"}, en))
+	assert.Empty(t, mismatches(r, map[string]string{}, en), "an empty body contradicts nothing")
+	assert.Empty(t, mismatches(r, map[string]string{"operation_id": "1.000000001e+09", "amount": "10.00"}, en), "a number written another way")
+	assert.Len(t, mismatches(r, map[string]string{"amount": "10"}, en), 1, "the amount is text: 10 is not 10.00")
 	assert.Equal(t, []string{
 		`amount: posted "10.50", the voucher's redirect body says "10.00"`,
 		`paymentID: posted "order-2", the voucher's redirect body says "order-1"`,
-	}, mismatches(r, map[string]string{"paymentID": "order-2", "amount": "10.50"}))
-	assert.Empty(t, mismatches(nil, map[string]string{"paymentID": "x"}), "a final payment has no redirect to compare")
-	assert.Empty(t, mismatches(&platform.Redirect{Method: "GET", Body: json.RawMessage(`[]`)}, map[string]string{"a": "b"}))
+	}, mismatches(r, map[string]string{"paymentID": "order-2", "amount": "10.50"}, en))
+	assert.Empty(t, mismatches(nil, map[string]string{"paymentID": "x"}, en), "a final payment has no redirect to compare")
+	assert.Empty(t, mismatches(&platform.Redirect{Method: "GET", Body: json.RawMessage(`[]`)}, map[string]string{"a": "b"}, en))
 }

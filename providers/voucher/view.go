@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
@@ -51,6 +53,23 @@ func (p *Provider) text(pay *platform.Payment) web.Translator {
 	if lang == "" {
 		lang = p.cfg.Language
 	}
+	return p.textIn(lang)
+}
+
+// textFor is the translator of a page that knows no payment (an unknown
+// reference): the method's language, else the one the browser asks for
+// (Accept-Language), else English.
+func (p *Provider) textFor(c echo.Context) web.Translator {
+	lang := p.cfg.Language
+	if lang == "" {
+		lang = web.AcceptLanguage(c.Request().Header.Get("Accept-Language"))
+	}
+	return p.textIn(lang)
+}
+
+// textIn is the translator of the voucher pages in lang, with their words
+// and the method's own, in the method's country time.
+func (p *Provider) textIn(lang string) web.Translator {
 	t := web.NewTranslator(lang).With(words).In(p.cfg.Method.Location)
 	if p.cfg.Words != nil {
 		t = t.With(p.cfg.Words)
