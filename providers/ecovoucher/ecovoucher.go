@@ -239,7 +239,13 @@ type Refusal struct {
 	// Closed says the payment takes no vouchers any more: they were sent
 	// already, it ended, or its session did.
 	Closed bool
+	// why is the reason in the pages' words, for a page to say it in the
+	// customer's language (In); the *platform.Error's Detail is its English.
+	why phrase
 }
+
+// In says why the vouchers were refused in t's language, as a sentence.
+func (r *Refusal) In(t web.Translator) string { return r.why.In(t) }
 
 // Error names the voucher and field refused; the *platform.Error's Detail
 // says why.
@@ -254,10 +260,15 @@ func (r *Refusal) Error() string {
 }
 
 // refuse returns a refusal that changes nothing: CodeStatusForbids with a
-// detail for the customer and the Refusal as its cause.
-func refuse(r Refusal, format string, args ...any) *platform.Error {
-	e := platform.Errorf(platform.CodeStatusForbids, format, args...)
-	e.Detail = platform.Sentence(e.Detail)
+// detail for the customer (the words key with args, in English) and the
+// Refusal as its cause.
+func refuse(r Refusal, key string, args ...any) *platform.Error {
+	return refuseWhy(r, say(key, args...))
+}
+
+func refuseWhy(r Refusal, why phrase) *platform.Error {
+	r.why = why
+	e := platform.Errorf(platform.CodeStatusForbids, "%s", platform.Sentence(why.String()))
 	e.Err = &r
 	return e
 }
@@ -280,16 +291,16 @@ func (p *Provider) Pay(pay *platform.Payment, raw json.RawMessage, env platform.
 	switch pay.Status {
 	case platform.StatusAwaitingRedirect:
 	case platform.StatusProcessing:
-		return platform.Step{}, refuse(closed, "your vouchers were already sent; the payment waits for the shop's confirmation")
+		return platform.Step{}, refuse(closed, "eco.refuse.sent")
 	case platform.StatusSuccess:
-		return platform.Step{}, refuse(closed, "this payment was already paid; there is nothing left to pay")
+		return platform.Step{}, refuse(closed, "eco.refuse.paid")
 	case platform.StatusDecline:
-		return platform.Step{}, refuse(closed, "this payment was declined; go back to the shop to start a new one")
+		return platform.Step{}, refuse(closed, "eco.refuse.declined")
 	default:
-		return platform.Step{}, refuse(closed, "this payment is %s; it takes no vouchers", pay.Status)
+		return platform.Step{}, refuse(closed, "eco.refuse.status", pay.Status)
 	}
 	if !st.ExpiresAt.IsZero() && !env.Now.Before(st.ExpiresAt) {
-		return platform.Step{}, refuse(closed, "your EcoVoucher session ended at %s; go back to the shop to start a new payment", stamp(st.ExpiresAt))
+		return platform.Step{}, refuse(closed, "eco.refuse.session", st.ExpiresAt)
 	}
 	used := func(number string) (bool, error) {
 		_, ok, err := env.ReferenceOwner(Code, number)
@@ -299,7 +310,7 @@ func (p *Provider) Pay(pay *platform.Payment, raw json.RawMessage, env platform.
 	if len(entered) == 0 {
 		picked, err := Pick(pay.Amount.Currency, pay.Amount.Amount, used)
 		if err != nil {
-			return platform.Step{}, refuse(Refusal{Index: -1}, "the sandbox cannot pay with test vouchers: %v", err)
+			return platform.Step{}, refuse(Refusal{Index: -1}, "eco.refuse.testvouchers", err)
 		}
 		for _, v := range picked {
 			entered = append(entered, VoucherInput{Number: v.Number, SecurityCode: v.SecurityCode, Expiry: v.Expiry})
@@ -351,10 +362,10 @@ type VoucherInput struct {
 // *platform.Error caused by a *Refusal.
 func Check(entered []VoucherInput, amount platform.Sum, s platform.MethodSettings, used UsedFunc) ([]TestVoucher, error) {
 	if len(entered) == 0 {
-		return nil, refuse(Refusal{Index: -1}, "enter at least one voucher: its number, security code and expiry date")
+		return nil, refuse(Refusal{Index: -1}, "eco.refuse.none")
 	}
 	if len(entered) > MaxVouchers {
-		return nil, refuse(Refusal{Index: -1}, "a payment takes at most %d vouchers; you entered %d", MaxVouchers, len(entered))
+		return nil, refuse(Refusal{Index: -1}, "eco.refuse.many", MaxVouchers, len(entered))
 	}
 	out := make([]TestVoucher, 0, len(entered))
 	seen := map[string]int{}
@@ -362,38 +373,38 @@ func Check(entered []VoucherInput, amount platform.Sum, s platform.MethodSetting
 	for i, in := range entered {
 		v, err := Lookup(in.Number)
 		if err != nil {
-			return nil, refuse(Refusal{Index: i, Field: "number"}, "%v", err)
+			return nil, refuseWhy(Refusal{Index: i, Field: "number"}, whyNot(err))
 		}
 		shown := GroupNumber(v.Number)
 		if j, ok := seen[v.Number]; ok {
-			return nil, refuse(Refusal{Index: i, Field: "number"}, "you entered voucher %s twice (vouchers %d and %d); each voucher pays once", shown, j+1, i+1)
+			return nil, refuse(Refusal{Index: i, Field: "number"}, "eco.refuse.twice", shown, j+1, i+1)
 		}
 		seen[v.Number] = i
 		code := strings.TrimSpace(in.SecurityCode)
 		switch {
 		case code == "":
-			return nil, refuse(Refusal{Index: i, Field: "security_code"}, "enter the 4-digit security code of voucher %s", shown)
+			return nil, refuse(Refusal{Index: i, Field: "security_code"}, "eco.refuse.code.empty", shown)
 		case code != v.SecurityCode:
-			return nil, refuse(Refusal{Index: i, Field: "security_code"}, "the security code does not match voucher %s; check the code on the voucher", shown)
+			return nil, refuse(Refusal{Index: i, Field: "security_code"}, "eco.refuse.code.wrong", shown)
 		}
 		month, year, ok := ParseExpiry(in.Expiry)
 		switch {
 		case strings.TrimSpace(in.Expiry) == "":
-			return nil, refuse(Refusal{Index: i, Field: "expiry"}, "enter the expiry date of voucher %s as MM/YY", shown)
+			return nil, refuse(Refusal{Index: i, Field: "expiry"}, "eco.refuse.expiry.empty", shown)
 		case !ok:
-			return nil, refuse(Refusal{Index: i, Field: "expiry"}, "write the expiry date of voucher %s as MM/YY, for example %s; %q is not a date", shown, TestExpiry, in.Expiry)
+			return nil, refuse(Refusal{Index: i, Field: "expiry"}, "eco.refuse.expiry.format", shown, TestExpiry, in.Expiry)
 		case month != testExpiryMonth || year != testExpiryYear:
-			return nil, refuse(Refusal{Index: i, Field: "expiry"}, "the expiry date does not match voucher %s; check the date on the voucher", shown)
+			return nil, refuse(Refusal{Index: i, Field: "expiry"}, "eco.refuse.expiry.wrong", shown)
 		}
 		if v.Face.Currency != amount.Currency {
-			return nil, refuse(Refusal{Index: i, Field: "number"}, "voucher %s is in %s, but this payment is in %s; use a %s voucher", shown, v.Face.Currency, amount.Currency, amount.Currency)
+			return nil, refuse(Refusal{Index: i, Field: "number"}, "eco.refuse.currency", shown, v.Face.Currency, amount.Currency, amount.Currency)
 		}
 		isUsed, err := used(v.Number)
 		if err != nil {
 			return nil, err
 		}
 		if isUsed {
-			return nil, refuse(Refusal{Index: i, Field: "number", Used: true}, "voucher %s was already used: a voucher pays only once; use another one", shown)
+			return nil, refuse(Refusal{Index: i, Field: "number", Used: true}, "eco.refuse.used", shown)
 		}
 		sum += v.Face.Amount
 		out = append(out, v)
@@ -401,13 +412,13 @@ func Check(entered []VoucherInput, amount platform.Sum, s platform.MethodSetting
 	total := platform.Sum{Amount: sum, Currency: amount.Currency}
 	switch {
 	case amount.Amount > 0 && sum != amount.Amount:
-		return nil, refuse(Refusal{Index: -1}, "your vouchers add up to %s, but the shop asks for %s; add or remove vouchers so that they make exactly %s",
+		return nil, refuse(Refusal{Index: -1}, "eco.refuse.sum",
 			web.FormatMoneySymbol(total), web.FormatMoneySymbol(amount), web.FormatMoneySymbol(amount))
 	case s.MaxAmount > 0 && sum > s.MaxAmount:
-		return nil, refuse(Refusal{Index: -1}, "your vouchers add up to %s, above the shop's limit of %s for one payment",
+		return nil, refuse(Refusal{Index: -1}, "eco.refuse.max",
 			web.FormatMoneySymbol(total), web.FormatMoneySymbol(platform.Sum{Amount: s.MaxAmount, Currency: amount.Currency}))
 	case s.MinAmount > 0 && sum < s.MinAmount:
-		return nil, refuse(Refusal{Index: -1}, "your vouchers add up to %s, below the shop's minimum of %s for one payment",
+		return nil, refuse(Refusal{Index: -1}, "eco.refuse.min",
 			web.FormatMoneySymbol(total), web.FormatMoneySymbol(platform.Sum{Amount: s.MinAmount, Currency: amount.Currency}))
 	}
 	return out, nil

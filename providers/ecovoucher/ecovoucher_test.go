@@ -3,6 +3,7 @@ package ecovoucher
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 var now = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -161,7 +163,19 @@ func refusal(t *testing.T, err error) (Refusal, string) {
 	assert.Equal(t, platform.CodeStatusForbids, pe.Code)
 	var r *Refusal
 	require.ErrorAs(t, err, &r)
-	return *r, pe.Detail
+	// The reason in the pages' words says the detail in English, and in
+	// every other language something else, with no key left unfound.
+	if !slices.ContainsFunc(r.why.args, func(a any) bool { _, ok := a.(time.Time); return ok }) {
+		assert.Equal(t, pe.Detail, r.In(web.NewTranslator("en").With(words)))
+	}
+	for _, lang := range web.Languages()[1:] {
+		said := r.In(web.NewTranslator(lang).With(words))
+		assert.NotEqual(t, pe.Detail, said, lang)
+		assert.NotContains(t, said, "eco.", lang)
+	}
+	out := *r
+	out.why = phrase{}
+	return out, pe.Detail
 }
 
 func entered(vs ...TestVoucher) []VoucherInput {

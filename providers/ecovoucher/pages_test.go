@@ -248,7 +248,7 @@ func TestRedirectRefusals(t *testing.T) {
 		}, http.StatusNotFound, []string{"Payment not found", "No EcoVoucher payment has the transaction number 15781000001162"}},
 		{"TxID not a number", func() *httptest.ResponseRecorder {
 			return s.Get(ecovoucher.PayPath + "?tx=abc")
-		}, http.StatusNotFound, []string{"Payment not found", "is not an EcoVoucher transaction number"}},
+		}, http.StatusNotFound, []string{"Payment not found", "No EcoVoucher payment has the transaction number abc."}},
 		{"no redirect fields", func() *httptest.ResponseRecorder {
 			return s.PostForm(ecovoucher.PayPath, url.Values{"foo": {"bar"}})
 		}, http.StatusBadRequest, []string{"This is not an EcoVoucher redirect", "fields received: foo"}},
@@ -666,4 +666,54 @@ func TestPagesInTheCustomersLanguage(t *testing.T) {
 	for _, want := range []string{"Pagamento concluído", "Pago com ecoVoucher em 2 ", "Vouchers", "Loja · pedido"} {
 		assert.Contains(t, page, want)
 	}
+}
+
+// TestRefusalsSpeakTheCustomersLanguage: what the page says of vouchers it
+// refuses, of a changed redirect and of the wallet is in the customer's
+// language, not the engine's English; a page that knows no payment speaks
+// the browser's.
+func TestRefusalsSpeakTheCustomersLanguage(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	p := s.sale(1000, func(r *platform.SaleRequest) { r.Language = "es" })
+	ten := issue(t, "EUR", 10, 1)
+
+	bad := ten
+	bad.SecurityCode = "0000"
+	if ten.SecurityCode == "0000" {
+		bad.SecurityCode = "1111"
+	}
+	rec := s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "pay", bad))
+	assert.Equal(t, http.StatusUnprocessableEntity, rec.Code)
+	page := text(rec)
+	assert.Contains(t, page, "El código de seguridad no corresponde al cupón 6197 8001 0000 0010; revisa el código del cupón.")
+	assert.NotContains(t, page, "does not match")
+
+	rec = s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "pay", issue(t, "EUR", 10, 2), issue(t, "EUR", 15, 1)))
+	assert.Contains(t, text(rec), "Tus cupones suman €25.00, pero la tienda pide €10.00")
+
+	rec = s.PostForm(ecovoucher.PayPath, voucherForm(t, p, "dance"))
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	assert.Contains(t, text(rec), "Acción desconocida")
+
+	form := url.Values{"tx": {fmt.Sprint(txID(t, p))}, "number": {""}, "security_code": {""}, "expiry": {""}, "use": {ten.Number}}
+	assert.Contains(t, text(s.PostForm(ecovoucher.PayPath, form)), "El cupón de €10.00 6197 8001 0000 0010 está en el formulario como cupón 1.")
+
+	changed := redirect(t, p)
+	changed.Set("Currency", "USD")
+	page = text(s.PostForm(ecovoucher.PayPath, changed))
+	assert.Contains(t, page, `<html lang="es">`)
+	assert.Contains(t, page, "La redirección a EcoVoucher fue modificada")
+	assert.Contains(t, page, "Currency es &#34;USD&#34;; el sandbox envió &#34;EUR&#34;")
+	assert.Contains(t, page, "Error 400 · Solicitud incorrecta")
+
+	req := httptest.NewRequest(http.MethodGet, ecovoucher.PayPath+"?tx=15781000001162", nil)
+	req.Header.Set("Accept-Language", "pt-BR,pt;q=0.9")
+	rec = s.Do(req)
+	assert.Equal(t, http.StatusNotFound, rec.Code)
+	page = text(rec)
+	assert.Contains(t, page, `<html lang="pt">`)
+	assert.Contains(t, page, "Nenhum pagamento EcoVoucher tem o número de transação 15781000001162.")
+	assert.Contains(t, page, "Início do sandbox")
+	assert.NotContains(t, page, "Payment not found")
 }

@@ -97,6 +97,15 @@ func TxReference(txID int64) string { return "tx:" + strconv.FormatInt(txID, 10)
 // what was issued.
 func Mismatch(got map[string]string, issued RedirectBody) []string {
 	var out []string
+	for _, p := range mismatch(got, issued) {
+		out = append(out, p.String())
+	}
+	return out
+}
+
+// mismatch is Mismatch in the pages' words.
+func mismatch(got map[string]string, issued RedirectBody) []phrase {
+	var out []phrase
 	want := issued.values()
 	want["Checksum"] = issued.Checksum
 	var missing []string
@@ -106,11 +115,11 @@ func Mismatch(got map[string]string, issued RedirectBody) []string {
 		case !ok:
 			missing = append(missing, f)
 		case v != want[f]:
-			out = append(out, fmt.Sprintf("%s is %q; the sandbox sent %q", f, v, want[f]))
+			out = append(out, say("eco.err.changed.field", f, v, want[f]))
 		}
 	}
 	if len(missing) > 0 {
-		out = append([]string{"missing: " + strings.Join(missing, ", ")}, out...)
+		out = append([]phrase{say("eco.err.changed.missing", strings.Join(missing, ", "))}, out...)
 	}
 	return out
 }

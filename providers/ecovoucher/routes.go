@@ -94,14 +94,15 @@ func (h *handlers) post(c echo.Context) error {
 		}
 		fields, err := redirectMap(raw)
 		if err != nil {
-			return h.fail(c, web.NewErrorPage(http.StatusBadRequest, "This is not an EcoVoucher redirect",
-				"The body is not the JSON object of redirect_data.body: "+err.Error()+". Post the fields of redirect_data.body as a form or as JSON."))
+			t := browserText(c)
+			return h.fail(c, t, web.NewErrorPage(http.StatusBadRequest, t.T("eco.err.redirect.title"), t.T("eco.err.redirect.json", err.Error())))
 		}
 		return h.entry(c, fields)
 	}
 	form, err := c.FormParams()
 	if err != nil {
-		return h.fail(c, web.NewErrorPage(http.StatusBadRequest, "This is not an EcoVoucher redirect", "The form cannot be read: "+err.Error()))
+		t := browserText(c)
+		return h.fail(c, t, web.NewErrorPage(http.StatusBadRequest, t.T("eco.err.redirect.title"), t.T("eco.err.redirect.form", err.Error())))
 	}
 	switch {
 	case form.Has("TxID"):
@@ -113,9 +114,9 @@ func (h *handlers) post(c echo.Context) error {
 	case form.Has("tx"):
 		return h.act(c, form)
 	}
-	return h.fail(c, web.NewErrorPage(http.StatusBadRequest, "This is not an EcoVoucher redirect",
-		"The EcoVoucher page opens with the fields of redirect_data.body (PaymentPageID, …, TxID, Checksum), posted to redirect_data.url by the shop's page.",
-		"fields received: "+fieldNames(form)))
+	t := browserText(c)
+	return h.fail(c, t, web.NewErrorPage(http.StatusBadRequest, t.T("eco.err.redirect.title"), t.T("eco.err.redirect.fields"),
+		t.T("eco.err.redirect.received", fieldNames(form, t))))
 }
 
 // entry opens the page for a redirect, after checking it is the one the
@@ -124,20 +125,24 @@ func (h *handlers) entry(c echo.Context, fields map[string]string) error {
 	ctx := c.Request().Context()
 	pay, err := h.payment(ctx, fields["TxID"])
 	if err != nil {
-		return h.failErr(c, err)
+		return h.failErr(c, err, fields["TxID"])
 	}
 	if pay.Status != platform.StatusAwaitingRedirect {
 		return h.result(c, pay, http.StatusOK)
 	}
-	var problems []string
+	var problems []phrase
 	if issued, ok := issuedBody(pay); ok {
-		problems = Mismatch(fields, issued)
+		problems = mismatch(fields, issued)
 	} else if got, want := fields["Checksum"], stateOf(pay).Checksum; got != want {
-		problems = []string{fmt.Sprintf("Checksum is %q; the sandbox sent %q", got, want)}
+		problems = []phrase{say("eco.err.changed.field", "Checksum", got, want)}
 	}
 	if len(problems) > 0 {
-		return h.fail(c, web.NewErrorPage(http.StatusBadRequest, "The redirect to EcoVoucher was changed",
-			"Post every field of redirect_data.body to redirect_data.url exactly as the sandbox sent it: the Checksum covers them all.", problems...))
+		t := text(pay)
+		page := web.NewErrorPage(http.StatusBadRequest, t.T("eco.err.changed.title"), t.T("eco.err.changed.text"))
+		for _, p := range problems {
+			page.Details = append(page.Details, p.words(t))
+		}
+		return h.fail(c, t, page)
 	}
 	return h.form(c, pay, nil, http.StatusOK, nil, "")
 }
@@ -158,7 +163,7 @@ func issuedBody(pay *platform.Payment) (RedirectBody, bool) {
 func (h *handlers) get(c echo.Context) error {
 	pay, err := h.payment(c.Request().Context(), c.QueryParam("tx"))
 	if err != nil {
-		return h.failErr(c, err)
+		return h.failErr(c, err, c.QueryParam("tx"))
 	}
 	if pay.Status != platform.StatusAwaitingRedirect {
 		return h.result(c, pay, http.StatusOK)
@@ -172,7 +177,7 @@ func (h *handlers) act(c echo.Context, form url.Values) error {
 	ctx := c.Request().Context()
 	pay, err := h.payment(ctx, form.Get("tx"))
 	if err != nil {
-		return h.failErr(c, err)
+		return h.failErr(c, err, form.Get("tx"))
 	}
 	if pay.Status != platform.StatusAwaitingRedirect {
 		return h.result(c, pay, http.StatusConflict)
@@ -207,8 +212,8 @@ func (h *handlers) act(c echo.Context, form url.Values) error {
 	case ActionPay, "":
 		return h.pay(c, pay, rows)
 	default:
-		return h.form(c, pay, rows, http.StatusBadRequest, &web.Alert{Title: "Unknown action",
-			Message: fmt.Sprintf("The page cannot %q: pay, cancel, add a voucher or use one from the wallet.", action)}, "")
+		t := text(pay)
+		return h.form(c, pay, rows, http.StatusBadRequest, &web.Alert{Title: t.T("eco.err.action"), Message: t.T("eco.err.action.text", action)}, "")
 	}
 }
 
@@ -250,14 +255,14 @@ func (h *handlers) pay(c echo.Context, pay *platform.Payment, rows []EcoVoucherR
 		if now.Status != platform.StatusAwaitingRedirect {
 			return h.result(c, now, http.StatusConflict)
 		}
-		return h.form(c, now, rows, http.StatusConflict, &web.Alert{Title: text(now).T("eco.err.session"), Message: pe.Detail}, "")
+		return h.form(c, now, rows, http.StatusConflict, &web.Alert{Title: text(now).T("eco.err.session"), Message: ref.In(text(now))}, "")
 	case errors.As(err, &ref) && errors.As(err, &pe):
 		status := http.StatusUnprocessableEntity
 		if ref.Used {
 			status = http.StatusConflict
 		}
 		t := text(pay)
-		alert := &web.Alert{Title: t.T("eco.err.check"), Message: platform.Sentence(pe.Detail) + " " + t.T("eco.nothing_charged")}
+		alert := &web.Alert{Title: t.T("eco.err.check"), Message: ref.In(t) + " " + t.T("eco.nothing_charged")}
 		if ref.Index >= 0 && ref.Index < len(idx) {
 			row := idx[ref.Index]
 			alert.Title = t.T("eco.err.refused", row+1)
@@ -287,14 +292,15 @@ func (h *handlers) refreshed(c echo.Context, pay *platform.Payment) error {
 
 // use puts the wallet voucher number into the first empty row of the form.
 func (h *handlers) use(c echo.Context, pay *platform.Payment, rows []EcoVoucherRow, number string) error {
+	t := text(pay)
 	v, err := Lookup(number)
 	if err != nil || v.Face.Currency != pay.Amount.Currency {
-		return h.form(c, pay, rows, http.StatusUnprocessableEntity, &web.Alert{Title: "Not a wallet voucher",
-			Message: fmt.Sprintf("The wallet has no %s voucher %s.", pay.Amount.Currency, GroupNumber(platform.CompactNumber(number)))}, "")
+		return h.form(c, pay, rows, http.StatusUnprocessableEntity, &web.Alert{Title: t.T("eco.err.wallet"),
+			Message: t.T("eco.err.wallet.text", pay.Amount.Currency, GroupNumber(platform.CompactNumber(number)))}, "")
 	}
 	for _, r := range rows {
 		if platform.CompactNumber(r.Number) == v.Number {
-			return h.form(c, pay, rows, http.StatusOK, nil, fmt.Sprintf("Voucher %s is already in the form.", GroupNumber(v.Number)))
+			return h.form(c, pay, rows, http.StatusOK, nil, t.T("eco.notice.already", GroupNumber(v.Number)))
 		}
 	}
 	row := EcoVoucherRow{Number: GroupNumber(v.Number), SecurityCode: v.SecurityCode, Expiry: v.Expiry}
@@ -314,8 +320,7 @@ func (h *handlers) use(c echo.Context, pay *platform.Payment, rows []EcoVoucherR
 		at = len(rows)
 		rows = append(rows, row)
 	}
-	return h.form(c, pay, rows, http.StatusOK, nil,
-		fmt.Sprintf("The %s voucher %s is in the form as voucher %d.", web.FormatMoneySymbol(v.Face), row.Number, at+1))
+	return h.form(c, pay, rows, http.StatusOK, nil, t.T("eco.notice.used", web.FormatMoneySymbol(v.Face), row.Number, at+1))
 }
 
 // fill replaces the form's rows with test vouchers worth the amount.
@@ -325,14 +330,15 @@ func (h *handlers) fill(c echo.Context, pay *platform.Payment) error {
 		vs, err = Pick(pay.Amount.Currency, pay.Amount.Amount, used)
 		return err
 	})
+	t := text(pay)
 	if err != nil {
-		return h.form(c, pay, nil, http.StatusConflict, &web.Alert{Title: "No test vouchers left", Message: platform.Sentence(err.Error())}, "")
+		return h.form(c, pay, nil, http.StatusConflict, &web.Alert{Title: t.T("eco.err.nowallet"), Message: platform.Sentence(err.Error())}, "")
 	}
 	rows := make([]EcoVoucherRow, len(vs))
 	for i, v := range vs {
 		rows[i] = EcoVoucherRow{Number: GroupNumber(v.Number), SecurityCode: v.SecurityCode, Expiry: v.Expiry}
 	}
-	return h.form(c, pay, rows, http.StatusOK, nil, fmt.Sprintf("%d test voucher(s) worth %s are in the form.", len(vs), web.FormatMoneySymbol(pay.Amount)))
+	return h.form(c, pay, rows, http.StatusOK, nil, t.T("eco.notice.filled", len(vs), web.FormatMoneySymbol(pay.Amount)))
 }
 
 // leave sends the customer on once the payment was decided: to the shop's
@@ -380,7 +386,7 @@ func (h *handlers) complete(c echo.Context) error {
 	}
 	pay, err := h.payment(c.Request().Context(), tx)
 	if err != nil {
-		return h.failErr(c, err)
+		return h.failErr(c, err, tx)
 	}
 	switch pay.Status {
 	case platform.StatusAwaitingRedirect:
@@ -440,20 +446,26 @@ func (h *handlers) result(c echo.Context, pay *platform.Payment, status int) err
 	return h.r.Write(c.Response(), status, "ecovoucher_result", h.p.resultPage(pay))
 }
 
-// failErr answers a request that failed (hosted.Fail): an unknown
-// payment sends the customer back to the shop.
-func (h *handlers) failErr(c echo.Context, err error) error {
+// failErr answers a request for transaction tx that failed (hosted.Fail),
+// in the browser's language: an unknown payment sends the customer back
+// to the shop.
+func (h *handlers) failErr(c echo.Context, err error, tx string) error {
+	t := browserText(c)
 	return hosted.Fail(c, h.r, h.p.brand, err, func(page *web.ErrorPage, pe *platform.Error) {
+		page.Lang, page.Text = t.Lang(), t
 		if pe.Code == platform.CodeNotFound {
-			page.Title = "Payment not found"
-			page.Message = platform.Sentence(pe.Detail) + " Go back to the shop and start the payment again."
+			page.Title = t.T("eco.err.notfound.title")
+			page.Message = t.T("eco.err.notfound.text", strings.TrimSpace(tx))
+			if strings.TrimSpace(tx) == "" {
+				page.Message = t.T("eco.err.notfound.empty")
+			}
 		}
 	})
 }
 
-// fail renders an error page in EcoVoucher's brand.
-func (h *handlers) fail(c echo.Context, page web.ErrorPage) error {
-	page.Brand = h.p.brand
+// fail renders an error page in EcoVoucher's brand and t's language.
+func (h *handlers) fail(c echo.Context, t web.Translator, page web.ErrorPage) error {
+	page.Brand, page.Lang, page.Text = h.p.brand, t.Lang(), t
 	return hosted.Write(c, h.r, page)
 }
 
@@ -490,9 +502,9 @@ func tooMany(t web.Translator) *web.Alert {
 	return &web.Alert{Title: t.T("eco.err.full"), Message: t.T("eco.err.full.text", MaxVouchers)}
 }
 
-func fieldNames(form url.Values) string {
+func fieldNames(form url.Values, t web.Translator) string {
 	if len(form) == 0 {
-		return "none"
+		return t.T("eco.err.redirect.none")
 	}
 	names := make([]string, 0, len(form))
 	for k := range form {

@@ -110,15 +110,15 @@ func Lookup(number string) (TestVoucher, error) {
 	shown := GroupNumber(n)
 	switch {
 	case n == "":
-		return TestVoucher{}, fmt.Errorf("enter the %d-digit voucher number", NumberDigits)
+		return TestVoucher{}, say("eco.number.empty", NumberDigits)
 	case strings.IndexFunc(n, func(r rune) bool { return r < '0' || r > '9' }) >= 0:
-		return TestVoucher{}, fmt.Errorf("a voucher number has digits only; %q has other characters", number)
+		return TestVoucher{}, say("eco.number.digits", number)
 	case len(n) != NumberDigits:
-		return TestVoucher{}, fmt.Errorf("a voucher number has %d digits; %s has %d", NumberDigits, shown, len(n))
+		return TestVoucher{}, say("eco.number.length", NumberDigits, shown, len(n))
 	case !voucher.Luhn(n):
-		return TestVoucher{}, fmt.Errorf("%s is not a valid voucher number: a digit is wrong or two are swapped", shown)
+		return TestVoucher{}, say("eco.number.luhn", shown)
 	}
-	unknown := fmt.Errorf("no EcoVoucher has the number %s; check the number on your voucher", shown)
+	unknown := say("eco.number.unknown", shown)
 	if !strings.HasPrefix(n, NumberPrefix) {
 		return TestVoucher{}, unknown
 	}
