@@ -142,10 +142,14 @@ func CheckBody(fields map[string]string, secret string) error {
 		return &platform.Error{Code: platform.CodeInvalidSignature, Message: platform.CodeMessage(platform.CodeInvalidSignature),
 			Detail: "the hsh field does not match the other fields: a field was changed or dropped on the way. POST redirect_data.body unchanged",
 			Fields: []platform.FieldError{{Code: platform.CodeInvalidSignature, Field: "hsh",
-				Message: "the sandbox signed (HMAC-SHA256, hex, keyed with the project's secret) " + HashString(fields)}}}
+				Message: signedPrefix + HashString(fields)}}}
 	}
 	return nil
 }
+
+// signedPrefix begins the hsh field error of a body whose hsh does not
+// match; the string the sandbox signed follows.
+const signedPrefix = "the sandbox signed (HMAC-SHA256, hex, keyed with the project's secret) "
 
 // checkPresent checks that every field of BodyFields is in fields.
 func checkPresent(fields map[string]string) error {

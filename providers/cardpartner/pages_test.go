@@ -3,6 +3,7 @@ package cardpartner_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -452,4 +453,55 @@ func TestCheckoutInTheCustomersLanguage(t *testing.T) {
 	for _, want := range []string{"Pago rechazado", "El pago fue rechazado. No se te ha cobrado nada", "Fondos insuficientes en la cuenta del cliente", "Intentado con"} {
 		assert.Contains(t, page, want)
 	}
+}
+
+// TestErrorPagesInTheCustomersLanguage: the checkout's error pages speak
+// the payment's language once the invoice names one, and the browser's
+// (Accept-Language) before; its eyebrow is no English label either.
+func TestErrorPagesInTheCustomersLanguage(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	p := s.Sale(func(r *platform.SaleRequest) { r.Language = "pt" })
+	i := inv(t, p)
+	page := text(s.Get("/providers/card-partner/checkout?inv=" + i))
+	assert.Contains(t, page, `<p class="eyebrow">Página de pagamento</p>`)
+	assert.NotContains(t, page, "Hosted checkout")
+
+	get := func(path, accept string) (int, string) {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Accept-Language", accept)
+		rec := s.Do(req)
+		return rec.Code, text(rec)
+	}
+	code, page := get("/providers/card-partner/checkout?inv=42", "es-KE,es;q=0.9")
+	assert.Equal(t, http.StatusNotFound, code)
+	for _, want := range []string{`<html lang="es">`, "Checkout no encontrado", "ningún checkout tiene la factura &#34;42&#34;", "Error 404 · No encontrado", "Inicio del sandbox"} {
+		assert.Contains(t, page, want)
+	}
+	code, page = get("/providers/card-partner/checkout", "pt")
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Contains(t, page, "Abra o checkout pelo redirecionamento da loja")
+	code, page = get("/providers/card-partner/result?inv=42", "es")
+	assert.Equal(t, http.StatusNotFound, code)
+	assert.Contains(t, page, "Pago no encontrado")
+
+	// A body whose hsh does not match, for a Portuguese payment, whatever the browser says.
+	form := url.Values{}
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(p.Redirect.Body, &body))
+	for k, v := range body {
+		form.Set(k, fmt.Sprint(v))
+	}
+	form.Set("ttl", "99999")
+	req := httptest.NewRequest(http.MethodPost, "/providers/card-partner/checkout", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept-Language", "es")
+	rec := s.Do(req)
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	page = text(rec)
+	for _, want := range []string{`<html lang="pt">`, "O hsh do corpo do redirecionamento não confere", "O campo hsh não corresponde aos outros campos",
+		"hsh: o sandbox assinou (HMAC-SHA256, hex, com a chave secreta do projeto)", "ttl=99999"} {
+		assert.Contains(t, page, want)
+	}
+	assert.NotContains(t, page, "does not match")
 }

@@ -81,27 +81,28 @@ func (h *handlers) lookup(c echo.Context, inv string) (*platform.Payment, error)
 // redirect_data.body, checks the body and its hsh, and sends the customer
 // on to the checkout page.
 func (h *handlers) enter(c echo.Context) error {
+	t := browserText(c)
 	fields, err := bodyFields(c.Request())
 	if err != nil {
-		return h.fail(c, http.StatusBadRequest, "The checkout could not read the request", err.Error())
+		return h.fail(c, t, http.StatusBadRequest, t.T("cp.err.unreadable"), err.Error())
 	}
 	if err := checkPresent(fields); err != nil {
-		return h.failErr(c, "The redirect body is incomplete", err)
+		return h.failErr(c, t, t.T("cp.err.incomplete"), err, fields["inv"])
 	}
 	pay, err := h.lookup(c, fields["inv"])
 	if err != nil {
-		return h.failErr(c, "Checkout not found", err)
+		return h.failErr(c, t, t.T("cp.err.notfound"), err, fields["inv"])
 	}
+	t = text(pay)
 	if fields["oid"] != pay.ID {
-		return h.fail(c, http.StatusBadRequest, "The redirect body does not match its payment",
-			fmt.Sprintf("Invoice %s belongs to payment %q, but oid is %q. POST redirect_data.body exactly as the callback gave it.", fields["inv"], pay.ID, fields["oid"]))
+		return h.fail(c, t, http.StatusBadRequest, t.T("cp.err.oid"), t.T("cp.err.oid.text", fields["inv"], pay.ID, fields["oid"]))
 	}
 	project, err := h.eng.Project(c.Request().Context(), pay.ProjectID)
 	if err != nil {
-		return h.failErr(c, "Project not found", err)
+		return h.failErr(c, t, t.T("cp.err.project"), err, fields["inv"])
 	}
 	if err := CheckBody(fields, project.Secret); err != nil {
-		return h.failErr(c, "The redirect body's hsh does not match", err)
+		return h.failErr(c, t, t.T("cp.err.hsh"), err, fields["inv"])
 	}
 	return c.Redirect(http.StatusSeeOther, CheckoutPath+"?inv="+url.QueryEscape(fields["inv"]))
 }
@@ -110,12 +111,13 @@ func (h *handlers) enter(c echo.Context) error {
 func (h *handlers) show(c echo.Context) error {
 	inv := c.QueryParam("inv")
 	if strings.TrimSpace(inv) == "" {
-		return h.fail(c, http.StatusBadRequest, "Open the checkout from the merchant's redirect",
-			"The checkout is opened by POSTing redirect_data.body of the merchant's callback to this address; reloading it needs ?inv=<invoice>.")
+		t := browserText(c)
+		return h.fail(c, t, http.StatusBadRequest, t.T("cp.err.noinv"), t.T("cp.err.noinv.text"))
 	}
 	pay, err := h.lookup(c, inv)
 	if err != nil {
-		return h.failErr(c, "Checkout not found", err)
+		t := browserText(c)
+		return h.failErr(c, t, t.T("cp.err.notfound"), err, inv)
 	}
 	switch {
 	case pay.Status.Final():
@@ -132,7 +134,8 @@ func (h *handlers) show(c echo.Context) error {
 func (h *handlers) result(c echo.Context) error {
 	pay, err := h.lookup(c, c.QueryParam("inv"))
 	if err != nil {
-		return h.failErr(c, "Payment not found", err)
+		t := browserText(c)
+		return h.failErr(c, t, t.T("cp.err.payment"), err, c.QueryParam("inv"))
 	}
 	if !pay.Status.Final() {
 		return c.Redirect(http.StatusSeeOther, CheckoutPath+"?inv="+url.QueryEscape(strings.TrimSpace(c.QueryParam("inv"))))
@@ -149,7 +152,8 @@ func (h *handlers) pay(c echo.Context) error {
 	inv := c.FormValue("inv")
 	pay, err := h.lookup(c, inv)
 	if err != nil {
-		return h.failErr(c, "Checkout not found", err)
+		t := browserText(c)
+		return h.failErr(c, t, t.T("cp.err.notfound"), err, inv)
 	}
 	if pay.Status.Final() {
 		page := h.p.resultPage(pay)
@@ -201,7 +205,7 @@ func (h *handlers) pay(c echo.Context) error {
 			page.Alert = finishedAlert(cur)
 			return h.r.Write(c.Response(), http.StatusConflict, "cardpartner_result", page)
 		}
-		return h.refuse(c, http.StatusConflict, page, &web.Alert{Title: page.T("cp.refused"), Message: pe.Detail})
+		return h.refuse(c, http.StatusConflict, page, &web.Alert{Title: page.T("cp.refused"), Message: page.T("cp.refused.text")})
 	case err != nil:
 		return err
 	}
@@ -307,29 +311,52 @@ func checkCVC(s string, amex bool, t web.Translator) string {
 
 // notOpen answers for a payment whose checkout is not open yet.
 func (h *handlers) notOpen(c echo.Context, pay *platform.Payment) error {
-	msg := fmt.Sprintf("Payment %s is %s, so its checkout is not open.", pay.ID, pay.Status)
+	t := text(pay)
+	msg := t.T("cp.err.notopen.text", pay.ID, pay.Status)
 	if pay.Status == platform.StatusAwaitingClarification {
-		msg = fmt.Sprintf("Payment %s awaits the customer's %s from the merchant; the checkout opens once they arrive.", pay.ID, strings.Join(pay.Clarification, " and "))
+		msg = t.T("cp.err.notopen.clarification", pay.ID, strings.Join(pay.Clarification, t.T("cp.and")))
 	}
-	return h.fail(c, http.StatusConflict, "This checkout is not open", msg)
+	return h.fail(c, t, http.StatusConflict, t.T("cp.err.notopen"), msg)
 }
 
-// fail renders an error page.
-func (h *handlers) fail(c echo.Context, status int, title, msg string, details ...string) error {
+// fail renders an error page in t's language.
+func (h *handlers) fail(c echo.Context, t web.Translator, status int, title, msg string, details ...string) error {
 	page := web.NewErrorPage(status, title, msg, details...)
-	page.Brand = Brand()
+	page.Brand, page.Lang, page.Text = Brand(), t.Lang(), t
 	return hosted.Write(c, h.r, page)
 }
 
-// failErr answers err with an error page titled title (hosted.Fail); an
-// unknown invoice sends the customer back to the merchant.
-func (h *handlers) failErr(c echo.Context, title string, err error) error {
+// failErr answers err, about the checkout of invoice inv, with an error
+// page titled title in t's language (hosted.Fail): an unknown invoice
+// sends the customer back to the merchant; a redirect body that lacks
+// fields or whose hsh does not match says which.
+func (h *handlers) failErr(c echo.Context, t web.Translator, title string, err error, inv string) error {
 	return hosted.Fail(c, h.r, Brand(), err, func(page *web.ErrorPage, pe *platform.Error) {
+		page.Lang, page.Text = t.Lang(), t
 		page.Title = title
 		page.Message = platform.Sentence(page.Message)
-		if pe.Code == platform.CodeNotFound {
-			page.Message = "The checkout link is wrong or belongs to another sandbox: " + pe.Detail + ". Start the payment again from the merchant."
-			page.Details = nil
+		switch pe.Code {
+		case platform.CodeNotFound:
+			page.Message, page.Details = t.T("cp.err.notfound.text", strings.TrimSpace(inv)), nil
+			if strings.TrimSpace(inv) == "" {
+				page.Message = t.T("cp.err.notfound.empty")
+			}
+		case platform.CodeRequiredField:
+			page.Message, page.Details = t.T("cp.err.incomplete.text", len(pe.Fields)), nil
+			for _, f := range pe.Fields {
+				page.Details = append(page.Details, t.T("cp.err.incomplete.field", f.Field))
+			}
+		case platform.CodeEmptySignature:
+			page.Message, page.Details = t.T("cp.err.hsh.empty"), nil
+		case platform.CodeInvalidSignature:
+			page.Message, page.Details = t.T("cp.err.hsh.text"), nil
+			for _, f := range pe.Fields {
+				if signed, ok := strings.CutPrefix(f.Message, signedPrefix); ok {
+					page.Details = append(page.Details, t.T("cp.err.hsh.signed", f.Field, signed))
+				}
+			}
+		case platform.CodeProjectNotFound:
+			page.Message, page.Details = t.T("cp.err.project.text"), nil
 		}
 	})
 }
