@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// brOverflow returns how many pixels the page is wider than the window,
+// and the elements that stick out of it (not those inside something that
+// scrolls or clips them), for the message.
+func brOverflow(t *testing.T, ctx context.Context) (int, string) {
+	t.Helper()
+	wider, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - document.documentElement.clientWidth`))
+	require.NoError(t, err)
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
+		var w = document.documentElement.clientWidth, out = [];
+		document.querySelectorAll("body *").forEach(function (e) {
+			if (e.getBoundingClientRect().right > w + 1) { out.push(e.tagName.toLowerCase() + "." + e.className); }
+		});
+		return out.slice(0, 6).join(", ");
+	})()`))
+	require.NoError(t, err)
+	return wider, out
+}
+
+// TestBrowserPhoneWidth opens the pages a person reads on a 390 px phone,
+// the sandbox's own and a provider's in the languages whose words run
+// longest, and checks that none is wider than the screen: a page that
+// scrolls sideways hides the end of its lines.
+func TestBrowserPhoneWidth(t *testing.T) {
+	t.Parallel()
+	ctx := brTab(t)
+	s, m := ppSetup(t)
+	ppConfirmDeposits(t, s, m)
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)))
+	check := func(what string) {
+		t.Helper()
+		wider, out := brOverflow(t, ctx)
+		assert.LessOrEqual(t, wider, 0, "%s is %d px wider than a 390 px phone: %s", what, wider, out)
+	}
+	for _, path := range []string{"/", "/dashboard", "/dashboard/projects", "/dashboard/links", "/dashboard/reset", "/providers/oxxo/terminal"} {
+		brNavigate(t, ctx, s.URL+path)
+		check(path)
+	}
+	for _, lang := range []string{"es", "pt"} {
+		link := ppURL(s, ppParams("phone-eco-"+lang, "EUR", 2500, map[string]string{"force_payment_method": "eco-voucher", "language_code": lang}))
+		brNavigate(t, ctx, link)
+		brSubmit(t, ctx, `.pp-pay`)
+		for !strings.Contains(brLocation(t, ctx), "/providers/") {
+			brWaitLoaded(t, ctx, "the customer reaches EcoVoucher")
+			time.Sleep(20 * time.Millisecond)
+		}
+		require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[name=action][value=fill]`))))
+		check("the EcoVoucher page in " + lang)
+	}
+}
+
+// brNavigate opens u in the tab and waits until it has loaded.
+func brNavigate(t *testing.T, ctx context.Context, u string) {
+	t.Helper()
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(u)), u)
+	brWaitLoaded(t, ctx, u)
+}
