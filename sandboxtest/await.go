@@ -139,10 +139,13 @@ func (s *Sandbox) take(w Wait) (Request, bool) {
 	rs := s.merchant.Requests()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := s.cursors[w.PaymentID]; i < len(rs); i++ {
+	for i := s.cursor(w.ProjectID, w.PaymentID); i < len(rs); i++ {
 		r := rs[i]
 		if matches(r, w.ProjectID, w.PaymentID) && r.Accepted() && (w.Status == "" || r.Status == w.Status) {
-			s.cursors[w.PaymentID] = i + 1
+			if s.cursors[w.PaymentID] == nil {
+				s.cursors[w.PaymentID] = map[int64]int{}
+			}
+			s.cursors[w.PaymentID][w.ProjectID] = i + 1
 			return r, true
 		}
 	}
@@ -153,7 +156,7 @@ func (s *Sandbox) take(w Wait) (Request, bool) {
 func (s *Sandbox) since(projectID int64, paymentID string) []Request {
 	rs := s.merchant.Requests()
 	s.mu.Lock()
-	from := s.cursors[paymentID]
+	from := s.cursor(projectID, paymentID)
 	s.mu.Unlock()
 	var out []Request
 	for _, r := range rs[min(from, len(rs)):] {
@@ -162,6 +165,20 @@ func (s *Sandbox) since(projectID int64, paymentID string) []Request {
 		}
 	}
 	return out
+}
+
+// cursor returns where the next callback of a payment is looked for:
+// past those taken for its project and those taken for any project (for
+// project 0, past every one taken of that payment ID). The caller holds
+// s.mu.
+func (s *Sandbox) cursor(projectID int64, paymentID string) int {
+	from := 0
+	for p, i := range s.cursors[paymentID] {
+		if projectID == 0 || p == 0 || p == projectID {
+			from = max(from, i)
+		}
+	}
+	return from
 }
 
 func matches(r Request, projectID int64, paymentID string) bool {

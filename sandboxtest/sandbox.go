@@ -40,9 +40,11 @@ type Sandbox struct {
 
 	mu       sync.Mutex
 	projects map[int64]Project
-	// cursors say, per payment ID, where the next callback is looked
-	// for among the merchant's requests: past those already returned.
-	cursors map[string]int
+	// cursors say, per payment ID and project (0: any), where the next
+	// callback is looked for among the merchant's requests: past those
+	// already returned. The same payment ID in two projects is two
+	// payments.
+	cursors map[string]map[int64]int
 	closed  bool
 }
 
@@ -187,7 +189,7 @@ func newSandbox(m *Merchant, o options) *Sandbox {
 		methods:      o.methods,
 		settleWithin: timeout + 5*time.Second,
 		projects:     map[int64]Project{demo.ID: demo},
-		cursors:      map[string]int{},
+		cursors:      map[string]map[int64]int{},
 	}
 }
 

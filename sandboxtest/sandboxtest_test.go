@@ -218,6 +218,25 @@ func TestMerchantHoldingAnAnswerHasNotAnswered(t *testing.T) {
 	assert.Equal(t, 200, m.Requests()[1].Answered, "answered once the delay passed")
 }
 
+// TestWaitCallbackKeepsProjectsApart: the same payment ID in two projects
+// is two payments; taking the callback of one leaves the other's.
+func TestWaitCallbackKeepsProjectsApart(t *testing.T) {
+	sb := start(t, sandboxtest.WithProject(sandboxtest.Project{ID: 9001, Secret: "other"}))
+	ctx := context.Background()
+	for _, p := range []int64{project, 9001} {
+		res, err := sb.Gate(ctx, p, oxxoPath, oxxoSale("o-1"))
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	}
+	for _, p := range []int64{9001, project} {
+		r, err := sb.WaitCallback(ctx, sandboxtest.Wait{ProjectID: p, PaymentID: "o-1", Status: "awaiting redirect result"})
+		require.NoError(t, err, "project %d", p)
+		assert.Equal(t, p, r.ProjectID)
+	}
+	assert.NoError(t, sb.NoCallback(ctx, project, "o-1", 0))
+	assert.NoError(t, sb.NoCallback(ctx, 9001, "o-1", 0))
+}
+
 func TestPaymentPageURLIsSigned(t *testing.T) {
 	sb := start(t)
 	link, err := sb.PaymentPageURL(project, map[string]string{
