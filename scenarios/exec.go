@@ -760,7 +760,7 @@ func (x *execution) expect(kind string, e *expectSpec, o outcome) error {
 		}
 		return &stepFailure{msg: fmt.Sprintf("%s differs from expect.body in %d place%s:", what, len(d), s),
 			detail: d.String() + "\nexpected:\n" + indent(pretty(want, 40), "  ") +
-				"\ngot (where expected names it):\n" + indent(pretty(project(got, want), 40), "  ")}
+				"\ngot (where expected names it):\n" + indent(pretty(shorten(project(got, want), 200), 40), "  ")}
 	}
 	return nil
 }

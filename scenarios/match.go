@@ -215,7 +215,7 @@ func matchOp(path, op string, arg, got any, present bool, d *diff) {
 			return
 		}
 		if !ok || n.Cmp(big.NewRat(int64(l), 1)) != 0 {
-			fail(fmt.Sprintf("length %s (it is %d)", show(arg), l))
+			*d = append(*d, mismatch{path, "length " + show(arg), fmt.Sprintf("length %d", l)})
 		}
 	case "$type":
 		if want, _ := arg.(string); typeName(got) != want && (want != "number" || typeName(got) != "integer") {

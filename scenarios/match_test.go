@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +53,7 @@ func TestMatch(t *testing.T) {
 		{"$gt and $lte", `{"operation":{"id":{"$gt":1000000000,"$lte":1000000001}}}`, nil},
 		{"$lt fails", `{"operation":{"id":{"$lt":5}}}`, []string{`operation.id: want a number < 5, got 1000000001 (a number)`}},
 		{"$len", `{"errors":{"$len":1},"payment":{"id":{"$len":3}}}`, nil},
+		{"$len fails", `{"errors":{"$len":2}}`, []string{`errors: want length 2, got length 1`}},
 		{"$type", `{"operation":{"id":{"$type":"integer"},"code":{"$type":"string"}},"none":{"$type":"null"}}`, nil},
 		{"$type fails", `{"operation":{"code":{"$type":"number"}}}`, []string{`operation.code: want a value of type "number", got "0" (a string)`}},
 		{"unknown operator", `{"flag":{"$equals":true}}`, []string{`flag: want a known operator, not $equals (the operators are $matches, $contains, $exists, $not, $gt, $gte, $lt, $lte, $len, $type), got true`}},
@@ -73,6 +75,15 @@ func TestProjectShowsWhatTheExpectationNames(t *testing.T) {
 	got := doc(t, `{"a":{"b":1,"c":2},"d":[{"e":1,"f":2}],"g":3}`)
 	want := doc(t, `{"a":{"b":5},"d":[{"e":{"$gt":0}}],"x":1}`)
 	assert.Equal(t, doc(t, `{"a":{"b":1},"d":[{"e":1}]}`), project(got, want))
+}
+
+func TestShortenCutsLongStringsOfACopy(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 500)
+	got := map[string]any{"a": []any{long, "short"}, "n": 1}
+	short := shorten(got, 100)
+	assert.Equal(t, map[string]any{"a": []any{strings.Repeat("x", 100) + "… (500 characters)", "short"}, "n": 1}, short)
+	assert.Equal(t, long, got["a"].([]any)[0], "the original is left as it was")
 }
 
 func TestDurations(t *testing.T) {

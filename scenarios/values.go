@@ -275,6 +275,30 @@ func (vs vars) unknown(name string) error {
 	return fmt.Errorf("${%s} is not known here: capture it in an earlier step; known are %s", name, strings.Join(names, ", "))
 }
 
+// shorten returns a copy of a decoded JSON value with strings longer than
+// n characters cut, for a person to read (a callback's request_body).
+func shorten(v any, n int) any {
+	switch v := v.(type) {
+	case string:
+		if l := utf8.RuneCountInString(v); l > n {
+			return string([]rune(v)[:n]) + fmt.Sprintf("… (%d characters)", l)
+		}
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = shorten(e, n)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = shorten(e, n)
+		}
+		return out
+	}
+	return v
+}
+
 // replaceStrings applies fn to every string of a decoded JSON value.
 func replaceStrings(v any, fn func(string) string) any {
 	switch v := v.(type) {
