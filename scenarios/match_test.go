@@ -103,6 +103,8 @@ func TestDurations(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		84 * time.Second: "1m24s", 10 * time.Second: "10s", 30 * 24 * time.Hour: "30d",
 		36 * time.Hour: "1d12h", 4 * time.Hour: "4h", 0: "0s",
+		90 * time.Second: "1m30s", 150 * time.Second: "2m30s", 3*time.Hour + 46*time.Minute + 50*time.Second: "3h46m50s",
+		time.Hour + 30*time.Minute: "1h30m", 10 * time.Minute: "10m", 24*time.Hour + 10*time.Second: "1d10s",
 	} {
 		assert.Equal(t, want, formatDuration(d))
 	}

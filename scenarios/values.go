@@ -60,9 +60,13 @@ func formatDuration(d time.Duration) string {
 		out, d = strconv.FormatInt(int64(d/day), 10)+"d", d%day
 	}
 	if d > 0 {
+		// 1h30m0s is 1h30m, 4h0m0s is 4h; 1m30s stays.
 		rest := d.String()
-		if d >= time.Minute {
-			rest = strings.TrimSuffix(strings.TrimSuffix(rest, "0s"), "0m")
+		if strings.HasSuffix(rest, "m0s") {
+			rest = strings.TrimSuffix(rest, "0s")
+		}
+		if strings.HasSuffix(rest, "h0m") {
+			rest = strings.TrimSuffix(rest, "0m")
 		}
 		out += rest
 	}
