@@ -194,6 +194,11 @@ func TestGateAnswers(t *testing.T) {
 		{name: "unknown project", body: sign(with("p-1", map[string]any{"general.project_id": 999}), secret), code: "2442",
 			fields: []string{"general.project_id"}, projectID: 999, paymentID: "p-1"},
 		{name: "not signed", body: sale("p-1"), code: "3262", fields: []string{"general.signature"}, projectID: project, paymentID: "p-1"},
+		{name: "a signature that is a number", body: with("p-1", map[string]any{"general.signature": 123}), code: "2003",
+			fields: []string{"general.signature"}, message: "general.signature must be a string, the Base64 of the request's HMAC-SHA512, not the number 123", projectID: project},
+		{name: "a top-level signature that is a list", body: with("p-1", map[string]any{"signature": []any{"abc"}}), code: "2003",
+			fields: []string{"signature"}, message: "signature must be a string"},
+		{name: "a signature that is null", body: []byte(`{"general":{"project_id":842,"payment_id":"p-1","signature":null}}`), code: "3262", fields: []string{"general.signature"}},
 		{name: "signed with another key", body: sign(sale("p-1"), "other"), code: "3261", fields: []string{"general.signature"}, projectID: project},
 
 		// The probe's inputs: a payment_id of the wrong type or length.
@@ -339,6 +344,8 @@ func TestGateOtherPaths(t *testing.T) {
 		{method: http.MethodGet, path: "/v2/payment/nothing", status: http.StatusNotFound, code: "404",
 			message: "GET /v2/payment/nothing is not a Gate endpoint the sandbox emulates; its endpoints are " + salePath},
 		{method: http.MethodPost, path: "/v2/payment/nothing", status: http.StatusNotFound, code: "404", message: "/v2/payment/status"},
+		{method: http.MethodPost, path: salePath + "/", status: http.StatusNotFound, code: "404",
+			message: "POST " + salePath + "/ is not a Gate endpoint: send the request to " + salePath + ", without the trailing /"},
 	}
 	seen := make(map[string]bool)
 	for _, tt := range tests {

@@ -75,6 +75,9 @@ func (s *Server) verify(c echo.Context, required []string) (request, ids, error)
 	if err != nil {
 		return request{}, id, err
 	}
+	if err := b.signatureType(); err != nil {
+		return request{}, id, err
+	}
 	if err := checkSignature(map[string]any(b), b.signatureOf(), project.Secret); err != nil {
 		return request{}, id, err
 	}
@@ -136,6 +139,23 @@ func checkIDs(b body) []platform.FieldError {
 		}
 	}
 	return out
+}
+
+// signatureType is the 2003 error of a signature that is there but not a
+// string: the request is signed, wrongly, and "not signed" (3262) would
+// send the developer looking in the wrong place.
+func (b body) signatureType() error {
+	for _, f := range []string{"general.signature", "signature"} {
+		switch v := b.lookup(f).(type) {
+		case nil:
+			continue
+		case string:
+			return nil
+		default:
+			return invalid(f, "must be a string, the Base64 of the request's HMAC-SHA512, not "+describe(v))
+		}
+	}
+	return nil
 }
 
 // checkSignature verifies a signed body and explains a mismatch.

@@ -81,11 +81,13 @@ func (s *Server) handleNotFound(c echo.Context) error {
 				" is not served: every Gate request is a POST with a JSON body (Content-Type: application/json)"}},
 		})
 	}
+	msg := r.Method + " " + r.URL.Path + " is not a Gate endpoint the sandbox emulates; its endpoints are " +
+		strings.Join(s.endpoints(), ", ") + " (docs/gate.md in the repository describes them)"
+	if p := strings.TrimRight(r.URL.Path, "/"); p != r.URL.Path && slices.Contains(s.endpoints(), p) {
+		msg = r.Method + " " + r.URL.Path + " is not a Gate endpoint: send the request to " + p + ", without the trailing /"
+	}
 	return c.JSON(http.StatusNotFound, errorAnswer{
 		Status: "error", Code: "404", Message: "Not found", RequestID: s.newRequestID(),
-		Errors: []platform.FieldError{{Code: 404, Field: "url",
-			Message: r.Method + " " + r.URL.Path + " is not a Gate endpoint the sandbox emulates; its endpoints are " +
-				strings.Join(s.endpoints(), ", ") +
-				" (docs/gate.md in the repository describes them)"}},
+		Errors: []platform.FieldError{{Code: 404, Field: "url", Message: msg}},
 	})
 }
