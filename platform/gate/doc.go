@@ -8,17 +8,18 @@
 // (docs/gate.md "Synchronous answers"); what happens to the payment comes later, by callback.
 // Checks run in ecommpay's order and the first failure answers:
 //
-//   - JSON (2003): the body is not a JSON object;
+//   - JSON (2003): the body is not a JSON object, and the answer says why
+//     (empty, a byte order mark, not UTF-8, where the JSON breaks, a form);
 //   - project (2442): general.project_id is missing, not a positive whole
 //     number, or names no project;
-//   - signature (3262, 3261);
+//   - signature (3262, 3261; 2003 for a signature that is not a string);
 //   - field types (2003): a field the Gate reads has the wrong JSON type (an
 //     object or a list where a string is due, a number for an ID, a
 //     fraction for an amount), every such field named;
 //   - required fields (2004), every missing one named;
-//   - values (2003): an ID longer than 255 characters, a negative amount, a
-//     currency that is not three capital letters, a URL that is not
-//     absolute, every such field named;
+//   - values (2003): an ID longer than 255 characters, a negative amount or
+//     one above platform.MaxAmount, a currency that is not three capital
+//     letters, a URL that is not absolute, every such field named;
 //   - the method (2541) on a sale endpoint of a method not emulated;
 //   - payment ID unused (3041).
 //
