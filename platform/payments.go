@@ -172,7 +172,13 @@ func decideProcess(p *Payment, prov Provider, env Env) (Step, error) {
 		}
 		return r.Refund(p, env)
 	}
-	if s, declined := CheckAmount(prov.Method(), env.Settings, p.Amount); declined {
+	s, declined := CheckAmount(prov.Method(), env.Settings, p.Amount)
+	if c, ok := prov.(AmountChecker); ok && !declined {
+		// The method's own limits (card-partner's per currency) are the
+		// platform's too, as Engine.Takes has them.
+		s, declined = c.CheckAmount(p.Amount, env.Settings)
+	}
+	if declined {
 		if s.Code == DeclineGeneral {
 			// The platform declines before any provider sees the payment:
 			// ecommpay then sends a reference of the platform's own (as

@@ -187,9 +187,10 @@ type Refunder interface {
 }
 
 // AmountChecker is a Provider whose amount rules go beyond the limits of
-// MethodSettings (card-partner: limits per currency). Its CheckAmount is
-// what its Start applies, so that Engine.Takes tells the Payment Page the
-// same as the sale would.
+// MethodSettings (card-partner: limits per currency). The engine applies
+// its CheckAmount before Start, as it applies the shared CheckAmount (a
+// decline 20000 then carries the platform's reference), and Engine.Takes
+// tells the Payment Page the same as the sale would.
 type AmountChecker interface {
 	Provider
 	// CheckAmount returns the decline of a sale of sum under settings, and

@@ -315,6 +315,11 @@ func TestCardPartnerAmountAndCurrency(t *testing.T) {
 				return
 			}
 			assertDeclineReason(t, s, cb, tt.code, tt.field)
+			if tt.code == "20000" {
+				// The platform declines before the partner sees the payment:
+				// its own reference, as for a currency (docs/callbacks.md).
+				assert.Regexp(t, `^D-30006-[0-9a-f-]{36}$`, path(cb, "operation", "provider", "payment_id"))
+			}
 		})
 	}
 }
