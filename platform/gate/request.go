@@ -95,22 +95,12 @@ func explainJSON(raw []byte, err error) error {
 	// syntax error counts from the body's start, even past a first value.
 	var syn *json.SyntaxError
 	if errors.As(json.Unmarshal(raw, new(any)), &syn) {
-		line, col := position(raw, syn.Offset)
+		line, col := platform.TextPosition(raw, syn.Offset)
 		return fmt.Errorf("the body is not valid JSON: %s at line %d, column %d", syn.Error(), line, col)
 	}
 	// signature.Decode's own words ("signature: body is not a JSON object
 	// but an array"), without the package's prefix.
 	return errors.New("the " + strings.TrimPrefix(err.Error(), "signature: "))
-}
-
-// position returns the line and column (both from 1) of the byte of raw
-// that a json.SyntaxError's offset points after.
-func position(raw []byte, offset int64) (line, col int) {
-	at := int(min(max(offset-1, 0), int64(len(raw))))
-	before := raw[:at]
-	line = bytes.Count(before, []byte("\n")) + 1
-	col = utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
-	return line, col
 }
 
 // contentTypeHint says why a body sent with contentType may not be JSON,
