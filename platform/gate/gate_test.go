@@ -7,12 +7,15 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecommpay-sandbox/sandbox/app"
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
 	"github.com/ecommpay-sandbox/sandbox/platform/gate"
@@ -239,7 +242,8 @@ func TestGateAnswers(t *testing.T) {
 			fields: []string{"payment.amount", "payment.currency"}},
 
 		{name: "missing fields", body: sign(with("p-1", map[string]any{"payment": nil, "customer.email": nil}), secret), code: "2004",
-			fields: []string{"payment.amount", "payment.currency", "customer.email"}, message: "Required field not provided", projectID: project, paymentID: "p-1"},
+			fields: []string{"payment.amount", "payment.currency", "customer.email"}, message: "Required field not provided", projectID: project, paymentID: "p-1",
+			detail: "payment.amount is required: the amount in minor units, such as 10000 for 100.00"},
 		{name: "unknown method after the signature", path: "/v2/payment/voucher/boleto/sale", body: sale("p-1"), code: "3262", fields: []string{"general.signature"}},
 		{name: "unknown method", path: "/v2/payment/voucher/boleto/sale", body: sign(sale("p-1"), secret), code: "2541",
 			message: "Unknown Payment Method", projectID: project, paymentID: "p-1"},
@@ -365,6 +369,43 @@ func TestGateOtherPaths(t *testing.T) {
 			assert.NotEmpty(t, a.RequestID, "every Gate answer has a request_id (docs/gate.md)")
 			assert.False(t, seen[a.RequestID])
 			seen[a.RequestID] = true
+		})
+	}
+}
+
+// TestGateSaysWhatEachRequiredFieldHolds checks, for every registered
+// method, that a sale of nothing but its general object is answered 2004
+// with every required field named and what it holds, so that a developer
+// knows what to send.
+func TestGateSaysWhatEachRequiredFieldHolds(t *testing.T) {
+	t.Parallel()
+	a, err := app.New(context.Background(), app.Options{
+		DataFile: filepath.Join(t.TempDir(), "sandbox.db"), PublicURL: "http://127.0.0.1:8080",
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = a.Close() })
+	for _, p := range app.Providers() {
+		m := p.Method()
+		t.Run(m.Code, func(t *testing.T) {
+			body := sign(map[string]any{"general": map[string]any{"project_id": 1, "payment_id": "r-" + m.Code}}, "secret")
+			raw, err := json.Marshal(body)
+			require.NoError(t, err)
+			req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:8080"+m.GatePath, bytes.NewReader(raw))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			a.Handler.ServeHTTP(rec, req)
+			var ans answer
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &ans), "%s", rec.Body)
+			require.Equal(t, "2004", ans.Code, "%s", rec.Body)
+			named := make(map[string]bool)
+			for _, e := range ans.Errors {
+				f, _ := e["field"].(string)
+				named[f] = true
+				assert.Regexp(t, `^`+regexp.QuoteMeta(f)+` is required: .{10,}`, e["message"], "what %s holds", f)
+			}
+			for _, f := range m.GateRequired {
+				assert.True(t, named[f], "%s is one of %s's required fields", f, m.Name)
+			}
 		})
 	}
 }

@@ -175,11 +175,32 @@ func checkSignature(data map[string]any, got, secret string) error {
 		Err:    err}
 }
 
-// missing is the 2004 error naming every absent field.
+// requiredHelp says what each field a Gate request may require holds, for
+// the 2004 answer to tell a developer what to send.
+var requiredHelp = map[string]string{
+	"general.payment_id":           "your ID of the payment, unique in the project, such as \"order-1\"",
+	"payment.amount":               "the amount in minor units, such as 10000 for 100.00",
+	"payment.currency":             "the ISO 4217 alpha-3 code of the currency, such as \"USD\"",
+	"customer.id":                  "your ID of the customer, such as \"customer-1\"",
+	"customer.ip_address":          "the IP address the customer pays from, such as \"203.0.113.7\"",
+	"customer.first_name":          "the customer's first name",
+	"customer.last_name":           "the customer's last name",
+	"customer.email":               "the customer's email address",
+	"customer.phone":               "the customer's phone number, digits only, such as \"254708374149\"",
+	"customer.identify.doc_number": "the number of the customer's identity document, digits only (docs/methods.md gives each method's length)",
+	"return_url.success":           "the absolute http(s) URL the customer returns to after a successful payment",
+	"return_url.decline":           "the absolute http(s) URL the customer returns to after a declined payment",
+}
+
+// missing is the 2004 error naming every absent field and what it holds.
 func missing(fields []string) *platform.Error {
 	e := &platform.Error{Code: platform.CodeRequiredField, Message: platform.CodeMessage(platform.CodeRequiredField)}
 	for _, f := range fields {
-		e.Fields = append(e.Fields, platform.FieldError{Code: platform.CodeRequiredField, Field: f, Message: f + " is required"})
+		msg := f + " is required"
+		if help, ok := requiredHelp[f]; ok {
+			msg += ": " + help
+		}
+		e.Fields = append(e.Fields, platform.FieldError{Code: platform.CodeRequiredField, Field: f, Message: msg})
 	}
 	e.Detail = fmt.Sprintf("%d required field(s) missing", len(fields))
 	return e
