@@ -377,6 +377,7 @@ func TestCardPartnerClarification(t *testing.T) {
 	assert.Equal(t, "2004", ans.Code)
 	require.Len(t, ans.Errors, 1)
 	assert.Equal(t, "customer.email", ans.Errors[0].Field)
+	assert.Equal(t, `customer.email is required: the partner's checkout needs the customer's email address, such as "jane@example.com"`, ans.Errors[0].Message)
 	m.none()
 
 	// Unsigned or unknown: the usual answers.

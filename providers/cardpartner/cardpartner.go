@@ -242,6 +242,12 @@ func (p *Provider) Start(pay *platform.Payment, env platform.Env) (platform.Step
 	return p.checkout(pay, env)
 }
 
+// clarificationHelp says what each field Missing names holds.
+var clarificationHelp = map[string]string{
+	"customer.phone": "phone number, digits only, such as \"254708374149\"",
+	"customer.email": "email address, such as \"jane@example.com\"",
+}
+
 // Clarify goes on with a payment whose missing fields the merchant sent:
 // it opens the checkout as Start does, or answers 2004 naming the fields
 // that are still missing (and changes nothing).
@@ -252,7 +258,8 @@ func (p *Provider) Clarify(pay *platform.Payment, env platform.Env) (platform.St
 			Detail: fmt.Sprintf("payment %s still lacks %s: send them in customer{} of the clarification request", pay.Key(), strings.Join(missing, " and ")),
 		}
 		for _, f := range missing {
-			e.Fields = append(e.Fields, platform.FieldError{Code: platform.CodeRequiredField, Field: f, Message: f + " is required"})
+			e.Fields = append(e.Fields, platform.FieldError{Code: platform.CodeRequiredField, Field: f,
+				Message: f + " is required: the partner's checkout needs the customer's " + clarificationHelp[f]})
 		}
 		return platform.Step{}, e
 	}
