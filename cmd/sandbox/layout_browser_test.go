@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,22 @@ func TestBrowserPhoneWidth(t *testing.T) {
 		}
 		require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`button[name=action][value=fill]`))))
 		check("the EcoVoucher page in " + lang)
+	}
+
+	// A payment's page in the console, with its decline codes and the
+	// voucher URL the customer is sent to, on a phone and on a desktop.
+	oxxo := ppURL(s, ppParams("phone-oxxo", "MXN", 10000, map[string]string{"force_payment_method": "oxxo",
+		"customer_first_name": "Ana", "customer_last_name": "Pérez", "customer_email": "ana@example.com", "identify_doc_number": "1234567890"}))
+	brNavigate(t, ctx, oxxo)
+	brSubmit(t, ctx, `.pp-pay`)
+	for _, id := range []string{"phone-eco-es", "phone-oxxo"} {
+		detail := s.URL + "/dashboard/payments/" + strconv.Itoa(ppProject) + "/" + id
+		brNavigate(t, ctx, detail)
+		require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#decline-code`))))
+		check("the console's page of " + id)
+		require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
+		check("the console's page of " + id + " on a desktop")
+		require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(390, 844)))
 	}
 }
 
