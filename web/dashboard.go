@@ -57,6 +57,11 @@ type Flash struct {
 	// Answer is what a merchant answered, when the action sent something
 	// (a test callback).
 	Answer *AttemptView
+	// Form names the form the action refused ("new-project", or a
+	// project's anchor for its edit form) and Typed holds what was typed
+	// in it, by field name, so the page shows it again as it was.
+	Form  string
+	Typed map[string]string
 }
 
 // DashboardPage is the payments list: filters, one page of payments with

@@ -67,15 +67,31 @@ func safeReturn(r string) bool {
 // back redirects to where an action came from (its "return" field, or to),
 // leaving its outcome as the flash of the next page.
 func (s *Server) back(c echo.Context, to string, err error, okMessage string) error {
-	if r := c.FormValue("return"); safeReturn(r) {
-		to = r
-	}
 	f := web.Flash{OK: err == nil, Message: okMessage}
 	if err != nil {
 		f.Message = s.explain(c, err)
 	}
+	return s.flashTo(c, to, f)
+}
+
+// flashTo leaves f for the page the action goes back to: to, or the
+// form's return field when it is a dashboard page.
+func (s *Server) flashTo(c echo.Context, to string, f web.Flash) error {
+	if r := c.FormValue("return"); safeReturn(r) {
+		to = r
+	}
 	s.setFlash(c, f)
 	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// backTyped is back for a form the action refused with err: the page
+// shows form again with the fields named as they were typed.
+func (s *Server) backTyped(c echo.Context, to string, err error, form string, fields ...string) error {
+	f := web.Flash{Message: s.explain(c, err), Form: form, Typed: make(map[string]string, len(fields))}
+	for _, name := range fields {
+		f.Typed[name] = c.FormValue(name)
+	}
+	return s.flashTo(c, to, f)
 }
 
 // explain words an error for a flash: what is wrong and how to fix it.

@@ -20,6 +20,9 @@ import (
 
 const projectsPath = "/dashboard/projects"
 
+// newProjectForm names the new project form in a refusal's flash.
+const newProjectForm = "new-project"
+
 func projectAnchor(id int64) string { return projectsPath + "#project-" + itoa(id) }
 
 func (s *Server) handleDashboardProjects(c echo.Context) error {
@@ -43,7 +46,7 @@ func (s *Server) handleDashboardProjects(c echo.Context) error {
 func projectID(v string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, badRequest("project_id %q is not a positive whole number", v)
+		return 0, badRequest("project_id %q is not a positive whole number: type the project's number, such as 2", v)
 	}
 	return id, nil
 }
@@ -51,18 +54,21 @@ func projectID(v string) (int64, error) {
 // handleDashboardProject creates a project. One that exists is edited in
 // its own row, so that a typo in the ID cannot replace another project.
 func (s *Server) handleDashboardProject(c echo.Context) error {
+	refused := func(to string, err error) error {
+		return s.backTyped(c, to, err, newProjectForm, "id", "secret", "callback_url", "check_deposit_url")
+	}
 	id, err := projectID(c.FormValue("id"))
 	if err != nil {
-		return s.back(c, projectsPath, err, "")
+		return refused(projectsPath, err)
 	}
 	ctx := c.Request().Context()
 	if _, err := s.Engine.Project(ctx, id); err == nil {
-		return s.back(c, projectAnchor(id), badRequest("project %d exists already: change it with Edit in its row", id), "")
+		return refused(projectAnchor(id), badRequest("project %d exists already: change it with Edit in its row", id))
 	}
 	p := platform.Project{ID: id, Secret: c.FormValue("secret"),
 		CallbackURL: strings.TrimSpace(c.FormValue("callback_url")), CheckDepositURL: strings.TrimSpace(c.FormValue("check_deposit_url"))}
 	if err := s.Engine.PutProject(ctx, p); err != nil {
-		return s.back(c, projectsPath, err, "")
+		return refused(projectsPath, err)
 	}
 	return s.back(c, projectAnchor(id), nil, fmt.Sprintf("Project %d is created.", id))
 }
@@ -85,7 +91,8 @@ func (s *Server) handleDashboardProjectEdit(c echo.Context) error {
 	p.CallbackURL = strings.TrimSpace(c.FormValue("callback_url"))
 	p.CheckDepositURL = strings.TrimSpace(c.FormValue("check_deposit_url"))
 	if err := s.Engine.PutProject(ctx, p); err != nil {
-		return s.back(c, projectAnchor(id), err, "")
+		// The secret typed is not shown again: the edit form never shows one.
+		return s.backTyped(c, projectAnchor(id), err, "project-"+itoa(id), "callback_url", "check_deposit_url")
 	}
 	return s.back(c, projectAnchor(id), nil, fmt.Sprintf("Project %d is saved.", id))
 }

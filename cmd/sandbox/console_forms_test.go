@@ -1,0 +1,40 @@
+package main
+
+import (
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// TestConsoleRefusedFormKeepsWhatWasTyped: a project form the sandbox
+// refuses comes back with what was typed in it, and the refusal says how
+// to put it right; an edit form comes back open.
+func TestConsoleRefusedFormKeepsWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	s := startSandbox(t, t.TempDir())
+	c := newConsole(t, s)
+
+	msg, ok, page := c.act("/dashboard/projects", "/dashboard/projects", url.Values{
+		"id": {"abc"}, "secret": {"k3y"}, "callback_url": {"http://127.0.0.1:9000/cb"}, "check_deposit_url": {"http://127.0.0.1:9000/cd"},
+	})
+	assert.False(t, ok)
+	assert.Contains(t, msg, `project_id "abc" is not a positive whole number`)
+	assert.Contains(t, msg, "such as 2", "it says how to fix it")
+	for _, want := range []string{`id="p-id" name="id" value="abc"`, `id="p-secret" name="secret" type="password" value="k3y"`,
+		`id="p-cb" name="callback_url" type="url" value="http://127.0.0.1:9000/cb"`, `id="p-cd" name="check_deposit_url" type="url" value="http://127.0.0.1:9000/cd"`} {
+		assert.Contains(t, page, want)
+	}
+
+	msg, ok, page = c.act("/dashboard/projects", "/dashboard/projects/1", url.Values{"callback_url": {"ftp://nowhere"}})
+	assert.False(t, ok)
+	assert.Contains(t, msg, "callback_url")
+	assert.Contains(t, page, `<details class="edit" id="project-1-edit" open>`, "the refused edit form is open")
+	assert.Contains(t, page, `value="ftp://nowhere"`)
+
+	// The next visit starts afresh.
+	_, page = c.get("/dashboard/projects")
+	assert.NotContains(t, page, `value="abc"`)
+	assert.NotContains(t, page, `value="ftp://nowhere"`)
+	assert.NotContains(t, page, " open>")
+}
