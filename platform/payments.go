@@ -452,7 +452,7 @@ func refundable(p *Payment, prov Provider, req RefundRequest) error {
 		return Errorf(CodeStatusForbids, "payment %s already had its one refund (operation %d, %s)", k, r.ID, r.Status)
 	}
 	if p.Status != StatusSuccess {
-		return Errorf(CodeStatusForbids, "payment %s is %s; only a successful payment can be refunded", k, p.Status)
+		return Errorf(CodeStatusForbids, "payment %s has status %q; only a payment with status %q can be refunded", k, p.Status, StatusSuccess)
 	}
 	if req.Amount != nil && req.Currency == "" {
 		// ecommpay's 3284 is "mismatched or empty": an amount means nothing
@@ -479,7 +479,7 @@ func refundable(p *Payment, prov Provider, req RefundRequest) error {
 func (e *Engine) Clarify(ctx context.Context, k PaymentKey, c Customer) (*Payment, error) {
 	p, err := e.update(ctx, k, func(p *Payment, prov Provider, env Env) (Step, error) {
 		if p.Status != StatusAwaitingClarification {
-			return Step{}, Errorf(CodeStatusForbids, "payment %s is %s, not %s", k, p.Status, StatusAwaitingClarification)
+			return Step{}, Errorf(CodeStatusForbids, "payment %s has status %q, not %q: only such a payment takes a clarification", k, p.Status, StatusAwaitingClarification)
 		}
 		cl, ok := prov.(Clarifier)
 		if !ok {

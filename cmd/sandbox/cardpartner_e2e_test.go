@@ -489,13 +489,14 @@ func TestCardPartnerRefunds(t *testing.T) {
 		code    string
 		field   string
 		message string
+		detail  string // a part of errors[0].message
 	}{
 		{name: "second refund", id: "ref-1", code: "3060"},
 		{name: "unknown payment", id: "nope", code: "3061"},
 		{name: "partial amount", id: "ref-2", payment: map[string]any{"amount": 100000, "currency": "KES"}, code: "3283", field: "payment.amount", message: "Refund amount more than init amount"},
 		{name: "wrong currency", id: "ref-2", payment: map[string]any{"amount": 150000, "currency": "USD"}, code: "3284", field: "payment.currency", message: "Refund currency mismatched or empty"},
 		{name: "amount without currency", id: "ref-2", payment: map[string]any{"amount": 150000}, code: "3284", field: "payment.currency", message: "Refund currency mismatched or empty"},
-		{name: "declined payment", id: "ref-declined", code: "3060"},
+		{name: "declined payment", id: "ref-declined", code: "3060", detail: `has status "decline"; only a payment with status "success" can be refunded`},
 		{name: "payment still at the checkout", id: "ref-open", code: "3060"},
 	}
 	for _, tt := range tests {
@@ -510,6 +511,10 @@ func TestCardPartnerRefunds(t *testing.T) {
 			if tt.field != "" {
 				require.NotEmpty(t, ans.Errors)
 				assert.Equal(t, tt.field, ans.Errors[0].Field)
+			}
+			if tt.detail != "" {
+				require.NotEmpty(t, ans.Errors)
+				assert.Contains(t, ans.Errors[0].Message, tt.detail)
 			}
 		})
 	}
