@@ -54,7 +54,7 @@ func (e *Engine) Sale(ctx context.Context, req SaleRequest) (*Payment, error) {
 	}
 	if req.Amount.Amount > MaxAmount {
 		return nil, &Error{Code: CodeInvalidJSON, Message: CodeMessage(CodeInvalidJSON),
-			Detail: fmt.Sprintf("the amount %d is larger than %d", req.Amount.Amount, int64(MaxAmount)),
+			Detail: fmt.Sprintf("the amount %d is larger than %d minor units, the most a payment may have (the largest whole number JavaScript reads exactly)", req.Amount.Amount, int64(MaxAmount)),
 			Fields: []FieldError{{Code: CodeInvalidJSON, Field: "payment.amount", Message: fmt.Sprintf("must be at most %d minor units", int64(MaxAmount))}}}
 	}
 	prov, ok := e.providers[req.Method]
