@@ -131,6 +131,8 @@ func TestLoaderChecksWhatTheSchemaCannot(t *testing.T) {
 			`f.yaml:4: step 2 (check_deposit): no gate or page step makes payment "eco-gone", so this check cannot fail; the scenario's payments are e-1`},
 		{"the merchant's script for a payment no step makes", "name: x\nmerchant:\n  callbacks:\n    payments:\n      ordr-1: {status: 500}\nsteps:\n  - gate: {sale: oxxo, payment_id: order-1}\n",
 			`f.yaml:5: merchant.callbacks.payments: no gate or page step makes payment "ordr-1", so this reply is never used; did you mean order-1?`},
+		{"two documents", "name: x\nsteps:\n  - state: {payment: a}\n---\nname: y\nsteps:\n  - state: {payment: b}\n",
+			"f.yaml:5: a file holds one scenario, and this one holds 2 YAML documents (--- at line 4): put each in a file of its own"},
 		{"bad start", "name: x\nsandbox: {start: yesterday}\nsteps:\n  - state: {payment: a}\n", "f.yaml:2: sandbox.start: 'yesterday' is not valid date-time"},
 	}
 	for _, tt := range tests {
@@ -143,6 +145,8 @@ func TestLoaderChecksWhatTheSchemaCannot(t *testing.T) {
 	for _, fine := range []string{
 		"name: a refused sale sends no callback\nsteps:\n  - gate: {sale: pix, payment_id: p-1}\n    expect: {status: 400}\n  - no_callback: {payment: p-1}\n",
 		"name: captured IDs are not known before the run\nsteps:\n  - gate: {sale: oxxo, payment_id: '${id}'}\n  - no_callback: {payment: other}\n",
+		"---\nname: a document that starts with ---\nsteps:\n  - state: {payment: a}\n",
+		"name: keys starting with x- hold anchors\nx-sum: &sum {amount: 1, currency: MXN}\nsteps:\n  - gate: {sale: oxxo, payment_id: a, body: {payment: *sum}}\n",
 		"name: a payment of a page\nmerchant: {callbacks: {payments: {pp-1: {status: 500}}}}\nsteps:\n  - page: {open: {payment_id: pp-1}}\n  - no_callback: {payment: pp-1}\n",
 	} {
 		_, err := l.Parse("f.yaml", []byte(fine))

@@ -131,6 +131,9 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 	if err != nil {
 		return fail(yamlProblem(err))
 	}
+	if p, ok := oneDocument(f); !ok {
+		return fail(p)
+	}
 	lines := indexLines(f)
 	var doc any
 	if err := yaml.UnmarshalWithOptions(data, &doc); err != nil {
@@ -282,6 +285,28 @@ func unmadePayments(spec fileSpec, steps []Step, lines lineIndex) []Problem {
 	}
 	slices.SortStableFunc(ps, func(a, b Problem) int { return a.Line - b.Line })
 	return ps
+}
+
+// oneDocument checks that a file holds one YAML document: the parser reads
+// the first only, and a scenario after a --- would never run.
+func oneDocument(f *ast.File) (Problem, bool) {
+	var docs []*ast.DocumentNode
+	for _, d := range f.Docs {
+		if d.Body != nil {
+			docs = append(docs, d)
+		}
+	}
+	if len(docs) < 2 {
+		return Problem{}, true
+	}
+	second := docs[1]
+	p := Problem{Line: second.Body.GetToken().Position.Line}
+	at := ""
+	if second.Start != nil {
+		at = fmt.Sprintf(" (--- at line %d)", second.Start.Position.Line)
+	}
+	p.Message = fmt.Sprintf("a file holds one scenario, and this one holds %d YAML documents%s: put each in a file of its own", len(docs), at)
+	return p, false
 }
 
 // yamlProblem turns a YAML error into a problem at its line.
