@@ -86,6 +86,9 @@ func Files(paths []string) ([]string, error) {
 	}
 	for _, p := range paths {
 		info, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("scenario path %s: no such file or folder", p)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("scenario path: %w", err)
 		}
@@ -110,7 +113,7 @@ func Files(paths []string) ([]string, error) {
 			return nil, fmt.Errorf("scenario folder %s: %w", p, err)
 		}
 		if len(found) == 0 {
-			return nil, fmt.Errorf("scenario folder %s holds no .yaml file", p)
+			return nil, fmt.Errorf("scenario folder %s holds no .yaml or .yml file (testdata and dot folders are skipped)", p)
 		}
 		slices.Sort(found)
 		for _, f := range found {

@@ -326,11 +326,11 @@ func TestFilesExpandsFoldersInOrderAndSkipsTestdata(t *testing.T) {
 	assert.Equal(t, []string{"b.yaml", "a.yml", "sub/c.yaml"}, rel, "named files first, then the folder's in name order, once each")
 
 	_, err = scenarios.Files([]string{filepath.Join(dir, "missing.yaml")})
-	assert.ErrorContains(t, err, "missing.yaml")
+	assert.ErrorContains(t, err, "scenario path "+filepath.Join(dir, "missing.yaml")+": no such file or folder")
 	empty := filepath.Join(dir, "empty")
 	require.NoError(t, os.Mkdir(empty, 0o755))
 	_, err = scenarios.Files([]string{empty})
-	assert.ErrorContains(t, err, "holds no .yaml file")
+	assert.ErrorContains(t, err, "holds no .yaml or .yml file (testdata and dot folders are skipped)")
 }
 
 func TestRunFilterSelectsByNameOrFile(t *testing.T) {
