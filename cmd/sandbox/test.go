@@ -58,12 +58,27 @@ func runTest(ctx context.Context, args []string, std stdio) error {
 		}
 		r.Filter = re
 	}
+	var report *os.File
+	if *junit != "" {
+		// Opened before the run: a report with nowhere to go fails at once,
+		// not after every scenario ran.
+		f, err := os.Create(*junit)
+		if err != nil {
+			return usagef("test: --junit %s: %v", *junit, err)
+		}
+		report = f
+		defer report.Close()
+	}
 	rep, err := r.Run(ctx, fs.Args())
 	if err != nil {
+		if report != nil {
+			_ = report.Close()
+			_ = os.Remove(*junit)
+		}
 		return fmt.Errorf("test: %w", err)
 	}
-	if *junit != "" {
-		if err := writeJUnit(*junit, rep); err != nil {
+	if report != nil {
+		if err := writeJUnit(report, rep); err != nil {
 			return err
 		}
 	}
@@ -77,18 +92,14 @@ func runTest(ctx context.Context, args []string, std stdio) error {
 	return nil
 }
 
-// writeJUnit writes the report as JUnit XML to path.
-func writeJUnit(path string, rep *scenarios.Report) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("test: --junit: %w", err)
-	}
+// writeJUnit writes the report as JUnit XML to f and closes it.
+func writeJUnit(f *os.File, rep *scenarios.Report) error {
 	werr := scenarios.WriteJUnit(f, rep)
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr != nil {
-		return fmt.Errorf("test: --junit %s: %w", path, werr)
+		return fmt.Errorf("test: --junit %s: %w", f.Name(), werr)
 	}
 	return nil
 }

@@ -63,6 +63,7 @@ func TestTestVerbCommandLine(t *testing.T) {
 		{"no time", []string{"test", "--timeout", "0s", "."}, "--timeout 0s: give a positive duration", 2},
 		{"a time without unit", []string{"test", "--timeout", "90", "."}, `invalid value "90" for flag -timeout`, 2},
 		{"missing path", []string{"test", "/nonexistent/scenarios"}, "/nonexistent/scenarios", 1},
+		{"a report nowhere to go", []string{"test", "--junit", "/nonexistent/report.xml", "../../scenarios/oxxo-gate-terminal.yaml"}, "--junit /nonexistent/report.xml: open", 2},
 		{"nothing matches", []string{"test", "--run", "^no such scenario$", "../../scenarios/oxxo-gate-terminal.yaml"}, "no scenario matches --run", 1},
 	}
 	for _, tt := range tests {
@@ -72,6 +73,9 @@ func TestTestVerbCommandLine(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
 			assert.Equal(t, tt.code, exitCode(err, &stderr))
+			if tt.code == 2 {
+				assert.Empty(t, stdout.String(), "nothing ran")
+			}
 		})
 	}
 }
