@@ -188,6 +188,11 @@ func TestSchemaProblemsSayWhereAndWhatWasMeant(t *testing.T) {
 			"f.yaml:3: steps[0].no_callback.within (step 1): 30 is not a duration: write it with its unit, like 500ms, 30s",
 		}},
 		{"an empty file", "\n# nothing yet\n", []string{"f.yaml: the file is empty: a scenario has a name and steps"}},
+		{"a schema problem and a step that does two things", "steps:\n  - callback: {payment: a, within: soon}\n  - gate: {sale: oxxo, payment_id: a}\n    pay: {payment: a}\n", []string{
+			"f.yaml:1: the file: missing property 'name'",
+			`f.yaml:2: steps[0].callback.within (step 1): "soon" is not a duration`,
+			"f.yaml:3: step 2 has gate and pay: a step does one thing",
+		}},
 		{"problems in two places of one step", "name: x\nsteps:\n  - callback: {payment: a, within: soon}\n    expect: {status: ok}\n", []string{
 			`f.yaml:3: steps[0].callback.within (step 1): "soon" is not a duration`,
 			"f.yaml:4: steps[0].expect.status (step 1): got string, want integer",

@@ -146,21 +146,32 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 	if err != nil {
 		return fail(Problem{Message: "cannot read the file as JSON values: " + err.Error()})
 	}
+	var (
+		problems []Problem
+		refused  map[int]bool // steps the schema refused
+	)
 	if err := l.schema.Validate(inst); err != nil {
 		var ve *jsonschema.ValidationError
 		if !errors.As(err, &ve) {
 			return fail(Problem{Message: err.Error()})
 		}
-		return fail(l.schemaProblems(ve, lines, inst)...)
+		problems, refused = l.schemaProblems(ve, lines, inst)
 	}
 	raw, _ := json.Marshal(inst)
 	var spec fileSpec
 	if err := json.Unmarshal(raw, &spec); err != nil {
+		if len(problems) > 0 {
+			return fail(problems...)
+		}
 		return fail(Problem{Message: err.Error()})
 	}
 	sc := &Scenario{File: file, Name: spec.Name, Description: spec.Description, Line: lines.at("/name"), spec: spec}
-	var problems []Problem
+	// The steps the schema let through are checked further, so that the
+	// file's every problem is reported at once.
 	for i, raw := range spec.Steps {
+		if refused[i] {
+			continue
+		}
 		ptr := "/steps/" + strconv.Itoa(i)
 		st := Step{Number: i + 1, Line: lines.at(ptr), raw: raw}
 		st.Name, _ = raw["name"].(string)
@@ -195,6 +206,7 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 		problems = unmadePayments(spec, sc.Steps, lines)
 	}
 	if len(problems) > 0 {
+		slices.SortStableFunc(problems, func(a, b Problem) int { return a.Line - b.Line })
 		return fail(problems...)
 	}
 	return sc, nil
@@ -322,10 +334,16 @@ func yamlProblem(err error) Problem {
 // error, except that of alternatives (anyOf, oneOf) only those that got
 // deepest into the value count, joined with "or". A key the schema does not
 // know is reported at its own line, with the keys allowed there.
-func (l *Loader) schemaProblems(ve *jsonschema.ValidationError, lines lineIndex, inst any) []Problem {
+func (l *Loader) schemaProblems(ve *jsonschema.ValidationError, lines lineIndex, inst any) ([]Problem, map[int]bool) {
 	byPlace := map[string][]string{}
 	var order []string
+	steps := map[int]bool{}
 	for _, lf := range l.leaves(ve, inst) {
+		if len(lf.at) >= 2 && lf.at[0] == "steps" {
+			if i, err := strconv.Atoi(lf.at[1]); err == nil {
+				steps[i] = true
+			}
+		}
 		ptr := "/" + strings.Join(lf.at, "/")
 		if _, ok := byPlace[ptr]; !ok {
 			order = append(order, ptr)
@@ -339,7 +357,7 @@ func (l *Loader) schemaProblems(ve *jsonschema.ValidationError, lines lineIndex,
 	for _, ptr := range order {
 		ps = append(ps, Problem{lines.at(ptr), fmt.Sprintf("%s: %s", readablePointer(ptr), strings.Join(byPlace[ptr], "; "))})
 	}
-	return ps
+	return ps, steps
 }
 
 // leaf is one thing the schema refused, at a place of the file.
