@@ -386,7 +386,7 @@ func (s *Server) errorPage(c echo.Context, err error) error {
 		s.logFailure(c, err)
 	}
 	page := web.ErrorFrom(err)
-	page.Back = &web.Link{Label: "Back to the dashboard", URL: "/dashboard"}
+	page.Back = &web.Link{Label: "Back to the developer console", URL: "/dashboard"}
 	return s.Renderer.Write(c.Response(), page.Status, "error", page)
 }
 
@@ -412,6 +412,6 @@ func (s *Server) handlePageNotFound(c echo.Context) error {
 	}
 	page := web.NewErrorPage(http.StatusNotFound, "There is no page here",
 		fmt.Sprintf("The sandbox has nothing at %s. Check the address, or start from the links below.", p))
-	page.Back = &web.Link{Label: "Open the dashboard", URL: "/dashboard"}
+	page.Back = &web.Link{Label: "Open the developer console", URL: "/dashboard"}
 	return s.Renderer.Write(c.Response(), http.StatusNotFound, "error", page)
 }

@@ -78,6 +78,6 @@ func (s *Server) checkForm(next echo.HandlerFunc) echo.HandlerFunc {
 // refuse answers a dashboard request with an error page.
 func (s *Server) refuse(c echo.Context, status int, title, message string) error {
 	page := web.NewErrorPage(status, title, message)
-	page.Back = &web.Link{Label: "Back to the dashboard", URL: "/dashboard"}
+	page.Back = &web.Link{Label: "Back to the developer console", URL: "/dashboard"}
 	return s.Renderer.Write(c.Response(), status, "error", page)
 }
