@@ -2,6 +2,7 @@ package web
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -108,5 +109,17 @@ func TestAcceptLanguage(t *testing.T) {
 		"ES-ar ; q=1":                      "es",
 	} {
 		assert.Equal(t, want, AcceptLanguage(header), "%q", header)
+	}
+}
+
+// TestVoucherNamedAsItsPageNamesIt: the Payment Page's result calls a
+// voucher what the voucher page the customer opens next calls it
+// (providers/voucher: "cupón", "voucher"), not another word.
+func TestVoucherNamedAsItsPageNamesIt(t *testing.T) {
+	t.Parallel()
+	for lang, word := range map[string]string{"en": "voucher", "es": "cupón", "pt": "voucher"} {
+		for _, key := range []string{"result.voucher.title", "result.voucher.lead", "result.voucher.open", "result.voucher.step1"} {
+			assert.Contains(t, strings.ToLower(ppCatalog[lang][key]), word, "%s %s", lang, key)
+		}
 	}
 }
