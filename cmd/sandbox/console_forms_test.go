@@ -38,3 +38,15 @@ func TestConsoleRefusedFormKeepsWhatWasTyped(t *testing.T) {
 	assert.NotContains(t, page, `value="ftp://nowhere"`)
 	assert.NotContains(t, page, " open>")
 }
+
+// TestConsoleLinkAmountSaysHowToFixIt: an amount with too many decimals
+// for its currency is refused with the amount to type instead.
+func TestConsoleLinkAmountSaysHowToFixIt(t *testing.T) {
+	t.Parallel()
+	s := startSandbox(t, t.TempDir())
+	c := newConsole(t, s)
+	_, page := c.get("/dashboard/links?project_id=1&payment_id=link-2&amount=1.234&currency=USD&customer_id=c-1")
+	assert.Contains(t, page, "amount &#34;1.234&#34; has more decimals than USD has (2): round it, such as 1.23")
+	_, page = c.get("/dashboard/links?project_id=1&payment_id=link-3&amount=10.5&currency=JPY&customer_id=c-1")
+	assert.Contains(t, page, "amount &#34;10.5&#34; has more decimals than JPY has (0): round it, such as 10")
+}

@@ -256,7 +256,11 @@ func parseAmount(v, currency string) (int64, error) {
 		return 0, bad
 	}
 	if len(frac) > exp {
-		return 0, fmt.Errorf("amount %q has more decimals than %s has (%d)", v, currency, exp)
+		rounded := whole
+		if exp > 0 {
+			rounded += "." + frac[:exp]
+		}
+		return 0, fmt.Errorf("amount %q has more decimals than %s has (%d): round it, such as %s", v, currency, exp, rounded)
 	}
 	frac += strings.Repeat("0", exp-len(frac))
 	n, err := strconv.ParseInt(whole+frac, 10, 64)
