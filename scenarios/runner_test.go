@@ -184,6 +184,9 @@ func TestSchemaProblemsSayWhereAndWhatWasMeant(t *testing.T) {
 			"f.yaml:4: steps[0].sale (step 1): not a key here; is it gate's? Indent it under gate:",
 			"f.yaml:5: steps[0].payment_id (step 1): not a key here; is it gate's? Indent it under gate:",
 		}},
+		{"a typo of a status", "name: x\nsteps:\n  - callback: {payment: a, status: sucess}\n", []string{
+			`f.yaml:3: steps[0].callback.status (step 1): "sucess" is not one of the values here; did you mean "success"? (processing, awaiting redirect result, awaiting clarification, success, decline, refunded, error)`,
+		}},
 		{"a number for a duration", "name: x\nsteps:\n  - no_callback: {payment: a, within: 30}\n", []string{
 			"f.yaml:3: steps[0].no_callback.within (step 1): 30 is not a duration: write it with its unit, like 500ms, 30s",
 		}},

@@ -422,6 +422,20 @@ func (l *Loader) describe(e *jsonschema.ValidationError, inst any) []leaf {
 		if strings.HasSuffix(e.SchemaURL, "#/$defs/duration") {
 			return []leaf{{e.InstanceLocation, fmt.Sprintf("%s is not a duration: write it with its unit, like 500ms, 30s, 90m, 72h, 10d or 1d12h", show(valueAt(inst, e.InstanceLocation)))}}
 		}
+	case *kind.Enum:
+		if got, ok := k.Got.(string); ok {
+			var want []string
+			for _, w := range k.Want {
+				if w, ok := w.(string); ok {
+					want = append(want, w)
+				}
+			}
+			msg := fmt.Sprintf("%q is not one of %s", got, strings.Join(want, ", "))
+			if n := nearest(got, want); n != "" {
+				msg = fmt.Sprintf("%q is not one of the values here; did you mean %q? (%s)", got, n, strings.Join(want, ", "))
+			}
+			return []leaf{{e.InstanceLocation, msg}}
+		}
 	case *kind.AdditionalProperties:
 		allowed := l.properties(e.SchemaURL)
 		obj, _ := valueAt(inst, e.InstanceLocation).(map[string]any)
