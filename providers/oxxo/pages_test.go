@@ -161,9 +161,9 @@ func TestTerminalRefusals(t *testing.T) {
 	}{
 		{"unknown reference", "93012345678901", "terminal", http.StatusNotFound, []string{"Unknown reference", "9301 2345 6789 01", "nothing was charged"}},
 		{"mistyped reference", open.Voucher.Reference[:13], "terminal", http.StatusNotFound, []string{"Unknown reference", "is not a valid Oxxo reference"}},
-		{"already paid", paid.Voucher.Reference, "terminal", http.StatusConflict, []string{"Already paid", "was already paid at a bank on 2026-11-22 14:00 UTC", "Nothing was charged again"}},
+		{"already paid", paid.Voucher.Reference, "terminal", http.StatusConflict, []string{"Already paid", "was already paid at a bank on 22 Nov 2026, 14:00 UTC", "Nothing was charged again"}},
 		{"cancelled", cancelled.Voucher.Reference, "terminal", http.StatusConflict, []string{"Voucher cancelled", "Insufficient funds on customer account"}},
-		{"expired by hand", expired.Voucher.Reference, "bank", http.StatusConflict, []string{"Voucher expired", "expired on 2026-11-22 14:00 UTC"}},
+		{"expired by hand", expired.Voucher.Reference, "bank", http.StatusConflict, []string{"Voucher expired", "expired on 22 Nov 2026, 14:00 UTC"}},
 		{"no reference", "  ", "terminal", http.StatusBadRequest, []string{"Enter the voucher", "14 digits"}},
 		{"unknown channel", open.Voucher.Reference, "atm", http.StatusBadRequest, []string{"Choose where the customer pays", `&#34;atm&#34; is not a place`}},
 	}
@@ -258,7 +258,7 @@ func TestLapseJobDeclinesAtDay30(t *testing.T) {
 	rec := s.payAt(p.Voucher.Reference, "bank")
 	assert.Equal(t, http.StatusConflict, rec.Code)
 	assert.Contains(t, text(rec), "Voucher expired")
-	assert.Contains(t, text(rec), "expired on 2026-12-22 14:00 UTC")
+	assert.Contains(t, text(rec), "expired on 22 Dec 2026, 14:00 UTC")
 	rec = s.Get("/providers/oxxo/vouchers/" + p.Voucher.Reference)
 	assert.Contains(t, text(rec), "Expired")
 }

@@ -361,7 +361,8 @@ func (h *handlers) pay(c echo.Context) error {
 	return h.r.Write(c.Response(), http.StatusOK, "terminal", page)
 }
 
-// closed says why a voucher whose payment is final cannot be paid.
+// closed says why a voucher whose payment is final cannot be paid, with
+// dates written as the terminal's receipt writes them.
 func (p *Provider) closed(pay *platform.Payment, now time.Time) (title, msg string, closed bool) {
 	if pay.Voucher == nil || !pay.Status.Final() {
 		return "", "", false
@@ -370,15 +371,15 @@ func (p *Provider) closed(pay *platform.Payment, now time.Time) (title, msg stri
 	state, at := p.State(pay, now)
 	switch state {
 	case VoucherPaid:
-		return "Already paid", fmt.Sprintf("Voucher %s was already paid %s on %s. Nothing was charged again.", ref, p.ChannelName(pay.Voucher.Channel), stamp(at)), true
+		return "Already paid", fmt.Sprintf("Voucher %s was already paid %s on %s. Nothing was charged again.", ref, p.ChannelName(pay.Voucher.Channel), web.FormatTime(at)), true
 	case VoucherExpired:
-		return "Voucher expired", fmt.Sprintf("Voucher %s expired on %s and can no longer be paid. Nothing was charged.", ref, stamp(at)), true
+		return "Voucher expired", fmt.Sprintf("Voucher %s expired on %s and can no longer be paid. Nothing was charged.", ref, web.FormatTime(at)), true
 	default:
 		reason := ""
 		if op := pay.Sale(); op != nil && op.Message != "" {
 			reason = " (" + op.Message + ")"
 		}
-		return "Voucher cancelled", fmt.Sprintf("Voucher %s was cancelled on %s%s and can no longer be paid. Nothing was charged.", ref, stamp(at), reason), true
+		return "Voucher cancelled", fmt.Sprintf("Voucher %s was cancelled on %s%s and can no longer be paid. Nothing was charged.", ref, web.FormatTime(at), reason), true
 	}
 }
 
