@@ -125,7 +125,7 @@ func (g *guard) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if err := g.cross.Check(req); err != nil {
 			return g.refuse(c, http.StatusForbidden, "Cross-origin request refused",
-				fmt.Sprintf("%s %s came from %s, and the control API and the dashboard's actions take requests only from the sandbox's own pages "+
+				fmt.Sprintf("%s %s came from %s, and the control API and the developer console's actions take requests only from the sandbox's own pages "+
 					"and from tools such as curl, SDKs and CI scripts (which send no Origin header). Call it from your test code or your server, not from a web page.",
 					req.Method, req.URL.Path, sender(req)))
 		}

@@ -123,7 +123,7 @@ func TestDashboardFormsNeedTheirToken(t *testing.T) {
 		rec := r.do(request{method: "POST", path: "/dashboard/projects", body: form.Encode(),
 			header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
 		assert.Equal(t, http.StatusForbidden, rec.Code, name)
-		assert.Contains(t, rec.Body.String(), "Reload the dashboard", name)
+		assert.Contains(t, rec.Body.String(), "Reload the developer console", name)
 	}
 	assert.Equal(t, "secret", r.secretOf(1))
 

@@ -63,13 +63,13 @@ func (s *Server) checkForm(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := req.ParseForm(); err != nil {
 			if errors.As(err, new(*http.MaxBytesError)) {
 				return s.refuse(c, http.StatusRequestEntityTooLarge, "The form is too large",
-					fmt.Sprintf("A dashboard form is at most %d KiB; this one is larger.", maxForm>>10))
+					fmt.Sprintf("A developer console form is at most %d KiB; this one is larger.", maxForm>>10))
 			}
 			return s.refuse(c, http.StatusBadRequest, "The form could not be read", err.Error())
 		}
 		if !s.Forms.Valid(req.PostForm.Get(FormField)) {
-			return s.refuse(c, http.StatusForbidden, "This form did not come from this sandbox's dashboard",
-				"It carries no valid "+FormField+": it was sent by another page, or opened before the sandbox restarted. Reload the dashboard and try again; scripts use the control API under /sandbox instead.")
+			return s.refuse(c, http.StatusForbidden, "This form did not come from this sandbox's developer console",
+				"It carries no valid "+FormField+": it was sent by another page, or opened before the sandbox restarted. Reload the developer console and try again; scripts use the control API under /sandbox instead.")
 		}
 		return next(c)
 	}
