@@ -161,7 +161,7 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Logger = slogEcho(log)
-	e.HTTPErrorHandler = errorHandler
+	e.HTTPErrorHandler = errorHandler(renderer)
 	e.Use(requestLog(log), recoverPanics(), guard.middleware)
 	served := servedLog(log)
 	gate.New(eng, served).Routes(e)

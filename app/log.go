@@ -17,6 +17,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/labstack/gommon/log"
+
+	"github.com/ecommpay-sandbox/sandbox/platform/control"
+	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // Every request is logged once, as one slog line, when it is answered: what
@@ -142,25 +145,56 @@ type panicError struct {
 func (p *panicError) Error() string { return "panic: " + p.err.Error() }
 func (p *panicError) Unwrap() error { return p.err }
 
-// errorHandler answers an error a handler returned, as JSON
-// {"error": "..."}, unless the handler already answered.
-func errorHandler(err error, c echo.Context) {
-	if c.Response().Committed {
-		return
-	}
-	status, msg := http.StatusInternalServerError, "the sandbox failed: "+err.Error()+"; its log has the details"
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		status, msg = he.Code, fmt.Sprint(he.Message)
-		if status == http.StatusNotFound && msg == http.StatusText(http.StatusNotFound) {
-			msg = fmt.Sprintf("%s %s: nothing is served here; GET / links to everything", c.Request().Method, c.Request().URL.Path)
+// errorHandler returns the handler of an error no handler answered itself
+// (an echo HTTPError, an internal failure answered as a 500), unless the
+// handler already answered. A browser asking for a page (web.WantsPage)
+// outside the APIs (control.APIPath) gets the sandbox's error page,
+// rendered by pages, in its language (Accept-Language); everyone else gets
+// JSON {"error": "..."}. Both keep the status and say what went wrong,
+// never a stack.
+func errorHandler(pages *web.Renderer) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
 		}
+		req := c.Request()
+		status, msg := http.StatusInternalServerError, "the sandbox failed: "+err.Error()+"; its log has the details"
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			status, msg = he.Code, fmt.Sprint(he.Message)
+			if status == http.StatusNotFound && msg == http.StatusText(http.StatusNotFound) {
+				msg = fmt.Sprintf("%s %s: nothing is served here; GET / links to everything", req.Method, req.URL.Path)
+			}
+		}
+		if req.Method == http.MethodHead {
+			_ = c.NoContent(status)
+			return
+		}
+		if web.WantsPage(req) && !control.APIPath(req.URL.Path) {
+			perr := pages.Write(c.Response(), status, "error", errorPage(req, status, msg, he == nil))
+			if perr == nil {
+				return
+			}
+			c.Logger().Error("the error page failed: ", perr) // joins the request's line; JSON still answers
+		}
+		_ = c.JSON(status, map[string]string{"error": msg})
 	}
-	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(status)
-		return
+}
+
+// errorPage is the page that answers a failed request with status and
+// msg, in the language req's browser prefers: internal is a failure of
+// the sandbox itself, any other an error of the request.
+func errorPage(req *http.Request, status int, msg string, internal bool) web.ErrorPage {
+	page := web.ErrorPage{Page: web.Page{Lang: web.AcceptLanguage(req.Header.Get("Accept-Language"))}, Status: status, Message: msg}
+	switch {
+	case internal:
+		page.Title, page.Message, page.Details = page.T("err.internal.title"), page.T("err.internal.lead"), []string{msg}
+	case status == http.StatusNotFound:
+		page.Title = page.T("err.nopage.title")
+	default:
+		page.Title = page.T("err.request.title")
 	}
-	_ = c.JSON(status, map[string]string{"error": msg})
+	return page
 }
 
 // echoLog is echo's Logger over slog, so that echo and any middleware that

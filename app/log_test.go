@@ -75,14 +75,18 @@ func TestEchoLogsThroughSlog(t *testing.T) {
 }
 
 // TestUnknownPathsAnswerJSON checks the answer for what no route serves:
-// JSON to a program, a page to a person.
+// JSON to a program (one that asks for JSON, or curl's */*), a page to a
+// browser.
 func TestUnknownPathsAnswerJSON(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
-	rec := r.do(request{method: "GET", path: "/nothing/here", header: map[string]string{"Accept": "application/json"}})
+	for _, accept := range []string{"application/json", "*/*", ""} {
+		rec := r.do(request{method: "GET", path: "/nothing/here", header: map[string]string{"Accept": accept}})
+		assert.Equal(t, http.StatusNotFound, rec.Code, accept)
+		assert.Contains(t, errorOf(t, rec), "GET /nothing/here is not an endpoint of the sandbox", accept)
+	}
+	rec := r.do(request{method: "GET", path: "/nothing/here", header: map[string]string{"Accept": "text/html,*/*;q=0.8"}})
 	assert.Equal(t, http.StatusNotFound, rec.Code)
-	assert.Contains(t, errorOf(t, rec), "GET /nothing/here is not an endpoint of the sandbox")
-	rec = r.get("/nothing/here")
-	assert.Equal(t, http.StatusNotFound, rec.Code)
+	assert.Contains(t, rec.Header().Get("Content-Type"), "text/html")
 	assert.Contains(t, rec.Body.String(), "There is no page here")
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
@@ -112,6 +113,18 @@ func ErrorFrom(err error) ErrorPage {
 		page.Details = append(page.Details, f.Field+": "+f.Message)
 	}
 	return page
+}
+
+// WantsPage reports whether a request asks for a page rather than data:
+// its Accept header names text/html, as every browser's does. Programs
+// (curl's */*, SDKs, fetch asking for JSON) are answered in JSON.
+func WantsPage(req *http.Request) bool {
+	for _, accept := range req.Header.Values("Accept") {
+		if strings.Contains(strings.ToLower(accept), "text/html") {
+			return true
+		}
+	}
+	return false
 }
 
 // StatusText is the headline of an HTTP status for error pages, in the

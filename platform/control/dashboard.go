@@ -394,18 +394,28 @@ func (s *Server) errorPage(c echo.Context, err error) error {
 // programs call them.
 var apiPrefixes = []string{"/sandbox/", "/v2/", "/operations/", "/shared/"}
 
+// APIPath reports whether path belongs to an API programs call (the Gate,
+// the control API under /sandbox/), whose errors are answered in JSON
+// whoever asks; the developer console lives under /dashboard.
+func APIPath(path string) bool {
+	for _, prefix := range apiPrefixes {
+		if strings.HasPrefix(path, prefix) || path == strings.TrimSuffix(prefix, "/") {
+			return true
+		}
+	}
+	return false
+}
+
 // handlePageNotFound answers a path nothing serves: JSON for programs (the
-// APIs, or a client that asks for JSON), a page for people.
+// APIs, or a client that does not ask for HTML, as curl's */*), a page for
+// a browser.
 func (s *Server) handlePageNotFound(c echo.Context) error {
 	req := c.Request()
 	p := req.URL.Path
-	for _, prefix := range apiPrefixes {
-		if strings.HasPrefix(p, prefix) || p == strings.TrimSuffix(prefix, "/") {
-			return s.handleNotFound(c)
-		}
+	if APIPath(p) {
+		return s.handleNotFound(c)
 	}
-	accept := req.Header.Get("Accept")
-	if req.Method != http.MethodGet && req.Method != http.MethodHead || (strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")) {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead || !web.WantsPage(req) {
 		return c.JSON(http.StatusNotFound, map[string]string{
 			"error": fmt.Sprintf("%s %s is not an endpoint of the sandbox; GET / links to everything it serves", req.Method, p),
 		})
