@@ -276,3 +276,22 @@ func TestErrorPageSpeaksItsLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestWantsPage: a browser's Accept asks for a page; a program's (curl's
+// */*, none, JSON) asks for data.
+func TestWantsPage(t *testing.T) {
+	t.Parallel()
+	for accept, want := range map[string]bool{
+		"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8": true,
+		"TEXT/HTML":        true,
+		"*/*":              false,
+		"":                 false,
+		"application/json": false,
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		assert.Equal(t, want, WantsPage(req), "Accept: %q", accept)
+	}
+}
