@@ -75,8 +75,11 @@ sandbox's alone: it fills a data file with N payments (or reuses the one in
 --data), starts serve on it cold and loads it, between two loads of an empty
 store (half the time each, before and after). It prints the cold start (from
 exec until /sandbox/health answers), the sale rate, and the serve process's
-CPU time and disk writes (from /proc) per sale against the empty store's, its resident memory
-(peak and at the end of the load, from /proc) and the file's size.
+CPU time, disk writes and page reads (from /proc) per sale against the
+empty store's, its resident memory (peak and at the end of the load, from
+/proc) and the file's size. Page reads are the pages of the data file the
+system had dropped from its cache, which a sale then waits for the disk to
+read: a store read cold, or a system that reclaims idle cache.
 --heapprofile writes the full store's heap profile after its load. Filling a
 million payments takes minutes: fill once into --data, then repeat with the
 same --data, which is reused as it is (the sales of each run are added to it).

@@ -24,15 +24,16 @@ import (
 
 // growthRun is what the growth part measured.
 type growthRun struct {
-	file      string
-	filled    bool // false when the store was reused as it was
-	fillTime  time.Duration
-	fileSize  int64 // after the load
-	grown     *processRun
-	base      loadResult // the empty store's loads, before and after
-	baseCPU   time.Duration
-	baseWrote int64         // bytes the empty store's processes wrote during their loads
-	baseStart time.Duration // the empty store's cold start, the faster of two
+	file       string
+	filled     bool // false when the store was reused as it was
+	fillTime   time.Duration
+	fileSize   int64 // after the load
+	grown      *processRun
+	base       loadResult // the empty store's loads, before and after
+	baseCPU    time.Duration
+	baseWrote  int64         // bytes the empty store's processes wrote during their loads
+	baseFaults int64         // pages they waited for the disk to read
+	baseStart  time.Duration // the empty store's cold start, the faster of two
 }
 
 // processRun is one load of a sandbox serve process.
@@ -43,6 +44,9 @@ type processRun struct {
 	mem       procMemory    // at the end of the load
 	cpu       time.Duration // the process's CPU time during the load
 	wrote     int64         // bytes the process wrote to its data file's disk during the load, -1 when unknown
+	// majorFaults counts the pages the process waited for the disk to
+	// read during the load.
+	majorFaults int64
 }
 
 // growth fills a store with o.Payments payments in o.Data (or a temporary
@@ -95,6 +99,7 @@ func (b *bench) growth(ctx context.Context) (*growthRun, error) {
 	if before.wrote >= 0 && after.wrote >= 0 {
 		g.baseWrote = before.wrote + after.wrote
 	}
+	g.baseFaults = before.majorFaults + after.majorFaults
 	g.baseStart = min(before.coldStart, after.coldStart)
 	if info, err := os.Stat(g.file); err == nil {
 		g.fileSize = info.Size()
@@ -106,6 +111,14 @@ func (b *bench) growth(ctx context.Context) (*growthRun, error) {
 func cpuPerSale(cpu time.Duration, r loadResult) time.Duration {
 	if n := r.ok + r.failed; n > 0 {
 		return cpu / time.Duration(n)
+	}
+	return 0
+}
+
+// perSale is n per request of r's load.
+func perSale(n int64, r loadResult) float64 {
+	if sales := r.ok + r.failed; sales > 0 {
+		return float64(n) / float64(sales)
 	}
 	return 0
 }
@@ -135,6 +148,8 @@ func (b *bench) printGrowth(g *growthRun) {
 	if grown, base := writtenPerSale(g.grown.wrote, g.grown.load), writtenPerSale(g.baseWrote, g.base); grown != "" && base != "" {
 		b.printf("%-14s %s per sale by the serve process, its commits' pages (the empty store's: %s)\n", "disk writes", grown, base)
 	}
+	b.printf("%-14s %.2f a sale from the disk, into the data file's map (the empty store's: %.2f): pages the system had not kept in its cache\n",
+		"page reads", perSale(g.grown.majorFaults, g.grown.load), perSale(g.baseFaults, g.base))
 	b.printf("%-14s", "callbacks")
 	b.callbackLine(g.grown.merchant, g.grown.load)
 	m := g.grown.mem
@@ -170,10 +185,11 @@ func (b *bench) loadProcess(ctx context.Context, bin, folder, prefix string, d t
 	if err != nil {
 		return nil, err
 	}
-	cpu0, wrote0 := p.cpu(), p.wrote()
+	cpu0, wrote0, faults0 := p.cpu(), p.wrote(), p.majorFaults()
 	run.load = runLoad(ctx, loadSpec{url: p.url + oxxoSalePath, body: bodies.sale, connections: b.o.Connections,
 		duration: d, maxRequests: b.o.MaxRequests})
 	run.cpu = p.cpu() - cpu0
+	run.majorFaults = p.majorFaults() - faults0
 	run.wrote = -1
 	if wrote := p.wrote(); wrote0 >= 0 && wrote >= 0 {
 		run.wrote = wrote - wrote0
@@ -240,23 +256,35 @@ func (p *serveProcess) writeHeap(path string) error {
 // cpu returns the CPU time the process has used, user and system, from
 // /proc (in the kernel's ticks of 10 ms); 0 where there is no /proc.
 func (p *serveProcess) cpu() time.Duration {
+	user, sys := p.stat(11), p.stat(12)
+	return time.Duration(user+sys) * 10 * time.Millisecond
+}
+
+// majorFaults returns how many times the process has waited for the disk
+// to read a page it touched (majflt): for a serve process, pages of the
+// data file's map that the system had dropped from its cache. 0 where
+// there is no /proc.
+func (p *serveProcess) majorFaults() int64 { return p.stat(9) }
+
+// stat returns field i of the process's /proc/PID/stat, counted from 0
+// after the command's name (state is 0, majflt 9, utime 11, stime 12), or
+// 0 where there is no /proc.
+func (p *serveProcess) stat(i int) int64 {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
 	if err != nil {
 		return 0
 	}
-	// The fields after the command's name, which is in parentheses: state
-	// is the first of them, utime and stime the 12th and 13th.
-	i := bytes.LastIndexByte(raw, ')')
-	if i < 0 {
+	// The command's name is in parentheses and may hold spaces.
+	end := bytes.LastIndexByte(raw, ')')
+	if end < 0 {
 		return 0
 	}
-	f := strings.Fields(string(raw[i+1:]))
-	if len(f) < 13 {
+	f := strings.Fields(string(raw[end+1:]))
+	if len(f) <= i {
 		return 0
 	}
-	user, _ := strconv.ParseInt(f[11], 10, 64)
-	sys, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(user+sys) * 10 * time.Millisecond
+	n, _ := strconv.ParseInt(f[i], 10, 64)
+	return n
 }
 
 // wrote returns the bytes the process has caused to be written to storage.

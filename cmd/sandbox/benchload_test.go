@@ -146,6 +146,7 @@ func TestBenchCommand(t *testing.T) {
 		require.NotNil(t, grown, report)
 		assert.Regexp(t, `sandbox cpu +\S+ per sale in the serve process \(the empty store's: \S+\)`, report)
 		assert.Regexp(t, `disk writes +[1-9][0-9.]* [KM]?B per sale by the serve process, its commits' pages \(the empty store's: [1-9][0-9.]* [KM]?B\)`, report)
+		assert.Regexp(t, `page reads +\d+\.\d\d a sale from the disk, into the data file's map \(the empty store's: \d+\.\d\d\)`, report)
 		assert.Regexp(t, `callbacks +\d+ of `+grown[1]+` delivered within 3s of the last sale, `+grown[1]+` by the end of the wait`, report)
 		rss := regexp.MustCompile(`RSS +(\d+\.\d) MB at its peak, \S+ MB at the end of the load \(anonymous \S+ MB, file-backed \S+ \S+\): the serve process alone`).FindStringSubmatch(report)
 		require.NotNil(t, rss, report)
