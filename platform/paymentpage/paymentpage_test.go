@@ -207,6 +207,14 @@ func TestErrorPages(t *testing.T) {
 			"payment_amount": "10.50", "merchant_success_url": "/ok", "merchant_callback_url": "ftp://x"}), secret).Encode(),
 			400, []string{"A parameter has an invalid value", "payment_amount: must be a whole number of minor units", "10.50",
 				"payment_currency: must be a three-letter ISO 4217 code", "merchant_success_url: must be an absolute http(s) URL", "merchant_callback_url"}},
+		{"amount beyond JavaScript's whole numbers", "/payment?" + sign(params("big-1", "USD", 0, map[string]string{"payment_amount": "9007199254740992"}), secret).Encode(),
+			400, []string{"A parameter has an invalid value", "payment_amount: must be at most 9007199254740991 minor units", "the largest whole number JavaScript reads exactly", "9007199254740992"}},
+		{"amount beyond 64 bits", "/payment?" + sign(params("big-2", "USD", 0, map[string]string{"payment_amount": "99999999999999999999"}), secret).Encode(),
+			400, []string{"payment_amount: must be at most 9007199254740991 minor units"}},
+		{"amount beyond JavaScript's whole numbers, in Spanish", "/payment?" + sign(params("big-3", "USD", 0, map[string]string{"payment_amount": "9007199254740992", "language_code": "es"}), secret).Encode(),
+			400, []string{"payment_amount: debe ser como máximo 9007199254740991 unidades menores"}},
+		{"amount beyond JavaScript's whole numbers, in Portuguese", "/payment?" + sign(params("big-4", "USD", 0, map[string]string{"payment_amount": "9007199254740992", "language_code": "pt"}), secret).Encode(),
+			400, []string{"payment_amount: deve ser no máximo 9007199254740991 centavos"}},
 		{"malformed best_before", "/payment?" + sign(params("bad-2", "USD", 100, map[string]string{"best_before": "tomorrow"}), secret).Encode(),
 			400, []string{"best_before: must be a date and time"}},
 		{"unknown project", "/payment?" + sign(params("p-1", "USD", 100, map[string]string{"project_id": "9999"}), secret).Encode(),
@@ -254,6 +262,11 @@ func TestErrorPages(t *testing.T) {
 		a = f.post("/payment/method", url.Values{"request": {req}, "method": {"oxxo"}})
 		assert.Equal(t, http.StatusForbidden, a.status)
 		assert.Contains(t, a.body, "payment_amount:1;")
+	})
+	t.Run("the largest amount a payment may have gets the method choice", func(t *testing.T) {
+		a := f.open(params("big-ok", "USD", platform.MaxAmount, nil))
+		assert.Equal(t, http.StatusOK, a.status, a.body)
+		assert.Contains(t, a.body, "Choose how to pay")
 	})
 	t.Run("merchant_fail_url is the way back", func(t *testing.T) {
 		a := f.open(params("back-1", "JPY", 100, map[string]string{"merchant_fail_url": "https://shop.example/cart"}))

@@ -164,9 +164,9 @@ func (s *Server) verify(ctx context.Context, p params) (*request, error) {
 	if utf8.RuneCountInString(r.customerID) > platform.MaxIDLength {
 		bad = append(bad, paramMsg(paramCustomerID, "err.param.too_long", platform.MaxIDLength))
 	}
-	amount, ok := parseAmount(p.get(paramAmount))
+	amount, problem, ok := parseAmount(p.get(paramAmount))
 	if !ok {
-		bad = append(bad, paramMsg(paramAmount, "err.param.amount", p[paramAmount]))
+		bad = append(bad, problem)
 	}
 	currency := strings.ToUpper(p.get(paramCurrency))
 	if !platform.IsCurrencyCode(currency) {
@@ -199,13 +199,20 @@ func (s *Server) verify(ctx context.Context, p params) (*request, error) {
 	return r, nil
 }
 
-// parseAmount reads payment_amount: a whole number of minor units.
-func parseAmount(s string) (int64, bool) {
+// parseAmount reads payment_amount: a whole number of minor units, at most
+// platform.MaxAmount as at the Gate, so that an amount the engine would
+// refuse at Pay is refused on the first page. When it is not one, the
+// message says what is wrong with s; a number too large for 64 bits is
+// too large a payment too.
+func parseAmount(s string) (int64, msg, bool) {
 	if s == "" || strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
-		return 0, false
+		return 0, paramMsg(paramAmount, "err.param.amount", s), false
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil
+	if err != nil || n > platform.MaxAmount {
+		return 0, paramMsg(paramAmount, "err.param.amount.max", int64(platform.MaxAmount), s), false
+	}
+	return n, msg{}, true
 }
 
 // bestBeforeLayouts are the ways SDKs write best_before: ISO 8601 with a
