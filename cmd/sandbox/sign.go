@@ -278,10 +278,14 @@ func readPageParams(raw []byte) (pageParams, error) {
 	}
 	var p pageParams
 	query := text
-	if base, q, ok := strings.Cut(text, "?"); ok {
-		p.base, query = base, q
-	} else if strings.Contains(text, "://") {
+	switch q := strings.IndexByte(text, '?'); {
+	case hasScheme(text) && q < 0:
 		return p, fmt.Errorf("the link %q has no parameters: write them after a ?", text)
+	case hasScheme(text), q >= 0 && !strings.Contains(text[:q], "="):
+		// A link, or a path such as /payment?...: the parameters follow
+		// the first "?". Otherwise the text is a query string, whose
+		// values may hold a URL, ? and :// included, not encoded.
+		p.base, query = text[:q], text[q+1:]
 	}
 	query, _, _ = strings.Cut(query, "#")
 	seen := map[string]bool{}
@@ -308,6 +312,25 @@ func readPageParams(raw []byte) (pageParams, error) {
 		return p, errors.New("no parameters: give a query string such as project_id=1&payment_id=order-1&... or a flat JSON object")
 	}
 	return p, nil
+}
+
+// hasScheme reports whether s starts with a URL scheme and "://", as a
+// link does (RFC 3986: a letter, then letters, digits, "+", "-" or ".").
+// A query string starts with a parameter name and "=" instead.
+func hasScheme(s string) bool {
+	scheme, _, ok := strings.Cut(s, "://")
+	if !ok || scheme == "" {
+		return false
+	}
+	for i, r := range scheme {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // jsonParams reads a flat JSON object of parameters in its order: strings

@@ -234,6 +234,7 @@ func TestSignRejects(t *testing.T) {
 		{"page: empty object", `{}`, []string{"--page"}, "no parameters"},
 		{"page: twice", `project_id=1&project_id=2`, []string{"--page"}, "project_id appears twice"},
 		{"page: a link without parameters", `http://127.0.0.1:8080/payment`, []string{"--page"}, "has no parameters"},
+		{"page: a link without parameters, with an odd scheme", `git+ssh://host/payment`, []string{"--page"}, "has no parameters"},
 		{"page: bad escape", `project_id=%zz`, []string{"--page"}, "parameter project_id"},
 	}
 	for _, tt := range tests {
@@ -260,6 +261,18 @@ func TestSignPage(t *testing.T) {
 		{"a link, its fragment dropped",
 			"http://127.0.0.1:8080/payment?project_id=1&payment_id=p#top\n",
 			`http://127.0.0.1:8080/payment?project_id=1&payment_id=p&signature=S`},
+		{"a query string with a URL value not encoded",
+			`project_id=1&payment_id=p&merchant_return_url=http://127.0.0.1:9000/back`,
+			`project_id=1&payment_id=p&merchant_return_url=http%3A%2F%2F127.0.0.1%3A9000%2Fback&signature=S`},
+		{"a query string with a URL value, not encoded, that has its own query",
+			`project_id=1&merchant_return_url=http://127.0.0.1:9000/back?cart=7`,
+			`project_id=1&merchant_return_url=http%3A%2F%2F127.0.0.1%3A9000%2Fback%3Fcart%3D7&signature=S`},
+		{"a link with a URL value not encoded",
+			`https://127.0.0.1:8080/payment?project_id=1&merchant_return_url=http://127.0.0.1:9000/back?cart=7`,
+			`https://127.0.0.1:8080/payment?project_id=1&merchant_return_url=http%3A%2F%2F127.0.0.1%3A9000%2Fback%3Fcart%3D7&signature=S`},
+		{"a link without a scheme",
+			`/payment?project_id=1&payment_id=p`,
+			`/payment?project_id=1&payment_id=p&signature=S`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
