@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -174,7 +175,7 @@ func errNoRequest() *pageError {
 func (s *Server) fail(c echo.Context, p params, err error) error {
 	var pe *pageError
 	if !errors.As(err, &pe) {
-		pe = s.fromEngine(c, err)
+		pe = s.fromEngine(c, p, err)
 	}
 	t := web.NewTranslator(p[paramLanguage])
 	view := &web.PaymentError{
@@ -204,18 +205,26 @@ func (s *Server) fail(c echo.Context, p params, err error) error {
 }
 
 // fromEngine turns an engine error into a page, with the status
-// web.HTTPStatus gives every page.
-func (s *Server) fromEngine(c echo.Context, err error) *pageError {
+// web.HTTPStatus gives every page. The title and the lead say, in the
+// page's language, what the code means; the engine's detail, in English,
+// is a line for the shop's developer, unless the lead already says it.
+func (s *Server) fromEngine(c echo.Context, p params, err error) *pageError {
 	var pe *platform.Error
 	if !errors.As(err, &pe) {
 		s.Log.ErrorContext(c.Request().Context(), "the Payment Page failed", "path", c.Path(), "err", err)
 		return &pageError{Status: http.StatusInternalServerError, Kind: "internal", Title: m("err.internal.title"), Message: m("err.internal.lead"),
 			Details: []msg{plain(err.Error())}}
 	}
-	page := &pageError{Status: web.HTTPStatus(err), Kind: "engine", Title: plain(pe.Message), Message: plain(pe.Detail)}
+	page := &pageError{Status: web.HTTPStatus(err), Kind: "engine", Title: m("err.engine.title"), Message: m("err.engine.lead"),
+		Details: []msg{plain(pe.Detail)}}
 	switch pe.Code {
 	case platform.CodePaymentExists:
 		page.Kind, page.Title = "used", m("err.used.title")
+		if pid, err := strconv.ParseInt(p.get(paramProjectID), 10, 64); err == nil && p.has(paramPaymentID) {
+			page.Message, page.Details = m("err.used.lead", p.get(paramPaymentID), pid), nil
+		}
+	case platform.CodeInvalidJSON, platform.CodeRequiredField:
+		page.Kind, page.Title, page.Message = "malformed", m("err.malformed.title"), m("err.malformed.lead")
 	case platform.CodeProjectNotFound:
 		page.Kind, page.Title = "project", m("err.project.title")
 	case platform.CodeNotFound:

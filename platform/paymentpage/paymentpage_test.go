@@ -11,11 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/paymentpage"
 	"github.com/ecommpay-sandbox/sandbox/platform/signature"
 )
 
@@ -822,4 +824,79 @@ func TestAssets(t *testing.T) {
 	}
 	assert.Equal(t, 4, links, "one link to choose and one per method")
 	assert.Contains(t, shop.body, `data-epay-mode="embedded"`)
+}
+
+// racingEngine is the engine with its sale replaced: what happens between
+// the page's checks and the sale (another request, a refusal).
+type racingEngine struct {
+	paymentpage.Engine
+	sale func(ctx context.Context, req platform.SaleRequest) (*platform.Payment, error)
+}
+
+func (e racingEngine) Sale(ctx context.Context, req platform.SaleRequest) (*platform.Payment, error) {
+	return e.sale(ctx, req)
+}
+
+// TestEngineRefusalAtPay: a refusal of the engine at Pay, after the page's
+// own checks passed, speaks the page's language; the engine's English
+// detail is only a line for the shop's developer.
+func TestEngineRefusalAtPay(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, id, lang string
+		sale           func(eng *platform.Engine) func(context.Context, platform.SaleRequest) (*platform.Payment, error)
+		status         int
+		want, not      []string
+	}{
+		{"payment_id taken meanwhile", "race-1", "es",
+			func(eng *platform.Engine) func(context.Context, platform.SaleRequest) (*platform.Payment, error) {
+				return func(ctx context.Context, req platform.SaleRequest) (*platform.Payment, error) {
+					gate := req
+					gate.Interface = platform.InterfaceGate
+					_, err := eng.Sale(ctx, gate)
+					require.NoError(t, err)
+					return eng.Sale(ctx, req)
+				}
+			},
+			http.StatusConflict,
+			[]string{`<h1 id="pp-title">Este pago ya se realizó</h1>`, "El payment_id &#34;race-1&#34; ya se usó en el proyecto 842"},
+			[]string{"was already used"}},
+		{"a refusal the page does not map", "race-2", "pt",
+			func(*platform.Engine) func(context.Context, platform.SaleRequest) (*platform.Payment, error) {
+				return func(context.Context, platform.SaleRequest) (*platform.Payment, error) {
+					return nil, platform.CheckTime(time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC))
+				}
+			},
+			http.StatusBadRequest,
+			[]string{`<h1 id="pp-title">O sandbox recusou este pagamento</h1>`, "O sandbox não pôde continuar com este pagamento",
+				"<li>2300-01-01T00:00:00Z is outside the time the sandbox clock can stand at"},
+			[]string{`<h1 id="pp-title">` + platform.CodeMessage(platform.CodeInvalidRequest)}},
+		{"a value the engine refuses", "race-3", "es",
+			func(eng *platform.Engine) func(context.Context, platform.SaleRequest) (*platform.Payment, error) {
+				return func(ctx context.Context, req platform.SaleRequest) (*platform.Payment, error) {
+					req.PaymentID = strings.Repeat("x", platform.MaxIDLength+1)
+					return eng.Sale(ctx, req)
+				}
+			},
+			http.StatusBadRequest,
+			[]string{`<h1 id="pp-title">Un parámetro tiene un valor no válido</h1>`, "Corrige estos parámetros",
+				"<li>payment_id has 256 characters; it must have 1 to 255</li>"},
+			[]string{`<h1 id="pp-title">` + platform.CodeMessage(platform.CodeInvalidJSON)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.srv.Engine = racingEngine{Engine: f.eng, sale: tt.sale(f.eng)}
+			a := f.pay(params(tt.id, "USD", 1000, map[string]string{"language_code": tt.lang, "force_payment_method": "eco-voucher"}), "eco-voucher", nil)
+			assert.Equal(t, tt.status, a.status, a.body)
+			assert.Contains(t, a.body, `class="card pp-error"`)
+			for _, w := range tt.want {
+				assert.Contains(t, a.body, w)
+			}
+			for _, n := range tt.not {
+				assert.NotContains(t, a.body, n)
+			}
+		})
+	}
 }
