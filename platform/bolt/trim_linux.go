@@ -8,27 +8,7 @@ import (
 	"syscall"
 
 	bbolt "go.etcd.io/bbolt"
-	"golang.org/x/sys/unix"
 )
-
-// prefetch asks the system to read the file at path into its cache, in
-// the background: a sale then finds the pages of the file's random-access
-// indexes (references, payment keys) in memory instead of waiting for the
-// disk to read each one, after a restart or once the system has reclaimed
-// the cache of a file left idle. Measured on a store of a million
-// payments: 0.67 disk reads a sale with the file out of the cache, and the
-// sale rate 52% below an empty store's; 0.04 and 20% with it cached.
-func prefetch(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("bolt: read the data file ahead: %w", err)
-	}
-	defer f.Close()
-	if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_WILLNEED); err != nil {
-		return fmt.Errorf("bolt: read the data file ahead: %w", err)
-	}
-	return nil
-}
 
 // trimMapped drops the pages of the data file from this process's map,
 // not from the system's cache: bbolt reads the file through a shared,

@@ -1,18 +1,13 @@
 package bolt
 
 import (
-	"bytes"
 	"os"
-	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	bbolt "go.etcd.io/bbolt"
-	"golang.org/x/sys/unix"
 )
 
 // mapped returns how much of this process's resident memory files mapped
@@ -90,38 +85,4 @@ func TestTrimmingRunsWhenMappedFilesGrow(t *testing.T) {
 
 	d.trim = startTrimming(d, 10*time.Millisecond, 0, 0)
 	assert.Eventually(t, func() bool { return mapped(t)-trimmed < size/10 }, 5*time.Second, 10*time.Millisecond)
-}
-
-// TestPrefetchReadsTheFileIntoTheCache drops a file from the system's
-// cache and shows that prefetch brings its pages back, before any read.
-func TestPrefetchReadsTheFileIntoTheCache(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "sandbox.db")
-	require.NoError(t, os.WriteFile(path, bytes.Repeat([]byte("page"), 1<<20), 0o600)) // 4 MiB
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	require.NoError(t, f.Sync())
-	require.NoError(t, unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED))
-	m, err := unix.Mmap(int(f.Fd()), 0, 4<<20, unix.PROT_READ, unix.MAP_SHARED)
-	require.NoError(t, err)
-	defer func() { _ = unix.Munmap(m) }()
-	// cached returns how many of the file's pages are in the cache.
-	cached := func() int {
-		vec := make([]byte, (len(m)+os.Getpagesize()-1)/os.Getpagesize())
-		_, _, errno := syscall.Syscall(syscall.SYS_MINCORE, uintptr(unsafe.Pointer(&m[0])), uintptr(len(m)), uintptr(unsafe.Pointer(&vec[0])))
-		require.Zero(t, errno, "mincore")
-		n := 0
-		for _, v := range vec {
-			n += int(v & 1)
-		}
-		return n
-	}
-	if cached() == len(m)/os.Getpagesize() {
-		t.Skip("this system keeps the file cached whatever it is told")
-	}
-	require.NoError(t, prefetch(path))
-	want := len(m) / os.Getpagesize()
-	assert.Eventually(t, func() bool { return cached() == want }, 10*time.Second, 10*time.Millisecond,
-		"every page of the file is cached after prefetch")
 }

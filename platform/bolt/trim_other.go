@@ -17,6 +17,3 @@ func trimMapped(*bbolt.DB) error { return errNoTrim }
 
 // mappedFileBytes does not know here.
 func mappedFileBytes() (int64, error) { return 0, errNoTrim }
-
-// prefetch does nothing here: see trim_linux.go.
-func prefetch(string) error { return nil }
