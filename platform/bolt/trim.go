@@ -27,17 +27,13 @@ type trimmer struct {
 	once sync.Once
 }
 
-// startTrimming reads d's file ahead into the system's cache (see
-// prefetch), then drops the mapped pages of d's file, every every when d
-// did after things since the last time and the files mapped to the
+// startTrimming starts dropping the mapped pages of d's file, every every
+// when d did after things since the last time and the files mapped to the
 // process take more than above bytes.
 func startTrimming(d *DB, every time.Duration, after, above int64) *trimmer {
 	tr := &trimmer{stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(tr.done)
-		// First the file is read ahead into the system's cache. Should the
-		// system refuse, sales read the pages they need as they come.
-		_ = prefetch(d.path)
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		var last int64
