@@ -16,6 +16,7 @@ type junitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
+	Skipped  int         `xml:"skipped,attr"`
 	Time     string      `xml:"time,attr"`
 	Cases    []junitCase `xml:"testcase"`
 }
@@ -26,6 +27,12 @@ type junitCase struct {
 	File      string        `xml:"file,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
+}
+
+// junitSkipped marks a scenario that did not run.
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 type junitFailure struct {
@@ -35,15 +42,19 @@ type junitFailure struct {
 }
 
 // WriteJUnit writes a report as JUnit XML: one <testcase> per scenario,
-// named after it, with the failing step and its diff in <failure>.
+// named after it, with the failing step and its diff in <failure>, and
+// <skipped> for one an interrupted run did not start.
 func WriteJUnit(w io.Writer, rep *Report) error {
-	suite := junitSuite{Name: "sandbox test", Tests: len(rep.Results), Failures: rep.Failed, Time: seconds(rep.Duration.Seconds())}
+	suite := junitSuite{Name: "sandbox test", Tests: len(rep.Results), Failures: rep.Failed, Skipped: rep.NotRun, Time: seconds(rep.Duration.Seconds())}
 	for _, r := range rep.Results {
 		name := r.Name
 		if name == "" {
 			name = r.File
 		}
 		c := junitCase{Name: name, Classname: strings.TrimSuffix(strings.TrimSuffix(r.File, ".yaml"), ".yml"), File: r.File, Time: seconds(r.Duration.Seconds())}
+		if r.NotRun {
+			c.Skipped = &junitSkipped{Message: "not run: " + notRunWhy}
+		}
 		if f := r.Failure; f != nil {
 			text := f.Where(r.File) + "\n" + f.Message
 			if f.Detail != "" {

@@ -43,8 +43,12 @@ type Result struct {
 	// Name is the scenario's name ("" when the file could not be read).
 	Name     string
 	Duration time.Duration
-	// Failure says why the scenario failed; nil when it passed.
+	// Failure says why the scenario failed; nil when it passed or did not
+	// run.
 	Failure *Failure
+	// NotRun says the run was interrupted before the scenario started:
+	// it neither passed nor failed.
+	NotRun bool
 }
 
 // Failure is why a scenario failed: at which step, what happened, and the
@@ -67,9 +71,9 @@ func (f *Failure) Where(file string) string {
 
 // Report is the outcome of a run: every scenario's result in input order.
 type Report struct {
-	Results        []Result
-	Passed, Failed int
-	Duration       time.Duration
+	Results                []Result
+	Passed, Failed, NotRun int
+	Duration               time.Duration
 }
 
 // Files expands paths into scenario files: a file is taken as it is, a
@@ -199,17 +203,27 @@ func (r *Runner) Run(ctx context.Context, paths []string) (*Report, error) {
 			continue
 		}
 		rep.Results = append(rep.Results, s.res)
-		if s.res.Failure == nil {
+		switch {
+		case s.res.NotRun:
+			rep.NotRun++
+		case s.res.Failure == nil:
 			rep.Passed++
-		} else {
+		default:
 			rep.Failed++
 		}
 		writeResult(out, s.res)
 	}
 	rep.Duration = time.Since(began)
-	fmt.Fprintf(out, "%d passed, %d failed\n", rep.Passed, rep.Failed)
+	fmt.Fprintf(out, "%d passed, %d failed", rep.Passed, rep.Failed)
+	if rep.NotRun > 0 {
+		fmt.Fprintf(out, ", %d not run", rep.NotRun)
+	}
+	fmt.Fprintln(out)
 	return rep, nil
 }
+
+// notRunWhy says why a scenario did not run.
+const notRunWhy = "the run was interrupted before it started"
 
 // notRun is the result of a file the run was interrupted before, or skip
 // when the filter leaves it out.
@@ -218,7 +232,7 @@ func (r *Runner) notRun(loader *Loader, file string) (res Result, skip bool) {
 	if !r.selects(file, sc) {
 		return Result{}, true
 	}
-	res = Result{File: file, Failure: &Failure{Message: "not run: the run was interrupted before it started"}}
+	res = Result{File: file, NotRun: true}
 	if err == nil {
 		res.Name = sc.Name
 	}
@@ -347,6 +361,10 @@ func writeResult(w io.Writer, r Result) {
 		name = "(not loaded)"
 	}
 	took := r.Duration.Round(time.Millisecond)
+	if r.NotRun {
+		fmt.Fprintf(w, "SKIP  %s  %s  not run: %s\n", r.File, name, notRunWhy)
+		return
+	}
 	if r.Failure == nil {
 		fmt.Fprintf(w, "ok    %s  %s  (%s)\n", r.File, name, took)
 		return

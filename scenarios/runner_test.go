@@ -253,8 +253,13 @@ steps:
 	assert.Equal(t, 1, rep.Passed, out)
 	assert.Contains(t, out, "step 2 (callback) at "+slow+":6")
 	assert.Contains(t, out, "interrupted: the run was stopped before this step ended")
-	assert.Contains(t, out, "FAIL  "+third+"  third  (0s)\n      not run: the run was interrupted before it started")
-	assert.True(t, strings.HasSuffix(out, "\n1 passed, 2 failed\n"), out)
+	assert.Contains(t, out, "SKIP  "+third+"  third  not run: the run was interrupted before it started\n")
+	assert.True(t, strings.HasSuffix(out, "\n1 passed, 1 failed, 1 not run\n"), out)
+	assert.Equal(t, 1, rep.NotRun)
+	var junit bytes.Buffer
+	require.NoError(t, scenarios.WriteJUnit(&junit, rep))
+	assert.Contains(t, junit.String(), `failures="1" skipped="1"`)
+	assert.Contains(t, junit.String(), `<skipped message="not run: the run was interrupted before it started"></skipped>`)
 	assert.NotContains(t, out, "ran out of time")
 }
 

@@ -18,7 +18,9 @@ sandbox of its own, in-process, with a frozen clock and a merchant on
 (testdata folders are skipped). Prints one line per scenario, why a failed
 one failed, and "N passed, M failed"; exits with status 1 when any failed.
 A scenario that runs past --timeout of wall time fails at the step it was
-on; interrupted (Ctrl-C), the run still reports every scenario.
+on; interrupted (Ctrl-C), the run still reports every scenario, those it
+did not start as not run (SKIP, and <skipped> in JUnit), and exits with
+status 1.
 
 With --target, the files run one after another against the sandbox running
 at URL: projects are created through its control API, payment IDs get a
@@ -86,6 +88,8 @@ func runTest(ctx context.Context, args []string, std stdio) error {
 	case rep.Failed > 0:
 		// The report said which and why.
 		return &exitError{code: 1, msg: fmt.Sprintf("%d scenario(s) failed", rep.Failed)}
+	case rep.NotRun > 0:
+		return &exitError{code: 1, msg: fmt.Sprintf("%d scenario(s) not run: the run was interrupted", rep.NotRun)}
 	case len(rep.Results) == 0:
 		return fmt.Errorf("test: no scenario matches --run %q", *filter)
 	}
