@@ -95,12 +95,21 @@ type Merchant struct {
 	mu       sync.Mutex
 	requests []Request
 	replies  map[replyKey]Reply
-	seen     map[replyKey]int // requests so far, per kind and payment
+	seen     map[seenKey]int // requests so far, per kind and payment
 	closed   bool
 	serveErr chan error
 }
 
 type replyKey struct{ kind, paymentID string }
+
+// seenKey names the requests a reply's FailFirst counts: those of one
+// kind for one payment, which the project and the payment ID name
+// together (the same payment ID in two projects is two payments).
+type seenKey struct {
+	kind      string
+	projectID int64
+	paymentID string
+}
 
 // StartMerchant starts a merchant on 127.0.0.1 on a free port.
 func StartMerchant() (*Merchant, error) {
@@ -112,7 +121,7 @@ func StartMerchant() (*Merchant, error) {
 		url:      "http://" + ln.Addr().String(),
 		done:     make(chan struct{}),
 		replies:  map[replyKey]Reply{},
-		seen:     map[replyKey]int{},
+		seen:     map[seenKey]int{},
 		serveErr: make(chan error, 1),
 	}
 	m.srv = &http.Server{Handler: http.HandlerFunc(m.serve), ReadHeaderTimeout: 10 * time.Second}
@@ -186,8 +195,9 @@ func (m *Merchant) serve(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		a = m.replies[replyKey{req.Kind, ""}]
 	}
-	n := m.seen[key]
-	m.seen[key] = n + 1
+	seen := seenKey{req.Kind, req.ProjectID, req.PaymentID}
+	n := m.seen[seen]
+	m.seen[seen] = n + 1
 	m.mu.Unlock()
 
 	status := a.Status

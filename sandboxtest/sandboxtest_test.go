@@ -181,6 +181,32 @@ func TestMerchantReplies(t *testing.T) {
 	assert.Equal(t, "/any/path", rs[3].Path)
 }
 
+// TestMerchantFailsFirstPerPayment: FailFirst counts the requests of one
+// payment, and the same payment ID in two projects is two payments: each
+// fails first.
+func TestMerchantFailsFirstPerPayment(t *testing.T) {
+	t.Parallel()
+	m, err := sandboxtest.StartMerchant()
+	require.NoError(t, err)
+	defer m.Close()
+	m.SetReply(sandboxtest.KindCallback, "", sandboxtest.Reply{FailFirst: 1})
+	for _, cb := range []string{
+		`{"project_id":842,"payment":{"id":"p-1","status":"success"}}`,
+		`{"project_id":843,"payment":{"id":"p-1","status":"success"}}`,
+		`{"project_id":842,"payment":{"id":"p-1","status":"success"}}`,
+		`{"project_id":842,"payment":{"id":"p-2","status":"success"}}`,
+	} {
+		res, err := http.Post(m.CallbackURL(), "application/json", strings.NewReader(cb))
+		require.NoError(t, err)
+		res.Body.Close()
+	}
+	var answered []int
+	for _, r := range m.Requests() {
+		answered = append(answered, r.Answered)
+	}
+	assert.Equal(t, []int{500, 500, 200, 500}, answered, "each payment's first callback fails, project 843's p-1 too")
+}
+
 // TestMerchantHoldingAnAnswerHasNotAnswered: a held answer counts as no
 // answer until it leaves, so a callback the sandbox gave up on is never
 // taken for accepted while the merchant sleeps.
