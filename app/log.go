@@ -185,7 +185,7 @@ func errorHandler(pages *web.Renderer) echo.HTTPErrorHandler {
 // msg, in the language req's browser prefers: internal is a failure of
 // the sandbox itself, any other an error of the request.
 func errorPage(req *http.Request, status int, msg string, internal bool) web.ErrorPage {
-	page := web.ErrorPage{Page: web.Page{Lang: web.AcceptLanguage(req.Header.Get("Accept-Language"))}, Status: status, Message: msg}
+	page := web.ErrorPage{Page: web.Page{Lang: web.BrowserLanguage(req)}, Status: status, Message: msg}
 	switch {
 	case internal:
 		page.Title, page.Message, page.Details = page.T("err.internal.title"), page.T("err.internal.lead"), []string{msg}

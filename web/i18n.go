@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +37,11 @@ func Language(code string) string {
 	}
 	return DefaultLanguage
 }
+
+// BrowserLanguage returns the language of the sandbox's that r's browser
+// prefers (see AcceptLanguage), for a page that knows no payment and so
+// no language_code: "" when it names none of them.
+func BrowserLanguage(r *http.Request) string { return AcceptLanguage(r.Header.Get("Accept-Language")) }
 
 // AcceptLanguage returns the language the sandbox speaks that an
 // Accept-Language header prefers ("es-MX,es;q=0.9,en;q=0.8" gives "es"):

@@ -210,6 +210,20 @@ func TestConsoleActions(t *testing.T) {
 	assert.Contains(t, body, "No payments yet")
 }
 
+// TestConsoleListDropsAFilterItCannotUse: the console shows the list
+// without the values that name nothing, and says which and why, in the
+// words the control API refuses them with.
+func TestConsoleListDropsAFilterItCannotUse(t *testing.T) {
+	t.Parallel()
+	s := startSandbox(t, t.TempDir())
+	c := newConsole(t, s)
+	_, body := c.get("/dashboard?status=sucess&method=boleto&callbacks=good")
+	body = html.UnescapeString(body)
+	assert.Contains(t, body, `Part of the filter was ignored: status "sucess" is not a payment status: use one of ["processing"`)
+	assert.Contains(t, body, `; method "boleto" is not a method of this sandbox: use one of [oxxo`)
+	assert.Contains(t, body, `; callbacks "good" is not a callback health: use one of [pending ok failing failed held].`)
+}
+
 func TestConsoleFlashComesFromTheServer(t *testing.T) {
 	t.Parallel()
 	s := startSandbox(t, t.TempDir())

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -180,17 +181,14 @@ func (s *Server) parseList(c echo.Context) (listQuery, string) {
 		}
 		q.filter.ProjectID = id
 	}
-	if v.Status != "" && !contains(statuses, v.Status) {
-		problems = append(problems, fmt.Sprintf("there is no status %q", v.Status))
-		v.Status = ""
-	}
-	if _, ok := s.Engine.Method(v.Method); v.Method != "" && !ok {
-		problems = append(problems, fmt.Sprintf("there is no method %q", v.Method))
-		v.Method = ""
-	}
-	if v.Callbacks != "" && !hasChoice(healths, v.Callbacks) {
-		problems = append(problems, fmt.Sprintf("there is no callback health %q", v.Callbacks))
-		v.Callbacks = ""
+	for _, field := range []struct {
+		name  string
+		value *string
+	}{{"status", &v.Status}, {"method", &v.Method}, {"callbacks", &v.Callbacks}} {
+		if problem := s.filterProblem(field.name, *field.value); problem != "" {
+			problems = append(problems, problem)
+			*field.value = ""
+		}
 	}
 	q.filter.Status, q.filter.Method = platform.Status(v.Status), v.Method
 	q.filter.Callbacks, q.filter.PaymentID = platform.CallbackHealth(v.Callbacks), v.Query
@@ -201,13 +199,32 @@ func (s *Server) parseList(c echo.Context) (listQuery, string) {
 	return q, "Part of the filter was ignored: " + strings.Join(problems, "; ") + "."
 }
 
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
+// filterProblem says why value cannot filter payments by field (status,
+// method or callbacks), or "" when it can. The control API refuses such a
+// filter; the console drops it and says so.
+func (s *Server) filterProblem(field, value string) string {
+	if value == "" {
+		return ""
+	}
+	switch field {
+	case "status":
+		if !slices.Contains(statuses, value) {
+			return fmt.Sprintf("status %q is not a payment status: use one of %q", value, statuses)
+		}
+	case "method":
+		if _, ok := s.Engine.Method(value); !ok {
+			return fmt.Sprintf("method %q is not a method of this sandbox: use one of %v", value, s.methodCodes())
+		}
+	case "callbacks":
+		if !hasChoice(healths, value) {
+			values := make([]string, len(healths))
+			for i, h := range healths {
+				values[i] = h.Value
+			}
+			return fmt.Sprintf("callbacks %q is not a callback health: use one of %v", value, values)
 		}
 	}
-	return false
+	return ""
 }
 
 func hasChoice(list []web.Choice, v string) bool {

@@ -134,10 +134,6 @@ const (
 	maxPageSize     = 1000
 )
 
-// callbackHealths are the values of the callbacks filter.
-var callbackHealths = []platform.CallbackHealth{platform.CallbacksPending, platform.CallbacksOK,
-	platform.CallbacksFailing, platform.CallbacksFailed, platform.CallbacksHeld}
-
 // onlyParams refuses a request whose query has a parameter the endpoint
 // does not take, which is a misspelt filter that would otherwise be
 // ignored: the answer would list what the filter was meant to leave out.
@@ -164,22 +160,15 @@ func (s *Server) handlePayments(c echo.Context) error {
 		}
 		f.ProjectID = id
 	}
-	f.Status = platform.Status(c.QueryParam("status"))
-	if f.Status != "" && !slices.Contains(statuses, string(f.Status)) {
-		return s.fail(c, badRequest("status %q is not a payment status: use one of %q (URL-encoded: awaiting%%20redirect%%20result)", f.Status, statuses))
-	}
-	f.Method = c.QueryParam("method")
-	if _, ok := s.Engine.Method(f.Method); f.Method != "" && !ok {
-		return s.fail(c, badRequest("method %q is not a method of this sandbox: use one of %v", f.Method, s.methodCodes()))
-	}
-	f.PaymentID = c.QueryParam("payment_id")
-	f.Cursor = c.QueryParam("cursor")
-	if v := c.QueryParam("callbacks"); v != "" {
-		f.Callbacks = platform.CallbackHealth(v)
-		if !slices.Contains(callbackHealths, f.Callbacks) {
-			return s.fail(c, badRequest("callbacks %q is not a callback health: use one of %v", v, callbackHealths))
+	for _, field := range []string{"status", "method", "callbacks"} {
+		if problem := s.filterProblem(field, c.QueryParam(field)); problem != "" {
+			return s.fail(c, badRequest("%s", problem))
 		}
 	}
+	f.Status, f.Method = platform.Status(c.QueryParam("status")), c.QueryParam("method")
+	f.Callbacks = platform.CallbackHealth(c.QueryParam("callbacks"))
+	f.PaymentID = c.QueryParam("payment_id")
+	f.Cursor = c.QueryParam("cursor")
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxPageSize {

@@ -89,14 +89,13 @@ func explainJSON(raw []byte, err error) error {
 		return nil
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return errors.New("the body is not valid JSON: it ends before its last object, list or string is closed")
+		return errors.New("the body " + platform.JSONProblem(raw, err))
 	}
 	// json.Unmarshal scans the whole body at once, so the offset of its
 	// syntax error counts from the body's start, even past a first value.
 	var syn *json.SyntaxError
 	if errors.As(json.Unmarshal(raw, new(any)), &syn) {
-		line, col := platform.TextPosition(raw, syn.Offset)
-		return fmt.Errorf("the body is not valid JSON: %s at line %d, column %d", syn.Error(), line, col)
+		return errors.New("the body " + platform.JSONProblem(raw, syn))
 	}
 	// signature.Decode's own words ("signature: body is not a JSON object
 	// but an array"), without the package's prefix.

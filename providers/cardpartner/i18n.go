@@ -18,7 +18,7 @@ func text(pay *platform.Payment) web.Translator {
 // body it cannot read, an unknown invoice): the browser's language
 // (Accept-Language), else English.
 func browserText(c echo.Context) web.Translator {
-	return web.NewTranslator(web.AcceptLanguage(c.Request().Header.Get("Accept-Language"))).With(words)
+	return web.NewTranslator(web.BrowserLanguage(c.Request())).With(words)
 }
 
 // words are the strings of the checkout and its result in every language

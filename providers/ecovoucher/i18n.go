@@ -23,7 +23,7 @@ func text(pay *platform.Payment) web.Translator {
 // redirect it cannot read, an unknown transaction): the browser's
 // language (Accept-Language), else English.
 func browserText(c echo.Context) web.Translator {
-	return web.NewTranslator(web.AcceptLanguage(c.Request().Header.Get("Accept-Language"))).With(words)
+	return web.NewTranslator(web.BrowserLanguage(c.Request())).With(words)
 }
 
 // phrase is a sentence of the EcoVoucher pages in any language: a key of

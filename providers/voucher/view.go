@@ -62,7 +62,7 @@ func (p *Provider) text(pay *platform.Payment) web.Translator {
 func (p *Provider) textFor(c echo.Context) web.Translator {
 	lang := p.cfg.Language
 	if lang == "" {
-		lang = web.AcceptLanguage(c.Request().Header.Get("Accept-Language"))
+		lang = web.BrowserLanguage(c.Request())
 	}
 	return p.textIn(lang)
 }
