@@ -141,12 +141,12 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 	}
 	for code, ms := range o.Config.Methods {
 		if err := eng.CheckSettings(code, ms); err != nil {
-			return fail(fmt.Errorf("config %s: %w", o.ConfigName, err))
+			return fail(fmt.Errorf("config %s: %w", o.ConfigName, configDetail(err)))
 		}
 	}
 	for _, p := range o.Config.Projects {
 		if err := eng.PutProject(ctx, p); err != nil {
-			return fail(fmt.Errorf("config project %d: %w", p.ID, err))
+			return fail(fmt.Errorf("config %s: project %d: %w", o.ConfigName, p.ID, configDetail(err)))
 		}
 	}
 

@@ -51,7 +51,7 @@ func LoadConfig(path string, methods []platform.Method) (Config, error) {
 	seen := map[int64]bool{}
 	for i, p := range cfg.Projects {
 		if err := platform.ValidateProject(p); err != nil {
-			return cfg, fmt.Errorf("config file %s: projects[%d]: %w", path, i, err)
+			return cfg, fmt.Errorf("config file %s: projects[%d]: %w", path, i, configDetail(err))
 		}
 		if seen[p.ID] {
 			return cfg, fmt.Errorf("config file %s: projects[%d]: project %d is listed twice", path, i, p.ID)
@@ -63,3 +63,20 @@ func LoadConfig(path string, methods []platform.Method) (Config, error) {
 	}
 	return cfg, nil
 }
+
+// configDetail returns err as a config file's reader needs it: a
+// platform.Error without the code and message the control API answers
+// with ("1 Invalid request"), which mean nothing in a file, only what is
+// wrong and how to fix it. Any other error is returned as it is.
+func configDetail(err error) error {
+	if pe, ok := err.(*platform.Error); ok && pe.Detail != "" && pe.Err == nil {
+		return &detailError{pe}
+	}
+	return err
+}
+
+// detailError is a platform.Error that reads as its detail alone.
+type detailError struct{ err *platform.Error }
+
+func (e *detailError) Error() string { return e.err.Detail }
+func (e *detailError) Unwrap() error { return e.err }

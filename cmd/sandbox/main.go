@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	// The time zone database, embedded: voucher pages write moments in
 	// their country's time (Mexico, Brazil, Argentina) even in a container
@@ -43,7 +44,7 @@ func commands() []command {
 	return []command{
 		{name: "serve", synopsis: "[flags]", summary: "run the sandbox", run: runServe},
 		{name: "sign", synopsis: "--secret S [--page] [--explain] [FILE|-]", summary: "sign a Gate body, or Payment Page parameters (--page)", run: runSign},
-		{name: "verify", synopsis: "--secret S [--page] [FILE|-]", summary: "check the signature of a callback or any signed message", run: runVerify},
+		{name: "verify", synopsis: "--secret S [--page] [--string S] [FILE|-]", summary: "check the signature of a callback or any signed message", run: runVerify},
 		{name: "test", synopsis: "[flags] PATH...", summary: "run scenario files (scenarios/README.md)", run: runTest},
 		{name: "bench", synopsis: "[flags]", summary: "measure the sandbox under load against a bare echo endpoint (loopback only)", run: runBench},
 		{name: "backup", synopsis: "[--url URL | --data FOLDER] FILE", summary: "copy the data file, from a running sandbox or a stopped one's folder", run: runBackup},
@@ -195,6 +196,7 @@ func verbFlags(name string) *flag.FlagSet {
 // usage and flags to stdout and returns flag.ErrHelp; a flag it does not
 // know is a usageError that names the verb's help.
 func parseFlags(fs *flag.FlagSet, args []string, usage string, std stdio) error {
+	explainDurations(fs)
 	err := fs.Parse(args)
 	switch {
 	case err == nil:
@@ -206,4 +208,37 @@ func parseFlags(fs *flag.FlagSet, args []string, usage string, std stdio) error 
 		return err
 	}
 	return usagef(`%s: %v ("sandbox %s -h" lists its flags)`, fs.Name(), err, fs.Name())
+}
+
+// explainDurations makes every duration flag of fs say, when its value is
+// not a duration, how to write one: the flag package's own "parse error"
+// does not tell a newcomer that "10" lacks its unit.
+func explainDurations(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		if g, ok := f.Value.(flag.Getter); ok {
+			if _, isDuration := g.Get().(time.Duration); isDuration {
+				f.Value = &durationValue{Getter: g}
+			}
+		}
+	})
+}
+
+// durationValue is a duration flag whose refusal says how to write one.
+type durationValue struct{ flag.Getter }
+
+// Set parses s as a duration, or says how to write one.
+func (d *durationValue) Set(s string) error {
+	if err := d.Getter.Set(s); err != nil {
+		return fmt.Errorf("write a duration with its unit, such as 10s, 2m or 1h30m")
+	}
+	return nil
+}
+
+// String returns the duration; the zero durationValue, which the flag
+// package makes to tell a default from none, is 0s.
+func (d *durationValue) String() string {
+	if d == nil || d.Getter == nil {
+		return time.Duration(0).String()
+	}
+	return d.Getter.String()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/app"
@@ -156,9 +158,9 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 		}
 		defer stop()
 	}
-	ln, err := net.Listen("tcp", o.Addr)
+	ln, err := listen(o.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w (is another sandbox running? pick another port with --addr)", o.Addr, err)
+		return err
 	}
 	o.PublicURL = publicURL(o.PublicURL, ln.Addr(), log)
 	a, err := newApp(ctx, o, log, time.Now)
@@ -167,6 +169,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 		return err
 	}
 	defer a.Close()
+	warnIfFreezeIgnored(o.Freeze, a.Engine.Clock().State(), log)
 	return a.Run(ctx, ln, func() {
 		log.Info("sandbox ready", "url", o.PublicURL, "data", a.Store.Path(), "started_in", time.Since(start).String(),
 			"demo_project", "project_id 1, secret \"secret\"")
@@ -194,4 +197,41 @@ func publicURL(given string, addr net.Addr, log *slog.Logger) string {
 		"pages elsewhere and unknown host names are still refused (add names with --allowed-hosts)",
 		"addr", addr.String(), "public_url", given, "hint", "use --addr 127.0.0.1:"+port+" to stay local, or --public-url with the address others reach")
 	return given
+}
+
+// listen listens on addr, a HOST:PORT, and says what to do when it cannot:
+// write the address whole, or pick another port than a busy one.
+func listen(addr string) (net.Listener, error) {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return nil, fmt.Errorf("--addr %q: write a host and a port, such as 127.0.0.1:8080 (or 0.0.0.0:8080 for every interface)", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("listen on %s: %w (is another sandbox running? pick another port with --addr)", addr, err)
+	case err != nil:
+		return nil, fmt.Errorf("listen on %s: %w (--addr takes a host of this machine and a free port, such as 127.0.0.1:8080)", addr, err)
+	}
+	return ln, nil
+}
+
+// warnIfFreezeIgnored says when --freeze asked for a clock the data file
+// overrode: a data folder keeps its clock across restarts, so --freeze only
+// sets the clock of a new one, and a newcomer who reuses a folder would
+// otherwise find the clock running without a word.
+func warnIfFreezeIgnored(freeze string, clock platform.ClockState, log *slog.Logger) {
+	if freeze == "" {
+		return
+	}
+	want, err := time.Parse(time.RFC3339, freeze)
+	if err != nil || (clock.Frozen && clock.FrozenAt.Equal(want)) {
+		return
+	}
+	state := "running"
+	if clock.Frozen {
+		state = "frozen at " + clock.FrozenAt.Format(time.RFC3339)
+	}
+	log.Warn("--freeze is ignored: the data folder already has its own clock, which a restart keeps; "+
+		"start with a new --data folder, or set this one's with POST /sandbox/clock/set and /sandbox/clock/freeze",
+		"freeze", freeze, "clock", state)
 }

@@ -110,13 +110,23 @@ func readInput(verb string, args []string, stdin io.Reader) ([]byte, string, err
 	return raw, from, nil
 }
 
+// pageHint returns, for input that is not JSON but reads like Payment Page
+// parameters (a link or a query string), a hint to add --page; else "".
+func pageHint(raw []byte, verb string) string {
+	text := strings.TrimSpace(string(raw))
+	if strings.HasPrefix(text, "{") || !strings.Contains(text, "=") {
+		return ""
+	}
+	return fmt.Sprintf("; for Payment Page parameters, a link or a query string, add --page: sandbox %s --secret S --page", verb)
+}
+
 // signBody signs a JSON object body and returns it compact, members in
 // their order, with the signature in general.signature when the body has a
 // general object and at the top level otherwise; and the canonical string.
 func signBody(raw []byte, secret string) ([]byte, string, error) {
 	data, err := signature.Decode(raw)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w (a Gate body is a JSON object such as {\"general\":{...},...})", err)
+		return nil, "", fmt.Errorf("%w (a Gate body is a JSON object such as {\"general\":{...},...})%s", err, pageHint(raw, "sign"))
 	}
 	canonical := signature.Canonical(data)
 	_, inGeneral := data["general"].(map[string]any)
@@ -443,7 +453,7 @@ func runVerify(_ context.Context, args []string, std stdio) error {
 	}
 	data, err := signature.Decode(raw)
 	if err != nil {
-		return fmt.Errorf("verify %s: %w", from, err)
+		return fmt.Errorf("verify %s: %w%s", from, err, pageHint(raw, "verify"))
 	}
 	got, _ := data["signature"].(string)
 	if general, ok := data["general"].(map[string]any); ok {

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/internal/testlog"
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// The mistakes a newcomer makes in the first hour, and what the sandbox
+// says: what is wrong and how to fix it, never a bare parse error.
+
+func TestNewcomerMistakes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		args   []string
+		stdin  string
+		code   int    // the process's exit code
+		stderr string // what main says, the error included
+		stdout string
+		not    string // what stderr must not say, when not ""
+	}{
+		{name: "a port without its host", args: []string{"serve", "--addr", "8080"}, code: 1,
+			stderr: `sandbox: --addr "8080": write a host and a port, such as 127.0.0.1:8080`},
+		{name: "a host without its port", args: []string{"serve", "--addr", "localhost"}, code: 1,
+			stderr: `sandbox: --addr "localhost": write a host and a port`},
+		{name: "a duration without its unit", args: []string{"serve", "--callback-timeout", "10"}, code: 2,
+			stderr: `invalid value "10" for flag -callback-timeout: write a duration with its unit, such as 10s, 2m or 1h30m ("sandbox serve -h" lists its flags)`},
+		{name: "a scenario timeout without its unit", args: []string{"test", "--timeout", "5", "scenarios/"}, code: 2,
+			stderr: `invalid value "5" for flag -timeout: write a duration with its unit`},
+		{name: "a duration flag still shows its default", args: []string{"serve", "-h"},
+			stdout: "a callback or a check_deposit request (default 10s)"},
+		{name: "help shows verify's --string", args: []string{"help"}, stdout: "sandbox verify --secret S [--page] [--string S] [FILE|-]"},
+		{name: "a link signed without --page", args: []string{"sign", "--secret", "secret"},
+			stdin: "http://127.0.0.1:8080/payment?project_id=1&payment_id=p1\n", code: 1,
+			stderr: "add --page: sandbox sign --secret S --page"},
+		{name: "a query string verified without --page", args: []string{"verify", "--secret", "secret"},
+			stdin: "project_id=1&payment_id=p1&signature=abc\n", code: 1,
+			stderr: "add --page: sandbox verify --secret S --page"},
+		{name: "a JSON body that is not JSON gets no --page hint", args: []string{"sign", "--secret", "secret"},
+			stdin: "{\"general\": \n", code: 1, stderr: "sandbox: sign standard input: ", not: "--page"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			err := runWith(context.Background(), tt.args, stdio{in: strings.NewReader(tt.stdin), out: &stdout, err: &stderr})
+			if errors.Is(err, flag.ErrHelp) {
+				err = nil
+			}
+			assert.Equal(t, tt.code, exitCode(err, &stderr), "exit code; stderr: %s", stderr.String())
+			assert.Contains(t, stderr.String(), tt.stderr)
+			assert.Contains(t, stdout.String(), tt.stdout)
+			if tt.not != "" {
+				assert.NotContains(t, stderr.String(), tt.not)
+			}
+		})
+	}
+}
+
+// TestConfigFileMistakesReadPlainly checks that a config file's mistake is
+// told in the file's terms: no code and message of the control API ("1
+// Invalid request"), which mean nothing in a file.
+func TestConfigFileMistakesReadPlainly(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"no secret", "projects:\n  - id: 5\n",
+			"projects[0]: secret must not be empty: it is the key callbacks and requests are signed with"},
+		{"a variant misspelt", "methods:\n  oxxo: {variant: 3day}\n",
+			`: methods.oxxo: oxxo has no variant "3day": use "bank" or "3days"`},
+		{"a project's variant misspelt", "projects:\n  - id: 5\n    secret: s\n    methods:\n      oxxo: {variant: 3day}\n",
+			`: project 5: methods.oxxo: oxxo has no variant "3day": use "bank" or "3days"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			file := writeConfig(t, tt.yaml)
+			o := serveOptions{Data: t.TempDir(), Config: file, PublicURL: "http://sandbox.test"}
+			_, err := newApp(context.Background(), o, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "config file "+file)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "Invalid")
+			assert.Equal(t, platform.CodeInvalidRequest, platform.ErrorCode(err), "the code is still there for errors.As")
+		})
+	}
+}
+
+func TestWarnIfFreezeIgnored(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		freeze string
+		clock  platform.ClockState
+		want   string // "" for no warning
+	}{
+		{"no --freeze", "", platform.ClockState{}, ""},
+		{"the clock --freeze set", "2026-03-02T09:00:00Z", platform.ClockState{Frozen: true, FrozenAt: at}, ""},
+		{"the same moment in another zone", "2026-03-02T10:00:00+01:00", platform.ClockState{Frozen: true, FrozenAt: at}, ""},
+		{"a running clock", "2026-03-02T09:00:00Z", platform.ClockState{Offset: time.Hour}, "clock=running"},
+		{"frozen elsewhere", "2026-03-02T09:00:00Z", platform.ClockState{Frozen: true, FrozenAt: at.Add(72 * time.Hour)},
+			"clock=\"frozen at 2026-03-05T09:00:00Z\""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out bytes.Buffer
+			warnIfFreezeIgnored(tt.freeze, tt.clock, slog.New(slog.NewTextHandler(&out, nil)))
+			if tt.want == "" {
+				assert.Empty(t, out.String())
+				return
+			}
+			assert.Contains(t, out.String(), "--freeze is ignored: the data folder already has its own clock")
+			assert.Contains(t, out.String(), "start with a new --data folder")
+			assert.Contains(t, out.String(), tt.want)
+		})
+	}
+}
+
+// TestServeSaysFreezeIsIgnored runs serve with --freeze on a data folder
+// that already has its clock, as a newcomer who reuses ./sandbox-data does.
+func TestServeSaysFreezeIsIgnored(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	startSandbox(t, dir).stop() // the folder's clock: frozen at frozenAt
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout testlog.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--freeze", "2027-01-01T00:00:00Z"}, &stdout, &stdout)
+	}()
+	eventually(t, "ready", func() bool { return strings.Contains(stdout.String(), "sandbox ready") })
+	cancel()
+	err := <-done
+	assert.True(t, err == nil || errors.Is(err, context.Canceled), "%v", err)
+	assert.Contains(t, stdout.String(), "--freeze is ignored")
+	assert.Contains(t, stdout.String(), "frozen at 2026-03-02T09:00:00Z")
+}
