@@ -234,7 +234,7 @@ func (m *Mismatch) Error() string {
 	var b strings.Builder
 	b.WriteString(`signature does not match: the sandbox signed "`)
 	b.WriteString(m.Signed)
-	b.WriteString(`" with the project's secret key (HMAC-SHA512, Base64); compare it with the string your code signs`)
+	b.WriteString(`" with the project's secret key (HMAC-SHA512, Base64); compare it with the string your code signs: if they are the same, your code signs with another secret key than the project's`)
 	if strings.Contains(m.Got, " ") {
 		b.WriteString(`; the signature received contains spaces, so a "+" was probably decoded as a space: URL-encode the signature`)
 	}

@@ -194,7 +194,7 @@ func TestMismatch(t *testing.T) {
 			t.Errorf("Tried shows the secret: %s", s)
 		}
 	}
-	want := `signature does not match: the sandbox signed "` + signed + `" with the project's secret key (HMAC-SHA512, Base64); compare it with the string your code signs`
+	want := `signature does not match: the sandbox signed "` + signed + `" with the project's secret key (HMAC-SHA512, Base64); compare it with the string your code signs: if they are the same, your code signs with another secret key than the project's`
 	if msg != want {
 		t.Errorf("Error() =\n%s\nwant\n%s", msg, want)
 	}
