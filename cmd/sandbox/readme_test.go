@@ -24,7 +24,8 @@ import (
 
 // readmeStep is one command of a README block and the answer it promises.
 type readmeStep struct {
-	line    int    // the README line the command starts on
+	file    string // the document, README.md or docs/NAME.md (set by TestReadme)
+	line    int    // the document's line the command starts on
 	command string // as written, continuation lines included
 	want    string // the "#>" lines without their prefix, joined with newlines
 }
@@ -251,9 +252,28 @@ func TestAnswerMatches(t *testing.T) {
 	}
 }
 
-// TestReadme runs the README's ```sh blocks against a fresh sandbox, as a
-// newcomer would after `make run`: the sandbox binary on PATH, commands run
-// from the repository's root, with bash, curl and jq. localhost:8080 and 127.0.0.1:8080 become the
+// runnableDocs are the documents whose ```sh blocks TestReadme runs, in
+// order: the README, then every page of docs/.
+func runnableDocs(root string) ([]string, error) {
+	pages, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil {
+		return nil, err
+	}
+	docs := []string{"README.md"}
+	for _, p := range pages {
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, filepath.ToSlash(rel))
+	}
+	return docs, nil
+}
+
+// TestReadme runs the ```sh blocks of the README and then of docs/*.md
+// against a fresh sandbox, as a newcomer would after `make run`: the
+// sandbox binary on PATH, commands run from the repository's root, with
+// bash, curl and jq. localhost:8080 and 127.0.0.1:8080 become the
 // sandbox's address, 127.0.0.1:9000 a merchant that answers 200, and curl
 // fails on an HTTP error (--fail-with-body), so a refused request fails the
 // step even when the README shows no answer for it.
@@ -276,11 +296,22 @@ func TestReadme(t *testing.T) {
 	curl, bash := tools["curl"], tools["bash"]
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	require.NoError(t, err)
-	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	docs, err := runnableDocs(root)
 	require.NoError(t, err)
-	steps, err := readmeSteps(string(readme))
-	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(steps), 5, "the README's first payment is runnable")
+	var steps []readmeStep
+	for _, doc := range docs {
+		text, err := os.ReadFile(filepath.Join(root, doc))
+		require.NoError(t, err)
+		own, err := readmeSteps(string(text))
+		require.NoError(t, err, doc)
+		if doc == "README.md" {
+			require.GreaterOrEqual(t, len(own), 5, "the README's first payment is runnable")
+		}
+		for i := range own {
+			own[i].file = doc
+		}
+		steps = append(steps, own...)
+	}
 
 	// bin is put first on PATH: sandbox (this test binary, which the
 	// script's environment makes the sandbox command), and curl wrapped to
@@ -316,18 +347,18 @@ func TestReadme(t *testing.T) {
 	for i, s := range steps {
 		got, ran := outputs[i]
 		if !ran {
-			t.Errorf("README line %d was not run: an earlier command failed", s.line)
+			t.Errorf("%s line %d was not run: an earlier command failed", s.file, s.line)
 			continue
 		}
 		if runErr != nil && i == len(outputs)-1 {
-			t.Errorf("README line %d failed (%v):\n%s\nit printed:\n%s\nand on stderr:\n%s", s.line, runErr, s.command, got, stderr.String())
+			t.Errorf("%s line %d failed (%v):\n%s\nit printed:\n%s\nand on stderr:\n%s", s.file, s.line, runErr, s.command, got, stderr.String())
 			continue
 		}
 		if s.want == "" {
 			continue
 		}
 		if ok, why := answerMatches(local.Replace(s.want), got); !ok {
-			t.Errorf("README line %d: the answer is not the one the README shows: %s\ncommand: %s\nanswer: %s", s.line, why, s.command, got)
+			t.Errorf("%s line %d: the answer is not the one the document shows: %s\ncommand: %s\nanswer: %s", s.file, s.line, why, s.command, got)
 		}
 	}
 }
