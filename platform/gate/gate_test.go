@@ -254,6 +254,8 @@ func TestGateAnswers(t *testing.T) {
 		{name: "status without payment_id", path: "/v2/payment/status", body: sign(map[string]any{"general": map[string]any{"project_id": project}}, secret),
 			code: "2004", fields: []string{"general.payment_id"}},
 		{name: "unknown method of another group", path: "/v2/payment/boleto/sale", body: sign(sale("p-1"), secret), code: "2541", projectID: project},
+		{name: "a method at another group's path", path: "/v2/payment/cash/sale", body: sign(sale("p-1"), secret), code: "2541", projectID: project,
+			detail: "/v2/payment/cash/sale is not where Cash's sales go: send them to " + salePath},
 	}
 	sb := newGate(t)
 	seen := make(map[string]bool)

@@ -332,8 +332,15 @@ func (s *Server) handleUnknownMethod(c echo.Context) error {
 	if err != nil {
 		return s.fail(c, id, err)
 	}
+	code := c.Param("method")
+	for _, m := range s.Engine.Methods() {
+		if m.GatePath != "" && strings.EqualFold(m.Code, code) {
+			return s.fail(c, id, platform.Errorf(platform.CodeUnknownMethod,
+				"%s is not where %s's sales go: send them to %s", c.Request().URL.Path, m.Name, m.GatePath))
+		}
+	}
 	return s.fail(c, id, platform.Errorf(platform.CodeUnknownMethod,
-		"the sandbox emulates no method %q; its sale endpoints are %s (docs/gate.md in the repository describes them)", c.Param("method"), strings.Join(s.salePaths(), ", ")))
+		"the sandbox emulates no method %q; its sale endpoints are %s (docs/gate.md in the repository describes them)", code, strings.Join(s.salePaths(), ", ")))
 }
 
 // salePaths lists the sale endpoints of the registered methods.
