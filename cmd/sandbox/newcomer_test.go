@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -151,4 +153,41 @@ func TestServeSaysFreezeIsIgnored(t *testing.T) {
 	assert.True(t, err == nil || errors.Is(err, context.Canceled), "%v", err)
 	assert.Contains(t, stdout.String(), "--freeze is ignored")
 	assert.Contains(t, stdout.String(), "frozen at 2026-03-02T09:00:00Z")
+}
+
+// TestControlAPIWrongMethod asks control endpoints with a method they do not
+// take, as curl does without -X POST and a browser does following the
+// links.pay of a payment: 405, the methods they take, not "no endpoint".
+func TestControlAPIWrongMethod(t *testing.T) {
+	t.Parallel()
+	s := startSandbox(t, t.TempDir())
+	tests := []struct {
+		method, path string
+		status       int
+		allow, want  string
+	}{
+		{"GET", "/sandbox/reset", 405, "POST", "GET /sandbox/reset: this endpoint takes POST only (with curl: -X POST)"},
+		{"GET", "/sandbox/payments/1/order-1/pay", 405, "POST", "takes POST only"},
+		{"GET", "/sandbox/clock/advance", 405, "POST", "takes POST only"},
+		{"POST", "/sandbox/health", 405, "GET", "POST /sandbox/health: this endpoint takes GET only (with curl: -X GET)"},
+		{"DELETE", "/sandbox/projects", 405, "GET, POST", "takes GET or POST only"},
+		{"GET", "/sandbox/payments/1", 404, "", "GET /sandbox/payments/1 is not a sandbox endpoint"},
+		{"GET", "/sandbox/payments/1/order-1/refund", 404, "", "is not a sandbox endpoint"},
+		{"GET", "/sandbox/nothing", 404, "", "is not a sandbox endpoint"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			t.Parallel()
+			req, err := http.NewRequest(tt.method, s.URL+tt.path, nil)
+			require.NoError(t, err)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer res.Body.Close()
+			var ans map[string]string
+			require.NoError(t, json.NewDecoder(res.Body).Decode(&ans))
+			assert.Equal(t, tt.status, res.StatusCode, "%v", ans)
+			assert.Equal(t, tt.allow, res.Header.Get("Allow"))
+			assert.Contains(t, ans["error"], tt.want)
+		})
+	}
 }

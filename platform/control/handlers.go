@@ -103,10 +103,49 @@ func (s *Server) handleHealth(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// handleNotFound answers what no route under /sandbox serves: a path that
+// is no endpoint (404), or an endpoint asked with a method it does not take
+// (405, as curl without -X POST asks, or a browser following a link).
 func (s *Server) handleNotFound(c echo.Context) error {
+	r := c.Request()
+	if allow := methodsServing(c.Echo().Routes(), r.URL.Path); len(allow) > 0 {
+		c.Response().Header().Set("Allow", strings.Join(allow, ", "))
+		return c.JSON(http.StatusMethodNotAllowed, map[string]string{
+			"error": fmt.Sprintf("%s %s: this endpoint takes %s only (with curl: -X %s)", r.Method, r.URL.Path, strings.Join(allow, " or "), allow[0]),
+		})
+	}
 	return c.JSON(http.StatusNotFound, map[string]string{
-		"error": fmt.Sprintf("%s %s is not a sandbox endpoint; docs/control-api.md in the repository, or GET /, lists them", c.Request().Method, c.Request().URL.Path),
+		"error": fmt.Sprintf("%s %s is not a sandbox endpoint; docs/control-api.md in the repository, or GET /, lists them", r.Method, r.URL.Path),
 	})
+}
+
+// methodsServing returns the methods of the routes whose pattern matches
+// path (":name" matching one segment), wildcard routes aside, sorted.
+func methodsServing(routes []*echo.Route, path string) []string {
+	segments := strings.Split(path, "/")
+	var out []string
+	for _, rt := range routes {
+		if strings.Contains(rt.Path, "*") || slices.Contains(out, rt.Method) {
+			continue
+		}
+		pattern := strings.Split(rt.Path, "/")
+		if len(pattern) != len(segments) {
+			continue
+		}
+		match := true
+		for i, p := range pattern {
+			if strings.HasPrefix(p, ":") && segments[i] != "" || p == segments[i] {
+				continue
+			}
+			match = false
+			break
+		}
+		if match {
+			out = append(out, rt.Method)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func (s *Server) handleProjects(c echo.Context) error {
