@@ -462,6 +462,9 @@ func runVerify(_ context.Context, args []string, std stdio) error {
 		}
 	}
 	hints = bodyHints(data)
+	if got == "" {
+		hints = append(hints, unsignedHints(data)...)
+	}
 	err = signature.Verify(data, got, *secret)
 	return verdict(std.out, err, *mine, hints)
 }
@@ -477,6 +480,9 @@ func verdict(w io.Writer, err error, mine string, hints []string) error {
 	invalid := &exitError{code: 1, msg: "the signature does not match"}
 	if errors.Is(err, signature.ErrEmpty) {
 		fmt.Fprintln(w, "invalid: the message carries no signature (a callback has it at the top level, a Gate request in general.signature, a Payment Page link in its signature parameter)")
+		for _, h := range hints {
+			fmt.Fprintln(w, "- "+h)
+		}
 		return invalid
 	}
 	var mm *signature.Mismatch
@@ -522,6 +528,28 @@ func differs(canonical, mine string) string {
 		return fmt.Sprintf("your string stops after pair %d: the canonical string goes on with %q", len(got), want[len(got)])
 	}
 	return fmt.Sprintf("your string goes on after the canonical string's last pair with %q", got[len(want)])
+}
+
+// unsignedHints recognises, in a message without a signature, what the
+// control API answers, which a newcomer pipes into verify whole: the
+// delivery log, one delivery, a payment. It says which part is signed.
+func unsignedHints(data map[string]any) []string {
+	if _, ok := data["deliveries"].([]any); ok {
+		if _, isPayment := data["operations"]; !isPayment {
+			return []string{"this is the delivery log (GET /sandbox/deliveries), which is not signed: verify one callback's body, such as: jq -c '.deliveries[0].body' | sandbox verify --secret S"}
+		}
+	}
+	if body, ok := data["body"].(map[string]any); ok {
+		if _, signed := body["signature"]; signed {
+			return []string{"this is a delivery of the delivery log, which is not signed: verify its body, the callback as sent: jq -c .body | sandbox verify --secret S"}
+		}
+	}
+	if _, ok := data["links"].(map[string]any); ok {
+		if _, ok := data["operations"]; ok {
+			return []string{"this is a payment as the control API shows it, which is not signed: verify a callback (its deliveries[].body) or a status answer (POST /v2/payment/status)"}
+		}
+	}
+	return nil
 }
 
 // bodyHints points at what in a JSON message suggests it was re-encoded
