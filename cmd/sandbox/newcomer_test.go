@@ -200,3 +200,28 @@ func TestControlAPIWrongMethod(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigFlagExampleLoads loads the config file that serve -h shows as
+// an example, as a newcomer who copies it would.
+func TestConfigFlagExampleLoads(t *testing.T) {
+	t.Parallel()
+	var usage strings.Builder
+	serveFlags(&serveOptions{}).VisitAll(func(f *flag.Flag) {
+		if f.Name == "config" {
+			usage.WriteString(f.Usage)
+		}
+	})
+	_, example, ok := strings.Cut(usage.String(), "such as: ")
+	require.True(t, ok, "serve's --config shows an example: %s", usage.String())
+	example, _, _ = strings.Cut(example, " (")
+	yaml := strings.Replace(example, "], methods:", "]\nmethods:", 1)
+	require.NotEqual(t, example, yaml, "the example has projects and methods: %s", example)
+
+	o := serveOptions{Data: t.TempDir(), Config: writeConfig(t, yaml), PublicURL: "http://sandbox.test"}
+	a, err := newApp(context.Background(), o, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+	require.NoError(t, err, "the example of serve -h:\n%s", yaml)
+	defer a.Close()
+	p, err := a.Engine.Project(context.Background(), 842)
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:9000/cb", p.CallbackURL)
+}

@@ -54,7 +54,7 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs := verbFlags("serve")
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8080", "`address` to listen on; loopback only unless you say otherwise")
 	fs.StringVar(&o.Data, "data", "./sandbox-data", "`folder` of the data file (sandbox.db); state survives restarts")
-	fs.StringVar(&o.Config, "config", "", "YAML `file` with projects and method settings (see README)")
+	fs.StringVar(&o.Config, "config", "", "YAML `file` of projects and method settings, such as: projects: [{id: 842, secret: s, callback_url: \"http://127.0.0.1:9000/cb\"}], methods: {oxxo: {variant: 3days}} (the README's \"Running it\", docs/methods.md)")
 	fs.StringVar(&o.PublicURL, "public-url", "", "`URL` customers and merchants reach the sandbox at (default http://ADDR; http://127.0.0.1:PORT when ADDR is 0.0.0.0 or [::])")
 	fs.Func("allowed-hosts", "comma-separated host `names` the control API and dashboard answer to, besides localhost, IP addresses and the --public-url host (DNS rebinding protection)", func(v string) error {
 		for _, h := range strings.Split(v, ",") {
