@@ -100,7 +100,14 @@ type Merchant struct {
 	serveErr chan error
 }
 
-type replyKey struct{ kind, paymentID string }
+// replyKey names what a reply is scripted for: requests of one kind for
+// one project's payment, where project 0 is any project and payment ""
+// every payment without a reply of its own.
+type replyKey struct {
+	kind      string
+	projectID int64
+	paymentID string
+}
 
 // seenKey names the requests a reply's FailFirst counts: those of one
 // kind for one payment, which the project and the payment ID name
@@ -145,12 +152,38 @@ func (m *Merchant) CallbackURL() string { return m.url + CallbackPath }
 func (m *Merchant) CheckDepositURL() string { return m.url + CheckDepositPath }
 
 // SetReply scripts how the merchant answers requests of kind
-// (KindCallback or KindCheckDeposit) for one payment, or for every payment
-// without a reply of its own when paymentID is "".
+// (KindCallback or KindCheckDeposit) for a payment ID in every project, or
+// for every payment without a reply of its own when paymentID is "". With
+// two projects that use the same payment IDs, SetProjectReply scripts
+// one project's.
 func (m *Merchant) SetReply(kind, paymentID string, r Reply) {
+	m.SetProjectReply(kind, 0, paymentID, r)
+}
+
+// SetProjectReply scripts how the merchant answers requests of kind for
+// one project's payment, or for every payment of the project without a
+// reply of its own when paymentID is ""; projectID 0 is any project, as
+// in SetReply. A request gets the first reply scripted for its project
+// and payment, its payment in any project, its project, then any request.
+func (m *Merchant) SetProjectReply(kind string, projectID int64, paymentID string, r Reply) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.replies[replyKey{kind, paymentID}] = r
+	m.replies[replyKey{kind, projectID, paymentID}] = r
+}
+
+// reply returns the reply scripted for req, as SetProjectReply orders
+// them. The caller holds m.mu.
+func (m *Merchant) reply(req Request) Reply {
+	for _, k := range []replyKey{
+		{req.Kind, req.ProjectID, req.PaymentID},
+		{req.Kind, 0, req.PaymentID},
+		{req.Kind, req.ProjectID, ""},
+	} {
+		if r, ok := m.replies[k]; ok {
+			return r
+		}
+	}
+	return m.replies[replyKey{kind: req.Kind}]
 }
 
 // Requests returns every request received so far, in arrival order.
@@ -190,11 +223,7 @@ func (m *Merchant) serve(w http.ResponseWriter, r *http.Request) {
 	describe(&req)
 
 	m.mu.Lock()
-	key := replyKey{req.Kind, req.PaymentID}
-	a, ok := m.replies[key]
-	if !ok {
-		a = m.replies[replyKey{req.Kind, ""}]
-	}
+	a := m.reply(req)
 	seen := seenKey{req.Kind, req.ProjectID, req.PaymentID}
 	n := m.seen[seen]
 	m.seen[seen] = n + 1

@@ -207,6 +207,44 @@ func TestMerchantFailsFirstPerPayment(t *testing.T) {
 	assert.Equal(t, []int{500, 500, 200, 500}, answered, "each payment's first callback fails, project 843's p-1 too")
 }
 
+// TestMerchantRepliesPerProject: the same payment ID in two projects is
+// two payments, and each may be scripted apart; the most specific reply
+// wins: the project's payment, the payment in any project, the project,
+// then any request.
+func TestMerchantRepliesPerProject(t *testing.T) {
+	t.Parallel()
+	m, err := sandboxtest.StartMerchant()
+	require.NoError(t, err)
+	defer m.Close()
+	m.SetReply(sandboxtest.KindCallback, "", sandboxtest.Reply{Status: 501})
+	m.SetReply(sandboxtest.KindCallback, "p-1", sandboxtest.Reply{Status: 502})
+	m.SetProjectReply(sandboxtest.KindCallback, 843, "p-1", sandboxtest.Reply{Status: 503})
+	m.SetProjectReply(sandboxtest.KindCallback, 843, "", sandboxtest.Reply{Status: 504})
+	m.SetProjectReply(sandboxtest.KindCheckDeposit, 843, "p-1", sandboxtest.Reply{Code: 9})
+	tests := []struct {
+		name, url, body string
+		want            int
+	}{
+		{"project 843's p-1", m.CallbackURL(), `{"project_id":843,"payment":{"id":"p-1","status":"success"}}`, 503},
+		{"p-1 of another project", m.CallbackURL(), `{"project_id":842,"payment":{"id":"p-1","status":"success"}}`, 502},
+		{"another payment of project 843", m.CallbackURL(), `{"project_id":843,"payment":{"id":"p-2","status":"success"}}`, 504},
+		{"anything else", m.CallbackURL(), `{"project_id":842,"payment":{"id":"p-2","status":"success"}}`, 501},
+		{"a check_deposit is scripted apart", m.CheckDepositURL(), `{"type":"check_deposit","project_id":842,"payment_id":"p-1"}`, 200},
+	}
+	for _, tt := range tests {
+		res, err := http.Post(tt.url, "application/json", strings.NewReader(tt.body))
+		require.NoError(t, err, tt.name)
+		res.Body.Close()
+		assert.Equal(t, tt.want, res.StatusCode, tt.name)
+	}
+	res, err := http.Post(m.CheckDepositURL(), "application/json", strings.NewReader(`{"type":"check_deposit","project_id":843,"payment_id":"p-1"}`))
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var answer struct{ Code int }
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&answer))
+	assert.Equal(t, 9, answer.Code, "project 843's p-1 check_deposit gets its own code")
+}
+
 // TestMerchantHoldingAnAnswerHasNotAnswered: a held answer counts as no
 // answer until it leaves, so a callback the sandbox gave up on is never
 // taken for accepted while the merchant sleeps.
