@@ -171,13 +171,19 @@ func errNoRequest() *pageError {
 // fail is the one place the Payment Page turns an error into a page: a
 // *pageError says what is wrong in the customer's language; a
 // *platform.Error from the engine becomes the matching page; anything else
-// is a 500 that says so, logged.
+// is a 500 that says so, logged. The page speaks the language_code of p,
+// else the browser's (Accept-Language), as the sandbox's other pages that
+// know no payment do.
 func (s *Server) fail(c echo.Context, p params, err error) error {
 	var pe *pageError
 	if !errors.As(err, &pe) {
 		pe = s.fromEngine(c, p, err)
 	}
-	t := web.NewTranslator(p[paramLanguage])
+	lang := p[paramLanguage]
+	if lang == "" {
+		lang = web.BrowserLanguage(c.Request())
+	}
+	t := web.NewTranslator(lang)
 	view := &web.PaymentError{
 		Status:  pe.Status,
 		Title:   pe.Title.say(t),
