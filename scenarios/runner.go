@@ -23,7 +23,8 @@ import (
 // all against one running sandbox (Target).
 type Runner struct {
 	// Target is the URL of a running sandbox; "" runs each file against a
-	// sandbox of its own, in-process.
+	// sandbox of its own, in-process. Against a Target each file starts
+	// with the sandbox's clock frozen at the file's start, as in-process.
 	Target string
 	// Jobs is how many files run at once; 0 means the number of CPUs, or 1
 	// with a Target, whose clock the files share.
@@ -132,7 +133,8 @@ func Files(paths []string) ([]string, error) {
 
 // Run runs the scenarios of paths, files side by side, and writes each
 // result to Out in input order as soon as it and those before it are done.
-// It returns an error only when it cannot run at all (a missing path).
+// It returns an error only when it cannot run at all (a missing path, no
+// sandbox at Target).
 func (r *Runner) Run(ctx context.Context, paths []string) (*Report, error) {
 	began := time.Now()
 	files, err := Files(paths)
@@ -152,6 +154,12 @@ func (r *Runner) Run(ctx context.Context, paths []string) (*Report, error) {
 		jobs = runtime.NumCPU()
 		if r.Target != "" {
 			jobs = 1
+		}
+	}
+	var tgt *target
+	if r.Target != "" {
+		if tgt, err = connectTarget(ctx, r.Target); err != nil {
+			return nil, err
 		}
 	}
 	type slot struct {
@@ -192,7 +200,7 @@ func (r *Runner) Run(ctx context.Context, paths []string) (*Report, error) {
 					s.res = Result{File: file, Failure: loadFailure(err)}
 					return
 				}
-				s.res = r.runScenario(ctx, sc)
+				s.res = r.runScenario(ctx, sc, tgt)
 			}()
 		}
 	}()
@@ -212,6 +220,11 @@ func (r *Runner) Run(ctx context.Context, paths []string) (*Report, error) {
 			rep.Failed++
 		}
 		writeResult(out, s.res)
+	}
+	if tgt != nil {
+		if err := tgt.finish(ctx); err != nil {
+			fmt.Fprintln(out, err)
+		}
 	}
 	rep.Duration = time.Since(began)
 	fmt.Fprintf(out, "%d passed, %d failed", rep.Passed, rep.Failed)
@@ -253,8 +266,9 @@ func loadFailure(err error) *Failure {
 	return &Failure{Message: err.Error()}
 }
 
-// runScenario runs one loaded scenario.
-func (r *Runner) runScenario(ctx context.Context, sc *Scenario) (res Result) {
+// runScenario runs one loaded scenario, against tgt when the run has a
+// Target.
+func (r *Runner) runScenario(ctx context.Context, sc *Scenario, tgt *target) (res Result) {
 	parent := ctx
 	began := time.Now()
 	res = Result{File: sc.File, Name: sc.Name}
@@ -275,26 +289,31 @@ func (r *Runner) runScenario(ctx context.Context, sc *Scenario) (res Result) {
 		sb  *sandboxtest.Sandbox
 		err error
 	)
-	if r.Target != "" {
+	if tgt != nil {
 		x.suffix = runSuffix()
-		sb, err = sandboxtest.Connect(ctx, r.Target, opts...)
+		sb, err = sandboxtest.Connect(ctx, tgt.url, opts...)
+		if err == nil {
+			if err = tgt.startClock(ctx, sc.start()); err != nil {
+				_ = sb.Close()
+			}
+		}
+		if err != nil {
+			res.Failure = &Failure{Message: fmt.Sprintf("the sandbox at %s cannot run the file: %v", tgt.url, err)}
+			return res
+		}
 	} else {
 		if s := sc.spec.Sandbox.Seed; s != 0 {
 			opts = append(opts, sandboxtest.WithSeed(s))
 		}
-		if s := sc.spec.Sandbox.Start; s != "" {
-			t, _ := time.Parse(time.RFC3339, s) // checked when loaded
-			opts = append(opts, sandboxtest.WithTime(t))
-		}
+		opts = append(opts, sandboxtest.WithTime(sc.start()))
 		if d := sc.spec.Sandbox.CallbackTimeout; d > 0 {
 			opts = append(opts, sandboxtest.WithCallbackTimeout(timeDuration(d)))
 			x.maxWait += timeDuration(d)
 		}
-		sb, err = sandboxtest.Start(ctx, opts...)
-	}
-	if err != nil {
-		res.Failure = &Failure{Message: "the sandbox did not start: " + err.Error()}
-		return res
+		if sb, err = sandboxtest.Start(ctx, opts...); err != nil {
+			res.Failure = &Failure{Message: "the sandbox did not start: " + err.Error()}
+			return res
+		}
 	}
 	defer func() {
 		if x.browser != nil {
@@ -321,6 +340,9 @@ func (r *Runner) runScenario(ctx context.Context, sc *Scenario) (res Result) {
 				f.Message, f.Detail = "interrupted: the run was stopped before this step ended", joinLines(f.Message, f.Detail)
 			case ctx.Err() != nil:
 				f.Message, f.Detail = r.outOfTime(sc, timeout), joinLines(f.Message, f.Detail)
+			}
+			if tgt != nil {
+				f.Detail = joinLines(f.Detail, x.targetNotes(tgt.url))
 			}
 			res.Failure = f
 			return res

@@ -355,41 +355,60 @@ func TestRunFilterSelectsByNameOrFile(t *testing.T) {
 	assert.True(t, strings.HasSuffix(out, "\n0 passed, 2 failed\n"), out)
 }
 
-// TestFilesStartInTheOrderGiven: files start in input order, so that one
-// at a time against a shared clock they see what the files before did.
+// TestFilesStartInTheOrderGiven: against a running sandbox, files start
+// one at a time in input order: each file's callback takes the next
+// delivery ID of the sandbox.
 func TestFilesStartInTheOrderGiven(t *testing.T) {
 	t.Parallel()
 	host := sandboxtest.New(t)
 	dir := t.TempDir()
 	var files []string
-	for i, day := range []string{"06", "07", "08"} {
+	for i := range 3 {
 		p := filepath.Join(dir, fmt.Sprintf("%d.yaml", 3-i)) // the names sort the other way
-		require.NoError(t, os.WriteFile(p, []byte(fmt.Sprintf(`name: day %s
+		require.NoError(t, os.WriteFile(p, []byte(fmt.Sprintf(`name: file %d
 steps:
-  - clock: {advance: 1d}
+  - gate: {sale: oxxo, payment_id: o-1}
+  - callback: {payment: o-1}
+  - delivery: {payment: o-1}
     expect:
-      body: {now: "2026-01-%sT09:00:00Z"}
-`, day, day)), 0o644))
+      body: {id: %d}
+`, i+1, i+1)), 0o644))
 		files = append(files, p)
 	}
 	rep, out := run(t, &scenarios.Runner{Target: host.URL()}, files...)
 	assert.Equal(t, 3, rep.Passed, out)
 }
 
-// TestAgainstARunningSandbox runs shipped scenarios against one sandbox,
-// as --target does: the projects are put through the control API and the
-// payment IDs are made unique, so the same files run twice.
+// TestAgainstARunningSandbox runs every shipped scenario against one
+// sandbox, as --target does against sandbox serve: the projects are put
+// through the control API, the payment IDs are made unique, so the same
+// files run twice, and each file starts with the clock frozen at its
+// start, so that it sees the dates it sees in-process, even on a sandbox
+// whose clock runs elsewhere in time; that clock runs again after the run.
 func TestAgainstARunningSandbox(t *testing.T) {
 	t.Parallel()
-	host := sandboxtest.New(t)
-	// Scenarios whose expectations hold whatever the clock says: against a
-	// shared sandbox, dates depend on what ran before.
-	files := []string{"oxxo-gate-terminal.yaml", "card-partner-refund.yaml", "gate-status-request.yaml", "pp-oxxo.yaml"}
-	for range 2 {
-		rep, out := run(t, &scenarios.Runner{Target: host.URL()}, files...)
-		assert.Equal(t, len(files), rep.Passed, out)
-	}
-	ps, err := host.Payment(context.Background(), 842, "order-1")
+	elsewhere := time.Date(2031, 7, 1, 12, 0, 0, 0, time.UTC)
+	// The files that hold their merchant's answers set a callback timeout
+	// of 1 s, which a running sandbox does not take: this one has it.
+	host := sandboxtest.New(t, sandboxtest.WithRunningClock(), sandboxtest.WithTime(elsewhere), sandboxtest.WithCallbackTimeout(time.Second))
+	rep, out := run(t, &scenarios.Runner{Target: host.URL()}, ".")
+	require.Equal(t, 0, rep.Failed, out)
+	assert.Greater(t, rep.Passed, 30, out)
+
+	again := []string{"oxxo-gate-terminal.yaml", "oxxo-gate-lapse-bank-window.yaml"}
+	rep, out = run(t, &scenarios.Runner{Target: host.URL()}, again...)
+	assert.Equal(t, len(again), rep.Passed, out)
+
+	ctx := context.Background()
+	before, err := host.Now(ctx)
+	require.NoError(t, err)
+	assert.Less(t, before.Sub(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)), 60*24*time.Hour, "the clock is where the last file left it")
+	require.Eventually(t, func() bool {
+		now, err := host.Now(ctx)
+		return err == nil && now.After(before)
+	}, 5*time.Second, 10*time.Millisecond, "the clock runs again")
+
+	ps, err := host.Payment(ctx, 842, "order-1")
 	assert.Error(t, err, "the scenario's own ID is not used as it is")
 	assert.Nil(t, ps)
 	var list struct {
@@ -397,13 +416,13 @@ func TestAgainstARunningSandbox(t *testing.T) {
 			PaymentID string `json:"payment_id"`
 		} `json:"payments"`
 	}
-	res, err := host.Do(context.Background(), "GET", "/sandbox/payments?project_id=842&method=oxxo", nil)
+	res, err := host.Do(ctx, "GET", "/sandbox/payments?project_id=842&payment_id=late-1", nil)
 	require.NoError(t, err)
 	require.NoError(t, res.Decode(&list))
 	var orders []string
 	for _, p := range list.Payments {
-		if strings.HasPrefix(p.PaymentID, "order-1") {
-			assert.Regexp(t, `^order-1-r[0-9a-f]{8}$`, p.PaymentID)
+		if strings.HasPrefix(p.PaymentID, "late-1") {
+			assert.Regexp(t, `^late-1-r[0-9a-f]{8}$`, p.PaymentID)
 			orders = append(orders, p.PaymentID)
 		}
 	}

@@ -24,7 +24,8 @@ status 1.
 
 With --target, the files run one after another against the sandbox running
 at URL: projects are created through its control API, payment IDs get a
-suffix unique to the run, and its clock is shared.
+suffix unique to the run, and its clock is shared: each file starts with it
+frozen at the file's start, as in-process (scenarios/README.md).
 
 Example:
   sandbox test --junit report.xml scenarios/

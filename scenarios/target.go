@@ -1,0 +1,166 @@
+package scenarios
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ecommpay-sandbox/sandbox/sandboxtest"
+)
+
+// A running sandbox (Runner.Target) is shared by the files of a run, one
+// after another. Before each file the runner puts its clock where an
+// in-process sandbox's starts: frozen at the file's sandbox.start, backward
+// if need be, so that the file sees the dates it would see in-process. A
+// clock that ran when the run began runs again when it ends, from where the
+// last file left it.
+
+// target is the running sandbox a run's files share.
+type target struct {
+	url    string
+	client *http.Client
+	// ran says the sandbox's clock was running when the run began.
+	ran bool
+}
+
+// clockState is the control API's view of the sandbox clock.
+type clockState struct {
+	Now    time.Time `json:"now"`
+	Frozen bool      `json:"frozen"`
+}
+
+// connectTarget checks that a sandbox answers at rawURL before any file
+// runs, so that a wrong URL is said once, not once per file, and notes
+// whether its clock runs.
+func connectTarget(ctx context.Context, rawURL string) (*target, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("the target %q is not the URL of a sandbox: write it as http://HOST:PORT, such as http://127.0.0.1:8080", rawURL)
+	}
+	t := &target{url: strings.TrimRight(rawURL, "/"), client: &http.Client{Timeout: 30 * time.Second}}
+	c, err := t.clock(ctx, http.MethodGet, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	t.ran = !c.Frozen
+	return t, nil
+}
+
+// clock sends a request to the sandbox's clock (/sandbox/clock + action)
+// and returns the clock as it answers.
+func (t *target) clock(ctx context.Context, method, action string, body any) (clockState, error) {
+	var c clockState
+	path := "/sandbox/clock" + action
+	var r io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return c, err
+		}
+		r = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, t.url+path, r)
+	if err != nil {
+		return c, fmt.Errorf("the target %s: %w", t.url, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := t.client.Do(req)
+	if err != nil {
+		why := err.Error()
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			why = oe.Error()
+		}
+		return c, fmt.Errorf("no sandbox answers at %s (%s): start one (sandbox serve) or give the URL it listens on", t.url, why)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(res.Body, 1<<16))
+	if res.StatusCode == http.StatusNotFound {
+		return c, fmt.Errorf("%s is not a sandbox: %s %s answered 404; give the sandbox's base URL, such as http://127.0.0.1:8080", t.url, method, path)
+	}
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return c, fmt.Errorf("the sandbox at %s answered %s %s with %d: %s", t.url, method, path, res.StatusCode, bytes.TrimSpace(raw))
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return c, fmt.Errorf("%s is not a sandbox: %s %s answered %.100q, not its clock", t.url, method, path, raw)
+	}
+	return c, nil
+}
+
+// startClock puts the clock where an in-process sandbox's starts: frozen
+// at start.
+func (t *target) startClock(ctx context.Context, start time.Time) error {
+	if _, err := t.clock(ctx, http.MethodPost, "/freeze", nil); err != nil {
+		return fmt.Errorf("freezing the clock: %w", err)
+	}
+	c, err := t.clock(ctx, http.MethodPost, "/set", map[string]string{"now": start.Format(time.RFC3339Nano)})
+	if err != nil {
+		return fmt.Errorf("setting the clock to %s: %w", start.Format(time.RFC3339), err)
+	}
+	if !c.Now.Equal(start) || !c.Frozen {
+		return fmt.Errorf("setting the clock to %s: the sandbox's clock stands at %s (frozen: %t)", start.Format(time.RFC3339), c.Now.Format(time.RFC3339), c.Frozen)
+	}
+	return nil
+}
+
+// finish lets a clock that ran when the run began run again. It is called
+// when the run ends, interrupted or not.
+func (t *target) finish(ctx context.Context) error {
+	if !t.ran {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, err := t.clock(ctx, http.MethodPost, "/unfreeze", nil); err != nil {
+		return fmt.Errorf("the sandbox's clock ran when the run began and stands frozen now: %w", err)
+	}
+	return nil
+}
+
+// start returns where the scenario's clock starts: sandbox.start, else
+// sandboxtest.DefaultTime.
+func (sc *Scenario) start() time.Time {
+	s := sc.spec.Sandbox.Start
+	if s == "" {
+		s = sandboxtest.DefaultTime
+	}
+	t, _ := time.Parse(time.RFC3339, s) // checked when loaded; DefaultTime is valid
+	return t.UTC()
+}
+
+// targetNotes says, for a file that failed against a running sandbox, where
+// its payments are on that sandbox (their IDs carry the run's suffix) and
+// which of the file's sandbox settings a running sandbox does not take.
+func (x *execution) targetNotes(base string) string {
+	var b strings.Builder
+	if len(x.ids) > 0 {
+		fmt.Fprintf(&b, "against %s the file's payment IDs end in %s; on its dashboard:", base, x.suffix)
+		for _, id := range slices.Sorted(maps.Keys(x.ids)) {
+			fmt.Fprintf(&b, "\n  %s  %s/dashboard?q=%s", id, base, url.QueryEscape(id+x.suffix))
+		}
+	}
+	var ignored []string
+	if s := x.sc.spec.Sandbox; s.Seed != 0 {
+		ignored = append(ignored, fmt.Sprintf("sandbox.seed %d (IDs and voucher numbers are the running sandbox's: capture them)", s.Seed))
+	}
+	if d := x.sc.spec.Sandbox.CallbackTimeout; d > 0 {
+		ignored = append(ignored, fmt.Sprintf("sandbox.callback_timeout %s (the sandbox waits its own: sandbox serve --callback-timeout)", formatDuration(timeDuration(d))))
+	}
+	if len(ignored) > 0 {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("a running sandbox does not take the file's " + strings.Join(ignored, ", nor its "))
+	}
+	return b.String()
+}

@@ -1,0 +1,73 @@
+package scenarios_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/sandboxtest"
+	"github.com/ecommpay-sandbox/sandbox/scenarios"
+)
+
+// TestFailureAgainstARunningSandboxSaysWhereToLook: a file that fails
+// against a running sandbox says where its payments are there (their IDs
+// carry the run's suffix) and which of its sandbox settings a running
+// sandbox does not take.
+func TestFailureAgainstARunningSandboxSaysWhereToLook(t *testing.T) {
+	t.Parallel()
+	host := sandboxtest.New(t)
+	file := filepath.Join(t.TempDir(), "held.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`name: a merchant that holds its answers
+sandbox: {seed: 7, callback_timeout: 300ms}
+steps:
+  - gate: {sale: oxxo, payment_id: o-1}
+  - gate: {sale: oxxo, payment_id: o-2}
+  - callback: {payment: o-1}
+    expect:
+      body: {payment: {status: success}}
+`), 0o644))
+	rep, out := run(t, &scenarios.Runner{Target: host.URL()}, file)
+	require.Equal(t, 1, rep.Failed, out)
+	assert.Contains(t, out, `payment.status: want "success" (a string), got "awaiting redirect result"`, "what differs reads as in-process")
+	assert.Regexp(t, `against `+regexp.QuoteMeta(host.URL())+` the file's payment IDs end in (-r[0-9a-f]{8}); on its dashboard:`, out)
+	suffix := regexp.MustCompile(`end in (-r[0-9a-f]{8})`).FindStringSubmatch(out)[1]
+	assert.Contains(t, out, "\n          o-1  "+host.URL()+"/dashboard?q=o-1"+suffix+"\n")
+	assert.Contains(t, out, "\n          o-2  "+host.URL()+"/dashboard?q=o-2"+suffix+"\n")
+	assert.Contains(t, out, "a running sandbox does not take the file's sandbox.seed 7 (IDs and voucher numbers are the running sandbox's: capture them), "+
+		"nor its sandbox.callback_timeout 300ms (the sandbox waits its own: sandbox serve --callback-timeout)")
+	res, err := host.Do(context.Background(), http.MethodGet, "/dashboard?q=o-1"+suffix, nil)
+	require.NoError(t, err)
+	assert.Contains(t, string(res.Body), "o-1"+suffix, "the link finds the payment")
+}
+
+// TestTargetThatIsNoSandbox: a run against a URL where no sandbox answers
+// fails once, before any file, saying what to do, rather than once a file.
+func TestTargetThatIsNoSandbox(t *testing.T) {
+	t.Parallel()
+	other := httptest.NewServer(http.NotFoundHandler())
+	defer other.Close()
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	tests := []struct {
+		target, want string
+	}{
+		{"127.0.0.1:8080", `the target "127.0.0.1:8080" is not the URL of a sandbox: write it as http://HOST:PORT, such as http://127.0.0.1:8080`},
+		{gone.URL, "no sandbox answers at " + gone.URL + " ("},
+		{gone.URL, "): start one (sandbox serve) or give the URL it listens on"},
+		{other.URL, other.URL + " is not a sandbox: GET /sandbox/clock answered 404; give the sandbox's base URL, such as http://127.0.0.1:8080"},
+	}
+	for _, tt := range tests {
+		r := &scenarios.Runner{Target: tt.target}
+		rep, err := r.Run(context.Background(), []string{"oxxo-gate-terminal.yaml", "pp-oxxo.yaml"})
+		require.Error(t, err, tt.target)
+		assert.Contains(t, err.Error(), tt.want)
+		assert.Nil(t, rep)
+	}
+}
