@@ -23,8 +23,9 @@ import (
 // all against one running sandbox (Target).
 type Runner struct {
 	// Target is the URL of a running sandbox; "" runs each file against a
-	// sandbox of its own, in-process. Against a Target each file starts
-	// with the sandbox's clock frozen at the file's start, as in-process.
+	// sandbox of its own, in-process. Against a Target, one file at a time
+	// (Jobs 1), each file starts with the sandbox's clock frozen at the
+	// file's start, as in-process.
 	Target string
 	// Jobs is how many files run at once; 0 means the number of CPUs, or 1
 	// with a Target, whose clock the files share.
@@ -161,6 +162,9 @@ func (r *Runner) Run(ctx context.Context, paths []string) (*Report, error) {
 		if tgt, err = connectTarget(ctx, r.Target); err != nil {
 			return nil, err
 		}
+		// Files side by side share the clock as it moves: none can have
+		// it to itself from its start.
+		tgt.startEach = jobs == 1
 	}
 	type slot struct {
 		res  Result
@@ -292,7 +296,7 @@ func (r *Runner) runScenario(ctx context.Context, sc *Scenario, tgt *target) (re
 	if tgt != nil {
 		x.suffix = runSuffix()
 		sb, err = sandboxtest.Connect(ctx, tgt.url, opts...)
-		if err == nil {
+		if err == nil && tgt.startEach {
 			if err = tgt.startClock(ctx, sc.start()); err != nil {
 				_ = sb.Close()
 			}

@@ -23,7 +23,8 @@ import (
 // in-process sandbox's starts: frozen at the file's sandbox.start, backward
 // if need be, so that the file sees the dates it would see in-process. A
 // clock that ran when the run began runs again when it ends, from where the
-// last file left it.
+// last file left it. Files run side by side (Jobs above 1) share the clock
+// as they move it, as the sandbox's other users do.
 
 // target is the running sandbox a run's files share.
 type target struct {
@@ -31,6 +32,9 @@ type target struct {
 	client *http.Client
 	// ran says the sandbox's clock was running when the run began.
 	ran bool
+	// startEach says that each file starts with the clock frozen at its
+	// start: the files run one at a time.
+	startEach bool
 }
 
 // clockState is the control API's view of the sandbox clock.
@@ -116,7 +120,7 @@ func (t *target) startClock(ctx context.Context, start time.Time) error {
 // finish lets a clock that ran when the run began run again. It is called
 // when the run ends, interrupted or not.
 func (t *target) finish(ctx context.Context) error {
-	if !t.ran {
+	if !t.ran || !t.startEach {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -70,4 +71,24 @@ func TestTargetThatIsNoSandbox(t *testing.T) {
 		assert.Contains(t, err.Error(), tt.want)
 		assert.Nil(t, rep)
 	}
+}
+
+// TestTargetClockSideBySide: files run side by side (Jobs above 1) cannot
+// each have the clock from their start, so the runner leaves it alone.
+func TestTargetClockSideBySide(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2030, 3, 1, 8, 0, 0, 0, time.UTC)
+	host := sandboxtest.New(t, sandboxtest.WithTime(at))
+	file := filepath.Join(t.TempDir(), "now.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`name: where the clock stands
+steps:
+  - clock: {advance: 0s}
+    expect:
+      body: {now: "2030-03-01T08:00:00Z", frozen: true}
+`), 0o644))
+	rep, out := run(t, &scenarios.Runner{Target: host.URL(), Jobs: 2}, file)
+	assert.Equal(t, 1, rep.Passed, out)
+	rep, out = run(t, &scenarios.Runner{Target: host.URL()}, file)
+	assert.Equal(t, 1, rep.Failed, "one at a time, the file starts at its start:\n%s", out)
+	assert.Contains(t, out, `now: want "2030-03-01T08:00:00Z" (a string), got "2026-01-05T09:00:00Z" (a string)`)
 }
