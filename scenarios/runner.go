@@ -364,6 +364,8 @@ func (r *Runner) outOfTime(sc *Scenario, timeout time.Duration) string {
 			wait = formatDuration(timeDuration(d))
 		}
 		msg += fmt.Sprintf(". Every callback or check_deposit the merchant holds (silent, a delay) costs the sandbox's callback timeout, %s here, of wall time: set sandbox.callback_timeout short, such as 300ms", wait)
+	} else {
+		msg += ". Every callback or check_deposit the merchant holds (silent, a delay) costs the running sandbox's own callback timeout of wall time, whatever sandbox.callback_timeout says: start it with a short one, such as sandbox serve --callback-timeout 1s"
 	}
 	return msg
 }

@@ -92,3 +92,27 @@ steps:
 	assert.Equal(t, 1, rep.Failed, "one at a time, the file starts at its start:\n%s", out)
 	assert.Contains(t, out, `now: want "2030-03-01T08:00:00Z" (a string), got "2026-01-05T09:00:00Z" (a string)`)
 }
+
+// TestTargetOutOfTimeSaysWhatCostsTime: against a running sandbox, a file
+// whose merchant holds its answers waits the sandbox's own callback
+// timeout; out of time, the failure says how to shorten it there.
+func TestTargetOutOfTimeSaysWhatCostsTime(t *testing.T) {
+	t.Parallel()
+	host := sandboxtest.New(t) // waits 10 s for an answer
+	file := filepath.Join(t.TempDir(), "silent.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`name: a merchant that never answers
+sandbox: {callback_timeout: 300ms}
+merchant:
+  callbacks: {silent: true}
+steps:
+  - gate: {sale: oxxo, payment_id: a}
+  - callback: {payment: a, within: 1h}
+`), 0o644))
+	rep, out := run(t, &scenarios.Runner{Target: host.URL(), Timeout: time.Second}, file)
+	require.Equal(t, 1, rep.Failed, out)
+	assert.Contains(t, out, "the scenario ran out of time: it may run for 1s of wall time (sandbox test --timeout). "+
+		"Every callback or check_deposit the merchant holds (silent, a delay) costs the running sandbox's own callback timeout of wall time, "+
+		"whatever sandbox.callback_timeout says: start it with a short one, such as sandbox serve --callback-timeout 1s")
+	assert.Contains(t, out, "a running sandbox does not take the file's sandbox.callback_timeout 300ms")
+	assert.NotContains(t, out, "set sandbox.callback_timeout short")
+}
