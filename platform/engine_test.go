@@ -193,6 +193,45 @@ func TestAdvanceRunsJobsAtTheirDueTimeInOrder(t *testing.T) {
 	assert.Len(t, prov.ran, 4)
 }
 
+// TestAnEndedPaymentKeepsNoProviderJobs checks that a payment whose
+// operation ends (paid, expired) drops the jobs its provider asked for: they
+// would do nothing, and the console would list them as work still due.
+func TestAnEndedPaymentKeepsNoProviderJobs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	eng, prov, _ := newEngine(t, filepath.Join(t.TempDir(), "db"))
+	for _, id := range []string{"paid", "expired", "open"} {
+		_, err := eng.Sale(ctx, sale(id))
+		require.NoError(t, err)
+	}
+	_, err := eng.RunDue(ctx, eng.Clock().Now())
+	require.NoError(t, err)
+	providerJobs := func(id string) []string {
+		v, err := eng.PaymentWhole(ctx, platform.PaymentKey{ProjectID: 5, PaymentID: id})
+		require.NoError(t, err)
+		var names []string
+		for _, j := range v.Jobs {
+			if j.Kind == platform.JobProvider {
+				names = append(names, j.Name)
+			}
+		}
+		return names
+	}
+	require.Equal(t, []string{"first", "second"}, providerJobs("paid"))
+
+	_, err = eng.Pay(ctx, platform.PaymentKey{ProjectID: 5, PaymentID: "paid"}, json.RawMessage(`{}`))
+	require.NoError(t, err)
+	_, err = eng.Expire(ctx, platform.PaymentKey{ProjectID: 5, PaymentID: "expired"})
+	require.NoError(t, err)
+	assert.Empty(t, providerJobs("paid"))
+	assert.Empty(t, providerJobs("expired"))
+	assert.Equal(t, []string{"first", "second"}, providerJobs("open"), "a payment under way keeps its jobs")
+
+	_, err = eng.Advance(ctx, 3*time.Hour)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"open:first@13:00", "open:second@14:00"}, prov.ran, "only the open payment's jobs ran")
+}
+
 func TestCallbacksOfAPaymentQueueInOrder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

@@ -626,6 +626,9 @@ func (e *Engine) apply(tx Tx, project Project, p *Payment, s Step, now time.Time
 		}
 		if s.Status.Final() {
 			p.Redirect = nil
+			if err := dropProviderJobs(tx, p.Key()); err != nil {
+				return err
+			}
 		}
 	}
 	p.UpdatedAt = now
@@ -639,6 +642,27 @@ func (e *Engine) apply(tx Tx, project Project, p *Payment, s Step, now time.Time
 		}
 	}
 	return tx.PutPayment(p)
+}
+
+// dropProviderJobs deletes the pending provider jobs of payment k, once
+// its operation has ended: a provider's job (a voucher's lapse, a page's
+// timeout) is for a payment under way and would do nothing any more (see
+// runJob), so it is not left on the queue, or in the console's timeline as
+// work still due.
+func dropProviderJobs(tx Tx, k PaymentKey) error {
+	jobs, err := tx.Jobs(k)
+	if err != nil {
+		return fmt.Errorf("payment %s: its jobs: %w", k, err)
+	}
+	for _, j := range jobs {
+		if j.Kind != JobProvider {
+			continue
+		}
+		if err := tx.DeleteJob(j); err != nil {
+			return fmt.Errorf("payment %s: drop job %d (%s): %w", k, j.ID, j.Name, err)
+		}
+	}
+	return nil
 }
 
 // outcome returns operation code, message and errors for a step.
