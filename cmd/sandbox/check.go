@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 
 	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
 )
@@ -72,5 +73,14 @@ func checkFile(ctx context.Context, path string) (*bolt.Report, error) {
 
 // summary says what a checked file holds.
 func summary(r *bolt.Report) string {
-	return fmt.Sprintf("%d projects, %d payments, %d callbacks, %d jobs", r.Projects, r.Payments, r.Deliveries, r.Jobs)
+	return strings.Join([]string{count(r.Projects, "project"), count(r.Payments, "payment"),
+		count(r.Deliveries, "callback"), count(r.Jobs, "job")}, ", ")
+}
+
+// count writes n things: "1 project", "2 projects".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ecommpay-sandbox/sandbox/internal/testlog"
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
 )
 
 // The mistakes a newcomer makes in the first hour, and what the sandbox
@@ -224,4 +225,9 @@ func TestConfigFlagExampleLoads(t *testing.T) {
 	p, err := a.Engine.Project(context.Background(), 842)
 	require.NoError(t, err)
 	assert.Equal(t, "http://127.0.0.1:9000/cb", p.CallbackURL)
+}
+
+func TestCheckSummaryCounts(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "1 project, 0 payments, 2 callbacks, 1 job", summary(&bolt.Report{Projects: 1, Deliveries: 2, Jobs: 1}))
 }
