@@ -40,7 +40,7 @@ func newGuard(publicURL string, allowed []string, r *web.Renderer) (*guard, erro
 	if publicURL != "" {
 		u, err := url.Parse(publicURL)
 		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-			return nil, fmt.Errorf("public URL %q is not an absolute http(s) URL", publicURL)
+			return nil, fmt.Errorf("--public-url %q is not an absolute http(s) URL: write it like http://127.0.0.1:8080 or https://sandbox.example", publicURL)
 		}
 		g.hosts[hostName(u.Host)] = true
 		origin := u.Scheme + "://" + u.Host
@@ -52,9 +52,10 @@ func newGuard(publicURL string, allowed []string, r *web.Renderer) (*guard, erro
 		sources += " " + origin
 	}
 	for _, h := range allowed {
-		name := hostName(strings.TrimSpace(h))
-		if name == "" || strings.ContainsAny(name, "/ ") {
-			return nil, fmt.Errorf("allowed host %q is not a host name: write a name such as sandbox.test, without scheme or path", h)
+		h = strings.TrimSpace(h)
+		name := hostName(h)
+		if name == "" || strings.ContainsAny(h, "/ ") {
+			return nil, fmt.Errorf("--allowed-hosts %q is not a host name: write a name such as sandbox.test, without scheme or path", h)
 		}
 		g.hosts[name] = true
 	}

@@ -39,6 +39,10 @@ func TestNewcomerMistakes(t *testing.T) {
 			stderr: `sandbox: --addr "8080": write a host and a port, such as 127.0.0.1:8080`},
 		{name: "a host without its port", args: []string{"serve", "--addr", "localhost"}, code: 1,
 			stderr: `sandbox: --addr "localhost": write a host and a port`},
+		{name: "a URL given as an allowed host", args: []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--allowed-hosts", "http://myhost"}, code: 1,
+			stderr: `sandbox: --allowed-hosts "http://myhost" is not a host name: write a name such as sandbox.test, without scheme or path`},
+		{name: "a public URL without its scheme", args: []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--public-url", "localhost:8080"}, code: 1,
+			stderr: `sandbox: --public-url "localhost:8080" is not an absolute http(s) URL: write it like http://127.0.0.1:8080`},
 		{name: "a duration without its unit", args: []string{"serve", "--callback-timeout", "10"}, code: 2,
 			stderr: `invalid value "10" for flag -callback-timeout: write a duration with its unit, such as 10s, 2m or 1h30m ("sandbox serve -h" lists its flags)`},
 		{name: "a scenario timeout without its unit", args: []string{"test", "--timeout", "5", "scenarios/"}, code: 2,
@@ -67,8 +71,11 @@ func TestNewcomerMistakes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var stdout, stderr bytes.Buffer
-			err := runWith(context.Background(), tt.args, stdio{in: strings.NewReader(tt.stdin), out: &stdout, err: &stderr})
+			// A serve that should refuse to start, and does not, ends here.
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			var stdout, stderr testlog.Buffer
+			err := runWith(ctx, tt.args, stdio{in: strings.NewReader(tt.stdin), out: &stdout, err: &stderr})
 			if errors.Is(err, flag.ErrHelp) {
 				err = nil
 			}
