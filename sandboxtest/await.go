@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/signature"
 )
 
@@ -75,7 +76,7 @@ func (s *Sandbox) WaitCallback(ctx context.Context, w Wait) (Request, error) {
 		case now.Before(deadline):
 			_, err = s.Advance(ctx, deadline.Sub(now))
 		default:
-			return Request{}, s.noneCame(w, start, now)
+			return Request{}, s.noneCame(ctx, w, start, now)
 		}
 		if err != nil {
 			return Request{}, err
@@ -275,7 +276,7 @@ func nextJob(jobs []job, now time.Time) (time.Time, bool) {
 }
 
 // noneCame explains why WaitCallback found nothing.
-func (s *Sandbox) noneCame(w Wait, start, now time.Time) error {
+func (s *Sandbox) noneCame(ctx context.Context, w Wait, start, now time.Time) error {
 	var b strings.Builder
 	what := "callback"
 	if w.Status != "" {
@@ -291,6 +292,7 @@ func (s *Sandbox) noneCame(w Wait, start, now time.Time) error {
 	switch {
 	case len(all) == 0:
 		b.WriteString("; the merchant received no callback of it")
+		b.WriteString(s.undelivered(ctx, w))
 	case len(rs) == 0:
 		fmt.Fprintf(&b, "; besides the %d callback(s) taken before, the merchant received none", len(all))
 	case len(rs) == len(all):
@@ -301,6 +303,61 @@ func (s *Sandbox) noneCame(w Wait, start, now time.Time) error {
 		describeRequests(&b, rs)
 	}
 	return errors.New(b.String())
+}
+
+// undelivered says what became of the callbacks of a payment that the
+// merchant never received, as the sandbox's delivery log has them: not
+// sent, sent elsewhere, or failing to reach the merchant (a sandbox that
+// cannot reach 127.0.0.1 of this machine, say). It is "" when the log has
+// none.
+func (s *Sandbox) undelivered(ctx context.Context, w Wait) string {
+	ids := []int64{w.ProjectID}
+	if w.ProjectID == 0 {
+		ids = s.projectIDs()
+	}
+	var b strings.Builder
+	for _, id := range ids {
+		ds, err := s.Deliveries(ctx, id, w.PaymentID)
+		if err != nil {
+			continue // the payment's log is a hint: its absence is not the failure
+		}
+		n := 0
+		for _, d := range ds {
+			if d.Kind != platform.DeliveryCallback {
+				continue
+			}
+			n++
+			fmt.Fprintf(&b, "\n  callback %d%s", n, s.describeDelivery(d))
+		}
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return "; the sandbox's delivery log has:" + b.String()
+}
+
+// describeDelivery says where a callback went and how it fared.
+func (s *Sandbox) describeDelivery(d Delivery) string {
+	switch d.Status {
+	case platform.DeliverySuppressed:
+		return " was not sent: the payment disabled its callbacks (callback.force_disable)"
+	case platform.DeliveryNoURL:
+		return fmt.Sprintf(" was not sent: project %d has no callback URL", d.ProjectID)
+	}
+	where := " to " + d.URL
+	if m := s.merchant.URL(); !strings.HasPrefix(d.URL, m+"/") {
+		where += fmt.Sprintf(", not to this merchant (%s)", m)
+	}
+	n := len(d.Attempts)
+	if n == 0 {
+		return fmt.Sprintf("%s: %s, not attempted yet", where, d.Status)
+	}
+	last := d.Attempts[n-1]
+	why := last.Error
+	if why == "" {
+		why = fmt.Sprintf("answered %d", last.Status)
+	}
+	return fmt.Sprintf("%s: %s after %d attempt(s), the last: %s", where, d.Status, n, why)
 }
 
 // describeRequests lists callbacks, one line per run of alike ones.
