@@ -346,7 +346,7 @@ func (r *Runner) runScenario(ctx context.Context, sc *Scenario, tgt *target) (re
 				f.Message, f.Detail = r.outOfTime(sc, timeout), joinLines(f.Message, f.Detail)
 			}
 			if tgt != nil {
-				f.Detail = joinLines(f.Detail, x.targetNotes(tgt.url))
+				f.Detail = joinLines(f.Detail, x.targetNotes(ctx, tgt.url))
 			}
 			res.Failure = f
 			return res

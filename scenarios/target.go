@@ -142,11 +142,16 @@ func (sc *Scenario) start() time.Time {
 	return t.UTC()
 }
 
-// targetNotes says, for a file that failed against a running sandbox, where
-// its payments are on that sandbox (their IDs carry the run's suffix) and
-// which of the file's sandbox settings a running sandbox does not take.
-func (x *execution) targetNotes(base string) string {
+// targetNotes says, for a file that failed against a running sandbox,
+// that the sandbox cannot reach the merchant when it could not, where the
+// file's payments are on that sandbox (their IDs carry the run's suffix),
+// and which of the file's sandbox settings a running sandbox does not take.
+func (x *execution) targetNotes(ctx context.Context, base string) string {
 	var b strings.Builder
+	if x.merchantUnreachable(ctx) {
+		fmt.Fprintf(&b, "the sandbox at %s cannot reach the merchant the runner started at %s: every request it sent there failed "+
+			"and none arrived. Run the sandbox on this machine; in a container, on the host's network (docker run --network host)\n", base, x.sb.Merchant().URL())
+	}
 	if len(x.ids) > 0 {
 		fmt.Fprintf(&b, "against %s the file's payment IDs end in %s; on its dashboard:", base, x.suffix)
 		for _, id := range slices.Sorted(maps.Keys(x.ids)) {
@@ -167,4 +172,37 @@ func (x *execution) targetNotes(base string) string {
 		b.WriteString("a running sandbox does not take the file's " + strings.Join(ignored, ", nor its "))
 	}
 	return b.String()
+}
+
+// merchantUnreachable reports whether the sandbox sent requests of the
+// file's payments to the merchant and none arrived: it cannot reach the
+// merchant, as a sandbox in a container cannot reach 127.0.0.1 of the
+// machine the runner runs on.
+func (x *execution) merchantUnreachable(ctx context.Context) bool {
+	m := x.sb.Merchant()
+	if len(m.Requests()) > 0 {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	for _, p := range x.projects {
+		for id := range x.ids {
+			ds, err := x.sb.Deliveries(ctx, p.ID, id+x.suffix)
+			if err != nil {
+				continue // a hint only: the failure is said already
+			}
+			for _, d := range ds {
+				for _, a := range d.Attempts {
+					u := a.URL
+					if u == "" {
+						u = d.URL
+					}
+					if a.Error != "" && strings.HasPrefix(u, m.URL()+"/") {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }

@@ -41,6 +41,7 @@ steps:
 	suffix := regexp.MustCompile(`end in (-r[0-9a-f]{8})`).FindStringSubmatch(out)[1]
 	assert.Contains(t, out, "\n          o-1  "+host.URL()+"/dashboard?q=o-1"+suffix+"\n")
 	assert.Contains(t, out, "\n          o-2  "+host.URL()+"/dashboard?q=o-2"+suffix+"\n")
+	assert.NotContains(t, out, "cannot reach the merchant", "it reached it")
 	assert.Contains(t, out, "a running sandbox does not take the file's sandbox.seed 7 (IDs and voucher numbers are the running sandbox's: capture them), "+
 		"nor its sandbox.callback_timeout 300ms (the sandbox waits its own: sandbox serve --callback-timeout)")
 	res, err := host.Do(context.Background(), http.MethodGet, "/dashboard?q=o-1"+suffix, nil)
