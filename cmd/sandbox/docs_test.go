@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -216,4 +219,50 @@ func TestNothingPointsOutsideTheRepo(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Greater(t, read, 100, "the repository's files were read")
+}
+
+// yamlBlocks returns the ```yaml blocks of a markdown text.
+func yamlBlocks(text string) []string {
+	var blocks []string
+	var cur *strings.Builder
+	for _, line := range strings.Split(text, "\n") {
+		switch {
+		case cur == nil && strings.TrimSpace(line) == "```yaml":
+			cur = &strings.Builder{}
+		case cur != nil && strings.HasPrefix(strings.TrimSpace(line), "```"):
+			blocks = append(blocks, cur.String())
+			cur = nil
+		case cur != nil:
+			cur.WriteString(line + "\n")
+		}
+	}
+	return blocks
+}
+
+// TestDocsConfigExamplesLoad loads every config file the README and docs/
+// show, as `sandbox serve --config` would.
+func TestDocsConfigExamplesLoad(t *testing.T) {
+	t.Parallel()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	docs, err := runnableDocs(root)
+	require.NoError(t, err)
+	loaded := 0
+	for _, doc := range docs {
+		raw, err := os.ReadFile(filepath.Join(root, doc))
+		require.NoError(t, err)
+		for i, block := range yamlBlocks(string(raw)) {
+			o := serveOptions{Data: t.TempDir(), Config: writeConfig(t, block), PublicURL: "http://sandbox.test"}
+			a, err := newApp(context.Background(), o, slog.New(slog.DiscardHandler), time.Now)
+			if !assert.NoError(t, err, "%s, YAML block %d:\n%s", doc, i+1, block) {
+				continue
+			}
+			projects, err := a.Engine.Projects(context.Background())
+			require.NoError(t, err)
+			assert.Greater(t, len(projects), 1, "%s, YAML block %d declares a project beside the demo", doc, i+1)
+			require.NoError(t, a.Close())
+			loaded++
+		}
+	}
+	assert.GreaterOrEqual(t, loaded, 2, "the README's and docs/methods.md's config files")
 }
