@@ -39,6 +39,9 @@ func TestEveryMethodIsWhole(t *testing.T) {
 				assert.NotEmpty(t, m.Hints[lang], "Hints[%q]: the Payment Page says in a few words what paying with it means", lang)
 			}
 			assert.Empty(t, m.Defaults.Check(m), "Defaults are settings the method takes (Method.Settings)")
+			for name, what := range m.Jobs {
+				assert.NotEmpty(t, what, "Jobs[%q] says what the job does, in the console's timeline", name)
+			}
 		})
 	}
 }

@@ -61,6 +61,11 @@ type Method struct {
 	// (a terminal, a wallet), linked from the sandbox's front page.
 	Pages    []PageLink
 	Defaults MethodSettings
+	// Jobs says what each of the provider's jobs does, by job name, in a
+	// few words a developer reads in the console's timeline under a
+	// payment's pending work: "lapse": "the voucher lapses if nobody paid
+	// it".
+	Jobs map[string]string
 }
 
 // Brand is how a payment method looks: its name, wordmarks and colours.

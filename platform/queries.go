@@ -46,6 +46,8 @@ type PaymentView struct {
 	Project    Project
 	Deliveries []*Delivery
 	Jobs       []Job
+	// Method is the payment's method, as its provider describes it.
+	Method Method
 }
 
 // PaymentWhole returns a payment with its deliveries and pending jobs.
@@ -65,6 +67,9 @@ func (e *Engine) PaymentWhole(ctx context.Context, k PaymentKey) (PaymentView, e
 		v.Jobs, err = tx.Jobs(k)
 		return err
 	})
+	if err == nil {
+		v.Method = e.methodOf(v.Payment)
+	}
 	return v, err
 }
 

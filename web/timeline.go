@@ -168,7 +168,7 @@ func TimelineOf(v platform.PaymentView, now time.Time) []TimelineEntry {
 	entries = append(entries, TimelineEntry{At: now, Kind: TimelineNow, Title: "Now, on the sandbox clock"})
 	for i := range v.Jobs {
 		j := &v.Jobs[i]
-		entries = append(entries, TimelineEntry{At: j.Due, Kind: TimelineJob, Job: j, Title: jobTitle(j), In: FormatCountdown(j.Due.Sub(now))})
+		entries = append(entries, TimelineEntry{At: j.Due, Kind: TimelineJob, Job: j, Title: jobTitle(j, v.Method), In: FormatCountdown(j.Due.Sub(now))})
 	}
 	return entries
 }
@@ -180,13 +180,17 @@ func titleCase(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func jobTitle(j *platform.Job) string {
+// jobTitle says what job j of a payment of method m will do.
+func jobTitle(j *platform.Job, m platform.Method) string {
 	switch j.Kind {
 	case platform.JobDeliver:
 		return fmt.Sprintf("Attempt to deliver callback #%d", j.DeliveryID)
 	case platform.JobProcess:
 		return "The provider takes the new operation"
 	case platform.JobProvider:
+		if what := m.Jobs[j.Name]; what != "" {
+			return titleCase(what)
+		}
 		return "Provider job " + j.Name
 	}
 	return string(j.Kind)

@@ -81,6 +81,10 @@ func Method() platform.Method {
 		Settings: []string{"timeout"}, // the checkout's ttl
 		Defaults: platform.MethodSettings{Timeout: platform.Duration(DefaultTTL)},
 		Brand:    Brand(),
+		Jobs: map[string]string{
+			JobPageTTL:              "the partner's checkout closes if the customer has not paid",
+			JobClarificationTimeout: "declined if the merchant has not sent the missing fields",
+		},
 		Hints: map[string]string{
 			"en": "Card or mobile money",
 			"es": "Tarjeta o dinero móvil",

@@ -191,6 +191,7 @@ func TestStartOpensTheCheckout(t *testing.T) {
 	assert.Regexp(t, `^1772442000\d{3}A$`, s.ProviderPaymentID, "the second, 3 random digits as its milliseconds, A")
 	assert.Equal(t, []string{"inv:1000000389"}, s.References)
 	assert.Equal(t, []platform.ProviderJob{{Name: cardpartner.JobPageTTL, Due: t0.Add(900 * time.Second)}}, s.Jobs)
+	assert.Contains(t, cardpartner.Method().Jobs, cardpartner.JobPageTTL, "Method.Jobs says what the job does, for the console")
 	require.NotNil(t, s.Redirect)
 	assert.Equal(t, "http://sandbox.test/providers/card-partner/checkout", s.Redirect.URL)
 	assert.Equal(t, "POST", s.Redirect.Method)
@@ -357,6 +358,7 @@ func TestClarification(t *testing.T) {
 			assert.True(t, s.Notify)
 			assert.Nil(t, s.Redirect)
 			assert.Equal(t, []platform.ProviderJob{{Name: cardpartner.JobClarificationTimeout, Due: t0.Add(30 * time.Minute)}}, s.Jobs)
+			assert.Contains(t, cardpartner.Method().Jobs, cardpartner.JobClarificationTimeout, "Method.Jobs says what the job does, for the console")
 			applyStep(p, s)
 
 			// Clarifying with a field still missing answers 2004 naming it.

@@ -66,6 +66,10 @@ func Method() platform.Method {
 			MaxAmount: DefaultMaxAmount,
 		},
 		Brand: Brand(),
+		Jobs: map[string]string{
+			JobSessionTimeout: "the customer's session at EcoVoucher times out if they have not paid",
+			JobDepositTimeout: "declined if no answer to check_deposit was recorded",
+		},
 		Hints: map[string]string{
 			"en": "Prepaid ecoVoucher codes",
 			"es": "Códigos prepago ecoVoucher",

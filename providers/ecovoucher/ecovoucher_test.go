@@ -108,6 +108,7 @@ func TestStart(t *testing.T) {
 	assert.Equal(t, "3324010001000000001", s.ProviderPaymentID)
 	assert.Equal(t, []string{"tx:1000000001"}, s.References)
 	assert.Equal(t, []platform.ProviderJob{{Name: JobSessionTimeout, Due: now.Add(30 * time.Minute)}}, s.Jobs)
+	assert.Contains(t, Method().Jobs, JobSessionTimeout, "Method.Jobs says what the job does, for the console")
 	require.NotNil(t, s.Redirect)
 	assert.Equal(t, "http://sb/providers/eco-voucher/pay", s.Redirect.URL)
 	assert.Equal(t, "POST", s.Redirect.Method)
@@ -358,6 +359,7 @@ func TestFailExpireJob(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, platform.Step{}, s, "vouchers were sent: the timeout leaves the payment to the merchant's answer")
 
+	assert.Contains(t, Method().Jobs, JobDepositTimeout, "Method.Jobs says what the job does, for the console")
 	s, err = New().Job(p, JobDepositTimeout, env)
 	require.NoError(t, err)
 	assert.Equal(t, platform.DeclineMerchantNoAnswer, s.Code, "a check_deposit that never got an answer declines")

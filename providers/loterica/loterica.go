@@ -41,6 +41,7 @@ func Method() platform.Method {
 			Variant:    voucher.VariantShort,
 		},
 		Brand: Brand(),
+		Jobs:  voucher.Jobs(),
 		// Brazil has kept UTC-3 all year since 2019.
 		Location: voucher.Zone("America/Sao_Paulo", -3),
 		Hints: map[string]string{

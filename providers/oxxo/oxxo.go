@@ -30,6 +30,7 @@ func Method() platform.Method {
 		Settings: []string{"variant"},
 		Defaults: platform.MethodSettings{Variant: voucher.VariantBank},
 		Brand:    Brand(),
+		Jobs:     voucher.Jobs(),
 		// Mexico has kept UTC-6 all year since 2022.
 		Location: voucher.Zone("America/Mexico_City", -6),
 		Hints: map[string]string{

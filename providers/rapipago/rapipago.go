@@ -33,6 +33,7 @@ func Method() platform.Method {
 		Settings:      []string{"variant"},
 		Defaults:      platform.MethodSettings{Variant: voucher.VariantBank},
 		Brand:         Brand(),
+		Jobs:          voucher.Jobs(),
 		// Argentina keeps UTC-3 all year.
 		Location: voucher.Zone("America/Argentina/Buenos_Aires", -3),
 		Hints: map[string]string{

@@ -35,6 +35,11 @@ const (
 // its last day.
 const JobLapse = "lapse"
 
+// Jobs says what the provider's jobs do (platform.Method.Jobs).
+func Jobs() map[string]string {
+	return map[string]string{JobLapse: "the voucher lapses if nobody paid it"}
+}
+
 // maxDraws bounds how many references Start draws before it gives up
 // finding one that no other payment owns. A collision needs a sandbox that
 // replays its seed over data it kept, and even then a few draws suffice.

@@ -265,6 +265,7 @@ func TestPayShortVariant(t *testing.T) {
 	s, err := prov.Start(testPayment("84887177100"), testEnv(t0, VariantShort, 1))
 	require.NoError(t, err)
 	assert.Equal(t, []platform.ProviderJob{{Name: JobLapse, Due: t0.Add(3 * day)}}, s.Jobs)
+	assert.Contains(t, Jobs(), JobLapse, "Jobs says what the job does, for the console")
 }
 
 func TestPayRefusesPaidAndMissingVoucher(t *testing.T) {
