@@ -50,6 +50,9 @@ func runBackup(ctx context.Context, args []string, std stdio) error {
 		*from = "http://127.0.0.1:8080"
 	}
 	out := fs.Arg(0)
+	if err := checkDataFolder(*data); *data != "" && err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
 	if _, err := os.Lstat(out); err == nil {
 		return fmt.Errorf("backup: %s exists: name a new file, or move that one away first", out)
 	}

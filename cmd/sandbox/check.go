@@ -33,6 +33,9 @@ func runCheck(ctx context.Context, args []string, std stdio) error {
 	if fs.NArg() > 0 {
 		return usagef(`check takes flags only; unexpected %q ("sandbox check -h" explains it)`, fs.Arg(0))
 	}
+	if err := checkDataFolder(*data); err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
 	path := dataFile(*data)
 	r, err := checkFile(ctx, path)
 	if errors.Is(err, bolt.ErrInUse) {

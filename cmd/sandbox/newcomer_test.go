@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +28,8 @@ import (
 
 func TestNewcomerMistakes(t *testing.T) {
 	t.Parallel()
+	dbFile := filepath.Join(t.TempDir(), "sandbox.db")
+	require.NoError(t, os.WriteFile(dbFile, nil, 0o644))
 	tests := []struct {
 		name   string
 		args   []string
@@ -43,6 +47,11 @@ func TestNewcomerMistakes(t *testing.T) {
 			stderr: `sandbox: --allowed-hosts "http://myhost" is not a host name: write a name such as sandbox.test, without scheme or path`},
 		{name: "a public URL without its scheme", args: []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--public-url", "localhost:8080"}, code: 1,
 			stderr: `sandbox: --public-url "localhost:8080" is not an absolute http(s) URL: write it like http://127.0.0.1:8080`},
+		{name: "serve given the data file, not its folder", args: []string{"serve", "--addr", "127.0.0.1:0", "--data", dbFile}, code: 1,
+			stderr: "sandbox: --data " + dbFile + " is a file: --data names the folder the data file (sandbox.db) is in, such as --data " + filepath.Dir(dbFile)},
+		{name: "check given the data file", args: []string{"check", "--data", dbFile}, code: 1, stderr: "sandbox: check: --data " + dbFile + " is a file"},
+		{name: "backup given the data file", args: []string{"backup", "--data", dbFile, filepath.Join(t.TempDir(), "copy.db")}, code: 1,
+			stderr: "sandbox: backup: --data " + dbFile + " is a file"},
 		{name: "a duration without its unit", args: []string{"serve", "--callback-timeout", "10"}, code: 2,
 			stderr: `invalid value "10" for flag -callback-timeout: write a duration with its unit, such as 10s, 2m or 1h30m ("sandbox serve -h" lists its flags)`},
 		{name: "a scenario timeout without its unit", args: []string{"test", "--timeout", "5", "scenarios/"}, code: 2,

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -158,6 +160,9 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 		}
 		defer stop()
 	}
+	if err := checkDataFolder(o.Data); err != nil {
+		return err
+	}
 	ln, err := listen(o.Addr)
 	if err != nil {
 		return err
@@ -234,4 +239,14 @@ func warnIfFreezeIgnored(freeze string, clock platform.ClockState, log *slog.Log
 	log.Warn("--freeze is ignored: the data folder already has its own clock, which a restart keeps; "+
 		"start with a new --data folder, or set this one's with POST /sandbox/clock/set and /sandbox/clock/freeze",
 		"freeze", freeze, "clock", state)
+}
+
+// checkDataFolder says, when --data names a file (the data file itself, as
+// a newcomer gives it), to name the folder it is in instead.
+func checkDataFolder(folder string) error {
+	info, err := os.Stat(folder)
+	if err != nil || info.IsDir() {
+		return nil
+	}
+	return fmt.Errorf("--data %s is a file: --data names the folder the data file (sandbox.db) is in, such as --data %s", folder, filepath.Dir(folder))
 }
