@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -236,13 +237,36 @@ func TestNothingPointsOutsideTheRepo(t *testing.T) {
 	assert.Greater(t, read, 100, "the repository's files were read")
 }
 
+// TestDocsJSONExamplesParse checks that every ```json block of the README
+// and docs/ is JSON a reader can paste (placeholders written as "…").
+func TestDocsJSONExamplesParse(t *testing.T) {
+	t.Parallel()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	docs, err := runnableDocs(root)
+	require.NoError(t, err)
+	parsed := 0
+	for _, doc := range docs {
+		raw, err := os.ReadFile(filepath.Join(root, doc))
+		require.NoError(t, err)
+		for i, block := range fencedBlocks(string(raw), "json") {
+			assert.True(t, json.Valid([]byte(block)), "%s, JSON block %d is not JSON:\n%s", doc, i+1, block)
+			parsed++
+		}
+	}
+	assert.Greater(t, parsed, 10, "the docs' JSON examples were read")
+}
+
 // yamlBlocks returns the ```yaml blocks of a markdown text.
-func yamlBlocks(text string) []string {
+func yamlBlocks(text string) []string { return fencedBlocks(text, "yaml") }
+
+// fencedBlocks returns the ```lang blocks of a markdown text.
+func fencedBlocks(text, lang string) []string {
 	var blocks []string
 	var cur *strings.Builder
 	for _, line := range strings.Split(text, "\n") {
 		switch {
-		case cur == nil && strings.TrimSpace(line) == "```yaml":
+		case cur == nil && strings.TrimSpace(line) == "```"+lang:
 			cur = &strings.Builder{}
 		case cur != nil && strings.HasPrefix(strings.TrimSpace(line), "```"):
 			blocks = append(blocks, cur.String())
