@@ -270,8 +270,36 @@ func runnableDocs(root string) ([]string, error) {
 	return docs, nil
 }
 
-// TestReadme runs the ```sh blocks of the README and then of docs/*.md
-// against a fresh sandbox, as a newcomer would after `make run`: the
+// helpExamples returns the commands of the Example(s) section of a verb's
+// help, up to its first blank line, as steps: what `sandbox sign -h` shows
+// must run as the README's blocks do.
+func helpExamples(usage string) ([]readmeStep, error) {
+	_, after, ok := strings.Cut(usage, "\nExample")
+	if !ok {
+		return nil, fmt.Errorf("the help has no Example section")
+	}
+	_, after, _ = strings.Cut(after, "\n") // the heading
+	block := "```sh\n"
+	for _, line := range strings.Split(after, "\n") {
+		if strings.TrimSpace(line) == "" {
+			break
+		}
+		block += strings.TrimPrefix(line, "  ") + "\n"
+	}
+	return readmeSteps(block + "```\n")
+}
+
+func TestHelpExamples(t *testing.T) {
+	t.Parallel()
+	steps, err := helpExamples("Usage: x\n\nExamples:\n  # one\n  echo a |\n    cat\n  echo b\n\nFlags:\n  echo c\n")
+	require.NoError(t, err)
+	assert.Equal(t, []readmeStep{{line: 3, command: "echo a |\n  cat"}, {line: 5, command: "echo b"}}, steps)
+	_, err = helpExamples("Usage: x\n")
+	assert.Error(t, err)
+}
+
+// TestReadme runs the ```sh blocks of the README and then of docs/*.md,
+// then the examples of sign's and verify's help, against a fresh sandbox, as a newcomer would after `make run`: the
 // sandbox binary on PATH, commands run from the repository's root, with
 // bash, curl and jq. localhost:8080 and 127.0.0.1:8080 become the
 // sandbox's address, 127.0.0.1:9000 a merchant that answers 200, and curl
@@ -309,6 +337,17 @@ func TestReadme(t *testing.T) {
 		}
 		for i := range own {
 			own[i].file = doc
+		}
+		steps = append(steps, own...)
+	}
+	// Then the examples of the verbs' help, on a sandbox started over: the
+	// first sends the README's sale again.
+	steps = append(steps, readmeStep{file: "TestReadme", command: "curl -s -X POST localhost:8080/sandbox/reset"})
+	for _, help := range []struct{ name, usage string }{{"sandbox sign -h", signUsage}, {"sandbox verify -h", verifyUsage}} {
+		own, err := helpExamples(help.usage)
+		require.NoError(t, err, help.name)
+		for i := range own {
+			own[i].file = help.name
 		}
 		steps = append(steps, own...)
 	}

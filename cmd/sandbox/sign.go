@@ -30,9 +30,16 @@ FILE, or standard input when FILE is - or missing.
   a whole link): printed as a query string (or the link) ending in
   &signature=..., booleans written 1 and 0 as the SDKs sign them.
 
-Example:
+Examples:
+  # an Oxxo sale, from a checkout of the repository
   sandbox sign --secret secret docs/examples/oxxo-sale.json |
     curl -s localhost:8080/v2/payment/voucher/oxxo/sale -H 'Content-Type: application/json' -d @-
+  # a status request
+  echo '{"general":{"project_id":1,"payment_id":"order-1"}}' | sandbox sign --secret secret |
+    curl -s localhost:8080/v2/payment/status -d @-
+  # a Payment Page link
+  echo 'http://127.0.0.1:8080/payment?project_id=1&payment_id=p-1&payment_amount=25000&payment_currency=MXN&customer_id=c1' |
+    sandbox sign --secret secret --page
 
 Flags:
 `
@@ -46,6 +53,10 @@ input when FILE is - or missing, and prints "valid". Otherwise it prints the
 canonical string the signature should be the HMAC-SHA512 of, and what looks
 wrong, and exits with status 1. Give --string the string your code signed
 to see the first place it differs.
+
+Example, a callback from the delivery log (the delivery's body, as sent):
+  curl -s 'localhost:8080/sandbox/deliveries?payment_id=order-1' |
+    jq -c '.deliveries[0].body' | sandbox verify --secret secret
 
 Flags:
 `
