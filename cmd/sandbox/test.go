@@ -22,10 +22,11 @@ on; interrupted (Ctrl-C), the run still reports every scenario, those it
 did not start as not run (SKIP, and <skipped> in JUnit), and exits with
 status 1.
 
-With --target, the files run one after another against the sandbox running
-at URL: projects are created through its control API, payment IDs get a
-suffix unique to the run, and its clock is shared: each file starts with it
-frozen at the file's start, as in-process (scenarios/README.md).
+With --target, the files run against the sandbox running at URL, one after
+another unless --jobs says otherwise: projects are created through its
+control API, payment IDs get a suffix unique to the run, and each file
+starts with the sandbox's clock frozen at the file's start, as in-process;
+files side by side share the clock as it moves (scenarios/README.md).
 
 Example:
   sandbox test --junit report.xml scenarios/
