@@ -109,9 +109,12 @@ steps:
   - gate: {sale: oxxo, payment_id: a}
   - callback: {payment: a, within: 1h}
 `), 0o644))
-	rep, out := run(t, &scenarios.Runner{Target: host.URL(), Timeout: time.Second}, file)
+	// Room for a busy machine under -race to put the project and set the
+	// clock first.
+	rep, out := run(t, &scenarios.Runner{Target: host.URL(), Timeout: 3 * time.Second}, file)
 	require.Equal(t, 1, rep.Failed, out)
-	assert.Contains(t, out, "the scenario ran out of time: it may run for 1s of wall time (sandbox test --timeout). "+
+	assert.Contains(t, out, "step 2 (callback) at "+file+":7")
+	assert.Contains(t, out, "the scenario ran out of time: it may run for 3s of wall time (sandbox test --timeout). "+
 		"Every callback or check_deposit the merchant holds (silent, a delay) costs the running sandbox's own callback timeout of wall time, "+
 		"whatever sandbox.callback_timeout says: start it with a short one, such as sandbox serve --callback-timeout 1s")
 	assert.Contains(t, out, "a running sandbox does not take the file's sandbox.callback_timeout 300ms")
