@@ -121,7 +121,8 @@ type state struct {
 	ExpiresAt time.Time     `json:"expires_at"`
 	Vouchers  []usedVoucher `json:"vouchers,omitempty"`
 	// Outcome says how the payment ended at EcoVoucher: redeemed,
-	// refused_by_merchant, session_expired, declined.
+	// refused_by_merchant, merchant_did_not_answer, session_expired,
+	// declined.
 	Outcome string `json:"outcome,omitempty"`
 }
 
@@ -153,6 +154,7 @@ func decline(st state, code int, outcome string) platform.Step {
 const (
 	OutcomeRedeemed       = "redeemed"
 	OutcomeMerchantRefuse = "refused_by_merchant"
+	OutcomeMerchantSilent = "merchant_did_not_answer"
 	OutcomeExpired        = "session_expired"
 	OutcomeDeclined       = "declined"
 )
@@ -461,11 +463,10 @@ func (p *Provider) Confirmed(pay *platform.Payment, a platform.DepositAnswer, _ 
 		st.Outcome = OutcomeRedeemed
 		return platform.Step{Status: platform.StatusSuccess, Data: st.raw()}, nil
 	}
-	code := a.Code
-	if code != platform.DeclineByMerchant && code != platform.DeclineMerchantNoAnswer {
-		code = platform.DeclineByMerchant
+	if a.Code == platform.DeclineMerchantNoAnswer {
+		return decline(st, a.Code, OutcomeMerchantSilent), nil
 	}
-	return decline(st, code, OutcomeMerchantRefuse), nil
+	return decline(st, platform.DeclineByMerchant, OutcomeMerchantRefuse), nil
 }
 
 // Fail is EcoVoucher declining the payment with code, or the customer
@@ -492,7 +493,7 @@ func (p *Provider) Job(pay *platform.Payment, name string, _ platform.Env) (plat
 		if pay.Status != platform.StatusProcessing {
 			return platform.Step{}, nil
 		}
-		return decline(stateOf(pay), platform.DeclineMerchantNoAnswer, OutcomeMerchantRefuse), nil
+		return decline(stateOf(pay), platform.DeclineMerchantNoAnswer, OutcomeMerchantSilent), nil
 	}
 	return platform.Step{}, fmt.Errorf("%s provider has no job %q", Code, name)
 }

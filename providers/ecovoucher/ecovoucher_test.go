@@ -301,15 +301,16 @@ func TestConfirmed(t *testing.T) {
 	p := sale(1000, "EUR")
 	p.Status = platform.StatusProcessing
 	tests := []struct {
-		name   string
-		answer platform.DepositAnswer
-		status platform.Status
-		code   int
+		name    string
+		answer  platform.DepositAnswer
+		status  platform.Status
+		code    int
+		outcome string
 	}{
-		{"confirmed", platform.DepositAnswer{Confirmed: true}, platform.StatusSuccess, 0},
-		{"refused", platform.DepositAnswer{Code: platform.DeclineByMerchant, Reason: "code 5"}, platform.StatusDecline, 30000},
-		{"no answer", platform.DepositAnswer{Code: platform.DeclineMerchantNoAnswer}, platform.StatusDecline, 30302},
-		{"unknown code reads as a refusal", platform.DepositAnswer{Code: 0}, platform.StatusDecline, 30000},
+		{"confirmed", platform.DepositAnswer{Confirmed: true}, platform.StatusSuccess, 0, OutcomeRedeemed},
+		{"refused", platform.DepositAnswer{Code: platform.DeclineByMerchant, Reason: "code 5"}, platform.StatusDecline, 30000, OutcomeMerchantRefuse},
+		{"no answer", platform.DepositAnswer{Code: platform.DeclineMerchantNoAnswer}, platform.StatusDecline, 30302, OutcomeMerchantSilent},
+		{"unknown code reads as a refusal", platform.DepositAnswer{Code: 0}, platform.StatusDecline, 30000, OutcomeMerchantRefuse},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -319,10 +320,8 @@ func TestConfirmed(t *testing.T) {
 			assert.Equal(t, tt.code, s.Code)
 			if tt.code != 0 {
 				assert.Equal(t, platform.CodeMessage(tt.code), s.Message)
-				assert.Equal(t, OutcomeMerchantRefuse, stateOf(&platform.Payment{ProviderData: s.Data}).Outcome)
-			} else {
-				assert.Equal(t, OutcomeRedeemed, stateOf(&platform.Payment{ProviderData: s.Data}).Outcome)
 			}
+			assert.Equal(t, tt.outcome, stateOf(&platform.Payment{ProviderData: s.Data}).Outcome)
 		})
 	}
 	// A payment declined meanwhile stays as it is.
@@ -363,6 +362,7 @@ func TestFailExpireJob(t *testing.T) {
 	s, err = New().Job(p, JobDepositTimeout, env)
 	require.NoError(t, err)
 	assert.Equal(t, platform.DeclineMerchantNoAnswer, s.Code, "a check_deposit that never got an answer declines")
+	assert.Equal(t, OutcomeMerchantSilent, stateOf(&platform.Payment{ProviderData: s.Data}).Outcome)
 
 	p.Status = platform.StatusSuccess
 	s, err = New().Job(p, JobDepositTimeout, env)
