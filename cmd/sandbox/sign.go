@@ -314,7 +314,10 @@ func readPageParams(raw []byte) (pageParams, error) {
 		if part == "" {
 			continue
 		}
-		k, v, _ := strings.Cut(part, "=")
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			return p, fmt.Errorf("%q is not a parameter: write name=value pairs joined by &, such as project_id=1&payment_id=order-1, or a flat JSON object", part)
+		}
 		key, err := url.QueryUnescape(k)
 		if err != nil {
 			return p, fmt.Errorf("parameter name %q: %w", k, err)

@@ -232,6 +232,8 @@ func TestSignRejects(t *testing.T) {
 		{"page: nested object", `{"project_id":1,"customer":{"id":"1"}}`, []string{"--page"}, "customer is an object"},
 		{"page: null", `{"project_id":1,"payment_id":null}`, []string{"--page"}, "payment_id is null"},
 		{"page: empty object", `{}`, []string{"--page"}, "no parameters"},
+		{"page: a word, not parameters", "garbage\n", []string{"--page"}, `"garbage" is not a parameter: write name=value pairs`},
+		{"page: one pair without =", "project_id=1&payment_id", []string{"--page"}, `"payment_id" is not a parameter`},
 		{"page: twice", `project_id=1&project_id=2`, []string{"--page"}, "project_id appears twice"},
 		{"page: a link without parameters", `http://127.0.0.1:8080/payment`, []string{"--page"}, "has no parameters"},
 		{"page: a link without parameters, with an odd scheme", `git+ssh://host/payment`, []string{"--page"}, "has no parameters"},
