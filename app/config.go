@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
@@ -29,6 +32,9 @@ func LoadConfig(path string, methods []platform.Method) (Config, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(raw), yaml.DisallowUnknownField())
 	if err := dec.Decode(&cfg); err != nil {
+		if where := badDuration(raw); where != "" {
+			return cfg, fmt.Errorf("config file %s: %s", path, where)
+		}
 		return cfg, fmt.Errorf("config file %s: %s", path, yaml.FormatError(err, false, true))
 	}
 	known := map[string]bool{}
@@ -80,3 +86,30 @@ type detailError struct{ err *platform.Error }
 
 func (e *detailError) Error() string { return e.err.Detail }
 func (e *detailError) Unwrap() error { return e.err }
+
+// badDuration finds a timeout in a config file's text that is no duration
+// and says where it is, or returns "". The YAML decoder reports such a
+// value, which platform.Duration refuses, without its line or key.
+func badDuration(raw []byte) string {
+	file, err := parser.ParseBytes(raw, 0)
+	if err != nil {
+		return ""
+	}
+	for _, n := range ast.FilterFile(ast.MappingValueType, file) {
+		mv, ok := n.(*ast.MappingValueNode)
+		if !ok || mv.Key == nil || mv.Key.String() != "timeout" || mv.Value == nil {
+			continue
+		}
+		v := mv.Value.String()
+		if s, ok := mv.Value.(ast.ScalarNode); ok {
+			v = fmt.Sprint(s.GetValue()) // without a string's quotes
+		}
+		if _, err := time.ParseDuration(v); err == nil {
+			continue
+		}
+		pos := mv.Value.GetToken().Position
+		return fmt.Sprintf("line %d, column %d: timeout %s is not a duration: write it with its unit, such as 90s, 30m or 72h",
+			pos.Line, pos.Column, v)
+	}
+	return ""
+}
