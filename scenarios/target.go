@@ -51,7 +51,9 @@ func connectTarget(ctx context.Context, rawURL string) (*target, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("the target %q is not the URL of a sandbox: write it as http://HOST:PORT, such as http://127.0.0.1:8080", rawURL)
 	}
-	t := &target{url: strings.TrimRight(rawURL, "/"), client: &http.Client{Timeout: 30 * time.Second}}
+	// Setting the clock forward runs every job due on the way: on a
+	// sandbox with much pending that takes a while.
+	t := &target{url: strings.TrimRight(rawURL, "/"), client: &http.Client{Timeout: 2 * time.Minute}}
 	c, err := t.clock(ctx, http.MethodGet, "", nil)
 	if err != nil {
 		return nil, err
