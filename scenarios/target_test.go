@@ -55,14 +55,14 @@ func TestTargetThatIsNoSandbox(t *testing.T) {
 	t.Parallel()
 	other := httptest.NewServer(http.NotFoundHandler())
 	defer other.Close()
-	gone := httptest.NewServer(http.NotFoundHandler())
-	gone.Close()
+	// Port 1 is privileged: no test's listener on 127.0.0.1:0 gets it, as
+	// one could get the port of a server closed here.
+	const gone = "http://127.0.0.1:1"
 	tests := []struct {
 		target, want string
 	}{
 		{"127.0.0.1:8080", `the target "127.0.0.1:8080" is not the URL of a sandbox: write it as http://HOST:PORT, such as http://127.0.0.1:8080`},
-		{gone.URL, "no sandbox answers at " + gone.URL + " ("},
-		{gone.URL, "): start one (sandbox serve) or give the URL it listens on"},
+		{gone, "no sandbox answers at " + gone + " (dial tcp 127.0.0.1:1: connect: connection refused): start one (sandbox serve) or give the URL it listens on"},
 		{other.URL, other.URL + " is not a sandbox: GET /sandbox/clock answered 404; give the sandbox's base URL, such as http://127.0.0.1:8080"},
 	}
 	for _, tt := range tests {
