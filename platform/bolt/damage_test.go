@@ -85,7 +85,35 @@ func layoutOf(t *testing.T, path string) fileLayout {
 		l.roots[string(root[start:start+ksize])] = id
 		l.opening[id] = true
 	}
+	// Open also merges the pages of the buckets that hold buckets
+	// (compactParents): it reads every page of their trees, and of the
+	// trees of payment_index's project buckets.
+	for _, name := range [][]byte{bucketDeliveriesByProject, bucketSequences, bucketPaymentIndex} {
+		if id := l.roots[string(name)]; id != 0 {
+			markTree(t, s, id, bytes.Equal(name, bucketPaymentIndex), l.opening)
+		}
+	}
 	return l
+}
+
+// markTree marks in read every page of the tree whose root is page id, and
+// with children the pages of the trees of the buckets its leaves hold.
+func markTree(t *testing.T, s *pageScan, id uint64, children bool, read map[uint64]bool) {
+	t.Helper()
+	p, err := s.treePage(id)
+	require.NoError(t, err)
+	for i := range uint64(native.Uint32(p[12:])) + 1 { // the page and its overflow
+		read[id+i] = true
+	}
+	branch := native.Uint16(p[8:]) == branchFlag
+	for _, child := range pointers(p) {
+		switch {
+		case branch:
+			markTree(t, s, child, children, read)
+		case children:
+			markTree(t, s, child, false, read)
+		}
+	}
 }
 
 // deepPageAt returns the first page at or after byte off that the file
