@@ -112,7 +112,7 @@ func TestBenchCommand(t *testing.T) {
 	bin, data := sandboxScript(t), t.TempDir()
 	heap := filepath.Join(t.TempDir(), "heap.pprof")
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"bench", "--connections", "4", "--duration", "300ms", "--max-requests", "40", "--drain", "20s",
+	err := run(context.Background(), []string{"bench", "--connections", "4", "--duration", "2s", "--max-requests", "40", "--drain", "20s",
 		"--payments", "40", "--data", data, "--bin", bin, "--heapprofile", heap}, &out, io.Discard)
 	require.NoError(t, err, out.String())
 	report := out.String()
