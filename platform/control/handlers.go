@@ -108,7 +108,7 @@ func (s *Server) handleHealth(c echo.Context) error {
 // (405, as curl without -X POST asks, or a browser following a link).
 func (s *Server) handleNotFound(c echo.Context) error {
 	r := c.Request()
-	if allow := methodsServing(c.Echo().Routes(), r.URL.Path); len(allow) > 0 {
+	if allow := methodsServing(c.Echo(), r.URL.Path); len(allow) > 0 {
 		c.Response().Header().Set("Allow", strings.Join(allow, ", "))
 		return c.JSON(http.StatusMethodNotAllowed, map[string]string{
 			"error": fmt.Sprintf("%s %s: this endpoint takes %s only (with curl: -X %s)", r.Method, r.URL.Path, strings.Join(allow, " or "), allow[0]),
@@ -119,32 +119,18 @@ func (s *Server) handleNotFound(c echo.Context) error {
 	})
 }
 
-// methodsServing returns the methods of the routes whose pattern matches
-// path (":name" matching one segment), wildcard routes aside, sorted.
-func methodsServing(routes []*echo.Route, path string) []string {
-	segments := strings.Split(path, "/")
+// methodsServing returns the methods a route other than a wildcard serves
+// path with, as the router matches it: the route it finds for each method
+// is the catch-all one (a path ending in "/*") when none serves that method.
+func methodsServing(e *echo.Echo, path string) []string {
 	var out []string
-	for _, rt := range routes {
-		if strings.Contains(rt.Path, "*") || slices.Contains(out, rt.Method) {
-			continue
-		}
-		pattern := strings.Split(rt.Path, "/")
-		if len(pattern) != len(segments) {
-			continue
-		}
-		match := true
-		for i, p := range pattern {
-			if strings.HasPrefix(p, ":") && segments[i] != "" || p == segments[i] {
-				continue
-			}
-			match = false
-			break
-		}
-		if match {
-			out = append(out, rt.Method)
+	for _, m := range []string{http.MethodDelete, http.MethodGet, http.MethodPatch, http.MethodPost, http.MethodPut} {
+		c := e.NewContext(nil, nil)
+		e.Router().Find(m, path, c)
+		if p := c.Path(); p != "" && !strings.HasSuffix(p, "/*") {
+			out = append(out, m)
 		}
 	}
-	slices.Sort(out)
 	return out
 }
 
