@@ -45,7 +45,12 @@ type TimelineEntry struct {
 // shows it: what it carries, where it went, every attempt, and why it
 // waits when it does.
 type DeliveryView struct {
-	ID     uint64
+	// ID is the delivery's ID in the outbox, global to the sandbox: what
+	// the control API's resend takes.
+	ID uint64
+	// N is the message's place among its payment's messages of its kind,
+	// from 1: a payment's first callback is callback 1 whatever its ID.
+	N      int
 	Kind   platform.DeliveryKind
 	Status platform.DeliveryStatus
 	URL    string
@@ -58,9 +63,11 @@ type DeliveryView struct {
 	Curl     string
 	Attempts []AttemptView
 	// Waiting says why the message has not been delivered yet, or why it
-	// never will be by itself; After is the delivery it waits behind.
+	// never will be by itself; After is the ID of the delivery it waits
+	// behind and AfterN that callback's number in its payment.
 	Waiting     string
 	After       uint64
+	AfterN      int
 	NextAttempt time.Time
 	NextIn      string
 	Resendable  bool
@@ -140,9 +147,9 @@ func TimelineOf(v platform.PaymentView, now time.Time) []TimelineEntry {
 	views := DeliveryViews(v.Deliveries, now)
 	for n, d := range v.Deliveries {
 		dv := views[n]
-		kind, title := TimelineCallback, "Callback #"+fmt.Sprint(d.ID)
+		kind := TimelineCallback
 		if d.Kind == platform.DeliveryCheckDeposit {
-			kind, title = TimelineCheckDeposit, "check_deposit #"+fmt.Sprint(d.ID)
+			kind = TimelineCheckDeposit
 		}
 		i, ok := index[operationID(d.Body)]
 		if ok {
@@ -153,7 +160,7 @@ func TimelineOf(v platform.PaymentView, now time.Time) []TimelineEntry {
 				i--
 			}
 		}
-		add(i, TimelineEntry{At: d.CreatedAt, Kind: kind, Title: title, Status: dv.Carries.PaymentStatus, Delivery: dv})
+		add(i, TimelineEntry{At: d.CreatedAt, Kind: kind, Title: deliveryTitle(dv), Status: dv.Carries.PaymentStatus, Delivery: dv})
 	}
 	for i := range p.Operations {
 		status(p.Operations[i].UpdatedAt, i, p.Operations[i].Status)
@@ -166,11 +173,45 @@ func TimelineOf(v platform.PaymentView, now time.Time) []TimelineEntry {
 		entries = append(entries, r.e)
 	}
 	entries = append(entries, TimelineEntry{At: now, Kind: TimelineNow, Title: "Now, on the sandbox clock"})
+	byID := make(map[uint64]*DeliveryView, len(views))
+	for _, dv := range views {
+		byID[dv.ID] = dv
+	}
 	for i := range v.Jobs {
 		j := &v.Jobs[i]
-		entries = append(entries, TimelineEntry{At: j.Due, Kind: TimelineJob, Job: j, Title: jobTitle(j, v.Method), In: FormatCountdown(j.Due.Sub(now))})
+		entries = append(entries, TimelineEntry{At: j.Due, Kind: TimelineJob, Job: j, Title: jobTitle(j, v.Method, byID[j.DeliveryID]), In: FormatCountdown(j.Due.Sub(now))})
 	}
 	return entries
+}
+
+// name is what the console calls a message of a payment: "callback 2",
+// "check_deposit request 1".
+func (d *DeliveryView) name() string {
+	if d.Kind == platform.DeliveryCheckDeposit {
+		return fmt.Sprintf("check_deposit request %d", d.N)
+	}
+	return fmt.Sprintf("callback %d", d.N)
+}
+
+// deliveryTitle titles a message in the timeline: its number in the
+// payment, what operation status it reports, and how many attempts it
+// took, as in "Callback 2: sale success · 3 attempts".
+func deliveryTitle(d *DeliveryView) string {
+	title := d.name()
+	if d.Kind == platform.DeliveryCallback {
+		title = titleCase(title)
+	}
+	if c := d.Carries; c.OperationType != "" && c.OperationStatus != "" {
+		title += fmt.Sprintf(": %s %s", c.OperationType, c.OperationStatus)
+	}
+	switch n := len(d.Attempts); n {
+	case 0:
+		return title + " · no attempt yet"
+	case 1:
+		return title + " · 1 attempt"
+	default:
+		return fmt.Sprintf("%s · %d attempts", title, n)
+	}
 }
 
 func titleCase(s string) string {
@@ -180,11 +221,15 @@ func titleCase(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// jobTitle says what job j of a payment of method m will do.
-func jobTitle(j *platform.Job, m platform.Method) string {
+// jobTitle says what job j of a payment of method m will do; d is the
+// message a delivery job sends, nil when the payment has none by its ID.
+func jobTitle(j *platform.Job, m platform.Method, d *DeliveryView) string {
 	switch j.Kind {
 	case platform.JobDeliver:
-		return fmt.Sprintf("Attempt to deliver callback #%d", j.DeliveryID)
+		if d == nil {
+			return fmt.Sprintf("Attempt to deliver outbox delivery %d", j.DeliveryID)
+		}
+		return fmt.Sprintf("Attempt %d to deliver %s", len(d.Attempts)+1, d.name())
 	case platform.JobProcess:
 		return "The provider takes the new operation"
 	case platform.JobProvider:
@@ -244,11 +289,13 @@ func carriedBy(m message) Carried {
 // order they are delivered in), at the sandbox time now.
 func DeliveryViews(ds []*platform.Delivery, now time.Time) []*DeliveryView {
 	out := make([]*DeliveryView, len(ds))
-	var ahead *platform.Delivery // the first pending callback: those after it wait
+	var ahead *DeliveryView // the first pending callback: those after it wait
+	counts := map[platform.DeliveryKind]int{}
 	for i, d := range ds {
 		m := readMessage(d.Body)
+		counts[d.Kind]++
 		v := &DeliveryView{
-			ID: d.ID, Kind: d.Kind, Status: d.Status, URL: d.URL, Carries: carriedBy(m),
+			ID: d.ID, N: counts[d.Kind], Kind: d.Kind, Status: d.Status, URL: d.URL, Carries: carriedBy(m),
 			Body: Indent(d.Body), Signature: m.Signature, Curl: CurlPost(d.URL, d.Body),
 			NextAttempt: d.NextAttempt, Resendable: d.Kind == platform.DeliveryCallback,
 		}
@@ -256,12 +303,16 @@ func DeliveryViews(ds []*platform.Delivery, now time.Time) []*DeliveryView {
 			v.Attempts = append(v.Attempts, AttemptOf(n+1, a))
 		}
 		if d.Kind == platform.DeliveryCallback {
-			v.Waiting, v.After = waiting(d, ahead, now)
+			var behind *DeliveryView
+			v.Waiting, behind = waiting(d, ahead, now)
+			if behind != nil {
+				v.After, v.AfterN = behind.ID, behind.N
+			}
 			if !d.NextAttempt.IsZero() && d.Status == platform.DeliveryPending {
 				v.NextIn = FormatCountdown(d.NextAttempt.Sub(now))
 			}
 			if ahead == nil && d.Status == platform.DeliveryPending {
-				ahead = d
+				ahead = v
 			}
 		}
 		out[i] = v
@@ -284,17 +335,17 @@ func AttemptOf(n int, a platform.Attempt) AttemptView {
 }
 
 // waiting says why callback d is not delivered, given the payment's first
-// pending callback before it (ahead), and which delivery it waits behind.
-func waiting(d, ahead *platform.Delivery, now time.Time) (string, uint64) {
+// pending callback before it (ahead), and which callback it waits behind.
+func waiting(d *platform.Delivery, ahead *DeliveryView, now time.Time) (string, *DeliveryView) {
 	switch d.Status {
 	case platform.DeliveryDelivered:
-		return "", 0
+		return "", nil
 	case platform.DeliveryNoURL:
-		return "Kept in the log: the project has no callback URL. Give it one under Projects, then resend.", 0
+		return "Kept in the log: the project has no callback URL. Give it one under Projects, then resend.", nil
 	case platform.DeliverySuppressed:
-		return "Never sent: the request said callback.force_disable. Resend to send it anyway.", 0
+		return "Never sent: the request said callback.force_disable. Resend to send it anyway.", nil
 	case platform.DeliveryFailed:
-		return fmt.Sprintf("Given up after %d attempts; the merchant never answered 200. Resend to start the schedule again.", len(d.Attempts)), 0
+		return fmt.Sprintf("Given up after %d attempts; the merchant never answered 200. Resend to start the schedule again.", len(d.Attempts)), nil
 	}
 	run := 0
 	for _, a := range d.Attempts {
@@ -304,15 +355,15 @@ func waiting(d, ahead *platform.Delivery, now time.Time) (string, uint64) {
 	}
 	switch {
 	case ahead != nil && d.NextAttempt.IsZero():
-		return fmt.Sprintf("Waits for callback #%d: a payment's callbacks are delivered in order.", ahead.ID), ahead.ID
+		return fmt.Sprintf("Waits for %s: a payment's callbacks are delivered in order.", ahead.name()), ahead
 	case run == 0 && d.NotBefore.After(now):
-		return "Held back by callback.delay until " + FormatTimeSeconds(d.NotBefore) + ".", 0
+		return "Held back by callback.delay until " + FormatTimeSeconds(d.NotBefore) + ".", nil
 	case run > 0 && d.NextAttempt.After(now):
-		return fmt.Sprintf("Attempt %d of %d failed; attempt %d is due at %s.", run, platform.MaxAttempts, run+1, FormatTimeSeconds(d.NextAttempt)), 0
+		return fmt.Sprintf("Attempt %d of %d failed; attempt %d is due at %s.", run, platform.MaxAttempts, run+1, FormatTimeSeconds(d.NextAttempt)), nil
 	case d.NextAttempt.IsZero():
-		return "Waiting to be scheduled.", 0
+		return "Waiting to be scheduled.", nil
 	}
-	return "Due now: it goes out as soon as the sender is free.", 0
+	return "Due now: it goes out as soon as the sender is free.", nil
 }
 
 // Indent indents a JSON body for reading; a body that is not JSON is

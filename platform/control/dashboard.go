@@ -375,7 +375,7 @@ func (s *Server) handleDashboardResend(c echo.Context) error {
 		return s.back(c, "/dashboard", badRequest("delivery id %q is not a number", param(c, "id")), "")
 	}
 	_, err = s.Engine.Resend(c.Request().Context(), id)
-	return s.back(c, "/dashboard", err, fmt.Sprintf("Callback #%d is being resent now; it gets the whole retry schedule again.", id))
+	return s.back(c, "/dashboard", err, "The callback is being resent now; it gets the whole retry schedule again.")
 }
 
 // resetConfirm is what the reset form must carry: only the confirmation
