@@ -73,24 +73,54 @@ func (x *execution) setup(ctx context.Context) error {
 		x.projects = append(x.projects, p)
 	}
 	if m := x.sc.spec.Merchant; m != nil {
-		x.script(*m)
+		x.script(*m, 0)
+	}
+	for i, p := range x.projects[:len(specs)] {
+		m, err := projectMerchant(specs[i])
+		if err != nil {
+			return fmt.Errorf("projects[%d].merchant: %w", i, err)
+		}
+		if m != nil {
+			x.script(*m, p.ID)
+		}
 	}
 	b, err := newBrowser(x.sb.URL(), x.maxWait)
 	x.browser = b
 	return err
 }
 
-// script tells the merchant how to answer from now on.
-func (x *execution) script(m merchantSpec) {
+// script tells the merchant how to answer project's requests from now on,
+// every project's when project is 0. It replaces the answers m names only.
+func (x *execution) script(m merchantSpec, project int64) {
 	for kind, r := range map[string]*replySpec{sandboxtest.KindCallback: m.Callbacks, sandboxtest.KindCheckDeposit: m.CheckDeposit} {
 		if r == nil {
 			continue
 		}
-		x.sb.Merchant().SetReply(kind, "", r.reply())
+		if r.answers {
+			x.sb.Merchant().SetProjectReply(kind, project, "", r.reply())
+		}
 		for id, pr := range r.Payments {
-			x.sb.Merchant().SetReply(kind, x.payment(id), pr.reply())
+			x.sb.Merchant().SetProjectReply(kind, project, x.payment(id), pr.reply())
 		}
 	}
+}
+
+// projectMerchant returns how the merchant answers a project's own
+// payments, as its entry under projects says (nil when it says nothing).
+func projectMerchant(project map[string]any) (*merchantSpec, error) {
+	raw, ok := project["merchant"]
+	if !ok {
+		return nil, nil
+	}
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return nil, err
+	}
+	var m merchantSpec
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
 }
 
 // payment is a scenario's payment ID as the sandbox knows it.
@@ -226,7 +256,12 @@ func (x *execution) act(ctx context.Context, kind string, s stepSpec) (outcome, 
 	case "resend":
 		return x.resend(ctx, s.Resend)
 	case "merchant":
-		x.script(*s.Merchant)
+		if id := s.Merchant.Project; id != 0 {
+			if _, err := x.project(id); err != nil {
+				return outcome{}, failf("%v", err)
+			}
+		}
+		x.script(*s.Merchant, s.Merchant.Project)
 		return outcome{}, nil
 	case "callback":
 		return x.callback(ctx, s.Callback)

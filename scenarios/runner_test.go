@@ -131,6 +131,19 @@ func TestLoaderChecksWhatTheSchemaCannot(t *testing.T) {
 			`f.yaml:4: step 2 (check_deposit): no gate or page step makes payment "eco-gone", so this check cannot fail; the scenario's payments are e-1`},
 		{"the merchant's script for a payment no step makes", "name: x\nmerchant:\n  callbacks:\n    payments:\n      ordr-1: {status: 500}\nsteps:\n  - gate: {sale: oxxo, payment_id: order-1}\n",
 			`f.yaml:5: merchant.callbacks.payments: no gate or page step makes payment "ordr-1", so this reply is never used; did you mean order-1?`},
+		{"a project's reply for a payment of another project",
+			"name: x\nprojects:\n  - {id: 842, secret: a}\n  - id: 9001\n    secret: b\n    merchant:\n      callbacks:\n        payments:\n          order-1: {status: 500}\nsteps:\n  - gate: {sale: oxxo, payment_id: order-1}\n",
+			`f.yaml:9: projects[1].merchant.callbacks.payments: no gate or page step makes payment "order-1" in project 9001, so this reply is never used; order-1 is a payment of project 842: script it under that project, or under the top-level merchant for every project`},
+		{"a project's reply for a typo of its payment",
+			"name: x\nprojects:\n  - id: 842\n    secret: a\n    merchant: {check_deposit: {payments: {eco-l: {code: 5}}}}\nsteps:\n  - gate: {sale: eco-voucher, payment_id: eco-1}\n",
+			`f.yaml:5: projects[0].merchant.check_deposit.payments: no gate or page step makes payment "eco-l", so this reply is never used; did you mean eco-1?`},
+		{"a merchant step's reply for a payment of another project",
+			"name: x\nprojects:\n  - {id: 842, secret: a}\n  - {id: 9001, secret: b}\nsteps:\n  - gate: {sale: oxxo, payment_id: order-1, project: 9001}\n  - gate: {sale: oxxo, payment_id: order-2, project: 9001}\n  - merchant: {project: 842, callbacks: {payments: {order-1: {status: 200}}}}\n",
+			`f.yaml:8: steps[2].merchant.callbacks.payments (step 3): no gate or page step makes payment "order-1" in project 842, so this reply is never used; order-1 is a payment of project 9001: script it under that project`},
+		{"a project at the top-level merchant", "name: x\nmerchant: {project: 9001, callbacks: {status: 500}}\nsteps:\n  - gate: {sale: oxxo, payment_id: a}\n",
+			"f.yaml:2: merchant.project: not a key here; the merchant at the top answers every project: put one project's answers under its entry in projects (projects: [{id: 9001, secret: …, merchant: {callbacks: …}}])"},
+		{"a typo in a merchant step", "name: x\nsteps:\n  - merchant: {project: 842, callback: {status: 500}}\n",
+			"f.yaml:3: steps[0].merchant.callback (step 1): not a key here; did you mean callbacks? (allowed here: callbacks, check_deposit, project)"},
 		{"two documents", "name: x\nsteps:\n  - state: {payment: a}\n---\nname: y\nsteps:\n  - state: {payment: b}\n",
 			"f.yaml:5: a file holds one scenario, and this one holds 2 YAML documents (--- at line 4): put each in a file of its own"},
 		{"bad start", "name: x\nsandbox: {start: yesterday}\nsteps:\n  - state: {payment: a}\n", "f.yaml:2: sandbox.start: 'yesterday' is not valid date-time"},
@@ -148,6 +161,7 @@ func TestLoaderChecksWhatTheSchemaCannot(t *testing.T) {
 		"---\nname: a document that starts with ---\nsteps:\n  - state: {payment: a}\n",
 		"name: keys starting with x- hold anchors\nx-sum: &sum {amount: 1, currency: MXN}\nsteps:\n  - gate: {sale: oxxo, payment_id: a, body: {payment: *sum}}\n",
 		"name: a payment of a page\nmerchant: {callbacks: {payments: {pp-1: {status: 500}}}}\nsteps:\n  - page: {open: {payment_id: pp-1}}\n  - no_callback: {payment: pp-1}\n",
+		"name: one project's merchant\nprojects:\n  - {id: 842, secret: a}\n  - {id: 9001, secret: b, merchant: {callbacks: {status: 500, payments: {pp-1: {status: 503}}}}}\nsteps:\n  - page: {open: {payment_id: pp-1, project: 9001}}\n  - merchant: {project: 9001, callbacks: {payments: {pp-1: {status: 200}}}}\n",
 	} {
 		_, err := l.Parse("f.yaml", []byte(fine))
 		assert.NoError(t, err, fine)

@@ -215,18 +215,27 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 // unmadePayments finds the checks that cannot fail because they name a
 // payment no step of the scenario makes, a typo most likely: no_callback
 // and check_deposit with count 0 of it pass, a merchant's reply for it is
-// never used. Checks that fail on an unknown payment (callback, state…)
-// and scenarios whose payment IDs are captured are left alone.
+// never used (for a project's own reply: no step makes it in that
+// project). Checks that fail on an unknown payment (callback, state…) and
+// scenarios whose payment IDs are captured are left alone.
 func unmadePayments(spec fileSpec, steps []Step, lines lineIndex) []Problem {
+	first := defaultProject().ID
+	if len(spec.Projects) > 0 {
+		if id, ok := spec.Projects[0]["id"].(float64); ok {
+			first = int64(id)
+		}
+	}
 	made := map[string]bool{}
+	madeIn := map[int64][]string{} // the payments each project's steps make, in order
 	var names []string
 	for _, st := range steps {
 		s, _ := decodeStep(st.raw)
 		var ids []string
+		project := int64(0)
 		switch {
 		case s.Gate != nil:
 			g := s.Gate
-			ids = []string{g.PaymentID, g.Refund, g.Status, g.Clarification}
+			ids, project = []string{g.PaymentID, g.Refund, g.Status, g.Clarification}, g.Project
 			if general, ok := g.Body["general"].(map[string]any); ok {
 				id, _ := general["payment_id"].(string)
 				ids = append(ids, id)
@@ -235,15 +244,24 @@ func unmadePayments(spec fileSpec, steps []Step, lines lineIndex) []Problem {
 				return nil // whatever it names is not known here
 			}
 		case s.Page != nil && s.Page.Open != nil:
-			ids = []string{s.Page.Open.PaymentID}
+			ids, project = []string{s.Page.Open.PaymentID}, s.Page.Open.Project
+		}
+		if project == 0 {
+			project = first
 		}
 		for _, id := range ids {
 			if strings.Contains(id, "${") {
 				return nil
 			}
-			if id != "" && !made[id] {
+			if id == "" {
+				continue
+			}
+			if !made[id] {
 				made[id] = true
 				names = append(names, id)
+			}
+			if !slices.Contains(madeIn[project], id) {
+				madeIn[project] = append(madeIn[project], id)
 			}
 		}
 	}
@@ -257,12 +275,42 @@ func unmadePayments(spec fileSpec, steps []Step, lines lineIndex) []Problem {
 		}
 		return msg
 	}
+	// unmadeIn says why a reply scripted for one project's payment id
+	// is never used, and how to fix it.
+	unmadeIn := func(project int64, id string) string {
+		msg := fmt.Sprintf("no gate or page step makes payment %q in project %d, so this reply is never used", id, project)
+		var elsewhere []string
+		for p, ids := range madeIn {
+			if p != project && slices.Contains(ids, id) {
+				elsewhere = append(elsewhere, strconv.FormatInt(p, 10))
+			}
+		}
+		slices.Sort(elsewhere)
+		switch {
+		case len(elsewhere) > 0:
+			msg += fmt.Sprintf("; %s is a payment of project %s: script it under that project, or under the top-level merchant for every project", id, strings.Join(elsewhere, ", "))
+		case nearest(id, madeIn[project]) != "":
+			msg += "; did you mean " + nearest(id, madeIn[project]) + "?"
+		case len(madeIn[project]) > 0:
+			msg += fmt.Sprintf("; project %d's payments are %s", project, strings.Join(madeIn[project], ", "))
+		}
+		return msg
+	}
 	type script struct {
-		at string // where it is in the file
-		m  *merchantSpec
+		at      string // where it is in the file
+		m       *merchantSpec
+		project int64 // 0: every project
 	}
 	var ps []Problem
-	scripts := []script{{"/merchant", spec.Merchant}}
+	scripts := []script{{"/merchant", spec.Merchant, 0}}
+	for i, p := range spec.Projects {
+		m, err := projectMerchant(p)
+		id, ok := p["id"].(float64)
+		if err != nil || !ok {
+			continue // the schema said what is wrong
+		}
+		scripts = append(scripts, script{fmt.Sprintf("/projects/%d/merchant", i), m, int64(id)})
+	}
 	for _, st := range steps {
 		s, _ := decodeStep(st.raw)
 		var r *ref
@@ -272,7 +320,7 @@ func unmadePayments(spec fileSpec, steps []Step, lines lineIndex) []Problem {
 		case s.CheckDeposit != nil && s.CheckDeposit.Count != nil && *s.CheckDeposit.Count == 0:
 			r = &s.CheckDeposit.ref
 		case s.Merchant != nil:
-			scripts = append(scripts, script{fmt.Sprintf("/steps/%d/merchant", st.Number-1), s.Merchant})
+			scripts = append(scripts, script{fmt.Sprintf("/steps/%d/merchant", st.Number-1), s.Merchant, s.Merchant.Project})
 		}
 		if r != nil && !strings.Contains(r.Payment, "${") && !made[r.Payment] {
 			ps = append(ps, Problem{lines.at(fmt.Sprintf("/steps/%d/%s/payment", st.Number-1, st.Kind)),
@@ -287,10 +335,13 @@ func unmadePayments(spec fileSpec, steps []Step, lines lineIndex) []Problem {
 			if r == nil {
 				continue
 			}
+			at := sc.at + "/" + kind + "/payments"
 			for id := range r.Payments {
-				if !made[id] {
-					at := sc.at + "/" + kind + "/payments"
+				switch {
+				case !made[id]:
 					ps = append(ps, Problem{lines.at(at + "/" + id), fmt.Sprintf("%s: %s", readablePointer(at), unmade(id, "this reply is never used"))})
+				case sc.project != 0 && !slices.Contains(madeIn[sc.project], id):
+					ps = append(ps, Problem{lines.at(at + "/" + id), fmt.Sprintf("%s: %s", readablePointer(at), unmadeIn(sc.project, id))})
 				}
 			}
 		}
@@ -450,6 +501,10 @@ func (l *Loader) describe(e *jsonschema.ValidationError, inst any) []leaf {
 		for _, p := range k.Properties {
 			msg := "not a key here"
 			switch {
+			case p == "project" && slices.Equal(e.InstanceLocation, []string{"merchant"}):
+				msg += "; the merchant at the top answers every project: put one project's answers under its entry in projects (projects: [{id: 9001, secret: …, merchant: {callbacks: …}}])"
+				out = append(out, leaf{append(slices.Clone(e.InstanceLocation), p), msg})
+				continue
 			case len(empty) == 1:
 				msg += fmt.Sprintf("; is it %s's? Indent it under %s:", empty[0], empty[0])
 			case nearest(p, allowed) != "":

@@ -117,10 +117,13 @@ type checkDepositSpec struct {
 	Count *int `json:"count"`
 }
 
-// merchantSpec is how the merchant answers.
+// merchantSpec is how the merchant answers: at the top of a file for
+// every project, under a project for its own payments, or in a step from
+// then on, for every project or (with Project) for one.
 type merchantSpec struct {
 	Callbacks    *replySpec `json:"callbacks"`
 	CheckDeposit *replySpec `json:"check_deposit"`
+	Project      int64      `json:"project"`
 }
 
 type replySpec struct {
@@ -133,6 +136,25 @@ type replySpec struct {
 	Code       int                  `json:"code"`
 	Body       string               `json:"body"`
 	Payments   map[string]replySpec `json:"payments"`
+
+	// answers is whether the spec gives an answer of its own besides its
+	// payments': one that names only payments leaves the answer to every
+	// other payment as it was.
+	answers bool
+}
+
+func (r *replySpec) UnmarshalJSON(b []byte) error {
+	type plain replySpec
+	if err := json.Unmarshal(b, (*plain)(r)); err != nil {
+		return err
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return err
+	}
+	delete(keys, "payments")
+	r.answers = len(keys) > 0
+	return nil
 }
 
 func (r replySpec) reply() sandboxtest.Reply {
