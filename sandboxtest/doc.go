@@ -11,7 +11,8 @@
 //
 // The sandbox listens on 127.0.0.1 on a free port, keeps its data in a
 // temporary folder, seeds its IDs and voucher references, and its clock
-// stands frozen: nothing lapses until the test moves it (Advance), and
+// stands frozen: nothing lapses until the test moves it (Advance by a
+// duration, SetClock to a time, forward or back), and
 // AwaitCallback moves it as far as a callback needs, so a 30-day voucher
 // lapse or a day of callback retries costs no wall time. The control
 // actions (Pay, Fail, Expire, Resend, Advance…) are those of the sandbox's

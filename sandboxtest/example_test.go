@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/sandboxtest"
 )
@@ -62,4 +63,54 @@ func Example() {
 	// sale answered 200
 	// send the customer to the voucher with GET
 	// callback: success
+}
+
+// Setting the clock forward runs what falls due on the way: a Lotérica
+// voucher lapses three days after it was issued, and the payment's decline
+// callback has gone out when SetClock returns. Set back, the clock shows
+// the past and the payment stays declined.
+func ExampleSandbox_SetClock() {
+	ctx := context.Background()
+	sb, err := sandboxtest.Start(ctx, sandboxtest.WithProject(sandboxtest.Project{ID: 842, Secret: "s3cret"}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sb.Close()
+
+	_, err = sb.Gate(ctx, 842, "/v2/payment/voucher/loterica/sale", map[string]any{
+		"general":  map[string]any{"payment_id": "order-2"},
+		"payment":  map[string]any{"amount": 10000, "currency": "USD"},
+		"customer": map[string]any{"id": "customer-1", "ip_address": "198.51.100.7"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	issued, err := time.Parse(time.RFC3339, sandboxtest.DefaultTime)
+	if err != nil {
+		log.Fatal(err)
+	}
+	now, err := sb.SetClock(ctx, issued.Add(3*24*time.Hour))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("the clock stands at", now.Format(time.RFC3339))
+	cb, err := sb.WaitCallback(ctx, sandboxtest.Wait{PaymentID: "order-2", Status: "decline"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("callback:", cb.Status)
+
+	now, err = sb.SetClock(ctx, issued)
+	if err != nil {
+		log.Fatal(err)
+	}
+	p, err := sb.Payment(ctx, 842, "order-2")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("set back to", now.Format(time.RFC3339), "the payment is still", p["status"])
+	// Output:
+	// the clock stands at 2026-01-08T09:00:00Z
+	// callback: decline
+	// set back to 2026-01-05T09:00:00Z the payment is still decline
 }

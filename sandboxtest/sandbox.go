@@ -480,6 +480,19 @@ func (s *Sandbox) Advance(ctx context.Context, d time.Duration) (time.Time, erro
 	return c.Now, err
 }
 
+// SetClock moves the sandbox clock to t and returns where it stands.
+// Forward it is Advance: every job that falls due on the way (lapses,
+// timeouts, callback attempts) has run, each at its own due time, when it
+// returns. Backward the clock just moves: pending jobs keep their due
+// times and run when the clock reaches them again. A frozen clock stays
+// frozen at t; a running one runs on from t. A time the sandbox cannot
+// hold is refused with an *HTTPError.
+func (s *Sandbox) SetClock(ctx context.Context, t time.Time) (time.Time, error) {
+	var c clockView
+	err := s.control(ctx, http.MethodPost, "/sandbox/clock/set", map[string]string{"now": t.Format(time.RFC3339Nano)}, &c)
+	return c.Now, err
+}
+
 // Freeze stops the sandbox clock.
 func (s *Sandbox) Freeze(ctx context.Context) error {
 	return s.control(ctx, http.MethodPost, "/sandbox/clock/freeze", nil, nil)

@@ -319,6 +319,42 @@ func TestPaymentPageURLIsSigned(t *testing.T) {
 	assert.ErrorContains(t, err, "project 77 is unknown")
 }
 
+// TestSetClock: forward, the jobs due on the way run; backward, the clock
+// moves and pending jobs wait for it; a time the sandbox cannot hold is
+// refused with the control API's answer, the clock left where it stood.
+func TestSetClock(t *testing.T) {
+	sb := start(t)
+	ctx := context.Background()
+	sale(t, sb, "sc-1")
+	issued, err := sb.Now(ctx)
+	require.NoError(t, err)
+
+	now, err := sb.SetClock(ctx, issued.Add(-24*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, issued.Add(-24*time.Hour), now, "backward")
+	now, err = sb.SetClock(ctx, issued.Add(31*24*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, issued.Add(31*24*time.Hour), now)
+	assert.Equal(t, []string{"awaiting redirect result", "decline"}, statuses(sb.Callbacks(project, "sc-1")),
+		"the voucher lapsed on the way, the bank window closed at day 30")
+
+	_, err = sb.SetClock(ctx, time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC))
+	var he *sandboxtest.HTTPError
+	require.ErrorAs(t, err, &he)
+	assert.Equal(t, http.StatusBadRequest, he.Status)
+	again, err := sb.Now(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, now, again, "a refused time leaves the clock where it stood")
+}
+
+func statuses(rs []sandboxtest.Request) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Status
+	}
+	return out
+}
+
 func TestConnectDrivesARunningSandbox(t *testing.T) {
 	host := start(t)
 	ctx := context.Background()

@@ -570,6 +570,10 @@ func (x *execution) call(ctx context.Context, method, path string, body any) (ou
 	return o, nil
 }
 
+// clock moves or stops the clock. A clock step answers as the control
+// API does, status and body ({now, frozen}), for expect to match (a time
+// the sandbox refuses, with its 400, included), so it calls the API itself
+// rather than sandboxtest's Advance or SetClock, which keep the time only.
 func (x *execution) clock(ctx context.Context, c *clockSpec) (outcome, error) {
 	switch {
 	case c.Advance != nil:

@@ -297,7 +297,7 @@ func (r *Runner) runScenario(ctx context.Context, sc *Scenario, tgt *target) (re
 		x.suffix = runSuffix()
 		sb, err = sandboxtest.Connect(ctx, tgt.url, opts...)
 		if err == nil && tgt.startEach {
-			if err = tgt.startClock(ctx, sc.start()); err != nil {
+			if err = startClock(ctx, sb, sc.start()); err != nil {
 				_ = sb.Close()
 			}
 		}
