@@ -27,6 +27,9 @@ func (d *DB) Backup(ctx context.Context, w io.Writer, sized func(size int64)) (i
 			return err
 		})
 	})
+	// The copy read the file front to back, which left what it read
+	// cached in large folios (see dropCached).
+	dropCached(d.path)
 	if err != nil {
 		return n, fmt.Errorf("bolt: back up data file %s: %w", d.path, err)
 	}

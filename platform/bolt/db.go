@@ -89,6 +89,12 @@ func open(path string, timeout time.Duration, readOnly bool) (*DB, error) {
 			return nil, fmt.Errorf("bolt: create the directory of data file %s: %w", path, err)
 		}
 	}
+	// What others wrote or read of an existing file may be cached in
+	// large folios, which would make each commit write more than its
+	// pages: dropped before anything maps them (see dropCached).
+	if info != nil && !readOnly {
+		dropCached(path)
+	}
 	// An existing file is first opened to read, which takes a shared lock
 	// and reads nothing but its meta pages, and the pages bbolt and the
 	// schema read at once are checked before it reads any (a read-write
@@ -166,6 +172,7 @@ func checkFile(path string, pageSize int) error {
 		return fmt.Errorf("cannot be read: %w", err)
 	}
 	defer f.Close()
+	readRandomly(f)
 	info, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("cannot be read: %w", err)
