@@ -355,15 +355,28 @@ func (r *Runner) runScenario(ctx context.Context, sc *Scenario, tgt *target) (re
 	return res
 }
 
+// heldAnswerTimeout is the callback timeout the runner suggests for a
+// scenario whose merchant holds answers: each held answer costs it in wall
+// time, and an answer given at once must reach the sandbox within it on a
+// busy machine (under the race detector on two busy cores, one took more
+// than 1 s).
+const heldAnswerTimeout = 5 * time.Second
+
 // outOfTime says that a scenario ran past its time, and what costs time.
 func (r *Runner) outOfTime(sc *Scenario, timeout time.Duration) string {
 	msg := fmt.Sprintf("the scenario ran out of time: it may run for %s of wall time (sandbox test --timeout)", timeout)
 	if r.Target == "" {
-		wait := "10s"
+		wait := 10 * time.Second
 		if d := sc.spec.Sandbox.CallbackTimeout; d > 0 {
-			wait = formatDuration(timeDuration(d))
+			wait = timeDuration(d)
 		}
-		msg += fmt.Sprintf(". Every callback or check_deposit the merchant holds (silent, a delay) costs the sandbox's callback timeout, %s here, of wall time: set sandbox.callback_timeout short, such as 300ms", wait)
+		msg += fmt.Sprintf(". Every callback or check_deposit the merchant holds (silent, a delay) costs the sandbox's callback timeout, %s here, of wall time: ", formatDuration(wait))
+		if wait > heldAnswerTimeout {
+			msg += fmt.Sprintf("set sandbox.callback_timeout shorter, such as %s", formatDuration(heldAnswerTimeout))
+		} else {
+			msg += "hold fewer answers, or give the scenario more time"
+		}
+		msg += " (shorter still, an answer the merchant gives at once may miss it on a busy machine)"
 	} else {
 		msg += ". Every callback or check_deposit the merchant holds (silent, a delay) costs the running sandbox's own callback timeout of wall time, whatever sandbox.callback_timeout says: start it with a short one, such as sandbox serve --callback-timeout 1s"
 	}
