@@ -17,6 +17,7 @@ func (d *DB) Backup(ctx context.Context, w io.Writer, sized func(size int64)) (i
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("bolt: backup not started: %w", err)
 	}
+	cached := cachedRuns(d.path)
 	var n int64
 	err := guard(func() error {
 		return d.db.View(func(btx *bbolt.Tx) (err error) {
@@ -28,8 +29,10 @@ func (d *DB) Backup(ctx context.Context, w io.Writer, sized func(size int64)) (i
 		})
 	})
 	// The copy read the file front to back, which left what it read
-	// cached in large folios (see dropCached).
+	// cached in large folios: dropped, and what was cached before read
+	// back (see cache_linux.go).
 	dropCached(d.path)
+	recache(d.path, cached, nil)
 	if err != nil {
 		return n, fmt.Errorf("bolt: back up data file %s: %w", d.path, err)
 	}

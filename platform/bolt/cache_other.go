@@ -4,8 +4,17 @@ package bolt
 
 import "os"
 
+// pageRun is a run of a file's bytes: from off, n bytes.
+type pageRun struct{ off, n int64 }
+
 // dropCached does nothing here: see cache_linux.go.
-func dropCached(string) {}
+func dropCached(string) []pageRun { return nil }
+
+// cachedRuns does not know here.
+func cachedRuns(string) []pageRun { return nil }
+
+// recache does nothing here: see cache_linux.go.
+func recache(string, []pageRun, <-chan struct{}) {}
 
 // readRandomly does nothing here: see cache_linux.go.
 func readRandomly(*os.File) {}

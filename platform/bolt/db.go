@@ -91,9 +91,11 @@ func open(path string, timeout time.Duration, readOnly bool) (*DB, error) {
 	}
 	// What others wrote or read of an existing file may be cached in
 	// large folios, which would make each commit write more than its
-	// pages: dropped before anything maps them (see dropCached).
+	// pages: dropped before anything maps them, and read back once it is
+	// open (see cache_linux.go).
+	var cached []pageRun
 	if info != nil && !readOnly {
-		dropCached(path)
+		cached = dropCached(path)
 	}
 	// An existing file is first opened to read, which takes a shared lock
 	// and reads nothing but its meta pages, and the pages bbolt and the
@@ -136,7 +138,7 @@ func open(path string, timeout time.Duration, readOnly bool) (*DB, error) {
 	d.commits.linger = DefaultLinger
 	d.commits.compactAt = firstCompaction
 	if !readOnly {
-		d.trim = startTrimming(d, trimEvery, trimAfter, trimAbove)
+		d.trim = startTrimming(d, trimEvery, trimAfter, trimAbove, cached)
 	}
 	return d, nil
 }

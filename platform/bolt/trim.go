@@ -29,11 +29,13 @@ type trimmer struct {
 
 // startTrimming starts dropping the mapped pages of d's file, every every
 // when d did after things since the last time and the files mapped to the
-// process take more than above bytes.
-func startTrimming(d *DB, every time.Duration, after, above int64) *trimmer {
+// process take more than above bytes. First it reads the runs cached of
+// the file back into the system's cache (see recache): Open dropped them.
+func startTrimming(d *DB, every time.Duration, after, above int64, cached []pageRun) *trimmer {
 	tr := &trimmer{stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(tr.done)
+		recache(d.path, cached, tr.stop)
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		var last int64

@@ -73,16 +73,16 @@ func TestTrimDropsMappedPages(t *testing.T) {
 func TestTrimmingRunsWhenMappedFilesGrow(t *testing.T) {
 	d, size, trimmed := openTrimmed(t)
 	readAll(t, d)
-	d.trim = startTrimming(d, 10*time.Millisecond, 0, 1<<40)
+	d.trim = startTrimming(d, 10*time.Millisecond, 0, 1<<40, nil)
 	time.Sleep(100 * time.Millisecond)
 	assert.Greater(t, mapped(t)-trimmed, size/2, "below the bound, nothing is trimmed")
 	d.trim.halt()
 
-	d.trim = startTrimming(d, 10*time.Millisecond, 1<<40, 0)
+	d.trim = startTrimming(d, 10*time.Millisecond, 1<<40, 0, nil)
 	time.Sleep(100 * time.Millisecond)
 	assert.Greater(t, mapped(t)-trimmed, size/2, "idle, nothing is trimmed")
 	d.trim.halt()
 
-	d.trim = startTrimming(d, 10*time.Millisecond, 0, 0)
+	d.trim = startTrimming(d, 10*time.Millisecond, 0, 0, nil)
 	assert.Eventually(t, func() bool { return mapped(t)-trimmed < size/10 }, 5*time.Second, 10*time.Millisecond)
 }
