@@ -40,9 +40,11 @@ var rules = []rule{
 	{pkg: "providers/", banned: []string{"platform/bolt", "platform/gate", "platform/paymentpage", "go.etcd.io/bbolt"}},
 	// internal/toymethod is a method made for tests: the same rules as a provider.
 	// internal/golden is the tests' golden files, internal/testlog their
-	// log buffer: the standard library only.
+	// log buffer, internal/testparallel how many run at once: the standard
+	// library only.
 	{pkg: "internal/golden", stdOnly: true},
 	{pkg: "internal/testlog", stdOnly: true},
+	{pkg: "internal/testparallel", stdOnly: true},
 	{pkg: "internal/", banned: []string{"platform/bolt", "platform/gate", "platform/paymentpage", "platform/control", "providers/", "app", "go.etcd.io/bbolt"}},
 	{pkg: "web", banned: []string{"platform/bolt", "providers/", "platform/gate", "go.etcd.io/bbolt"}},
 	{pkg: "scenarios", banned: []string{"platform/bolt", "go.etcd.io/bbolt", "app", "platform", "platform/gate", "platform/control", "platform/paymentpage", "providers/", "github.com/labstack/echo"}, direct: true},
