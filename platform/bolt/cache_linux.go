@@ -51,6 +51,17 @@ func dropCached(path string) []pageRun {
 	return cached
 }
 
+// lockedElsewhere reports whether a DB, of this process or another, holds
+// the file at path open: bbolt locks it (flock) until it closes it.
+func lockedElsewhere(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close() // which releases the lock
+	return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil
+}
+
 // cachedRuns returns the runs of the pages of the file at path that the
 // page cache holds, nil when the system does not say.
 func cachedRuns(path string) []pageRun {

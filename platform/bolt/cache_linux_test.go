@@ -181,3 +181,18 @@ func TestRecacheReadsBackWhatWasCached(t *testing.T) {
 	recache(path, runs, stop)
 	assert.Less(t, cachedShare(t, path), 0.05, "a stopped recache reads nothing back")
 }
+
+// TestOpeningAFileInUseLeavesItsCache opens a data file that another DB
+// holds: the open fails, as it did, and the file's cache is left as it is,
+// that DB's pages.
+func TestOpeningAFileInUseLeavesItsCache(t *testing.T) {
+	t.Parallel()
+	path := sourceFile(t)
+	d, err := Open(path)
+	require.NoError(t, err)
+	defer d.Close()
+	awaitCached(t, path)
+	_, err = open(path, 50*time.Millisecond, false)
+	require.ErrorIs(t, err, ErrInUse)
+	assert.Greater(t, cachedShare(t, path), 0.95, "the file in use stays cached")
+}

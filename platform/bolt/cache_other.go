@@ -10,6 +10,9 @@ type pageRun struct{ off, n int64 }
 // dropCached does nothing here: see cache_linux.go.
 func dropCached(string) []pageRun { return nil }
 
+// lockedElsewhere does not matter here: nothing is dropped.
+func lockedElsewhere(string) bool { return false }
+
 // cachedRuns does not know here.
 func cachedRuns(string) []pageRun { return nil }
 

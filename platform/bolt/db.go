@@ -92,9 +92,10 @@ func open(path string, timeout time.Duration, readOnly bool) (*DB, error) {
 	// What others wrote or read of an existing file may be cached in
 	// large folios, which would make each commit write more than its
 	// pages: dropped before anything maps them, and read back once it is
-	// open (see cache_linux.go).
+	// open (see cache_linux.go). The cache of a file another DB holds is
+	// that DB's, and this open will fail: it is left as it is.
 	var cached []pageRun
-	if info != nil && !readOnly {
+	if info != nil && !readOnly && !lockedElsewhere(path) {
 		cached = dropCached(path)
 	}
 	// An existing file is first opened to read, which takes a shared lock
