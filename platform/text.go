@@ -33,6 +33,16 @@ func Sentence(s string) string {
 	return s
 }
 
+// Count writes n things, the noun in the plural unless n is 1: "1
+// attempt", "3 attempts", "0 payments". It knows nouns whose plural takes
+// an s.
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // CompactNumber returns a number as a person typed it (a voucher reference,
 // a voucher number) without what people put between its digits: spaces,
 // tabs, dashes and dots. "9301 2345-6789.01" → "93012345678901".

@@ -24,6 +24,13 @@ func TestSentence(t *testing.T) {
 	}
 }
 
+func TestCount(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int]string{0: "0 attempts", 1: "1 attempt", 2: "2 attempts", 120: "120 attempts"} {
+		assert.Equal(t, want, platform.Count(n, "attempt"))
+	}
+}
+
 func TestCompactNumber(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, "93012345678901", platform.CompactNumber(" 9301 2345-6789.01 "))

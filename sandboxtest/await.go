@@ -357,7 +357,7 @@ func (s *Sandbox) describeDelivery(d Delivery) string {
 	if why == "" {
 		why = fmt.Sprintf("answered %d", last.Status)
 	}
-	return fmt.Sprintf("%s: %s after %d attempt(s), the last: %s", where, d.Status, n, why)
+	return fmt.Sprintf("%s: %s after %s, the last: %s", where, d.Status, platform.Count(n, "attempt"), why)
 }
 
 // describeRequests lists callbacks, one line per run of alike ones.

@@ -378,7 +378,7 @@ func (r *Runner) outOfTime(sc *Scenario, timeout time.Duration) string {
 		}
 		msg += " (shorter still, an answer the merchant gives at once may miss it on a busy machine)"
 	} else {
-		msg += ". Every callback or check_deposit the merchant holds (silent, a delay) costs the running sandbox's own callback timeout of wall time, whatever sandbox.callback_timeout says: start it with a short one, such as sandbox serve --callback-timeout 1s"
+		msg += ". Every callback or check_deposit the merchant holds (silent, a delay) costs the running sandbox's own callback timeout of wall time, whatever sandbox.callback_timeout says: start it with a short one, such as sandbox serve --callback-timeout " + formatDuration(heldAnswerTimeout)
 	}
 	return msg
 }

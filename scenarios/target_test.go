@@ -116,7 +116,7 @@ steps:
 	assert.Contains(t, out, "step 2 (callback) at "+file+":7")
 	assert.Contains(t, out, "the scenario ran out of time: it may run for 3s of wall time (sandbox test --timeout). "+
 		"Every callback or check_deposit the merchant holds (silent, a delay) costs the running sandbox's own callback timeout of wall time, "+
-		"whatever sandbox.callback_timeout says: start it with a short one, such as sandbox serve --callback-timeout 1s")
+		"whatever sandbox.callback_timeout says: start it with a short one, such as sandbox serve --callback-timeout 5s")
 	assert.Contains(t, out, "a running sandbox does not take the file's sandbox.callback_timeout 300ms")
 	assert.NotContains(t, out, "set sandbox.callback_timeout short")
 }

@@ -204,14 +204,10 @@ func deliveryTitle(d *DeliveryView) string {
 	if c := d.Carries; c.OperationType != "" && c.OperationStatus != "" {
 		title += fmt.Sprintf(": %s %s", c.OperationType, c.OperationStatus)
 	}
-	switch n := len(d.Attempts); n {
-	case 0:
+	if len(d.Attempts) == 0 {
 		return title + " · no attempt yet"
-	case 1:
-		return title + " · 1 attempt"
-	default:
-		return fmt.Sprintf("%s · %d attempts", title, n)
 	}
+	return title + " · " + platform.Count(len(d.Attempts), "attempt")
 }
 
 func titleCase(s string) string {

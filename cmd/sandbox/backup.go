@@ -50,7 +50,7 @@ func runBackup(ctx context.Context, args []string, std stdio) error {
 		*from = "http://127.0.0.1:8080"
 	}
 	out := fs.Arg(0)
-	if err := checkDataFolder(*data); *data != "" && err != nil {
+	if err := checkDataFolder(*data); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	if _, err := os.Lstat(out); err == nil {

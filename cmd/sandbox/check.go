@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
 )
 
@@ -76,14 +77,6 @@ func checkFile(ctx context.Context, path string) (*bolt.Report, error) {
 
 // summary says what a checked file holds.
 func summary(r *bolt.Report) string {
-	return strings.Join([]string{count(r.Projects, "project"), count(r.Payments, "payment"),
-		count(r.Deliveries, "callback"), count(r.Jobs, "job")}, ", ")
-}
-
-// count writes n things: "1 project", "2 projects".
-func count(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
+	return strings.Join([]string{platform.Count(r.Projects, "project"), platform.Count(r.Payments, "payment"),
+		platform.Count(r.Deliveries, "callback"), platform.Count(r.Jobs, "job")}, ", ")
 }

@@ -294,9 +294,6 @@ func TestDocsJSONExamplesParse(t *testing.T) {
 	assert.Greater(t, parsed, 10, "the docs' JSON examples were read")
 }
 
-// yamlBlocks returns the ```yaml blocks of a markdown text.
-func yamlBlocks(text string) []string { return fencedBlocks(text, "yaml") }
-
 // fencedBlocks returns the ```lang blocks of a markdown text.
 func fencedBlocks(text, lang string) []string {
 	var blocks []string
@@ -327,7 +324,7 @@ func TestDocsConfigExamplesLoad(t *testing.T) {
 	for _, doc := range docs {
 		raw, err := os.ReadFile(filepath.Join(root, doc))
 		require.NoError(t, err)
-		for i, block := range yamlBlocks(string(raw)) {
+		for i, block := range fencedBlocks(string(raw), "yaml") {
 			o := serveOptions{Data: t.TempDir(), Config: writeConfig(t, block), PublicURL: "http://sandbox.test"}
 			a, err := newApp(context.Background(), o, slog.New(slog.DiscardHandler), time.Now)
 			if !assert.NoError(t, err, "%s, YAML block %d:\n%s", doc, i+1, block) {
