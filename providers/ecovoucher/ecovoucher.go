@@ -159,13 +159,14 @@ const (
 	OutcomeDeclined       = "declined"
 )
 
-// Start checks that vouchers can make the amount and sends the customer to
-// EcoVoucher: a POST redirect with the seed's fields, a session that times
-// out after Settings.Timeout, and the payment awaiting the redirect's
-// result. The engine has checked the currency and the limits.
+// Start sends the customer to EcoVoucher: a POST redirect with the seed's
+// fields, a session that times out after Settings.Timeout, and the payment
+// awaiting the redirect's result. The engine has checked the currency, the
+// limits and CheckAmount; Start checks the amount again for callers that
+// did not.
 func (p *Provider) Start(pay *platform.Payment, env platform.Env) (platform.Step, error) {
-	if errs := amountErrors(pay.Amount); len(errs) > 0 {
-		return platform.Decline(platform.DeclineGeneral, errs...), nil
+	if s, declined := p.CheckAmount(pay.Amount, env.Settings); declined {
+		return s, nil
 	}
 	op := pay.Sale()
 	if op == nil {
@@ -191,6 +192,20 @@ func (p *Provider) Start(pay *platform.Payment, env platform.Env) (platform.Step
 		Notify:            true,
 	}, nil
 }
+
+// CheckAmount declines an amount that vouchers cannot make: one that is
+// neither 0 nor a sum of at most MaxVouchers face values. The engine
+// applies it before Start, and Engine.Takes with it keeps the Payment Page
+// from offering EcoVoucher for an amount its sale would decline at once
+// (platform.AmountChecker).
+func (p *Provider) CheckAmount(sum platform.Sum, _ platform.MethodSettings) (platform.Step, bool) {
+	if errs := amountErrors(sum); len(errs) > 0 {
+		return platform.Decline(platform.DeclineGeneral, errs...), true
+	}
+	return platform.Step{}, false
+}
+
+var _ platform.AmountChecker = (*Provider)(nil)
 
 // redirectBody is the redirect_data.body of pay, whose sale has ID txID.
 func (p *Provider) redirectBody(pay *platform.Payment, txID int64, baseURL string) RedirectBody {

@@ -717,3 +717,29 @@ func TestRefusalsSpeakTheCustomersLanguage(t *testing.T) {
 	assert.Contains(t, page, "Início do sandbox")
 	assert.NotContains(t, page, "Payment not found")
 }
+
+// TestTakesOnlyAmountsVouchersMake: the Payment Page offers EcoVoucher only
+// for an amount its vouchers make, since a sale of any other is declined at
+// once. Seed 001_5214a61f90aada49.txt:35 and :98: vouchers have face values
+// of 10, 15, 25, 50, 75, 100, 150 and 250, and a larger amount is paid with
+// several of them; the request may say 0 (:97).
+func TestTakesOnlyAmountsVouchersMake(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	project := platform.Project{ID: 1}
+	tests := []struct {
+		amount int64
+		takes  bool
+	}{
+		{0, true},       // the vouchers set the amount
+		{1000, true},    // one voucher of 10.00
+		{125000, true},  // the seed's 1 250.00, five vouchers of 250.00
+		{1050, false},   // 10.50: no voucher makes the 0.50
+		{500, false},    // 5.00: under the smallest voucher
+		{123456, false}, // 1 234.56
+	}
+	for _, tt := range tests {
+		got := s.Engine.Takes(project, ecovoucher.Method(), platform.Sum{Amount: tt.amount, Currency: "USD"})
+		assert.Equal(t, tt.takes, got, "Takes(%d USD)", tt.amount)
+	}
+}
