@@ -59,6 +59,11 @@ func TestCheckDeposit(t *testing.T) {
 		{name: "not JSON", merchant: answer(200, `OK`), code: platform.DeclineByMerchant, reason: "not a JSON object"},
 		{name: "HTTP 500", merchant: answer(500, `{"code":0}`), code: platform.DeclineByMerchant, reason: "merchant answered 500"},
 		{name: "HTTP 404", merchant: answer(404, `not found`), code: platform.DeclineByMerchant, reason: "merchant answered 404"},
+		// Seed 001_5214a61f90aada49.txt:143 declines on 4xx and 5xx and is
+		// silent on other statuses; the sandbox confirms only on 200, as
+		// docs/callbacks.md "check_deposit" says, so that an answer it
+		// takes is one ecommpay takes too.
+		{name: "HTTP 201", merchant: answer(201, `{"code":0,"payment_id":"X03936"}`), code: platform.DeclineByMerchant, reason: "merchant answered 201"},
 		{name: "timeout", merchant: sleep, code: platform.DeclineMerchantNoAnswer, reason: "timeout after 100ms"},
 		{name: "connection refused", closed: true, code: platform.DeclineMerchantNoAnswer, reason: "connection refused"},
 		{name: "no URL", noURL: true, code: platform.DeclineMerchantNoAnswer, reason: "no check_deposit URL"},
