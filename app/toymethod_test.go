@@ -139,12 +139,23 @@ func TestAToyMethodIsOneFolder(t *testing.T) {
 	t.Parallel()
 	tt := startToy(t)
 
-	// The Gate has the Toy's sale endpoint.
-	body := map[string]any{
-		"general":  map[string]any{"project_id": toyProject, "payment_id": "toy-1"},
-		"customer": map[string]any{"id": "c-1", "ip_address": "1.2.3.4"},
-		"payment":  map[string]any{"amount": 1500, "currency": "USD", "description": "A toy"},
+	// The control API lists the Toy with its example sale, and the Gate
+	// has the Toy's sale endpoint, which takes that sale.
+	status, _, listed := tt.get(tt.url + "/sandbox/methods")
+	require.Equal(t, http.StatusOK, status, listed)
+	var list struct {
+		Methods []struct {
+			Code        string         `json:"code"`
+			GatePath    string         `json:"gate_path"`
+			ExampleSale map[string]any `json:"example_sale"`
+		} `json:"methods"`
 	}
+	require.NoError(t, json.Unmarshal([]byte(listed), &list))
+	toy := list.Methods[len(list.Methods)-1]
+	require.Equal(t, "toy", toy.Code, listed)
+	require.Equal(t, toymethod.Method().GatePath, toy.GatePath)
+	body := toy.ExampleSale
+	body["general"] = map[string]any{"project_id": toyProject, "payment_id": "toy-1"}
 	raw, err := json.Marshal(body)
 	require.NoError(t, err)
 	data, err := signature.Decode(raw)
@@ -152,7 +163,7 @@ func TestAToyMethodIsOneFolder(t *testing.T) {
 	body["general"].(map[string]any)["signature"] = signature.Sign(data, toySecret)
 	raw, err = json.Marshal(body)
 	require.NoError(t, err)
-	status, _, answer := tt.send(http.MethodPost, toymethod.Method().GatePath, "application/json", string(raw))
+	status, _, answer := tt.send(http.MethodPost, toy.GatePath, "application/json", string(raw))
 	require.Equal(t, http.StatusOK, status, answer)
 	assert.Contains(t, answer, `"status":"success"`)
 

@@ -106,6 +106,9 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		if m.Refunds != (m.RefundPath != "") {
 			return nil, fmt.Errorf("platform: method %q: a provider that refunds (a Refunder) needs a RefundPath, and only such a provider may have one", m.Code)
 		}
+		if err := checkExampleSale(m); err != nil {
+			return nil, err
+		}
 		e.providers[m.Code] = p
 		e.methods = append(e.methods, m)
 	}

@@ -431,3 +431,42 @@ func TestRefundsAreRoutedByTheRefunderInterface(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, platform.StatusRefunded, p.Status)
 }
+
+// selling is scripted with a Gate sale endpoint and the example sale given.
+type selling struct {
+	scripted
+	example string
+}
+
+func (s *selling) Method() platform.Method {
+	m := s.scripted.Method()
+	m.GatePath, m.ExampleSale = "/v2/payment/test/sale", json.RawMessage(s.example)
+	return m
+}
+
+// TestAMethodWithASaleEndpointHasAnExampleSale: GET /sandbox/methods and
+// the scenarios' sale step send a method's example sale, so the engine
+// refuses a method whose example is missing or not a body one can send.
+func TestAMethodWithASaleEndpointHasAnExampleSale(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ example, wrong string }{
+		{"", "ExampleSale must be a JSON object"},
+		{`[1]`, "ExampleSale must be a JSON object"},
+		{`null`, "ExampleSale must be a JSON object"},
+		{`{"general": {"project_id": 1}, "payment": {}}`, "ExampleSale has general"},
+		{`{"payment": {"amount": 100, "currency": "USD"}}`, ""},
+	} {
+		store, err := bolt.Open(filepath.Join(t.TempDir(), "db"))
+		require.NoError(t, err)
+		_, err = platform.New(context.Background(), platform.Config{
+			Store: store, Wall: func() time.Time { return t0 }, Clock: platform.ClockState{Frozen: true, FrozenAt: t0},
+			Providers: []platform.Provider{&selling{example: tc.example}}, Sender: &merchant{},
+		})
+		require.NoError(t, store.Close())
+		if tc.wrong == "" {
+			assert.NoError(t, err, tc.example)
+		} else {
+			assert.ErrorContains(t, err, tc.wrong, tc.example)
+		}
+	}
+}

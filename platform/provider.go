@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"time"
@@ -22,6 +23,13 @@ type Method struct {
 	// paths ("customer.identify.doc_number"), beyond general.project_id,
 	// general.payment_id, general.signature, payment.amount and payment.currency.
 	GateRequired []string
+	// ExampleSale is the body of a sale the method's Gate endpoint accepts,
+	// as the method's documentation shows one, without general (project_id,
+	// payment_id and signature, which the sender fills in): a JSON object.
+	// GET /sandbox/methods lists it and a scenario's `sale:` step starts
+	// from it. A method with a GatePath needs one; New checks that it is an
+	// object.
+	ExampleSale json.RawMessage
 	// PageRequired lists Payment Page parameters the method needs beyond the
 	// base ones; the page asks the customer for those that are missing.
 	PageRequired []string
@@ -253,4 +261,20 @@ func (env Env) ReferenceOwner(method, ref string) (PaymentKey, bool, error) {
 		return PaymentKey{}, false, err
 	}
 	return k, true, nil
+}
+
+// checkExampleSale says what is wrong with m's ExampleSale: a method with
+// a Gate endpoint needs one, a JSON object without general.
+func checkExampleSale(m Method) error {
+	if m.GatePath == "" && len(m.ExampleSale) == 0 {
+		return nil
+	}
+	var body map[string]json.RawMessage
+	if err := json.Unmarshal(m.ExampleSale, &body); err != nil || body == nil {
+		return fmt.Errorf("platform: method %q: ExampleSale must be a JSON object, the body of a sale that %s accepts without general (got %q)", m.Code, m.GatePath, m.ExampleSale)
+	}
+	if _, ok := body["general"]; ok {
+		return fmt.Errorf("platform: method %q: ExampleSale has general, which whoever sends the sale fills in: leave it out", m.Code)
+	}
+	return nil
 }

@@ -17,6 +17,8 @@
 // lapse or a day of callback retries costs no wall time. The control
 // actions (Pay, Fail, Expire, Resend, Advance…) are those of the sandbox's
 // control API; Gate and PaymentPageURL sign requests as ecommpay's SDKs do.
+// Methods lists the payment methods with their Gate endpoints, and each
+// one's Sale is a body its endpoint accepts, to change as a test needs.
 //
 // Connect drives a sandbox that is already running (`sandbox serve`) the
 // same way; its clock is then shared with whoever else uses it.

@@ -114,3 +114,36 @@ func ExampleSandbox_SetClock() {
 	// callback: decline
 	// set back to 2026-01-05T09:00:00Z the payment is still decline
 }
+
+// Every method's example sale, sent to its Gate endpoint: a body to start
+// from when a test needs a sale of any method, or of each.
+func ExampleMethod_Sale() {
+	ctx := context.Background()
+	sb, err := sandboxtest.Start(ctx, sandboxtest.WithProject(sandboxtest.Project{ID: 842, Secret: "s3cret"}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sb.Close()
+
+	methods, err := sb.Methods(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, m := range methods {
+		body, err := m.Sale("order-" + m.Code)
+		if err != nil {
+			log.Fatal(err)
+		}
+		res, err := sb.Gate(ctx, 842, m.GatePath, body)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(m.Code, m.GatePath, res.Status)
+	}
+	// Output:
+	// oxxo /v2/payment/voucher/oxxo/sale 200
+	// loterica /v2/payment/voucher/loterica/sale 200
+	// rapipago /v2/payment/voucher/rapipago/sale 200
+	// eco-voucher /v2/payment/voucher/eco-voucher/sale 200
+	// card-partner /v2/payment/card-partner/sale 200
+}

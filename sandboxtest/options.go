@@ -1,6 +1,9 @@
 package sandboxtest
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -41,6 +44,34 @@ type Voucher struct {
 	Number       string `json:"number"`
 	SecurityCode string `json:"security_code"`
 	Expiry       string `json:"expiry"`
+}
+
+// Method is a payment method as the sandbox lists it (GET /sandbox/methods):
+// where its sales and refunds go, and a sale its Gate endpoint accepts.
+type Method struct {
+	Code         string   `json:"code"` // "oxxo"
+	Name         string   `json:"name"` // "Oxxo"
+	Currencies   []string `json:"currencies"`
+	GatePath     string   `json:"gate_path"`   // "" for a method the Payment Page alone sells
+	RefundPath   string   `json:"refund_path"` // "" for a method that does not refund
+	GateRequired []string `json:"gate_required"`
+	// ExampleSale is a Gate sale body the method accepts once general is
+	// added (project_id, payment_id, signature): Sale makes one.
+	ExampleSale json.RawMessage `json:"example_sale"`
+}
+
+// Sale returns a fresh copy of m's example sale with general.payment_id
+// set, to send with Gate (which adds project_id and the signature) and to
+// change as a test needs.
+func (m Method) Sale(paymentID string) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(m.ExampleSale))
+	dec.UseNumber()
+	var body map[string]any
+	if err := dec.Decode(&body); err != nil || body == nil {
+		return nil, fmt.Errorf("sandboxtest: method %s: its example sale is no JSON object: %q", m.Code, m.ExampleSale)
+	}
+	body["general"] = map[string]any{"payment_id": paymentID}
+	return body, nil
 }
 
 // Delivery is a callback or check_deposit request with its attempts, as the

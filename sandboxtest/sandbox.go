@@ -444,6 +444,26 @@ func (s *Sandbox) Payment(ctx context.Context, projectID int64, paymentID string
 	return p, err
 }
 
+// MethodCodes returns the codes of the payment methods of a sandbox New
+// starts, in the order its Payment Page lists them.
+func MethodCodes() []string {
+	var codes []string
+	for _, p := range app.Providers() {
+		codes = append(codes, p.Method().Code)
+	}
+	return codes
+}
+
+// Methods returns the sandbox's payment methods, in the order its Payment
+// Page lists them.
+func (s *Sandbox) Methods(ctx context.Context) ([]Method, error) {
+	var out struct {
+		Methods []Method `json:"methods"`
+	}
+	err := s.control(ctx, http.MethodGet, "/sandbox/methods", nil, &out)
+	return out.Methods, err
+}
+
 // Deliveries returns the callbacks and check_deposit requests of a payment
 // with every attempt, oldest first.
 func (s *Sandbox) Deliveries(ctx context.Context, projectID int64, paymentID string) ([]Delivery, error) {

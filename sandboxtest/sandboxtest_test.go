@@ -65,6 +65,27 @@ func TestNewServesAFrozenSeededSandbox(t *testing.T) {
 	assert.Equal(t, now, again)
 }
 
+// TestMethodsGiveASaleEachMethodTakes sends every method's example sale
+// as its Gate endpoint's own, with general added: each is taken on.
+func TestMethodsGiveASaleEachMethodTakes(t *testing.T) {
+	sb := start(t)
+	ms, err := sb.Methods(context.Background())
+	require.NoError(t, err)
+	require.NotEmpty(t, ms)
+	for _, m := range ms {
+		require.NotEmpty(t, m.GatePath, m.Code)
+		body, err := m.Sale("example-" + m.Code)
+		require.NoError(t, err)
+		res, err := sb.Gate(context.Background(), project, m.GatePath, body)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, res.Status, "%s: %s", m.Code, res.Body)
+		cb := sb.AwaitCallback(t, "example-"+m.Code, "")
+		assert.NotEqual(t, "decline", cb.Status, "%s's example sale is declined", m.Code)
+	}
+	assert.Equal(t, "oxxo", ms[0].Code)
+	assert.Equal(t, oxxoPath, ms[0].GatePath)
+}
+
 func TestAwaitCallbackFollowsAPaymentToItsEnd(t *testing.T) {
 	sb := start(t)
 	sale(t, sb, "o-1")

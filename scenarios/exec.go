@@ -31,6 +31,7 @@ type execution struct {
 	browser  *browser
 	ids      map[string]bool // the payment IDs the scenario has named
 	maxWait  time.Duration
+	methods  []sandboxtest.Method // the sandbox's, once asked (methodList)
 }
 
 // stepFailure is why a step failed: a line that says what, and the detail
@@ -284,35 +285,66 @@ func (x *execution) act(ctx context.Context, kind string, s stepSpec) (outcome, 
 	return outcome{}, failf("unknown step kind %q", kind)
 }
 
-// saleDefaults returns a method's sale endpoint and a body it accepts, as
-// in the seeds; a scenario's body is merged into it.
-func saleDefaults(method string) (string, map[string]any) {
-	customer := map[string]any{"id": "customer-1", "ip_address": "198.51.100.7"}
-	person := func(doc string) map[string]any {
-		c := maps.Clone(customer)
-		c["first_name"], c["last_name"], c["email"] = "Guido", "Marques", "guido@example.com"
-		c["identify"] = map[string]any{"doc_number": doc}
-		return c
+// sale returns a method's sale endpoint and a fresh copy of its example
+// sale, as the sandbox lists them (GET /sandbox/methods). A method the
+// sandbox does not have is sent where a voucher method's sale would go,
+// with a body any method takes, so that a file can check the Gate's answer.
+func (x *execution) sale(ctx context.Context, code string) (string, map[string]any, error) {
+	ms, err := x.methodList(ctx)
+	if err != nil {
+		return "", nil, err
 	}
-	returns := map[string]any{"success": "https://shop.example/success", "decline": "https://shop.example/decline"}
-	sum := func(amount int, currency string) map[string]any {
-		return map[string]any{"amount": amount, "currency": currency}
+	for _, m := range ms {
+		if m.Code == code && m.GatePath != "" {
+			body, err := m.Sale("")
+			delete(body, "general")
+			return m.GatePath, body, err
+		}
 	}
-	switch method {
-	case "oxxo":
-		return "/v2/payment/voucher/oxxo/sale", map[string]any{"customer": person("1234567890"), "payment": sum(10000, "MXN")}
-	case "rapipago":
-		return "/v2/payment/voucher/rapipago/sale", map[string]any{"customer": person("20123456"), "payment": sum(10000, "ARS")}
-	case "loterica":
-		return "/v2/payment/voucher/loterica/sale", map[string]any{"customer": customer, "payment": sum(10000, "USD")}
-	case "eco-voucher":
-		return "/v2/payment/voucher/eco-voucher/sale", map[string]any{"customer": customer, "payment": sum(5000, "EUR"), "return_url": returns}
-	case "card-partner":
-		c := maps.Clone(customer)
-		c["phone"], c["email"] = "254712375678", "customer@example.com"
-		return "/v2/payment/card-partner/sale", map[string]any{"customer": c, "payment": sum(150000, "KES"), "return_url": returns}
+	return "/v2/payment/voucher/" + code + "/sale", map[string]any{
+		"customer": map[string]any{"id": "customer-1", "ip_address": "198.51.100.7"},
+		"payment":  map[string]any{"amount": 10000, "currency": "USD"},
+	}, nil
+}
+
+// refundPath returns where a refund of the payment goes: its method's
+// refund endpoint, or, for a payment whose method does not refund or that
+// does not exist, the first endpoint of a method that does, so that a file
+// can check the Gate's answer to it.
+func (x *execution) refundPath(ctx context.Context, projectID int64, paymentID string) (string, error) {
+	ms, err := x.methodList(ctx)
+	if err != nil {
+		return "", err
 	}
-	return "/v2/payment/voucher/" + method + "/sale", map[string]any{"customer": customer, "payment": sum(10000, "USD")}
+	var method string
+	if p, err := x.sb.Payment(ctx, projectID, paymentID); err == nil {
+		method, _ = p["method"].(string)
+	}
+	first := ""
+	for _, m := range ms {
+		if m.RefundPath != "" && m.Code == method {
+			return m.RefundPath, nil
+		}
+		if first == "" {
+			first = m.RefundPath
+		}
+	}
+	if first == "" {
+		return "", errors.New("no method of this sandbox refunds (GET /sandbox/methods lists none with a refund_path)")
+	}
+	return first, nil
+}
+
+// methodList returns the sandbox's methods, asked once.
+func (x *execution) methodList(ctx context.Context) ([]sandboxtest.Method, error) {
+	if x.methods == nil {
+		ms, err := x.sb.Methods(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("ask the sandbox for its methods: %w", err)
+		}
+		x.methods = ms
+	}
+	return x.methods, nil
 }
 
 // merge returns base with over merged in: objects key by key, anything
@@ -361,9 +393,14 @@ func (x *execution) gate(ctx context.Context, g *gateSpec) (outcome, error) {
 	)
 	switch {
 	case g.Sale != "":
-		path, body = saleDefaults(g.Sale)
+		if path, body, err = x.sale(ctx, g.Sale); err != nil {
+			return outcome{}, failf("%v", err)
+		}
 	case g.Refund != "":
-		path, id = "/v2/payment/card-partner/refund", g.Refund
+		id = g.Refund
+		if path, err = x.refundPath(ctx, p.ID, x.payment(id)); err != nil {
+			return outcome{}, failf("%v", err)
+		}
 	case g.Status != "":
 		path, id = "/v2/payment/status", g.Status
 	case g.Clarification != "":

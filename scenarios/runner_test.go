@@ -203,6 +203,10 @@ func TestSchemaProblemsSayWhereAndWhatWasMeant(t *testing.T) {
 		{"a typo of a status", "name: x\nsteps:\n  - callback: {payment: a, status: sucess}\n", []string{
 			`f.yaml:3: steps[0].callback.status (step 1): "sucess" is not one of the values here; did you mean "success"? (processing, awaiting redirect result, awaiting clarification, success, decline, refunded, error)`,
 		}},
+		{"a typo of a method's code in settings", "name: x\nsandbox:\n  methods:\n    oxo: {variant: 3days}\nprojects:\n  - id: 9\n    secret: s\n    methods: {rapipgo: {max_amount: 5}}\nsteps:\n  - state: {payment: a}\n", []string{
+			`f.yaml:4: sandbox.methods.oxo: "oxo" is not one of the values here; did you mean "oxxo"? (oxxo, loterica, rapipago, eco-voucher, card-partner)`,
+			`f.yaml:8: projects[0].methods.rapipgo: "rapipgo" is not one of the values here; did you mean "rapipago"?`,
+		}},
 		{"a number for a duration", "name: x\nsteps:\n  - no_callback: {payment: a, within: 30}\n", []string{
 			"f.yaml:3: steps[0].no_callback.within (step 1): 30 is not a duration: write it with its unit, like 500ms, 30s",
 		}},
@@ -257,13 +261,15 @@ steps:
 	assert.Contains(t, out, "set sandbox.callback_timeout short")
 	assert.NotContains(t, out, "did not finish within")
 
-	// Interrupted a second after the quick one passed: the slow one is
-	// then waiting in its callback step, and a third has not started.
+	// Interrupted three seconds after the quick one passed: the slow one
+	// is then waiting in its callback step (a busy machine under -race
+	// took more than a second to start its sandbox and send its sale; the
+	// step waits 10 s for the merchant), and a third has not started.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	third := filepath.Join(dir, "c-third.yaml")
 	require.NoError(t, os.WriteFile(third, []byte("name: third\nsteps:\n  - gate: {sale: oxxo, payment_id: a}\n"), 0o644))
-	out2 := &cancelAfter{after: "ok    " + quick, cancel: func() { time.AfterFunc(time.Second, cancel) }}
+	out2 := &cancelAfter{after: "ok    " + quick, cancel: func() { time.AfterFunc(3*time.Second, cancel) }}
 	rep, err := (&scenarios.Runner{Out: out2, Jobs: 1}).Run(ctx, []string{quick, slow, third})
 	require.NoError(t, err)
 	out = out2.String()

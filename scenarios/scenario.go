@@ -102,6 +102,9 @@ func NewLoader() (*Loader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: schema.json: %w", err)
 	}
+	if err := allowMethods(doc, sandboxtest.MethodCodes()); err != nil {
+		return nil, err
+	}
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
 	if err := c.AddResource("schema.json", doc); err != nil {
@@ -112,6 +115,24 @@ func NewLoader() (*Loader, error) {
 		return nil, fmt.Errorf("scenarios: schema.json: %w", err)
 	}
 	return &Loader{schema: sch, doc: doc, printer: message.NewPrinter(language.English)}, nil
+}
+
+// allowMethods narrows the method codes schema.json allows as keys of
+// method settings (any name of the right shape: a method lives in its own
+// folder, not in this file) to the codes of the sandbox's methods, so that
+// a misspelt one is named with its line and the codes it could be.
+func allowMethods(doc any, codes []string) error {
+	defs, _ := doc.(map[string]any)["$defs"].(map[string]any)
+	methods, ok := defs["methods"].(map[string]any)
+	if !ok {
+		return errors.New("scenarios: schema.json has no $defs.methods")
+	}
+	enum := make([]any, len(codes))
+	for i, c := range codes {
+		enum[i] = c
+	}
+	methods["propertyNames"] = map[string]any{"enum": enum}
+	return nil
 }
 
 // Load reads and checks a scenario file.
@@ -422,6 +443,23 @@ func (l *Loader) leaves(e *jsonschema.ValidationError, inst any) []leaf {
 	if len(e.Causes) == 0 {
 		return l.describe(e, inst)
 	}
+	if pn, ok := e.ErrorKind.(*kind.PropertyNames); ok {
+		// The key was checked on its own, so its causes are placed at the
+		// file's start, and the validator does not keep where the object
+		// holding it is: find it by the name of the definition
+		// (#/$defs/methods: every "methods" object holding the key).
+		_, def, _ := strings.Cut(e.SchemaURL, "#/$defs/")
+		def, _, _ = strings.Cut(def, "/")
+		var out []leaf
+		for _, c := range e.Causes {
+			for _, lf := range l.leaves(c, pn.Property) {
+				for _, at := range keyPlaces(inst, nil, def, pn.Property) {
+					out = append(out, leaf{at, lf.msg})
+				}
+			}
+		}
+		return out
+	}
 	var all [][]leaf
 	for _, c := range e.Causes {
 		all = append(all, l.leaves(c, inst))
@@ -457,6 +495,28 @@ func (l *Loader) leaves(e *jsonschema.ValidationError, inst any) []leaf {
 			case !strings.Contains(out[i].msg, lf.msg):
 				out[i].msg += "; or " + lf.msg
 			}
+		}
+	}
+	return out
+}
+
+// keyPlaces returns where in v, which is at, an object under a key named
+// parent has the key key.
+func keyPlaces(v any, at []string, parent, key string) [][]string {
+	var out [][]string
+	switch v := v.(type) {
+	case map[string]any:
+		for k, w := range v {
+			if obj, ok := w.(map[string]any); ok && k == parent {
+				if _, ok := obj[key]; ok {
+					out = append(out, append(slices.Clone(at), k, key))
+				}
+			}
+			out = append(out, keyPlaces(w, append(slices.Clone(at), k), parent, key)...)
+		}
+	case []any:
+		for i, w := range v {
+			out = append(out, keyPlaces(w, append(slices.Clone(at), strconv.Itoa(i)), parent, key)...)
 		}
 	}
 	return out

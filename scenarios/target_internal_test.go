@@ -31,7 +31,8 @@ func TestTargetNotesSayWhenTheSandboxCannotReachTheMerchant(t *testing.T) {
 			require.NoError(t, sb.Merchant().Close())
 		}
 		x := &execution{sc: &Scenario{}, sb: sb, suffix: suffix, projects: []sandboxtest.Project{p}}
-		path, body := saleDefaults("oxxo")
+		path, body, err := x.sale(ctx, "oxxo")
+		require.NoError(t, err)
 		body["general"] = map[string]any{"payment_id": x.payment("o-1")}
 		res, err := sb.Gate(ctx, p.ID, path, body)
 		require.NoError(t, err)

@@ -24,8 +24,10 @@ func Method() platform.Method {
 		PaymentMethod: "toy",
 		ProviderID:    4242,
 		GatePath:      "/v2/payment/toy/sale",
-		ForceCodes:    []string{Code},
-		Currencies:    []string{"USD", "EUR"},
+		ExampleSale: json.RawMessage(`{"customer": {"id": "c-1", "ip_address": "198.51.100.7"},
+			"payment": {"amount": 1500, "currency": "USD", "description": "A toy"}}`),
+		ForceCodes: []string{Code},
+		Currencies: []string{"USD", "EUR"},
 		Brand: platform.Brand{
 			Name: "Toy", Mark: "TOY", Tile: "TOY",
 			Color: "#5b21b6", Ink: "#ffffff", Accent: "#f59e0b",

@@ -273,6 +273,7 @@ func TestOpenAPIAnswers(t *testing.T) {
 	}
 
 	do(call{"GET", "/sandbox/health", "", nil}, 200)
+	do(call{"GET", "/sandbox/methods", "", nil}, 200)
 	do(call{"GET", "/sandbox/openapi.json", "", nil}, 200)
 	do(call{"POST", "/sandbox/projects", `{"id":2,"secret":"s2","callback_url":"` + merchant.URL + `","methods":{"oxxo":{"max_amount":500000,"variant":"3days"}}}`, nil}, 200)
 	do(call{"POST", "/sandbox/projects", `{"id":3}`, nil}, 400)

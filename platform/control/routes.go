@@ -90,6 +90,7 @@ func New(eng Engine, r *web.Renderer, log *slog.Logger) *Server {
 func (s *Server) Routes(e *echo.Echo) {
 	g := e.Group("/sandbox")
 	g.GET("/health", s.handleHealth)
+	g.GET("/methods", s.handleMethods)
 
 	g.GET("/projects", s.handleProjects)
 	g.POST("/projects", s.handlePutProject)

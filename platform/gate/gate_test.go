@@ -37,6 +37,7 @@ func (cash) Method() platform.Method {
 		Code: "cash", Name: "Cash", PaymentMethod: "cash", ProviderID: 99,
 		GatePath: salePath, RefundPath: refundPath, Currencies: []string{"USD"},
 		GateRequired: []string{"customer.email"},
+		ExampleSale:  json.RawMessage(`{"customer": {"email": "a@example.com"}, "payment": {"amount": 100, "currency": "USD"}}`),
 	}
 }
 

@@ -72,9 +72,13 @@ func Method() platform.Method {
 		ForceCodes:    []string{Code},
 		Currencies:    []string{"KES", "USD"},
 		GateRequired:  []string{"customer.id", "customer.ip_address"},
-		PageRequired:  []string{"customer_phone", "customer_email"},
-		CheckField:    CheckField,
-		RefundPath:    "/v2/payment/card-partner/refund",
+		ExampleSale: json.RawMessage(`{
+			"customer": {"id": "customer-1", "ip_address": "198.51.100.7", "phone": "254712375678", "email": "customer@example.com"},
+			"payment": {"amount": 150000, "currency": "KES"},
+			"return_url": {"success": "https://shop.example/success", "decline": "https://shop.example/decline"}}`),
+		PageRequired: []string{"customer_phone", "customer_email"},
+		CheckField:   CheckField,
+		RefundPath:   "/v2/payment/card-partner/refund",
 		// The partner's callbacks name the customer by phone only, and carry
 		// no provider.date.
 		Callback: platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerPhone}},

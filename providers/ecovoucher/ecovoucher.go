@@ -58,9 +58,12 @@ func Method() platform.Method {
 		Currencies:    []string{"CAD", "GBP", "EUR", "USD"},
 		// customer.id and customer.ip_address are required of every sale.
 		GateRequired: []string{"return_url.success", "return_url.decline"},
-		ZeroAmount:   true,
-		Callback:     platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
-		Settings:     []string{"timeout", "rates"}, // the session; the conversions of sum_converted
+		ExampleSale: json.RawMessage(`{"customer": {"id": "customer-1", "ip_address": "198.51.100.7"},
+			"payment": {"amount": 5000, "currency": "EUR"},
+			"return_url": {"success": "https://shop.example/success", "decline": "https://shop.example/decline"}}`),
+		ZeroAmount: true,
+		Callback:   platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
+		Settings:   []string{"timeout", "rates"}, // the session; the conversions of sum_converted
 		Defaults: platform.MethodSettings{
 			Timeout:   platform.Duration(DefaultTimeout),
 			MaxAmount: DefaultMaxAmount,

@@ -1,6 +1,7 @@
 package loterica
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -33,8 +34,10 @@ func Method() platform.Method {
 		ForceCodes:    []string{"loterica"},
 		Currencies:    []string{"USD"},
 		GateRequired:  []string{"customer.id", "customer.ip_address"},
-		Callback:      platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
-		Settings:      []string{"variant"},
+		ExampleSale: json.RawMessage(`{"customer": {"id": "customer-1", "ip_address": "198.51.100.7"},
+			"payment": {"amount": 10000, "currency": "USD"}}`),
+		Callback: platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
+		Settings: []string{"variant"},
 		Defaults: platform.MethodSettings{
 			MaxAmount:  MaxAmount,
 			WholeUnits: true,

@@ -1,6 +1,7 @@
 package oxxo
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
@@ -24,7 +25,11 @@ func Method() platform.Method {
 		ForceCodes:    []string{"oxxo"},
 		Currencies:    []string{"MXN", "USD"},
 		GateRequired:  voucher.PersonGateRequired(),
-		PageRequired:  voucher.PersonPageRequired(),
+		ExampleSale: json.RawMessage(`{
+			"customer": {"id": "customer-1", "ip_address": "198.51.100.7", "first_name": "Guido", "last_name": "Marques",
+			"email": "guido@example.com", "identify": {"doc_number": "1234567890"}},
+			"payment": {"amount": 10000, "currency": "MXN"}}`),
+		PageRequired: voucher.PersonPageRequired(),
 		// Oxxo's callbacks carry no customer and no provider.date.
 		Callback: platform.CallbackShape{},
 		Settings: []string{"variant"},

@@ -1,6 +1,7 @@
 package rapipago
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
@@ -28,12 +29,16 @@ func Method() platform.Method {
 		ForceCodes:    []string{"rapipago"},
 		Currencies:    []string{"ARS", "USD"},
 		GateRequired:  voucher.PersonGateRequired(),
-		PageRequired:  voucher.PersonPageRequired(),
-		Callback:      platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
-		Settings:      []string{"variant"},
-		Defaults:      platform.MethodSettings{Variant: voucher.VariantBank},
-		Brand:         Brand(),
-		Jobs:          voucher.Jobs(),
+		ExampleSale: json.RawMessage(`{
+			"customer": {"id": "customer-1", "ip_address": "198.51.100.7", "first_name": "Guido", "last_name": "Marques",
+			"email": "guido@example.com", "identify": {"doc_number": "20123456"}},
+			"payment": {"amount": 10000, "currency": "ARS"}}`),
+		PageRequired: voucher.PersonPageRequired(),
+		Callback:     platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
+		Settings:     []string{"variant"},
+		Defaults:     platform.MethodSettings{Variant: voucher.VariantBank},
+		Brand:        Brand(),
+		Jobs:         voucher.Jobs(),
 		// Argentina keeps UTC-3 all year.
 		Location: voucher.Zone("America/Argentina/Buenos_Aires", -3),
 		Hints: map[string]string{

@@ -2,6 +2,7 @@ package voucher_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
@@ -38,7 +39,8 @@ func cash(post bool) *voucher.Provider {
 		Method: platform.Method{
 			Code: "cash", Name: "Cash", PaymentMethod: "cash", ProviderID: 99,
 			GatePath: "/v2/payment/voucher/cash/sale", Currencies: []string{"USD"},
-			Brand: platform.Brand{Name: "Cash", Outlet: "cash desk"},
+			ExampleSale: json.RawMessage(`{"customer": {"id": "c-1", "ip_address": "198.51.100.7"}, "payment": {"amount": 100, "currency": "USD"}}`),
+			Brand:       platform.Brand{Name: "Cash", Outlet: "cash desk"},
 		},
 		Validity:        3 * 24 * time.Hour,
 		ReferenceDigits: 12,
