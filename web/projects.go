@@ -79,6 +79,9 @@ type BuiltLink struct {
 	// Signed is the string the signature was made of.
 	Signed string
 	Params []FormField
+	// Note says what will happen to a payment of the link that the
+	// merchant may not expect, such as a decline; "" when nothing.
+	Note string
 }
 
 // ResetPage asks before every payment is forgotten.

@@ -487,7 +487,7 @@ func TestBrowserErrorPages(t *testing.T) {
 			"This payment link has expired", []string{"2026-03-01 00:00:00 UTC"}},
 		{"used", ppURL(s, used), "This payment was already made", []string{"browser-used"}},
 		{"no-method", ppURL(s, ppParams("browser-currency", "JPY", 1000, nil)), "No payment method accepts JPY", []string{"Oxxo (MXN, USD)"}},
-		{"forced-currency", ppURL(s, ppParams("browser-forced", "EUR", 1000, map[string]string{"force_payment_method": "oxxo"})), "Oxxo does not accept EUR", nil},
+		{"forced-zero", ppURL(s, ppParams("browser-forced", "USD", 0, map[string]string{"force_payment_method": "oxxo"})), "Oxxo does not accept 0", nil},
 	} {
 		require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(tt.url), chromedp.WaitVisible(chromedp.CSS(`.pp-error`))), tt.step)
 		assert.Equal(t, tt.title, brText(t, ctx, "h1"), tt.step)

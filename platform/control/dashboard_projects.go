@@ -201,13 +201,17 @@ func (s *Server) buildLink(c echo.Context, f web.LinkForm) (*web.BuiltLink, []st
 	if f.CustomerID == "" {
 		problems = append(problems, "customer ID is required: the Payment Page needs customer_id")
 	}
+	var note string
 	if f.Method != "" {
 		m, ok := s.Engine.MethodByForceCode(f.Method)
 		switch {
 		case !ok:
 			problems = append(problems, fmt.Sprintf("there is no method %q", f.Method))
 		case !m.Supports(f.Currency):
-			problems = append(problems, fmt.Sprintf("%s does not take %s; it takes %s", m.Name, f.Currency, strings.Join(m.Currencies, ", ")))
+			// As on ecommpay, the Payment Page takes the link and the
+			// sale declines it: a way to see the merchant's decline.
+			note = fmt.Sprintf("%s does not take %s (it takes %s): the Payment Page takes this link and the sale is declined with 20000, as ecommpay declines it; the callback tells your server",
+				m.Name, f.Currency, strings.Join(m.Currencies, ", "))
 		}
 	}
 	if len(problems) > 0 {
@@ -238,7 +242,7 @@ func (s *Server) buildLink(c echo.Context, f web.LinkForm) (*web.BuiltLink, []st
 	slices.Sort(keys)
 	vals.Set("signature", sig)
 	l := &web.BuiltLink{URL: s.Engine.BaseURL() + "/payment?" + vals.Encode(), Signed: signed,
-		Amount: platform.Sum{Amount: amount, Currency: f.Currency}}
+		Amount: platform.Sum{Amount: amount, Currency: f.Currency}, Note: note}
 	for _, k := range keys {
 		l.Params = append(l.Params, web.FormField{Name: k, Value: p[k]})
 	}

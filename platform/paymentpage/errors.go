@@ -128,13 +128,11 @@ func errUnknownForce(value string, codes []string) *pageError {
 	return e
 }
 
-func errForced(method platform.Method, sum platform.Sum) *pageError {
-	if sum.Amount == 0 && method.Supports(sum.Currency) {
-		return &pageError{Status: http.StatusBadRequest, Kind: "no_method", Title: m("err.forced.title", method.Name, "0"),
-			Message: m("err.forced.zero", method.Name)}
-	}
-	return &pageError{Status: http.StatusBadRequest, Kind: "no_method", Title: m("err.forced.title", method.Name, sum.Currency),
-		Message: m("err.forced.lead", method.Name, strings.Join(method.Currencies, ", "))}
+// errForcedZero is the page of a link that forces a method whose customer
+// cannot set the amount, with an amount of 0.
+func errForcedZero(method platform.Method) *pageError {
+	return &pageError{Status: http.StatusBadRequest, Kind: "no_method", Title: m("err.forced.title", method.Name, "0"),
+		Message: m("err.forced.zero", method.Name)}
 }
 
 func errNoMethod(sum platform.Sum, methods []platform.Method) *pageError {

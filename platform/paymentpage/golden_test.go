@@ -141,7 +141,7 @@ func TestGoldenPages(t *testing.T) {
 		},
 		"error_no_method": func() answer { return f.open(params("golden-currency", "JPY", 100, nil)) },
 		"error_forced": func() answer {
-			return f.open(params("golden-forced", "EUR", 100, map[string]string{"force_payment_method": "oxxo"}))
+			return f.open(params("golden-forced", "USD", 0, map[string]string{"force_payment_method": "oxxo"}))
 		},
 		"error_force_unknown": func() answer {
 			return f.open(params("golden-force", "USD", 100, map[string]string{"force_payment_method": "bitcoin", "language_code": "es"}))

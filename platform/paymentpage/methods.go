@@ -9,12 +9,15 @@ import (
 )
 
 // methodsFor returns the methods a request may be paid with: the one
-// force_payment_method names (if it takes the currency), or every
-// registered method that takes the payment, its currency and its amount
-// within the project's limits (Engine.Takes), in registration order. No
-// method is a *pageError that says which methods take what. A forced
-// method is not held to its limits here: the sale is declined for them,
-// and the merchant learns it from the callback, as the seeds show.
+// force_payment_method names, or every registered method that takes the
+// payment, its currency and its amount within the project's limits
+// (Engine.Takes), in registration order. No method is a *pageError that
+// says which methods take what. A forced method is held neither to its
+// currencies nor to its limits here: the sale is declined for them (20000,
+// 20101), and the merchant learns it from the callback, as the seeds show
+// (Oxxo's, in its Payment Page section, a decline for the currency). Only
+// an amount of 0 for a method whose customer cannot set one is refused: a
+// link without an amount.
 func (s *Server) methodsFor(r *request) ([]platform.Method, error) {
 	all := s.Engine.Methods()
 	if r.force != "" {
@@ -29,8 +32,8 @@ func (s *Server) methodsFor(r *request) ([]platform.Method, error) {
 			}
 			return nil, errUnknownForce(r.force, codes)
 		}
-		if !fits(m, r.amount) {
-			return nil, errForced(m, r.amount)
+		if r.amount.Amount == 0 && !m.ZeroAmount {
+			return nil, errForcedZero(m)
 		}
 		return []platform.Method{m}, nil
 	}
