@@ -140,7 +140,7 @@ func Start(ctx context.Context, opts ...Option) (*Sandbox, error) {
 // WithCallbackTimeout change nothing. Close stops the merchant only.
 func Connect(ctx context.Context, baseURL string, opts ...Option) (*Sandbox, error) {
 	o := newOptions(opts)
-	if _, err := url.Parse(baseURL); err != nil || !strings.HasPrefix(baseURL, "http") {
+	if !platform.IsHTTPURL(baseURL) {
 		return nil, fmt.Errorf("sandboxtest: %q is not the http(s) URL of a sandbox", baseURL)
 	}
 	m, err := StartMerchant()

@@ -392,6 +392,10 @@ func TestConnectDrivesARunningSandbox(t *testing.T) {
 
 	_, err = sandboxtest.Connect(ctx, "http://127.0.0.1:1")
 	assert.ErrorContains(t, err, "no sandbox answers at http://127.0.0.1:1")
+	for _, notURL := range []string{"localhost:8080", "http://", "ftp://127.0.0.1:8080"} {
+		_, err = sandboxtest.Connect(ctx, notURL)
+		assert.ErrorContains(t, err, "is not the http(s) URL of a sandbox", notURL)
+	}
 }
 
 func TestOptions(t *testing.T) {
