@@ -2,7 +2,9 @@ package bolt
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -17,22 +19,50 @@ import (
 )
 
 // damagedSource returns the bytes of a closed data file of 1 000 real
-// payments, made once for the tests that damage copies of it.
+// payments (makeSource's), for the tests that damage copies of it. The
+// file is kept gzipped in testdata (TestSourceGolden checks it is current
+// and make golden rewrites it): making it costs a race-built test binary
+// several CPU-seconds, a tenth of the package's tests, while reading it
+// costs a few milliseconds.
 func damagedSource(t *testing.T) []byte {
 	t.Helper()
-	source.once.Do(func() {
-		d := newDB(t)
-		d.db.NoSync = true
-		if source.err = fillReal(d, newRealPayments(3), 0, 1000, 50); source.err != nil {
-			return
-		}
-		if source.err = d.Close(); source.err != nil {
-			return
-		}
-		source.b, source.err = os.ReadFile(d.Path())
-	})
+	source.once.Do(func() { source.b, source.err = readSource(sourcePath) })
 	require.NoError(t, source.err)
 	return bytes.Clone(source.b)
+}
+
+// sourcePath is where damagedSource's file is kept, gzipped.
+const sourcePath = "testdata/source.db.gz"
+
+// readSource reads the gzipped data file at path.
+func readSource(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("the tests' data file of 1 000 payments: %w (make golden writes it)", err)
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("the tests' data file %s: %w (make golden writes it anew)", path, err)
+	}
+	b, err := io.ReadAll(z)
+	if err != nil {
+		return nil, fmt.Errorf("the tests' data file %s: %w (make golden writes it anew)", path, err)
+	}
+	return b, nil
+}
+
+// makeSource returns the bytes of a closed data file of 1 000 real
+// payments, stored as sales store them, 50 payments a commit.
+func makeSource(t *testing.T) []byte {
+	t.Helper()
+	d := newDB(t)
+	d.db.NoSync = true
+	require.NoError(t, fillReal(d, newRealPayments(3), 0, 1000, 50))
+	require.NoError(t, d.Close())
+	b, err := os.ReadFile(d.Path())
+	require.NoError(t, err)
+	return b
 }
 
 // sourceFile writes a copy of damagedSource's file into a folder of t's
@@ -44,7 +74,7 @@ func sourceFile(t *testing.T) string {
 	return path
 }
 
-// source is the file damagedSource makes, once.
+// source is the file damagedSource reads, once.
 var source struct {
 	once sync.Once
 	b    []byte
