@@ -112,8 +112,8 @@ func TestBenchCommand(t *testing.T) {
 	bin, data := sandboxScript(t), t.TempDir()
 	heap := filepath.Join(t.TempDir(), "heap.pprof")
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"bench", "--connections", "4", "--duration", "2s", "--max-requests", "40", "--drain", "20s",
-		"--payments", "40", "--data", data, "--bin", bin, "--heapprofile", heap}, &out, io.Discard)
+	err := run(context.Background(), []string{"bench", "--connections", "4", "--duration", "2s", "--max-requests", "10", "--drain", "20s",
+		"--payments", "10", "--data", data, "--bin", bin, "--heapprofile", heap}, &out, io.Discard)
 	require.NoError(t, err, out.String())
 	report := out.String()
 	assert.Regexp(t, `echo ceiling +\d+ req/s +p50 +\S+ +p99 +\S+ +(cpu \S+/req +)?[1-9]\d* answered 200 +\(half before the sales, half after\)\n`, report)
@@ -122,7 +122,7 @@ func TestBenchCommand(t *testing.T) {
 	require.NotNil(t, forward, report)
 	assert.Equal(t, forward[1], forward[2], "the forwarding ceiling's callbacks counted are its requests'")
 	assert.Equal(t, forward[1], forward[3], "every callback of the forwarding ceiling arrived:\n%s", report)
-	assert.Regexp(t, `\nbbolt commits +40 alone +p50 +\S+ +p99 +\S+ +\(one key each in a fresh bbolt file: the floor of any sale stored durably here\)\n`, report)
+	assert.Regexp(t, `\nbbolt commits +10 alone +p50 +\S+ +p99 +\S+ +\(one key each in a fresh bbolt file: the floor of any sale stored durably here\)\n`, report)
 	assert.Regexp(t, `sales ≥ 0\.5× echo's rate +\d+\.\d\d× \(echo\+callback: \d+\.\d\d×\)`, report)
 	sales := regexp.MustCompile(`oxxo sales +\d+ req/s +p50 +\S+ +p99 +\S+ +(?:cpu \S+/req +)?([1-9]\d*) answered 200 +\(\d+\.\d\d× echo's rate`).FindStringSubmatch(report)
 	require.NotNil(t, sales, report)
@@ -151,19 +151,19 @@ func TestBenchCommand(t *testing.T) {
 		rss := regexp.MustCompile(`RSS +(\d+\.\d) MB at its peak, \S+ MB at the end of the load \(anonymous \S+ MB, file-backed \S+ \S+\): the serve process alone`).FindStringSubmatch(report)
 		require.NotNil(t, rss, report)
 		assert.NotEqual(t, "0.0", rss[1])
-		assert.Regexp(t, `data file +\S+ \S+ for 40 payments and more`, report)
-		assert.Contains(t, report, "40 payments: sale rate drop < 20%")
+		assert.Regexp(t, `data file +\S+ \S+ for 10 payments and more`, report)
+		assert.Contains(t, report, "10 payments: sale rate drop < 20%")
 	}
 	assertGrowth(report)
-	assert.Regexp(t, `filled +40 payments in `, report)
+	assert.Regexp(t, `filled +10 payments in `, report)
 	profile, err := os.ReadFile(heap)
 	require.NoError(t, err)
 	assert.NotEmpty(t, profile, "the heap profile of the serve process")
 
 	// The same --data again: the store is reused as it is, not filled.
 	out.Reset()
-	err = run(context.Background(), []string{"bench", "--connections", "2", "--duration", "200ms", "--max-requests", "20", "--drain", "20s",
-		"--payments", "40", "--data", data, "--bin", bin}, &out, io.Discard)
+	err = run(context.Background(), []string{"bench", "--connections", "2", "--duration", "200ms", "--max-requests", "6", "--drain", "20s",
+		"--payments", "10", "--data", data, "--bin", bin}, &out, io.Discard)
 	require.NoError(t, err, out.String())
 	report = out.String()
 	assert.Contains(t, report, "growth: reusing "+filepath.Join(data, "sandbox.db"))
