@@ -140,6 +140,17 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		e.log.Warn("the stored sandbox clock is outside what the sandbox can hold; set it back with POST /sandbox/clock/set",
 			"now", now.Format(time.RFC3339), "from", MinTime.Format(time.RFC3339), "to", MaxTime.Format(time.RFC3339))
 	}
+	// Callbacks a stop left under way go again at their due times. This
+	// is done here, before the engine serves anything: Run starts beside
+	// the first requests, and there it put back the lease a sale had just
+	// taken, so that the sale's callback went twice.
+	err = func() (err error) {
+		defer recovered(&err, "putting back leases")
+		return e.store.Update(ctx, func(tx Tx) error { return releaseLeases(tx, e.clock.Now()) })
+	}()
+	if err != nil {
+		e.log.Error("put back callbacks a stop left under way", "err", err)
+	}
 	return e, nil
 }
 

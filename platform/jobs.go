@@ -29,13 +29,6 @@ const batchSize = 512
 // returns, the callbacks under way have ended.
 func (e *Engine) Run(ctx context.Context) error {
 	defer e.outbox.stop()
-	err := func() (err error) {
-		defer recovered(&err, "putting back leases")
-		return e.store.Update(ctx, func(tx Tx) error { return releaseLeases(tx, e.clock.Now()) })
-	}()
-	if err != nil && ctx.Err() == nil {
-		e.log.Error("put back callbacks a stop left under way", "err", err)
-	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {

@@ -407,7 +407,8 @@ func (o *outbox) leaseDelivery(tx Tx, d *Delivery, j Job, now time.Time) (*send,
 }
 
 // releaseLeases puts back deliver jobs that a crash left leased: those due
-// after now whose delivery waits for an earlier attempt.
+// after now whose delivery waits for an earlier attempt. New does it, before
+// anything can take a lease.
 func releaseLeases(tx Tx, now time.Time) error {
 	js, err := tx.DueJobs(now.Add(leaseFor+time.Minute), 0)
 	if err != nil {

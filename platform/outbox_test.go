@@ -281,6 +281,75 @@ func TestLeasesLeftByACrashArePutBack(t *testing.T) {
 	assert.True(t, d.Attempts[1].At.Equal(job.Due), "at its due time: %s", d.Attempts[1].At)
 }
 
+// viewSignal is a store that signals a View once armed.
+type viewSignal struct {
+	platform.Store
+	armed atomic.Bool
+	views chan struct{}
+}
+
+func (s *viewSignal) View(ctx context.Context, fn func(platform.Tx) error) error {
+	if s.armed.Load() {
+		select {
+		case s.views <- struct{}{}:
+		default:
+		}
+	}
+	return s.Store.View(ctx, fn)
+}
+
+// holding is a merchant that counts the callbacks sent to it and answers
+// none until released.
+type holding struct {
+	calls   atomic.Int32
+	arrived chan struct{}
+	release chan struct{}
+}
+
+func (h *holding) Send(_ context.Context, url string, body []byte, _ string) platform.Attempt {
+	h.calls.Add(1)
+	h.arrived <- struct{}{}
+	<-h.release
+	return platform.Attempt{URL: url, RequestBody: string(body), Status: 200}
+}
+
+// TestACallbackUnderWayAsRunStartsGoesOnce: a sandbox serves while Run
+// starts beside it, so a sale can lease its callback before Run's first
+// look at the jobs. Run used to put every lease back as it started, as if a
+// stop had left it, and that sale's callback went twice; New puts them back
+// now, before anything can take one.
+func TestACallbackUnderWayAsRunStartsGoesOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	store := &viewSignal{Store: db, views: make(chan struct{}, 1)}
+	h := &holding{arrived: make(chan struct{}, 4), release: make(chan struct{})}
+	eng, err := platform.New(ctx, platform.Config{
+		Store: store, Wall: func() time.Time { return t0 }, Seed: [32]byte{1},
+		Clock:     platform.ClockState{Frozen: true, FrozenAt: t0},
+		Providers: []platform.Provider{&scripted{}}, Sender: h,
+	})
+	require.NoError(t, err)
+	require.NoError(t, eng.PutProject(ctx, project5))
+	_, err = eng.Sale(ctx, sale("once"))
+	require.NoError(t, err)
+	<-h.arrived // the sale's callback is under way
+
+	store.armed.Store(true)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(runCtx) }()
+	t.Cleanup(func() { stop(); <-done })
+	<-store.views // Run looks for due jobs
+	close(h.release)
+	_, err = eng.Advance(ctx, 0) // after Run's look: what is due runs, the sends end
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, h.calls.Load(), "the merchant gets the callback once")
+	assert.Len(t, whole(t, eng, "once").Deliveries[0].Attempts, 1)
+}
+
 func TestSubscribersSeeCommittedChanges(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
