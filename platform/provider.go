@@ -24,8 +24,9 @@ type Method struct {
 	// general.payment_id, general.signature, payment.amount and payment.currency.
 	GateRequired []string
 	// ExampleSale is the body of a sale the method's Gate endpoint accepts,
-	// as the method's documentation shows one, without general (project_id,
-	// payment_id and signature, which the sender fills in): a JSON object.
+	// with the fields its documentation asks for, without general
+	// (project_id, payment_id and signature, which the sender fills in): a
+	// JSON object.
 	// GET /sandbox/methods lists it and a scenario's `sale:` step starts
 	// from it. A method with a GatePath needs one; New checks that it is an
 	// object.

@@ -61,8 +61,8 @@ type Method struct {
 }
 
 // Sale returns a fresh copy of m's example sale with general.payment_id
-// set, to send with Gate (which adds project_id and the signature) and to
-// change as a test needs.
+// set (no general for ""), to send with Gate (which adds project_id and
+// the signature) and to change as a test needs.
 func (m Method) Sale(paymentID string) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(m.ExampleSale))
 	dec.UseNumber()
@@ -70,7 +70,9 @@ func (m Method) Sale(paymentID string) (map[string]any, error) {
 	if err := dec.Decode(&body); err != nil || body == nil {
 		return nil, fmt.Errorf("sandboxtest: method %s: its example sale is no JSON object: %q", m.Code, m.ExampleSale)
 	}
-	body["general"] = map[string]any{"payment_id": paymentID}
+	if paymentID != "" {
+		body["general"] = map[string]any{"payment_id": paymentID}
+	}
 	return body, nil
 }
 

@@ -297,7 +297,6 @@ func (x *execution) sale(ctx context.Context, code string) (string, map[string]a
 	for _, m := range ms {
 		if m.Code == code && m.GatePath != "" {
 			body, err := m.Sale("")
-			delete(body, "general")
 			return m.GatePath, body, err
 		}
 	}
