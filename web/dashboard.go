@@ -24,6 +24,9 @@ type MethodCard struct {
 	GatePath   string
 	ProviderID int
 	Links      []Link // the provider's own pages
+	// ExampleSale is a sale its Gate endpoint takes for the demo project,
+	// indented and not yet signed; "" for a method without one.
+	ExampleSale string
 }
 
 // ClockView is the sandbox clock as pages show it.

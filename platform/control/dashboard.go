@@ -146,7 +146,8 @@ func (s *Server) handleHome(c echo.Context) error {
 	}
 	page := web.HomePage{Page: web.Page{Title: "ecommpay sandbox"}, BaseURL: s.Engine.BaseURL(), Clock: s.clockView(), Projects: projects}
 	for _, m := range s.Engine.Methods() {
-		card := web.MethodCard{Name: m.Name, Code: m.Code, Currencies: m.Currencies, GatePath: m.GatePath, ProviderID: m.ProviderID}
+		card := web.MethodCard{Name: m.Name, Code: m.Code, Currencies: m.Currencies, GatePath: m.GatePath, ProviderID: m.ProviderID,
+			ExampleSale: demoSale(m)}
 		card.Links = append(card.Links, web.Link{Label: "Payments by " + m.Name, URL: "/dashboard?method=" + url.QueryEscape(m.Code)})
 		for _, l := range m.Pages {
 			card.Links = append(card.Links, web.Link{Label: l.Label, URL: l.URL})

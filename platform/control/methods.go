@@ -41,6 +41,21 @@ func newMethodView(m platform.Method) methodView {
 	}
 }
 
+// demoSale returns m's example sale for the demo project, payment
+// "<code>-1", indented to read and copy, or "" when m has none.
+func demoSale(m platform.Method) string {
+	var body map[string]any
+	if err := json.Unmarshal(m.ExampleSale, &body); err != nil || body == nil {
+		return ""
+	}
+	body["general"] = map[string]any{"project_id": platform.DemoProject().ID, "payment_id": m.Code + "-1"}
+	out, err := json.MarshalIndent(body, "", "  ")
+	if err != nil {
+		return ""
+	}
+	return string(out)
+}
+
 // handleMethods lists the sandbox's payment methods, each with a sale its
 // Gate endpoint accepts.
 func (s *Server) handleMethods(c echo.Context) error {

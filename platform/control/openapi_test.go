@@ -379,6 +379,28 @@ func TestHomeLinksOpenAPI(t *testing.T) {
 	rec := serve(newSandbox(t), http.MethodGet, "/", "")
 	require.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, rec.Body.String(), `href="/sandbox/openapi.json"`)
+	assert.Contains(t, rec.Body.String(), `href="/sandbox/methods"`)
+}
+
+// TestHomeShowsASaleEachMethodTakes: each method's card on the home page
+// shows its example sale for the demo project, ready to sign.
+func TestHomeShowsASaleEachMethodTakes(t *testing.T) {
+	t.Parallel()
+	a := newSandbox(t)
+	rec := serve(a, http.MethodGet, "/", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	page := rec.Body.String()
+	for _, p := range app.Providers() {
+		m := p.Method()
+		i := strings.Index(page, "<h3>"+m.Name+"</h3>")
+		require.GreaterOrEqual(t, i, 0, "%s has a card", m.Name)
+		card := page[i:]
+		card = card[:strings.Index(card, "</article>")]
+		assert.Contains(t, card, "<summary>A sale it takes</summary>", m.Name)
+		assert.Contains(t, card, "&#34;payment_id&#34;: &#34;"+m.Code+"-1&#34;", m.Name)
+		assert.Contains(t, card, "&#34;project_id&#34;: 1", m.Name)
+		assert.Contains(t, card, "&#34;payment&#34;: {", m.Name)
+	}
 }
 
 // transportHeaders are the headers every answer may carry, which the
