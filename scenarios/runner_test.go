@@ -207,6 +207,9 @@ func TestSchemaProblemsSayWhereAndWhatWasMeant(t *testing.T) {
 			`f.yaml:4: sandbox.methods.oxo: "oxo" is not one of the values here; did you mean "oxxo"? (oxxo, loterica, rapipago, eco-voucher, card-partner)`,
 			`f.yaml:8: projects[0].methods.rapipgo: "rapipgo" is not one of the values here; did you mean "rapipago"?`,
 		}},
+		{"a capture's name that is no name", "name: x\nsteps:\n  - gate: {sale: oxxo, payment_id: a}\n    capture: {1bad: payment.id}\n", []string{
+			`f.yaml:4: steps[0].capture.1bad (step 1): '1bad' does not match pattern`,
+		}},
 		{"a number for a duration", "name: x\nsteps:\n  - no_callback: {payment: a, within: 30}\n", []string{
 			"f.yaml:3: steps[0].no_callback.within (step 1): 30 is not a duration: write it with its unit, like 500ms, 30s",
 		}},
