@@ -19,3 +19,13 @@ func Providers() []platform.Provider {
 		cardpartner.New(),
 	}
 }
+
+// MethodCodes returns the codes of the methods Providers registers, in
+// their order.
+func MethodCodes() []string {
+	var codes []string
+	for _, p := range Providers() {
+		codes = append(codes, p.Method().Code)
+	}
+	return codes
+}

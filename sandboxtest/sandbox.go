@@ -446,13 +446,7 @@ func (s *Sandbox) Payment(ctx context.Context, projectID int64, paymentID string
 
 // MethodCodes returns the codes of the payment methods of a sandbox New
 // starts, in the order its Payment Page lists them.
-func MethodCodes() []string {
-	var codes []string
-	for _, p := range app.Providers() {
-		codes = append(codes, p.Method().Code)
-	}
-	return codes
-}
+func MethodCodes() []string { return app.MethodCodes() }
 
 // Methods returns the sandbox's payment methods, in the order its Payment
 // Page lists them.

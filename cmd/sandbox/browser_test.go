@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+	"github.com/ecommpay-sandbox/sandbox/app"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -367,11 +368,11 @@ var brMethods = map[string]brMethod{
 func TestBrowserPaymentJourney(t *testing.T) {
 	t.Parallel()
 	for code := range brMethods {
-		if !slices.Contains(registered(), code) {
+		if !slices.Contains(app.MethodCodes(), code) {
 			t.Errorf("brMethods has a row for %s, which the sandbox does not register (app.Providers)", code)
 		}
 	}
-	for _, code := range registered() {
+	for _, code := range app.MethodCodes() {
 		t.Run(code, func(t *testing.T) {
 			t.Parallel()
 			row, ok := brMethods[code]

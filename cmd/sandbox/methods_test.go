@@ -29,20 +29,11 @@ var methods = map[string]methodTests{
 	"card-partner": {journey: cardPartnerJourney, golden: cardPartnerGoldenCallbacks},
 }
 
-// registered returns the codes of the methods the sandbox registers.
-func registered() []string {
-	var codes []string
-	for _, p := range app.Providers() {
-		codes = append(codes, p.Method().Code)
-	}
-	return codes
-}
-
 // TestMethods runs every registered method's journey and golden
 // callbacks, and fails for a method that has none.
 func TestMethods(t *testing.T) {
 	t.Parallel()
-	for _, code := range registered() {
+	for _, code := range app.MethodCodes() {
 		t.Run(code, func(t *testing.T) {
 			t.Parallel()
 			mt, ok := methods[code]
@@ -54,7 +45,7 @@ func TestMethods(t *testing.T) {
 		})
 	}
 	for code := range methods {
-		if !slices.Contains(registered(), code) {
+		if !slices.Contains(app.MethodCodes(), code) {
 			t.Errorf("methods has tests of %s, which the sandbox does not register (app.Providers)", code)
 		}
 	}

@@ -34,21 +34,19 @@ type pageRun struct{ off, n int64 }
 const recacheChunk = 128 << 10
 
 // dropCached asks the system to drop the file at path from its page
-// cache, the pages no process has mapped, once they are on the disk, and
-// returns the runs of pages it held, for recache. Dropping is a hint: a
-// system that refuses it keeps its cache, and errors are not returned.
-func dropCached(path string) []pageRun {
+// cache, the pages no process has mapped, once they are on the disk; what
+// it held is cachedRuns' to say, before. Dropping is a hint: a system that
+// refuses it keeps its cache, and errors are not returned.
+func dropCached(path string) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil
+		return
 	}
 	defer f.Close()
 	// Only clean pages are dropped: a file just copied into place may not
 	// be on the disk yet.
 	_ = f.Sync()
-	cached := cachedRuns(path)
 	_ = unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED)
-	return cached
 }
 
 // lockedElsewhere reports whether a DB, of this process or another, holds

@@ -96,7 +96,8 @@ func open(path string, timeout time.Duration, readOnly bool) (*DB, error) {
 	// that DB's, and this open will fail: it is left as it is.
 	var cached []pageRun
 	if info != nil && !readOnly && !lockedElsewhere(path) {
-		cached = dropCached(path)
+		cached = cachedRuns(path)
+		dropCached(path)
 	}
 	// An existing file is first opened to read, which takes a shared lock
 	// and reads nothing but its meta pages, and the pages bbolt and the
