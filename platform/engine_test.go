@@ -470,3 +470,90 @@ func TestAMethodWithASaleEndpointHasAnExampleSale(t *testing.T) {
 		}
 	}
 }
+
+// refundsInTurn refunds with the steps it is given, one per refund, in turn.
+type refundsInTurn struct {
+	scripted
+	mu    sync.Mutex
+	steps []platform.Step
+}
+
+func (r *refundsInTurn) Method() platform.Method {
+	m := r.scripted.Method()
+	m.RefundPath = "/v2/payment/test/refund"
+	return m
+}
+
+func (r *refundsInTurn) Refund(*platform.Payment, platform.Env) (platform.Step, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.steps[0]
+	r.steps = r.steps[1:]
+	return s, nil
+}
+
+// TestRefundAfterADeclinedRefund: a declined refund leaves the payment
+// success with its whole sum, so the merchant may ask again; the card
+// partner's documentation shows exactly that state after a declined refund
+// and limits refunds to full ones, not to one attempt (docs/gate.md
+// "Refund"). A refund still under way, or one that succeeded, refuses
+// another with 3060 and says why.
+func TestRefundAfterADeclinedRefund(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	prov := &refundsInTurn{steps: []platform.Step{
+		platform.Decline(platform.DeclineGeneral),
+		{Status: platform.StatusSuccess},
+		{}, // the partner has not answered: the refund stays processing
+	}}
+	store, err := bolt.Open(filepath.Join(t.TempDir(), "db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { store.Close() })
+	eng, err := platform.New(ctx, platform.Config{
+		Store: store, Wall: func() time.Time { return t0 }, Clock: platform.ClockState{Frozen: true, FrozenAt: t0},
+		Providers: []platform.Provider{prov}, Sender: &merchant{},
+	})
+	require.NoError(t, err)
+	require.NoError(t, eng.PutProject(ctx, platform.Project{ID: 5, Secret: "k"}))
+	paid := func(id string) platform.PaymentKey {
+		t.Helper()
+		p, err := eng.Sale(ctx, sale(id))
+		require.NoError(t, err)
+		_, err = eng.RunDue(ctx, t0)
+		require.NoError(t, err)
+		_, err = eng.Pay(ctx, p.Key(), nil)
+		require.NoError(t, err)
+		return p.Key()
+	}
+
+	k := paid("retry")
+	p, err := eng.Refund(ctx, k, platform.RefundRequest{})
+	require.NoError(t, err)
+	assert.Equal(t, platform.StatusSuccess, p.Status, "a declined refund leaves the payment success")
+	assert.Equal(t, int64(100), p.Sum.Amount)
+	assert.True(t, p.Refundable())
+
+	p, err = eng.Refund(ctx, k, platform.RefundRequest{})
+	require.NoError(t, err, "a refund may follow a declined one")
+	assert.Equal(t, platform.StatusRefunded, p.Status)
+	assert.Equal(t, int64(0), p.Sum.Amount)
+	require.Len(t, p.Operations, 3)
+	assert.Equal(t, platform.StatusDecline, p.Operations[1].Status)
+	assert.Equal(t, platform.StatusSuccess, p.Operations[2].Status)
+	assert.NotEqual(t, p.Operations[1].ID, p.Operations[2].ID)
+	assert.Equal(t, &p.Operations[2], p.Refund(), "the newest refund")
+	assert.False(t, p.Refundable())
+
+	_, err = eng.Refund(ctx, k, platform.RefundRequest{})
+	assert.Equal(t, platform.CodeStatusForbids, platform.ErrorCode(err))
+	assert.ErrorContains(t, err, "was refunded in full already")
+
+	pending := paid("pending")
+	p, err = eng.Refund(ctx, pending, platform.RefundRequest{})
+	require.NoError(t, err)
+	assert.Equal(t, platform.StatusProcessing, p.Refund().Status)
+	assert.False(t, p.Refundable())
+	_, err = eng.Refund(ctx, pending, platform.RefundRequest{})
+	assert.Equal(t, platform.CodeStatusForbids, platform.ErrorCode(err))
+	assert.ErrorContains(t, err, "has a refund under way")
+}

@@ -233,14 +233,23 @@ func (p *Payment) Last() *Operation {
 	return &p.Operations[len(p.Operations)-1]
 }
 
-// Refund returns the payment's refund operation, or nil.
+// Refund returns the payment's newest refund operation, or nil. A payment
+// may have several: a declined refund leaves the payment success, and the
+// merchant may ask again (docs/gate.md "Refund").
 func (p *Payment) Refund() *Operation {
-	for i := range p.Operations {
+	for i := len(p.Operations) - 1; i >= 0; i-- {
 		if p.Operations[i].Type == OperationRefund {
 			return &p.Operations[i]
 		}
 	}
 	return nil
+}
+
+// Refundable reports whether the payment may be asked for a refund now:
+// it is success and no refund of it is still under way.
+func (p *Payment) Refundable() bool {
+	r := p.Refund()
+	return p.Status == StatusSuccess && (r == nil || r.Status.Final())
 }
 
 // CallbackHealth says how a payment's callbacks stand, for lists and filters.

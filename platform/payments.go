@@ -448,8 +448,13 @@ func refundable(p *Payment, prov Provider, req RefundRequest) error {
 	if _, ok := prov.(Refunder); !ok {
 		return Errorf(CodeStatusForbids, "%s payments cannot be refunded", prov.Method().Name)
 	}
-	if r := p.Refund(); r != nil {
-		return Errorf(CodeStatusForbids, "payment %s already had its one refund (operation %d, %s)", k, r.ID, r.Status)
+	// A declined refund leaves the payment success with its whole sum, and
+	// the merchant may ask again; one refund that succeeds ends it.
+	switch r := p.Refund(); {
+	case r != nil && !r.Status.Final():
+		return Errorf(CodeStatusForbids, "payment %s has a refund under way (operation %d, status %q): wait for its callback, and ask again only if it is declined", k, r.ID, r.Status)
+	case r != nil && p.Status == StatusRefunded:
+		return Errorf(CodeStatusForbids, "payment %s was refunded in full already (operation %d); a payment has one successful refund", k, r.ID)
 	}
 	if p.Status != StatusSuccess {
 		return Errorf(CodeStatusForbids, "payment %s has status %q; only a payment with status %q can be refunded", k, p.Status, StatusSuccess)

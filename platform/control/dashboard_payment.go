@@ -93,7 +93,7 @@ func (s *Server) actions(p *platform.Payment) web.PaymentActions {
 			}
 		}
 	}
-	a.Refund = m.Refunds && p.Status == platform.StatusSuccess && p.Refund() == nil
+	a.Refund = m.Refunds && p.Refundable()
 	return a
 }
 
@@ -127,8 +127,12 @@ func (s *Server) handleDashboardAct(c echo.Context) error {
 		_, err = s.Engine.Expire(ctx, k)
 		return s.back(c, to, err, "Lapsed now.")
 	case "refund":
-		_, err = s.Engine.Refund(ctx, k, platform.RefundRequest{})
-		return s.back(c, to, err, "Refunded in full.")
+		p, err := s.Engine.Refund(ctx, k, platform.RefundRequest{})
+		done := "Refunded in full."
+		if err == nil && p.Refund() != nil && p.Refund().Status == platform.StatusDecline {
+			done = "The partner declined the refund; the payment stays paid, and you may refund it again."
+		}
+		return s.back(c, to, err, done)
 	case "clarify":
 		var cust platform.Customer
 		for name, dst := range map[string]*string{"phone": &cust.Phone, "email": &cust.Email, "first_name": &cust.FirstName, "last_name": &cust.LastName} {
