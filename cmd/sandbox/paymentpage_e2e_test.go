@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -233,12 +235,12 @@ func TestPaymentPageOxxoEndToEnd(t *testing.T) {
 func TestPaymentPageDeclinedAtOnce(t *testing.T) {
 	t.Parallel()
 	s, project := ppSetup(t)
-	link := ppURL(s, ppParams("pp-oxxo-decline", "USD", 5000, map[string]string{
+	link := ppURL(s, ppParams("pp-oxxo-decline", "EUR", 5000, map[string]string{
+		// Oxxo forced in a currency it does not take: the page lets it
+		// through, as ecommpay does, and the provider declines it.
 		"force_payment_method": "oxxo",
 		"customer_first_name":  "Ana", "customer_last_name": "Lopez", "customer_email": "ana@example.com",
-		// The shop sent a document number Oxxo refuses: the page does not
-		// ask for what the shop sent, and the provider declines it.
-		"identify_doc_number": "12",
+		"identify_doc_number": "1234567890",
 		"merchant_fail_url":   "https://shop.example/failed",
 		"language_code":       "es",
 	}))
@@ -262,8 +264,72 @@ func TestPaymentPageDeclinedAtOnce(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, page, "Pago rechazado")
 	assert.Contains(t, page, "<strong>Motivo:</strong> Rechazo general", "the reason in the page's language")
-	assert.Contains(t, page, "customer.identify.doc_number")
+	assert.Contains(t, page, "payment.currency")
 	assert.Contains(t, page, `href="https://shop.example/failed"`)
+}
+
+// TestPaymentPageAsksAgainForRefusedValues: a value the shop put in the
+// link that the method refuses (a document number of the wrong length, a
+// phone that is not one) is asked for again, as a missing one is, with
+// what is wrong with it, instead of a decline the customer cannot undo.
+// The seeds have the page show "the payment form matching the request"
+// where "the customer enters the payment data" (Oxxo, seed 000:44-45;
+// Rapipago, 003:62-63) and give the rule the value must meet (000:73
+// "от 10 до 18 цифр", 003:96 "из 7, 8 или 11 цифр"); the card partner's
+// page shows fields for what it lacks (004:97). None says a refused value
+// declines the payment; the Gate, which has no page, still declines it
+// (docs/payment-page.md).
+func TestPaymentPageAsksAgainForRefusedValues(t *testing.T) {
+	t.Parallel()
+	s, m := ppSetup(t)
+	person := map[string]string{"customer_first_name": "Ana", "customer_last_name": "Lopez", "customer_email": "ana@example.com"}
+	tests := []struct {
+		method, currency string
+		field, sent      string
+		why              string // part of what the page says is wrong
+		good             string
+		stored           func(st map[string]any) any
+	}{
+		{"oxxo", "MXN", "identify_doc_number", "12", "Must be 10 to 18 digits; it has 2.", "1234567890",
+			func(st map[string]any) any { return path(st, "customer", "doc_number") }},
+		{"rapipago", "ARS", "identify_doc_number", "123456789", "Must be 7, 8 or 11 digits; it has 9.", "12345678",
+			func(st map[string]any) any { return path(st, "customer", "doc_number") }},
+		{"card-partner", "KES", "customer_phone", "12", "9 to 15 digits", "+254712345678",
+			func(st map[string]any) any { return path(st, "customer", "phone") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method, func(t *testing.T) {
+			id := "pp-again-" + tt.method
+			extra := map[string]string{"force_payment_method": tt.method, tt.field: tt.sent}
+			if tt.method == "card-partner" {
+				extra["customer_email"] = "wanjiru@example.com"
+			} else {
+				maps.Copy(extra, person)
+			}
+			status, _, page := ppGet(t, ppURL(s, ppParams(id, tt.currency, 150000, extra)))
+			require.Equal(t, http.StatusOK, status, page)
+			assert.Contains(t, page, `id="f-`+tt.field+`"`, "the refused value is asked for again")
+			assert.Contains(t, page, `value="`+tt.sent+`"`, "showing what the shop sent")
+			assert.Contains(t, page, "The shop sent a value that cannot be used.")
+			assert.Contains(t, page, tt.why)
+			assert.Equal(t, 1, strings.Count(page, `class="input" id="f-`), "only the refused field is asked for")
+
+			form := url.Values{"request": {ppCarried(t, page)}, "method": {tt.method}, tt.field: {tt.sent}}
+			status, _, page = submit(t, s.URL+"/payment/pay", form)
+			require.Equal(t, http.StatusUnprocessableEntity, status, "the same value again is refused again:\n%s", page)
+			assert.Contains(t, page, tt.why)
+
+			form.Set(tt.field, tt.good)
+			status, loc, page := submit(t, s.URL+"/payment/pay", form)
+			require.Equal(t, http.StatusSeeOther, status, page)
+			assert.Equal(t, fmt.Sprintf("/payment/processing/%d/%s", ppProject, id), loc)
+			var st map[string]any
+			require.Equal(t, http.StatusOK, s.do("GET", fmt.Sprintf("/sandbox/payments/%d/%s", ppProject, id), nil, &st))
+			assert.Equal(t, tt.good, tt.stored(st), "the sale has what the customer typed")
+			assert.NotEqual(t, "decline", path(st, "status"))
+		})
+	}
+	m.none()
 }
 
 // TestPaymentPageSharedWidget: the widget is served where ecommpay serves it.

@@ -31,16 +31,57 @@ var fieldSpecs = map[string]fieldSpec{
 // maxFieldLength bounds what a customer types into one field.
 const maxFieldLength = 255
 
-// missingFields returns the parameters m requires that the request lacks,
-// in the method's order: what the form asks for.
-func missingFields(m platform.Method, p params) []string {
+// askedFields returns the parameters of m the form asks the customer for,
+// in the method's order: those the request lacks, and those it sent with a
+// value the method refuses (a document number of the wrong length, an
+// email that is not one). The page asks for a refused value again rather
+// than let the provider decline the payment for it: the customer can
+// correct it, which a declined payment_id no longer allows. t speaks the
+// page's language.
+func askedFields(m platform.Method, p params, t web.Translator) []string {
 	var out []string
 	for _, name := range m.PageRequired {
-		if !p.has(name) {
+		if !p.has(name) || fieldProblem(m, name, p.get(name), t) != "" {
 			out = append(out, name)
 		}
 	}
 	return out
+}
+
+// sentValues is what the form shows before the customer typed anything:
+// the value the shop sent for each asked field, with what is wrong with
+// it; the fields the shop left out are empty and not yet in error.
+func sentValues(m platform.Method, p params, names []string, t web.Translator) typed {
+	in := typed{values: map[string]string{}, errs: map[string]string{}}
+	for _, name := range names {
+		v := p.get(name)
+		if v == "" {
+			continue
+		}
+		if len(v) > maxFieldLength {
+			v = v[:maxFieldLength]
+		}
+		in.values[name] = v
+		if why := fieldProblem(m, name, v, t); why != "" {
+			in.errs[name] = t.T("error.sent") + " " + why
+		}
+	}
+	return in
+}
+
+// fieldProblem says what is wrong with a non-empty value of the parameter
+// name, in t's language, or "": an email's format, then the method's own
+// rule (Method.CheckField).
+func fieldProblem(m platform.Method, name, v string, t web.Translator) string {
+	switch {
+	case fieldSpecs[name].Type == "email" && !validEmail(v):
+		return t.T("error.email")
+	case m.CheckField != nil:
+		if why := m.CheckField(name, v, t.Lang()); why != "" {
+			return platform.Sentence(why)
+		}
+	}
+	return ""
 }
 
 // typed is what the customer typed into the form: the value of each field,
@@ -51,7 +92,7 @@ type typed struct {
 }
 
 // check reads the fields the form asked for and checks each: presence,
-// then an email's format, then the method's own rule (Method.CheckField).
+// then fieldProblem.
 // Messages are in t's language, the method's own too.
 func check(m platform.Method, names []string, form map[string][]string, t web.Translator) typed {
 	in := typed{values: map[string]string{}, errs: map[string]string{}}
@@ -64,19 +105,14 @@ func check(m platform.Method, names []string, form map[string][]string, t web.Tr
 			v = v[:maxFieldLength]
 		}
 		in.values[name] = v
-		switch {
-		case v == "":
+		if v == "" {
 			key := "error.required." + name
 			if !t.Has(key) {
 				key = "error.required"
 			}
 			in.errs[name] = t.T(key)
-		case fieldSpecs[name].Type == "email" && !validEmail(v):
-			in.errs[name] = t.T("error.email")
-		case m.CheckField != nil:
-			if why := m.CheckField(name, v, t.Lang()); why != "" {
-				in.errs[name] = platform.Sentence(why)
-			}
+		} else if why := fieldProblem(m, name, v, t); why != "" {
+			in.errs[name] = why
 		}
 	}
 	return in

@@ -92,7 +92,8 @@ func (s *Server) handlePay(c echo.Context) error {
 		t := web.NewTranslator(r.lang)
 		return s.render(c, http.StatusUnprocessableEntity, s.methodsPage(r, methods, "", t.T("methods.none")))
 	}
-	in := check(m, missingFields(m, p), form, web.NewTranslator(r.lang))
+	t := web.NewTranslator(r.lang)
+	in := check(m, askedFields(m, p, t), form, t)
 	if !in.ok() {
 		return s.render(c, http.StatusUnprocessableEntity, s.detailsPage(r, methods, m, in))
 	}
@@ -104,14 +105,15 @@ func (s *Server) handlePay(c echo.Context) error {
 }
 
 // saleRequest is the engine's sale of a verified request paid with m,
-// the customer's typed values filling what the request lacked.
+// the customer's typed values filling what the request lacked and
+// replacing what it sent refused.
 func (s *Server) saleRequest(c echo.Context, r *request, m platform.Method, values map[string]string) platform.SaleRequest {
 	p := r.params
 	get := func(name string) string {
-		if v := p.get(name); v != "" {
-			return v
+		if v, asked := values[name]; asked {
+			return v // what the customer typed wins over what the shop sent
 		}
-		return values[name]
+		return p.get(name)
 	}
 	ip := p.get(paramIPAddress)
 	if ip == "" {

@@ -549,6 +549,51 @@ func TestFieldValidation(t *testing.T) {
 	}
 }
 
+// TestSentValuesRefused: a value the shop sent that the method refuses is
+// asked for again, shown with what the shop sent and what is wrong with
+// it, in the page's language; what the customer types replaces it in the
+// sale, and the values the shop sent right are neither asked nor changed.
+func TestSentValuesRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	sent := params("sent-1", "MXN", 125000, map[string]string{"force_payment_method": "oxxo",
+		"customer_first_name": "Ana", "customer_last_name": "Lopez", "customer_email": "ana@localhost", "identify_doc_number": "12"})
+	a := f.open(sent)
+	require.Equal(t, http.StatusOK, a.status, a.body)
+	assert.Contains(t, a.body, `name="identify_doc_number" type="text" value="12" required`)
+	assert.Contains(t, a.body, "The shop sent a value that cannot be used. Must be 10 to 18 digits; it has 2 characters.")
+	assert.Contains(t, a.body, `name="customer_email" type="email" value="ana@localhost" required`)
+	assert.Contains(t, a.body, "The shop sent a value that cannot be used. Enter an email address like name@example.com.")
+	assert.NotContains(t, a.body, `id="f-customer_first_name"`, "a value sent right is not asked for")
+	assert.Contains(t, a.body, "Check the highlighted fields")
+
+	// Sent back as they are, they are refused again: no sale.
+	form := url.Values{"request": {carried(t, a.body)}, "method": {"oxxo"}, "identify_doc_number": {"12"}, "customer_email": {"ana@localhost"}}
+	a = f.post("/payment/pay", form)
+	require.Equal(t, http.StatusUnprocessableEntity, a.status, a.body)
+	assert.Contains(t, a.body, "Must be 10 to 18 digits; it has 2 characters.")
+	_, err := f.eng.Payment(context.Background(), platform.PaymentKey{ProjectID: project, PaymentID: "sent-1"})
+	assert.Equal(t, platform.CodeNotFound, platform.ErrorCode(err), "no sale while a field is refused")
+
+	// Corrected, the sale carries what the customer typed.
+	form.Set("identify_doc_number", "1234567890")
+	form.Set("customer_email", "ana@example.com")
+	a = f.post("/payment/pay", form)
+	require.Equal(t, http.StatusSeeOther, a.status, a.body)
+	p := f.payment("sent-1")
+	assert.Equal(t, "1234567890", p.Customer.DocNumber)
+	assert.Equal(t, "ana@example.com", p.Customer.Email)
+	assert.Equal(t, "Ana", p.Customer.FirstName)
+
+	// In Spanish, and for the card partner's phone.
+	a = f.open(params("sent-2", "USD", 2500, map[string]string{"force_payment_method": "card-partner", "language_code": "es",
+		"customer_phone": "12", "customer_email": "w@example.com"}))
+	require.Equal(t, http.StatusOK, a.status, a.body)
+	assert.Contains(t, a.body, `value="12"`)
+	assert.Contains(t, a.body, "La tienda envió un valor que no se puede usar.")
+	assert.NotContains(t, a.body, `id="f-customer_email"`)
+}
+
 // TestSale: what the sale carries: the Payment Page interface, the result
 // page as every return URL, the pages' options, merchant_callback_url.
 func TestSale(t *testing.T) {
@@ -634,9 +679,10 @@ func TestJourney(t *testing.T) {
 	assert.Contains(t, a.body, `<input type="hidden" name="Checksum" value="&#34;quoted&#34; &amp; &lt;tagged&gt;">`)
 	assert.Contains(t, a.body, "Continue to EcoVoucher")
 
-	// A payment declined at once goes to the result, which says why.
-	declined := params("journey-3", "USD", 1000, map[string]string{"force_payment_method": "oxxo",
-		"customer_first_name": "Ana", "customer_last_name": "Lopez", "customer_email": "ana@example.com", "identify_doc_number": "12",
+	// A payment declined at once goes to the result, which says why: a
+	// forced method is not held to its currencies on the page.
+	declined := params("journey-3", "EUR", 1000, map[string]string{"force_payment_method": "oxxo",
+		"customer_first_name": "Ana", "customer_last_name": "Lopez", "customer_email": "ana@example.com", "identify_doc_number": "1234567890",
 		"redirect_fail_url": "https://shop.example/failed", "merchant_fail_url": "https://shop.example/ignored"})
 	require.Equal(t, http.StatusSeeOther, f.pay(declined, "oxxo", nil).status)
 	f.run()
@@ -646,7 +692,7 @@ func TestJourney(t *testing.T) {
 	a = f.get(a.location)
 	assert.Contains(t, a.body, "Payment declined")
 	assert.Contains(t, a.body, "General decline")
-	assert.Contains(t, a.body, "customer.identify.doc_number: must be 10 to 18 digits")
+	assert.Contains(t, a.body, "payment.currency: ")
 	assert.Contains(t, a.body, `href="https://shop.example/failed"`, "redirect_fail_url comes before merchant_fail_url")
 
 	// The voucher paid: success.

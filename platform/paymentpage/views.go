@@ -56,15 +56,20 @@ func (s *Server) methodsPage(r *request, methods []platform.Method, checked, pro
 }
 
 // detailsPage is the form of method m: the fields it needs and the request
-// lacks, with what was typed and what is wrong with it.
+// lacks or sent refused (askedFields), with what was typed, or else what the
+// shop sent, and what is wrong with it.
 func (s *Server) detailsPage(r *request, methods []platform.Method, m platform.Method, in typed) web.PaymentPage {
 	pg := page(r, web.PaymentViewDetails)
 	pg.Order.Method = m.Name
+	names := askedFields(m, r.params, pg.Text)
+	if in.values == nil {
+		in = sentValues(m, r.params, names, pg.Text)
+	}
 	f := &web.PaymentForm{
 		Action:  PathPay,
 		Request: r.params.encode(),
 		Method:  option(m, pg.Text),
-		Fields:  formFields(missingFields(m, r.params), in, pg.Text),
+		Fields:  formFields(names, in, pg.Text),
 		Invalid: !in.ok(),
 	}
 	if len(methods) > 1 {
