@@ -42,6 +42,10 @@ type Method struct {
 	CheckField func(param, value, lang string) string
 	// ZeroAmount says the amount may be 0 (the customer sets it at the provider).
 	ZeroAmount bool
+	// RedirectLink says the Payment Page shows the customer a link to the
+	// provider's page, which they follow themselves, instead of sending
+	// them on at once (Oxxo, Rapipago: their documentation shows this step).
+	RedirectLink bool
 	// RefundPath is the Gate refund endpoint of a provider that refunds
 	// (a Refunder); "" for one that does not.
 	RefundPath string

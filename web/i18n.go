@@ -338,9 +338,12 @@ var ppCatalog = map[string]map[string]string{
 		"processing.note":  "The page refreshes by itself.",
 		"processing.check": "Check again",
 
-		"redirect.title":    "Taking you to %s",
-		"redirect.lead":     "%s finishes your payment. If nothing happens in a few seconds, press the button.",
-		"redirect.continue": "Continue to %s",
+		"redirect.title":      "Taking you to %s",
+		"redirect.lead":       "%s finishes your payment. If nothing happens in a few seconds, press the button.",
+		"redirect.continue":   "Continue to %s",
+		"redirect.link.title": "Continue at %s",
+		"redirect.link.lead":  "Your payment is ready at %s: follow the link to finish it.",
+		"redirect.link.go":    "Go to %s",
 
 		"result.success.title":    "Payment successful",
 		"result.success.lead":     "Thank you! Your payment of %s has been received. The shop has been told.",
@@ -501,9 +504,12 @@ var ppCatalog = map[string]map[string]string{
 		"processing.note":  "La página se actualiza sola.",
 		"processing.check": "Comprobar de nuevo",
 
-		"redirect.title":    "Te llevamos a %s",
-		"redirect.lead":     "%s termina tu pago. Si no pasa nada en unos segundos, pulsa el botón.",
-		"redirect.continue": "Continuar a %s",
+		"redirect.title":      "Te llevamos a %s",
+		"redirect.lead":       "%s termina tu pago. Si no pasa nada en unos segundos, pulsa el botón.",
+		"redirect.continue":   "Continuar a %s",
+		"redirect.link.title": "Continúa en %s",
+		"redirect.link.lead":  "Tu pago está listo en %s: sigue el enlace para terminarlo.",
+		"redirect.link.go":    "Ir a %s",
 
 		"result.success.title":    "Pago realizado",
 		"result.success.lead":     "¡Gracias! Hemos recibido tu pago de %s. La tienda ya lo sabe.",
@@ -664,9 +670,12 @@ var ppCatalog = map[string]map[string]string{
 		"processing.note":  "A página se atualiza sozinha.",
 		"processing.check": "Verificar de novo",
 
-		"redirect.title":    "Levando você para %s",
-		"redirect.lead":     "%s conclui seu pagamento. Se nada acontecer em alguns segundos, clique no botão.",
-		"redirect.continue": "Continuar para %s",
+		"redirect.title":      "Levando você para %s",
+		"redirect.lead":       "%s conclui seu pagamento. Se nada acontecer em alguns segundos, clique no botão.",
+		"redirect.continue":   "Continuar para %s",
+		"redirect.link.title": "Continue em %s",
+		"redirect.link.lead":  "Seu pagamento está pronto em %s: siga o link para concluí-lo.",
+		"redirect.link.go":    "Ir para %s",
 
 		"result.success.title":    "Pagamento aprovado",
 		"result.success.lead":     "Obrigado! Recebemos seu pagamento de %s. A loja já foi avisada.",

@@ -22,7 +22,8 @@ const (
 	PaymentViewDetails PaymentView = "details"
 	// PaymentViewProcessing waits until the payment leaves processing.
 	PaymentViewProcessing PaymentView = "processing"
-	// PaymentViewRedirect sends the customer to the provider with a POST.
+	// PaymentViewRedirect sends the customer to the provider: a form that
+	// submits itself, or a link the customer follows (PaymentRedirect.Link).
 	PaymentViewRedirect PaymentView = "redirect"
 	// PaymentViewResult shows where the payment stands.
 	PaymentViewResult PaymentView = "result"
@@ -177,13 +178,19 @@ type PaymentWait struct {
 // PaymentRedirect sends the customer to the provider with a form that
 // submits itself: a POST of the redirect's body, or, in the shop's frame,
 // a GET too, so that the provider's page opens in the whole window
-// (PaymentPage.Embedded) instead of inside the frame.
+// (PaymentPage.Embedded) instead of inside the frame. With Link the page
+// shows a link (a GET) or a button (a POST) the customer follows
+// themselves, and nothing submits itself.
 type PaymentRedirect struct {
 	Provider string
 	// URL is the form's action; a GET's query is in Fields.
 	URL    string
 	Get    bool
 	Fields []FormField
+	// Link says the customer follows the redirect themselves.
+	Link bool
+	// Href is a GET redirect's whole URL, query included: the link's.
+	Href string
 }
 
 // FormField is a hidden form field.

@@ -293,6 +293,30 @@ type brMethod struct {
 	atProvider func(t *testing.T, ctx context.Context, s *sandbox, sh *brShots)
 	// result is the heading the result page ends with.
 	result string
+	// link says the Payment Page shows a link to the provider that the
+	// customer follows (Oxxo, Rapipago) rather than sending them on.
+	link bool
+}
+
+// brToProvider waits, from the Payment Page's processing page, until the
+// customer is at the provider's page, following the link to it when the
+// page shows one, and reports whether it did.
+func brToProvider(t *testing.T, ctx context.Context, sh *brShots, what string) (followed bool) {
+	t.Helper()
+	for !strings.Contains(brLocation(t, ctx), "/providers/") {
+		brWaitLoaded(t, ctx, "the customer reaches "+what)
+		link, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector(".pp-provider-link")`))
+		require.NoError(t, err)
+		if link {
+			sh.take("link", false)
+			brSubmit(t, ctx, `.pp-provider-link`)
+			followed = true
+			continue
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	brWaitLoaded(t, ctx, what+"'s page")
+	return followed
 }
 
 // brPayVoucher opens the sandbox terminal from the voucher page and
@@ -318,6 +342,7 @@ var brMethods = map[string]brMethod{
 		fields:     map[string]string{"customer_last_name": "Marques", "customer_email": "guido@example.com", "identify_doc_number": "1234567890"},
 		atProvider: brPayVoucher,
 		result:     "Payment successful",
+		link:       true,
 	},
 	"loterica": {
 		currency: "USD", lang: "pt",
@@ -330,6 +355,7 @@ var brMethods = map[string]brMethod{
 		fields:     map[string]string{"customer_last_name": "Gómez", "customer_email": "lucia@example.com", "identify_doc_number": "12345678"},
 		atProvider: brPayVoucher,
 		result:     "Pago realizado",
+		link:       true,
 	},
 	"eco-voucher": {
 		currency: "USD", lang: "en",
@@ -422,13 +448,10 @@ func TestBrowserPaymentJourney(t *testing.T) {
 				require.NoError(t, chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("f-"+name), v)))
 			}
 
-			// Pay: the page waits for the provider, then goes there.
+			// Pay: the page waits for the provider, then goes there, or
+			// shows the link the customer follows there.
 			brSubmit(t, ctx, `.pp-pay`)
-			for !strings.Contains(brLocation(t, ctx), "/providers/") {
-				brWaitLoaded(t, ctx, "the customer reaches "+code)
-				time.Sleep(20 * time.Millisecond)
-			}
-			brWaitLoaded(t, ctx, code+"'s page")
+			assert.Equal(t, row.link, brToProvider(t, ctx, sh, code), "the customer follows a link to %s", code)
 			row.atProvider(t, ctx, s, sh)
 
 			// Back at the Payment Page's result.
@@ -618,11 +641,8 @@ func TestBrowserSpanishVoucher(t *testing.T) {
 	assert.Equal(t, "Saltar al contenido", brText(t, ctx, ".skip-link"))
 	require.NoError(t, chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("f-identify_doc_number"), "1234567890")))
 	brSubmit(t, ctx, `.pp-pay`)
-	for !strings.Contains(brLocation(t, ctx), "/providers/oxxo/vouchers/") {
-		brWaitLoaded(t, ctx, "the customer reaches the voucher")
-		time.Sleep(20 * time.Millisecond)
-	}
-	brWaitLoaded(t, ctx, "the voucher")
+	require.True(t, brToProvider(t, ctx, sh, "the voucher"), "the page links the voucher")
+	assert.Contains(t, brLocation(t, ctx), "/providers/oxxo/vouchers/")
 	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`img.barcode`))))
 	sh.take("voucher", true)
 

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecommpay-sandbox/sandbox/app"
 	"github.com/ecommpay-sandbox/sandbox/platform/signature"
 )
 
@@ -108,6 +109,9 @@ func ppGet(t *testing.T, u string) (int, string, string) {
 
 var ppRequestField = regexp.MustCompile(`name="request" value="([^"]*)"`)
 
+// ppProviderLink finds the link to the provider a page shows.
+var ppProviderLink = regexp.MustCompile(`<a class="[^"]*pp-provider-link[^"]*" href="([^"]*)"`)
+
 // ppCarried returns the signed parameters a page carries in its hidden
 // request field.
 func ppCarried(t *testing.T, page string) string {
@@ -171,13 +175,16 @@ func TestPaymentPageOxxoEndToEnd(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, status, page)
 	require.Equal(t, "/payment/processing/4242/pp-oxxo-1", loc)
 
-	// Once the provider issued the voucher, the processing page sends the
-	// customer to it.
+	// Once the provider issued the voucher, the processing page shows the
+	// customer a link to it, which they follow: the step Oxxo's
+	// documentation shows (seed 000:51 "Пользователю на Payment Page
+	// отображается ссылка для перенаправления в сервис Oxxo", then 000:52
+	// "Пользователь перенаправляется в сервис Oxxo").
 	var voucher string
-	eventually(t, "the processing page sends the customer to the voucher", func() bool {
-		status, where, _ := ppGet(t, ppAbs(s, loc))
-		if status == http.StatusSeeOther {
-			voucher = where
+	eventually(t, "the processing page links the voucher", func() bool {
+		status, _, page := ppGet(t, ppAbs(s, loc))
+		if m := ppProviderLink.FindStringSubmatch(page); status == http.StatusOK && m != nil {
+			voucher = html.UnescapeString(m[1])
 			return true
 		}
 		return false
@@ -349,4 +356,68 @@ func TestPaymentPageSharedWidget(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, page, s.URL+"/shared/merchant.js")
 	assert.Contains(t, page, "force_payment_method=oxxo")
+}
+
+// TestPaymentPageToTheProvider: how the Payment Page takes the customer to
+// each method's provider once it answered, as that method's documentation
+// shows the step:
+//
+//   - Oxxo and Rapipago show a link the customer follows (seed 000:51
+//     "Пользователю на Payment Page отображается ссылка для перенаправления
+//     в сервис Oxxo"; 003:69, the same for Rapipago): a page with the link
+//     to the voucher, nothing that goes on by itself.
+//   - EcoVoucher, Lotérica and the card partner send the customer on at
+//     once (001:68-69, 002:71-72, 004:74-75: "Данные для перенаправления
+//     пользователя передаются к Payment Page. Пользователь перенаправляется
+//     в сервис …", with no link step): a form of the redirect's POST body
+//     that submits itself, its button only a fallback without script.
+func TestPaymentPageToTheProvider(t *testing.T) {
+	t.Parallel()
+	person := map[string]string{"customer_first_name": "Ana", "customer_last_name": "Lopez", "customer_email": "ana@example.com"}
+	tests := map[string]struct {
+		currency string
+		amount   int64
+		extra    map[string]string
+		link     bool   // a link the customer follows; else a form that submits itself
+		to       string // where the customer goes
+	}{
+		"oxxo":         {"MXN", 125000, map[string]string{"identify_doc_number": "1234567890"}, true, "/providers/oxxo/vouchers/"},
+		"rapipago":     {"ARS", 300000, map[string]string{"identify_doc_number": "20123456"}, true, "/providers/rapipago/vouchers/"},
+		"loterica":     {"USD", 2500, nil, false, "/providers/loterica/"},
+		"eco-voucher":  {"EUR", 2500, nil, false, "/providers/eco-voucher/"},
+		"card-partner": {"KES", 150000, map[string]string{"customer_phone": "+254712345678", "customer_email": "w@example.com"}, false, "/providers/card-partner/"},
+	}
+	s, _ := ppSetup(t)
+	for _, code := range app.MethodCodes() {
+		t.Run(code, func(t *testing.T) {
+			tt, ok := tests[code]
+			if !ok {
+				t.Fatalf("method %s has no row in TestPaymentPageToTheProvider: say how its Payment Page reaches the provider", code)
+			}
+			extra := map[string]string{"force_payment_method": code}
+			maps.Copy(extra, tt.extra)
+			if tt.link {
+				maps.Copy(extra, person)
+			}
+			id := "pp-to-" + code
+			status, _, page := ppGet(t, ppURL(s, ppParams(id, tt.currency, tt.amount, extra)))
+			require.Equal(t, http.StatusOK, status, page)
+			status, loc, page := submit(t, s.URL+"/payment/pay", url.Values{"request": {ppCarried(t, page)}, "method": {code}})
+			require.Equal(t, http.StatusSeeOther, status, page)
+			eventually(t, "the provider answers", func() bool {
+				status, _, page = ppGet(t, ppAbs(s, loc))
+				return status != http.StatusOK || !strings.Contains(page, "data-poll")
+			})
+			require.Equal(t, http.StatusOK, status, "the processing page is a page, not a redirect:\n%s", page)
+			link := ppProviderLink.FindStringSubmatch(page)
+			if tt.link {
+				require.NotNil(t, link, "a link to the provider:\n%s", page)
+				assert.True(t, strings.HasPrefix(html.UnescapeString(link[1]), s.URL+tt.to), link[1])
+				assert.NotContains(t, page, "data-autosubmit", "nothing goes on by itself")
+				return
+			}
+			assert.Nil(t, link, "no link to follow")
+			assert.Regexp(t, `<form class="pp-state" method="post" action="`+regexp.QuoteMeta(s.URL+tt.to)+`[^"]*" data-autosubmit>`, page)
+		})
+	}
 }

@@ -85,6 +85,12 @@ func TestGoldenPages(t *testing.T) {
 			f.run()
 			return f.get("/payment/processing/842/golden-redirect")
 		},
+		"redirect_link": func() answer {
+			require.Equal(t, http.StatusSeeOther, f.pay(params("golden-link", "MXN", 125000, oxxo), "oxxo", map[string]string{
+				"customer_first_name": "Paul", "customer_last_name": "Marques", "customer_email": "paul@example.com", "identify_doc_number": "84887177100"}).status)
+			f.run()
+			return f.get("/payment/processing/842/golden-link")
+		},
 		"result_voucher": func() answer {
 			require.Equal(t, http.StatusSeeOther, f.pay(params("golden-voucher", "MXN", 125000, oxxo), "oxxo", map[string]string{
 				"customer_first_name": "Paul", "customer_last_name": "Marques", "customer_email": "paul@example.com", "identify_doc_number": "84887177100"}).status)

@@ -153,8 +153,9 @@ func (s *Server) saleRequest(c echo.Context, r *request, m platform.Method, valu
 // handleProcessing waits until the payment left processing, then takes the
 // customer to the provider as Payment.Redirect says: a GET is a redirect,
 // a POST a form that submits itself. In the shop's frame (frame_mode) both
-// are forms that open the provider in the whole window. Anything else goes
-// to the result.
+// are forms that open the provider in the whole window. A method with
+// RedirectLink shows a link the customer follows instead. Anything else
+// goes to the result.
 func (s *Server) handleProcessing(c echo.Context) error {
 	pay, err := s.payment(c)
 	if err != nil {
@@ -164,14 +165,17 @@ func (s *Server) handleProcessing(c echo.Context) error {
 	case pay.Status == platform.StatusProcessing:
 		return s.render(c, http.StatusOK, s.processingPage(pay))
 	case pay.Status == platform.StatusAwaitingRedirect && pay.Redirect != nil:
+		m, _ := s.Engine.Method(pay.Method)
 		get := !strings.EqualFold(pay.Redirect.Method, http.MethodPost)
-		if get && !embedded(options(pay)) {
+		if get && !m.RedirectLink && !embedded(options(pay)) {
 			return c.Redirect(http.StatusSeeOther, getURL(pay.Redirect))
 		}
 		// A POST is a form that submits itself; in the shop's frame a GET
 		// is one too, aimed at the whole window: the provider's page
-		// opens there, as on ecommpay, not cut off inside the frame.
-		page, err := s.redirectPage(pay)
+		// opens there, as on ecommpay, not cut off inside the frame. A
+		// method whose customers follow a link (Method.RedirectLink) gets
+		// a page with the link instead.
+		page, err := s.redirectPage(pay, m.RedirectLink)
 		if err != nil {
 			return s.fail(c, options(pay), err)
 		}

@@ -180,6 +180,7 @@ func fakeProviders(stalls *sync.Map) []platform.Provider {
 			Hints: map[string]string{"en": "Cash at any OXXO store in Mexico", "es": "Efectivo en cualquier tienda OXXO de México",
 				"pt": "Dinheiro em qualquer loja OXXO no México"},
 			PageRequired: []string{"customer_first_name", "customer_last_name", "customer_email", "identify_doc_number"},
+			RedirectLink: true,
 			CheckField: func(param, value, _ string) string {
 				if param == "identify_doc_number" && !digits(value, 10, 18) {
 					return fmt.Sprintf("must be 10 to 18 digits; it has %d characters", len(value))

@@ -631,8 +631,9 @@ func TestSale(t *testing.T) {
 }
 
 // TestJourney: after the sale the customer goes (when the provider has not
-// answered yet, after waiting on the processing page) to the provider as the redirect says (GET: a redirect; POST: a
-// form that submits itself) or to the result when it was declined.
+// answered yet, after waiting on the processing page) to the provider as
+// the method and the redirect say (a link the customer follows, for Oxxo;
+// POST: a form that submits itself) or to the result when it was declined.
 func TestJourney(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -655,9 +656,17 @@ func TestJourney(t *testing.T) {
 	f.run()
 	s = f.get("/payment/status/842/journey-1")
 	assert.JSONEq(t, `{"status":"awaiting redirect result","final":false}`, s.body)
+	// Oxxo's documentation has the Payment Page show the customer a link
+	// to the voucher, which they follow: a page with the link, nothing
+	// that sends them on by itself.
 	a = f.get("/payment/processing/842/journey-1")
-	assert.Equal(t, http.StatusSeeOther, a.status)
-	assert.Equal(t, base+"/providers/oxxo/vouchers/93012345678901", a.location)
+	require.Equal(t, http.StatusOK, a.status, a.body)
+	assert.Contains(t, a.body, "<title>Continue at Oxxo")
+	assert.Contains(t, a.body, "Your payment is ready at Oxxo: follow the link to finish it.")
+	assert.Contains(t, a.body, `<a class="button button--primary pp-submit pp-provider-link" href="`+base+`/providers/oxxo/vouchers/93012345678901">Go to Oxxo</a>`)
+	assert.NotContains(t, a.body, "data-autosubmit")
+	assert.NotContains(t, a.body, "data-poll")
+	assert.NotContains(t, a.body, `http-equiv="refresh"`)
 
 	a = f.get("/payment/result/842/journey-1")
 	require.Equal(t, http.StatusOK, a.status)
@@ -712,8 +721,8 @@ func TestJourney(t *testing.T) {
 
 // TestEmbeddedJourney: in the shop's frame (EPayWidget.runEmbedded sends
 // frame_mode=iframe, which no signature covers) the customer goes to the
-// provider in the whole window, as on ecommpay: a GET redirect is a form
-// aimed at _top carrying the URL's query, a POST one too; the result's
+// provider in the whole window, as on ecommpay: a link to a voucher is
+// aimed at _top, a POST redirect is a form aimed there too; the result's
 // links to the voucher and back to the shop leave the frame as well.
 func TestEmbeddedJourney(t *testing.T) {
 	t.Parallel()
@@ -724,9 +733,8 @@ func TestEmbeddedJourney(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, f.pay(params("embedded-1", "MXN", 125000, person), "oxxo", nil).status)
 	f.run()
 	a := f.get("/payment/processing/842/embedded-1")
-	require.Equal(t, http.StatusOK, a.status, "a GET redirect in the frame is a page, not a 303 the frame would follow")
-	assert.Contains(t, a.body, `<form class="pp-state" method="get" action="`+base+`/providers/oxxo/vouchers/93012345678901" target="_top" data-autosubmit>`)
-	assert.Contains(t, a.body, "Continue to Oxxo", "without script, a button")
+	require.Equal(t, http.StatusOK, a.status, a.body)
+	assert.Contains(t, a.body, `href="`+base+`/providers/oxxo/vouchers/93012345678901" target="_top">Go to Oxxo</a>`)
 
 	a = f.get("/payment/result/842/embedded-1")
 	require.Equal(t, http.StatusOK, a.status)
@@ -753,13 +761,14 @@ func TestEmbeddedJourney(t *testing.T) {
 	assert.Contains(t, a.body, `<form class="pp-state" method="post" action="`+base+`/providers/card-partner/checkout" target="_top" data-autosubmit>`)
 	assert.Contains(t, a.body, `<input type="hidden" name="inv" value="1000000001">`)
 
-	// Out of a frame, nothing changes: the GET is a redirect, the POST's form stays in the window.
+	// Out of a frame, the link stays in the window.
 	delete(person, "frame_mode")
 	require.Equal(t, http.StatusSeeOther, f.pay(params("embedded-3", "MXN", 125000, person), "oxxo", nil).status)
 	f.run()
 	a = f.get("/payment/processing/842/embedded-3")
-	assert.Equal(t, http.StatusSeeOther, a.status)
-	assert.Equal(t, base+"/providers/oxxo/vouchers/93012345678901", a.location)
+	require.Equal(t, http.StatusOK, a.status, a.body)
+	assert.Contains(t, a.body, `href="`+base+`/providers/oxxo/vouchers/93012345678901">Go to Oxxo</a>`)
+	assert.NotContains(t, a.body, `target="_top"`)
 }
 
 // TestPaymentIDsInPaths: payment IDs with slashes, spaces and the like

@@ -131,11 +131,13 @@ func (s *Server) processingPage(pay *platform.Payment) web.PaymentPage {
 
 // redirectPage sends the customer to the provider with a form: a POST of
 // the redirect's body, or a GET of the redirect's URL with its query (and
-// the body's fields) as the form's fields.
-func (s *Server) redirectPage(pay *platform.Payment) (web.PaymentPage, error) {
+// the body's fields) as the form's fields. With link, the customer follows
+// a link (or presses a button) to go; nothing submits itself.
+func (s *Server) redirectPage(pay *platform.Payment, link bool) (web.PaymentPage, error) {
 	pg := s.paymentPage(pay, web.PaymentViewRedirect)
-	r := &web.PaymentRedirect{Provider: s.methodName(pay), URL: pay.Redirect.URL}
+	r := &web.PaymentRedirect{Provider: s.methodName(pay), URL: pay.Redirect.URL, Link: link}
 	if !strings.EqualFold(pay.Redirect.Method, http.MethodPost) {
+		r.Href = getURL(pay.Redirect)
 		u, err := url.Parse(getURL(pay.Redirect))
 		if err != nil {
 			return web.PaymentPage{}, fmt.Errorf("payment %s: redirect URL: %w", pay.Key(), err)

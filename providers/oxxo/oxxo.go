@@ -30,6 +30,9 @@ func Method() platform.Method {
 			"email": "guido@example.com", "identify": {"doc_number": "1234567890"}},
 			"payment": {"amount": 10000, "currency": "MXN"}}`),
 		PageRequired: voucher.PersonPageRequired(),
+		// The Payment Page shows a link to the voucher, which the customer
+		// follows, as Oxxo's documentation has it.
+		RedirectLink: true,
 		// Oxxo's callbacks carry no customer and no provider.date.
 		Callback: platform.CallbackShape{},
 		Settings: []string{"variant"},

@@ -34,6 +34,9 @@ func Method() platform.Method {
 			"email": "guido@example.com", "identify": {"doc_number": "20123456"}},
 			"payment": {"amount": 10000, "currency": "ARS"}}`),
 		PageRequired: voucher.PersonPageRequired(),
+		// The Payment Page shows a link to the voucher, which the customer
+		// follows, as Rapipago's documentation has it.
+		RedirectLink: true,
 		Callback:     platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
 		Settings:     []string{"variant"},
 		Defaults:     platform.MethodSettings{Variant: voucher.VariantBank},
