@@ -301,14 +301,13 @@ type brMethod struct {
 // brToProvider waits, from the Payment Page's processing page, until the
 // customer is at the provider's page, following the link to it when the
 // page shows one, and reports whether it did.
-func brToProvider(t *testing.T, ctx context.Context, sh *brShots, what string) (followed bool) {
+func brToProvider(t *testing.T, ctx context.Context, what string) (followed bool) {
 	t.Helper()
 	for !strings.Contains(brLocation(t, ctx), "/providers/") {
 		brWaitLoaded(t, ctx, "the customer reaches "+what)
 		link, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector(".pp-provider-link")`))
 		require.NoError(t, err)
 		if link {
-			sh.take("link", false)
 			brSubmit(t, ctx, `.pp-provider-link`)
 			followed = true
 			continue
@@ -451,7 +450,7 @@ func TestBrowserPaymentJourney(t *testing.T) {
 			// Pay: the page waits for the provider, then goes there, or
 			// shows the link the customer follows there.
 			brSubmit(t, ctx, `.pp-pay`)
-			assert.Equal(t, row.link, brToProvider(t, ctx, sh, code), "the customer follows a link to %s", code)
+			assert.Equal(t, row.link, brToProvider(t, ctx, code), "the customer follows a link to %s", code)
 			row.atProvider(t, ctx, s, sh)
 
 			// Back at the Payment Page's result.
@@ -641,7 +640,7 @@ func TestBrowserSpanishVoucher(t *testing.T) {
 	assert.Equal(t, "Saltar al contenido", brText(t, ctx, ".skip-link"))
 	require.NoError(t, chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("f-identify_doc_number"), "1234567890")))
 	brSubmit(t, ctx, `.pp-pay`)
-	require.True(t, brToProvider(t, ctx, sh, "the voucher"), "the page links the voucher")
+	require.True(t, brToProvider(t, ctx, "the voucher"), "the page links the voucher")
 	assert.Contains(t, brLocation(t, ctx), "/providers/oxxo/vouchers/")
 	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`img.barcode`))))
 	sh.take("voucher", true)

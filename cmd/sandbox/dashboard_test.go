@@ -306,6 +306,17 @@ func TestConsoleRefundAndClarification(t *testing.T) {
 	assert.Contains(t, body, "Refund ")
 	assert.NotContains(t, body, `data-action="refund"`, "one refund only")
 
+	// A refund the partner declines says so, and may be asked again.
+	require.Equal(t, http.StatusOK, s.do("POST", "/v2/payment/card-partner/sale", signed(cpSale("cp-3"), testSecret), nil))
+	m.next()
+	require.Equal(t, http.StatusOK, s.do("POST", fmt.Sprintf("/sandbox/payments/%d/cp-3/pay", testProject), map[string]any{"card": "4000000000000077"}, nil))
+	assert.Equal(t, "success", path(m.next(), "payment", "status"))
+	msg, ok, body = c.act(page+"cp-3", page+"cp-3/refund", nil)
+	assert.True(t, ok, msg)
+	assert.Equal(t, "The partner declined the refund; the payment stays paid, and you may refund it again.", msg)
+	assert.Equal(t, "decline", path(m.next(), "operation", "status"))
+	assert.Contains(t, body, `data-action="refund"`, "a declined refund may be asked again")
+
 	// A sale without phone and email awaits them; the form sends them.
 	require.Equal(t, http.StatusOK, s.do("POST", "/v2/payment/card-partner/sale", signed(cpSale("cp-2", func(b map[string]any) {
 		delete(b["customer"].(map[string]any), "phone")
