@@ -119,7 +119,7 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 	if provs == nil {
 		provs = Providers()
 	}
-	store, err := bolt.Open(o.DataFile)
+	store, err := bolt.OpenLogged(o.DataFile, log)
 	if err != nil {
 		return nil, err
 	}

@@ -80,6 +80,7 @@ func checkTx(btx *bbolt.Tx, r *Report, pages []error) {
 	c.payments(t)
 	c.deliveries(t)
 	c.jobs(t)
+	c.references(t)
 	if _, err := t.ClockState(); err != nil && !isNotFound(err) {
 		c.problem("%v", err)
 	}
@@ -540,6 +541,50 @@ func (c *checker) jobsPrecisely(t *tx) {
 	if byID.Stats().KeyN != c.r.Jobs || byPayment.Stats().KeyN != c.r.Jobs {
 		c.problem("the job indexes hold %d and %d entries for %d jobs", byID.Stats().KeyN, byPayment.Stats().KeyN, c.r.Jobs)
 	}
+}
+
+// references checks the generations of references (see references.go):
+// the filter of each sealed one must hold every key the generation holds,
+// as a lookup trusts it to say that a key is not there; the current one
+// must count its keys; every reference must name a payment key; and every
+// filter must belong to a generation.
+func (c *checker) references(t *tx) {
+	filters := t.bucket(bucketReferenceFilters)
+	err := t.generations(func(g generation) (bool, error) {
+		var f *filter
+		if v := filters.Get(u64(g.id)); v != nil {
+			var err error
+			if f, err = decodeFilter(v); err != nil {
+				c.problem("the filter of reference generation %d: %v", g.id, err)
+			}
+		}
+		n := uint64(0)
+		_ = g.b.ForEach(func(k, v []byte) error {
+			n++
+			switch {
+			case c.full():
+			case f != nil && !f.mayHave(hashKey(k)):
+				c.problem("reference %q of generation %d is missing from its filter: lookups would not find it", k, g.id)
+			case len(v) < 8:
+				c.problem("reference %q of generation %d names %x, which is no payment key", k, g.id, v)
+			}
+			return nil
+		})
+		if f == nil && g.id != 0 && n != g.b.Sequence() {
+			c.problem("reference generation %d counts %d references and holds %d", g.id, g.b.Sequence(), n)
+		}
+		return !c.full(), nil
+	})
+	if err != nil {
+		c.problem("%v", err)
+	}
+	gens := t.bucket(bucketReferenceGenerations)
+	_ = filters.ForEach(func(k, _ []byte) error {
+		if len(k) != 8 || (binary.BigEndian.Uint64(k) != 0 && gens.Bucket(k) == nil) {
+			c.problem("%s holds %x, the filter of no reference generation", bucketReferenceFilters, k)
+		}
+		return nil
+	})
 }
 
 func isNotFound(err error) bool { return errors.Is(err, platform.ErrNotFound) }

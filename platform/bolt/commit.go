@@ -82,6 +82,10 @@ func (e *PanicError) Unwrap() error {
 // which commits the whole queue in the next transaction.
 type committer struct {
 	db *bbolt.DB
+	// refs caches the filters of the DB's sealed reference generations.
+	refs *refFilters
+	// sealAt replaces the constant of that name when set, for tests.
+	sealAt int
 	// alone turns group commit off: every Update is its own transaction.
 	// Benchmarks compare the two.
 	alone bool
@@ -264,7 +268,7 @@ func (c *committer) commit(group []*call) (failed []*call) {
 		bad := -1
 		err := guard(func() error {
 			return c.db.Update(func(btx *bbolt.Tx) error {
-				t := &tx{btx: btx}
+				t := c.tx(btx)
 				for i, k := range group {
 					if k.err = run(t, k.fn); k.err != nil {
 						bad = i
@@ -305,13 +309,16 @@ func compaction() *call {
 // runAlone runs fn in a transaction of its own.
 func (c *committer) runAlone(fn func(platform.Tx) error) error {
 	err := guard(func() error {
-		return c.db.Update(func(btx *bbolt.Tx) error { return run(&tx{btx: btx}, fn) })
+		return c.db.Update(func(btx *bbolt.Tx) error { return run(c.tx(btx), fn) })
 	})
 	if err == nil {
 		c.commits.Add(1)
 	}
 	return err
 }
+
+// tx returns btx as the committer's transactions see it.
+func (c *committer) tx(btx *bbolt.Tx) *tx { return &tx{btx: btx, refs: c.refs, sealAt: c.sealAt} }
 
 // run calls fn with t, guarded.
 func run(t *tx, fn func(platform.Tx) error) error { return guard(func() error { return fn(t) }) }

@@ -38,7 +38,8 @@ type parent interface {
 
 // compactParents merges the pages of the buckets that hold buckets where
 // they are mostly empty: the file's root, payment_index and the index
-// bucket of each of its projects, deliveries_by_project and sequences.
+// bucket of each of its projects, deliveries_by_project, sequences and
+// reference_generations.
 //
 // A bucket with little in it is kept inline, inside its parent's page.
 // While a new store fills, the parent's page grows with its children and
@@ -59,7 +60,7 @@ func compactParents(btx *bbolt.Tx) error {
 	if err := touchChildren(btx, names); err != nil {
 		return fmt.Errorf("compact the root: %w", err)
 	}
-	for _, name := range [][]byte{bucketDeliveriesByProject, bucketSequences} {
+	for _, name := range [][]byte{bucketDeliveriesByProject, bucketSequences, bucketReferenceGenerations} {
 		if _, err := compactBucket(btx.Bucket(name)); err != nil {
 			return fmt.Errorf("compact %s: %w", name, err)
 		}

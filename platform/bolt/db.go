@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -43,12 +44,18 @@ const lockTimeout = time.Second
 // where opening it reads (see checkFile): a few pages, whatever its size,
 // so that it opens at once. Damage deeper in the file is Check's to find;
 // a transaction that meets it fails with an error, and nothing crashes.
-func Open(path string) (*DB, error) { return open(path, lockTimeout, false) }
+func Open(path string) (*DB, error) { return open(path, lockTimeout, false, nil) }
+
+// OpenLogged is Open, saying on log what takes it time: the conversion of a
+// file of an older schema.
+func OpenLogged(path string, log *slog.Logger) (*DB, error) {
+	return open(path, lockTimeout, false, log)
+}
 
 // OpenReadOnly opens an existing data file to read it, as Open checks it,
 // converting nothing: for checks and backups of a stopped sandbox. Other
 // readers may open it too, but not a running sandbox, and Update fails.
-func OpenReadOnly(path string) (*DB, error) { return open(path, lockTimeout, true) }
+func OpenReadOnly(path string) (*DB, error) { return open(path, lockTimeout, true, nil) }
 
 // ErrInUse is what Open and OpenReadOnly return, wrapped, for a file that
 // another process holds: a running sandbox.
@@ -71,8 +78,12 @@ func (e *DamagedError) Error() string {
 	return fmt.Sprintf("bolt: data file %s %s; move it aside (the sandbox then starts empty) or put a backup in its place (sandbox backup makes one)", e.Path, e.Problem)
 }
 
-// open is Open, or OpenReadOnly, with the lock timeout as a parameter.
-func open(path string, timeout time.Duration, readOnly bool) (*DB, error) {
+// open is Open, or OpenReadOnly, with the lock timeout as a parameter; log
+// may be nil.
+func open(path string, timeout time.Duration, readOnly bool, log *slog.Logger) (*DB, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if path == "" {
 		return nil, errors.New("bolt: the data file needs a path")
 	}
@@ -126,7 +137,9 @@ func open(path string, timeout time.Duration, readOnly bool) (*DB, error) {
 	if readOnly {
 		err = guard(func() error { return bdb.View(checkSchema) })
 	} else {
-		err = guard(func() error { return bdb.Update(createSchema) })
+		err = guard(func() error {
+			return bdb.Update(func(btx *bbolt.Tx) error { return createSchema(btx, path, log) })
+		})
 	}
 	var perr *PanicError
 	switch {
@@ -137,6 +150,7 @@ func open(path string, timeout time.Duration, readOnly bool) (*DB, error) {
 	}
 	d := &DB{db: bdb, path: path}
 	d.commits.db = bdb
+	d.commits.refs = &refFilters{}
 	d.commits.linger = DefaultLinger
 	d.commits.compactAt = firstCompaction
 	if !readOnly {
@@ -216,9 +230,9 @@ func checkSchema(btx *bbolt.Tx) error {
 }
 
 // createSchema creates the buckets of a new file, converts a file of an
-// older schema and refuses what it cannot read: a newer schema, or a file
-// that is not the sandbox's.
-func createSchema(btx *bbolt.Tx) error {
+// older schema, saying so on log, and refuses what it cannot read: a newer
+// schema, or a file that is not the sandbox's.
+func createSchema(btx *bbolt.Tx, path string, log *slog.Logger) error {
 	meta := btx.Bucket(bucketMeta)
 	if meta == nil {
 		empty := true
@@ -235,13 +249,28 @@ func createSchema(btx *bbolt.Tx) error {
 	if len(v) != 8 {
 		return fmt.Errorf("its schema version %x is not 8 bytes: it is not a sandbox data file", v)
 	}
-	switch got := binary.BigEndian.Uint64(v); {
-	case got == 1:
-		return migrateV1(btx)
+	got := binary.BigEndian.Uint64(v)
+	switch {
 	case got > schemaVersion:
 		return fmt.Errorf("schema version %d is newer than this sandbox knows (%d): use a newer sandbox or another data file", got, schemaVersion)
 	case got < 1:
 		return fmt.Errorf("schema version %d is not one a sandbox wrote: it is not a sandbox data file", got)
+	}
+	if got < schemaVersion {
+		start := time.Now()
+		log.Info("converting the data file to the current schema: done once, it takes a few seconds for a million payments",
+			"path", path, "schema", got, "to", schemaVersion)
+		if got == 1 {
+			if err := migrateV1(btx); err != nil {
+				return err
+			}
+		}
+		n, err := migrateV2(btx)
+		if err != nil {
+			return err
+		}
+		log.Info("converted the data file", "path", path, "schema", schemaVersion, "references_sealed", n,
+			"took", time.Since(start).Round(time.Millisecond).String())
 	}
 	if err := checkSchema(btx); err != nil {
 		return err
@@ -278,6 +307,6 @@ func (d *DB) View(ctx context.Context, fn func(platform.Tx) error) error {
 		return fmt.Errorf("bolt: view not started: %w", err)
 	}
 	return guard(func() error {
-		return d.db.View(func(btx *bbolt.Tx) error { return fn(&tx{btx: btx}) })
+		return d.db.View(func(btx *bbolt.Tx) error { return fn(d.commits.tx(btx)) })
 	})
 }

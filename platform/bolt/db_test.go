@@ -41,7 +41,7 @@ func TestOpenTwiceFailsClearly(t *testing.T) {
 	d := newDB(t)
 
 	start := time.Now()
-	second, err := open(d.Path(), 50*time.Millisecond, false)
+	second, err := open(d.Path(), 50*time.Millisecond, false, nil)
 	if second != nil {
 		_ = second.Close()
 	}
@@ -72,7 +72,7 @@ func TestOpenErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := open(tt.path, 50*time.Millisecond, false)
+			d, err := open(tt.path, 50*time.Millisecond, false, nil)
 			if d != nil {
 				_ = d.Close()
 			}

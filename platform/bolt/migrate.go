@@ -18,7 +18,8 @@ var bucketV1PaymentsByTime = []byte("payments_by_time")
 // that opens it: it reads every payment, delivery and job in their JSON
 // records, drops the buckets that held them and their indexes, and stores
 // them again as schema 2 does, payments in their order of creation.
-// Projects, references, sequences and the clock keep their layout. It
+// Projects, references, sequences and the clock keep their layout; the
+// caller then converts the result from schema 2 (migrateV2). It
 // holds the file's payments in memory while it runs; files of schema 1
 // took 8.7 KB a payment, so this is a fraction of the file's size.
 func migrateV1(btx *bbolt.Tx) error {
@@ -96,7 +97,35 @@ func migrateV1(btx *bbolt.Tx) error {
 			return fmt.Errorf("convert job %d: %w", j.ID, err)
 		}
 	}
-	return btx.Bucket(bucketMeta).Put(keySchema, u64(schemaVersion))
+	return nil
+}
+
+// migrateV2 converts a file of schema 2 to schema 3 in the transaction
+// that opens it, and returns how many references it sealed: the bucket of
+// references becomes generation 0 of them (see references.go), sealed with
+// a filter of its keys, which it reads once, in key order. It holds the
+// filter in memory meanwhile, 14 bits a reference (3.5 MB for two
+// million).
+func migrateV2(btx *bbolt.Tx) (int, error) {
+	if err := createBuckets(btx); err != nil {
+		return 0, err
+	}
+	refs := btx.Bucket(bucketReferences)
+	n := refs.Stats().KeyN
+	if n > 0 {
+		f := newFilter(n)
+		if err := refs.ForEach(func(k, _ []byte) error {
+			f.add(hashKey(k))
+			return nil
+		}); err != nil {
+			return 0, fmt.Errorf("seal the references of schema 2: %w", err)
+		}
+		t := &tx{btx: btx}
+		if err := t.putFilter(0, f); err != nil {
+			return 0, err
+		}
+	}
+	return n, btx.Bucket(bucketMeta).Put(keySchema, u64(schemaVersion))
 }
 
 // forEachV1 calls fn for every entry of a bucket of schema 1, if it is

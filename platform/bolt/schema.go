@@ -38,8 +38,24 @@ var (
 	bucketPaymentIndex = []byte("payment_index")
 
 	// bucketReferences finds a payment by a provider's reference:
-	// method + 0x00 + reference → pk.
+	// method + 0x00 + reference → pk. It is generation 0 of the
+	// references (see references.go): those a store held when it was
+	// converted to schema 3, sealed then. Later references go to
+	// bucketReferenceGenerations.
 	bucketReferences = []byte("references")
+
+	// bucketReferenceGenerations holds the later generations of
+	// references: one bucket per generation, its number (8 bytes), each
+	// mapping method + 0x00 + reference → pk. The newest takes new
+	// references while it has no filter; its own sequence counts its
+	// entries.
+	bucketReferenceGenerations = []byte("reference_generations")
+
+	// bucketReferenceFilters holds the Bloom filter of each sealed
+	// generation of references: generation number (8 bytes) → filter (see
+	// filter.go). Generation 0's is there when the conversion to schema 3
+	// found references to seal.
+	bucketReferenceFilters = []byte("reference_filters")
 
 	// bucketSequences holds one nested bucket per sequence name; NextID
 	// returns that bucket's NextSequence.
@@ -72,15 +88,18 @@ var (
 	// maps delivery ID (8 bytes) → nothing.
 	bucketDeliveriesByProject = []byte("deliveries_by_project")
 
-	// bucketMeta holds single values: keyClock → clockRecord (JSON) and
-	// keySchema → the schema version (8 bytes).
+	// bucketMeta holds single values: keyClock → clockRecord (JSON),
+	// keySchema → the schema version (8 bytes) and keyReferenceGeneration
+	// → the number of the last generation of references started (8
+	// bytes).
 	bucketMeta = []byte("meta")
 )
 
 // Keys of bucketMeta.
 var (
-	keyClock  = []byte("clock")
-	keySchema = []byte("schema")
+	keyClock               = []byte("clock")
+	keySchema              = []byte("schema")
+	keyReferenceGeneration = []byte("reference_generation")
 )
 
 // The indexes of a project in bucketPaymentIndex: indexAll holds every
@@ -108,8 +127,10 @@ func indexName(kind, value string) []byte { return []byte(kind + value) }
 // in full; a payment with two callbacks took about 8.7 KB of file.
 // Version 2 stores them in the binary records of records.go, payments by
 // sequence with the indexes above, bodies deflated and attempts as
-// splices of their delivery's body.
-const schemaVersion = 2
+// splices of their delivery's body. Version 3 keeps references in
+// generations (references.go): the bucket of them a store of version 2
+// had becomes generation 0, sealed with a filter of its keys.
+const schemaVersion = 3
 
 // Fill factors of buckets (see bbolt.Bucket.FillPercent).
 const (
@@ -127,6 +148,8 @@ var allBuckets = []struct {
 	{bucketPaymentKeys, fillRandom},
 	{bucketPaymentIndex, fillAppend},
 	{bucketReferences, fillRandom},
+	{bucketReferenceGenerations, fillAppend},
+	{bucketReferenceFilters, fillAppend},
 	{bucketSequences, fillRandom},
 	{bucketJobs, fillRandom},
 	{bucketJobsByID, fillRandom},
@@ -144,6 +167,8 @@ var resetBuckets = [][]byte{
 	bucketPaymentKeys,
 	bucketPaymentIndex,
 	bucketReferences,
+	bucketReferenceGenerations,
+	bucketReferenceFilters,
 	bucketJobs,
 	bucketJobsByID,
 	bucketJobsByPayment,

@@ -58,10 +58,13 @@ func TestFirstContentDiff(t *testing.T) {
 	a, b := newDB(t), newDB(t)
 	for _, d := range []*DB{a, b} {
 		update(t, d, func(tx platform.Tx) error {
-			return tx.CreatePayment(payment(1, "p-1", "oxxo", platform.StatusSuccess, base))
+			if err := tx.CreatePayment(payment(1, "p-1", "oxxo", platform.StatusSuccess, base)); err != nil {
+				return err
+			}
+			return tx.PutReference("oxxo", "123", key("p-1"))
 		})
 	}
-	update(t, b, func(tx platform.Tx) error { return tx.PutReference("oxxo", "123", key("p-1")) })
+	update(t, b, func(tx platform.Tx) error { return tx.PutReference("oxxo", "124", key("p-1")) })
 	bytesOf := func(d *DB) []byte {
 		require.NoError(t, d.Close())
 		raw, err := os.ReadFile(d.Path())
@@ -70,7 +73,7 @@ func TestFirstContentDiff(t *testing.T) {
 	}
 	ra, rb := bytesOf(a), bytesOf(b)
 	assert.Empty(t, firstContentDiff(t, ra, bytes.Clone(ra)))
-	assert.Contains(t, firstContentDiff(t, ra, rb), "references")
+	assert.Contains(t, firstContentDiff(t, ra, rb), `"reference_generations"/"\x00\x00\x00\x00\x00\x00\x00\x01" "oxxo\x00124"`)
 }
 
 // firstContentDiff returns where the data files a and b first differ in

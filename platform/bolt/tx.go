@@ -25,6 +25,14 @@ type tx struct {
 	// deliveries remembers the deliveries read in a read-write
 	// transaction (see deliveryParts).
 	deliveries map[uint64]deliveryMemo
+	// refs caches the filters of sealed reference generations for the
+	// DB; nil caches nothing (see references.go).
+	refs *refFilters
+	// sealed holds the filters this transaction stored, which refs must
+	// not cache until they are committed.
+	sealed map[uint64]*filter
+	// sealAt replaces the constant of that name when set, for tests.
+	sealAt int
 }
 
 var _ platform.Tx = (*tx)(nil)
@@ -83,48 +91,6 @@ func (t *tx) PutProject(p platform.Project) error {
 	return nil
 }
 
-// PutReference indexes payment k under a provider's reference, replacing
-// what the reference named before.
-func (t *tx) PutReference(method, ref string, k platform.PaymentKey) error {
-	key, err := referenceKey(method, ref)
-	if err != nil {
-		return err
-	}
-	if err := checkPaymentKey(k); err != nil {
-		return err
-	}
-	if err := t.bucket(bucketReferences).Put(key, paymentKey(k)); err != nil {
-		return fmt.Errorf("put reference %q of %s: %w", ref, method, err)
-	}
-	return nil
-}
-
-// DeleteReference removes a provider reference; a missing one is not an error.
-func (t *tx) DeleteReference(method, ref string) error {
-	key, err := referenceKey(method, ref)
-	if err != nil {
-		return err
-	}
-	if err := t.bucket(bucketReferences).Delete(key); err != nil {
-		return fmt.Errorf("delete reference %q of %s: %w", ref, method, err)
-	}
-	return nil
-}
-
-// PaymentByReference returns the key of the payment indexed under a
-// provider's reference.
-func (t *tx) PaymentByReference(method, ref string) (platform.PaymentKey, error) {
-	key, err := referenceKey(method, ref)
-	if err != nil {
-		return platform.PaymentKey{}, err
-	}
-	v := t.bucket(bucketReferences).Get(key)
-	if v == nil {
-		return platform.PaymentKey{}, fmt.Errorf("reference %q of %s: %w", ref, method, platform.ErrNotFound)
-	}
-	return parsePaymentKey(v)
-}
-
 // NextID returns the next number of the named sequence, starting at 1. It
 // needs a read-write transaction.
 func (t *tx) NextID(sequence string) (uint64, error) {
@@ -173,8 +139,8 @@ func (t *tx) PutClockState(s platform.ClockState) error {
 }
 
 // Reset empties the buckets of payments, references, jobs and deliveries,
-// with their indexes. Projects, sequences and the clock stay, so IDs are
-// not given out twice.
+// with their indexes. Projects, sequences, the clock and the count of
+// reference generations stay, so IDs are not given out twice.
 func (t *tx) Reset() error {
 	for _, name := range resetBuckets {
 		if err := t.btx.DeleteBucket(name); err != nil {
@@ -184,5 +150,6 @@ func (t *tx) Reset() error {
 			return fmt.Errorf("reset: create bucket %s: %w", name, err)
 		}
 	}
+	clear(t.sealed)
 	return nil
 }

@@ -1,0 +1,305 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// refsOf returns the number of every reference generation of d, newest
+// first, with the references each holds and whether it has a filter.
+func refsOf(t *testing.T, d *DB) []string {
+	t.Helper()
+	var out []string
+	require.NoError(t, d.db.View(func(btx *bbolt.Tx) error {
+		tx := &tx{btx: btx}
+		return tx.generations(func(g generation) (bool, error) {
+			s := fmt.Sprintf("%d:%d", g.id, g.b.Stats().KeyN)
+			if btx.Bucket(bucketReferenceFilters).Get(u64(g.id)) != nil {
+				s += " sealed"
+			}
+			out = append(out, s)
+			return true, nil
+		})
+	}))
+	return out
+}
+
+// owner returns the payment ID reference ref of oxxo names in d, or "" when
+// there is none.
+func owner(t *testing.T, d *DB, ref string) string {
+	t.Helper()
+	var id string
+	view(t, d, func(tx platform.Tx) error {
+		k, err := tx.PaymentByReference("oxxo", ref)
+		if errors.Is(err, platform.ErrNotFound) {
+			return nil
+		}
+		id = k.PaymentID
+		return err
+	})
+	return id
+}
+
+func TestReferenceGenerations(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	d.commits.sealAt = 4
+	for i := range 10 {
+		update(t, d, func(tx platform.Tx) error {
+			return tx.PutReference("oxxo", "r"+strconv.Itoa(i), key("p"+strconv.Itoa(i)))
+		})
+	}
+	assert.Equal(t, []string{"3:2", "2:4 sealed", "1:4 sealed", "0:0"}, refsOf(t, d), "sealed at 4, generation 0 empty")
+	for i := range 10 {
+		assert.Equal(t, "p"+strconv.Itoa(i), owner(t, d, "r"+strconv.Itoa(i)))
+	}
+	assert.Empty(t, owner(t, d, "r10"))
+
+	// Put again, a reference of a sealed generation names its new payment;
+	// deleted, it is gone from every generation.
+	update(t, d, func(tx platform.Tx) error { return tx.PutReference("oxxo", "r1", key("q1")) })
+	assert.Equal(t, "q1", owner(t, d, "r1"))
+	assert.Equal(t, []string{"3:3", "2:4 sealed", "1:4 sealed", "0:0"}, refsOf(t, d))
+	update(t, d, func(tx platform.Tx) error { return tx.DeleteReference("oxxo", "r1") })
+	assert.Empty(t, owner(t, d, "r1"))
+	update(t, d, func(tx platform.Tx) error { return tx.DeleteReference("oxxo", "r9") })
+	assert.Empty(t, owner(t, d, "r9"))
+	assert.Equal(t, []string{"3:1", "2:4 sealed", "1:3 sealed", "0:0"}, refsOf(t, d))
+	assertIndexesConsistent(t, d)
+
+	// The current generation counts what it holds, deletes too: three
+	// more make it four, which seals it.
+	update(t, d, func(tx platform.Tx) error {
+		require.NoError(t, tx.PutReference("oxxo", "s1", key("s1")))
+		require.NoError(t, tx.PutReference("oxxo", "s2", key("s2")))
+		return tx.PutReference("oxxo", "s3", key("s3"))
+	})
+	assert.Equal(t, []string{"3:4 sealed", "2:4 sealed", "1:3 sealed", "0:0"}, refsOf(t, d))
+	assertIndexesConsistent(t, d)
+}
+
+// TestSealedGenerationsAreReadThroughTheirFilter: a key slipped into a
+// sealed generation behind its filter's back is not found, since the
+// filter says it is not there, and Check reports it.
+func TestSealedGenerationsAreReadThroughTheirFilter(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	d.commits.sealAt = 2
+	update(t, d, func(tx platform.Tx) error {
+		require.NoError(t, tx.PutReference("oxxo", "a", key("a")))
+		return tx.PutReference("oxxo", "b", key("b"))
+	})
+	require.Equal(t, []string{"1:2 sealed", "0:0"}, refsOf(t, d))
+	require.NoError(t, d.db.Update(func(btx *bbolt.Tx) error {
+		return btx.Bucket(bucketReferenceGenerations).Bucket(u64(1)).Put([]byte("oxxo\x00hidden"), paymentKey(key("h")))
+	}))
+	assert.Empty(t, owner(t, d, "hidden"), "the filter answers for its generation")
+	assert.Equal(t, "a", owner(t, d, "a"))
+
+	r, err := d.Check(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, []string{`reference "oxxo\x00hidden" of generation 1 is missing from its filter: lookups would not find it`}, r.Problems)
+}
+
+// TestSealRolledBack: the filter of a generation sealed by a transaction
+// that rolls back is not kept: the generation sealed again by the next one,
+// with other references, finds those.
+func TestSealRolledBack(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	d.commits.sealAt = 2
+	boom := errors.New("boom")
+	err := d.Update(t.Context(), func(tx platform.Tx) error {
+		require.NoError(t, tx.PutReference("oxxo", "a", key("a")))
+		require.NoError(t, tx.PutReference("oxxo", "b", key("b")))
+		_, err := tx.PaymentByReference("oxxo", "a") // through the new filter
+		require.NoError(t, err)
+		return boom
+	})
+	require.ErrorIs(t, err, boom)
+	update(t, d, func(tx platform.Tx) error {
+		require.NoError(t, tx.PutReference("oxxo", "c", key("c")))
+		return tx.PutReference("oxxo", "d", key("d"))
+	})
+	assert.Equal(t, []string{"1:2 sealed", "0:0"}, refsOf(t, d))
+	for _, ref := range []string{"c", "d"} {
+		assert.Equal(t, ref, owner(t, d, ref))
+	}
+	assert.Empty(t, owner(t, d, "a"))
+}
+
+// TestResetStartsNewGenerations: after a Reset no reference is found, and
+// new ones go to a generation of a number not given out before, since a DB
+// caches filters by number.
+func TestResetStartsNewGenerations(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	d.commits.sealAt = 2
+	update(t, d, func(tx platform.Tx) error {
+		require.NoError(t, tx.PutReference("oxxo", "a", key("a")))
+		require.NoError(t, tx.PutReference("oxxo", "b", key("b")))
+		return tx.PutReference("oxxo", "c", key("c"))
+	})
+	assert.Equal(t, "a", owner(t, d, "a")) // caches generation 1's filter
+	update(t, d, func(tx platform.Tx) error { return tx.Reset() })
+	assert.Equal(t, []string{"0:0"}, refsOf(t, d))
+	assert.Empty(t, owner(t, d, "a"))
+	update(t, d, func(tx platform.Tx) error {
+		require.NoError(t, tx.PutReference("oxxo", "x", key("x")))
+		return tx.PutReference("oxxo", "y", key("y"))
+	})
+	assert.Equal(t, []string{"3:2 sealed", "0:0"}, refsOf(t, d))
+	assert.Equal(t, "x", owner(t, d, "x"))
+	assert.Equal(t, "y", owner(t, d, "y"))
+	assertIndexesConsistent(t, d)
+}
+
+func TestFilter(t *testing.T) {
+	t.Parallel()
+	const n = 20000
+	f := newFilter(n)
+	for i := range n {
+		f.add(hashKey([]byte("#operation\x00" + strconv.Itoa(1_000_000_000+i))))
+	}
+	g, err := decodeFilter(f.encode())
+	require.NoError(t, err)
+	assert.Equal(t, f, g, "it reads back as it was stored")
+	for i := range n {
+		require.True(t, g.mayHave(hashKey([]byte("#operation\x00"+strconv.Itoa(1_000_000_000+i)))), "key %d", i)
+	}
+	maybe := 0
+	for i := range n {
+		if g.mayHave(hashKey([]byte("#operation\x00" + strconv.Itoa(2_000_000_000+i)))) {
+			maybe++
+		}
+	}
+	assert.Less(t, maybe, n/200, "it says maybe to fewer than one key in 200 it does not hold")
+
+	for _, bad := range [][]byte{nil, {1}, append([]byte{2, 10}, make([]byte, 16)...), append([]byte{1, 0}, make([]byte, 16)...),
+		append([]byte{1, 10}, make([]byte, 13)...)} {
+		_, err := decodeFilter(bad)
+		assert.ErrorIs(t, err, errCorrupt, "%x", bad)
+	}
+}
+
+// TestOpenConvertsSchema2 opens a file written by the store of schema 2
+// (testdata/v2.db.gz: 120 payments of fillReal(newRealPayments(7), 0,
+// 120, 20) by commit bd9c910), says it converts it, and finds everything
+// it held, its references through the filter of generation 0.
+func TestOpenConvertsSchema2(t *testing.T) {
+	t.Parallel()
+	old, err := readSource("testdata/v2.db.gz")
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "sandbox.db")
+	require.NoError(t, os.WriteFile(path, old, 0o600))
+	var logged bytes.Buffer
+	converted, err := OpenLogged(path, slog.New(slog.NewTextHandler(&logged, nil)))
+	require.NoError(t, err)
+	defer converted.Close()
+	assert.Contains(t, logged.String(), "converting the data file")
+	assert.Contains(t, logged.String(), "references_sealed=120")
+	require.NoError(t, converted.db.View(func(btx *bbolt.Tx) error {
+		assert.Equal(t, u64(schemaVersion), btx.Bucket(bucketMeta).Get(keySchema))
+		return nil
+	}))
+	assert.Equal(t, []string{"0:120 sealed"}, refsOf(t, converted))
+	assertIndexesConsistent(t, converted)
+
+	written := newDB(t)
+	require.NoError(t, fillReal(written, newRealPayments(7), 0, 120, 20))
+	var payments []*platform.Payment
+	refs := map[string]platform.PaymentKey{}
+	view(t, written, func(tx platform.Tx) error {
+		page, err := tx.Payments(platform.PaymentFilter{})
+		payments = page.Payments
+		return err
+	})
+	require.NoError(t, written.db.View(func(btx *bbolt.Tx) error {
+		return (&tx{btx: btx}).generations(func(g generation) (bool, error) {
+			return true, g.b.ForEach(func(k, v []byte) error {
+				pk, err := parsePaymentKey(v)
+				refs[string(k[len("oxxo\x00"):])] = pk
+				return err
+			})
+		})
+	}))
+	require.Len(t, payments, 120)
+	require.Len(t, refs, 120)
+	view(t, converted, func(tx platform.Tx) error {
+		page, err := tx.Payments(platform.PaymentFilter{})
+		require.NoError(t, err)
+		assert.Equal(t, payments, page.Payments)
+		for ref, want := range refs {
+			got, err := tx.PaymentByReference("oxxo", ref)
+			require.NoError(t, err, ref)
+			assert.Equal(t, want, got)
+		}
+		_, err = tx.PaymentByReference("oxxo", "00000000000000")
+		assert.ErrorIs(t, err, platform.ErrNotFound)
+		return nil
+	})
+
+	// New references start generation 1; the old ones stay found, and are
+	// deleted from generation 0.
+	var some string
+	for some = range refs {
+		break
+	}
+	update(t, converted, func(tx platform.Tx) error {
+		require.NoError(t, tx.PutReference("oxxo", "new", key("new")))
+		return tx.DeleteReference("oxxo", some)
+	})
+	assert.Equal(t, []string{"1:1", "0:119 sealed"}, refsOf(t, converted))
+	assert.Equal(t, "new", owner(t, converted, "new"))
+	assert.Empty(t, owner(t, converted, some))
+	assertIndexesConsistent(t, converted)
+
+	// Opened again, it is not converted twice.
+	require.NoError(t, converted.Close())
+	logged.Reset()
+	again, err := OpenLogged(path, slog.New(slog.NewTextHandler(&logged, nil)))
+	require.NoError(t, err)
+	defer again.Close()
+	assert.Empty(t, logged.String())
+	assert.Equal(t, []string{"1:1", "0:119 sealed"}, refsOf(t, again))
+}
+
+// TestGenerationNumbers: generation numbers are 8 big-endian bytes, so
+// that a cursor walks them in order past 255.
+func TestGenerationNumbers(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	d.commits.sealAt = 1
+	update(t, d, func(tx platform.Tx) error {
+		for i := range 300 {
+			if err := tx.PutReference("oxxo", "r"+strconv.Itoa(i), key("p"+strconv.Itoa(i))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	gens := refsOf(t, d)
+	require.Len(t, gens, 301)
+	assert.Equal(t, "300:1 sealed", gens[0])
+	require.NoError(t, d.db.View(func(btx *bbolt.Tx) error {
+		k, _ := btx.Bucket(bucketReferenceGenerations).Cursor().Last()
+		assert.Equal(t, uint64(300), binary.BigEndian.Uint64(k))
+		return nil
+	}))
+	assert.Equal(t, "p0", owner(t, d, "r0"))
+	assert.Equal(t, "p299", owner(t, d, "r299"))
+	assertIndexesConsistent(t, d)
+}
