@@ -13,10 +13,11 @@ import (
 // trimMapped drops the pages of the data file from this process's map,
 // not from the system's cache: bbolt reads the file through a shared,
 // read-only map, and each page a transaction reads stays counted in the
-// process's resident memory until it is dropped. A sale looks up and
-// writes references at random places in a large file, so without this the
-// process's RSS grows towards the size of the file's random-access indexes
-// (hundreds of MB at a million payments). What is dropped stays in the
+// process's resident memory until it is dropped. Payments are found by
+// their keys, which merchants often draw at random, and references of old
+// payments by theirs, at random places in a large file, so without this
+// the process's RSS grows towards the size of the file's random-access
+// indexes (hundreds of MB at a million payments). What is dropped stays in the
 // page cache; the next read of a page maps it again, a minor fault.
 //
 // It holds a read-write transaction meanwhile, as bbolt maps the file
