@@ -34,7 +34,7 @@ func TestBenchTargets(t *testing.T) {
 		want        []string
 	}{
 		{"one client", 1, []string{
-			"one client: sale p50 < 1 ms 1.5ms (a bare bbolt commit: 700µs) MISSED",
+			"one client: sale p50 < 1 ms 1.5ms (a synced write: 700µs) MISSED",
 			"every callback within 3 s of the last sale 10 of 10 met",
 		}},
 		{"64 connections", 64, []string{

@@ -181,7 +181,7 @@ func TestOpeningAFileInUseLeavesItsCache(t *testing.T) {
 	require.NoError(t, err)
 	defer d.Close()
 	awaitCached(t, path)
-	_, err = open(path, 50*time.Millisecond, false, nil)
+	_, err = open(path, openOptions{timeout: 50 * time.Millisecond})
 	require.ErrorIs(t, err, ErrInUse)
 	assert.Greater(t, cachedShare(t, path), 0.95, "the file in use stays cached")
 }

@@ -86,6 +86,17 @@ type committer struct {
 	refs *refFilters
 	// sealAt replaces the constant of that name when set, for tests.
 	sealAt int
+	// log is the data file's redo log; nil when bbolt syncs each commit.
+	log *redoLog
+	// writing is held by whoever commits: a leader, or a function that
+	// runs alone. It keeps the log's records in the order of their
+	// commits, and guards what follows it.
+	writing sync.Mutex
+	// broken is the error that stopped every commit: the log could not be
+	// written, so what bbolt committed last is not durable.
+	broken error
+	// ops is the memory of the last commit's record, for the next.
+	ops []byte
 	// alone turns group commit off: every Update is its own transaction.
 	// Benchmarks compare the two.
 	alone bool
@@ -93,7 +104,7 @@ type committer struct {
 	linger time.Duration
 	// compactAt is the commit after which the parents' pages are merged
 	// next, by the group of the next commit when compactDue is set (see
-	// compaction). Only the leader of a commit uses them.
+	// compaction). They are guarded by writing.
 	compactAt  int64
 	compactDue bool
 
@@ -227,10 +238,6 @@ func (c *committer) lead() {
 	group := c.queue
 	c.queue = nil
 	c.mu.Unlock()
-	if c.compactDue {
-		c.compactDue = false
-		group = append(group, compaction())
-	}
 
 	failed := c.commit(group)
 
@@ -264,13 +271,32 @@ var errFailed = errors.New("a function of the group failed")
 // alone for their own answer. A function that fails alone needs no second
 // run: its err is its answer.
 func (c *committer) commit(group []*call) (failed []*call) {
+	c.writing.Lock()
+	defer c.writing.Unlock()
+	if c.compactDue {
+		c.compactDue = false
+		group = append(slices.Clone(group), compaction())
+	}
 	for len(group) > 0 {
+		if c.broken != nil {
+			for _, k := range group {
+				k.err = c.broken
+			}
+			return failed
+		}
 		bad := -1
+		var txid uint64
+		ops := &enc{b: c.ops[:0]}
 		err := guard(func() error {
 			return c.db.Update(func(btx *bbolt.Tx) error {
+				txid = uint64(btx.ID())
 				t := c.tx(btx)
+				var pt platform.Tx = t
+				if c.log != nil {
+					pt = loggedTx{tx: t, ops: ops}
+				}
 				for i, k := range group {
-					if k.err = run(t, k.fn); k.err != nil {
+					if k.err = run(pt, k.fn); k.err != nil {
 						bad = i
 						return errFailed
 					}
@@ -280,6 +306,9 @@ func (c *committer) commit(group []*call) (failed []*call) {
 		})
 		switch {
 		case bad < 0:
+			if err == nil {
+				err = c.logged(txid, ops.b)
+			}
 			if err == nil && c.commits.Add(1) == c.compactAt {
 				c.compactAt = nextCompaction(c.compactAt)
 				c.compactDue = true
@@ -297,31 +326,74 @@ func (c *committer) commit(group []*call) (failed []*call) {
 	return failed
 }
 
+// logged writes the record of commit txid, whose calls are ops, to the log
+// and checkpoints when one is due. When the log cannot be written, the
+// commit is not durable, and neither would any later one be: every commit
+// from then on fails with the error.
+func (c *committer) logged(txid uint64, ops []byte) error {
+	if c.log == nil {
+		return nil
+	}
+	c.ops = ops[:0] // its memory serves the next commit
+	if len(ops) == 0 {
+		return nil // it wrote nothing: there is nothing to make durable
+	}
+	err := c.log.append(txid, ops)
+	if err == nil && c.log.due() {
+		err = c.log.checkpoint(c.db, schemaVersion)
+	}
+	if err != nil {
+		c.broken = fmt.Errorf("%w; the last changes may be lost: stop the sandbox and start it again, which brings its data file up to date from the log", err)
+		return c.broken
+	}
+	return nil
+}
+
+// closeLog checkpoints and closes the log, once every commit is done.
+func (c *committer) closeLog() error {
+	c.writing.Lock()
+	defer c.writing.Unlock()
+	err := c.broken
+	if err == nil {
+		err = c.log.checkpoint(c.db, schemaVersion)
+	}
+	if cerr := c.log.close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // compaction returns a call that merges the pages of the buckets that
 // hold buckets (see compactParents), for a leader to add to its group.
 // Nobody waits for its answer: what it changes no reader sees, and should
 // it fail, which only a closed or damaged file makes it do, it is left out
 // of the group as any failed function is, and the next one tries again.
 func compaction() *call {
-	return &call{fn: func(t platform.Tx) error { return compactParents(t.(*tx).btx) }, wake: make(chan wake, 1)}
+	return &call{fn: func(t platform.Tx) error { return compactParents(btxOf(t)) }, wake: make(chan wake, 1)}
 }
 
 // runAlone runs fn in a transaction of its own.
 func (c *committer) runAlone(fn func(platform.Tx) error) error {
-	err := guard(func() error {
-		return c.db.Update(func(btx *bbolt.Tx) error { return run(c.tx(btx), fn) })
-	})
-	if err == nil {
-		c.commits.Add(1)
+	me := &call{fn: fn}
+	c.commit([]*call{me})
+	return me.err
+}
+
+// btxOf returns the bbolt transaction under t.
+func btxOf(t platform.Tx) *bbolt.Tx {
+	if l, ok := t.(loggedTx); ok {
+		return l.btx
 	}
-	return err
+	return t.(*tx).btx
 }
 
 // tx returns btx as the committer's transactions see it.
 func (c *committer) tx(btx *bbolt.Tx) *tx { return &tx{btx: btx, refs: c.refs, sealAt: c.sealAt} }
 
 // run calls fn with t, guarded.
-func run(t *tx, fn func(platform.Tx) error) error { return guard(func() error { return fn(t) }) }
+func run(t platform.Tx, fn func(platform.Tx) error) error {
+	return guard(func() error { return fn(t) })
+}
 
 // guard calls fn, turning a panic into a *PanicError. A memory fault while
 // fn reads the mapped file, which a damaged file can cause, panics too

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -29,6 +30,10 @@ type DB struct {
 	// trim keeps the file's pages the process has read from staying in
 	// its resident memory; nil for a read-only DB.
 	trim *trimmer
+
+	// log makes commits durable (see redolog.go); nil for a read-only DB,
+	// or where the system has none (bbolt then syncs each commit).
+	log *redoLog
 }
 
 var _ platform.Store = (*DB)(nil)
@@ -44,18 +49,20 @@ const lockTimeout = time.Second
 // where opening it reads (see checkFile): a few pages, whatever its size,
 // so that it opens at once. Damage deeper in the file is Check's to find;
 // a transaction that meets it fails with an error, and nothing crashes.
-func Open(path string) (*DB, error) { return open(path, lockTimeout, false, nil) }
+func Open(path string) (*DB, error) { return open(path, openOptions{timeout: lockTimeout}) }
 
 // OpenLogged is Open, saying on log what takes it time: the conversion of a
 // file of an older schema.
 func OpenLogged(path string, log *slog.Logger) (*DB, error) {
-	return open(path, lockTimeout, false, log)
+	return open(path, openOptions{timeout: lockTimeout, log: log})
 }
 
 // OpenReadOnly opens an existing data file to read it, as Open checks it,
 // converting nothing: for checks and backups of a stopped sandbox. Other
 // readers may open it too, but not a running sandbox, and Update fails.
-func OpenReadOnly(path string) (*DB, error) { return open(path, lockTimeout, true, nil) }
+func OpenReadOnly(path string) (*DB, error) {
+	return open(path, openOptions{timeout: lockTimeout, readOnly: true})
+}
 
 // ErrInUse is what Open and OpenReadOnly return, wrapped, for a file that
 // another process holds: a running sandbox.
@@ -78,9 +85,22 @@ func (e *DamagedError) Error() string {
 	return fmt.Sprintf("bolt: data file %s %s; move it aside (the sandbox then starts empty) or put a backup in its place (sandbox backup makes one)", e.Path, e.Problem)
 }
 
-// open is Open, or OpenReadOnly, with the lock timeout as a parameter; log
-// may be nil.
-func open(path string, timeout time.Duration, readOnly bool, log *slog.Logger) (*DB, error) {
+// openOptions say how open opens a data file.
+type openOptions struct {
+	timeout  time.Duration // how long to wait for another process's lock
+	readOnly bool
+	// noLog has bbolt sync each commit, as where there is no log: for
+	// tests of what only that does.
+	noLog bool
+	// log, when not nil, hears what takes Open time: the conversion of a
+	// file of an older schema.
+	log *slog.Logger
+}
+
+// open is Open, or OpenReadOnly, with more options.
+func open(path string, o openOptions) (*DB, error) {
+	timeout, readOnly, log := o.timeout, o.readOnly, o.log
+	withLog := logSupported && !readOnly && !o.noLog
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -105,6 +125,14 @@ func open(path string, timeout time.Duration, readOnly bool, log *slog.Logger) (
 	// pages: dropped before anything maps them, and read back once it is
 	// open (see cache_linux.go). The cache of a file another DB holds is
 	// that DB's, and this open will fail: it is left as it is.
+	// A file that was not closed is first brought back to its log's last
+	// checkpoint; the log's records are replayed once bbolt has it open.
+	var records []logRecord
+	if info != nil {
+		if records, err = recoverLog(path, timeout, readOnly); err != nil {
+			return nil, err
+		}
+	}
 	var cached []pageRun
 	if info != nil && !readOnly && !lockedElsewhere(path) {
 		cached = cachedRuns(path)
@@ -114,7 +142,7 @@ func open(path string, timeout time.Duration, readOnly bool, log *slog.Logger) (
 	// and reads nothing but its meta pages, and the pages bbolt and the
 	// schema read at once are checked before it reads any (a read-write
 	// open reads the freelist).
-	bdb, err := openBolt(path, timeout, info != nil || readOnly)
+	bdb, err := openBolt(path, timeout, info != nil || readOnly, withLog)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +153,7 @@ func open(path string, timeout time.Duration, readOnly bool, log *slog.Logger) (
 		}
 		if !readOnly {
 			_ = bdb.Close()
-			if bdb, err = openBolt(path, timeout, false); err != nil {
+			if bdb, err = openBolt(path, timeout, false, withLog); err != nil {
 				return nil, err
 			}
 		}
@@ -133,6 +161,12 @@ func open(path string, timeout time.Duration, readOnly bool, log *slog.Logger) (
 	fail := func(err error) (*DB, error) {
 		_ = bdb.Close()
 		return nil, err
+	}
+	if withLog {
+		bdb.NoSync = true // the log syncs commits; see replayLog for these
+	}
+	if err := replayLog(bdb, records); err != nil {
+		return fail(&DamagedError{path, fmt.Sprintf("cannot be brought up to date from its log %s: %v", logPath(path), err)})
 	}
 	if readOnly {
 		err = guard(func() error { return bdb.View(checkSchema) })
@@ -149,8 +183,30 @@ func open(path string, timeout time.Duration, readOnly bool, log *slog.Logger) (
 		return fail(fmt.Errorf("bolt: data file %s: %w", path, err))
 	}
 	d := &DB{db: bdb, path: path}
+	if withLog {
+		// What the replay and createSchema wrote is made durable before
+		// the log that held it is emptied.
+		if err := bdb.Sync(); err != nil {
+			return fail(fmt.Errorf("bolt: data file %s: sync: %w", path, err))
+		}
+		if d.log, err = createLog(path, bdb.Info().PageSize, false); err != nil {
+			return fail(err)
+		}
+		if err := d.log.checkpoint(bdb, schemaVersion); err != nil {
+			_ = d.log.close()
+			return fail(err)
+		}
+	}
+	if !readOnly && !withLog {
+		// A log left by another open would not know of the commits of
+		// this one, and must not take the file back to its base.
+		if err := os.Remove(logPath(path)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fail(fmt.Errorf("bolt: remove the log %s: %w", logPath(path), err))
+		}
+	}
 	d.commits.db = bdb
 	d.commits.refs = &refFilters{}
+	d.commits.log = d.log
 	d.commits.linger = DefaultLinger
 	d.commits.compactAt = firstCompaction
 	if !readOnly {
@@ -160,10 +216,18 @@ func open(path string, timeout time.Duration, readOnly bool, log *slog.Logger) (
 }
 
 // openBolt opens the bbolt file at path, saying in one line why it cannot.
-func openBolt(path string, timeout time.Duration, readOnly bool) (*bbolt.DB, error) {
+func openBolt(path string, timeout time.Duration, readOnly, withLog bool) (*bbolt.DB, error) {
 	var bdb *bbolt.DB
 	err := guard(func() (err error) {
-		bdb, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout, ReadOnly: readOnly})
+		opts := &bbolt.Options{Timeout: timeout, ReadOnly: readOnly}
+		if withLog && !readOnly {
+			// The log's pin (see redoLog) holds a read transaction
+			// between checkpoints, and bbolt maps the file again, as it
+			// grows, only when no read transaction is open: the map is
+			// made large enough at once never to need it.
+			opts.InitialMmapSize = logMapSize
+		}
+		bdb, err = bbolt.Open(path, 0o600, opts)
 		return err
 	})
 	var perr *PanicError
@@ -291,7 +355,15 @@ func createBuckets(btx *bbolt.Tx) error {
 // Close closes the file. Transactions in progress finish first.
 func (d *DB) Close() error {
 	d.trim.halt()
-	return d.db.Close()
+	if d.log == nil {
+		return d.db.Close()
+	}
+	// A checkpoint at the end leaves nothing to replay at the next open.
+	err := d.commits.closeLog()
+	if cerr := d.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Path returns the path of the data file.
@@ -309,4 +381,26 @@ func (d *DB) View(ctx context.Context, fn func(platform.Tx) error) error {
 	return guard(func() error {
 		return d.db.View(func(btx *bbolt.Tx) error { return fn(d.commits.tx(btx)) })
 	})
+}
+
+// logMapSize is the size of bbolt's map of a data file with a log: address
+// space only, far beyond any sandbox's file (a TB where there is a log:
+// on 64-bit systems).
+const logMapSize = 1 << (strconv.IntSize - 24)
+
+// replayLog makes again, in bdb, the commits of records, each in its own
+// transaction, as it was made, and syncs them (bdb may have NoSync set).
+func replayLog(bdb *bbolt.DB, records []logRecord) error {
+	for _, r := range records {
+		err := guard(func() error {
+			return bdb.Update(func(btx *bbolt.Tx) error { return replay(&tx{btx: btx}, r.ops) })
+		})
+		if err != nil {
+			return fmt.Errorf("the record of transaction %d: %w", r.txid, err)
+		}
+	}
+	if len(records) == 0 {
+		return nil
+	}
+	return bdb.Sync()
 }

@@ -1,0 +1,326 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
+)
+
+// contentNow lists every bucket, key, value and bucket sequence of d as it
+// is now, one line each.
+func contentNow(t *testing.T, d *DB) []string {
+	t.Helper()
+	var out []string
+	var walk func(at string, b *bbolt.Bucket) error
+	walk = func(at string, b *bbolt.Bucket) error {
+		out = append(out, fmt.Sprintf("%s: bucket, sequence %d", at, b.Sequence()))
+		return b.ForEach(func(k, v []byte) error {
+			if v == nil {
+				return walk(fmt.Sprintf("%s/%q", at, k), b.Bucket(k))
+			}
+			out = append(out, fmt.Sprintf("%s %q = %x", at, k, v))
+			return nil
+		})
+	}
+	require.NoError(t, d.db.View(func(btx *bbolt.Tx) error {
+		return btx.ForEach(func(name []byte, b *bbolt.Bucket) error { return walk(fmt.Sprintf("%q", name), b) })
+	}))
+	return out
+}
+
+// crashCopy copies the data file of d and its log, as they are while d is
+// open, into a folder of their own, as a process killed now leaves them,
+// and returns the copy's path.
+func crashCopy(t *testing.T, d *DB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "sandbox.db")
+	for from, to := range map[string]string{d.Path(): path, logPath(d.Path()): logPath(path)} {
+		raw, err := os.ReadFile(from)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(to, raw, 0o600))
+	}
+	return path
+}
+
+// pendingRecords returns the records the log of the data file at path
+// holds after its base.
+func pendingRecords(t *testing.T, path string) []logRecord {
+	t.Helper()
+	f, err := os.Open(logPath(path))
+	require.NoError(t, err)
+	defer f.Close()
+	h, ok, err := readHeader(f)
+	require.NoError(t, err)
+	require.True(t, ok, "the log has a header")
+	records, err := readRecords(f, h)
+	require.NoError(t, err)
+	return records
+}
+
+// everyKindOfWrite makes one of each write platform.Tx has.
+func everyKindOfWrite(tx platform.Tx) error {
+	p := payment(7, "all-writes", "oxxo", platform.StatusProcessing, base)
+	for _, err := range []error{
+		tx.PutProject(platform.Project{ID: 7, Secret: "s", CallbackURL: "http://127.0.0.1:1/cb",
+			Methods: map[string]platform.MethodSettings{"oxxo": {Variant: "3days"}}}),
+		tx.CreatePayment(p),
+		tx.PutReference("oxxo", "ref-1", p.Key()),
+		tx.PutReference("oxxo", "ref-2", p.Key()),
+		tx.DeleteReference("oxxo", "ref-2"),
+		tx.PutJob(platform.Job{ID: 900, Due: base.Add(time.Hour), Kind: platform.JobProvider, Payment: p.Key(), Name: "expire"}),
+		tx.PutJob(platform.Job{ID: 901, Due: base, Kind: platform.JobProvider, Payment: p.Key(), Name: "gone"}),
+		tx.DeleteJob(platform.Job{ID: 901}), // found by its ID alone
+		tx.PutDelivery(delivery(900, p.Key(), platform.DeliveryPending)),
+		tx.PutClockState(platform.ClockState{Offset: time.Hour, Frozen: true, FrozenAt: base}),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	if _, err := tx.NextID("operations"); err != nil {
+		return err
+	}
+	p.Status = platform.StatusSuccess
+	if err := tx.PutPayment(p); err != nil {
+		return err
+	}
+	// A write that fails, and a function that goes on: replay makes the
+	// same call and meets the same failure.
+	if err := tx.CreatePayment(p); !errors.Is(err, platform.ErrExists) {
+		return fmt.Errorf("creating a payment twice: %v", err)
+	}
+	return nil
+}
+
+// TestALogBringsBackWhatAKilledProcessLeft copies the files of an open
+// store, as a kill -9 leaves them, and opens the copy: it holds exactly
+// what the store holds, the commits since the last checkpoint replayed
+// from the log.
+func TestALogBringsBackWhatAKilledProcessLeft(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	require.NotNil(t, d.log, "a data file on this system has a log")
+	require.NoError(t, fillReal(d, newRealPayments(3), 0, 90, 1))
+	update(t, d, everyKindOfWrite)
+	require.NoError(t, fillReal(d, newRealPayments(4), 90, 100, 1))
+
+	copied := crashCopy(t, d)
+	require.NotEmpty(t, pendingRecords(t, copied), "commits since the last checkpoint, which the copy must replay")
+	want := contentNow(t, d)
+
+	got, err := Open(copied)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = got.Close() })
+	assert.Equal(t, want, contentNow(t, got))
+	assert.Empty(t, pendingRecords(t, copied), "once replayed, the records are checkpointed")
+	report, err := got.Check(t.Context())
+	require.NoError(t, err)
+	assert.True(t, report.OK(), "%v", report.Problems)
+}
+
+// TestALogBringsBackWhatAPowerCutLeft checkpoints, commits, and then builds
+// the data file a power cut could leave: each page as the checkpoint left
+// it or as the commits since wrote it, at random, the meta pages
+// included. The log holds every commit answered; opening the file must
+// bring back exactly the store's content.
+func TestALogBringsBackWhatAPowerCutLeft(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	d.log.checkpointCommits = 1 << 30 // none but the one below
+	d.log.checkpointBytes = 1 << 40
+	require.NoError(t, fillReal(d, newRealPayments(5), 0, 60, 1))
+	d.commits.writing.Lock()
+	require.NoError(t, d.log.checkpoint(d.db, schemaVersion))
+	d.commits.writing.Unlock()
+	atCheckpoint, err := os.ReadFile(d.Path())
+	require.NoError(t, err)
+
+	require.NoError(t, fillReal(d, newRealPayments(6), 60, 100, 1))
+	update(t, d, everyKindOfWrite)
+	want := contentNow(t, d)
+	now, err := os.ReadFile(d.Path())
+	require.NoError(t, err)
+	log, err := os.ReadFile(logPath(d.Path()))
+	require.NoError(t, err)
+	pageSize := d.db.Info().PageSize
+
+	for seed := range uint64(6) {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			t.Parallel()
+			r := rand.New(rand.NewPCG(seed, 1))
+			cut := make([]byte, len(now))
+			for at := 0; at < len(now); at += pageSize {
+				page := now[at : at+pageSize]
+				switch {
+				case seed == 0: // every write reached the disk
+				case seed == 1 && at < 2*pageSize: // only the meta pages did
+				case seed == 1 || r.IntN(2) == 0:
+					if at < len(atCheckpoint) {
+						page = atCheckpoint[at : at+pageSize]
+					} else {
+						page = make([]byte, pageSize)
+					}
+				}
+				copy(cut[at:], page)
+			}
+			path := filepath.Join(t.TempDir(), "sandbox.db")
+			require.NoError(t, os.WriteFile(path, cut, 0o600))
+			require.NoError(t, os.WriteFile(logPath(path), log, 0o600))
+			got, err := Open(path)
+			require.NoError(t, err)
+			defer got.Close()
+			assert.Equal(t, want, contentNow(t, got))
+			report, err := got.Check(t.Context())
+			require.NoError(t, err)
+			assert.True(t, report.OK(), "%v", report.Problems)
+		})
+	}
+}
+
+// TestALogCutShortEndsAtItsLastWholeRecord cuts the last record of a log in
+// two, as a crash while it was written does: that commit was not answered,
+// and the file opens as it was before it.
+func TestALogCutShortEndsAtItsLastWholeRecord(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	require.NoError(t, fillReal(d, newRealPayments(7), 0, 10, 1))
+	want := contentNow(t, d)
+	update(t, d, everyKindOfWrite)
+	copied := crashCopy(t, d)
+	records := pendingRecords(t, copied)
+	require.NotEmpty(t, records)
+	last := records[len(records)-1]
+
+	// Zero the second half of the last record.
+	f, err := os.OpenFile(logPath(copied), os.O_RDWR, 0)
+	require.NoError(t, err)
+	end := int64(logRecords)
+	for _, r := range records {
+		end += logRecordHead + int64(len(r.ops))
+	}
+	_, err = f.WriteAt(make([]byte, len(last.ops)/2), end-int64(len(last.ops)/2))
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+
+	got, err := Open(copied)
+	require.NoError(t, err)
+	defer got.Close()
+	assert.Equal(t, want, contentNow(t, got))
+}
+
+// TestAFileThatNeedsItsLogIsNotReadAsItIs: opened to read (sandbox check,
+// sandbox backup --data), a file that was not closed is refused, with what
+// to do, and left as it is.
+func TestAFileThatNeedsItsLogIsNotReadAsItIs(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	require.NoError(t, fillReal(d, newRealPayments(8), 0, 5, 1))
+	copied := crashCopy(t, d)
+	before, err := os.ReadFile(copied)
+	require.NoError(t, err)
+
+	_, err = OpenReadOnly(copied)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "was not closed: start sandbox serve on it once")
+	after, err := os.ReadFile(copied)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "a read-only open changes nothing")
+
+	// Once opened to write, and closed, it reads.
+	rw, err := Open(copied)
+	require.NoError(t, err)
+	require.NoError(t, rw.Close())
+	ro, err := OpenReadOnly(copied)
+	require.NoError(t, err)
+	require.NoError(t, ro.Close())
+}
+
+// TestALogIsNotAppliedToAnotherFile: a data file put in the place of one
+// that was not closed is not taken back to the other's checkpoint.
+func TestALogIsNotAppliedToAnotherFile(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	require.NoError(t, fillReal(d, newRealPayments(9), 0, 30, 1))
+	d.commits.writing.Lock()
+	require.NoError(t, d.log.checkpoint(d.db, schemaVersion)) // a base with payments
+	d.commits.writing.Unlock()
+	require.NoError(t, fillReal(d, newRealPayments(9), 30, 35, 1))
+	copied := crashCopy(t, d)
+	require.NotEmpty(t, pendingRecords(t, copied))
+	other := newDB(t)
+	require.NoError(t, fillReal(other, newRealPayments(10), 0, 30, 1))
+	require.NoError(t, other.Close())
+	raw, err := os.ReadFile(other.Path())
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(copied, raw, 0o600))
+
+	_, err = Open(copied)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "is not the file its log")
+	assert.Contains(t, err.Error(), "remove "+logPath(copied))
+	after, err := os.ReadFile(copied)
+	require.NoError(t, err)
+	assert.Equal(t, raw, after, "the other file is left as it is")
+}
+
+// TestALogThatCannotBeWrittenStopsEveryCommit: a commit whose record
+// cannot be written is not durable, and is not answered as if it were;
+// nor is any commit after it.
+func TestALogThatCannotBeWrittenStopsEveryCommit(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	require.NoError(t, d.log.f.Close()) // every write of the log now fails
+	write := func(tx platform.Tx) error { return tx.PutClockState(platform.ClockState{Offset: time.Hour}) }
+	err := d.Update(context.Background(), write)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "stop the sandbox and start it again")
+	assert.ErrorIs(t, d.Update(context.Background(), write), os.ErrClosed)
+}
+
+// TestAMetaPageWhoseChecksumEndsInZeroIsKept: the log keeps a meta page
+// without the zeros after it, and must not take the checksum's last byte
+// for one of them.
+func TestAMetaPageWhoseChecksumEndsInZeroIsKept(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	require.NoError(t, d.Close())
+	raw, err := os.ReadFile(d.Path())
+	require.NoError(t, err)
+	page := bytes.Clone(raw[:4096])
+	m := page[pageHeaderSize : pageHeaderSize+metaSize]
+	txid := uint64(0)
+	for ; ; txid += 2 { // pages of an even transaction are page 0
+		native.PutUint64(m[48:], txid)
+		h := fnv.New64a()
+		h.Write(m[:56])
+		native.PutUint64(m[56:], h.Sum64())
+		if m[63] == 0 {
+			break
+		}
+	}
+	path := filepath.Join(t.TempDir(), "meta")
+	require.NoError(t, os.WriteFile(path, page, 0o600))
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+
+	l := &redoLog{data: f, pageSize: 4096}
+	meta, err := l.metaPage(txid)
+	require.NoError(t, err)
+	got, ok := readMeta(meta)
+	require.True(t, ok, "the kept meta page reads")
+	assert.Equal(t, txid, got.txid)
+}
