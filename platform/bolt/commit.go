@@ -287,6 +287,7 @@ func (c *committer) commit(group []*call) (failed []*call) {
 		bad := -1
 		var txid uint64
 		ops := &enc{b: c.ops[:0]}
+		var appended chan error // the record's append, when one started
 		err := guard(func() error {
 			return c.db.Update(func(btx *bbolt.Tx) error {
 				txid = uint64(btx.ID())
@@ -301,14 +302,21 @@ func (c *committer) commit(group []*call) (failed []*call) {
 						return errFailed
 					}
 				}
+				if c.log != nil && len(ops.b) > 0 {
+					// The record is written and synced while bbolt
+					// writes the commit's pages.
+					appended = make(chan error, 1)
+					go func() { appended <- c.log.append(txid, ops.b) }()
+				}
 				return nil
 			})
 		})
+		if appended != nil {
+			err = c.logged(err, <-appended)
+		}
+		c.ops = ops.b[:0] // its memory serves the next commit
 		switch {
 		case bad < 0:
-			if err == nil {
-				err = c.logged(txid, ops.b)
-			}
 			if err == nil && c.commits.Add(1) == c.compactAt {
 				c.compactAt = nextCompaction(c.compactAt)
 				c.compactDue = true
@@ -326,27 +334,24 @@ func (c *committer) commit(group []*call) (failed []*call) {
 	return failed
 }
 
-// logged writes the record of commit txid, whose calls are ops, to the log
-// and checkpoints when one is due. When the log cannot be written, the
-// commit is not durable, and neither would any later one be: every commit
-// from then on fails with the error.
-func (c *committer) logged(txid uint64, ops []byte) error {
-	if c.log == nil {
-		return nil
-	}
-	c.ops = ops[:0] // its memory serves the next commit
-	if len(ops) == 0 {
-		return nil // it wrote nothing: there is nothing to make durable
-	}
-	err := c.log.append(txid, ops)
-	if err == nil && c.log.due() {
+// logged returns the answer of a commit whose record was appended to the
+// log: committed is bbolt's answer, appended the log's. It checkpoints when
+// one is due. A commit bbolt did not make is taken back out of the log.
+// When the log cannot be written, the commit is not durable, and neither
+// would any later one be: every commit from then on fails with the error.
+func (c *committer) logged(committed, appended error) error {
+	err := appended
+	switch {
+	case committed != nil && appended == nil:
+		err = c.log.takeBack()
+	case committed == nil && appended == nil && c.log.due():
 		err = c.log.checkpoint(c.db, schemaVersion)
 	}
 	if err != nil {
 		c.broken = fmt.Errorf("%w; the last changes may be lost: stop the sandbox and start it again, which brings its data file up to date from the log", err)
 		return c.broken
 	}
-	return nil
+	return committed
 }
 
 // closeLog checkpoints and closes the log, once every commit is done.

@@ -12,7 +12,8 @@ import (
 // What the redo log (redolog.go) records of a commit: the calls to the
 // write methods of platform.Tx that its functions made, in order, each with
 // its arguments as the call received them. Every write method is a
-// function of the file's state and its arguments, so calling them again in
+// function of the file's state and its arguments (a delivery's are logged
+// as the record it stored, which decodes to them), so calling them again in
 // the same order on the state the commit started from rebuilds, byte for
 // byte, the state it ended in; that is what recovery does (replay). Reads
 // change nothing and are not recorded.
@@ -117,11 +118,18 @@ func (t loggedTx) job(j platform.Job) {
 	t.ops.bytes(encodeJob(j))
 }
 
+// PutDelivery records the record it stored: encoding d again would
+// deflate its body again, on every attempt.
 func (t loggedTx) PutDelivery(d *platform.Delivery) error {
+	err := t.tx.PutDelivery(d)
 	t.ops.b = append(t.ops.b, opPutDelivery)
 	t.ops.uvarint(d.ID)
-	t.ops.bytes(encodeDelivery(d, nil))
-	return t.done(t.tx.PutDelivery(d))
+	if v := t.bucket(bucketDeliveries).Get(u64(d.ID)); err == nil && v != nil {
+		t.ops.bytes(v)
+	} else {
+		t.ops.bytes(encodeDelivery(d, nil))
+	}
+	return t.done(err)
 }
 
 func (t loggedTx) PutClockState(s platform.ClockState) error {

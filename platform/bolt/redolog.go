@@ -65,6 +65,10 @@ type redoLog struct {
 
 	next   int64 // offset of the next record
 	filled int64 // the file's size: zeros from next on
+	// prevNext and prevLast are next and last before the last append,
+	// for takeBack.
+	prevNext int64
+	prevLast uint64
 
 	commits int   // records since the base
 	bytes   int64 // their bytes
@@ -265,10 +269,25 @@ func (l *redoLog) append(txid uint64, ops []byte) error {
 	if err := l.sync(); err != nil {
 		return err
 	}
+	l.prevNext, l.prevLast = l.next, l.last
 	l.next += n
 	l.last = txid
 	l.commits++
 	l.bytes += n
+	return nil
+}
+
+// takeBack takes the last record out of the log again: its commit failed.
+func (l *redoLog) takeBack() error {
+	if _, err := l.f.WriteAt(make([]byte, l.next-l.prevNext), l.prevNext); err != nil {
+		return fmt.Errorf("bolt: take a failed commit out of the log %s: %w", l.path, err)
+	}
+	if err := l.sync(); err != nil {
+		return err
+	}
+	l.bytes -= l.next - l.prevNext
+	l.commits--
+	l.next, l.last = l.prevNext, l.prevLast
 	return nil
 }
 

@@ -324,3 +324,28 @@ func TestAMetaPageWhoseChecksumEndsInZeroIsKept(t *testing.T) {
 	require.True(t, ok, "the kept meta page reads")
 	assert.Equal(t, txid, got.txid)
 }
+
+// TestACommitBboltFailedIsTakenBackOutOfTheLog: a record is appended while
+// bbolt writes its commit's pages; when that commit fails, the record goes
+// again, and the next takes its place.
+func TestACommitBboltFailedIsTakenBackOutOfTheLog(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	l := d.log
+	d.commits.writing.Lock()
+	defer d.commits.writing.Unlock()
+	require.NoError(t, l.append(l.base+1, []byte{opReset, 1}))
+	require.NoError(t, l.append(l.base+2, []byte{opReset, 1, opReset, 1}))
+	require.NoError(t, l.takeBack())
+	require.NoError(t, l.append(l.base+2, []byte{opReset, 1}))
+
+	f, err := os.Open(l.path)
+	require.NoError(t, err)
+	defer f.Close()
+	h, ok, err := readHeader(f)
+	require.NoError(t, err)
+	require.True(t, ok)
+	records, err := readRecords(f, h)
+	require.NoError(t, err)
+	assert.Equal(t, []logRecord{{l.base + 1, []byte{opReset, 1}}, {l.base + 2, []byte{opReset, 1}}}, records)
+}
