@@ -142,7 +142,7 @@ func open(path string, o openOptions) (*DB, error) {
 	// and reads nothing but its meta pages, and the pages bbolt and the
 	// schema read at once are checked before it reads any (a read-write
 	// open reads the freelist).
-	bdb, err := openBolt(path, timeout, info != nil || readOnly, withLog)
+	bdb, err := openBolt(path, timeout, info != nil || readOnly, &withLog)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func open(path string, o openOptions) (*DB, error) {
 		}
 		if !readOnly {
 			_ = bdb.Close()
-			if bdb, err = openBolt(path, timeout, false, withLog); err != nil {
+			if bdb, err = openBolt(path, timeout, false, &withLog); err != nil {
 				return nil, err
 			}
 		}
@@ -216,11 +216,13 @@ func open(path string, o openOptions) (*DB, error) {
 }
 
 // openBolt opens the bbolt file at path, saying in one line why it cannot.
-func openBolt(path string, timeout time.Duration, readOnly, withLog bool) (*bbolt.DB, error) {
+// withLog says whether the file will have a log; openBolt clears it when
+// the system refuses the map a log needs.
+func openBolt(path string, timeout time.Duration, readOnly bool, withLog *bool) (*bbolt.DB, error) {
 	var bdb *bbolt.DB
 	err := guard(func() (err error) {
 		opts := &bbolt.Options{Timeout: timeout, ReadOnly: readOnly}
-		if withLog && !readOnly {
+		if *withLog && !readOnly {
 			// The log's pin (see redoLog) holds a read transaction
 			// between checkpoints, and bbolt maps the file again, as it
 			// grows, only when no read transaction is open: the map is
@@ -228,6 +230,13 @@ func openBolt(path string, timeout time.Duration, readOnly, withLog bool) (*bbol
 			opts.InitialMmapSize = logMapSize
 		}
 		bdb, err = bbolt.Open(path, 0o600, opts)
+		if err != nil && opts.InitialMmapSize > 0 && mapRefused(err) {
+			// A limit on the process's address space (ulimit -v):
+			// bbolt then syncs each commit itself.
+			*withLog = false
+			opts.InitialMmapSize = 0
+			bdb, err = bbolt.Open(path, 0o600, opts)
+		}
 		return err
 	})
 	var perr *PanicError
@@ -384,9 +393,9 @@ func (d *DB) View(ctx context.Context, fn func(platform.Tx) error) error {
 }
 
 // logMapSize is the size of bbolt's map of a data file with a log: address
-// space only, far beyond any sandbox's file (a TB where there is a log:
+// space only, far beyond any sandbox's file (256 GB where there is a log:
 // on 64-bit systems).
-const logMapSize = 1 << (strconv.IntSize - 24)
+const logMapSize = 1 << (strconv.IntSize - 26)
 
 // replayLog makes again, in bdb, the commits of records, each in its own
 // transaction, as it was made, and syncs them (bdb may have NoSync set).

@@ -3,8 +3,12 @@
 // queue, the callback outbox and the clock.
 //
 // DB implements platform.Store. Concurrent Updates are group-committed: one
-// bbolt transaction and one fsync for all that arrive while a commit is
-// under way (commit.go). The tx handed to fn implements platform.Tx. The
+// bbolt transaction for all that arrive while a commit is under way
+// (commit.go). On 64-bit Linux a commit is made durable by the data file's
+// redo log (redolog.go): the commit's write calls (logtx.go), a KB or two,
+// appended to sandbox.db-log and synced, while bbolt writes its pages
+// unsynced; checkpoints sync the file now and then, and Open replays what
+// a crash left in the log. Elsewhere bbolt syncs each commit itself. The tx handed to fn implements platform.Tx. The
 // buckets and the layout of their keys are described in schema.go; what is
 // stored in them are the records of records.go, in the compact binary
 // layout of codec.go, kept apart from the API types of package platform so

@@ -15,3 +15,4 @@ var errNoLog = errors.New("bolt: no redo log on this system")
 
 func fdatasync(f *os.File) error   { return f.Sync() }
 func lockExclusive(*os.File) error { return errNoLog }
+func mapRefused(error) bool        { return false }
