@@ -560,12 +560,11 @@ func TestCardPartnerRefundDeclined(t *testing.T) {
 	assert.Equal(t, "refund", path(ops[1], "type"))
 	assert.Equal(t, "decline", path(ops[1], "status"))
 
-	// The merchant may ask again: the card partner's documentation shows a
-	// declined refund leaving the payment "success" with its whole sum
-	// captured (seed 004:535-580, payment.status "success", sum.amount
-	// 61900), the status a refund is taken from, and it limits refunds to
-	// full ones (004:440), not to one attempt. The retry is a new refund
-	// operation; this card's refunds decline again.
+	// The merchant may ask again: a declined refund leaves the payment
+	// "success" with its whole sum captured, the status a refund is taken
+	// from, and the partner limits refunds to full ones, not to one attempt
+	// (docs/methods.md, the card partner's refunds). The retry is a new
+	// refund operation; this card's refunds decline again.
 	var ans gateAnswer
 	require.Equal(t, http.StatusOK, s.do("POST", cpRefundPath, signed(general("ref-77"), testSecret), &ans), "%+v", ans)
 	again := m.next()

@@ -177,9 +177,8 @@ func TestPaymentPageOxxoEndToEnd(t *testing.T) {
 
 	// Once the provider issued the voucher, the processing page shows the
 	// customer a link to it, which they follow: the step Oxxo's
-	// documentation shows (seed 000:51 "Пользователю на Payment Page
-	// отображается ссылка для перенаправления в сервис Oxxo", then 000:52
-	// "Пользователь перенаправляется в сервис Oxxo").
+	// documentation shows, a link on the Payment Page, then the customer
+	// at Oxxo (docs/payment-page.md, step 3).
 	var voucher string
 	eventually(t, "the processing page links the voucher", func() bool {
 		status, _, page := ppGet(t, ppAbs(s, loc))
@@ -279,13 +278,12 @@ func TestPaymentPageDeclinedAtOnce(t *testing.T) {
 // link that the method refuses (a document number of the wrong length, a
 // phone that is not one) is asked for again, as a missing one is, with
 // what is wrong with it, instead of a decline the customer cannot undo.
-// The seeds have the page show "the payment form matching the request"
-// where "the customer enters the payment data" (Oxxo, seed 000:44-45;
-// Rapipago, 003:62-63) and give the rule the value must meet (000:73
-// "от 10 до 18 цифр", 003:96 "из 7, 8 или 11 цифр"); the card partner's
-// page shows fields for what it lacks (004:97). None says a refused value
-// declines the payment; the Gate, which has no page, still declines it
-// (docs/payment-page.md).
+// ecommpay's documentation of Oxxo and Rapipago has the page show the
+// payment form matching the request, where the customer enters the
+// payment data, and gives the rule the value must meet (10 to 18 digits;
+// 7, 8 or 11); the card partner's page shows fields for what it lacks.
+// None says a refused value declines the payment; the Gate, which has no
+// page, still declines it (docs/payment-page.md).
 func TestPaymentPageAsksAgainForRefusedValues(t *testing.T) {
 	t.Parallel()
 	s, m := ppSetup(t)
@@ -362,15 +360,16 @@ func TestPaymentPageSharedWidget(t *testing.T) {
 // each method's provider once it answered, as that method's documentation
 // shows the step:
 //
-//   - Oxxo and Rapipago show a link the customer follows (seed 000:51
-//     "Пользователю на Payment Page отображается ссылка для перенаправления
-//     в сервис Oxxo"; 003:69, the same for Rapipago): a page with the link
-//     to the voucher, nothing that goes on by itself.
+//   - Oxxo and Rapipago show a link the customer follows (their
+//     documentation shows the Payment Page displaying a link to the
+//     provider, then the customer there): a page with the link to the
+//     voucher, nothing that goes on by itself.
 //   - EcoVoucher, Lotérica and the card partner send the customer on at
-//     once (001:68-69, 002:71-72, 004:74-75: "Данные для перенаправления
-//     пользователя передаются к Payment Page. Пользователь перенаправляется
-//     в сервис …", with no link step): a form of the redirect's POST body
+//     once (the redirect data reach the Payment Page and the customer is
+//     redirected, with no link step): a form of the redirect's POST body
 //     that submits itself, its button only a fallback without script.
+//
+// docs/payment-page.md, step 3, says which method does which.
 func TestPaymentPageToTheProvider(t *testing.T) {
 	t.Parallel()
 	person := map[string]string{"customer_first_name": "Ana", "customer_last_name": "Lopez", "customer_email": "ana@example.com"}

@@ -164,6 +164,10 @@ func open(path string, o openOptions) (*DB, error) {
 	}
 	if withLog {
 		bdb.NoSync = true // the log syncs commits; see replayLog for these
+		// bbolt grows a file whose map is larger than AllocSize by
+		// AllocSize at a time, and the log's map always is: 1 MB steps
+		// keep the file about the size of its pages.
+		bdb.AllocSize = logAllocSize
 	}
 	if err := replayLog(bdb, records); err != nil {
 		return fail(&DamagedError{path, fmt.Sprintf("cannot be brought up to date from its log %s: %v", logPath(path), err)})
@@ -396,6 +400,9 @@ func (d *DB) View(ctx context.Context, fn func(platform.Tx) error) error {
 // space only, far beyond any sandbox's file (256 GB where there is a log:
 // on 64-bit systems).
 const logMapSize = 1 << (strconv.IntSize - 26)
+
+// logAllocSize is how much a data file with a log grows by at a time.
+const logAllocSize = 1 << 20
 
 // replayLog makes again, in bdb, the commits of records, each in its own
 // transaction, as it was made, and syncs them (bdb may have NoSync set).
