@@ -27,7 +27,8 @@ func measureSyncFloor(dir string, n int) (*histogram, error) {
 	defer os.Remove(file)
 	defer f.Close()
 	const record = 2 << 10
-	if _, err := f.Write(make([]byte, n*record)); err == nil {
+	_, err = f.Write(make([]byte, n*record))
+	if err == nil {
 		err = f.Sync()
 	}
 	if err != nil {
@@ -38,7 +39,8 @@ func measureSyncFloor(dir string, n int) (*histogram, error) {
 	for i := range n {
 		start := time.Now()
 		value[0] = byte(i)
-		if _, err := f.WriteAt(value, int64(i*record)); err == nil {
+		_, err := f.WriteAt(value, int64(i*record))
+		if err == nil {
 			err = syncData(f)
 		}
 		if err != nil {

@@ -413,7 +413,8 @@ func createLog(path string, pageSize int, noSync bool) (*redoLog, error) {
 	l := &redoLog{f: f, path: lp, data: data, pageSize: pageSize, noSync: noSync,
 		checkpointCommits: logCheckpointCommits, checkpointBytes: logCheckpointBytes}
 	l.next, l.filled = logRecords, 0
-	if err := l.reserve(logGrowth); err == nil && !noSync {
+	err = l.reserve(logGrowth)
+	if err == nil && !noSync {
 		err = syncDir(filepath.Dir(lp))
 	}
 	if err != nil {
