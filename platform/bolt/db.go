@@ -373,6 +373,7 @@ func (d *DB) Close() error {
 	}
 	// A checkpoint at the end leaves nothing to replay at the next open.
 	err := d.commits.closeLog()
+	d.log = nil // a second Close closes bbolt's DB only
 	if cerr := d.db.Close(); err == nil {
 		err = cerr
 	}

@@ -40,6 +40,12 @@ import (
 // the base, and replays the records after it. A record cut short by the
 // crash fails its checksum and ends the log; its commit was not answered.
 //
+// A reader may see a commit a moment before its record is synced, while
+// its Update waits for the sync. Nothing the sandbox sends out (callbacks,
+// check_deposit) goes before its Update returns, or before the next
+// commit, which waits for the sync of the one before; only a power cut in
+// that moment loses what a reader saw.
+//
 // The file:
 //
 //	two header slots of logSlotSize bytes; the current one is the valid slot
