@@ -19,7 +19,10 @@ prints how many projects, payments, callbacks and jobs the file holds, and
 the first problems it finds; it exits with status 1 when the file is damaged.
 Then move the file aside (the sandbox starts empty) or put a backup in its
 place (sandbox backup makes one). To check a running sandbox, back it up
-with sandbox backup --url and check the copy.
+with sandbox backup --url and check the copy. A sandbox that was killed, or
+whose machine stopped, left its last changes in the data file's log
+(sandbox.db-log): the next sandbox serve adds them to the file, and check
+reads it once that is done.
 
 Flags:
 `
