@@ -59,7 +59,8 @@ type Tx interface {
 	// NextID returns the next number of the named sequence, starting at 1.
 	NextID(sequence string) (uint64, error)
 
-	// PutJob stores a job; its ID must be set (NextID("jobs")).
+	// PutJob stores a job of a stored payment; its ID must be set
+	// (NextID("jobs")).
 	PutJob(j Job) error
 	DeleteJob(j Job) error
 	// DueJobs returns up to limit jobs due at or before t, in due order.

@@ -38,12 +38,17 @@ func BenchmarkCreatePayment(b *testing.B) {
 }
 
 // BenchmarkDueJobs measures one View that reads a batch of 512 due jobs, as
-// the engine's RunDue does, from a queue of 10,000 jobs of which half are
-// due.
+// the engine's RunDue does, from a queue of 10,000 jobs of 500 payments of
+// which half are due.
 func BenchmarkDueJobs(b *testing.B) {
 	d := newDB(b)
 	const n = 10000
 	update(b, d, func(tx platform.Tx) error {
+		for i := range 500 {
+			if err := tx.CreatePayment(payment(1, "p"+strconv.Itoa(i), "oxxo", platform.StatusProcessing, base)); err != nil {
+				return err
+			}
+		}
 		for i := range n {
 			j := platform.Job{
 				ID:      uint64(i + 1),

@@ -506,25 +506,41 @@ func (c *checker) jobs(t *tx) {
 			return nil
 		}
 		wantID.add(&h, u64(j.ID), k)
-		wantPayment.add(&h, append(paymentPrefix(j.Payment), k...))
+		wantPayment.add(&h, paymentKey(j.Payment), k)
 		return nil
 	})
 	_ = t.bucket(bucketJobsByID).ForEach(func(k, v []byte) error {
 		gotID.add(&h, k, v)
 		return nil
 	})
-	_ = t.bucket(bucketJobsByPayment).ForEach(func(k, _ []byte) error {
-		gotPayment.add(&h, k)
+	// The index is in the payments' order: one walk of both names the
+	// payment of each entry.
+	payments := t.bucket(bucketPayments).Cursor()
+	pk, pv := payments.First()
+	_ = t.bucket(bucketPaymentJobs).ForEach(func(k, _ []byte) error {
+		if len(k) != 24 {
+			gotPayment.add(&h, k) // no job's
+			return nil
+		}
+		for pk != nil && bytes.Compare(pk, k[:8]) < 0 {
+			pk, pv = payments.Next()
+		}
+		head, err := decodePaymentHead(pv)
+		if !bytes.Equal(pk, k[:8]) || err != nil {
+			gotPayment.add(&h, k) // names no payment
+			return nil
+		}
+		gotPayment.add(&h, paymentKey(platform.PaymentKey{ProjectID: head.projectID, PaymentID: head.id}), k[8:])
 		return nil
 	})
 	c.reconcile(t, undecoded, c.jobsPrecisely,
-		compared{bucketJobsByID, wantID, gotID}, compared{bucketJobsByPayment, wantPayment, gotPayment})
+		compared{bucketJobsByID, wantID, gotID}, compared{bucketPaymentJobs, wantPayment, gotPayment})
 }
 
 // jobsPrecisely looks up the index entries of every job, and counts them.
 func (c *checker) jobsPrecisely(t *tx) {
 	byID := t.bucket(bucketJobsByID)
-	byPayment := t.bucket(bucketJobsByPayment)
+	byPayment := t.bucket(bucketPaymentJobs)
 	_ = t.bucket(bucketJobs).ForEach(func(k, v []byte) error {
 		j, err := decodeJob(k, v)
 		if c.full() || err != nil {
@@ -533,7 +549,7 @@ func (c *checker) jobsPrecisely(t *tx) {
 		if !bytes.Equal(byID.Get(u64(j.ID)), k) {
 			c.problem("job %d is missing from the index by ID", j.ID)
 		}
-		if byPayment.Get(append(paymentPrefix(j.Payment), k...)) == nil {
+		if seq, ok, _ := t.paymentSeq(j.Payment); !ok || byPayment.Get(paymentJobKey(seq, k)) == nil {
 			c.problem("job %d is missing from the index of payment %s", j.ID, j.Payment)
 		}
 		return nil

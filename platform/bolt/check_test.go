@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,7 +71,7 @@ func TestCheckNamesBrokenIndexes(t *testing.T) {
 			return b.Delete(firstKey(b))
 		}, []string{"is missing from the index by ID"}},
 		{"a job missing from its payment's index", func(btx *bbolt.Tx) error {
-			b := btx.Bucket(bucketJobsByPayment)
+			b := btx.Bucket(bucketPaymentJobs)
 			return b.Delete(firstKey(b))
 		}, []string{"is missing from the index of payment"}},
 	}
@@ -101,17 +100,20 @@ func TestCheckNamesBrokenIndexes(t *testing.T) {
 }
 
 // soundWithJobs returns the bytes of damagedSource's file with three jobs
-// added to break (its payments are done with theirs), which Check finds
-// sound.
+// of its newest payments added to break (its payments are done with
+// theirs), which Check finds sound.
 func soundWithJobs(t *testing.T) []byte {
 	t.Helper()
 	path := sourceFile(t)
 	d, err := Open(path)
 	require.NoError(t, err)
 	update(t, d, func(tx platform.Tx) error {
-		for id := range uint64(3) {
-			err := tx.PutJob(platform.Job{ID: 100 + id, Kind: platform.JobProvider, Name: "lapse",
-				Payment: platform.PaymentKey{ProjectID: 7, PaymentID: fmt.Sprint("p-", id)}, Due: base})
+		page, err := tx.Payments(platform.PaymentFilter{Limit: 3})
+		if err != nil {
+			return err
+		}
+		for i, p := range page.Payments {
+			err := tx.PutJob(platform.Job{ID: 100 + uint64(i), Kind: platform.JobProvider, Name: "lapse", Payment: p.Key(), Due: base})
 			if err != nil {
 				return err
 			}

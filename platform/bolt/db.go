@@ -175,9 +175,7 @@ func open(path string, o openOptions) (*DB, error) {
 	if readOnly {
 		err = guard(func() error { return bdb.View(checkSchema) })
 	} else {
-		err = guard(func() error {
-			return bdb.Update(func(btx *bbolt.Tx) error { return createSchema(btx, path, log) })
-		})
+		err = guard(func() error { return createSchema(bdb, path, log) })
 	}
 	var perr *PanicError
 	switch {
@@ -308,51 +306,78 @@ func checkSchema(btx *bbolt.Tx) error {
 
 // createSchema creates the buckets of a new file, converts a file of an
 // older schema, saying so on log, and refuses what it cannot read: a newer
-// schema, or a file that is not the sandbox's.
-func createSchema(btx *bbolt.Tx, path string, log *slog.Logger) error {
-	meta := btx.Bucket(bucketMeta)
-	if meta == nil {
-		empty := true
-		_ = btx.ForEach(func([]byte, *bbolt.Bucket) error { empty = false; return nil })
-		if !empty {
-			return errors.New("it holds data but no schema version: it is not a sandbox data file")
-		}
-		if err := createBuckets(btx); err != nil {
+// schema, or a file that is not the sandbox's. A new file, or one of the
+// current schema, takes one transaction; a conversion several (see
+// migrateV3).
+func createSchema(bdb *bbolt.DB, path string, log *slog.Logger) error {
+	var got uint64 // 0 for a new file
+	sealed := 0
+	start := time.Now()
+	err := bdb.Update(func(btx *bbolt.Tx) error {
+		var err error
+		if got, err = schemaOf(btx); err != nil {
 			return err
 		}
-		return btx.Bucket(bucketMeta).Put(keySchema, u64(schemaVersion))
-	}
-	v := meta.Get(keySchema)
-	if len(v) != 8 {
-		return fmt.Errorf("its schema version %x is not 8 bytes: it is not a sandbox data file", v)
-	}
-	got := binary.BigEndian.Uint64(v)
-	switch {
-	case got > schemaVersion:
-		return fmt.Errorf("schema version %d is newer than this sandbox knows (%d): use a newer sandbox or another data file", got, schemaVersion)
-	case got < 1:
-		return fmt.Errorf("schema version %d is not one a sandbox wrote: it is not a sandbox data file", got)
-	}
-	if got < schemaVersion {
-		start := time.Now()
-		log.Info("converting the data file to the current schema: done once, it takes a few seconds for a million payments",
+		switch got {
+		case 0:
+			if err := createBuckets(btx); err != nil {
+				return err
+			}
+			return btx.Bucket(bucketMeta).Put(keySchema, u64(schemaVersion))
+		case schemaVersion:
+			if err := checkSchema(btx); err != nil {
+				return err
+			}
+			return compactParents(btx)
+		}
+		log.Info("converting the data file to the current schema: done once, it takes some seconds for a million payments",
 			"path", path, "schema", got, "to", schemaVersion)
 		if got == 1 {
 			if err := migrateV1(btx); err != nil {
 				return err
 			}
 		}
-		n, err := migrateV2(btx)
-		if err != nil {
-			return err
+		if got <= 2 {
+			sealed, err = migrateV2(btx)
 		}
-		log.Info("converted the data file", "path", path, "schema", schemaVersion, "references_sealed", n,
-			"took", time.Since(start).Round(time.Millisecond).String())
-	}
-	if err := checkSchema(btx); err != nil {
+		return err
+	})
+	if err != nil || got == 0 || got == schemaVersion {
 		return err
 	}
-	return compactParents(btx)
+	indexed, dropped, err := migrateV3(bdb)
+	if err != nil {
+		return err
+	}
+	log.Info("converted the data file", "path", path, "schema", schemaVersion, "references_sealed", sealed,
+		"jobs_indexed", indexed, "jobs_dropped", dropped, "took", time.Since(start).Round(time.Millisecond).String())
+	return nil
+}
+
+// schemaOf returns the schema version of a file, 0 for a new one, and
+// refuses one it cannot read.
+func schemaOf(btx *bbolt.Tx) (uint64, error) {
+	meta := btx.Bucket(bucketMeta)
+	if meta == nil {
+		empty := true
+		_ = btx.ForEach(func([]byte, *bbolt.Bucket) error { empty = false; return nil })
+		if !empty {
+			return 0, errors.New("it holds data but no schema version: it is not a sandbox data file")
+		}
+		return 0, nil
+	}
+	v := meta.Get(keySchema)
+	if len(v) != 8 {
+		return 0, fmt.Errorf("its schema version %x is not 8 bytes: it is not a sandbox data file", v)
+	}
+	switch got := binary.BigEndian.Uint64(v); {
+	case got > schemaVersion:
+		return 0, fmt.Errorf("schema version %d is newer than this sandbox knows (%d): use a newer sandbox or another data file", got, schemaVersion)
+	case got < 1:
+		return 0, fmt.Errorf("schema version %d is not one a sandbox wrote: it is not a sandbox data file", got)
+	default:
+		return got, nil
+	}
 }
 
 // createBuckets creates every top-level bucket that is missing.

@@ -184,6 +184,8 @@ func TestViewIsReadOnly(t *testing.T) {
 	t.Parallel()
 	d := newDB(t)
 	p := payment(1, "p1", "oxxo", platform.StatusProcessing, base)
+	stored := payment(1, "stored", "oxxo", platform.StatusProcessing, base) // a job belongs to a stored payment
+	update(t, d, func(tx platform.Tx) error { return tx.CreatePayment(stored) })
 	writes := []struct {
 		name string
 		fn   func(platform.Tx) error
@@ -194,7 +196,7 @@ func TestViewIsReadOnly(t *testing.T) {
 		{"PutReference", func(tx platform.Tx) error { return tx.PutReference("oxxo", "r", p.Key()) }},
 		{"NextID", func(tx platform.Tx) error { _, err := tx.NextID("jobs"); return err }},
 		{"PutJob", func(tx platform.Tx) error {
-			return tx.PutJob(platform.Job{ID: 1, Due: base, Payment: p.Key()})
+			return tx.PutJob(platform.Job{ID: 1, Due: base, Payment: stored.Key()})
 		}},
 		{"PutDelivery", func(tx platform.Tx) error { return tx.PutDelivery(delivery(1, p.Key(), platform.DeliveryPending)) }},
 		{"PutClockState", func(tx platform.Tx) error { return tx.PutClockState(platform.ClockState{}) }},

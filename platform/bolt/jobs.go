@@ -9,7 +9,8 @@ import (
 )
 
 // PutJob stores j in the queue, replacing the job with its ID, wherever
-// that one was due.
+// that one was due. Its payment must be stored: its jobs are listed by its
+// sequence.
 func (t *tx) PutJob(j platform.Job) error {
 	if j.ID == 0 {
 		return fmt.Errorf("put job %s of %s: it has no ID: take one from NextID(\"jobs\")", j.Kind, j.Payment)
@@ -17,6 +18,13 @@ func (t *tx) PutJob(j platform.Job) error {
 	key, err := jobKey(j.Due, j.ID)
 	if err != nil {
 		return err
+	}
+	seq, ok, err := t.paymentSeq(j.Payment)
+	if err != nil {
+		return fmt.Errorf("put job %d: %w", j.ID, err)
+	}
+	if !ok {
+		return fmt.Errorf("put job %d (%s) of payment %s: the payment is not stored: store the payment first", j.ID, j.Kind, j.Payment)
 	}
 	if err := t.DeleteJob(j); err != nil {
 		return err
@@ -27,7 +35,7 @@ func (t *tx) PutJob(j platform.Job) error {
 	if err := t.bucket(bucketJobsByID).Put(u64(j.ID), key); err != nil {
 		return fmt.Errorf("index job %d: %w", j.ID, err)
 	}
-	if err := t.bucket(bucketJobsByPayment).Put(append(paymentPrefix(j.Payment), key...), empty); err != nil {
+	if err := t.bucket(bucketPaymentJobs).Put(paymentJobKey(seq, key), empty); err != nil {
 		return fmt.Errorf("index job %d: %w", j.ID, err)
 	}
 	return nil
@@ -49,9 +57,14 @@ func (t *tx) DeleteJob(j platform.Job) error {
 		if err != nil {
 			return err
 		}
-		pk := old.Payment
-		if err := t.bucket(bucketJobsByPayment).Delete(append(paymentPrefix(pk), key...)); err != nil {
+		seq, ok, err := t.paymentSeq(old.Payment)
+		if err != nil {
 			return fmt.Errorf("delete job %d: %w", j.ID, err)
+		}
+		if ok {
+			if err := t.bucket(bucketPaymentJobs).Delete(paymentJobKey(seq, key)); err != nil {
+				return fmt.Errorf("delete job %d: %w", j.ID, err)
+			}
 		}
 		if err := jobs.Delete(key); err != nil {
 			return fmt.Errorf("delete job %d: %w", j.ID, err)
@@ -101,14 +114,18 @@ func (t *tx) NextJob() (platform.Job, bool, error) {
 // Jobs returns the jobs of payment k in (due, ID) order, from its index.
 func (t *tx) Jobs(k platform.PaymentKey) ([]platform.Job, error) {
 	js := []platform.Job{}
-	prefix := paymentPrefix(k)
+	seq, ok, err := t.paymentSeq(k)
+	if err != nil || !ok {
+		return js, err
+	}
+	prefix := u64(seq)
 	jobs := t.bucket(bucketJobs)
-	c := t.bucket(bucketJobsByPayment).Cursor()
+	c := t.bucket(bucketPaymentJobs).Cursor()
 	for ik, _ := c.Seek(prefix); ik != nil && bytes.HasPrefix(ik, prefix); ik, _ = c.Next() {
-		if len(ik) != len(prefix)+16 {
-			continue // another payment whose ID starts with k's and a 0x00
+		if len(ik) != 24 {
+			return nil, fmt.Errorf("%s: entry %x of payment %s is not 24 bytes: %w", bucketPaymentJobs, ik, k, errCorrupt)
 		}
-		key := ik[len(prefix):]
+		key := ik[8:]
 		v := jobs.Get(key)
 		if v == nil {
 			return nil, fmt.Errorf("job index of payment %s names job %x, which is missing", k, key)

@@ -61,9 +61,11 @@ func parsePaymentKey(b []byte) (platform.PaymentKey, error) {
 	return platform.PaymentKey{ProjectID: int64(binary.BigEndian.Uint64(b)), PaymentID: string(b[8:])}, nil
 }
 
-// paymentPrefix returns the prefix of the by-payment index keys of k: its
-// payment key and a 0x00.
-func paymentPrefix(k platform.PaymentKey) []byte { return append(paymentKey(k), 0) }
+// paymentJobKey returns the entry in bucketPaymentJobs of the job with
+// queue key key of the payment with seq.
+func paymentJobKey(seq uint64, key []byte) []byte {
+	return append(binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(key)), seq), key...)
+}
 
 // checkPaymentKey rejects keys that cannot name a payment.
 func checkPaymentKey(k platform.PaymentKey) error {

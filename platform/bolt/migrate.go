@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"fmt"
@@ -11,8 +12,14 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
 
-// Buckets of schema 1 that schema 2 no longer has.
-var bucketV1PaymentsByTime = []byte("payments_by_time")
+// Buckets of older schemas that the current one no longer has.
+var (
+	// bucketV1PaymentsByTime is the time index of schema 1.
+	bucketV1PaymentsByTime = []byte("payments_by_time")
+	// bucketV3JobsByPayment listed the jobs of a payment by its key, up
+	// to schema 3: pk + 0x00 + t(Due) + job ID → nothing.
+	bucketV3JobsByPayment = []byte("jobs_by_payment")
+)
 
 // migrateV1 converts a file of schema 1 to schema 2 in the transaction
 // that opens it: it reads every payment, delivery and job in their JSON
@@ -70,7 +77,7 @@ func migrateV1(btx *bbolt.Tx) error {
 	}
 
 	for _, name := range [][]byte{bucketPayments, bucketV1PaymentsByTime, bucketDeliveries, bucketDeliveriesByPayment,
-		bucketJobs, bucketJobsByID, bucketJobsByPayment} {
+		bucketJobs, bucketJobsByID, bucketV3JobsByPayment} {
 		if btx.Bucket(name) == nil {
 			continue
 		}
@@ -93,6 +100,9 @@ func migrateV1(btx *bbolt.Tx) error {
 		}
 	}
 	for _, j := range jobs {
+		if _, ok, err := t.paymentSeq(j.Payment); err != nil || !ok {
+			continue // of no stored payment: migrateV3 drops such jobs too
+		}
 		if err := t.PutJob(j); err != nil {
 			return fmt.Errorf("convert job %d: %w", j.ID, err)
 		}
@@ -125,7 +135,110 @@ func migrateV2(btx *bbolt.Tx) (int, error) {
 			return 0, err
 		}
 	}
-	return n, btx.Bucket(bucketMeta).Put(keySchema, u64(schemaVersion))
+	return n, btx.Bucket(bucketMeta).Put(keySchema, u64(3))
+}
+
+// jobsBatch is how many index entries a transaction of migrateV3 writes.
+const jobsBatch = 100_000
+
+// migrateV3 converts a file of schema 3 to schema 4 after the transaction
+// that opened it: it indexes every job by its payment's sequence
+// (bucketPaymentJobs) and drops the index by payment key
+// (bucketV3JobsByPayment). It reads the jobs once, in key order, holding
+// 24 bytes a job in memory (24 MB for a million), sorts them by payment,
+// drops the old index and writes the new one in transactions of jobsBatch
+// entries, each at the end of the bucket. The last transaction sets the
+// version, so that a conversion cut short starts again at the next Open,
+// from the jobs. A job of no stored payment, which the engine would drop when it
+// came due, is dropped; migrateV3 returns how many jobs it indexed and
+// dropped.
+func migrateV3(bdb *bbolt.DB) (indexed, dropped int, err error) {
+	var entries [][24]byte
+	var orphans [][]byte // their queue keys
+	err = bdb.View(func(btx *bbolt.Tx) error {
+		t := &tx{btx: btx}
+		jobs := btx.Bucket(bucketJobs)
+		entries = make([][24]byte, 0, jobs.Stats().KeyN)
+		return jobs.ForEach(func(k, v []byte) error {
+			j, err := decodeJob(k, v)
+			if err != nil {
+				return err
+			}
+			if len(k) != 16 {
+				return fmt.Errorf("job key %x is not 16 bytes: %w", k, errCorrupt)
+			}
+			seq, ok, err := t.paymentSeq(j.Payment)
+			switch {
+			case err != nil:
+				return err
+			case !ok:
+				orphans = append(orphans, bytes.Clone(k))
+				return nil
+			}
+			var e [24]byte
+			binary.BigEndian.PutUint64(e[:8], seq)
+			copy(e[8:], k)
+			entries = append(entries, e)
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("convert the jobs of schema 3: %w", err)
+	}
+	slices.SortFunc(entries, func(a, b [24]byte) int { return bytes.Compare(a[:], b[:]) })
+	// The old index goes first, so that the new one takes the pages it
+	// leaves: a file with many free pages writes the list of them at
+	// every commit.
+	err = bdb.Update(func(btx *bbolt.Tx) error {
+		for _, name := range [][]byte{bucketV3JobsByPayment, bucketPaymentJobs} {
+			if btx.Bucket(name) == nil {
+				continue
+			}
+			if err := btx.DeleteBucket(name); err != nil {
+				return err
+			}
+		}
+		_, err := btx.CreateBucket(bucketPaymentJobs)
+		return err
+	})
+	for err == nil && indexed < len(entries) {
+		batch := entries[indexed:min(indexed+jobsBatch, len(entries))]
+		err = bdb.Update(func(btx *bbolt.Tx) error {
+			b := btx.Bucket(bucketPaymentJobs)
+			b.FillPercent = fillAppend
+			for i := range batch {
+				if err := b.Put(batch[i][:], empty); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		indexed += len(batch)
+	}
+	if err == nil {
+		err = bdb.Update(func(btx *bbolt.Tx) error {
+			jobs, byID := btx.Bucket(bucketJobs), btx.Bucket(bucketJobsByID)
+			for _, k := range orphans {
+				if err := jobs.Delete(k); err != nil {
+					return err
+				}
+				if err := byID.Delete(k[8:]); err != nil {
+					return err
+				}
+			}
+			if err := btx.Bucket(bucketMeta).Put(keySchema, u64(schemaVersion)); err != nil {
+				return err
+			}
+			if err := checkSchema(btx); err != nil {
+				return err
+			}
+			return compactParents(btx)
+		})
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("convert the jobs of schema 3: %w", err)
+	}
+	return indexed, len(orphans), nil
 }
 
 // forEachV1 calls fn for every entry of a bucket of schema 1, if it is

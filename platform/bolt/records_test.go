@@ -130,6 +130,7 @@ func TestStoreKeepsEveryField(t *testing.T) {
 	p := filled[platform.Payment]()
 	j := filled[platform.Job]()
 	j.Due = base
+	j.Payment = p.Key() // a job belongs to a stored payment
 	dl := filled[platform.Delivery]()
 	dl.ProjectID, dl.PaymentID = p.ProjectID, p.ID // a delivery belongs to a stored payment
 	clock := filled[platform.ClockState]()

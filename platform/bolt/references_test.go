@@ -1,13 +1,9 @@
 package bolt
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -193,88 +189,6 @@ func TestFilter(t *testing.T) {
 		_, err := decodeFilter(bad)
 		assert.ErrorIs(t, err, errCorrupt, "%x", bad)
 	}
-}
-
-// TestOpenConvertsSchema2 opens a file written by the store of schema 2
-// (testdata/v2.db.gz: 120 payments of fillReal(newRealPayments(7), 0,
-// 120, 20) by commit bd9c910), says it converts it, and finds everything
-// it held, its references through the filter of generation 0.
-func TestOpenConvertsSchema2(t *testing.T) {
-	t.Parallel()
-	old, err := readSource("testdata/v2.db.gz")
-	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "sandbox.db")
-	require.NoError(t, os.WriteFile(path, old, 0o600))
-	var logged bytes.Buffer
-	converted, err := OpenLogged(path, slog.New(slog.NewTextHandler(&logged, nil)))
-	require.NoError(t, err)
-	defer converted.Close()
-	assert.Contains(t, logged.String(), "converting the data file")
-	assert.Contains(t, logged.String(), "references_sealed=120")
-	require.NoError(t, converted.db.View(func(btx *bbolt.Tx) error {
-		assert.Equal(t, u64(schemaVersion), btx.Bucket(bucketMeta).Get(keySchema))
-		return nil
-	}))
-	assert.Equal(t, []string{"0:120 sealed"}, refsOf(t, converted))
-	assertIndexesConsistent(t, converted)
-
-	written := newDB(t)
-	require.NoError(t, fillReal(written, newRealPayments(7), 0, 120, 20))
-	var payments []*platform.Payment
-	refs := map[string]platform.PaymentKey{}
-	view(t, written, func(tx platform.Tx) error {
-		page, err := tx.Payments(platform.PaymentFilter{})
-		payments = page.Payments
-		return err
-	})
-	require.NoError(t, written.db.View(func(btx *bbolt.Tx) error {
-		return (&tx{btx: btx}).generations(func(g generation) (bool, error) {
-			return true, g.b.ForEach(func(k, v []byte) error {
-				pk, err := parsePaymentKey(v)
-				refs[string(k[len("oxxo\x00"):])] = pk
-				return err
-			})
-		})
-	}))
-	require.Len(t, payments, 120)
-	require.Len(t, refs, 120)
-	view(t, converted, func(tx platform.Tx) error {
-		page, err := tx.Payments(platform.PaymentFilter{})
-		require.NoError(t, err)
-		assert.Equal(t, payments, page.Payments)
-		for ref, want := range refs {
-			got, err := tx.PaymentByReference("oxxo", ref)
-			require.NoError(t, err, ref)
-			assert.Equal(t, want, got)
-		}
-		_, err = tx.PaymentByReference("oxxo", "00000000000000")
-		assert.ErrorIs(t, err, platform.ErrNotFound)
-		return nil
-	})
-
-	// New references start generation 1; the old ones stay found, and are
-	// deleted from generation 0.
-	var some string
-	for some = range refs {
-		break
-	}
-	update(t, converted, func(tx platform.Tx) error {
-		require.NoError(t, tx.PutReference("oxxo", "new", key("new")))
-		return tx.DeleteReference("oxxo", some)
-	})
-	assert.Equal(t, []string{"1:1", "0:119 sealed"}, refsOf(t, converted))
-	assert.Equal(t, "new", owner(t, converted, "new"))
-	assert.Empty(t, owner(t, converted, some))
-	assertIndexesConsistent(t, converted)
-
-	// Opened again, it is not converted twice.
-	require.NoError(t, converted.Close())
-	logged.Reset()
-	again, err := OpenLogged(path, slog.New(slog.NewTextHandler(&logged, nil)))
-	require.NoError(t, err)
-	defer again.Close()
-	assert.Empty(t, logged.String())
-	assert.Equal(t, []string{"1:1", "0:119 sealed"}, refsOf(t, again))
 }
 
 // TestGenerationNumbers: generation numbers are 8 big-endian bytes, so

@@ -70,9 +70,11 @@ var (
 	// and DeleteJob find a job whatever Due its caller holds.
 	bucketJobsByID = []byte("jobs_by_id")
 
-	// bucketJobsByPayment lists the jobs of a payment in due order:
-	// pk + 0x00 + t(Due) + job ID → nothing.
-	bucketJobsByPayment = []byte("jobs_by_payment")
+	// bucketPaymentJobs lists the jobs of each payment in due order: the
+	// payment's seq (8 bytes) + t(Due) + job ID (8 bytes) → nothing. A
+	// job belongs to a stored payment. Keyed by the sequence, the jobs of
+	// new payments go to the end of the bucket, whatever their IDs.
+	bucketPaymentJobs = []byte("payment_jobs")
 
 	// bucketDeliveries is the outbox: delivery ID (8 bytes) → delivery
 	// record.
@@ -129,8 +131,11 @@ func indexName(kind, value string) []byte { return []byte(kind + value) }
 // sequence with the indexes above, bodies deflated and attempts as
 // splices of their delivery's body. Version 3 keeps references in
 // generations (references.go): the bucket of them a store of version 2
-// had becomes generation 0, sealed with a filter of its keys.
-const schemaVersion = 3
+// had becomes generation 0, sealed with a filter of its keys. Version 4
+// lists a payment's jobs by its sequence (bucketPaymentJobs) instead of
+// its key (jobs_by_payment), whose random order put the jobs of every
+// new payment on a page of its own.
+const schemaVersion = 4
 
 // Fill factors of buckets (see bbolt.Bucket.FillPercent).
 const (
@@ -153,7 +158,7 @@ var allBuckets = []struct {
 	{bucketSequences, fillRandom},
 	{bucketJobs, fillRandom},
 	{bucketJobsByID, fillRandom},
-	{bucketJobsByPayment, fillRandom},
+	{bucketPaymentJobs, fillAppend},
 	{bucketDeliveries, fillAppend},
 	{bucketDeliveriesByPayment, fillAppend},
 	{bucketDeliveriesByProject, fillAppend},
@@ -171,7 +176,7 @@ var resetBuckets = [][]byte{
 	bucketReferenceFilters,
 	bucketJobs,
 	bucketJobsByID,
-	bucketJobsByPayment,
+	bucketPaymentJobs,
 	bucketDeliveries,
 	bucketDeliveriesByPayment,
 	bucketDeliveriesByProject,

@@ -317,6 +317,9 @@ func TestDueJobs(t *testing.T) {
 		j(6, time.Date(1969, 7, 20, 20, 17, 0, 0, time.UTC)),
 	}
 	update(t, d, func(tx platform.Tx) error {
+		if err := tx.CreatePayment(payment(1, "p", "oxxo", platform.StatusProcessing, base)); err != nil {
+			return err
+		}
 		for _, j := range jobs {
 			if err := tx.PutJob(j); err != nil {
 				return err
@@ -379,6 +382,7 @@ func TestPutJobErrors(t *testing.T) {
 		{"no ID", platform.Job{Due: base, Payment: key("p")}, "no ID"},
 		{"no due time", platform.Job{ID: 1, Payment: key("p")}, "outside what the queue holds"},
 		{"after 2262", platform.Job{ID: 1, Due: time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC), Payment: key("p")}, "outside"},
+		{"of no stored payment", platform.Job{ID: 1, Due: base, Payment: key("p")}, "put job 1 () of payment 1/p: the payment is not stored: store the payment first"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -405,7 +409,7 @@ func TestNextJobOnEmptyQueue(t *testing.T) {
 func TestJobsOfPayment(t *testing.T) {
 	t.Parallel()
 	d := newDB(t)
-	a, b := key("a"), key("a\x00b") // b's key starts with a's index prefix
+	a, b := key("a"), key("a\x00b") // b's key starts with a's and a 0x00
 	other := platform.PaymentKey{ProjectID: 2, PaymentID: "a"}
 	jobs := []platform.Job{
 		{ID: 1, Due: base.Add(time.Hour), Kind: platform.JobProvider, Payment: a, Name: "lapse"},
@@ -415,6 +419,11 @@ func TestJobsOfPayment(t *testing.T) {
 		{ID: 5, Due: base, Kind: platform.JobProcess, Payment: other},
 	}
 	update(t, d, func(tx platform.Tx) error {
+		for _, k := range []platform.PaymentKey{a, b, other} {
+			if err := tx.CreatePayment(payment(k.ProjectID, k.PaymentID, "oxxo", platform.StatusProcessing, base)); err != nil {
+				return err
+			}
+		}
 		for _, j := range jobs {
 			if err := tx.PutJob(j); err != nil {
 				return err
