@@ -163,14 +163,21 @@ func open(path string, o openOptions) (*DB, error) {
 		return nil, err
 	}
 	if withLog {
-		bdb.NoSync = true // the log syncs commits; see replayLog for these
 		// bbolt grows a file whose map is larger than AllocSize by
 		// AllocSize at a time, and the log's map always is: 1 MB steps
 		// keep the file about the size of its pages.
 		bdb.AllocSize = logAllocSize
 	}
+	// Until the log starts again below, bbolt syncs each commit itself,
+	// and the log, whose base a commit may now overwrite, is emptied once
+	// its records are in the file.
 	if err := replayLog(bdb, records); err != nil {
 		return fail(&DamagedError{path, fmt.Sprintf("cannot be brought up to date from its log %s: %v", logPath(path), err)})
+	}
+	if !readOnly {
+		if err := emptyLog(path); err != nil {
+			return fail(err)
+		}
 	}
 	if readOnly {
 		err = guard(func() error { return bdb.View(checkSchema) })
@@ -186,11 +193,6 @@ func open(path string, o openOptions) (*DB, error) {
 	}
 	d := &DB{db: bdb, path: path}
 	if withLog {
-		// What the replay and createSchema wrote is made durable before
-		// the log that held it is emptied.
-		if err := bdb.Sync(); err != nil {
-			return fail(fmt.Errorf("bolt: data file %s: sync: %w", path, err))
-		}
 		if d.log, err = createLog(path, bdb.Info().PageSize, false); err != nil {
 			return fail(err)
 		}
@@ -198,6 +200,7 @@ func open(path string, o openOptions) (*DB, error) {
 			_ = d.log.close()
 			return fail(err)
 		}
+		bdb.NoSync = true // from now on the log syncs commits
 	}
 	if !readOnly && !withLog {
 		// A log left by another open would not know of the commits of
@@ -430,19 +433,23 @@ const logMapSize = 1 << (strconv.IntSize - 26)
 // logAllocSize is how much a data file with a log grows by at a time.
 const logAllocSize = 1 << 20
 
-// replayLog makes again, in bdb, the commits of records, each in its own
-// transaction, as it was made, and syncs them (bdb may have NoSync set).
+// replayLog makes again, in bdb, the commits of records, in order, in one
+// transaction, which bbolt syncs: a crash meanwhile leaves the file at the
+// log's base, where the next Open starts again. (Commits one by one would
+// let a commit overwrite pages of the base, which no pin holds here.)
 func replayLog(bdb *bbolt.DB, records []logRecord) error {
-	for _, r := range records {
-		err := guard(func() error {
-			return bdb.Update(func(btx *bbolt.Tx) error { return replay(&tx{btx: btx}, r.ops) })
-		})
-		if err != nil {
-			return fmt.Errorf("the record of transaction %d: %w", r.txid, err)
-		}
-	}
 	if len(records) == 0 {
 		return nil
 	}
-	return bdb.Sync()
+	return guard(func() error {
+		return bdb.Update(func(btx *bbolt.Tx) error {
+			t := &tx{btx: btx}
+			for _, r := range records {
+				if err := replay(t, r.ops); err != nil {
+					return fmt.Errorf("the record of transaction %d: %w", r.txid, err)
+				}
+			}
+			return nil
+		})
+	})
 }

@@ -430,6 +430,30 @@ func createLog(path string, pageSize int, noSync bool) (*redoLog, error) {
 	return l, nil
 }
 
+// emptyLog empties the log of the data file at path, if there is one, and
+// syncs it: once its records are in the file, the next commit may
+// overwrite pages of its base, to which nothing may take the file back.
+func emptyLog(path string) error {
+	lp := logPath(path)
+	f, err := os.OpenFile(lp, os.O_RDWR, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err == nil {
+		err = f.Truncate(0)
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("bolt: empty the log %s: %w", lp, err)
+	}
+	return nil
+}
+
 // syncDir syncs the directory dir, so that a file created in it stays.
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
