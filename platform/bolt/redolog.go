@@ -37,8 +37,11 @@ import (
 // until the next checkpoint, so bbolt reuses none of them meanwhile (pages
 // a later commit allocated and freed are reused as usual). So recovery puts
 // the base's meta page back, which makes the file exactly what it was at
-// the base, and replays the records after it. A record cut short by the
-// crash fails its checksum and ends the log; its commit was not answered.
+// the base, and replays the records after it, in one transaction bbolt
+// syncs; then it empties the log, before any other commit may reuse the
+// base's pages, and starts it again with a checkpoint. A record cut short
+// by the crash fails its checksum and ends the log; its commit was not
+// answered.
 //
 // A reader may see a commit a moment before its record is synced, while
 // its Update waits for the sync. Nothing the sandbox sends out (callbacks,
