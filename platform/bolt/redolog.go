@@ -24,7 +24,8 @@ import (
 // for the disk, the first for ~150 KB. With the log, bbolt runs with
 // NoSync: a commit writes its pages to the system's cache only, and the
 // committer appends the commit's write calls (logtx.go), a KB or two, to
-// the log file and syncs that. Only then is the Update answered.
+// the log file and syncs that, meanwhile. Only then is the Update
+// answered.
 //
 // A checkpoint, every logCheckpointBytes of log or logCheckpointCommits
 // commits, syncs the data file and records, in the log's header, the
