@@ -95,6 +95,9 @@ type openOptions struct {
 	// log, when not nil, hears what takes Open time: the conversion of a
 	// file of an older schema.
 	log *slog.Logger
+	// afterRecovery, when not nil, runs once the log's records are in the
+	// file, before anything else commits: for tests of a crash there.
+	afterRecovery func(*bbolt.DB) error
 }
 
 // open is Open, or OpenReadOnly, with more options.
@@ -176,6 +179,11 @@ func open(path string, o openOptions) (*DB, error) {
 	}
 	if !readOnly {
 		if err := emptyLog(path); err != nil {
+			return fail(err)
+		}
+	}
+	if o.afterRecovery != nil {
+		if err := o.afterRecovery(bdb); err != nil {
 			return fail(err)
 		}
 	}
