@@ -113,9 +113,9 @@ func TestALogBringsBackWhatAKilledProcessLeft(t *testing.T) {
 	t.Parallel()
 	d := newDB(t)
 	require.NotNil(t, d.log, "a data file on this system has a log")
-	require.NoError(t, fillReal(d, newRealPayments(3), 0, 90, 1))
+	require.NoError(t, fillReal(d, newRealPayments(3), 0, 40, 1))
 	update(t, d, everyKindOfWrite)
-	require.NoError(t, fillReal(d, newRealPayments(4), 90, 100, 1))
+	require.NoError(t, fillReal(d, newRealPayments(4), 40, 45, 1))
 
 	copied := crashCopy(t, d)
 	require.NotEmpty(t, pendingRecords(t, copied), "commits since the last checkpoint, which the copy must replay")
@@ -141,14 +141,14 @@ func TestALogBringsBackWhatAPowerCutLeft(t *testing.T) {
 	d := newDB(t)
 	d.log.checkpointCommits = 1 << 30 // none but the one below
 	d.log.checkpointBytes = 1 << 40
-	require.NoError(t, fillReal(d, newRealPayments(5), 0, 60, 1))
+	require.NoError(t, fillReal(d, newRealPayments(5), 0, 25, 1))
 	d.commits.writing.Lock()
 	require.NoError(t, d.log.checkpoint(d.db, schemaVersion))
 	d.commits.writing.Unlock()
 	atCheckpoint, err := os.ReadFile(d.Path())
 	require.NoError(t, err)
 
-	require.NoError(t, fillReal(d, newRealPayments(6), 60, 100, 1))
+	require.NoError(t, fillReal(d, newRealPayments(6), 25, 45, 1))
 	update(t, d, everyKindOfWrite)
 	want := contentNow(t, d)
 	now, err := os.ReadFile(d.Path())
@@ -157,7 +157,7 @@ func TestALogBringsBackWhatAPowerCutLeft(t *testing.T) {
 	require.NoError(t, err)
 	pageSize := d.db.Info().PageSize
 
-	for seed := range uint64(6) {
+	for seed := range uint64(4) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			t.Parallel()
 			r := rand.New(rand.NewPCG(seed, 1))
@@ -261,7 +261,7 @@ func TestALogIsNotAppliedToAnotherFile(t *testing.T) {
 	copied := crashCopy(t, d)
 	require.NotEmpty(t, pendingRecords(t, copied))
 	other := newDB(t)
-	require.NoError(t, fillReal(other, newRealPayments(10), 0, 30, 1))
+	require.NoError(t, fillReal(other, newRealPayments(10), 0, 12, 1))
 	require.NoError(t, other.Close())
 	raw, err := os.ReadFile(other.Path())
 	require.NoError(t, err)
