@@ -119,7 +119,7 @@ func BenchmarkBytesPerPayment(b *testing.B) {
 	const n = 20000
 	for b.Loop() {
 		d := newDB(b)
-		d.db.NoSync = true
+		d.syncOff()
 		require.NoError(b, fillReal(d, newRealPayments(1), 0, n, 100))
 		var size int64
 		var inUse int

@@ -19,7 +19,7 @@ import (
 func TestCompactParentsMergesSplitPages(t *testing.T) {
 	t.Parallel()
 	d := newDB(t)
-	d.db.NoSync = true
+	d.syncOff()
 	d.commits.compactAt = math.MaxInt64 // not before the test says
 	r := newRealPayments(1)
 	require.NoError(t, fillReal(d, r, 0, 300, 1))

@@ -57,7 +57,7 @@ func readSource(path string) ([]byte, error) {
 func makeSource(t *testing.T) []byte {
 	t.Helper()
 	d := newDB(t)
-	d.db.NoSync = true
+	d.syncOff()
 	require.NoError(t, fillReal(d, newRealPayments(3), 0, 1000, 50))
 	require.NoError(t, d.Close())
 	b, err := os.ReadFile(d.Path())

@@ -100,3 +100,12 @@ func deliveryIDsOf(ds []*platform.Delivery) []uint64 {
 	}
 	return r
 }
+
+// syncOff has d sync nothing, neither bbolt nor the log: for tests that
+// fill a store to test anything but the disk.
+func (d *DB) syncOff() {
+	d.db.NoSync = true
+	if d.log != nil {
+		d.log.noSync = true
+	}
+}

@@ -699,7 +699,7 @@ func TestReset(t *testing.T) {
 func TestAttemptLeavesDeliveryIndexes(t *testing.T) {
 	t.Parallel()
 	d := newDB(t)
-	d.db.NoSync = true
+	d.syncOff()
 	ds := make([]*platform.Delivery, 400)
 	update(t, d, func(tx platform.Tx) error {
 		for i := range ds {
