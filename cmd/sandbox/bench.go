@@ -419,7 +419,7 @@ func (b *bench) loadSandbox(ctx context.Context, file string, prefix string, d t
 		return nil, err
 	}
 	if fi, err := os.Stat(file); err == nil {
-		run.fileSize = diskSize(fi)
+		run.fileSize = fi.Size()
 	}
 	return run, nil
 }

@@ -102,7 +102,7 @@ func (b *bench) growth(ctx context.Context) (*growthRun, error) {
 	g.baseFaults = before.majorFaults + after.majorFaults
 	g.baseStart = min(before.coldStart, after.coldStart)
 	if info, err := os.Stat(g.file); err == nil {
-		g.fileSize = diskSize(info)
+		g.fileSize = info.Size()
 	}
 	return g, nil
 }

@@ -86,7 +86,9 @@ type committer struct {
 	refs *refFilters
 	// sealAt replaces the constant of that name when set, for tests.
 	sealAt int
-	// log is the data file's redo log; nil when bbolt syncs each commit.
+	// log is the data file's redo log (redolog.go); nil for a read-only
+	// DB, where the system has none (bbolt then syncs each commit), and
+	// once closed.
 	log *redoLog
 	// writing is held by whoever commits: a leader, or a function that
 	// runs alone. It keeps the log's records in the order of their
@@ -354,10 +356,14 @@ func (c *committer) logged(committed, appended error) error {
 	return committed
 }
 
-// closeLog checkpoints and closes the log, once every commit is done.
+// closeLog checkpoints and closes the log, if there is one, once every
+// commit is done; a second call finds none.
 func (c *committer) closeLog() error {
 	c.writing.Lock()
 	defer c.writing.Unlock()
+	if c.log == nil {
+		return nil
+	}
 	err := c.broken
 	if err == nil {
 		err = c.log.checkpoint(c.db, schemaVersion)
@@ -365,6 +371,7 @@ func (c *committer) closeLog() error {
 	if cerr := c.log.close(); err == nil {
 		err = cerr
 	}
+	c.log = nil
 	return err
 }
 

@@ -30,10 +30,6 @@ type DB struct {
 	// trim keeps the file's pages the process has read from staying in
 	// its resident memory; nil for a read-only DB.
 	trim *trimmer
-
-	// log makes commits durable (see redolog.go); nil for a read-only DB,
-	// or where the system has none (bbolt then syncs each commit).
-	log *redoLog
 }
 
 var _ platform.Store = (*DB)(nil)
@@ -201,13 +197,15 @@ func open(path string, o openOptions) (*DB, error) {
 	}
 	d := &DB{db: bdb, path: path}
 	if withLog {
-		if d.log, err = createLog(path, bdb.Info().PageSize, false); err != nil {
+		l, err := createLog(path, bdb.Info().PageSize)
+		if err != nil {
 			return fail(err)
 		}
-		if err := d.log.checkpoint(bdb, schemaVersion); err != nil {
-			_ = d.log.close()
+		if err := l.checkpoint(bdb, schemaVersion); err != nil {
+			_ = l.close()
 			return fail(err)
 		}
+		d.commits.log = l
 		bdb.NoSync = true // from now on the log syncs commits
 	}
 	if !readOnly && !withLog {
@@ -219,7 +217,6 @@ func open(path string, o openOptions) (*DB, error) {
 	}
 	d.commits.db = bdb
 	d.commits.refs = &refFilters{}
-	d.commits.log = d.log
 	d.commits.linger = DefaultLinger
 	d.commits.compactAt = firstCompaction
 	if !readOnly {
@@ -404,12 +401,8 @@ func createBuckets(btx *bbolt.Tx) error {
 // Close closes the file. Transactions in progress finish first.
 func (d *DB) Close() error {
 	d.trim.halt()
-	if d.log == nil {
-		return d.db.Close()
-	}
 	// A checkpoint at the end leaves nothing to replay at the next open.
 	err := d.commits.closeLog()
-	d.log = nil // a second Close closes bbolt's DB only
 	if cerr := d.db.Close(); err == nil {
 		err = cerr
 	}

@@ -105,7 +105,7 @@ func deliveryIDsOf(ds []*platform.Delivery) []uint64 {
 // fill a store to test anything but the disk.
 func (d *DB) syncOff() {
 	d.db.NoSync = true
-	if d.log != nil {
-		d.log.noSync = true
+	if d.commits.log != nil {
+		d.commits.log.noSync = true
 	}
 }

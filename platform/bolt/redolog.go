@@ -70,18 +70,12 @@ type redoLog struct {
 	pageSize int
 
 	epoch uint64 // of the current header
-	base  uint64 // txid the data file is durable at
-	last  uint64 // txid of the last record
 
-	next   int64 // offset of the next record
+	next   int64 // offset of the next record; next-logRecords bytes of records follow the base
 	filled int64 // the file's size: zeros from next on
-	// prevNext and prevLast are next and last before the last append,
-	// for takeBack.
-	prevNext int64
-	prevLast uint64
+	lastAt int64 // offset of the last record, for takeBack
 
-	commits int   // records since the base
-	bytes   int64 // their bytes
+	commits int // records since the base
 
 	// A checkpoint is due after every this many commits or bytes of
 	// records: logCheckpointCommits and logCheckpointBytes, unless a
@@ -279,25 +273,22 @@ func (l *redoLog) append(txid uint64, ops []byte) error {
 	if err := l.sync(); err != nil {
 		return err
 	}
-	l.prevNext, l.prevLast = l.next, l.last
+	l.lastAt = l.next
 	l.next += n
-	l.last = txid
 	l.commits++
-	l.bytes += n
 	return nil
 }
 
 // takeBack takes the last record out of the log again: its commit failed.
 func (l *redoLog) takeBack() error {
-	if _, err := l.f.WriteAt(make([]byte, l.next-l.prevNext), l.prevNext); err != nil {
+	if _, err := l.f.WriteAt(make([]byte, l.next-l.lastAt), l.lastAt); err != nil {
 		return fmt.Errorf("bolt: take a failed commit out of the log %s: %w", l.path, err)
 	}
 	if err := l.sync(); err != nil {
 		return err
 	}
-	l.bytes -= l.next - l.prevNext
 	l.commits--
-	l.next, l.last = l.prevNext, l.prevLast
+	l.next = l.lastAt
 	return nil
 }
 
@@ -328,7 +319,7 @@ func (l *redoLog) sync() error {
 
 // due says whether a checkpoint is due.
 func (l *redoLog) due() bool {
-	return l.bytes >= l.checkpointBytes || l.commits >= l.checkpointCommits
+	return l.next-logRecords >= l.checkpointBytes || l.commits >= l.checkpointCommits
 }
 
 // checkpoint makes the data file durable at its last commit and starts the
@@ -344,12 +335,11 @@ func (l *redoLog) checkpoint(db *bbolt.DB, schema uint64) error {
 		return fmt.Errorf("bolt: checkpoint: %w", err)
 	}
 	txid := uint64(pin.ID())
-	meta, err := l.metaPage(txid)
+	meta, m, err := l.metaPage(txid)
 	if err != nil {
 		_ = pin.Rollback()
 		return err
 	}
-	m, _ := readMeta(meta) // metaPage read it
 	root, freelist, err := baseSums(l.data, m)
 	if err != nil {
 		_ = pin.Rollback()
@@ -368,28 +358,30 @@ func (l *redoLog) checkpoint(db *bbolt.DB, schema uint64) error {
 		_ = l.pin.Rollback()
 	}
 	l.pin = pin
-	l.epoch, l.base, l.last = h.epoch, txid, txid
+	l.epoch = h.epoch
 	l.next = logRecords
-	l.commits, l.bytes = 0, 0
+	l.commits = 0
 	return nil
 }
 
-// metaPage reads the meta page of transaction txid from the data file.
-func (l *redoLog) metaPage(txid uint64) ([]byte, error) {
+// metaPage reads the meta page of transaction txid from the data file:
+// its bytes, as the log keeps them, and what it says.
+func (l *redoLog) metaPage(txid uint64) ([]byte, fileMeta, error) {
 	page := make([]byte, l.pageSize)
 	if _, err := l.data.ReadAt(page, int64(txid%2)*int64(l.pageSize)); err != nil {
-		return nil, fmt.Errorf("bolt: checkpoint: read the meta page: %w", err)
+		return nil, fileMeta{}, fmt.Errorf("bolt: checkpoint: read the meta page: %w", err)
 	}
-	if m, ok := readMeta(page); !ok || m.txid != txid {
-		return nil, fmt.Errorf("bolt: checkpoint: the meta page does not hold transaction %d", txid)
+	m, ok := readMeta(page)
+	if !ok || m.txid != txid {
+		return nil, fileMeta{}, fmt.Errorf("bolt: checkpoint: the meta page does not hold transaction %d", txid)
 	}
 	// The zeros after bbolt's meta are left out, never its own bytes
 	// (its checksum may end in a zero).
 	meta := page[:max(len(bytes.TrimRight(page, "\x00")), pageHeaderSize+metaSize)]
 	if len(meta) > logSlotSize-logHeadLen-4 {
-		return nil, fmt.Errorf("bolt: checkpoint: the meta page has %d bytes that are not zeros; bbolt writes 80", len(meta))
+		return nil, fileMeta{}, fmt.Errorf("bolt: checkpoint: the meta page has %d bytes that are not zeros; bbolt writes 80", len(meta))
 	}
-	return meta, nil
+	return meta, m, nil
 }
 
 // close releases the pin and closes the files.
@@ -409,7 +401,7 @@ func (l *redoLog) close() error {
 // file whose pages are pageSize bytes, and syncs its directory so that the
 // log is found after a crash. Its header is written by the first
 // checkpoint.
-func createLog(path string, pageSize int, noSync bool) (*redoLog, error) {
+func createLog(path string, pageSize int) (*redoLog, error) {
 	lp := logPath(path)
 	f, err := os.OpenFile(lp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
@@ -420,11 +412,11 @@ func createLog(path string, pageSize int, noSync bool) (*redoLog, error) {
 		_ = f.Close()
 		return nil, fmt.Errorf("bolt: open data file %s: %w", path, err)
 	}
-	l := &redoLog{f: f, path: lp, data: data, pageSize: pageSize, noSync: noSync,
+	l := &redoLog{f: f, path: lp, data: data, pageSize: pageSize,
 		checkpointCommits: logCheckpointCommits, checkpointBytes: logCheckpointBytes}
 	l.next, l.filled = logRecords, 0
 	err = l.reserve(logGrowth)
-	if err == nil && !noSync {
+	if err == nil {
 		err = syncDir(filepath.Dir(lp))
 	}
 	if err != nil {

@@ -112,7 +112,7 @@ func everyKindOfWrite(tx platform.Tx) error {
 func TestALogBringsBackWhatAKilledProcessLeft(t *testing.T) {
 	t.Parallel()
 	d := newDB(t)
-	require.NotNil(t, d.log, "a data file on this system has a log")
+	require.NotNil(t, d.commits.log, "a data file on this system has a log")
 	require.NoError(t, fillReal(d, newRealPayments(3), 0, 40, 1))
 	update(t, d, everyKindOfWrite)
 	require.NoError(t, fillReal(d, newRealPayments(4), 40, 45, 1))
@@ -139,11 +139,11 @@ func TestALogBringsBackWhatAKilledProcessLeft(t *testing.T) {
 func TestALogBringsBackWhatAPowerCutLeft(t *testing.T) {
 	t.Parallel()
 	d := newDB(t)
-	d.log.checkpointCommits = 1 << 30 // none but the one below
-	d.log.checkpointBytes = 1 << 40
+	d.commits.log.checkpointCommits = 1 << 30 // none but the one below
+	d.commits.log.checkpointBytes = 1 << 40
 	require.NoError(t, fillReal(d, newRealPayments(5), 0, 25, 1))
 	d.commits.writing.Lock()
-	require.NoError(t, d.log.checkpoint(d.db, schemaVersion))
+	require.NoError(t, d.commits.log.checkpoint(d.db, schemaVersion))
 	d.commits.writing.Unlock()
 	atCheckpoint, err := os.ReadFile(d.Path())
 	require.NoError(t, err)
@@ -255,7 +255,7 @@ func TestALogIsNotAppliedToAnotherFile(t *testing.T) {
 	d := newDB(t)
 	require.NoError(t, fillReal(d, newRealPayments(9), 0, 30, 1))
 	d.commits.writing.Lock()
-	require.NoError(t, d.log.checkpoint(d.db, schemaVersion)) // a base with payments
+	require.NoError(t, d.commits.log.checkpoint(d.db, schemaVersion)) // a base with payments
 	d.commits.writing.Unlock()
 	require.NoError(t, fillReal(d, newRealPayments(9), 30, 35, 1))
 	copied := crashCopy(t, d)
@@ -282,7 +282,7 @@ func TestALogIsNotAppliedToAnotherFile(t *testing.T) {
 func TestALogThatCannotBeWrittenStopsEveryCommit(t *testing.T) {
 	t.Parallel()
 	d := newDB(t)
-	require.NoError(t, d.log.f.Close()) // every write of the log now fails
+	require.NoError(t, d.commits.log.f.Close()) // every write of the log now fails
 	write := func(tx platform.Tx) error { return tx.PutClockState(platform.ClockState{Offset: time.Hour}) }
 	err := d.Update(context.Background(), write)
 	require.Error(t, err)
@@ -318,7 +318,7 @@ func TestAMetaPageWhoseChecksumEndsInZeroIsKept(t *testing.T) {
 	defer f.Close()
 
 	l := &redoLog{data: f, pageSize: 4096}
-	meta, err := l.metaPage(txid)
+	meta, _, err := l.metaPage(txid)
 	require.NoError(t, err)
 	got, ok := readMeta(meta)
 	require.True(t, ok, "the kept meta page reads")
@@ -326,28 +326,32 @@ func TestAMetaPageWhoseChecksumEndsInZeroIsKept(t *testing.T) {
 }
 
 // TestACommitBboltFailedIsTakenBackOutOfTheLog: a record is appended while
-// bbolt writes its commit's pages; when that commit fails, the record goes
-// again, and the next takes its place.
+// bbolt writes its commit's pages; when that commit fails, the committer
+// takes the record out again, answers bbolt's error, and the next record
+// takes its place.
 func TestACommitBboltFailedIsTakenBackOutOfTheLog(t *testing.T) {
 	t.Parallel()
 	d := newDB(t)
-	l := d.log
+	l := d.commits.log
 	d.commits.writing.Lock()
 	defer d.commits.writing.Unlock()
-	require.NoError(t, l.append(l.base+1, []byte{opReset, 1}))
-	require.NoError(t, l.append(l.base+2, []byte{opReset, 1, opReset, 1}))
-	require.NoError(t, l.takeBack())
-	require.NoError(t, l.append(l.base+2, []byte{opReset, 1}))
-
 	f, err := os.Open(l.path)
 	require.NoError(t, err)
 	defer f.Close()
 	h, ok, err := readHeader(f)
 	require.NoError(t, err)
 	require.True(t, ok)
+
+	require.NoError(t, l.append(h.base+1, []byte{opReset, 1}))
+	require.NoError(t, l.append(h.base+2, []byte{opReset, 1, opReset, 1}))
+	failed := errors.New("bbolt could not commit")
+	assert.ErrorIs(t, d.commits.logged(failed, nil), failed)
+	require.NoError(t, l.append(h.base+2, []byte{opReset, 1}))
+
 	records, err := readRecords(f, h)
 	require.NoError(t, err)
-	assert.Equal(t, []logRecord{{l.base + 1, []byte{opReset, 1}}, {l.base + 2, []byte{opReset, 1}}}, records)
+	assert.Equal(t, []logRecord{{h.base + 1, []byte{opReset, 1}}, {h.base + 2, []byte{opReset, 1}}}, records)
+	assert.NoError(t, d.commits.broken, "a commit bbolt failed does not stop the next")
 }
 
 // TestACrashAfterRecoveryKeepsWhatItRecovered: once Open has replayed a
