@@ -40,6 +40,7 @@ type benchOptions struct {
 	Data        string
 	Bin         string
 	HeapProfile string
+	RandomIDs   bool
 }
 
 const benchUsage = `Usage: sandbox bench [flags]
@@ -85,6 +86,15 @@ read: a store read cold, or a system that reclaims idle cache.
 --heapprofile writes the full store's heap profile after its load. Filling a
 million payments takes minutes: fill once into --data, then repeat with the
 same --data, which is reused as it is (the sales of each run are added to it).
+The store is filled in the project the loads pay into, whose callbacks it
+holds in the log (the fill gives the project no callback URL).
+
+The payment IDs are a prefix and a counter, which sort after those a store
+holds. With --random-ids they are 32 hex digits that look drawn at random
+(seeded: the same on every run), as merchants' UUIDs are, in the fill and in
+every load, so that each new payment's key lands among the million others.
+Fill a --data folder with --random-ids to measure them at scale: a folder is
+reused with the IDs it was filled with.
 
 Each load runs --connections keep-alive connections for --duration, or until
 --max-requests requests were sent. It prints requests per second, the 50th
@@ -107,8 +117,7 @@ const (
 	targetRSS           = 200 << 20              // bytes, under
 	targetColdStart     = time.Second            // under
 	targetFileSize      = 2 << 30                // bytes, under
-	benchProject        = 4242                   // the project the load pays into
-	fillProject         = 4243                   // the project --payments fills, without a callback URL
+	benchProject        = 4242                   // the project the loads pay into, and --payments fills
 	benchSecret         = "bench-secret-4242"    // its secret
 	benchFrozenAt       = "2026-03-02T09:00:00Z" // the sandbox clock, frozen
 )
@@ -124,6 +133,7 @@ func benchFlags(o *benchOptions) *flag.FlagSet {
 	fs.StringVar(&o.Data, "data", "", "keep the store --payments fills in this `folder` (its sandbox.db), and on later runs reuse it as it is instead of filling one again")
 	fs.StringVar(&o.Bin, "bin", "", "the sandbox `binary` whose serve the growth loads start (default: this one)")
 	fs.StringVar(&o.HeapProfile, "heapprofile", "", "with --payments, write the full store's heap profile (serve --pprof) to `file` after its load")
+	fs.BoolVar(&o.RandomIDs, "random-ids", false, "draw the payment IDs of the fill and of the loads at random, 32 hex digits as a merchant's UUIDs, instead of a prefix and a counter")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the sales load to `file` (go tool pprof reads it)")
 	return fs
 }
@@ -194,7 +204,7 @@ func (b *bench) run(ctx context.Context) error {
 		return err
 	}
 	salesFile := filepath.Join(b.dir, "sales.db")
-	sales, err := b.loadSandbox(ctx, salesFile, benchIDPrefix, o.Duration)
+	sales, err := b.loadSandbox(ctx, salesFile, b.ids(benchIDPrefix), o.Duration)
 	if err != nil {
 		return err
 	}
@@ -239,6 +249,10 @@ func (b *bench) run(ctx context.Context) error {
 	b.targets(echoRes, forward, floor, sales, grown)
 	return nil
 }
+
+// ids returns the payment IDs of a load whose IDs start with prefix, or
+// are drawn at random from it (--random-ids).
+func (b *bench) ids(prefix string) paymentIDs { return newPaymentIDs(prefix, b.o.RandomIDs) }
 
 // line prints one load's figures.
 func (b *bench) line(name string, r loadResult, note string) {
@@ -334,7 +348,7 @@ func (b *bench) loadEcho(ctx context.Context, d time.Duration) (loadResult, erro
 		return loadResult{}, err
 	}
 	defer srv.Close()
-	bodies, err := newSaleBodies(benchProject, benchSecret, benchIDPrefix)
+	bodies, err := newSaleBodies(benchProject, benchSecret, b.ids(benchIDPrefix))
 	if err != nil {
 		return loadResult{}, err
 	}
@@ -366,10 +380,10 @@ type sandboxRun struct {
 }
 
 // loadSandbox starts a sandbox on file in this process, loads it for d with
-// signed Oxxo sales whose payment IDs start with prefix, and waits for
-// their redirect callbacks.
-func (b *bench) loadSandbox(ctx context.Context, file string, prefix string, d time.Duration) (*sandboxRun, error) {
-	merchant := newReceiver(prefix, b.o.MaxRequests)
+// signed Oxxo sales with payment IDs ids, and waits for their redirect
+// callbacks.
+func (b *bench) loadSandbox(ctx context.Context, file string, ids paymentIDs, d time.Duration) (*sandboxRun, error) {
+	merchant := newReceiver(ids, b.o.MaxRequests)
 	msrv, murl, err := serveLoopback(merchant)
 	if err != nil {
 		return nil, err
@@ -387,7 +401,7 @@ func (b *bench) loadSandbox(ctx context.Context, file string, prefix string, d t
 		}
 	}()
 
-	bodies, err := newSaleBodies(benchProject, benchSecret, prefix)
+	bodies, err := newSaleBodies(benchProject, benchSecret, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -484,16 +498,18 @@ func startBenchSandbox(ctx context.Context, file, callbackURL string) (*benchSan
 	return &benchSandbox{url: url, stop: stop, commits: a.Store.Commits}, nil
 }
 
-// fillStore stores n Oxxo payments in a new data file through the engine,
-// many at once so that they share commits, in a project without a callback
-// URL (their callbacks wait in the log as a merchant's would that has none).
-func fillStore(ctx context.Context, file string, n int) error {
+// fillStore stores n Oxxo payments with payment IDs ids in a new data file
+// through the engine, many at once so that they share commits, in the bench
+// project without a callback URL: their callbacks wait in the log as a
+// merchant's would that has none, and stay there when a load gives the
+// project one.
+func fillStore(ctx context.Context, file string, n int, ids paymentIDs) error {
 	a, err := newBenchApp(ctx, file, "http://127.0.0.1:1")
 	if err != nil {
 		return fmt.Errorf("bench: fill: %w", err)
 	}
 	defer a.Close()
-	if err := a.Engine.PutProject(ctx, platform.Project{ID: fillProject, Secret: benchSecret}); err != nil {
+	if err := a.Engine.PutProject(ctx, platform.Project{ID: benchProject, Secret: benchSecret}); err != nil {
 		return fmt.Errorf("bench: fill: %w", err)
 	}
 	var (
@@ -512,7 +528,7 @@ func fillStore(ctx context.Context, file string, n int) error {
 					return
 				}
 				_, err := a.Engine.Sale(ctx, platform.SaleRequest{
-					ProjectID: fillProject, PaymentID: "fill-" + strconv.FormatInt(i, 10), Method: "oxxo",
+					ProjectID: benchProject, PaymentID: ids.id(i), Method: "oxxo",
 					Interface: platform.InterfaceGate, Amount: platform.Sum{Amount: 10000 + i%5000, Currency: "MXN"},
 					Description: "Order " + strconv.FormatInt(i, 10),
 					Customer: platform.Customer{ID: "589256", IPAddress: "66.249.64.45", FirstName: "Paul", LastName: "Marques",

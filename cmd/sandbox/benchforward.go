@@ -33,7 +33,7 @@ type forwardRun struct {
 // no decision, no storage, no fsync: no sandbox that sends a callback per
 // sale can beat its rate on this machine.
 func (b *bench) loadForwarder(ctx context.Context, d time.Duration) (*forwardRun, error) {
-	merchant := newReceiver(benchForwardPrefix, b.o.MaxRequests)
+	merchant := newReceiver(b.ids(benchForwardPrefix), b.o.MaxRequests)
 	msrv, murl, err := serveLoopback(merchant)
 	if err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func (b *bench) loadForwarder(ctx context.Context, d time.Duration) (*forwardRun
 	if err != nil {
 		return nil, err
 	}
-	bodies, err := newSaleBodies(benchProject, benchSecret, benchForwardPrefix)
+	bodies, err := newSaleBodies(benchProject, benchSecret, b.ids(benchForwardPrefix))
 	if err != nil {
 		srv.Close()
 		return nil, err

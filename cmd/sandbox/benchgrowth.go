@@ -72,7 +72,7 @@ func (b *bench) growth(ctx context.Context) (*growthRun, error) {
 	} else {
 		b.printf("\ngrowth: filling %s with %d payments...\n", g.file, o.Payments)
 		t0 := time.Now()
-		if err := fillStore(ctx, g.file, o.Payments); err != nil {
+		if err := fillStore(ctx, g.file, o.Payments, b.ids(fillIDPrefix)); err != nil {
 			return nil, err
 		}
 		g.fillTime, g.filled = time.Since(t0), true
@@ -81,14 +81,14 @@ func (b *bench) growth(ctx context.Context) (*growthRun, error) {
 	// run's sales.
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	empty := filepath.Join(b.dir, "empty")
-	before, err := b.loadProcess(ctx, bin, empty, "e"+run+"-", o.Duration/2, "")
+	before, err := b.loadProcess(ctx, bin, empty, b.ids("e"+run+"-"), o.Duration/2, "")
 	if err != nil {
 		return nil, err
 	}
-	if g.grown, err = b.loadProcess(ctx, bin, folder, "g"+run+"-", o.Duration, o.HeapProfile); err != nil {
+	if g.grown, err = b.loadProcess(ctx, bin, folder, b.ids("g"+run+"-"), o.Duration, o.HeapProfile); err != nil {
 		return nil, err
 	}
-	after, err := b.loadProcess(ctx, bin, empty, "a"+run+"-", o.Duration-o.Duration/2, "")
+	after, err := b.loadProcess(ctx, bin, empty, b.ids("a"+run+"-"), o.Duration-o.Duration/2, "")
 	if err != nil {
 		return nil, err
 	}
@@ -106,6 +106,10 @@ func (b *bench) growth(ctx context.Context) (*growthRun, error) {
 	}
 	return g, nil
 }
+
+// fillIDPrefix starts the payment IDs of the payments --payments fills a
+// store with (or seeds them, with --random-ids).
+const fillIDPrefix = "fill-"
 
 // cpuPerSale is a process's CPU time per request of its load.
 func cpuPerSale(cpu time.Duration, r loadResult) time.Duration {
@@ -163,11 +167,11 @@ func (b *bench) printGrowth(g *growthRun) {
 
 // loadProcess starts `bin serve` on folder, with the bench project's
 // callbacks going to a local merchant, loads it for d with sales whose
-// payment IDs start with prefix, waits for their callbacks and stops it.
+// payment IDs are ids, waits for their callbacks and stops it.
 // With heapProfile it writes the process's heap profile there after the
 // load.
-func (b *bench) loadProcess(ctx context.Context, bin, folder, prefix string, d time.Duration, heapProfile string) (*processRun, error) {
-	merchant := newReceiver(prefix, b.o.MaxRequests)
+func (b *bench) loadProcess(ctx context.Context, bin, folder string, ids paymentIDs, d time.Duration, heapProfile string) (*processRun, error) {
+	merchant := newReceiver(ids, b.o.MaxRequests)
 	msrv, murl, err := serveLoopback(merchant)
 	if err != nil {
 		return nil, err
@@ -181,7 +185,7 @@ func (b *bench) loadProcess(ctx context.Context, bin, folder, prefix string, d t
 	defer p.stop()
 	run.coldStart = p.ready
 
-	bodies, err := newSaleBodies(benchProject, benchSecret, prefix)
+	bodies, err := newSaleBodies(benchProject, benchSecret, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math/bits"
 	"net"
@@ -229,14 +230,90 @@ func post(ctx context.Context, client *http.Client, url string, body []byte) (in
 // receiver finds a callback's payment by it.
 const benchIDPrefix = "bench-"
 
+// paymentIDs names the payments of one load, or of the fill, by their
+// number: the prefix followed by the number, or, random, 32 hex digits
+// that look drawn at random, as merchants' UUIDs do, and sort anywhere
+// among a store's payment IDs. The first 16 digits are a hash of the
+// number keyed with the prefix, the last 16 the number masked with the
+// same key: the same prefix gives the same IDs on every run, and a receiver
+// reads the number back, knowing the IDs of its own load from any other.
+type paymentIDs struct {
+	prefix string
+	random bool
+	key    uint64 // random: the key of the hashes, from prefix
+}
+
+// newPaymentIDs returns the IDs of a load or a fill, random or prefix and
+// number.
+func newPaymentIDs(prefix string, random bool) paymentIDs {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(prefix))
+	return paymentIDs{prefix: prefix, random: random, key: h.Sum64()}
+}
+
+// randomIDLen is the length of a random payment ID.
+const randomIDLen = 32
+
+// id returns the payment ID of number n.
+func (p paymentIDs) id(n int64) string {
+	if !p.random {
+		return p.prefix + strconv.FormatInt(n, 10)
+	}
+	return fmt.Sprintf("%016x%016x", mix64(p.key^uint64(n)), uint64(n)^mix64(^p.key))
+}
+
+// number returns the number of payment ID id, false when id is none of
+// these IDs.
+func (p paymentIDs) number(id []byte) (int64, bool) {
+	if !p.random {
+		rest, ok := bytes.CutPrefix(id, []byte(p.prefix))
+		n, err := strconv.ParseInt(string(rest), 10, 64)
+		return n, ok && err == nil && n >= 0
+	}
+	if len(id) != randomIDLen {
+		return 0, false
+	}
+	hash, err1 := strconv.ParseUint(string(id[:16]), 16, 64)
+	masked, err2 := strconv.ParseUint(string(id[16:]), 16, 64)
+	n := masked ^ mix64(^p.key)
+	if err1 != nil || err2 != nil || hash != mix64(p.key^n) || int64(n) < 0 {
+		return 0, false
+	}
+	return int64(n), true
+}
+
+// find returns the number of the first of these payment IDs that a JSON
+// body holds as an "id".
+func (p paymentIDs) find(body []byte) (int64, bool) {
+	key := []byte(`"id":"`)
+	for i := bytes.Index(body, key); i >= 0; i = bytes.Index(body, key) {
+		body = body[i+len(key):]
+		end := bytes.IndexByte(body, '"')
+		if end < 0 {
+			return 0, false
+		}
+		if n, ok := p.number(body[:end]); ok {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+// mix64 is the finalizer of splitmix64: a bijection of 64-bit numbers
+// whose outputs of neighbouring inputs look unrelated.
+func mix64(z uint64) uint64 {
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
 // saleBodies signs Oxxo sale bodies for project and secret, one per payment
 // ID, without encoding JSON or flattening it again for each: the body and
 // its canonical string are computed once with placeholders, and each sale
-// only fills in its ID and signs. prefix is put before the number of every
-// payment ID.
+// only fills in its ID and signs, the payment ID of its number.
 type saleBodies struct {
 	secret string
-	prefix string
+	ids    paymentIDs
 	canon  []string // the canonical string, split at the payment ID
 	body   []string // the JSON body, split at the ID and the signature
 	holes  []byte   // which placeholder each split of body is followed by: 'i' or 's'
@@ -248,7 +325,7 @@ const (
 )
 
 // newSaleBodies prepares the templates of the Oxxo sales of project.
-func newSaleBodies(project int64, secret, prefix string) (*saleBodies, error) {
+func newSaleBodies(project int64, secret string, ids paymentIDs) (*saleBodies, error) {
 	sale := map[string]any{
 		"general": map[string]any{"project_id": project, "payment_id": idPlaceholder},
 		"customer": map[string]any{
@@ -258,7 +335,7 @@ func newSaleBodies(project int64, secret, prefix string) (*saleBodies, error) {
 		},
 		"payment": map[string]any{"amount": 10000, "currency": "MXN", "description": "Order " + idPlaceholder},
 	}
-	s := &saleBodies{secret: secret, prefix: prefix, canon: strings.Split(signature.Canonical(sale), idPlaceholder)}
+	s := &saleBodies{secret: secret, ids: ids, canon: strings.Split(signature.Canonical(sale), idPlaceholder)}
 	sale["general"].(map[string]any)["signature"] = sigPlaceholder
 	raw, err := json.Marshal(sale)
 	if err != nil {
@@ -299,7 +376,7 @@ func (s *saleBodies) check() error {
 }
 
 // id returns the payment ID of sale n.
-func (s *saleBodies) id(n int64) string { return s.prefix + strconv.FormatInt(n, 10) }
+func (s *saleBodies) id(n int64) string { return s.ids.id(n) }
 
 // sale returns the signed body of sale n.
 func (s *saleBodies) sale(n int64) []byte {
@@ -323,16 +400,16 @@ func (s *saleBodies) sale(n int64) []byte {
 // receiver is a merchant's callback endpoint that answers 200 at once and
 // notes when the redirect callback of each bench payment first arrives.
 type receiver struct {
-	prefix string
-	seen   []atomic.Int64 // by sale number: arrival in ns since start, 0 for not yet
-	start  time.Time
-	count  atomic.Int64 // distinct payments whose redirect callback arrived
-	dups   atomic.Int64 // redirect callbacks that arrived again
-	other  atomic.Int64 // callbacks that are not a bench payment's redirect
+	ids   paymentIDs
+	seen  []atomic.Int64 // by sale number: arrival in ns since start, 0 for not yet
+	start time.Time
+	count atomic.Int64 // distinct payments whose redirect callback arrived
+	dups  atomic.Int64 // redirect callbacks that arrived again
+	other atomic.Int64 // callbacks that are not a bench payment's redirect
 }
 
-func newReceiver(prefix string, capacity int64) *receiver {
-	return &receiver{prefix: prefix, seen: make([]atomic.Int64, capacity), start: time.Now()}
+func newReceiver(ids paymentIDs, capacity int64) *receiver {
+	return &receiver{ids: ids, seen: make([]atomic.Int64, capacity), start: time.Now()}
 }
 
 var awaitingRedirect = []byte(`"awaiting redirect result"`)
@@ -357,18 +434,8 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // saleNumber finds the bench payment ID in a callback body and returns its
 // number.
 func (r *receiver) saleNumber(body []byte) (int64, bool) {
-	key := []byte(`"id":"` + r.prefix)
-	i := bytes.Index(body, key)
-	if i < 0 {
-		return 0, false
-	}
-	rest := body[i+len(key):]
-	end := bytes.IndexByte(rest, '"')
-	if end < 0 {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(string(rest[:end]), 10, 64)
-	if err != nil || n < 0 || n >= int64(len(r.seen)) {
+	n, ok := r.ids.find(body)
+	if !ok || n >= int64(len(r.seen)) {
 		return 0, false
 	}
 	return n, true

@@ -18,6 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
 	"github.com/ecommpay-sandbox/sandbox/platform/signature"
 )
 
@@ -55,43 +57,75 @@ func TestHistogramBucketsAreOrdered(t *testing.T) {
 
 func TestSaleBodiesAreSignedAndDistinct(t *testing.T) {
 	t.Parallel()
-	bodies, err := newSaleBodies(7, "s3cret", "t-")
-	require.NoError(t, err)
-	seen := map[string]bool{}
-	for _, n := range []int64{0, 1, 9, 10, 12345} {
-		raw := bodies.sale(n)
-		data, err := signature.Decode(raw)
-		require.NoError(t, err, "%s", raw)
-		general := data["general"].(map[string]any)
-		assert.NoError(t, signature.Verify(data, general["signature"].(string), "s3cret"), "%s", raw)
-		id := general["payment_id"].(string)
-		assert.Equal(t, "t-"+strconv.FormatInt(n, 10), id)
-		assert.False(t, seen[id])
-		seen[id] = true
-		assert.Error(t, signature.Verify(data, general["signature"].(string), "other"), "a signature that checks nothing")
+	for _, random := range []bool{false, true} {
+		ids := newPaymentIDs("t-", random)
+		bodies, err := newSaleBodies(7, "s3cret", ids)
+		require.NoError(t, err)
+		seen := map[string]bool{}
+		for _, n := range []int64{0, 1, 9, 10, 12345} {
+			raw := bodies.sale(n)
+			data, err := signature.Decode(raw)
+			require.NoError(t, err, "%s", raw)
+			general := data["general"].(map[string]any)
+			assert.NoError(t, signature.Verify(data, general["signature"].(string), "s3cret"), "%s", raw)
+			id := general["payment_id"].(string)
+			if random {
+				assert.Regexp(t, `^[0-9a-f]{32}$`, id)
+			} else {
+				assert.Equal(t, "t-"+strconv.FormatInt(n, 10), id)
+			}
+			assert.Equal(t, id, newPaymentIDs("t-", random).id(n), "the same IDs on every run")
+			got, ok := ids.number([]byte(id))
+			assert.True(t, ok && got == n, "%s is number %d, read back as %d", id, n, got)
+			assert.False(t, seen[id])
+			seen[id] = true
+			assert.Error(t, signature.Verify(data, general["signature"].(string), "other"), "a signature that checks nothing")
+		}
 	}
+}
+
+// TestRandomIDsSpread: random payment IDs do not share a prefix, so that
+// a load's keys land all over a store's, and one load's IDs are no other's.
+func TestRandomIDsSpread(t *testing.T) {
+	t.Parallel()
+	ids, other := newPaymentIDs("g1-", true), newPaymentIDs("g2-", true)
+	firsts, descents := map[byte]bool{}, 0
+	for n := range int64(200) {
+		id := ids.id(n)
+		firsts[id[0]] = true
+		_, ok := other.number([]byte(id))
+		assert.False(t, ok, "%s is another load's", id)
+		if id > ids.id(n+1) {
+			descents++
+		}
+	}
+	assert.Len(t, firsts, 16, "the first hex digit takes every value")
+	assert.Greater(t, descents, 50, "the IDs do not sort in the order of their numbers")
 }
 
 func TestReceiverCountsEachRedirectOnce(t *testing.T) {
 	t.Parallel()
-	r := newReceiver("bench-", 10)
-	send := func(body string) {
-		req, _ := http.NewRequest(http.MethodPost, "/", bytes.NewReader([]byte(body)))
-		r.ServeHTTP(discardWriter{}, req)
+	for _, random := range []bool{false, true} {
+		ids := newPaymentIDs("bench-", random)
+		r := newReceiver(ids, 10)
+		send := func(body string) {
+			req, _ := http.NewRequest(http.MethodPost, "/", bytes.NewReader([]byte(body)))
+			r.ServeHTTP(discardWriter{}, req)
+		}
+		redirect := `{"project_id":1,"operation":{"id":"x"},"payment":{"id":"%s","status":"awaiting redirect result"}}`
+		send(fmt.Sprintf(redirect, ids.id(3)))
+		send(fmt.Sprintf(redirect, ids.id(3)))
+		send(fmt.Sprintf(redirect, ids.id(4)))
+		send(`{"payment":{"id":"` + ids.id(5) + `","status":"success"}}`)
+		send(fmt.Sprintf(redirect, newPaymentIDs("other-", random).id(6)))
+		send(fmt.Sprintf(redirect, ids.id(99))) // beyond capacity
+		assert.Equal(t, int64(2), r.count.Load())
+		assert.Equal(t, int64(1), r.dups.Load())
+		assert.Equal(t, int64(3), r.other.Load())
+		assert.Equal(t, int64(2), r.arrivedBy(time.Now()))
+		assert.Equal(t, int64(0), r.arrivedBy(r.start))
+		assert.False(t, r.lastArrival().IsZero())
 	}
-	redirect := `{"project_id":1,"payment":{"id":"bench-%d","status":"awaiting redirect result"}}`
-	send(fmt.Sprintf(redirect, 3))
-	send(fmt.Sprintf(redirect, 3))
-	send(fmt.Sprintf(redirect, 4))
-	send(`{"payment":{"id":"bench-5","status":"success"}}`)
-	send(`{"payment":{"id":"other-6","status":"awaiting redirect result"}}`)
-	send(fmt.Sprintf(redirect, 99)) // beyond capacity
-	assert.Equal(t, int64(2), r.count.Load())
-	assert.Equal(t, int64(1), r.dups.Load())
-	assert.Equal(t, int64(3), r.other.Load())
-	assert.Equal(t, int64(2), r.arrivedBy(time.Now()))
-	assert.Equal(t, int64(0), r.arrivedBy(r.start))
-	assert.False(t, r.lastArrival().IsZero())
 }
 
 type discardWriter struct{}
@@ -170,6 +204,27 @@ func TestBenchCommand(t *testing.T) {
 	assert.Contains(t, report, "growth: reusing "+filepath.Join(data, "sandbox.db"))
 	assert.NotContains(t, report, "filled ")
 	assertGrowth(report)
+
+	// --random-ids: the fill and the loads pay into the same project with
+	// IDs drawn at random, so that the load's keys land among the fill's.
+	random := t.TempDir()
+	out.Reset()
+	err = run(context.Background(), []string{"bench", "--connections", "2", "--duration", "200ms", "--max-requests", "6", "--drain", "20s",
+		"--payments", "10", "--data", random, "--bin", bin, "--random-ids"}, &out, io.Discard)
+	require.NoError(t, err, out.String())
+	assertGrowth(out.String())
+	db, err := bolt.OpenReadOnly(filepath.Join(random, "sandbox.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.View(context.Background(), func(tx platform.Tx) error {
+		page, err := tx.Payments(platform.PaymentFilter{ProjectID: benchProject})
+		require.NoError(t, err)
+		assert.Greater(t, len(page.Payments), 10, "the fill's payments and the load's, in the project the load pays into")
+		for _, p := range page.Payments {
+			assert.Regexp(t, `^[0-9a-f]{32}$`, p.ID)
+		}
+		return nil
+	}))
 }
 
 // sandboxScript writes a shell script that runs this test binary as the

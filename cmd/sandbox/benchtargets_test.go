@@ -20,7 +20,7 @@ func TestBenchTargets(t *testing.T) {
 		}
 		return r
 	}
-	merchant := newReceiver(benchIDPrefix, 10)
+	merchant := newReceiver(newPaymentIDs(benchIDPrefix, false), 10)
 	for i := range merchant.seen {
 		merchant.seen[i].Store(1)
 	}
