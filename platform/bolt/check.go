@@ -80,7 +80,8 @@ func checkTx(btx *bbolt.Tx, r *Report, pages []error) {
 	c.payments(t)
 	c.deliveries(t)
 	c.jobs(t)
-	c.references(t)
+	c.generations(t, referenceIndex, func(v []byte) bool { return len(v) >= 8 })
+	c.generations(t, paymentKeyIndex, func(v []byte) bool { return len(v) == 8 })
 	if _, err := t.ClockState(); err != nil && !isNotFound(err) {
 		c.problem("%v", err)
 	}
@@ -220,8 +221,8 @@ func (c *checker) reconcile(t *tx, undecoded int, precisely func(*tx), indexes .
 }
 
 // payments checks every payment record, its key and its index entries.
+// The keys of every generation are summed up together, as one index.
 func (c *checker) payments(t *tx) {
-	keys := t.bucket(bucketPaymentKeys)
 	index := t.bucket(bucketPaymentIndex)
 	var (
 		h                   maphash.Hash
@@ -256,9 +257,8 @@ func (c *checker) payments(t *tx) {
 		}
 		return ""
 	})
-	_ = keys.ForEach(func(k, v []byte) error {
+	_ = forEachGeneration(t, paymentKeyIndex, func(_ generation, k, v []byte) {
 		gotKeys.add(&h, k, v)
-		return nil
 	})
 	_ = index.ForEachBucket(func(project []byte) error {
 		idx := index.Bucket(project)
@@ -283,7 +283,6 @@ func (c *checker) payments(t *tx) {
 // paymentKeysPrecisely looks up the key of every payment record, and the
 // record of every key.
 func (c *checker) paymentKeysPrecisely(t *tx) {
-	keys := t.bucket(bucketPaymentKeys)
 	payments := t.bucket(bucketPayments)
 	_ = payments.ForEach(func(k, v []byte) error {
 		h, err := decodePaymentHead(v)
@@ -291,29 +290,39 @@ func (c *checker) paymentKeysPrecisely(t *tx) {
 			return nil // reported with the record
 		}
 		pk := platform.PaymentKey{ProjectID: h.projectID, PaymentID: h.id}
-		if got := keys.Get(paymentKey(pk)); !bytes.Equal(got, k) {
+		if got, err := t.lookup(paymentKeyIndex, paymentKey(pk)); err == nil && !bytes.Equal(got, k) {
 			c.problem("payment %s: its key names %x, not %x", pk, got, k)
 		}
 		return nil
 	})
-	_ = keys.ForEach(func(k, v []byte) error {
+	_ = forEachGeneration(t, paymentKeyIndex, func(g generation, k, v []byte) {
 		if c.full() {
-			return nil
+			return
 		}
 		pk, err := parsePaymentKey(k)
 		if err != nil || len(v) != 8 {
-			c.problem("payment key %x → %x is malformed", k, v)
-			return nil
+			c.problem("payment key %x → %x of generation %d is malformed", k, v, g.id)
+			return
 		}
 		rec := payments.Get(v)
 		if rec == nil {
 			c.problem("payment %s: its record %x is missing", pk, v)
-			return nil
+			return
 		}
 		if h, err := decodePaymentHead(rec); err == nil && (h.projectID != pk.ProjectID || h.id != pk.PaymentID) {
 			c.problem("payment %s: its key names the record of %d/%s", pk, h.projectID, h.id)
 		}
-		return nil
+	})
+}
+
+// forEachGeneration calls fn with every entry of every generation of ix,
+// newest generation first.
+func forEachGeneration(t *tx, ix *generationIndex, fn func(g generation, k, v []byte)) error {
+	return t.generations(ix, func(g generation) (bool, error) {
+		return true, g.b.ForEach(func(k, v []byte) error {
+			fn(g, k, v)
+			return nil
+		})
 	})
 }
 
@@ -559,19 +568,19 @@ func (c *checker) jobsPrecisely(t *tx) {
 	}
 }
 
-// references checks the generations of references (see references.go):
+// generations checks the generations of an index (see generations.go):
 // the filter of each sealed one must hold every key the generation holds,
 // as a lookup trusts it to say that a key is not there; the current one
-// must count its keys; every reference must name a payment key; and every
-// filter must belong to a generation.
-func (c *checker) references(t *tx) {
-	filters := t.bucket(bucketReferenceFilters)
-	err := t.generations(func(g generation) (bool, error) {
+// must count its keys; every value must be valid (a payment key, a
+// sequence); and every filter must belong to a generation.
+func (c *checker) generations(t *tx, ix *generationIndex, valid func(v []byte) bool) {
+	filters := t.bucket(ix.filters)
+	err := t.generations(ix, func(g generation) (bool, error) {
 		var f *filter
 		if v := filters.Get(u64(g.id)); v != nil {
 			var err error
 			if f, err = decodeFilter(v); err != nil {
-				c.problem("the filter of reference generation %d: %v", g.id, err)
+				c.problem("the filter of %s generation %d: %v", ix.what, g.id, err)
 			}
 		}
 		n := uint64(0)
@@ -580,24 +589,24 @@ func (c *checker) references(t *tx) {
 			switch {
 			case c.full():
 			case f != nil && !f.mayHave(hashKey(k)):
-				c.problem("reference %q of generation %d is missing from its filter: lookups would not find it", k, g.id)
-			case len(v) < 8:
-				c.problem("reference %q of generation %d names %x, which is no payment key", k, g.id, v)
+				c.problem("%s %q of generation %d is missing from its filter: lookups would not find it", ix.what, k, g.id)
+			case !valid(v):
+				c.problem("%s %q of generation %d names %x, which is no %s", ix.what, k, g.id, v, ix.names)
 			}
 			return nil
 		})
 		if f == nil && g.id != 0 && n != g.b.Sequence() {
-			c.problem("reference generation %d counts %d references and holds %d", g.id, g.b.Sequence(), n)
+			c.problem("%s generation %d counts %d keys and holds %d", ix.what, g.id, g.b.Sequence(), n)
 		}
 		return !c.full(), nil
 	})
 	if err != nil {
 		c.problem("%v", err)
 	}
-	gens := t.bucket(bucketReferenceGenerations)
+	gens := t.bucket(ix.gens)
 	_ = filters.ForEach(func(k, _ []byte) error {
 		if len(k) != 8 || (binary.BigEndian.Uint64(k) != 0 && gens.Bucket(k) == nil) {
-			c.problem("%s holds %x, the filter of no reference generation", bucketReferenceFilters, k)
+			c.problem("%s holds %x, the filter of no %s generation", ix.filters, k, ix.what)
 		}
 		return nil
 	})

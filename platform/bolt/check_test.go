@@ -43,12 +43,20 @@ func TestCheckNamesBrokenIndexes(t *testing.T) {
 		want   []string
 	}{
 		{"a payment's key removed", func(btx *bbolt.Tx) error {
-			b := btx.Bucket(bucketPaymentKeys)
+			b := firstNested(btx.Bucket(bucketPaymentKeyGenerations))
 			return b.Delete(firstKey(b))
-		}, []string{"its key names , not"}},
+		}, []string{"its key names , not", "payment key generation 1 counts 1000 keys and holds 999"}},
 		{"a key naming another payment", func(btx *bbolt.Tx) error {
-			b := btx.Bucket(bucketPaymentKeys)
+			b := firstNested(btx.Bucket(bucketPaymentKeyGenerations))
 			return b.Put(firstKey(b), u64(999_999))
+		}, []string{"its record 00000000000f423f is missing"}},
+		{"a key of generation 0 naming another payment", func(btx *bbolt.Tx) error {
+			b := firstNested(btx.Bucket(bucketPaymentKeyGenerations))
+			k := firstKey(b)
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+			return btx.Bucket(bucketPaymentKeys).Put(k, u64(999_999))
 		}, []string{"its record 00000000000f423f is missing"}},
 		{"an index entry removed", func(btx *bbolt.Tx) error {
 			b := firstNested(firstNested(btx.Bucket(bucketPaymentIndex)))

@@ -82,8 +82,8 @@ func (e *PanicError) Unwrap() error {
 // which commits the whole queue in the next transaction.
 type committer struct {
 	db *bbolt.DB
-	// refs caches the filters of the DB's sealed reference generations.
-	refs *refFilters
+	// filters caches the filters of the DB's sealed generations.
+	filters *filterCache
 	// sealAt replaces the constant of that name when set, for tests.
 	sealAt int
 	// log is the data file's redo log (redolog.go); nil for a read-only
@@ -400,7 +400,7 @@ func btxOf(t platform.Tx) *bbolt.Tx {
 }
 
 // tx returns btx as the committer's transactions see it.
-func (c *committer) tx(btx *bbolt.Tx) *tx { return &tx{btx: btx, refs: c.refs, sealAt: c.sealAt} }
+func (c *committer) tx(btx *bbolt.Tx) *tx { return &tx{btx: btx, filters: c.filters, sealAt: c.sealAt} }
 
 // run calls fn with t, guarded.
 func run(t platform.Tx, fn func(platform.Tx) error) error {

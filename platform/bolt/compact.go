@@ -60,7 +60,7 @@ func compactParents(btx *bbolt.Tx) error {
 	if err := touchChildren(btx, names); err != nil {
 		return fmt.Errorf("compact the root: %w", err)
 	}
-	for _, name := range [][]byte{bucketDeliveriesByProject, bucketSequences, bucketReferenceGenerations} {
+	for _, name := range [][]byte{bucketDeliveriesByProject, bucketSequences, bucketReferenceGenerations, bucketPaymentKeyGenerations} {
 		if _, err := compactBucket(btx.Bucket(name)); err != nil {
 			return fmt.Errorf("compact %s: %w", name, err)
 		}

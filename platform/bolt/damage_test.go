@@ -118,7 +118,8 @@ func layoutOf(t *testing.T, path string) fileLayout {
 	// Open also merges the pages of the buckets that hold buckets
 	// (compactParents): it reads every page of their trees, and of the
 	// trees of payment_index's project buckets.
-	for _, name := range [][]byte{bucketDeliveriesByProject, bucketSequences, bucketPaymentIndex} {
+	for _, name := range [][]byte{bucketDeliveriesByProject, bucketSequences, bucketReferenceGenerations,
+		bucketPaymentKeyGenerations, bucketPaymentIndex} {
 		if id := l.roots[string(name)]; id != 0 {
 			markTree(t, s, id, bytes.Equal(name, bucketPaymentIndex), l.opening)
 		}
@@ -210,7 +211,7 @@ func TestOpenRefusesDamagedFiles(t *testing.T) {
 			writeAt(t, path, int64(layoutOf(t, path).roots[string(bucketPayments)])*4096, make([]byte, 16))
 		}, "its header names page 0", false},
 		{"garbage over the root page of an index", func(t *testing.T, path string) {
-			writeAt(t, path, int64(layoutOf(t, path).roots[string(bucketPaymentKeys)])*4096+16, garbage[:64])
+			writeAt(t, path, int64(layoutOf(t, path).roots[string(bucketPaymentKeyGenerations)])*4096+16, garbage[:64])
 		}, "is damaged at byte", false},
 		{"garbage in the middle", func(t *testing.T, path string) {
 			writeAt(t, path, deepPageAt(t, path, int64(len(src)/2)), garbage)

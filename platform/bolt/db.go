@@ -216,7 +216,7 @@ func open(path string, o openOptions) (*DB, error) {
 		}
 	}
 	d.commits.db = bdb
-	d.commits.refs = &refFilters{}
+	d.commits.filters = &filterCache{}
 	d.commits.linger = DefaultLinger
 	d.commits.compactAt = firstCompaction
 	if !readOnly {
@@ -316,7 +316,7 @@ func checkSchema(btx *bbolt.Tx) error {
 // older schema, saying so on log, and refuses what it cannot read: a newer
 // schema, or a file that is not the sandbox's. A new file, or one of the
 // current schema, takes one transaction; a conversion several (see
-// migrateV3).
+// migrateV3 and migrateV4).
 func createSchema(bdb *bbolt.DB, path string, log *slog.Logger) error {
 	var got uint64 // 0 for a new file
 	sealed := 0
@@ -346,19 +346,28 @@ func createSchema(bdb *bbolt.DB, path string, log *slog.Logger) error {
 			}
 		}
 		if got <= 2 {
-			sealed, err = migrateV2(btx)
+			if sealed, err = migrateV2(btx); err != nil {
+				return err
+			}
 		}
-		return err
+		return createBuckets(btx) // those of later schemas, which the conversions below read
 	})
 	if err != nil || got == 0 || got == schemaVersion {
 		return err
 	}
-	indexed, dropped, err := migrateV3(bdb)
+	indexed, dropped := 0, 0
+	if got <= 3 {
+		if indexed, dropped, err = migrateV3(bdb); err != nil {
+			return err
+		}
+	}
+	keys, err := migrateV4(bdb)
 	if err != nil {
 		return err
 	}
 	log.Info("converted the data file", "path", path, "schema", schemaVersion, "references_sealed", sealed,
-		"jobs_indexed", indexed, "jobs_dropped", dropped, "took", time.Since(start).Round(time.Millisecond).String())
+		"jobs_indexed", indexed, "jobs_dropped", dropped, "payment_keys_sealed", keys,
+		"took", time.Since(start).Round(time.Millisecond).String())
 	return nil
 }
 

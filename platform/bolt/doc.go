@@ -14,9 +14,10 @@
 // layout of codec.go, kept apart from the API types of package platform so
 // that a change of the API does not silently change the file format.
 // Payments are listed through index buckets, a page at a time
-// (payments.go). Provider references are kept in generations, each sealed
-// with a Bloom filter once full, so that the random references of a new
-// payment touch no page of the millions stored before (references.go). Open reads every page of an existing file before bbolt
+// (payments.go). Provider references and payment keys are kept in
+// generations, each sealed with a Bloom filter once full, so that the
+// random references and payment ID of a new payment touch no page of the
+// millions stored before (generations.go). Open reads every page of an existing file before bbolt
 // does and refuses a damaged one (pages.go); Check reads every record too
 // (check.go). A panic while reading a damaged file is an error, not a
 // crash (guard, commit.go). Times come back in UTC.

@@ -6,14 +6,14 @@ import (
 	"fmt"
 )
 
-// A filter is a Bloom filter of the keys of one sealed generation of
-// references (see references.go): it answers "maybe there" for every key
-// the generation held when it was sealed, and "not there" for nearly every
-// other key, without reading the generation's pages. A lookup of a
-// reference nobody has, which every new payment's references are, then
+// A filter is a Bloom filter of the keys of one sealed generation of an
+// index (see generations.go): it answers "maybe there" for every key the
+// generation held when it was sealed, and "not there" for nearly every
+// other key, without reading the generation's pages. A lookup of a key
+// nobody has, which every new payment's references and key are, then
 // touches none of the pages of the generations before the current one.
 //
-// It is stored in bucketReferenceFilters as one value: a format byte
+// It is stored in the index's bucket of filters as one value: a format byte
 // (filterFormat), the number of hashes per key (1 byte), the number of keys
 // it was built from (8 bytes) and its bits, a multiple of 64.
 type filter struct {
@@ -40,9 +40,9 @@ func newFilter(n int) *filter {
 // keyHash is the pair of hashes a filter derives a key's bits from.
 type keyHash struct{ h1, h2 uint64 }
 
-// hashKey hashes a reference key: FNV-1a, then mixed (the finalizer of
-// splitmix64) so that keys that differ in their last bytes, as references
-// do, spread over the whole filter. It must never change: stored filters
+// hashKey hashes a key: FNV-1a, then mixed (the finalizer of splitmix64)
+// so that keys that differ in their last bytes, as references and payment
+// IDs do, spread over the whole filter. It must never change: stored filters
 // were built with it.
 func hashKey(k []byte) keyHash {
 	h := uint64(14695981039346656037)
@@ -100,7 +100,7 @@ func (f *filter) encode() []byte {
 }
 
 // errFilterFormat is a stored filter this sandbox cannot read.
-var errFilterFormat = errors.New("not a reference filter this sandbox wrote")
+var errFilterFormat = errors.New("not a filter this sandbox wrote")
 
 // decodeFilter reads a filter stored by encode, into memory of its own.
 func decodeFilter(b []byte) (*filter, error) {

@@ -112,28 +112,15 @@ func migrateV1(btx *bbolt.Tx) error {
 
 // migrateV2 converts a file of schema 2 to schema 3 in the transaction
 // that opens it, and returns how many references it sealed: the bucket of
-// references becomes generation 0 of them (see references.go), sealed with
-// a filter of its keys, which it reads once, in key order. It holds the
-// filter in memory meanwhile, 14 bits a reference (3.5 MB for two
-// million).
+// references becomes generation 0 of them (see generations.go), sealed
+// with a filter of its keys (sealGenerationZero).
 func migrateV2(btx *bbolt.Tx) (int, error) {
 	if err := createBuckets(btx); err != nil {
 		return 0, err
 	}
-	refs := btx.Bucket(bucketReferences)
-	n := refs.Stats().KeyN
-	if n > 0 {
-		f := newFilter(n)
-		if err := refs.ForEach(func(k, _ []byte) error {
-			f.add(hashKey(k))
-			return nil
-		}); err != nil {
-			return 0, fmt.Errorf("seal the references of schema 2: %w", err)
-		}
-		t := &tx{btx: btx}
-		if err := t.putFilter(0, f); err != nil {
-			return 0, err
-		}
+	n, err := sealGenerationZero(btx, referenceIndex)
+	if err != nil {
+		return 0, fmt.Errorf("convert the references of schema 2: %w", err)
 	}
 	return n, btx.Bucket(bucketMeta).Put(keySchema, u64(3))
 }
@@ -148,8 +135,8 @@ const jobsBatch = 100_000
 // 24 bytes a job in memory (24 MB for a million), sorts them by payment,
 // drops the old index and writes the new one in transactions of jobsBatch
 // entries, each at the end of the bucket. The last transaction sets the
-// version, so that a conversion cut short starts again at the next Open,
-// from the jobs. A job of no stored payment, which the engine would drop when it
+// version to 4, so that a conversion cut short starts again at the next
+// Open, from the jobs. A job of no stored payment, which the engine would drop when it
 // came due, is dropped; migrateV3 returns how many jobs it indexed and
 // dropped.
 func migrateV3(bdb *bbolt.DB) (indexed, dropped int, err error) {
@@ -226,19 +213,44 @@ func migrateV3(bdb *bbolt.DB) (indexed, dropped int, err error) {
 					return err
 				}
 			}
-			if err := btx.Bucket(bucketMeta).Put(keySchema, u64(schemaVersion)); err != nil {
-				return err
-			}
-			if err := checkSchema(btx); err != nil {
-				return err
-			}
-			return compactParents(btx)
+			return btx.Bucket(bucketMeta).Put(keySchema, u64(4))
 		})
 	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("convert the jobs of schema 3: %w", err)
 	}
 	return indexed, len(orphans), nil
+}
+
+// migrateV4 converts a file of schema 4 to schema 5 after the
+// transactions that opened it, and returns how many payment keys it
+// sealed: the bucket of payment keys becomes generation 0 of them (see
+// generations.go), sealed with a filter of its keys (sealGenerationZero),
+// in one transaction that writes the filter (1.7 MB for a million keys)
+// and the version, and leaves the keys where they are. A conversion cut
+// short starts again at the next Open.
+func migrateV4(bdb *bbolt.DB) (int, error) {
+	n := 0
+	err := bdb.Update(func(btx *bbolt.Tx) error {
+		if err := createBuckets(btx); err != nil {
+			return err
+		}
+		var err error
+		if n, err = sealGenerationZero(btx, paymentKeyIndex); err != nil {
+			return err
+		}
+		if err := btx.Bucket(bucketMeta).Put(keySchema, u64(schemaVersion)); err != nil {
+			return err
+		}
+		if err := checkSchema(btx); err != nil {
+			return err
+		}
+		return compactParents(btx)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("convert the payment keys of schema 4: %w", err)
+	}
+	return n, nil
 }
 
 // forEachV1 calls fn for every entry of a bucket of schema 1, if it is

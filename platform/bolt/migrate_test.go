@@ -111,11 +111,13 @@ func TestOpenConvertsSchema2(t *testing.T) {
 	defer converted.Close()
 	assert.Contains(t, logged.String(), "converting the data file")
 	assert.Contains(t, logged.String(), "references_sealed=120 jobs_indexed=240 jobs_dropped=1")
+	assert.Contains(t, logged.String(), "payment_keys_sealed=120")
 	require.NoError(t, converted.db.View(func(btx *bbolt.Tx) error {
 		assert.Equal(t, u64(schemaVersion), btx.Bucket(bucketMeta).Get(keySchema))
 		return nil
 	}))
-	assert.Equal(t, []string{"0:120 sealed"}, refsOf(t, converted))
+	assert.Equal(t, []string{"0:120 sealed"}, generationsOf(t, converted, referenceIndex))
+	assert.Equal(t, []string{"0:120 sealed"}, generationsOf(t, converted, paymentKeyIndex))
 	assertIndexesConsistent(t, converted)
 
 	written := newDB(t)
@@ -129,7 +131,7 @@ func TestOpenConvertsSchema2(t *testing.T) {
 		return err
 	})
 	require.NoError(t, written.db.View(func(btx *bbolt.Tx) error {
-		return (&tx{btx: btx}).generations(func(g generation) (bool, error) {
+		return (&tx{btx: btx}).generations(referenceIndex, func(g generation) (bool, error) {
 			return true, g.b.ForEach(func(k, v []byte) error {
 				pk, err := parsePaymentKey(v)
 				refs[string(k[len("oxxo\x00"):])] = pk
@@ -183,19 +185,15 @@ func TestOpenConvertsSchema2(t *testing.T) {
 		require.NoError(t, tx.PutReference("oxxo", "new", key("new")))
 		return tx.DeleteReference("oxxo", some)
 	})
-	assert.Equal(t, []string{"1:1", "0:119 sealed"}, refsOf(t, converted))
+	assert.Equal(t, []string{"1:1", "0:119 sealed"}, generationsOf(t, converted, referenceIndex))
 	assert.Equal(t, "new", owner(t, converted, "new"))
 	assert.Empty(t, owner(t, converted, some))
 	assertIndexesConsistent(t, converted)
 
 	// Opened again, it is not converted twice.
-	require.NoError(t, converted.Close())
-	logged.Reset()
-	again, err := OpenLogged(path, slog.New(slog.NewTextHandler(&logged, nil)))
-	require.NoError(t, err)
-	defer again.Close()
-	assert.Empty(t, logged.String())
-	assert.Equal(t, []string{"1:1", "0:119 sealed"}, refsOf(t, again))
+	again, log := reopen(t, converted)
+	assert.Empty(t, log)
+	assert.Equal(t, []string{"1:1", "0:119 sealed"}, generationsOf(t, again, referenceIndex))
 }
 
 // addV2FixtureJobs adds to the payments of testdata/v2.db.gz what the file
@@ -260,7 +258,7 @@ func TestJobConversionStartsAgain(t *testing.T) {
 	again, err := OpenLogged(path, slog.New(slog.NewTextHandler(&logged, nil)))
 	require.NoError(t, err)
 	defer again.Close()
-	assert.Contains(t, logged.String(), "schema=3 to=4")
+	assert.Contains(t, logged.String(), "schema=3 to=5")
 	assert.Contains(t, logged.String(), "jobs_indexed=240 jobs_dropped=0")
 	assert.Equal(t, want, jobsByPayment(t, again))
 	require.NoError(t, again.db.View(func(btx *bbolt.Tx) error {
@@ -268,6 +266,18 @@ func TestJobConversionStartsAgain(t *testing.T) {
 		return nil
 	}))
 	assertIndexesConsistent(t, again)
+}
+
+// reopen closes d and opens its file again, and returns it with what Open
+// logged; it is closed when t ends.
+func reopen(t *testing.T, d *DB) (*DB, string) {
+	t.Helper()
+	require.NoError(t, d.Close())
+	var logged bytes.Buffer
+	again, err := OpenLogged(d.Path(), slog.New(slog.NewTextHandler(&logged, nil)))
+	require.NoError(t, err)
+	t.Cleanup(func() { again.Close() })
+	return again, logged.String()
 }
 
 // jobsByPayment returns the jobs of every payment of d.

@@ -28,14 +28,23 @@ func makeRef(created uint64, seq uint64) []byte {
 // refSeq returns the sequence of a ref.
 func refSeq(ref []byte) uint64 { return binary.BigEndian.Uint64(ref[8:]) }
 
+// Payment keys are kept in generations (generations.go), so that the key
+// of a new payment, whose ID merchants draw at random (UUIDs and the like),
+// costs what it costs in an empty store, however many a store holds. The
+// keys a store held before schema 5 are generation 0, in
+// bucketPaymentKeys, sealed by the conversion (see migrateV4). A key is
+// put once, when its payment is created, and never deleted but by Reset.
+
 // paymentSeq returns the sequence of payment k, false when there is none.
 func (t *tx) paymentSeq(k platform.PaymentKey) (uint64, bool, error) {
-	v := t.bucket(bucketPaymentKeys).Get(paymentKey(k))
-	if v == nil {
+	v, err := t.lookup(paymentKeyIndex, paymentKey(k))
+	switch {
+	case err != nil:
+		return 0, false, fmt.Errorf("payment %s: %w", k, err)
+	case v == nil:
 		return 0, false, nil
-	}
-	if len(v) != 8 {
-		return 0, false, fmt.Errorf("payment %s: its entry in %s is %d bytes, not 8: %w", k, bucketPaymentKeys, len(v), errCorrupt)
+	case len(v) != 8:
+		return 0, false, fmt.Errorf("payment %s: its entry in the payment keys is %d bytes, not 8: %w", k, len(v), errCorrupt)
 	}
 	return binary.BigEndian.Uint64(v), true, nil
 }
@@ -77,7 +86,10 @@ func (t *tx) CreatePayment(p *platform.Payment) error {
 	if err := checkPaymentKey(k); err != nil {
 		return err
 	}
-	if t.bucket(bucketPaymentKeys).Get(paymentKey(k)) != nil {
+	switch _, ok, err := t.paymentSeq(k); {
+	case err != nil:
+		return err
+	case ok:
 		return fmt.Errorf("payment %s: %w", k, platform.ErrExists)
 	}
 	return t.putPayment(p, nil, paymentHead{}, 0)
@@ -147,7 +159,7 @@ func (t *tx) putPayment(p *platform.Payment, oldRef []byte, old paymentHead, old
 		return fmt.Errorf("put payment %s: %w", k, err)
 	}
 	if oldRef == nil {
-		if err := t.bucket(bucketPaymentKeys).Put(paymentKey(k), u64(seq)); err != nil {
+		if err := t.putKey(paymentKeyIndex, paymentKey(k), u64(seq)); err != nil {
 			return fmt.Errorf("put payment %s: %w", k, err)
 		}
 	}
@@ -445,36 +457,42 @@ func (t *tx) walkIndexes(f platform.PaymentFilter, projects []listedProject, low
 
 // prefixRefs returns up to want refs of payments whose ID starts with
 // f.PaymentID, below upper and from lower on, newest first, read through
-// the key bucket; ok is false when more than maxPrefixScan payments
-// match the prefix, for the caller to walk the indexes instead.
+// the payment keys, in key order across their generations; ok is false when
+// more than maxPrefixScan payments match the prefix, for the caller to walk
+// the indexes instead.
 func (t *tx) prefixRefs(f platform.PaymentFilter, projects []listedProject, lower, upper []byte, want int) (refs [][]byte, ok bool, err error) {
 	type hit struct {
 		ref []byte
 		lp  *listedProject
 	}
 	var hits []hit
-	c := t.bucket(bucketPaymentKeys).Cursor()
 	for i := range projects {
 		prefix := append(projectKey(projects[i].id), f.PaymentID...)
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		tooMany := false
+		err := t.forEachPrefixed(paymentKeyIndex, prefix, func(k, v []byte) (bool, error) {
 			if len(hits) == cmp.Or(t.maxPrefixScan, maxPrefixScan) {
-				return nil, false, nil
+				tooMany = true
+				return false, nil
 			}
 			if len(v) != 8 {
-				return nil, false, fmt.Errorf("payment key %x: its sequence is %d bytes: %w", k, len(v), errCorrupt)
+				return false, fmt.Errorf("payment key %x: its sequence is %d bytes: %w", k, len(v), errCorrupt)
 			}
 			rec, err := t.paymentRecord(binary.BigEndian.Uint64(v))
 			if err != nil {
-				return nil, false, err
+				return false, err
 			}
 			h, err := decodePaymentHead(rec)
 			if err != nil {
-				return nil, false, fmt.Errorf("payment %x: %w", k, err)
+				return false, fmt.Errorf("payment %x: %w", k, err)
 			}
 			ref := makeRef(clampedTimeKey(h.createdAt), binary.BigEndian.Uint64(v))
 			if bytes.Compare(ref, lower) >= 0 && (upper == nil || bytes.Compare(ref, upper) < 0) {
 				hits = append(hits, hit{ref, &projects[i]})
 			}
+			return true, nil
+		})
+		if err != nil || tooMany {
+			return nil, false, err
 		}
 	}
 	slices.SortFunc(hits, func(a, b hit) int { return bytes.Compare(b.ref, a.ref) })

@@ -14,16 +14,16 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
 
-// refsOf returns the number of every reference generation of d, newest
-// first, with the references each holds and whether it has a filter.
-func refsOf(t *testing.T, d *DB) []string {
+// generationsOf returns the number of every generation of ix in d, newest
+// first, with the keys each holds and whether it has a filter.
+func generationsOf(t *testing.T, d *DB, ix *generationIndex) []string {
 	t.Helper()
 	var out []string
 	require.NoError(t, d.db.View(func(btx *bbolt.Tx) error {
 		tx := &tx{btx: btx}
-		return tx.generations(func(g generation) (bool, error) {
+		return tx.generations(ix, func(g generation) (bool, error) {
 			s := fmt.Sprintf("%d:%d", g.id, g.b.Stats().KeyN)
-			if btx.Bucket(bucketReferenceFilters).Get(u64(g.id)) != nil {
+			if btx.Bucket(ix.filters).Get(u64(g.id)) != nil {
 				s += " sealed"
 			}
 			out = append(out, s)
@@ -58,7 +58,7 @@ func TestReferenceGenerations(t *testing.T) {
 			return tx.PutReference("oxxo", "r"+strconv.Itoa(i), key("p"+strconv.Itoa(i)))
 		})
 	}
-	assert.Equal(t, []string{"3:2", "2:4 sealed", "1:4 sealed", "0:0"}, refsOf(t, d), "sealed at 4, generation 0 empty")
+	assert.Equal(t, []string{"3:2", "2:4 sealed", "1:4 sealed", "0:0"}, generationsOf(t, d, referenceIndex), "sealed at 4, generation 0 empty")
 	for i := range 10 {
 		assert.Equal(t, "p"+strconv.Itoa(i), owner(t, d, "r"+strconv.Itoa(i)))
 	}
@@ -68,12 +68,12 @@ func TestReferenceGenerations(t *testing.T) {
 	// deleted, it is gone from every generation.
 	update(t, d, func(tx platform.Tx) error { return tx.PutReference("oxxo", "r1", key("q1")) })
 	assert.Equal(t, "q1", owner(t, d, "r1"))
-	assert.Equal(t, []string{"3:3", "2:4 sealed", "1:4 sealed", "0:0"}, refsOf(t, d))
+	assert.Equal(t, []string{"3:3", "2:4 sealed", "1:4 sealed", "0:0"}, generationsOf(t, d, referenceIndex))
 	update(t, d, func(tx platform.Tx) error { return tx.DeleteReference("oxxo", "r1") })
 	assert.Empty(t, owner(t, d, "r1"))
 	update(t, d, func(tx platform.Tx) error { return tx.DeleteReference("oxxo", "r9") })
 	assert.Empty(t, owner(t, d, "r9"))
-	assert.Equal(t, []string{"3:1", "2:4 sealed", "1:3 sealed", "0:0"}, refsOf(t, d))
+	assert.Equal(t, []string{"3:1", "2:4 sealed", "1:3 sealed", "0:0"}, generationsOf(t, d, referenceIndex))
 	assertIndexesConsistent(t, d)
 
 	// The current generation counts what it holds, deletes too: three
@@ -83,7 +83,7 @@ func TestReferenceGenerations(t *testing.T) {
 		require.NoError(t, tx.PutReference("oxxo", "s2", key("s2")))
 		return tx.PutReference("oxxo", "s3", key("s3"))
 	})
-	assert.Equal(t, []string{"3:4 sealed", "2:4 sealed", "1:3 sealed", "0:0"}, refsOf(t, d))
+	assert.Equal(t, []string{"3:4 sealed", "2:4 sealed", "1:3 sealed", "0:0"}, generationsOf(t, d, referenceIndex))
 	assertIndexesConsistent(t, d)
 }
 
@@ -98,7 +98,7 @@ func TestSealedGenerationsAreReadThroughTheirFilter(t *testing.T) {
 		require.NoError(t, tx.PutReference("oxxo", "a", key("a")))
 		return tx.PutReference("oxxo", "b", key("b"))
 	})
-	require.Equal(t, []string{"1:2 sealed", "0:0"}, refsOf(t, d))
+	require.Equal(t, []string{"1:2 sealed", "0:0"}, generationsOf(t, d, referenceIndex))
 	require.NoError(t, d.db.Update(func(btx *bbolt.Tx) error {
 		return btx.Bucket(bucketReferenceGenerations).Bucket(u64(1)).Put([]byte("oxxo\x00hidden"), paymentKey(key("h")))
 	}))
@@ -130,7 +130,7 @@ func TestSealRolledBack(t *testing.T) {
 		require.NoError(t, tx.PutReference("oxxo", "c", key("c")))
 		return tx.PutReference("oxxo", "d", key("d"))
 	})
-	assert.Equal(t, []string{"1:2 sealed", "0:0"}, refsOf(t, d))
+	assert.Equal(t, []string{"1:2 sealed", "0:0"}, generationsOf(t, d, referenceIndex))
 	for _, ref := range []string{"c", "d"} {
 		assert.Equal(t, ref, owner(t, d, ref))
 	}
@@ -151,13 +151,13 @@ func TestResetStartsNewGenerations(t *testing.T) {
 	})
 	assert.Equal(t, "a", owner(t, d, "a")) // caches generation 1's filter
 	update(t, d, func(tx platform.Tx) error { return tx.Reset() })
-	assert.Equal(t, []string{"0:0"}, refsOf(t, d))
+	assert.Equal(t, []string{"0:0"}, generationsOf(t, d, referenceIndex))
 	assert.Empty(t, owner(t, d, "a"))
 	update(t, d, func(tx platform.Tx) error {
 		require.NoError(t, tx.PutReference("oxxo", "x", key("x")))
 		return tx.PutReference("oxxo", "y", key("y"))
 	})
-	assert.Equal(t, []string{"3:2 sealed", "0:0"}, refsOf(t, d))
+	assert.Equal(t, []string{"3:2 sealed", "0:0"}, generationsOf(t, d, referenceIndex))
 	assert.Equal(t, "x", owner(t, d, "x"))
 	assert.Equal(t, "y", owner(t, d, "y"))
 	assertIndexesConsistent(t, d)
@@ -205,7 +205,7 @@ func TestGenerationNumbers(t *testing.T) {
 		}
 		return nil
 	})
-	gens := refsOf(t, d)
+	gens := generationsOf(t, d, referenceIndex)
 	require.Len(t, gens, 301)
 	assert.Equal(t, "300:1 sealed", gens[0])
 	require.NoError(t, d.db.View(func(btx *bbolt.Tx) error {

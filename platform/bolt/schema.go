@@ -24,8 +24,23 @@ var (
 	bucketPayments = []byte("payments")
 
 	// bucketPaymentKeys finds a payment by its key, and is the index of
-	// payment ID prefixes: pk → seq (8 bytes).
+	// payment ID prefixes: pk → seq (8 bytes). It is generation 0 of the
+	// payment keys (see generations.go): those a store held when it was
+	// converted to schema 5, sealed then. Later keys go to
+	// bucketPaymentKeyGenerations.
 	bucketPaymentKeys = []byte("payment_keys")
+
+	// bucketPaymentKeyGenerations holds the later generations of payment
+	// keys: one bucket per generation, its number (8 bytes), each mapping
+	// pk → seq. The newest takes new keys while it has no filter; its own
+	// sequence counts its entries.
+	bucketPaymentKeyGenerations = []byte("payment_key_generations")
+
+	// bucketPaymentKeyFilters holds the Bloom filter of each sealed
+	// generation of payment keys: generation number (8 bytes) → filter
+	// (see filter.go). Generation 0's is there when the conversion to
+	// schema 5 found keys to seal.
+	bucketPaymentKeyFilters = []byte("payment_key_filters")
 
 	// bucketPaymentIndex lists payments newest first, by project and by
 	// what a list filters on. It holds one bucket per project (project ID,
@@ -39,7 +54,7 @@ var (
 
 	// bucketReferences finds a payment by a provider's reference:
 	// method + 0x00 + reference → pk. It is generation 0 of the
-	// references (see references.go): those a store held when it was
+	// references (see generations.go): those a store held when it was
 	// converted to schema 3, sealed then. Later references go to
 	// bucketReferenceGenerations.
 	bucketReferences = []byte("references")
@@ -91,17 +106,18 @@ var (
 	bucketDeliveriesByProject = []byte("deliveries_by_project")
 
 	// bucketMeta holds single values: keyClock → clockRecord (JSON),
-	// keySchema → the schema version (8 bytes) and keyReferenceGeneration
-	// → the number of the last generation of references started (8
-	// bytes).
+	// keySchema → the schema version (8 bytes), keyReferenceGeneration
+	// and keyPaymentKeyGeneration → the number of the last generation of
+	// references and of payment keys started (8 bytes each).
 	bucketMeta = []byte("meta")
 )
 
 // Keys of bucketMeta.
 var (
-	keyClock               = []byte("clock")
-	keySchema              = []byte("schema")
-	keyReferenceGeneration = []byte("reference_generation")
+	keyClock                = []byte("clock")
+	keySchema               = []byte("schema")
+	keyReferenceGeneration  = []byte("reference_generation")
+	keyPaymentKeyGeneration = []byte("payment_key_generation")
 )
 
 // The indexes of a project in bucketPaymentIndex: indexAll holds every
@@ -130,12 +146,14 @@ func indexName(kind, value string) []byte { return []byte(kind + value) }
 // Version 2 stores them in the binary records of records.go, payments by
 // sequence with the indexes above, bodies deflated and attempts as
 // splices of their delivery's body. Version 3 keeps references in
-// generations (references.go): the bucket of them a store of version 2
+// generations (generations.go): the bucket of them a store of version 2
 // had becomes generation 0, sealed with a filter of its keys. Version 4
 // lists a payment's jobs by its sequence (bucketPaymentJobs) instead of
 // its key (jobs_by_payment), whose random order put the jobs of every
-// new payment on a page of its own.
-const schemaVersion = 4
+// new payment on a page of its own. Version 5 keeps payment keys in
+// generations too: the bucket of them a store of version 4 had becomes
+// generation 0, sealed with a filter of its keys.
+const schemaVersion = 5
 
 // Fill factors of buckets (see bbolt.Bucket.FillPercent).
 const (
@@ -151,6 +169,8 @@ var allBuckets = []struct {
 	{bucketProjects, fillRandom},
 	{bucketPayments, fillAppend},
 	{bucketPaymentKeys, fillRandom},
+	{bucketPaymentKeyGenerations, fillAppend},
+	{bucketPaymentKeyFilters, fillAppend},
 	{bucketPaymentIndex, fillAppend},
 	{bucketReferences, fillRandom},
 	{bucketReferenceGenerations, fillAppend},
@@ -170,6 +190,8 @@ var allBuckets = []struct {
 var resetBuckets = [][]byte{
 	bucketPayments,
 	bucketPaymentKeys,
+	bucketPaymentKeyGenerations,
+	bucketPaymentKeyFilters,
 	bucketPaymentIndex,
 	bucketReferences,
 	bucketReferenceGenerations,

@@ -1,7 +1,6 @@
 package bolt
 
 import (
-	"os"
 	"testing"
 	"time"
 
@@ -39,19 +38,21 @@ func readAll(t *testing.T, d *DB) (sum int) {
 }
 
 // openTrimmed opens a copy of damagedSource's file with its own trimming
-// stopped and its map trimmed, and returns it, the file's size and what
-// the files mapped to the process take then; the DB is closed when t ends.
+// stopped and its map trimmed, and returns it, the size of its pages (up
+// to the last one in use: bbolt grows the file ahead of them) and what the
+// files mapped to the process take then; the DB is closed when t ends.
 func openTrimmed(t *testing.T) (d *DB, size, trimmed int64) {
 	t.Helper()
-	path := sourceFile(t)
-	d, err := Open(path)
+	d, err := Open(sourceFile(t))
 	require.NoError(t, err)
 	t.Cleanup(func() { d.Close() })
 	d.trim.halt()
-	info, err := os.Stat(path)
-	require.NoError(t, err)
+	require.NoError(t, d.db.View(func(btx *bbolt.Tx) error {
+		size = btx.Size()
+		return nil
+	}))
 	require.NoError(t, trimMapped(d.db))
-	return d, info.Size(), mapped(t)
+	return d, size, mapped(t)
 }
 
 // TestTrimDropsMappedPages reads a whole file, which maps its pages into

@@ -25,12 +25,12 @@ type tx struct {
 	// deliveries remembers the deliveries read in a read-write
 	// transaction (see deliveryParts).
 	deliveries map[uint64]deliveryMemo
-	// refs caches the filters of sealed reference generations for the
-	// DB; nil caches nothing (see references.go).
-	refs *refFilters
-	// sealed holds the filters this transaction stored, which refs must
-	// not cache until they are committed.
-	sealed map[uint64]*filter
+	// filters caches the filters of sealed generations for the DB; nil
+	// caches nothing (see generations.go).
+	filters *filterCache
+	// sealed holds the filters this transaction stored, which filters
+	// must not cache until they are committed.
+	sealed map[filterID]*filter
 	// sealAt replaces the constant of that name when set, for tests.
 	sealAt int
 }
@@ -139,8 +139,8 @@ func (t *tx) PutClockState(s platform.ClockState) error {
 }
 
 // Reset empties the buckets of payments, references, jobs and deliveries,
-// with their indexes. Projects, sequences, the clock and the count of
-// reference generations stay, so IDs are not given out twice.
+// with their indexes. Projects, sequences, the clock and the counts of
+// generations stay, so IDs are not given out twice.
 func (t *tx) Reset() error {
 	for _, name := range resetBuckets {
 		if err := t.btx.DeleteBucket(name); err != nil {
