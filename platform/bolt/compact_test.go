@@ -22,7 +22,7 @@ func TestCompactParentsMergesSplitPages(t *testing.T) {
 	d.syncOff()
 	d.commits.compactAt = math.MaxInt64 // not before the test says
 	r := newRealPayments(1)
-	require.NoError(t, fillReal(d, r, 0, 300, 1))
+	require.NoError(t, fillReal(d, r, 0, 120, 1))
 
 	// pagesPerCommit returns how many pages the commits that store payments
 	// [from, to) wrote, on average.
@@ -33,12 +33,12 @@ func TestCompactParentsMergesSplitPages(t *testing.T) {
 		return float64(after.GetPageCount()-before.GetPageCount()) / float64(d.Commits()-commits)
 	}
 	noop := func(platform.Tx) error { return nil }
-	split := pagesPerCommit(300, 340)
+	split := pagesPerCommit(120, 160)
 
 	d.commits.compactAt = d.Commits() + 1
 	update(t, d, noop) // after this commit, the next one's group compacts
 	update(t, d, noop)
-	compact := pagesPerCommit(340, 380)
+	compact := pagesPerCommit(160, 200)
 
 	t.Logf("pages a commit: %.2f with the parents split, %.2f once compacted", split, compact)
 	assert.Less(t, compact, split-1, "merging the parents' pages saves at least a page a commit")
