@@ -27,20 +27,35 @@ func Canonical(data any) string {
 
 // Sign returns the Base64 HMAC-SHA512 of Canonical(data) keyed with secret.
 func Sign(data any, secret string) string {
-	return SignString(Canonical(data), secret)
+	var f flattener
+	return signBytes(f.flatten(data).canonical(), secret)
 }
 
 // SignString returns the Base64 HMAC-SHA512 of s keyed with secret.
 func SignString(s, secret string) string {
+	return signBytes([]byte(s), secret)
+}
+
+// signBytes returns the Base64 HMAC-SHA512 of b keyed with secret.
+func signBytes(b []byte, secret string) string {
 	mac := hmac.New(sha512.New, []byte(secret))
-	io.WriteString(mac, s)
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	mac.Write(b)
+	var sum [sha512.Size]byte
+	return base64.StdEncoding.EncodeToString(mac.Sum(sum[:0]))
 }
 
 // Decode parses a JSON object with UseNumber, so numbers keep the text they
 // were written with. Its error says the body is not a JSON object and wraps
 // the cause when there is one.
 func Decode(body []byte) (map[string]any, error) {
+	if json.Valid(body) {
+		r := jsonReader{data: body}
+		r.space()
+		if m, ok := r.decodeValue().(map[string]any); ok {
+			return m, nil
+		}
+	}
+	// Not an object: encoding/json says what is wrong.
 	var v any
 	if err := decode(body, &v); err != nil {
 		return nil, fmt.Errorf("signature: body is not a JSON object: %w", err)
@@ -90,14 +105,21 @@ func kind(v any) string {
 // the field order encoding/json produced from a struct is kept. It fails if
 // body is not a JSON object or already has a top-level signature.
 func SignJSON(body []byte, secret string) ([]byte, error) {
-	data, err := Decode(body)
-	if err != nil {
-		return nil, err
+	var f flattener
+	root, ok := f.flattenJSON(body)
+	if !ok {
+		data, err := Decode(body)
+		if err != nil {
+			return nil, err
+		}
+		f.flatten(data)
+		_, signed := data["signature"]
+		root = jsonRoot{members: len(data), signature: signed}
 	}
-	if _, ok := data["signature"]; ok {
+	if root.signature {
 		return nil, errors.New("signature: body already has a top-level signature member")
 	}
-	sig := Sign(data, secret)
+	sig := signBytes(f.canonical(), secret)
 
 	// Decode accepted body, so its last byte other than white space is the
 	// object's closing brace.
@@ -105,7 +127,7 @@ func SignJSON(body []byte, secret string) ([]byte, error) {
 	head := bytes.TrimRight(body[:end], " \t\r\n")
 	out := make([]byte, 0, len(body)+len(sig)+len(`,"signature":""`))
 	out = append(out, head...)
-	if len(data) > 0 {
+	if root.members > 0 {
 		out = append(out, ',')
 	}
 	out = append(out, `"signature":"`...)
@@ -122,10 +144,12 @@ func Verify(data any, got, secret string) error {
 	if got == "" {
 		return ErrEmpty
 	}
-	signed := Canonical(data)
-	if matches(signed, got, secret) {
+	var f flattener
+	canon := f.flatten(data).canonical()
+	if hmac.Equal([]byte(signBytes(canon, secret)), []byte(got)) {
 		return nil
 	}
+	signed := string(canon)
 	tried := candidates(data)
 	for _, s := range tried {
 		if s != signed && matches(s, got, secret) {
