@@ -48,16 +48,21 @@ func requestLog(l *slog.Logger) echo.MiddlewareFunc {
 			if res.Status >= http.StatusInternalServerError {
 				level = max(level, slog.LevelError)
 			}
-			attrs := []any{"method", req.Method, "uri", req.RequestURI, "status", res.Status,
-				"latency", time.Since(start), "remote", c.RealIP()}
+			if !l.Enabled(req.Context(), level) {
+				return nil
+			}
+			// Typed attributes: a request's line boxes no value.
+			attrs := make([]slog.Attr, 0, 7)
+			attrs = append(attrs, slog.String("method", req.Method), slog.String("uri", req.RequestURI), slog.Int("status", res.Status),
+				slog.Duration("latency", time.Since(start)), slog.String("remote", c.RealIP()))
 			if len(rec.msgs) > 0 {
-				attrs = append(attrs, "err", strings.Join(rec.msgs, "; "))
+				attrs = append(attrs, slog.String("err", strings.Join(rec.msgs, "; ")))
 			}
 			var p *panicError
 			if errors.As(err, &p) {
-				attrs = append(attrs, "stack", string(p.stack))
+				attrs = append(attrs, slog.String("stack", string(p.stack)))
 			}
-			l.Log(req.Context(), level, "request", attrs...)
+			l.LogAttrs(req.Context(), level, "request", attrs...)
 			return nil
 		}
 	}
