@@ -625,25 +625,28 @@ func (o *outbox) record(job Job, a Attempt) error {
 }
 
 func (o *outbox) logAttempt(job Job, cur *Delivery, n int, a Attempt, outcome string) {
-	attrs := []any{
-		"project_id", job.Payment.ProjectID, "payment_id", job.Payment.PaymentID,
-		"delivery", job.DeliveryID, "attempt", n, "url", a.URL,
-		"status", a.Status, "latency", a.Latency, "outcome", outcome,
-	}
-	if a.Error != "" {
-		attrs = append(attrs, "err", a.Error)
-	}
-	if a.Note != "" {
-		attrs = append(attrs, "note", a.Note)
-	}
-	if outcome == "retry" && cur != nil {
-		attrs = append(attrs, "next_attempt", FormatDate(cur.NextAttempt))
-	}
 	level := slog.LevelInfo
 	if !a.OK() {
 		level = slog.LevelWarn
 	}
-	o.e.log.Log(context.Background(), level, "callback attempt", attrs...)
+	if !o.e.log.Enabled(context.Background(), level) {
+		return
+	}
+	// Typed attributes: a line per callback boxes no value.
+	attrs := make([]slog.Attr, 0, 11)
+	attrs = append(attrs, slog.Int64("project_id", job.Payment.ProjectID), slog.String("payment_id", job.Payment.PaymentID),
+		slog.Uint64("delivery", job.DeliveryID), slog.Int("attempt", n), slog.String("url", a.URL),
+		slog.Int("status", a.Status), slog.Duration("latency", a.Latency), slog.String("outcome", outcome))
+	if a.Error != "" {
+		attrs = append(attrs, slog.String("err", a.Error))
+	}
+	if a.Note != "" {
+		attrs = append(attrs, slog.String("note", a.Note))
+	}
+	if outcome == "retry" && cur != nil {
+		attrs = append(attrs, slog.String("next_attempt", FormatDate(cur.NextAttempt)))
+	}
+	o.e.log.LogAttrs(context.Background(), level, "callback attempt", attrs...)
 }
 
 // busy reports whether sends are in flight.

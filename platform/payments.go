@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -107,8 +108,9 @@ func (e *Engine) Sale(ctx context.Context, req SaleRequest) (*Payment, error) {
 	e.changed(out)
 	e.outbox.dispatch(sends)
 	e.poke()
-	e.log.Info("payment accepted", "project_id", out.ProjectID, "payment_id", out.ID, "method", out.Method,
-		"interface", out.Interface, "amount", out.Amount.String(), "status", out.Status)
+	e.log.LogAttrs(context.Background(), slog.LevelInfo, "payment accepted", slog.Int64("project_id", out.ProjectID),
+		slog.String("payment_id", out.ID), slog.String("method", out.Method), slog.String("interface", string(out.Interface)),
+		slog.String("amount", out.Amount.String()), slog.String("status", string(out.Status)))
 	return out, nil
 }
 
