@@ -40,9 +40,14 @@ build: ## build bin/sandbox
 
 # A test binary built with -race sleeps a second as it exits, to catch races
 # at exit (GORACE's atexit_sleep_ms): a second of every package's run.
+#
+# go test links and runs the packages in the order given, as many at a time
+# as there are CPUs. The longest go first (once each: go test drops the
+# repeats of ./...), so that none of them, listed late, holds the tail alone.
+LONGEST_TESTS := ./cmd/sandbox ./platform/bolt ./scenarios ./platform ./sandboxtest
 test: ## run every test with the race detector, browser tests included
 	@./scripts/ensure-browser
-	GORACE="atexit_sleep_ms=0 $$GORACE" $(GO) test -race -count=1 $(PKGS)
+	GORACE="atexit_sleep_ms=0 $$GORACE" $(GO) test -race -count=1 $(if $(filter ./...,$(PKGS)),$(LONGEST_TESTS)) $(PKGS)
 
 # The packages whose tests keep golden files (pages and callbacks) through
 # internal/golden, whose one -update flag rewrites them.
