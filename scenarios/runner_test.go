@@ -255,16 +255,17 @@ steps:
 
 	// The slow one waits 10 s for each of its callback's attempts; the
 	// timeout leaves room for a busy machine under -race, which took more
-	// than 1.5 s to start a sandbox and put a project once.
-	rep, out := run(t, &scenarios.Runner{Timeout: 3 * time.Second, Jobs: 1}, slow)
+	// than 1.5 s to start a sandbox and put a project once (and a sale took
+	// more than 3 s at a load of 10 on two cores).
+	rep, out := run(t, &scenarios.Runner{Timeout: 5 * time.Second, Jobs: 1}, slow)
 	require.Len(t, rep.Results, 1)
 	assert.Equal(t, 1, rep.Failed, out)
 	assert.Contains(t, out, "step 2 (callback) at "+slow+":6")
-	assert.Contains(t, out, "the scenario ran out of time: it may run for 3s of wall time (sandbox test --timeout)")
+	assert.Contains(t, out, "the scenario ran out of time: it may run for 5s of wall time (sandbox test --timeout)")
 	assert.Contains(t, out, "set sandbox.callback_timeout short")
 	assert.NotContains(t, out, "did not finish within")
 
-	// Interrupted three seconds after the quick one passed: the slow one
+	// Interrupted four seconds after the quick one passed: the slow one
 	// is then waiting in its callback step (a busy machine under -race
 	// took more than a second to start its sandbox and send its sale; the
 	// step waits 10 s for the merchant), and a third has not started.
@@ -272,7 +273,7 @@ steps:
 	defer cancel()
 	third := filepath.Join(dir, "c-third.yaml")
 	require.NoError(t, os.WriteFile(third, []byte("name: third\nsteps:\n  - gate: {sale: oxxo, payment_id: a}\n"), 0o644))
-	out2 := &cancelAfter{after: "ok    " + quick, cancel: func() { time.AfterFunc(3*time.Second, cancel) }}
+	out2 := &cancelAfter{after: "ok    " + quick, cancel: func() { time.AfterFunc(4*time.Second, cancel) }}
 	rep, err := (&scenarios.Runner{Out: out2, Jobs: 1}).Run(ctx, []string{quick, slow, third})
 	require.NoError(t, err)
 	out = out2.String()

@@ -109,12 +109,13 @@ steps:
   - gate: {sale: oxxo, payment_id: a}
   - callback: {payment: a, within: 1h}
 `), 0o644))
-	// Room for a busy machine under -race to put the project and set the
-	// clock first.
-	rep, out := run(t, &scenarios.Runner{Target: host.URL(), Timeout: 3 * time.Second}, file)
+	// Room for a busy machine under -race to put the project, set the clock
+	// and send the sale first (3 s was not, at a load of 10 on two cores),
+	// and still less than the 10 s the callback step waits.
+	rep, out := run(t, &scenarios.Runner{Target: host.URL(), Timeout: 5 * time.Second}, file)
 	require.Equal(t, 1, rep.Failed, out)
 	assert.Contains(t, out, "step 2 (callback) at "+file+":7")
-	assert.Contains(t, out, "the scenario ran out of time: it may run for 3s of wall time (sandbox test --timeout). "+
+	assert.Contains(t, out, "the scenario ran out of time: it may run for 5s of wall time (sandbox test --timeout). "+
 		"Every callback or check_deposit the merchant holds (silent, a delay) costs the running sandbox's own callback timeout of wall time, "+
 		"whatever sandbox.callback_timeout says: start it with a short one, such as sandbox serve --callback-timeout 5s")
 	assert.Contains(t, out, "a running sandbox does not take the file's sandbox.callback_timeout 300ms")
