@@ -146,8 +146,10 @@ func TestBenchCommand(t *testing.T) {
 	bin, data := sandboxScript(t), t.TempDir()
 	heap := filepath.Join(t.TempDir(), "heap.pprof")
 	var out bytes.Buffer
+	// --random-ids: the fill and the loads pay into the same project with
+	// IDs drawn at random, so that the load's keys land among the fill's.
 	err := run(context.Background(), []string{"bench", "--connections", "4", "--duration", "2s", "--max-requests", "10", "--drain", "20s",
-		"--payments", "10", "--data", data, "--bin", bin, "--heapprofile", heap}, &out, io.Discard)
+		"--payments", "10", "--data", data, "--bin", bin, "--heapprofile", heap, "--random-ids"}, &out, io.Discard)
 	require.NoError(t, err, out.String())
 	report := out.String()
 	assert.Regexp(t, `echo ceiling +\d+ req/s +p50 +\S+ +p99 +\S+ +(cpu \S+/req +)?[1-9]\d* answered 200 +\(half before the sales, half after\)\n`, report)
@@ -194,28 +196,8 @@ func TestBenchCommand(t *testing.T) {
 	profile, err := os.ReadFile(heap)
 	require.NoError(t, err)
 	assert.NotEmpty(t, profile, "the heap profile of the serve process")
-
-	// The same --data again: the store is reused as it is, not filled.
-	out.Reset()
-	err = run(context.Background(), []string{"bench", "--connections", "2", "--duration", "200ms", "--max-requests", "6", "--drain", "20s",
-		"--payments", "10", "--data", data, "--bin", bin}, &out, io.Discard)
-	require.NoError(t, err, out.String())
-	report = out.String()
-	assert.Contains(t, report, "growth: reusing "+filepath.Join(data, "sandbox.db"))
-	assert.NotContains(t, report, "filled ")
-	assertGrowth(report)
-
-	// --random-ids: the fill and the loads pay into the same project with
-	// IDs drawn at random, so that the load's keys land among the fill's.
-	random := t.TempDir()
-	out.Reset()
-	err = run(context.Background(), []string{"bench", "--connections", "2", "--duration", "200ms", "--max-requests", "6", "--drain", "20s",
-		"--payments", "10", "--data", random, "--bin", bin, "--random-ids"}, &out, io.Discard)
-	require.NoError(t, err, out.String())
-	assertGrowth(out.String())
-	db, err := bolt.OpenReadOnly(filepath.Join(random, "sandbox.db"))
+	db, err := bolt.OpenReadOnly(filepath.Join(data, "sandbox.db"))
 	require.NoError(t, err)
-	defer db.Close()
 	require.NoError(t, db.View(context.Background(), func(tx platform.Tx) error {
 		page, err := tx.Payments(platform.PaymentFilter{ProjectID: benchProject})
 		require.NoError(t, err)
@@ -225,6 +207,18 @@ func TestBenchCommand(t *testing.T) {
 		}
 		return nil
 	}))
+	require.NoError(t, db.Close())
+
+	// The same --data again, with the IDs of a counter: the store is
+	// reused as it is, not filled.
+	out.Reset()
+	err = run(context.Background(), []string{"bench", "--connections", "2", "--duration", "200ms", "--max-requests", "6", "--drain", "20s",
+		"--payments", "10", "--data", data, "--bin", bin}, &out, io.Discard)
+	require.NoError(t, err, out.String())
+	report = out.String()
+	assert.Contains(t, report, "growth: reusing "+filepath.Join(data, "sandbox.db"))
+	assert.NotContains(t, report, "filled ")
+	assertGrowth(report)
 }
 
 // sandboxScript writes a shell script that runs this test binary as the
