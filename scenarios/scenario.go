@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -96,26 +97,46 @@ type Loader struct {
 	printer *message.Printer
 }
 
-// NewLoader compiles the schema.
+// NewLoader returns a loader of scenario files, with the schema compiled
+// once per process (compiledSchema).
 func NewLoader() (*Loader, error) {
+	s, err := compiledSchema()
+	if err != nil {
+		return nil, err
+	}
+	return &Loader{schema: s.schema, doc: s.doc, printer: message.NewPrinter(language.English)}, nil
+}
+
+// schema is schema.json compiled, and as JSON values. Neither changes once
+// compiled, and a compiled schema validates files side by side, so every
+// Loader shares the one compiledSchema makes: a run of a scenario folder
+// loads it once, and so does a test binary that runs many.
+type schema struct {
+	schema *jsonschema.Schema
+	doc    any
+}
+
+// compiledSchema compiles schema.json the first time it is called, and
+// then returns what it compiled (or the error).
+var compiledSchema = sync.OnceValues(func() (schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: schema.json: %w", err)
+		return schema{}, fmt.Errorf("scenarios: schema.json: %w", err)
 	}
 	if err := allowMethods(doc, sandboxtest.MethodCodes()); err != nil {
-		return nil, err
+		return schema{}, err
 	}
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
 	if err := c.AddResource("schema.json", doc); err != nil {
-		return nil, fmt.Errorf("scenarios: schema.json: %w", err)
+		return schema{}, fmt.Errorf("scenarios: schema.json: %w", err)
 	}
 	sch, err := c.Compile("schema.json")
 	if err != nil {
-		return nil, fmt.Errorf("scenarios: schema.json: %w", err)
+		return schema{}, fmt.Errorf("scenarios: schema.json: %w", err)
 	}
-	return &Loader{schema: sch, doc: doc, printer: message.NewPrinter(language.English)}, nil
-}
+	return schema{schema: sch, doc: doc}, nil
+})
 
 // allowMethods narrows the method codes schema.json allows as keys of
 // method settings (any name of the right shape: a method lives in its own
