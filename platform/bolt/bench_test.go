@@ -2,6 +2,8 @@ package bolt
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"runtime"
 	"strconv"
 	"sync/atomic"
@@ -135,4 +137,37 @@ func BenchmarkBytesPerPayment(b *testing.B) {
 		b.ReportMetric(float64(inUse)/n, "used-bytes/payment")
 		require.NoError(b, d.Close())
 	}
+}
+
+// BenchmarkLookupAcrossGenerations looks up payment keys nobody has, as a
+// new payment does, in an index of 60 sealed generations: each costs a
+// check of its filter, and no bucket is opened.
+func BenchmarkLookupAcrossGenerations(b *testing.B) {
+	d := newDB(b)
+	d.syncOff()
+	d.commits.sealAt = 64
+	for g := range 60 {
+		update(b, d, func(tx platform.Tx) error {
+			for i := range 64 {
+				k := platform.PaymentKey{ProjectID: 1, PaymentID: fmt.Sprintf("g%d-%d", g, i)}
+				if err := tx.CreatePayment(payment(k.ProjectID, k.PaymentID, "oxxo", platform.StatusProcessing, base)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	ids := make([]string, 1024)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("absent-%d", i)
+	}
+	b.ResetTimer()
+	view(b, d, func(tx platform.Tx) error {
+		for i := 0; b.Loop(); i++ {
+			if _, err := tx.Payment(platform.PaymentKey{ProjectID: 1, PaymentID: ids[i%len(ids)]}); !errors.Is(err, platform.ErrNotFound) {
+				b.Fatal(err)
+			}
+		}
+		return nil
+	})
 }

@@ -412,28 +412,7 @@ func (c *checker) deliveries(t *tx) {
 		}
 		return ""
 	})
-	payments := t.bucket(bucketPayments).Cursor()
-	pk, pv := payments.First()
-	_ = t.bucket(bucketDeliveriesByPayment).ForEach(func(k, _ []byte) error {
-		if len(k) != 16 {
-			gotPayment.add(&h, k) // no delivery's
-			return nil
-		}
-		for pk != nil && bytes.Compare(pk, k[:8]) < 0 {
-			pk, pv = payments.Next()
-		}
-		if !bytes.Equal(pk, k[:8]) {
-			gotPayment.add(&h, k) // names no payment
-			return nil
-		}
-		head, err := decodePaymentHead(pv)
-		if err != nil {
-			gotPayment.add(&h, k)
-			return nil
-		}
-		gotPayment.add(&h, paymentKey(platform.PaymentKey{ProjectID: head.projectID, PaymentID: head.id}), k[8:])
-		return nil
-	})
+	t.addBySequence(&h, &gotPayment, bucketDeliveriesByPayment, 16)
 	byProject := t.bucket(bucketDeliveriesByProject)
 	_ = byProject.ForEachBucket(func(project []byte) error {
 		return byProject.Bucket(project).ForEach(func(k, _ []byte) error {
@@ -522,13 +501,23 @@ func (c *checker) jobs(t *tx) {
 		gotID.add(&h, k, v)
 		return nil
 	})
-	// The index is in the payments' order: one walk of both names the
-	// payment of each entry.
+	t.addBySequence(&h, &gotPayment, bucketPaymentJobs, 24)
+	c.reconcile(t, undecoded, c.jobsPrecisely,
+		compared{bucketJobsByID, wantID, gotID}, compared{bucketPaymentJobs, wantPayment, gotPayment})
+}
+
+// addBySequence adds to got the entries of index, whose keys are a
+// payment's sequence (8 bytes) and what follows it, keyLen bytes in all:
+// each as the key of the payment it names and the rest of its key. The
+// index is in the payments' order, so one walk of both names the payment
+// of each entry. An entry of another length, or that names no payment, is
+// added as it is, for the comparison to find.
+func (t *tx) addBySequence(h *maphash.Hash, got *multiset, index []byte, keyLen int) {
 	payments := t.bucket(bucketPayments).Cursor()
 	pk, pv := payments.First()
-	_ = t.bucket(bucketPaymentJobs).ForEach(func(k, _ []byte) error {
-		if len(k) != 24 {
-			gotPayment.add(&h, k) // no job's
+	_ = t.bucket(index).ForEach(func(k, _ []byte) error {
+		if len(k) != keyLen {
+			got.add(h, k)
 			return nil
 		}
 		for pk != nil && bytes.Compare(pk, k[:8]) < 0 {
@@ -536,14 +525,12 @@ func (c *checker) jobs(t *tx) {
 		}
 		head, err := decodePaymentHead(pv)
 		if !bytes.Equal(pk, k[:8]) || err != nil {
-			gotPayment.add(&h, k) // names no payment
+			got.add(h, k)
 			return nil
 		}
-		gotPayment.add(&h, paymentKey(platform.PaymentKey{ProjectID: head.projectID, PaymentID: head.id}), k[8:])
+		got.add(h, paymentKey(platform.PaymentKey{ProjectID: head.projectID, PaymentID: head.id}), k[8:])
 		return nil
 	})
-	c.reconcile(t, undecoded, c.jobsPrecisely,
-		compared{bucketJobsByID, wantID, gotID}, compared{bucketPaymentJobs, wantPayment, gotPayment})
 }
 
 // jobsPrecisely looks up the index entries of every job, and counts them.

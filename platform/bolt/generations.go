@@ -107,20 +107,58 @@ type generation struct {
 // generations calls fn with every generation of ix, newest first,
 // generation 0 last, until fn returns false or an error.
 func (t *tx) generations(ix *generationIndex, fn func(g generation) (bool, error)) error {
+	return t.generationIDs(ix, func(id uint64, g unopened) (bool, error) {
+		return fn(generation{id, g.open()})
+	})
+}
+
+// generationsHolding is generations for a key of hash h: it calls fn with
+// the generations whose filter does not rule the key out (sealed says
+// whether they have one), and opens the bucket of no other, so that a key
+// nobody has costs a check of each filter in memory and no more.
+func (t *tx) generationsHolding(ix *generationIndex, h keyHash, fn func(g generation, sealed bool) (bool, error)) error {
+	return t.generationIDs(ix, func(id uint64, g unopened) (bool, error) {
+		f, err := t.filterOf(ix, id)
+		if err != nil || f != nil && !f.mayHave(h) {
+			return err == nil, err
+		}
+		return fn(generation{id, g.open()}, f != nil)
+	})
+}
+
+// generationIDs calls fn with the number of every generation of ix, newest
+// first, generation 0 last, and its bucket unopened, until fn returns false
+// or an error.
+func (t *tx) generationIDs(ix *generationIndex, fn func(id uint64, g unopened) (bool, error)) error {
 	gens := t.bucket(ix.gens)
 	c := gens.Cursor()
 	for k, v := c.Last(); k != nil; k, v = c.Prev() {
 		if v != nil || len(k) != 8 {
 			return fmt.Errorf("%s holds %x, which is no generation: %w", ix.gens, k, errCorrupt)
 		}
-		b := gens.Bucket(k)
-		b.FillPercent = fillRandom
-		if more, err := fn(generation{binary.BigEndian.Uint64(k), b}); err != nil || !more {
+		if more, err := fn(binary.BigEndian.Uint64(k), unopened{gens, k}); err != nil || !more {
 			return err
 		}
 	}
-	_, err := fn(generation{0, t.bucket(ix.zero)})
+	_, err := fn(0, unopened{t.bucket(ix.zero), nil})
 	return err
+}
+
+// unopened is the bucket of a generation, not yet opened: bucket name of
+// parent, or parent itself when name is nil (generation 0).
+type unopened struct {
+	parent *bbolt.Bucket
+	name   []byte
+}
+
+// open opens the bucket.
+func (u unopened) open() *bbolt.Bucket {
+	if u.name == nil {
+		return u.parent
+	}
+	b := u.parent.Bucket(u.name)
+	b.FillPercent = fillRandom
+	return b
 }
 
 // filterOf returns the filter of generation id of ix, nil when it has none.
@@ -148,13 +186,8 @@ func (t *tx) filterOf(ix *generationIndex, id uint64) (*filter, error) {
 // newest generation that holds it, reading a sealed one only when its
 // filter says it may.
 func (t *tx) lookup(ix *generationIndex, key []byte) ([]byte, error) {
-	h := hashKey(key)
 	var found []byte
-	err := t.generations(ix, func(g generation) (bool, error) {
-		f, err := t.filterOf(ix, g.id)
-		if err != nil || (f != nil && !f.mayHave(h)) {
-			return err == nil, err
-		}
+	err := t.generationsHolding(ix, hashKey(key), func(g generation, _ bool) (bool, error) {
 		found = g.b.Get(key)
 		return found == nil, nil
 	})
@@ -185,19 +218,14 @@ func (t *tx) putKey(ix *generationIndex, key, value []byte) error {
 // deleteKey removes key from every generation of ix; a missing one is not
 // an error.
 func (t *tx) deleteKey(ix *generationIndex, key []byte) error {
-	h := hashKey(key)
-	return t.generations(ix, func(g generation) (bool, error) {
-		f, err := t.filterOf(ix, g.id)
-		switch {
-		case err != nil:
-			return false, err
-		case f != nil && !f.mayHave(h), g.b.Get(key) == nil:
+	return t.generationsHolding(ix, hashKey(key), func(g generation, sealed bool) (bool, error) {
+		if g.b.Get(key) == nil {
 			return true, nil
 		}
 		if err := g.b.Delete(key); err != nil {
 			return false, err
 		}
-		if f == nil && g.id != 0 { // the current generation counts its keys
+		if !sealed && g.id != 0 { // the current generation counts its keys
 			return true, g.b.SetSequence(g.b.Sequence() - 1)
 		}
 		return true, nil
@@ -290,14 +318,21 @@ func (t *tx) currentGeneration(ix *generationIndex) (generation, error) {
 // seal stores the filter of generation g's keys, which makes it one that
 // takes no more keys.
 func (t *tx) seal(ix *generationIndex, g generation) error {
-	f := newFilter(int(g.b.Sequence()))
-	if err := g.b.ForEach(func(k, _ []byte) error {
-		f.add(hashKey(k))
-		return nil
-	}); err != nil {
+	f, err := filterOfKeys(g.b, int(g.b.Sequence()))
+	if err != nil {
 		return fmt.Errorf("seal %s generation %d: %w", ix.what, g.id, err)
 	}
 	return t.putFilter(ix, g.id, f)
+}
+
+// filterOfKeys returns a filter of the keys of b, sized for n of them.
+func filterOfKeys(b *bbolt.Bucket, n int) (*filter, error) {
+	f := newFilter(n)
+	err := b.ForEach(func(k, _ []byte) error {
+		f.add(hashKey(k))
+		return nil
+	})
+	return f, err
 }
 
 // putFilter stores f as the filter of generation id of ix. Until the
@@ -323,11 +358,8 @@ func sealGenerationZero(btx *bbolt.Tx, ix *generationIndex) (int, error) {
 	if n == 0 {
 		return 0, nil
 	}
-	f := newFilter(n)
-	if err := zero.ForEach(func(k, _ []byte) error {
-		f.add(hashKey(k))
-		return nil
-	}); err != nil {
+	f, err := filterOfKeys(zero, n)
+	if err != nil {
 		return 0, fmt.Errorf("seal the %ss of generation 0: %w", ix.what, err)
 	}
 	t := &tx{btx: btx}
