@@ -48,14 +48,6 @@ func signBytes(b []byte, secret string) string {
 // were written with. Its error says the body is not a JSON object and wraps
 // the cause when there is one.
 func Decode(body []byte) (map[string]any, error) {
-	if json.Valid(body) {
-		r := jsonReader{data: body}
-		r.space()
-		if m, ok := r.decodeValue().(map[string]any); ok {
-			return m, nil
-		}
-	}
-	// Not an object: encoding/json says what is wrong.
 	var v any
 	if err := decode(body, &v); err != nil {
 		return nil, fmt.Errorf("signature: body is not a JSON object: %w", err)
