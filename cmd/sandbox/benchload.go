@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"io"
 	"math/bits"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
@@ -259,7 +260,7 @@ func (p paymentIDs) id(n int64) string {
 	if !p.random {
 		return p.prefix + strconv.FormatInt(n, 10)
 	}
-	return fmt.Sprintf("%016x%016x", mix64(p.key^uint64(n)), uint64(n)^mix64(^p.key))
+	return fmt.Sprintf("%016x%016x", p.hash(uint64(n)), uint64(n)^p.key)
 }
 
 // number returns the number of payment ID id, false when id is none of
@@ -275,8 +276,8 @@ func (p paymentIDs) number(id []byte) (int64, bool) {
 	}
 	hash, err1 := strconv.ParseUint(string(id[:16]), 16, 64)
 	masked, err2 := strconv.ParseUint(string(id[16:]), 16, 64)
-	n := masked ^ mix64(^p.key)
-	if err1 != nil || err2 != nil || hash != mix64(p.key^n) || int64(n) < 0 {
+	n := masked ^ p.key
+	if err1 != nil || err2 != nil || hash != p.hash(n) || int64(n) < 0 {
 		return 0, false
 	}
 	return int64(n), true
@@ -299,13 +300,10 @@ func (p paymentIDs) find(body []byte) (int64, bool) {
 	return 0, false
 }
 
-// mix64 is the finalizer of splitmix64: a bijection of 64-bit numbers
-// whose outputs of neighbouring inputs look unrelated.
-func mix64(z uint64) uint64 {
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
+// hash returns the first half of the random ID of number n: a number
+// drawn from a generator seeded with the key and n, so that the IDs of
+// neighbouring numbers look unrelated.
+func (p paymentIDs) hash(n uint64) uint64 { return rand.NewPCG(p.key, n).Uint64() }
 
 // saleBodies signs Oxxo sale bodies for project and secret, one per payment
 // ID, without encoding JSON or flattening it again for each: the body and
