@@ -253,41 +253,47 @@ steps:
   - callback: {payment: a, within: 1h}
 `), 0o644))
 
-	// The slow one waits 10 s for each of its callback's attempts; the
-	// timeout leaves room for a busy machine under -race, which took more
-	// than 1.5 s to start a sandbox and put a project once (and a sale took
-	// more than 3 s at a load of 10 on two cores).
-	rep, out := run(t, &scenarios.Runner{Timeout: 5 * time.Second, Jobs: 1}, slow)
-	require.Len(t, rep.Results, 1)
-	assert.Equal(t, 1, rep.Failed, out)
-	assert.Contains(t, out, "step 2 (callback) at "+slow+":6")
-	assert.Contains(t, out, "the scenario ran out of time: it may run for 5s of wall time (sandbox test --timeout)")
-	assert.Contains(t, out, "set sandbox.callback_timeout short")
-	assert.NotContains(t, out, "did not finish within")
-
-	// Interrupted four seconds after the quick one passed: the slow one
-	// is then waiting in its callback step (a busy machine under -race
-	// took more than a second to start its sandbox and send its sale; the
-	// step waits 10 s for the merchant), and a third has not started.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	third := filepath.Join(dir, "c-third.yaml")
-	require.NoError(t, os.WriteFile(third, []byte("name: third\nsteps:\n  - gate: {sale: oxxo, payment_id: a}\n"), 0o644))
-	out2 := &cancelAfter{after: "ok    " + quick, cancel: func() { time.AfterFunc(4*time.Second, cancel) }}
-	rep, err := (&scenarios.Runner{Out: out2, Jobs: 1}).Run(ctx, []string{quick, slow, third})
-	require.NoError(t, err)
-	out = out2.String()
-	assert.Equal(t, 1, rep.Passed, out)
-	assert.Contains(t, out, "step 2 (callback) at "+slow+":6")
-	assert.Contains(t, out, "interrupted: the run was stopped before this step ended")
-	assert.Contains(t, out, "SKIP  "+third+"  third  not run: the run was interrupted before it started\n")
-	assert.True(t, strings.HasSuffix(out, "\n1 passed, 1 failed, 1 not run\n"), out)
-	assert.Equal(t, 1, rep.NotRun)
-	var junit bytes.Buffer
-	require.NoError(t, scenarios.WriteJUnit(&junit, rep))
-	assert.Contains(t, junit.String(), `failures="1" skipped="1"`)
-	assert.Contains(t, junit.String(), `<skipped message="not run: the run was interrupted before it started"></skipped>`)
-	assert.NotContains(t, out, "ran out of time")
+	// The two waits overlap: each run starts sandboxes of its own.
+	t.Run("out of time", func(t *testing.T) {
+		t.Parallel()
+		// The slow one waits 10 s for each of its callback's attempts; the
+		// timeout leaves room for a busy machine under -race, which took more
+		// than 1.5 s to start a sandbox and put a project once (and a sale took
+		// more than 3 s at a load of 10 on two cores).
+		rep, out := run(t, &scenarios.Runner{Timeout: 5 * time.Second, Jobs: 1}, slow)
+		require.Len(t, rep.Results, 1)
+		assert.Equal(t, 1, rep.Failed, out)
+		assert.Contains(t, out, "step 2 (callback) at "+slow+":6")
+		assert.Contains(t, out, "the scenario ran out of time: it may run for 5s of wall time (sandbox test --timeout)")
+		assert.Contains(t, out, "set sandbox.callback_timeout short")
+		assert.NotContains(t, out, "did not finish within")
+	})
+	t.Run("interrupted", func(t *testing.T) {
+		t.Parallel()
+		// Interrupted four seconds after the quick one passed: the slow one
+		// is then waiting in its callback step (a busy machine under -race
+		// took more than a second to start its sandbox and send its sale; the
+		// step waits 10 s for the merchant), and a third has not started.
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		third := filepath.Join(dir, "c-third.yaml")
+		require.NoError(t, os.WriteFile(third, []byte("name: third\nsteps:\n  - gate: {sale: oxxo, payment_id: a}\n"), 0o644))
+		out2 := &cancelAfter{after: "ok    " + quick, cancel: func() { time.AfterFunc(4*time.Second, cancel) }}
+		rep, err := (&scenarios.Runner{Out: out2, Jobs: 1}).Run(ctx, []string{quick, slow, third})
+		require.NoError(t, err)
+		out := out2.String()
+		assert.Equal(t, 1, rep.Passed, out)
+		assert.Contains(t, out, "step 2 (callback) at "+slow+":6")
+		assert.Contains(t, out, "interrupted: the run was stopped before this step ended")
+		assert.Contains(t, out, "SKIP  "+third+"  third  not run: the run was interrupted before it started\n")
+		assert.True(t, strings.HasSuffix(out, "\n1 passed, 1 failed, 1 not run\n"), out)
+		assert.Equal(t, 1, rep.NotRun)
+		var junit bytes.Buffer
+		require.NoError(t, scenarios.WriteJUnit(&junit, rep))
+		assert.Contains(t, junit.String(), `failures="1" skipped="1"`)
+		assert.Contains(t, junit.String(), `<skipped message="not run: the run was interrupted before it started"></skipped>`)
+		assert.NotContains(t, out, "ran out of time")
+	})
 }
 
 // cancelAfter is a report's writer that calls cancel once, when a line
