@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/css"
 	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
@@ -184,10 +185,12 @@ func brTab(t *testing.T) context.Context {
 		}
 		brBrowser.tabs <- tab
 	})
-	// chromedp turns on the CSS and Log agents in every tab; no test reads
-	// what they report (one that does turns Log on again), and the CSS
-	// agent alone adds a tenth to every page load.
-	for _, agent := range []cdp.Command[cdp.Empty, cdp.Empty]{css.Disable, cdplog.Disable} {
+	// chromedp turns on the CSS, Log and Network agents in every tab; no
+	// test reads what they report (one that does turns Log on again), and
+	// the CSS agent alone adds a tenth to every page load, and the
+	// Network agent, events for every request of a page, a fifth of what
+	// a page load costs the browser that draws no frames.
+	for _, agent := range []cdp.Command[cdp.Empty, cdp.Empty]{css.Disable, cdplog.Disable, network.Disable} {
 		_, err := chromedp.Call(ctx, agent, cdp.Empty{})
 		require.NoError(t, err, "turn off %s", agent.Method)
 	}
