@@ -175,6 +175,14 @@ func (d *DB) Waiting() int {
 // fsyncs of the data file's writes, for benchmarks and tests.
 func (d *DB) Commits() int64 { return d.commits.commits.Load() }
 
+// PagesWritten returns how many pages bbolt wrote for the commits since
+// Open, meta pages included: each is one write call, which is what a commit
+// costs beside its record in the log. For benchmarks.
+func (d *DB) PagesWritten() int64 {
+	s := d.db.Stats()
+	return s.TxStats.GetWrite()
+}
+
 // flush hands the lead to the first lingering call, unless a commit is
 // under way or nothing waits.
 func (c *committer) flush() {
