@@ -312,6 +312,15 @@ func (c *committer) commit(group []*call) (failed []*call) {
 						return errFailed
 					}
 				}
+				// The payments the group created are indexed as they
+				// ended up (see createdPayment), as replay does. Should
+				// that fail, the last function is left out, until the
+				// one whose payment it is runs alone.
+				if err := guard(t.indexCreated); err != nil {
+					bad = len(group) - 1
+					group[bad].err = err
+					return errFailed
+				}
 				if c.log != nil && len(ops.b) > 0 {
 					// The record is written and synced while bbolt
 					// writes the commit's pages.
@@ -408,7 +417,9 @@ func btxOf(t platform.Tx) *bbolt.Tx {
 }
 
 // tx returns btx as the committer's transactions see it.
-func (c *committer) tx(btx *bbolt.Tx) *tx { return &tx{btx: btx, filters: c.filters, sealAt: c.sealAt} }
+func (c *committer) tx(btx *bbolt.Tx) *tx {
+	return &tx{btx: btx, filters: c.filters, sealAt: c.sealAt, deferIndex: btx.Writable()}
+}
 
 // run calls fn with t, guarded.
 func run(t platform.Tx, fn func(platform.Tx) error) error {

@@ -453,7 +453,7 @@ func replayLog(bdb *bbolt.DB, records []logRecord) error {
 	}
 	return guard(func() error {
 		return bdb.Update(func(btx *bbolt.Tx) error {
-			t := &tx{btx: btx}
+			t := &tx{btx: btx, deferIndex: true} // as the committer's
 			for _, r := range records {
 				if err := replay(t, r.ops); err != nil {
 					return fmt.Errorf("the record of transaction %d: %w", r.txid, err)

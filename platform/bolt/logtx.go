@@ -63,16 +63,20 @@ func (t loggedTx) PutProject(p platform.Project) error {
 	return t.done(t.tx.PutProject(p))
 }
 
+// CreatePayment and PutPayment log the record they store: p is encoded
+// once, for both.
 func (t loggedTx) CreatePayment(p *platform.Payment) error {
+	v := encodePayment(p)
 	t.ops.b = append(t.ops.b, opCreatePayment)
-	t.ops.bytes(encodePayment(p))
-	return t.done(t.tx.CreatePayment(p))
+	t.ops.bytes(v)
+	return t.done(t.tx.createPayment(p, v))
 }
 
 func (t loggedTx) PutPayment(p *platform.Payment) error {
+	v := encodePayment(p)
 	t.ops.b = append(t.ops.b, opPutPayment)
-	t.ops.bytes(encodePayment(p))
-	return t.done(t.tx.PutPayment(p))
+	t.ops.bytes(v)
+	return t.done(t.tx.replacePayment(p, v))
 }
 
 func (t loggedTx) PutReference(method, ref string, k platform.PaymentKey) error {
@@ -151,7 +155,8 @@ func (t loggedTx) Reset() error {
 // file.
 var errReplay = errors.New("the log does not fit the data file")
 
-// replay makes again, on t, the calls recorded in ops.
+// replay makes again, on t, the calls recorded in ops, and then indexes
+// the payments they created, as the committer does at the end of a commit.
 func replay(t *tx, ops []byte) error {
 	d := &dec{b: ops}
 	for n := 1; len(d.b) > 0; n++ {
@@ -168,7 +173,7 @@ func replay(t *tx, ops []byte) error {
 			return fmt.Errorf("%w: operation %d (kind %d) succeeded, and fails again: %w", errReplay, n, op, err)
 		}
 	}
-	return nil
+	return t.indexCreated()
 }
 
 // replayed decodes the arguments of one operation of kind op from d and

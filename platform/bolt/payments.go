@@ -80,8 +80,13 @@ func (t *tx) Payment(k platform.PaymentKey) (*platform.Payment, error) {
 }
 
 // CreatePayment stores a new payment and indexes it; an error wrapping
-// platform.ErrExists when its key is taken.
-func (t *tx) CreatePayment(p *platform.Payment) error {
+// platform.ErrExists when its key is taken. In a transaction of the
+// committer the index entries wait for the end of the function that
+// created the payment (see createdPayment).
+func (t *tx) CreatePayment(p *platform.Payment) error { return t.createPayment(p, encodePayment(p)) }
+
+// createPayment is CreatePayment with v, the record of p.
+func (t *tx) createPayment(p *platform.Payment, v []byte) error {
 	k := p.Key()
 	if err := checkPaymentKey(k); err != nil {
 		return err
@@ -92,32 +97,38 @@ func (t *tx) CreatePayment(p *platform.Payment) error {
 	case ok:
 		return fmt.Errorf("payment %s: %w", k, platform.ErrExists)
 	}
-	return t.putPayment(p, nil, paymentHead{}, 0)
+	return t.putPayment(p, v, nil, paymentHead{}, 0)
 }
 
 // PutPayment stores p, replacing the payment with its key, or creating it
 // when there is none, and moves its index entries to what p now is.
-func (t *tx) PutPayment(p *platform.Payment) error {
+func (t *tx) PutPayment(p *platform.Payment) error { return t.replacePayment(p, encodePayment(p)) }
+
+// replacePayment is PutPayment with v, the record of p.
+func (t *tx) replacePayment(p *platform.Payment, v []byte) error {
 	k := p.Key()
 	if err := checkPaymentKey(k); err != nil {
 		return err
+	}
+	if c := t.created[k]; c != nil {
+		return t.rewriteCreated(k, c, p, v)
 	}
 	seq, ok, err := t.paymentSeq(k)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return t.putPayment(p, nil, paymentHead{}, 0)
+		return t.putPayment(p, v, nil, paymentHead{}, 0)
 	}
-	v, err := t.paymentRecord(seq)
+	old, err := t.paymentRecord(seq)
 	if err != nil {
 		return fmt.Errorf("payment %s: %w", k, err)
 	}
-	old, err := decodePaymentHead(v)
+	head, err := decodePaymentHead(old)
 	if err != nil {
 		return fmt.Errorf("payment %s: %w", k, err)
 	}
-	return t.putPayment(p, makeRef(clampedTimeKey(old.createdAt), seq), old, len(v))
+	return t.putPayment(p, v, makeRef(clampedTimeKey(head.createdAt), seq), head, len(old))
 }
 
 // indexes returns the names of the indexes a payment with head h is in.
@@ -134,9 +145,9 @@ func indexes(h paymentHead) [4][]byte {
 // a sale gains when its provider answers (a voucher, a redirect).
 const paymentRoom = 120
 
-// putPayment writes p; oldRef, old and oldLen are the stored payment's ref,
-// head and record length, nil for a new payment.
-func (t *tx) putPayment(p *platform.Payment, oldRef []byte, old paymentHead, oldLen int) error {
+// putPayment writes p, whose record is v; oldRef, old and oldLen are the
+// stored payment's ref, head and record length, nil for a new payment.
+func (t *tx) putPayment(p *platform.Payment, v, oldRef []byte, old paymentHead, oldLen int) error {
 	k := p.Key()
 	payments := t.bucket(bucketPayments)
 	var seq uint64
@@ -149,7 +160,6 @@ func (t *tx) putPayment(p *platform.Payment, oldRef []byte, old paymentHead, old
 		}
 	}
 	ref := makeRef(clampedTimeKey(p.CreatedAt), seq)
-	v := encodePayment(p)
 	if oldRef == nil {
 		v = pad(v, len(v)+paymentRoom)
 	} else {
@@ -161,6 +171,13 @@ func (t *tx) putPayment(p *platform.Payment, oldRef []byte, old paymentHead, old
 	if oldRef == nil {
 		if err := t.putKey(paymentKeyIndex, paymentKey(k), u64(seq)); err != nil {
 			return fmt.Errorf("put payment %s: %w", k, err)
+		}
+		if t.deferIndex {
+			if t.created == nil {
+				t.created = map[platform.PaymentKey]*createdPayment{}
+			}
+			t.created[k] = &createdPayment{seq: seq, size: len(v), head: headOf(p)}
+			return nil
 		}
 	}
 	project, err := t.projectIndex(p.ProjectID, true)
@@ -184,6 +201,48 @@ func (t *tx) putPayment(p *platform.Payment, oldRef []byte, old paymentHead, old
 			return fmt.Errorf("index payment %s: %w", k, err)
 		}
 	}
+	return nil
+}
+
+// createdPayment is a payment created in a transaction whose index entries
+// wait for indexCreated. A sale creates its payment and, once its provider
+// has answered, stores it again in the same function: indexed at once, it
+// would be put into the indexes of a payment being processed, taken out of
+// them and put into those of its new status, each a write to a page.
+type createdPayment struct {
+	seq  uint64
+	size int         // the length of its stored record
+	head paymentHead // what it is now, which names its indexes
+}
+
+// rewriteCreated stores p, whose record is v, over c, the payment k
+// created in this transaction.
+func (t *tx) rewriteCreated(k platform.PaymentKey, c *createdPayment, p *platform.Payment, v []byte) error {
+	v = pad(v, c.size)
+	if err := t.bucket(bucketPayments).Put(u64(c.seq), v); err != nil {
+		return fmt.Errorf("put payment %s: %w", k, err)
+	}
+	c.size, c.head = len(v), headOf(p)
+	return nil
+}
+
+// indexCreated writes the index entries of the payments created in t
+// since it was last called, as they now are. The committer calls it when
+// each function of a group returns, and Payments before it lists.
+func (t *tx) indexCreated() error {
+	for k, c := range t.created {
+		project, err := t.projectIndex(k.ProjectID, true)
+		if err != nil {
+			return fmt.Errorf("index payment %s: %w", k, err)
+		}
+		ref := makeRef(clampedTimeKey(c.head.createdAt), c.seq)
+		for _, name := range indexes(c.head) {
+			if err := addEntry(project, name, ref); err != nil {
+				return fmt.Errorf("index payment %s: %w", k, err)
+			}
+		}
+	}
+	clear(t.created)
 	return nil
 }
 
@@ -265,6 +324,9 @@ const maxPrefixScan = 4096
 // payment. With f.PaymentID it reads the payments whose ID starts with it
 // through the key bucket, unless there are more than maxPrefixScan of them.
 func (t *tx) Payments(f platform.PaymentFilter) (platform.PaymentPage, error) {
+	if err := t.indexCreated(); err != nil {
+		return platform.PaymentPage{}, err
+	}
 	page := platform.PaymentPage{Payments: []*platform.Payment{}}
 	upper := []byte(nil) // refs below upper, and from lower on
 	if !f.CreatedTo.IsZero() {

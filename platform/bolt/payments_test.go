@@ -317,3 +317,59 @@ func TestPaymentsBadCursor(t *testing.T) {
 		assert.ErrorContains(t, err, "is not one this sandbox gave out")
 	}
 }
+
+// TestPaymentCreatedAndStoredAgainIsIndexedOnce follows a payment that one
+// Update creates and stores again, as a sale does once its provider has
+// answered: it is indexed once, as it ended up, with nothing left in the
+// indexes of what it was in between; a list in the same Update finds it,
+// and a reset after it in the same Update leaves nothing of it.
+func TestPaymentCreatedAndStoredAgainIsIndexedOnce(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// then runs after the payment was created and stored again.
+		then func(t *testing.T, tx platform.Tx) error
+		// listed is what a list of payments pending finds afterwards.
+		listed []string
+	}{
+		{"stored again", func(*testing.T, platform.Tx) error { return nil }, []string{"p1"}},
+		{"listed in the same update", func(t *testing.T, tx platform.Tx) error {
+			page, err := tx.Payments(platform.PaymentFilter{ProjectID: 1, Status: platform.StatusAwaitingRedirect})
+			if assert.NoError(t, err) {
+				assert.Equal(t, []string{"p1"}, ids(page.Payments))
+			}
+			return err
+		}, []string{"p1"}},
+		{"reset in the same update", func(_ *testing.T, tx platform.Tx) error { return tx.Reset() }, []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			d := newDB(t)
+			update(t, d, func(tx platform.Tx) error {
+				p := payment(1, "p1", "oxxo", platform.StatusProcessing, base)
+				if err := tx.CreatePayment(p); err != nil {
+					return err
+				}
+				p.Status = platform.StatusAwaitingRedirect
+				if err := tx.PutPayment(p); err != nil {
+					return err
+				}
+				return tt.then(t, tx)
+			})
+			view(t, d, func(tx platform.Tx) error {
+				page, err := tx.Payments(platform.PaymentFilter{ProjectID: 1, Status: platform.StatusAwaitingRedirect})
+				require.NoError(t, err)
+				assert.Equal(t, tt.listed, ids(page.Payments))
+				if idx := btxOf(tx).Bucket(bucketPaymentIndex).Bucket(projectKey(1)); idx != nil {
+					assert.Nil(t, idx.Bucket(indexName(indexStatus, string(platform.StatusProcessing))),
+						"the payment was never indexed as processing")
+				}
+				return nil
+			})
+			r, err := d.Check(t.Context())
+			require.NoError(t, err)
+			assert.Empty(t, r.Problems)
+		})
+	}
+}

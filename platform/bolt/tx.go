@@ -33,6 +33,10 @@ type tx struct {
 	sealed map[filterID]*filter
 	// sealAt replaces the constant of that name when set, for tests.
 	sealAt int
+	// deferIndex makes CreatePayment leave a payment's index entries to
+	// indexCreated; created holds those payments, by key.
+	deferIndex bool
+	created    map[platform.PaymentKey]*createdPayment
 }
 
 var _ platform.Tx = (*tx)(nil)
@@ -151,5 +155,6 @@ func (t *tx) Reset() error {
 		}
 	}
 	clear(t.sealed)
+	clear(t.created)
 	return nil
 }
