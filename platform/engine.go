@@ -65,8 +65,9 @@ type Engine struct {
 	providers map[string]Provider
 	methods   []Method // in the order of Config.Providers
 
-	outbox *outbox
-	events *broker
+	outbox   *outbox
+	events   *broker
+	projects projectCache // what Project read
 
 	wake  chan struct{}
 	runMu sync.Mutex // one job runner at a time: Run's loop, RunDue, Advance, SetClock

@@ -1,13 +1,17 @@
 package platform_test
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
 )
 
 func TestValidateProject(t *testing.T) {
@@ -59,4 +63,71 @@ func TestValidateProjectListsEveryField(t *testing.T) {
 		fields = append(fields, f.Field)
 	}
 	assert.Equal(t, []string{"id", "secret", "callback_url", "check_deposit_url"}, fields)
+}
+
+// countingViews counts the read transactions of a store; after each, it
+// calls then, when set.
+type countingViews struct {
+	platform.Store
+	views atomic.Int64
+	then  func()
+}
+
+func (s *countingViews) View(ctx context.Context, fn func(platform.Tx) error) error {
+	s.views.Add(1)
+	err := s.Store.View(ctx, fn)
+	if s.then != nil {
+		s.then()
+	}
+	return err
+}
+
+// TestProjectIsReadOnceUntilItChanges asks for a project again and again,
+// as every Gate request does: the store is read once, until PutProject
+// changes the project, and what a caller does to the project it got
+// changes nothing for the next.
+func TestProjectIsReadOnceUntilItChanges(t *testing.T) {
+	t.Parallel()
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "sandbox.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	store := &countingViews{Store: db}
+	eng, _, _ := newEngineOn(t, store)
+	ctx := context.Background()
+	want := project5
+	want.Methods = map[string]platform.MethodSettings{"test": {MaxAmount: 500}}
+	require.NoError(t, eng.PutProject(ctx, want))
+
+	before := store.views.Load()
+	for range 3 {
+		got, err := eng.Project(ctx, project5.ID)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+		got.Methods["test"] = platform.MethodSettings{MaxAmount: 1} // a caller's change to its copy
+	}
+	assert.Equal(t, int64(1), store.views.Load()-before, "the project is read from the store once")
+
+	want.Secret = "changed"
+	require.NoError(t, eng.PutProject(ctx, want))
+	got, err := eng.Project(ctx, project5.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "changed", got.Secret, "PutProject's change is seen at once")
+
+	_, err = eng.Project(ctx, 404)
+	assert.Equal(t, platform.CodeProjectNotFound, platform.ErrorCode(err))
+
+	// A project changed while it was being read is not kept as it was.
+	want.Secret = "changed again"
+	require.NoError(t, eng.PutProject(ctx, want))
+	store.then = func() {
+		store.then = nil
+		want.Secret = "changed meanwhile"
+		require.NoError(t, eng.PutProject(ctx, want))
+	}
+	got, err = eng.Project(ctx, project5.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "changed again", got.Secret, "what the read found")
+	got, err = eng.Project(ctx, project5.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "changed meanwhile", got.Secret, "the change made during the read")
 }

@@ -3,6 +3,8 @@ package platform
 import (
 	"context"
 	"fmt"
+	"maps"
+	"sync"
 )
 
 // The engine's projects and what a whole sandbox is reset to: merchants'
@@ -42,7 +44,9 @@ func (e *Engine) PutProject(ctx context.Context, p Project) error {
 			return err
 		}
 	}
-	if err := e.store.Update(ctx, func(tx Tx) error { return tx.PutProject(p) }); err != nil {
+	err := e.store.Update(ctx, func(tx Tx) error { return tx.PutProject(p) })
+	e.projects.forget(p.ID) // even on an error: the commit may have been made
+	if err != nil {
 		return fmt.Errorf("put project %d: %w", p.ID, err)
 	}
 	e.events.publish(Event{Kind: EventProject, Project: p.ID, At: e.clock.Now()})
@@ -61,4 +65,67 @@ func (e *Engine) Reset(ctx context.Context) error {
 	}
 	e.events.publish(Event{Kind: EventReset, At: e.clock.Now()})
 	return nil
+}
+
+// projectCache holds the projects Engine.Project read, by ID. Only
+// PutProject changes a project once the engine runs; it forgets the project
+// once its commit is made. A project read before that commit and kept
+// after it would be stale, so changes counts the forgets and put keeps a
+// project only when none came since the read began. What it holds and
+// returns are copies: callers may change what they get.
+type projectCache struct {
+	mu      sync.Mutex
+	changes uint64
+	byID    map[int64]Project
+}
+
+// get returns project id, if it is kept.
+func (c *projectCache) get(id int64) (Project, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.byID[id]
+	return p.clone(), ok
+}
+
+// version returns what put needs to know of a read that begins now.
+func (c *projectCache) version() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.changes
+}
+
+// put keeps p, read from a transaction that began at version read, unless
+// a project changed since.
+func (c *projectCache) put(p Project, read uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.changes != read {
+		return
+	}
+	if c.byID == nil {
+		c.byID = map[int64]Project{}
+	}
+	c.byID[p.ID] = p.clone()
+}
+
+// forget drops project id, which has just been stored anew.
+func (c *projectCache) forget(id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.changes++
+	delete(c.byID, id)
+}
+
+// clone returns a copy of p that shares no map with it.
+func (p Project) clone() Project {
+	if p.Methods == nil {
+		return p
+	}
+	methods := make(map[string]MethodSettings, len(p.Methods))
+	for code, s := range p.Methods {
+		s.Rates = maps.Clone(s.Rates)
+		methods[code] = s
+	}
+	p.Methods = methods
+	return p
 }

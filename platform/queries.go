@@ -6,16 +6,27 @@ import (
 )
 
 // The engine's read side: what adapters show of projects, payments and
-// deliveries. Every read is one View transaction.
+// deliveries. Every read is one View transaction, but for a project read
+// before and unchanged since (see projectCache).
 
-// Project returns a project, or a 2442 error.
+// Project returns a project, or a 2442 error. A project read once is
+// kept until PutProject changes it (see projectCache): every Gate request
+// asks for its project, which would otherwise cost a transaction and a
+// decoding of the record.
 func (e *Engine) Project(ctx context.Context, id int64) (Project, error) {
+	if p, ok := e.projects.get(id); ok {
+		return p, nil
+	}
+	read := e.projects.version()
 	var p Project
 	err := e.store.View(ctx, func(tx Tx) error {
 		var err error
 		p, err = tx.Project(id)
 		return projectError(id, err)
 	})
+	if err == nil {
+		e.projects.put(p, read)
+	}
 	return p, err
 }
 
