@@ -36,7 +36,12 @@ func refSeq(ref []byte) uint64 { return binary.BigEndian.Uint64(ref[8:]) }
 // put once, when its payment is created, and never deleted but by Reset.
 
 // paymentSeq returns the sequence of payment k, false when there is none.
+// A payment created in this transaction needs no lookup: a sale's jobs and
+// callback ask for the sequence of its new payment.
 func (t *tx) paymentSeq(k platform.PaymentKey) (uint64, bool, error) {
+	if c := t.created[k]; c != nil {
+		return c.seq, true, nil
+	}
 	v, err := t.lookup(paymentKeyIndex, paymentKey(k))
 	switch {
 	case err != nil:
@@ -111,7 +116,7 @@ func (t *tx) replacePayment(p *platform.Payment, v []byte) error {
 		return err
 	}
 	if c := t.created[k]; c != nil {
-		return t.rewriteCreated(k, c, p, v)
+		return t.rewriteCreated(k, c, p, v) // before paymentSeq, which would find it
 	}
 	seq, ok, err := t.paymentSeq(k)
 	if err != nil {
