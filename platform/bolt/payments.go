@@ -86,8 +86,8 @@ func (t *tx) Payment(k platform.PaymentKey) (*platform.Payment, error) {
 
 // CreatePayment stores a new payment and indexes it; an error wrapping
 // platform.ErrExists when its key is taken. In a transaction of the
-// committer the index entries wait for the end of the function that
-// created the payment (see createdPayment).
+// committer the index entries wait for the end of the group's functions
+// (see createdPayment and indexCreated).
 func (t *tx) CreatePayment(p *platform.Payment) error { return t.createPayment(p, encodePayment(p)) }
 
 // createPayment is CreatePayment with v, the record of p.
@@ -232,8 +232,12 @@ func (t *tx) rewriteCreated(k platform.PaymentKey, c *createdPayment, p *platfor
 }
 
 // indexCreated writes the index entries of the payments created in t
-// since it was last called, as they now are. The committer calls it when
-// each function of a group returns, and Payments before it lists.
+// since it was last called, as they now are. The committer calls it once
+// every function of a group has run, as replay does at the end of the
+// group's record, so that both write the same entries (a payment indexed
+// when the function that created it returned, and moved by a later one of
+// the group, would leave an empty index the replay does not make); and
+// Payments calls it before it lists.
 func (t *tx) indexCreated() error {
 	for k, c := range t.created {
 		project, err := t.projectIndex(k.ProjectID, true)

@@ -397,3 +397,35 @@ func TestACrashAfterRecoveryKeepsWhatItRecovered(t *testing.T) {
 	defer got.Close()
 	assert.Equal(t, want, contentNow(t, got))
 }
+
+// TestALogBringsBackAGroupThatCreatedAndChangedAPayment replays a group
+// commit in which one function creates a payment and the next changes its
+// status: the copy holds exactly the store's content, its indexes
+// included, as the commit indexed the payment once the group had run.
+func TestALogBringsBackAGroupThatCreatedAndChangedAPayment(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	p := payment(1, "grouped", "oxxo", platform.StatusProcessing, base)
+	release := holdCommit(t, d)
+	created, changed := make(chan error, 1), make(chan error, 1)
+	go func() { created <- d.Update(t.Context(), func(tx platform.Tx) error { return tx.CreatePayment(p) }) }()
+	waitQueued(t, d, 1)
+	go func() {
+		changed <- d.Update(t.Context(), func(tx platform.Tx) error {
+			q := *p
+			q.Status = platform.StatusAwaitingRedirect
+			return tx.PutPayment(&q)
+		})
+	}()
+	release(2)
+	require.NoError(t, <-created)
+	require.NoError(t, <-changed)
+	require.EqualValues(t, 2, d.Commits(), "the held commit, then one for the group")
+
+	copied := crashCopy(t, d)
+	require.NotEmpty(t, pendingRecords(t, copied))
+	got, err := Open(copied)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = got.Close() })
+	assert.Equal(t, contentNow(t, d), contentNow(t, got))
+}
