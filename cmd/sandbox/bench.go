@@ -165,9 +165,6 @@ func runBench(ctx context.Context, args []string, std stdio) error {
 	case o.Payments == 0 && (o.Data != "" || o.HeapProfile != ""):
 		return usagef("bench: --data and --heapprofile are about the store --payments fills: add --payments N")
 	}
-	// The sandbox of the sales load runs in this process, with the
-	// collector set as serve sets it; the echo ceiling shares it.
-	defer withServeGC()()
 	dir, err := os.MkdirTemp("", "sandbox-bench-")
 	if err != nil {
 		return fmt.Errorf("bench: a temporary folder: %w", err)

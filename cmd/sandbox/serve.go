@@ -10,7 +10,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -153,7 +152,6 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer withServeGC()()
 	start := time.Now()
 	if o.Pprof != "" {
 		stop, err := servePprof(o.Pprof, log)
@@ -251,23 +249,4 @@ func checkDataFolder(folder string) error {
 		return nil
 	}
 	return fmt.Errorf("--data %s is a file: --data names the folder the data file (sandbox.db) is in, such as --data %s", folder, filepath.Dir(folder))
-}
-
-// serveGCPercent is the garbage collector's GOGC while the sandbox serves,
-// unless $GOGC sets it. A sale leaves much garbage (bbolt copies into
-// memory every page a commit changes) while what the sandbox keeps stays
-// small, so at Go's default of 100 the collector ran often: at 200 a lone
-// client's sale took 0.05–0.34 ms less (p50, median 0.12 ms, in six paired
-// runs of sandbox bench --one-client), for a heap that may grow to three
-// times what is live instead of two.
-const serveGCPercent = 200
-
-// withServeGC sets the collector's GOGC to serveGCPercent, unless the
-// environment sets GOGC, and returns what sets it back.
-func withServeGC() (restore func()) {
-	if _, set := os.LookupEnv("GOGC"); set {
-		return func() {}
-	}
-	was := debug.SetGCPercent(serveGCPercent)
-	return func() { debug.SetGCPercent(was) }
 }

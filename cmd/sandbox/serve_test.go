@@ -7,9 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"regexp"
-	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -87,38 +85,4 @@ func TestAllowedHostsFlag(t *testing.T) {
 		res.Body.Close()
 		assert.Equal(t, want, res.StatusCode, host)
 	}
-}
-
-// gcPercent returns the collector's GOGC as it is now.
-func gcPercent() int {
-	p := debug.SetGCPercent(100)
-	debug.SetGCPercent(p)
-	return p
-}
-
-// TestServeSetsTheCollector checks that serve runs with GOGC at
-// serveGCPercent unless the environment sets GOGC, and puts it back. Not
-// parallel: the environment and the collector are the process's, and
-// parallel tests serve meanwhile.
-func TestServeSetsTheCollector(t *testing.T) {
-	was, had := os.LookupEnv("GOGC")
-	t.Cleanup(func() {
-		if had {
-			os.Setenv("GOGC", was)
-		} else {
-			os.Unsetenv("GOGC")
-		}
-	})
-	before := gcPercent()
-
-	require.NoError(t, os.Unsetenv("GOGC"))
-	restore := withServeGC()
-	assert.Equal(t, serveGCPercent, gcPercent(), "GOGC unset: serve's own")
-	restore()
-	assert.Equal(t, before, gcPercent(), "put back")
-
-	require.NoError(t, os.Setenv("GOGC", "50"))
-	restore = withServeGC()
-	assert.Equal(t, before, gcPercent(), "GOGC set: the runtime read it, serve leaves it")
-	restore()
 }
