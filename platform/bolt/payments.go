@@ -236,8 +236,10 @@ func (t *tx) rewriteCreated(k platform.PaymentKey, c *createdPayment, p *platfor
 // every function of a group has run, as replay does at the end of the
 // group's record, so that both write the same entries (a payment indexed
 // when the function that created it returned, and moved by a later one of
-// the group, would leave an empty index the replay does not make); and
-// Payments calls it before it lists.
+// the group, would leave an empty index the replay does not make). Payments
+// calls it too, so that a function lists the payments it created; the
+// engine lists in read transactions only, where there are none, and a
+// function of a group that did list them would index them early, as above.
 func (t *tx) indexCreated() error {
 	for k, c := range t.created {
 		project, err := t.projectIndex(k.ProjectID, true)
