@@ -101,6 +101,22 @@ func (tt *toy) postForm(u string, form url.Values) (int, string, string) {
 	return tt.send(http.MethodPost, u, "application/x-www-form-urlencoded", form.Encode())
 }
 
+// gate signs body, with general naming paymentID in the Toy's project,
+// and posts it to the Gate at path; it returns the status and the answer.
+func (tt *toy) gate(path, paymentID string, body map[string]any) (int, string) {
+	tt.t.Helper()
+	body["general"] = map[string]any{"project_id": toyProject, "payment_id": paymentID}
+	raw, err := json.Marshal(body)
+	require.NoError(tt.t, err)
+	data, err := signature.Decode(raw)
+	require.NoError(tt.t, err)
+	body["general"].(map[string]any)["signature"] = signature.Sign(data, toySecret)
+	raw, err = json.Marshal(body)
+	require.NoError(tt.t, err)
+	status, _, answer := tt.send(http.MethodPost, path, "application/json", string(raw))
+	return status, answer
+}
+
 // callback waits for the merchant's next callback and checks its signature.
 func (tt *toy) callback() map[string]any {
 	tt.t.Helper()
@@ -133,8 +149,9 @@ var carried = regexp.MustCompile(`name="request" value="([^"]*)"`)
 
 // TestAToyMethodIsOneFolder registers a method from its own folder
 // (internal/toymethod) beside the sandbox's and walks it through the Gate,
-// its own page, the Payment Page (in Spanish) and the dashboard: a method
-// needs nothing outside its folder but the line that registers it.
+// its own page, the Payment Page (in Spanish), the dashboard and a refund
+// at its own Gate endpoint: a method needs nothing outside its folder but
+// the line that registers it.
 func TestAToyMethodIsOneFolder(t *testing.T) {
 	t.Parallel()
 	tt := startToy(t)
@@ -154,16 +171,7 @@ func TestAToyMethodIsOneFolder(t *testing.T) {
 	toy := list.Methods[len(list.Methods)-1]
 	require.Equal(t, "toy", toy.Code, listed)
 	require.Equal(t, toymethod.Method().GatePath, toy.GatePath)
-	body := toy.ExampleSale
-	body["general"] = map[string]any{"project_id": toyProject, "payment_id": "toy-1"}
-	raw, err := json.Marshal(body)
-	require.NoError(t, err)
-	data, err := signature.Decode(raw)
-	require.NoError(t, err)
-	body["general"].(map[string]any)["signature"] = signature.Sign(data, toySecret)
-	raw, err = json.Marshal(body)
-	require.NoError(t, err)
-	status, _, answer := tt.send(http.MethodPost, toy.GatePath, "application/json", string(raw))
+	status, answer := tt.gate(toy.GatePath, "toy-1", toy.ExampleSale)
 	require.Equal(t, http.StatusOK, status, answer)
 	assert.Contains(t, answer, `"status":"success"`)
 
@@ -174,8 +182,15 @@ func TestAToyMethodIsOneFolder(t *testing.T) {
 	tab, _ := field(cb, "redirect_data.url").(string)
 	require.True(t, strings.HasPrefix(tab, tt.url+"/providers/toy/tabs/"), tab)
 
+	// The dashboard offers what any open payment takes, and nothing of
+	// another method's.
+	status, _, page := tt.get("/dashboard/payments/77/toy-1")
+	require.Equal(t, http.StatusOK, status, page)
+	assert.Contains(t, page, `data-action="pay">Pay</button>`)
+	assert.NotContains(t, page, `data-action="refund"`, "an open tab is not refunded")
+
 	// The Toy's own page, in its brand, from its own folder's template.
-	status, _, page := tt.get(tab)
+	status, _, page = tt.get(tab)
 	require.Equal(t, http.StatusOK, status, page)
 	assert.Contains(t, page, "<h1>Your tab</h1>")
 	assert.Contains(t, page, "--brand: #5b21b6")
@@ -246,4 +261,13 @@ func TestAToyMethodIsOneFolder(t *testing.T) {
 	assert.Contains(t, page, "Toy")
 	assert.Contains(t, page, "success")
 	assert.Contains(t, page, tab[len(tt.url):], "the payment's redirect to the Toy's page")
+	assert.Contains(t, page, `data-action="refund"`, "a settled tab is refunded")
+	assert.Contains(t, page, "POST /v2/payment/toy/refund", "at the Toy's own refund endpoint")
+
+	// The Gate mounts the Toy's refund endpoint, which refunds its payment.
+	status, answer = tt.gate(toymethod.Method().RefundPath, "toy-1", map[string]any{})
+	require.Equal(t, http.StatusOK, status, answer)
+	cb = tt.callback()
+	assert.Equal(t, "refunded", field(cb, "payment.status"))
+	assert.Equal(t, "refund", field(cb, "operation.type"))
 }

@@ -47,11 +47,17 @@ type Method struct {
 	// them on at once (Oxxo, Rapipago: their documentation shows this step).
 	RedirectLink bool
 	// RefundPath is the Gate refund endpoint of a provider that refunds
-	// (a Refunder); "" for one that does not.
+	// (a Refunder); "" for one that does not. The console names it beside
+	// its refund button.
 	RefundPath string
 	// Refunds says the method refunds: the engine sets it from whether the
 	// provider is a Refunder.
 	Refunds bool
+	// PayWith says what a pay without input pays with (the control API's
+	// pay with no body, the console's pay button), for that button's label:
+	// "test vouchers" makes it "Pay with test vouchers"; "" is "Pay". A
+	// voucher is paid at a terminal or a bank instead, a button each.
+	PayWith string
 	// Settings names the method settings it takes besides min_amount,
 	// max_amount and whole_units, which every method takes: "variant",
 	// "timeout", "rates" (see MethodSettings). Settings that set another

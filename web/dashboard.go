@@ -167,8 +167,10 @@ type PaymentActions struct {
 	PayLabel string
 	// Declines are the codes a provider may decline with.
 	Declines []Choice
-	// Refund says the payment can be refunded in full.
-	Refund bool
+	// RefundPath is the Gate endpoint of the method's refunds (which the
+	// console's refund does as it would), when the payment can be refunded
+	// in full; "" when it cannot.
+	RefundPath string
 	// Clarify lists the fields the payment awaits, when it does.
 	Clarify []ClarifyField
 }

@@ -24,6 +24,7 @@ func Method() platform.Method {
 		PaymentMethod: "toy",
 		ProviderID:    4242,
 		GatePath:      "/v2/payment/toy/sale",
+		RefundPath:    "/v2/payment/toy/refund",
 		ExampleSale: json.RawMessage(`{"customer": {"id": "c-1", "ip_address": "198.51.100.7"},
 			"payment": {"amount": 1500, "currency": "USD", "description": "A toy"}}`),
 		ForceCodes: []string{Code},
@@ -43,7 +44,7 @@ func Method() platform.Method {
 // Provider is the Toy's mock provider.
 type Provider struct{}
 
-var _ platform.Provider = (*Provider)(nil)
+var _ platform.Refunder = (*Provider)(nil)
 
 // New returns the Toy's provider.
 func New() *Provider { return &Provider{} }
@@ -104,6 +105,12 @@ func (*Provider) Fail(_ *platform.Payment, code int, _ platform.Env) (platform.S
 // Expire closes a tab nobody settled.
 func (*Provider) Expire(*platform.Payment, platform.Env) (platform.Step, error) {
 	return platform.Decline(platform.DeclineGeneral), nil
+}
+
+// Refund refunds a settled tab in full: the Gate mounts its endpoint
+// (Method.RefundPath) because the Toy is a platform.Refunder.
+func (*Provider) Refund(*platform.Payment, platform.Env) (platform.Step, error) {
+	return platform.Step{Status: platform.StatusSuccess}, nil
 }
 
 // Job runs nothing: the Toy schedules no jobs.

@@ -75,10 +75,8 @@ func (s *Server) actions(p *platform.Payment) web.PaymentActions {
 		switch {
 		case p.Voucher != nil:
 			a.Channels = []string{"terminal", "bank"}
-		case m.ZeroAmount:
-			a.PayLabel = "Pay with test vouchers"
-		case m.Refunds:
-			a.PayLabel = "Pay with the test card"
+		case m.PayWith != "":
+			a.PayLabel = "Pay with " + m.PayWith
 		default:
 			a.PayLabel = "Pay"
 		}
@@ -93,7 +91,9 @@ func (s *Server) actions(p *platform.Payment) web.PaymentActions {
 			}
 		}
 	}
-	a.Refund = m.Refunds && p.Refundable()
+	if m.Refunds && p.Refundable() {
+		a.RefundPath = m.RefundPath
+	}
 	return a
 }
 
@@ -130,7 +130,7 @@ func (s *Server) handleDashboardAct(c echo.Context) error {
 		p, err := s.Engine.Refund(ctx, k, platform.RefundRequest{})
 		done := "Refunded in full."
 		if err == nil && p.Refund() != nil && p.Refund().Status == platform.StatusDecline {
-			done = "The partner declined the refund; the payment stays paid, and you may refund it again."
+			done = "The provider declined the refund; the payment stays paid, and you may refund it again."
 		}
 		return s.back(c, to, err, done)
 	case "clarify":

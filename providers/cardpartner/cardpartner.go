@@ -79,6 +79,7 @@ func Method() platform.Method {
 		PageRequired: []string{"customer_phone", "customer_email"},
 		CheckField:   CheckField,
 		RefundPath:   "/v2/payment/card-partner/refund",
+		PayWith:      "the test card", // the first of the checkout's list
 		// The partner's callbacks name the customer by phone only, and carry
 		// no provider.date.
 		Callback: platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerPhone}},

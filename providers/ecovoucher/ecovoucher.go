@@ -62,6 +62,7 @@ func Method() platform.Method {
 			"payment": {"amount": 5000, "currency": "EUR"},
 			"return_url": {"success": "https://shop.example/success", "decline": "https://shop.example/decline"}}`),
 		ZeroAmount: true,
+		PayWith:    "test vouchers", // worth the amount, from the wallet
 		Callback:   platform.CallbackShape{Customer: []platform.CustomerField{platform.CustomerID}, ProviderDate: true},
 		Settings:   []string{"timeout", "rates"}, // the session; the conversions of sum_converted
 		Defaults: platform.MethodSettings{
