@@ -138,17 +138,23 @@ func errForcedZero(method platform.Method) *pageError {
 func errNoMethod(sum platform.Sum, methods []platform.Method) *pageError {
 	e := &pageError{Status: http.StatusBadRequest, Kind: "no_method", Title: m("err.nomethod.title", sum.Currency), Message: m("err.nomethod.lead")}
 	limited := false
+	var zero []string // the methods whose customer sets the amount
 	for _, mt := range methods {
 		e.Details = append(e.Details, m("err.param.method.other", mt.Name, strings.Join(mt.Currencies, ", ")))
 		limited = limited || (mt.Supports(sum.Currency) && (sum.Amount > 0 || mt.ZeroAmount))
+		if mt.ZeroAmount {
+			zero = append(zero, mt.Name)
+		}
 	}
 	switch {
 	case limited:
 		// A method takes the currency, but not this amount.
 		e.Title = m("err.nomethod.title", web.FormatMoney(sum))
 		e.Hint = m("err.nomethod.limits", sum.Currency)
+	case sum.Amount == 0 && len(zero) > 0:
+		e.Hint = m("err.nomethod.zero", strings.Join(zero, ", "))
 	case sum.Amount == 0:
-		e.Hint = m("err.nomethod.zero")
+		e.Hint = m("err.nomethod.zero.none")
 	}
 	return e
 }
