@@ -9,17 +9,19 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/ecommpay-sandbox/sandbox/app"
+	"github.com/ecommpay-sandbox/sandbox/internal/toymethod"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
 // TestEveryMethodIsWhole checks that every registered method brings what
 // the Payment Page and its own pages need, so that a sixth method is one
 // folder and one line in methods.go: its brand, readable colours and a
-// hint in every language the Payment Page speaks.
+// hint in every language the Payment Page speaks. The Toy, the method
+// newcomers copy, is held to the same.
 func TestEveryMethodIsWhole(t *testing.T) {
 	t.Parallel()
 	hex := regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
-	for _, p := range app.Providers() {
+	for _, p := range append(app.Providers(), toymethod.New()) {
 		m := p.Method()
 		t.Run(m.Code, func(t *testing.T) {
 			t.Parallel()

@@ -204,7 +204,7 @@ func TestSchemaProblemsSayWhereAndWhatWasMeant(t *testing.T) {
 			`f.yaml:3: steps[0].callback.status (step 1): "sucess" is not one of the values here; did you mean "success"? (processing, awaiting redirect result, awaiting clarification, success, decline, refunded, error)`,
 		}},
 		{"a typo of a method's code in settings", "name: x\nsandbox:\n  methods:\n    oxo: {variant: 3days}\nprojects:\n  - id: 9\n    secret: s\n    methods: {rapipgo: {max_amount: 5}}\nsteps:\n  - state: {payment: a}\n", []string{
-			`f.yaml:4: sandbox.methods.oxo: "oxo" is not one of the values here; did you mean "oxxo"? (oxxo, loterica, rapipago, eco-voucher, card-partner)`,
+			`f.yaml:4: sandbox.methods.oxo: "oxo" is not one of the values here; did you mean "oxxo"? (` + strings.Join(sandboxtest.MethodCodes(), ", ") + ")",
 			`f.yaml:8: projects[0].methods.rapipgo: "rapipgo" is not one of the values here; did you mean "rapipago"?`,
 		}},
 		{"a capture's name that is no name", "name: x\nsteps:\n  - gate: {sale: oxxo, payment_id: a}\n    capture: {1bad: payment.id}\n", []string{

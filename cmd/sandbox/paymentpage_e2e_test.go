@@ -391,7 +391,7 @@ func TestPaymentPageToTheProvider(t *testing.T) {
 		t.Run(code, func(t *testing.T) {
 			tt, ok := tests[code]
 			if !ok {
-				t.Fatalf("method %s has no row in TestPaymentPageToTheProvider: say how its Payment Page reaches the provider", code)
+				t.Fatalf("method %s has no row in TestPaymentPageToTheProvider: add to its tests, in cmd/sandbox/paymentpage_e2e_test.go, how its Payment Page reaches the provider", code)
 			}
 			extra := map[string]string{"force_payment_method": code}
 			maps.Copy(extra, tt.extra)
