@@ -36,12 +36,17 @@ func Normalize(page string) string {
 // Page compares a rendered page with the golden file at path (under the
 // test's testdata/), both normalized (Normalize); with -update it writes
 // the page there as it is but for the assets' versions, so that a change
-// of the stylesheet alone changes no golden file.
+// of the stylesheet alone changes no golden file. A golden file that keeps
+// an asset's version is not what -update writes, so that make golden would
+// change it: Page says so.
 func Page(t testing.TB, path string, got []byte) {
 	t.Helper()
 	want, ok := read(t, path, version.ReplaceAllLiteral(got, []byte("?v=VERSION")))
 	if !ok {
 		return
+	}
+	if v := version.Find(want); v != nil {
+		t.Errorf("%s keeps an asset's version (%s), which make golden writes as ?v=VERSION; %s", path, v, hint(t))
 	}
 	if Normalize(string(want)) != Normalize(string(got)) {
 		t.Errorf("the page differs from %s:\n%s\n%s", path, firstDiff(Normalize(string(want)), Normalize(string(got)), " "), hint(t))
