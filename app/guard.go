@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
@@ -39,7 +40,7 @@ func newGuard(publicURL string, allowed []string, r *web.Renderer) (*guard, erro
 	sources := "'self'"
 	if publicURL != "" {
 		u, err := url.Parse(publicURL)
-		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		if err != nil || !platform.IsHTTPURL(publicURL) {
 			return nil, fmt.Errorf("--public-url %q is not an absolute http(s) URL: write it like http://127.0.0.1:8080 or https://sandbox.example", publicURL)
 		}
 		g.hosts[hostName(u.Host)] = true

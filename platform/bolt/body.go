@@ -16,7 +16,7 @@ import (
 // against bodyDictionary, which holds the shapes of the sandbox's messages,
 // so that a callback of 800 bytes takes about 150. An attempt's request
 // body is the delivery's body with a signature spliced in: only the splice
-// is stored (see encodeRequest).
+// is stored (see enc.request).
 
 // minBlob is the size from which a body is deflated: messages are, the
 // short answers of merchants ({"ok":true}, "Service Unavailable") are not.
