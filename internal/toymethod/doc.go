@@ -1,6 +1,6 @@
 // Package toymethod is a payment method made for tests: Toy, the smallest
-// complete method, in one folder, as docs/architecture.md's "Add a payment
-// method" describes. Its customer gets a tab page at the provider where they
+// complete method, in one folder, as docs/architecture.md's "Adding a
+// payment method" describes. Its customer gets a tab page at the provider where they
 // pay or decline; the merchant sees the callbacks every method sends and
 // refunds a settled tab at the Toy's own Gate endpoint (a Refunder).
 //
