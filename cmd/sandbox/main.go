@@ -17,6 +17,8 @@ import (
 	// their country's time (Mexico, Brazil, Argentina) even in a container
 	// without /usr/share/zoneinfo.
 	_ "time/tzdata"
+
+	"github.com/ecommpay-sandbox/sandbox/app"
 )
 
 // stdio is what a command reads and writes: the process's streams, or
@@ -50,11 +52,15 @@ func commands() []command {
 	}
 }
 
-const overview = `sandbox: a local ecommpay sandbox for Oxxo, EcoVoucher, Loterica, Rapipago and
-card payments through a partner.
-
-Usage:
-`
+// overview is the head of the sandbox's help: what it is, and its methods,
+// as app registers them.
+func overview() string {
+	var names []string
+	for _, p := range app.Providers() {
+		names = append(names, p.Method().Name)
+	}
+	return "sandbox: a local ecommpay sandbox.\nIts payment methods: " + strings.Join(names, ", ") + ".\n\nUsage:\n"
+}
 
 const about = `
 It emulates, on one address:
@@ -168,7 +174,7 @@ func runHelp(_ context.Context, args []string, std stdio) error {
 // printUsage writes the overview: every command, what the sandbox serves,
 // and the flags of serve.
 func printUsage(w io.Writer) {
-	fmt.Fprint(w, overview)
+	fmt.Fprint(w, overview())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range commands() {
 		fmt.Fprintf(tw, "  sandbox %s %s\t%s\n", c.name, c.synopsis, c.summary)

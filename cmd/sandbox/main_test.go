@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecommpay-sandbox/sandbox/app"
 	"github.com/ecommpay-sandbox/sandbox/internal/testlog"
 )
 
@@ -31,6 +32,7 @@ func TestCommandLine(t *testing.T) {
 	}{
 		{name: "help", args: []string{"help"}, stdout: "sandbox serve [flags]"},
 		{name: "help lists every verb", args: []string{"help"}, stdout: "sandbox verify --secret S"},
+		{name: "help names every method", args: []string{"help"}, stdout: "Its payment methods: " + strings.Join(registeredNames(), ", ") + ".\n"},
 		{name: "--help", args: []string{"--help"}, stdout: "-callback-timeout"},
 		{name: "help -h", args: []string{"help", "-h"}, stdout: "sandbox sign --secret S"},
 		{name: "help sign", args: []string{"help", "sign"}, wantErr: flag.ErrHelp.Error(), stdout: "Usage: sandbox sign"},
@@ -103,4 +105,13 @@ func TestUnknownCommandIsOneLine(t *testing.T) {
 	assert.Equal(t, 2, exitCode(err, &stderr))
 	assert.Empty(t, stdout.String())
 	assert.Equal(t, "sandbox: unknown command \"sevre\": \"sandbox help\" lists the commands\n", stderr.String())
+}
+
+// registeredNames are the names of the methods app registers.
+func registeredNames() []string {
+	var names []string
+	for _, p := range app.Providers() {
+		names = append(names, p.Method().Name)
+	}
+	return names
 }
