@@ -85,6 +85,10 @@ type Method struct {
 	// payment's pending work: "lapse": "the voucher lapses if nobody paid
 	// it".
 	Jobs map[string]string
+	// VoucherPages returns the pages of the voucher with reference ref, for
+	// a method whose steps issue vouchers (Step.Voucher): the control API
+	// and the console link them. Nil links none.
+	VoucherPages func(ref string) VoucherPages
 }
 
 // Brand is how a payment method looks: its name, wordmarks and colours.
@@ -105,6 +109,13 @@ type Brand struct {
 	Outlet string
 	// Product names the payment product on the voucher: "OXXO Pay".
 	Product string
+}
+
+// VoucherPages are the pages of one voucher, as paths on the sandbox.
+type VoucherPages struct {
+	Page     string // the voucher, as its customer prints it
+	Barcode  string // the image of its barcode
+	Terminal string // the terminal that takes it, its reference filled in
 }
 
 // PageLink is a page of a provider.

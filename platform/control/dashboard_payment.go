@@ -59,9 +59,7 @@ func (s *Server) handleDashboardPayment(c echo.Context) error {
 	if r := p.Redirect; r != nil && r.Method == http.MethodGet {
 		page.RedirectURL = r.URL
 	}
-	if p.Voucher != nil {
-		page.Voucher = voucherLinks("", p)
-	}
+	page.Voucher = s.voucherLinks("", p)
 	page.Actions = s.actions(p)
 	return s.Renderer.Write(c.Response(), http.StatusOK, "dashboard_payment", page)
 }

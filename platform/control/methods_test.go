@@ -40,17 +40,8 @@ func TestMethodsListASaleEachGateAccepts(t *testing.T) {
 	demo := platform.DemoProject()
 	for _, m := range list.Methods {
 		require.NotEmpty(t, m.GatePath, "%s has no Gate endpoint", m.Code)
-		body := m.ExampleSale
-		require.NotNil(t, body, "%s lists no example sale", m.Code)
-		body["general"] = map[string]any{"project_id": demo.ID, "payment_id": "example-" + m.Code}
-		raw, err := json.Marshal(body)
-		require.NoError(t, err)
-		data, err := signature.Decode(raw)
-		require.NoError(t, err)
-		body["general"].(map[string]any)["signature"] = signature.Sign(data, demo.Secret)
-		raw, err = json.Marshal(body)
-		require.NoError(t, err)
-		rec := serve(a, http.MethodPost, m.GatePath, string(raw))
+		require.NotNil(t, m.ExampleSale, "%s lists no example sale", m.Code)
+		rec := serve(a, http.MethodPost, m.GatePath, demoSale(t, m.ExampleSale, "example-"+m.Code))
 		assert.Equal(t, http.StatusOK, rec.Code, "%s's example sale: %s", m.Code, rec.Body)
 	}
 
@@ -65,4 +56,20 @@ func TestMethodsListASaleEachGateAccepts(t *testing.T) {
 		assert.Contains(t, []string{"awaiting redirect result", "awaiting clarification"}, p.Status,
 			"%s's example sale, processed: %s", m.Code, rec.Body)
 	}
+}
+
+// demoSale is body, a sale without general, as the demo project sends it
+// for payment id: general added and signed with the demo's secret.
+func demoSale(t *testing.T, body map[string]any, id string) string {
+	t.Helper()
+	demo := platform.DemoProject()
+	body["general"] = map[string]any{"project_id": demo.ID, "payment_id": id}
+	raw, err := json.Marshal(body)
+	require.NoError(t, err)
+	data, err := signature.Decode(raw)
+	require.NoError(t, err)
+	body["general"].(map[string]any)["signature"] = signature.Sign(data, demo.Secret)
+	raw, err = json.Marshal(body)
+	require.NoError(t, err)
+	return string(raw)
 }

@@ -61,8 +61,7 @@ func (s *Server) paymentView(p *platform.Payment) paymentView {
 			"expire": base + path + "/expire",
 		},
 	}
-	if p.Voucher != nil {
-		l := voucherLinks(base, p)
+	if l := s.voucherLinks(base, p); l != nil {
 		v.Voucher = &voucherView{Voucher: p.Voucher, PageURL: l.PageURL, BarcodeURL: l.BarcodeURL}
 	}
 	if v.Operations == nil {
@@ -71,11 +70,17 @@ func (s *Server) paymentView(p *platform.Payment) paymentView {
 	return v
 }
 
-// voucherLinks returns the pages of p's voucher, under base ("" for paths):
-// the voucher providers serve them under /providers/<method>/.
-func voucherLinks(base string, p *platform.Payment) *web.VoucherLinks {
-	provider := base + "/providers/" + p.Method
-	page := provider + "/vouchers/" + p.Voucher.Reference
-	return &web.VoucherLinks{Voucher: p.Voucher, PageURL: page, BarcodeURL: page + "/barcode.png",
-		TerminalURL: provider + "/terminal?reference=" + p.Voucher.Reference}
+// voucherLinks returns p's voucher with its pages under base ("" for
+// paths), as its method says where they are (Method.VoucherPages); nil
+// when p has no voucher.
+func (s *Server) voucherLinks(base string, p *platform.Payment) *web.VoucherLinks {
+	if p.Voucher == nil {
+		return nil
+	}
+	l := &web.VoucherLinks{Voucher: p.Voucher}
+	if m, ok := s.Engine.Method(p.Method); ok && m.VoucherPages != nil {
+		pages := m.VoucherPages(p.Voucher.Reference)
+		l.PageURL, l.BarcodeURL, l.TerminalURL = base+pages.Page, base+pages.Barcode, base+pages.Terminal
+	}
+	return l
 }

@@ -101,11 +101,11 @@ func (p *Provider) voucherPage(pay *platform.Payment, now time.Time) VoucherPage
 		Customer:    strings.TrimSpace(pay.Customer.FirstName + " " + pay.Customer.LastName),
 		ProjectID:   pay.ProjectID,
 		PaymentID:   pay.ID,
-		BarcodeURL:  p.VoucherPath(v.Reference) + "/barcode.png",
+		BarcodeURL:  p.VoucherPages(v.Reference).Barcode,
 		// The PNG has twice the pixels, for dense screens.
 		BarcodeWidth:  BarcodeWidth(v.Barcode, barcodeWidth) / 2,
 		BarcodeHeight: barcodeHeight / 2,
-		TerminalURL:   p.TerminalPath() + "?reference=" + v.Reference,
+		TerminalURL:   p.VoucherPages(v.Reference).Terminal,
 		ReturnURL:     pay.ReturnURLs.Return,
 		IssuedAt:      v.IssuedAt,
 		ValidUntil:    v.ValidUntil,

@@ -144,6 +144,9 @@ func New(cfg Config) *Provider {
 	if p.cfg.Method.Defaults.Variant == "" {
 		p.cfg.Method.Defaults.Variant = p.Variants()[0]
 	}
+	if p.cfg.Method.VoucherPages == nil {
+		p.cfg.Method.VoucherPages = p.VoucherPages
+	}
 	if p.cfg.Method.CheckField == nil && (len(cfg.DocNumberLengths) > 0 || slices.Contains(cfg.Method.PageRequired, ParamEmail)) {
 		p.cfg.Method.CheckField = p.CheckField
 	}
@@ -407,6 +410,13 @@ func (p *Provider) Job(pay *platform.Payment, name string, env platform.Env) (pl
 
 // VoucherPath is the path of the page of the voucher with reference ref.
 func (p *Provider) VoucherPath(ref string) string { return p.Prefix() + "/vouchers/" + ref }
+
+// VoucherPages returns the pages of the voucher with reference ref: its
+// page, its barcode and the terminal with ref filled in.
+func (p *Provider) VoucherPages(ref string) platform.VoucherPages {
+	page := p.VoucherPath(ref)
+	return platform.VoucherPages{Page: page, Barcode: page + "/barcode.png", Terminal: p.TerminalPath() + "?reference=" + ref}
+}
 
 // TerminalPath is the path of the provider's terminal.
 func (p *Provider) TerminalPath() string { return p.Prefix() + "/terminal" }
