@@ -18,10 +18,11 @@ type Project = platform.Project
 // MethodSettings tune a payment method: limits, voucher variant, timeouts.
 type MethodSettings = platform.MethodSettings
 
-// PayInput is what a customer does to pay through the control API: the
-// body of POST /sandbox/payments/{project}/{id}/pay, which the payment's
-// method reads (docs/control-api.md). Each field belongs to the methods
-// that take it; a method refuses a field it does not take.
+// PayInput is what a customer does to pay through the control API with the
+// sandbox's methods: the body of POST /sandbox/payments/{project}/{id}/pay,
+// which the payment's method reads (docs/control-api.md). Each field
+// belongs to the methods that take it; a method refuses a field it does
+// not take. Pay takes any other method's own input as well.
 type PayInput struct {
 	// Channel is where a voucher (Oxxo, Lotérica, Rapipago) is paid:
 	// "terminal" (the default) or "bank".

@@ -415,10 +415,13 @@ func paymentPath(projectID int64, paymentID string) string {
 	return "/sandbox/payments/" + strconv.FormatInt(projectID, 10) + "/" + url.PathEscape(paymentID)
 }
 
-// Pay is the customer paying at the provider: a voucher at a terminal
-// (Channel "terminal") or a bank ("bank"), EcoVoucher vouchers (none: test
-// vouchers worth the amount), a card-partner checkout.
-func (s *Sandbox) Pay(ctx context.Context, projectID int64, paymentID string, in PayInput) error {
+// Pay is the customer paying at the provider, as in says in the method's
+// own terms: a PayInput (a voucher at a terminal, Channel "terminal", or a
+// bank, "bank"; EcoVoucher vouchers, none for test vouchers worth the
+// amount; a card-partner checkout), or the input of any method as a value
+// that encodes to its JSON object (its own struct, a map); nil pays as the
+// method does by default.
+func (s *Sandbox) Pay(ctx context.Context, projectID int64, paymentID string, in any) error {
 	return s.control(ctx, http.MethodPost, paymentPath(projectID, paymentID)+"/pay", in, nil)
 }
 

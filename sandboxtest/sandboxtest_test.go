@@ -103,6 +103,28 @@ func TestAwaitCallbackFollowsAPaymentToItsEnd(t *testing.T) {
 	require.NoError(t, sb.NoCallback(context.Background(), project, "o-1", 40*24*time.Hour))
 }
 
+// TestPayTakesAMethodsOwnInput: Pay sends the input of any method as it
+// is, so that a method whose fields PayInput lacks can be paid too; the
+// method reads it, and refuses what it does not take.
+func TestPayTakesAMethodsOwnInput(t *testing.T) {
+	sb := start(t)
+	ctx := context.Background()
+	sale(t, sb, "o-own")
+	sb.AwaitCallback(t, "o-own", "awaiting redirect result")
+
+	err := sb.Pay(ctx, project, "o-own", map[string]any{"answer": "pay"})
+	var he *sandboxtest.HTTPError
+	require.ErrorAs(t, err, &he)
+	assert.Equal(t, http.StatusBadRequest, he.Response.Status)
+	assert.Contains(t, string(he.Response.Body), `has the field \"answer\", which it does not take`)
+
+	require.NoError(t, sb.Pay(ctx, project, "o-own", map[string]string{"channel": "bank"}))
+	sb.AwaitCallback(t, "o-own", "success")
+	p, err := sb.Payment(ctx, project, "o-own")
+	require.NoError(t, err)
+	assert.Equal(t, "bank", p["voucher"].(map[string]any)["channel"], "Oxxo read the channel")
+}
+
 func TestAwaitCallbackMovesTheClockAsFarAsALapseNeeds(t *testing.T) {
 	sb := start(t)
 	sale(t, sb, "o-lapse")
