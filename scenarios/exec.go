@@ -243,6 +243,9 @@ func (x *execution) act(ctx context.Context, kind string, s stepSpec) (outcome, 
 	case "page":
 		return x.page(ctx, s.Page)
 	case "pay":
+		if s.Pay.Input != nil {
+			return x.control(ctx, s.Pay.ref, "pay", s.Pay.Input)
+		}
 		return x.control(ctx, s.Pay.ref, "pay", s.Pay.PayInput)
 	case "fail":
 		var body any

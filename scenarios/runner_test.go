@@ -123,6 +123,7 @@ func TestLoaderChecksWhatTheSchemaCannot(t *testing.T) {
 		{"gate without endpoint", "name: x\nsteps:\n  - gate: {payment_id: a}\n", "f.yaml:3: step 1 (gate): gate needs one of clarification, path, refund, sale, status"},
 		{"sale without id", "name: x\nsteps:\n  - gate: {sale: oxxo}\n", "a sale needs its payment_id"},
 		{"fill without click", "name: x\nsteps:\n  - page: {fill: {a: b}, choose: oxxo}\n", "fill goes with the click"},
+		{"pay input beside a field", "name: x\nsteps:\n  - pay: {payment: a, channel: bank, input: {answer: pay}}\n", "pay.input is the whole pay input: write the other fields in it"},
 		{"status of a check", "name: x\nsteps:\n  - callback: {payment: a}\n    expect: {status: 200}\n", "a callback step has none"},
 		{"two clock moves", "name: x\nsteps:\n  - clock: {advance: 1h, freeze: true}\n", "clock takes one of advance, freeze, set, unfreeze, not advance and freeze together"},
 		{"regex with two groups", "name: x\nsteps:\n  - state: {payment: a}\n    capture: {v: {path: x, regex: '(a)(b)'}}\n", "the regex has 2 groups"},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -74,6 +75,9 @@ type openSpec struct {
 type paySpec struct {
 	ref
 	sandboxtest.PayInput
+	// Input is the method's own pay input, sent as it is: the fields of a
+	// method that PayInput does not name.
+	Input map[string]any `json:"input"`
 }
 
 type failSpec struct {
@@ -274,6 +278,10 @@ func (s stepSpec) check(kind string) error {
 		}
 		if p.Fill != nil && p.Click == "" {
 			return errors.New("fill goes with the click that submits the form")
+		}
+	case "pay":
+		if p := s.Pay; p.Input != nil && !reflect.ValueOf(p.PayInput).IsZero() {
+			return errors.New("pay.input is the whole pay input: write the other fields in it")
 		}
 	case "clock":
 		c := s.Clock
