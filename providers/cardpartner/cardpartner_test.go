@@ -492,6 +492,16 @@ func TestTestNumbersAreValid(t *testing.T) {
 		_, msg := cardpartner.CheckPhone(p.Number)
 		assert.Empty(t, msg, p.Number)
 	}
+	// Numbers as people type them, read as every number people type is
+	// (platform.CompactNumber), brackets of an area code too.
+	for typed, want := range map[string]string{"4242 4242-4242.4242": "4242424242424242", "\t4242\u00a04242 4242 4242 ": "4242424242424242"} {
+		n, msg := cardpartner.CheckCard(typed)
+		assert.Empty(t, msg, typed)
+		assert.Equal(t, want, n, typed)
+	}
+	n, msg := cardpartner.CheckPhone("+254 (708) 374-149")
+	assert.Empty(t, msg)
+	assert.Equal(t, "254708374149", n)
 	assert.Equal(t, "Declined: 20105 Insufficient funds on customer account", cardpartner.TestCards[3].Outcome())
 	assert.True(t, cardpartner.Luhn("79927398713"))
 	assert.False(t, cardpartner.Luhn("79927398710"))

@@ -203,14 +203,15 @@ func find(list []TestNumber, number string) (TestNumber, bool) {
 	return TestNumber{}, false
 }
 
-// CheckCard normalises a card number (spaces and dashes dropped) and
+// CheckCard normalises a card number (platform.CompactNumber: spaces,
+// dashes and dots dropped) and
 // checks it: 12 to 19 digits with a valid Luhn check digit. It returns the
 // digits, or a message for the customer, in English.
 func CheckCard(s string) (string, string) { return checkCard(s, web.Translator{}.With(words)) }
 
 // checkCard is CheckCard with its message in t's language.
 func checkCard(s string, t web.Translator) (string, string) {
-	n := strip(s, " -")
+	n := platform.CompactNumber(s)
 	switch {
 	case n == "":
 		return "", t.T("cp.err.card.empty")
@@ -231,7 +232,8 @@ func CheckPhone(s string) (string, string) { return checkPhone(s, web.Translator
 
 // checkPhone is CheckPhone with its message in t's language.
 func checkPhone(s string, t web.Translator) (string, string) {
-	n := strings.TrimPrefix(strip(s, " -.()"), "+")
+	// The brackets people put around an area code go too.
+	n := strings.TrimPrefix(strings.NewReplacer("(", "", ")", "").Replace(platform.CompactNumber(s)), "+")
 	switch {
 	case n == "":
 		return "", t.T("cp.err.phone.empty")
@@ -259,15 +261,6 @@ func CardBrand(number string) string {
 
 // Luhn reports whether digits ends with a valid Luhn check digit.
 func Luhn(digits string) bool { return voucher.Luhn(digits) }
-
-func strip(s, chars string) string {
-	return strings.Map(func(r rune) rune {
-		if strings.ContainsRune(chars, r) || r == '\u00a0' || r == '\t' {
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(s))
-}
 
 func digits(s string) bool {
 	for _, c := range s {

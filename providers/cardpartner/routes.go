@@ -272,7 +272,7 @@ func checkForm(page CardPartnerCheckoutPage, cvc string, now time.Time) []CardPa
 // checkExpiry checks an expiry date written MM/YY (or MM/YYYY) that is not
 // before now's month.
 func checkExpiry(s string, now time.Time, t web.Translator) string {
-	s = strip(s, " ")
+	s = strings.Join(strings.Fields(s), "")
 	if s == "" {
 		return t.T("cp.err.expiry.empty")
 	}
