@@ -198,14 +198,14 @@ func (h *handlers) pay(c echo.Context) error {
 			}
 			page.Errors = append(page.Errors, CardPartnerFieldError{Field: name, Label: page.T("cp.field." + name), Message: f.Message})
 		}
-		return h.refuse(c, http.StatusBadRequest, page, nil)
+		return h.refuse(c, web.HTTPStatus(pe), page, nil)
 	case errors.As(err, &pe) && pe.Code == platform.CodeStatusForbids:
 		if cur, err := h.eng.Payment(ctx, pay.Key()); err == nil && cur.Status.Final() {
 			page := h.p.resultPage(cur)
 			page.Alert = finishedAlert(cur)
-			return h.r.Write(c.Response(), http.StatusConflict, "cardpartner_result", page)
+			return h.r.Write(c.Response(), web.HTTPStatus(pe), "cardpartner_result", page)
 		}
-		return h.refuse(c, http.StatusConflict, page, &web.Alert{Title: page.T("cp.refused"), Message: page.T("cp.refused.text")})
+		return h.refuse(c, web.HTTPStatus(pe), page, &web.Alert{Title: page.T("cp.refused"), Message: page.T("cp.refused.text")})
 	case err != nil:
 		return err
 	}

@@ -351,9 +351,9 @@ func (h *handlers) pay(c echo.Context) error {
 	switch {
 	case errors.As(err, &pe) && pe.Code == platform.CodeStatusForbids:
 		page.Error = &web.Alert{Title: "Voucher refused", Message: platform.Sentence(pe.Detail) + " Nothing was charged.", Field: "reference", Link: voucherLink}
-		return h.r.Write(c.Response(), http.StatusConflict, "terminal", page)
+		return h.r.Write(c.Response(), web.HTTPStatus(pe), "terminal", page)
 	case errors.As(err, &pe) && pe.Code == platform.CodeInvalidRequest:
-		return refuse(http.StatusBadRequest, "Payment refused", platform.Sentence(pe.Detail))
+		return refuse(web.HTTPStatus(pe), "Payment refused", platform.Sentence(pe.Detail))
 	case err != nil:
 		return err
 	}
