@@ -2,14 +2,22 @@ package callback_test
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/callback"
 	"github.com/ecommpay-sandbox/sandbox/platform/signature"
 )
@@ -149,4 +157,59 @@ func TestSendMeasuresLatencyWithWall(t *testing.T) {
 	s.Wall = func() time.Time { wall = wall.Add(250 * time.Millisecond); return wall }
 	a := s.Send(context.Background(), m.URL, callbackBody(842, "EP-14", "success"), secret)
 	assert.Equal(t, 250*time.Millisecond, a.Latency)
+}
+
+// TestSendReusesConnections counts the connections a merchant accepts:
+// callbacks sent one after another share one, whatever the merchant
+// answers, and a second burst of concurrent callbacks reuses the first's.
+func TestSendReusesConnections(t *testing.T) {
+	t.Parallel()
+	answers := []struct {
+		code int
+		body string
+	}{
+		{http.StatusOK, ""},
+		{http.StatusOK, `{"status":"ok"}`},
+		{http.StatusInternalServerError, "down for maintenance\n"},
+		{http.StatusOK, strings.Repeat("x", 3*callback.MaxResponseBody)}, // more than an attempt keeps
+		{http.StatusFound, ""},                                           // a redirect, not followed
+	}
+	var opened atomic.Int32
+	m := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		a := answers[n%len(answers)]
+		if a.code == http.StatusFound {
+			w.Header().Set("Location", "/elsewhere")
+		}
+		w.WriteHeader(a.code)
+		io.WriteString(w, a.body)
+	}))
+	m.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	m.Start()
+	t.Cleanup(m.Close)
+	s := callback.New(nil)
+	send := func(n int) platform.Attempt {
+		return s.Send(context.Background(), fmt.Sprintf("%s/callback?n=%d", m.URL, n), callbackBody(842, "EP-R", "success"), secret)
+	}
+
+	for n := range 3 * len(answers) {
+		a := send(n)
+		want := answers[n%len(answers)].code
+		require.Equal(t, want, a.Status, "attempt %d: %s", n, a.Error)
+	}
+	assert.EqualValues(t, 1, opened.Load(), "callbacks sent one after another share one connection")
+
+	const burst = 16
+	for wave := range 2 {
+		var wg sync.WaitGroup
+		for n := range burst {
+			wg.Go(func() { assert.True(t, send(n*len(answers)).OK(), "wave %d", wave) })
+		}
+		wg.Wait()
+	}
+	assert.LessOrEqual(t, opened.Load(), int32(1+burst), "the second burst reuses the first's connections")
 }
