@@ -149,6 +149,9 @@ func runBench(ctx context.Context, args []string, std stdio) error {
 		return usagef(`bench takes flags only; unexpected %q ("sandbox bench -h" lists them)`, fs.Arg(0))
 	}
 	if o.OneClient {
+		if flagSet(fs, "connections") && o.Connections != 1 {
+			return usagef("bench: --one-client is --connections 1: drop --connections %d, or --one-client", o.Connections)
+		}
 		o.Connections = 1
 	}
 	switch {
@@ -162,8 +165,13 @@ func runBench(ctx context.Context, args []string, std stdio) error {
 		return usagef("bench: --max-requests %d: use 1 to 100000000", o.MaxRequests)
 	case o.Drain < 0:
 		return usagef("bench: --drain %s must not be negative", o.Drain)
-	case o.Payments == 0 && (o.Data != "" || o.HeapProfile != ""):
-		return usagef("bench: --data and --heapprofile are about the store --payments fills: add --payments N")
+	case o.Payments == 0 && (o.Data != "" || o.HeapProfile != "" || o.Bin != ""):
+		return usagef("bench: --data, --bin and --heapprofile are about the store --payments fills: add --payments N")
+	}
+	// What would otherwise fail only after minutes of loads (or of filling
+	// a million payments) fails now.
+	if err := checkBenchFiles(o); err != nil {
+		return err
 	}
 	dir, err := os.MkdirTemp("", "sandbox-bench-")
 	if err != nil {
@@ -174,6 +182,39 @@ func runBench(ctx context.Context, args []string, std stdio) error {
 	defer w.Flush()
 	b := &bench{o: o, dir: dir, out: w}
 	return b.run(ctx)
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// checkBenchFiles checks the files bench uses only late in its run: the
+// binary --bin names, and the folders the profiles are written to.
+func checkBenchFiles(o benchOptions) error {
+	if o.Bin != "" {
+		info, err := os.Stat(o.Bin)
+		switch {
+		case err != nil:
+			return fmt.Errorf("bench: --bin: %w (name a sandbox binary, such as the bin/sandbox make build writes)", err)
+		case !info.Mode().IsRegular() || info.Mode().Perm()&0o111 == 0:
+			return fmt.Errorf("bench: --bin %s is not an executable file (name a sandbox binary, such as the bin/sandbox make build writes)", o.Bin)
+		}
+	}
+	for _, f := range []struct{ flag, path string }{{"--cpuprofile", o.CPUProfile}, {"--heapprofile", o.HeapProfile}} {
+		if f.path == "" {
+			continue
+		}
+		probe, err := os.CreateTemp(filepath.Dir(f.path), ".sandbox-bench-*")
+		if err != nil {
+			return fmt.Errorf("bench: %s %s: cannot write a file there: %w (name a file in a folder that exists and you may write to)", f.flag, f.path, err)
+		}
+		probe.Close()
+		os.Remove(probe.Name())
+	}
+	return nil
 }
 
 // bench is one run of `sandbox bench`.

@@ -46,6 +46,13 @@ func TestCommandLine(t *testing.T) {
 		{name: "bench -h", args: []string{"bench", "-h"}, wantErr: flag.ErrHelp.Error(), stdout: "-one-client"},
 		{name: "bench with no connections", args: []string{"bench", "--connections", "0"}, wantErr: "--connections 0: use 1 to 4096", code: 2},
 		{name: "bench with a stray argument", args: []string{"bench", "now"}, wantErr: `unexpected "now"`, code: 2},
+		// Refused before any load: a short one, should a check go, ends the case.
+		{name: "bench with one client and many connections", args: []string{"bench", "--duration", "1s", "--max-requests", "20", "--one-client", "--connections", "8"}, wantErr: "--one-client is --connections 1: drop --connections 8", code: 2},
+		{name: "bench with --bin but no growth", args: []string{"bench", "--duration", "1s", "--max-requests", "20", "--bin", "/bin/true"}, wantErr: "add --payments N", code: 2},
+		{name: "bench with a missing --bin", args: []string{"bench", "--duration", "1s", "--max-requests", "20", "--payments", "10", "--bin", "/nonexistent/sandbox"}, wantErr: "--bin: stat /nonexistent/sandbox: no such file or directory (name a sandbox binary", code: 1},
+		{name: "bench with a folder as --bin", args: []string{"bench", "--duration", "1s", "--max-requests", "20", "--payments", "10", "--bin", t.TempDir()}, wantErr: "is not an executable file", code: 1},
+		{name: "bench with a CPU profile nowhere", args: []string{"bench", "--duration", "1s", "--max-requests", "20", "--cpuprofile", "/nonexistent/cpu.pprof"}, wantErr: "--cpuprofile /nonexistent/cpu.pprof: cannot write a file there", code: 1},
+		{name: "bench with a heap profile nowhere", args: []string{"bench", "--duration", "1s", "--max-requests", "20", "--payments", "10", "--heapprofile", "/nonexistent/heap.pprof"}, wantErr: "--heapprofile /nonexistent/heap.pprof: cannot write a file there", code: 1},
 		{name: "pprof off loopback", args: []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--pprof", "0.0.0.0:6060"}, wantErr: "loopback only", code: 1},
 		{name: "pprof without a port", args: []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--pprof", "127.0.0.1"}, wantErr: "HOST:PORT", code: 1},
 		{name: "version -h", args: []string{"version", "-h"}, wantErr: flag.ErrHelp.Error(), stdout: "Usage: sandbox version"},
