@@ -22,6 +22,11 @@ func TestCommandLine(t *testing.T) {
 	require.NoError(t, err)
 	defer busy.Close()
 
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	freeAddr := free.Addr().String()
+	require.NoError(t, free.Close())
+
 	tests := []struct {
 		name    string
 		args    []string
@@ -55,6 +60,8 @@ func TestCommandLine(t *testing.T) {
 		{name: "bench with a heap profile nowhere", args: []string{"bench", "--duration", "1s", "--max-requests", "20", "--payments", "10", "--heapprofile", "/nonexistent/heap.pprof"}, wantErr: "--heapprofile /nonexistent/heap.pprof: cannot write a file there", code: 1},
 		{name: "pprof off loopback", args: []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--pprof", "0.0.0.0:6060"}, wantErr: "loopback only", code: 1},
 		{name: "pprof without a port", args: []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--pprof", "127.0.0.1"}, wantErr: "HOST:PORT", code: 1},
+		{name: "pprof on the sandbox's port", args: []string{"serve", "--addr", freeAddr, "--data", t.TempDir(), "--pprof", freeAddr},
+			wantErr: "--pprof: listen on " + freeAddr + ": listen tcp " + freeAddr + ": bind: address already in use (pick another port)", code: 1},
 		{name: "version -h", args: []string{"version", "-h"}, wantErr: flag.ErrHelp.Error(), stdout: "Usage: sandbox version"},
 		{name: "version", args: []string{"version"}, stdout: "sandbox "},
 		{name: "version with an argument", args: []string{"version", "now"}, wantErr: "no arguments", code: 2},

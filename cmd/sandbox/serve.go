@@ -153,19 +153,23 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	if o.Pprof != "" {
-		stop, err := servePprof(o.Pprof, log)
-		if err != nil {
-			return err
-		}
-		defer stop()
-	}
 	if err := checkDataFolder(o.Data); err != nil {
 		return err
 	}
 	ln, err := listen(o.Addr)
 	if err != nil {
 		return err
+	}
+	// The profiler listens after the sandbox, so that a --pprof on the
+	// sandbox's own port is the flag said to be wrong; before the data
+	// file opens, so that it profiles the opening too.
+	if o.Pprof != "" {
+		stop, err := servePprof(o.Pprof, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
 	}
 	o.PublicURL = publicURL(o.PublicURL, ln.Addr(), log)
 	a, err := newApp(ctx, o, log, time.Now)
