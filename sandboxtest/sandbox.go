@@ -490,7 +490,10 @@ func (s *Sandbox) Now(ctx context.Context) (time.Time, error) {
 }
 
 // Advance moves the sandbox clock forward by d; every job that falls due on
-// the way (lapses, timeouts, callback attempts) has run when it returns.
+// the way (lapses, timeouts, callback attempts) has run when it returns, and
+// no callback is under way. A merchant's server that does not answer, of
+// any project of the sandbox, holds it for up to the sandbox's callback
+// timeout per attempt (sandbox serve --callback-timeout).
 func (s *Sandbox) Advance(ctx context.Context, d time.Duration) (time.Time, error) {
 	var c clockView
 	err := s.control(ctx, http.MethodPost, "/sandbox/clock/advance", map[string]string{"duration": d.String()}, &c)

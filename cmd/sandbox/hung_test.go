@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,7 +20,10 @@ import (
 // its callbacks under way than the per-host limit (lowered to 4 from 64, to
 // make fewer sales); another answers at once.
 // Every callback of the second arrives while the first still hangs, and a
-// sale of the second is processed within its own request.
+// sale of the second is processed within its own request. An advance made
+// meanwhile waits for the callbacks under way, the hung ones too (README,
+// "The control API"), and the second merchant's sales and callbacks go on
+// while it does; it answers once the first merchant does.
 func TestAHungMerchantHoldsBackOnlyItsOwnCallbacks(t *testing.T) {
 	t.Parallel()
 	const hungProject, perHost = 843, 4
@@ -36,7 +41,9 @@ func TestAHungMerchantHoldsBackOnlyItsOwnCallbacks(t *testing.T) {
 	t.Cleanup(hung.Close)
 	fast := newMerchant(t)
 	s := startSandbox(t, t.TempDir(), func(o *serveOptions) { o.CallbackTimeout, o.sendsPerMerchant = 10*time.Minute, perHost })
-	t.Cleanup(func() { close(release) }) // first of the cleanups: the sandbox can then stop
+	var releaseOnce sync.Once
+	answer := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(answer) // first of the cleanups: the sandbox can then stop
 
 	setupProject(t, s, fast)
 	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/projects", map[string]any{
@@ -51,6 +58,17 @@ func TestAHungMerchantHoldsBackOnlyItsOwnCallbacks(t *testing.T) {
 	eventually(t, "the hung merchant holds as many callbacks as the per-host limit", func() bool {
 		return holding.Load() == perHost
 	})
+
+	advanced := make(chan int, 1)
+	go func() {
+		res, err := http.Post(s.URL+"/sandbox/clock/advance", "application/json", strings.NewReader(`{"duration":"0s"}`))
+		if err != nil {
+			advanced <- 0
+			return
+		}
+		res.Body.Close()
+		advanced <- res.StatusCode
+	}()
 
 	for i := range 10 {
 		id := fmt.Sprintf("fast-%d", i)
@@ -67,6 +85,19 @@ func TestAHungMerchantHoldsBackOnlyItsOwnCallbacks(t *testing.T) {
 	}
 	assert.Equal(t, int64(perHost), holding.Load(), "the hung merchant's other callbacks wait for its own connections")
 	assert.Zero(t, answered.Load(), "every callback of the other merchant arrived while this one still hung")
+	select {
+	case code := <-advanced:
+		t.Fatalf("the advance answered %d while callbacks were under way", code)
+	default:
+	}
+	answer()
+	select {
+	case code := <-advanced:
+		assert.Equal(t, http.StatusOK, code)
+	case <-time.After(waitBound):
+		t.Fatalf("the advance did not answer within %s of the hung merchant's answers", waitBound)
+	}
+	assert.EqualValues(t, hungSales, answered.Load(), "the advance waited for every callback under way")
 
 	var list struct {
 		Payments []struct {
