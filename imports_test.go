@@ -34,7 +34,7 @@ var rules = []rule{
 	{pkg: "platform/bolt", banned: []string{"github.com/labstack/echo", "providers/", "web"}},
 	{pkg: "platform/gate", banned: []string{"platform/bolt", "providers/", "go.etcd.io/bbolt"}},
 	{pkg: "platform/paymentpage", banned: []string{"platform/bolt", "providers/", "go.etcd.io/bbolt"}},
-	{pkg: "platform/callback", banned: []string{"github.com/labstack/echo", "web", "providers/"}},
+	{pkg: "platform/callback", banned: []string{"github.com/labstack/echo", "web", "providers/", "platform/bolt", "go.etcd.io/bbolt"}},
 	{pkg: "platform/hosted", banned: []string{"platform/bolt", "providers/", "platform/gate", "platform/paymentpage", "platform/control", "go.etcd.io/bbolt"}},
 	{pkg: "platform/control", banned: []string{"platform/bolt", "go.etcd.io/bbolt"}},
 	{pkg: "providers/", banned: []string{"platform/bolt", "platform/gate", "platform/paymentpage", "go.etcd.io/bbolt"}},
