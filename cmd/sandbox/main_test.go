@@ -62,6 +62,10 @@ func TestCommandLine(t *testing.T) {
 		{name: "pprof without a port", args: []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--pprof", "127.0.0.1"}, wantErr: "HOST:PORT", code: 1},
 		{name: "pprof on the sandbox's port", args: []string{"serve", "--addr", freeAddr, "--data", t.TempDir(), "--pprof", freeAddr},
 			wantErr: "--pprof: listen on " + freeAddr + ": listen tcp " + freeAddr + ": bind: address already in use (pick another port)", code: 1},
+		// --log-format xml would end serve at once, should the check go.
+		{name: "no callback timeout", args: []string{"serve", "--log-format", "xml", "--callback-timeout", "0s"}, wantErr: "--callback-timeout 0s: use a positive duration up to 2m0s, such as 1s", code: 2},
+		{name: "a negative callback timeout", args: []string{"serve", "--log-format", "xml", "--callback-timeout", "-1s"}, wantErr: "--callback-timeout -1s: use a positive duration", code: 2},
+		{name: "a callback timeout the transport cuts short", args: []string{"serve", "--log-format", "xml", "--callback-timeout", "5m"}, wantErr: "--callback-timeout 5m0s: use a positive duration up to 2m0s", code: 2},
 		{name: "version -h", args: []string{"version", "-h"}, wantErr: flag.ErrHelp.Error(), stdout: "Usage: sandbox version"},
 		{name: "version", args: []string{"version"}, stdout: "sandbox "},
 		{name: "version with an argument", args: []string{"version", "now"}, wantErr: "no arguments", code: 2},

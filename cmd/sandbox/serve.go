@@ -68,7 +68,7 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	})
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of IDs and voucher numbers, for byte-for-byte repeatable runs (0: random)")
 	fs.StringVar(&o.Freeze, "freeze", "", "start with the clock frozen at this RFC 3339 `time` (only when the data has no clock yet)")
-	fs.DurationVar(&o.CallbackTimeout, "callback-timeout", callback.DefaultTimeout, "how long (a `duration` such as 10s) a merchant has to answer a callback or a check_deposit request")
+	fs.DurationVar(&o.CallbackTimeout, "callback-timeout", callback.DefaultTimeout, "how long (a `duration` such as 10s, up to 2m) a merchant has to answer a callback or a check_deposit request")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log `format`: text or json")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&o.Pprof, "pprof", "", "serve Go's profiler (net/http/pprof) on this loopback `address`, such as 127.0.0.1:6060 (off by default)")
@@ -92,6 +92,10 @@ func parseServe(args []string, std stdio) (serveOptions, error) {
 	}
 	if fs.NArg() > 0 {
 		return o, usagef(`serve takes flags only; unexpected %q ("sandbox serve -h" lists them)`, fs.Arg(0))
+	}
+	if o.CallbackTimeout <= 0 || o.CallbackTimeout > callback.MaxTimeout {
+		return o, usagef("--callback-timeout %s: use a positive duration up to %s, such as 1s (an advance waits up to this long for each attempt of a merchant that does not answer)",
+			o.CallbackTimeout, callback.MaxTimeout)
 	}
 	return o, nil
 }

@@ -18,6 +18,9 @@ const (
 	// DefaultTimeout is how long an attempt waits for the merchant's answer
 	// (docs/callbacks.md "Delivery and retries", a sandbox choice).
 	DefaultTimeout = 10 * time.Second
+	// MaxTimeout is the longest Timeout that holds: past it the transport
+	// stops waiting for the headers of an answer.
+	MaxTimeout = 2 * time.Minute
 	// DefaultUserAgent is the User-Agent of the sandbox's requests.
 	DefaultUserAgent = "ecommpay-sandbox/1 (+callback)"
 )
@@ -79,7 +82,7 @@ func NewClient() *http.Client {
 			MaxConnsPerHost:       256,
 			IdleConnTimeout:       90 * time.Second,
 			TLSHandshakeTimeout:   DefaultTimeout,
-			ResponseHeaderTimeout: 2 * time.Minute,
+			ResponseHeaderTimeout: MaxTimeout,
 			ExpectContinueTimeout: time.Second,
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
