@@ -101,3 +101,33 @@ func TestDecodeInput(t *testing.T) {
 		assert.ErrorContains(t, err, want, body)
 	}
 }
+
+func TestParseExpiry(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in          string
+		month, year int
+		ok          bool
+	}{
+		{"12/99", 12, 2099, true},
+		{"12/2099", 12, 2099, true},
+		{" 12 / 99 ", 12, 2099, true},
+		{"1299", 12, 2099, true},
+		{"122099", 12, 2099, true},
+		{"12-99", 12, 2099, true},
+		{"1/30", 1, 2030, true},
+		{"13/99", 0, 0, false},
+		{"00/99", 0, 0, false},
+		{"12/9", 0, 0, false},
+		{"ab/cd", 0, 0, false},
+		{"", 0, 0, false},
+		{"129", 0, 0, false},
+	}
+	for _, tt := range tests {
+		m, y, ok := platform.ParseExpiry(tt.in)
+		assert.Equal(t, tt.ok, ok, tt.in)
+		if tt.ok {
+			assert.Equal(t, [2]int{tt.month, tt.year}, [2]int{m, y}, tt.in)
+		}
+	}
+}

@@ -207,6 +207,8 @@ func TestCheckoutRefusals(t *testing.T) {
 		{name: "card too short", form: cardForm(i, "4242"), field: "card_number", want: []string{"12 to 19 digits"}},
 		{name: "expired card", form: with(cardForm(i, "4242424242424242"), "card_expiry", "02/26"), field: "card_expiry",
 			want: []string{"This card expired in 02/26"}, kept: []string{`value="4242424242424242"`}},
+		{name: "expired card, written MM-YY", form: with(cardForm(i, "4242424242424242"), "card_expiry", "02-26"), field: "card_expiry",
+			want: []string{"This card expired in 02/26"}},
 		{name: "malformed expiry", form: with(cardForm(i, "4242424242424242"), "card_expiry", "13/30"), field: "card_expiry", want: []string{"Write the expiry date as MM/YY"}},
 		{name: "no security code", form: with(cardForm(i, "4242424242424242"), "card_cvc", ""), field: "card_cvc", want: []string{"3-digit security code"}},
 		{name: "no name on card", form: with(cardForm(i, "4242424242424242"), "card_holder", " "), field: "card_holder", want: []string{"Enter the name"}},

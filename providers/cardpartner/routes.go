@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -269,24 +268,16 @@ func checkForm(page CardPartnerCheckoutPage, cvc string, now time.Time) []CardPa
 	return errs
 }
 
-// checkExpiry checks an expiry date written MM/YY (or MM/YYYY) that is not
-// before now's month.
+// checkExpiry checks an expiry date, written as platform.ParseExpiry reads
+// it (MM/YY, MM/YYYY, MMYY, MM-YY), that is not before now's month.
 func checkExpiry(s string, now time.Time, t web.Translator) string {
 	s = strings.Join(strings.Fields(s), "")
 	if s == "" {
 		return t.T("cp.err.expiry.empty")
 	}
-	mm, yy, ok := strings.Cut(s, "/")
-	if !ok && len(s) == 4 {
-		mm, yy, ok = s[:2], s[2:], true
-	}
-	month, err1 := strconv.Atoi(mm)
-	year, err2 := strconv.Atoi(yy)
-	if !ok || err1 != nil || err2 != nil || month < 1 || month > 12 || (len(yy) != 2 && len(yy) != 4) {
+	month, year, ok := platform.ParseExpiry(s)
+	if !ok {
 		return t.T("cp.err.expiry.format")
-	}
-	if len(yy) == 2 {
-		year += 2000
 	}
 	if year < now.Year() || (year == now.Year() && time.Month(month) < now.Month()) {
 		return t.T("cp.err.expiry.past", month, year%100)

@@ -412,7 +412,7 @@ func Check(entered []VoucherInput, amount platform.Sum, s platform.MethodSetting
 		case code != v.SecurityCode:
 			return nil, refuse(Refusal{Index: i, Field: "security_code"}, "eco.refuse.code.wrong", shown)
 		}
-		month, year, ok := ParseExpiry(in.Expiry)
+		month, year, ok := platform.ParseExpiry(in.Expiry)
 		switch {
 		case strings.TrimSpace(in.Expiry) == "":
 			return nil, refuse(Refusal{Index: i, Field: "expiry"}, "eco.refuse.expiry.empty", shown)

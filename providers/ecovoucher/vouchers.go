@@ -150,36 +150,6 @@ func GroupNumber(n string) string {
 	return b.String()
 }
 
-// ParseExpiry reads an expiry date as customers type it: MM/YY, MM/YYYY,
-// MMYY, MM-YY, with or without spaces. It returns the month and the
-// four-digit year.
-func ParseExpiry(s string) (month, year int, ok bool) {
-	s = strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\t' {
-			return -1
-		}
-		return r
-	}, s)
-	var mm, yy string
-	if i := strings.IndexAny(s, "/-."); i >= 0 {
-		mm, yy = s[:i], s[i+1:]
-	} else if len(s) == 4 || len(s) == 6 {
-		mm, yy = s[:2], s[2:]
-	}
-	if len(mm) < 1 || len(mm) > 2 || (len(yy) != 2 && len(yy) != 4) {
-		return 0, 0, false
-	}
-	m, err1 := strconv.Atoi(mm)
-	y, err2 := strconv.Atoi(yy)
-	if err1 != nil || err2 != nil || m < 1 || m > 12 || y < 0 {
-		return 0, 0, false
-	}
-	if len(yy) == 2 {
-		y += 2000
-	}
-	return m, y, true
-}
-
 // Combination returns face values (major units, largest first) that add up
 // to amount (minor units) with at most max vouchers, or false when none
 // do. It is greedy, taking the largest face value that fits, and backs off
