@@ -12,11 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
+	"github.com/ecommpay-sandbox/sandbox/platform/hosted"
 	"github.com/ecommpay-sandbox/sandbox/providers/cardpartner"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
@@ -506,4 +508,36 @@ func TestErrorPagesInTheCustomersLanguage(t *testing.T) {
 		assert.Contains(t, page, want)
 	}
 	assert.NotContains(t, page, "does not match")
+}
+
+// paidMeanwhile is the engine with the customer's other tab paying the
+// payment between the checkout's lookup and its own pay.
+type paidMeanwhile struct{ *platform.Engine }
+
+func (e paidMeanwhile) Pay(ctx context.Context, k platform.PaymentKey, in json.RawMessage) (*platform.Payment, error) {
+	if _, err := e.Engine.Pay(ctx, k, in); err != nil {
+		return nil, err
+	}
+	return e.Engine.Pay(ctx, k, in)
+}
+
+func TestCheckoutPaidMeanwhileShowsTheResult(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	p := s.Sale(nil)
+	prov := cardpartner.New()
+	r, err := hosted.Renderer([]platform.Provider{prov})
+	require.NoError(t, err)
+	e := echo.New()
+	prov.Routes(e, paidMeanwhile{s.Engine}, r)
+
+	req := httptest.NewRequest(http.MethodPost, "/providers/card-partner/pay", strings.NewReader(cardForm(inv(t, p), "4242424242424242").Encode()))
+	req.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusConflict, rec.Code)
+	page := text(rec)
+	assert.Contains(t, page, "This checkout is closed", "the result of the other tab's pay, not the form")
+	assert.NotContains(t, page, "Time left to pay")
+	assert.Equal(t, platform.StatusSuccess, s.Payment(p.Key()).Status)
 }
