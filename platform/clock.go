@@ -132,8 +132,23 @@ func (e *Engine) checkNow(now time.Time) error {
 // Advance moves the clock forward by d and, before it returns, runs every job
 // that falls due on the way, each at its own due time, in due order, and
 // waits for the callbacks they send. It refuses to move the clock outside
-// the span it can stand in.
+// the span it can stand in. It waits for the callbacks of every project:
+// see AdvanceFor.
 func (e *Engine) Advance(ctx context.Context, d time.Duration) (time.Time, error) {
+	return e.AdvanceFor(ctx, d, AllProjects)
+}
+
+// AdvanceFor is Advance waiting only for the callbacks of project (of every
+// project for AllProjects): on its way and before it returns, it waits for
+// that project's callbacks under way, and no other project's merchant that
+// is slow to answer, or does not, holds it. The jobs of every project still
+// run, each at its own due time; another project's callback still under
+// way when the clock passes the time of its retry is retried as soon as
+// its attempt ends.
+func (e *Engine) AdvanceFor(ctx context.Context, d time.Duration, project int64) (time.Time, error) {
+	if project < 0 {
+		return time.Time{}, Errorf(CodeInvalidRequest, "project %d is not a project's ID", project)
+	}
 	if d < 0 {
 		return time.Time{}, Errorf(CodeInvalidRequest, "the clock only moves forward; got %s (set it back with POST /sandbox/clock/set)", d)
 	}
@@ -144,7 +159,7 @@ func (e *Engine) Advance(ctx context.Context, d time.Duration) (time.Time, error
 		return now, Errorf(CodeInvalidRequest, "advancing by %s would take the clock past %s, the last moment it can stand at; it stands at %s",
 			d, MaxTime.Format(time.RFC3339), now.Format(time.RFC3339))
 	}
-	target, err := e.advanceLocked(ctx, now.Add(d))
+	target, err := e.advanceLocked(ctx, now.Add(d), project)
 	if err != nil {
 		return target, err
 	}
@@ -153,10 +168,11 @@ func (e *Engine) Advance(ctx context.Context, d time.Duration) (time.Time, error
 }
 
 // advanceLocked moves the clock to target, stopping at every job's due time
-// on the way to run what fell due.
-func (e *Engine) advanceLocked(ctx context.Context, target time.Time) (time.Time, error) {
+// on the way to run what fell due, and waits for the callbacks of project
+// (see runDueLocked).
+func (e *Engine) advanceLocked(ctx context.Context, target time.Time, project int64) (time.Time, error) {
 	for {
-		if _, err := e.runDueLocked(ctx, e.clock.Now(), true); err != nil {
+		if _, err := e.runDueLocked(ctx, e.clock.Now(), project); err != nil {
 			return e.clock.Now(), err
 		}
 		j, ok, err := e.nextJob(ctx)
@@ -182,6 +198,14 @@ func (e *Engine) advanceLocked(ctx context.Context, target time.Time) (time.Time
 // the way runs at its due time. Backward, the clock just moves: pending jobs
 // keep their due times and run when the clock reaches them again.
 func (e *Engine) SetClock(ctx context.Context, t time.Time) (time.Time, error) {
+	return e.SetClockFor(ctx, t, AllProjects)
+}
+
+// SetClockFor is SetClock whose move forward is AdvanceFor project.
+func (e *Engine) SetClockFor(ctx context.Context, t time.Time, project int64) (time.Time, error) {
+	if project < 0 {
+		return time.Time{}, Errorf(CodeInvalidRequest, "project %d is not a project's ID", project)
+	}
 	if err := CheckTime(t); err != nil {
 		return time.Time{}, err
 	}
@@ -190,7 +214,7 @@ func (e *Engine) SetClock(ctx context.Context, t time.Time) (time.Time, error) {
 	defer e.runMu.Unlock()
 	now := e.clock.Now()
 	if t.After(now) && CheckTime(now) == nil {
-		return e.advanceLocked(ctx, t)
+		return e.advanceLocked(ctx, t, project)
 	}
 	if err := e.saveClock(ctx, e.clock.set(t)); err != nil {
 		return now, err

@@ -33,7 +33,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer timer.Stop()
 	for {
 		e.runMu.Lock()
-		_, err := e.runDueLocked(ctx, e.clock.Now(), false)
+		_, err := e.runDueLocked(ctx, e.clock.Now(), noWait)
 		e.runMu.Unlock()
 		if err != nil && ctx.Err() == nil {
 			e.log.Error("run due jobs", "err", err)
@@ -72,16 +72,24 @@ func (e *Engine) nextJob(ctx context.Context) (j Job, ok bool, err error) {
 func (e *Engine) RunDue(ctx context.Context, now time.Time) (int, error) {
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
-	return e.runDueLocked(ctx, now, true)
+	return e.runDueLocked(ctx, now, AllProjects)
 }
 
-// runDueLocked runs the jobs due at now, batch by batch. With wait it
-// returns only when nothing is due and no callback is under way, sending
-// what falls due meanwhile; without, it leaves the sends running. A panic,
-// of the store say, is an error: the runner logs it and tries again.
-func (e *Engine) runDueLocked(ctx context.Context, now time.Time, wait bool) (total int, err error) {
+// AllProjects, as the project a move of the clock waits for (AdvanceFor,
+// SetClockFor), waits for the callbacks of every project.
+const AllProjects int64 = 0
+
+// noWait, as the project runDueLocked waits for, waits for none.
+const noWait int64 = -1
+
+// runDueLocked runs the jobs due at now, batch by batch. It returns only
+// when nothing is due and no callback of the project wait names is under
+// way (of any project for AllProjects), sending what falls due meanwhile;
+// for noWait it leaves the sends running. A panic, of the store say, is an
+// error: the runner logs it and tries again.
+func (e *Engine) runDueLocked(ctx context.Context, now time.Time, wait int64) (total int, err error) {
 	defer recovered(&err, "running due jobs")
-	if wait {
+	if wait != noWait {
 		defer e.outbox.hurry()()
 	}
 	for {
@@ -101,11 +109,11 @@ func (e *Engine) runDueLocked(ctx context.Context, now time.Time, wait bool) (to
 			e.runBatch(ctx, jobs, now)
 			continue
 		}
-		if !wait || !e.outbox.busy() {
+		if wait == noWait || !e.outbox.busy(wait) {
 			return total, nil
 		}
 		select {
-		case <-e.outbox.idleChan():
+		case <-e.outbox.idleOf(wait):
 		case <-e.wake: // a send ended or a request made something due
 		case <-time.After(50 * time.Millisecond): // Run may have taken the wake
 		case <-ctx.Done():

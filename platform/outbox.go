@@ -94,6 +94,9 @@ type outbox struct {
 	hosts    map[string]*hostQueue
 	inFlight int
 	idle     chan struct{} // closed while nothing is in flight
+	// projects counts the sends in flight of each project that has some,
+	// for a move of the clock that waits for one project's alone.
+	projects map[int64]*projectSends
 
 	// waiters counts those who wait for the sends to end (an advance of
 	// the clock, a reset, a stop): while one does, attempts are recorded at
@@ -108,6 +111,13 @@ func (o *outbox) hurry() (done func()) {
 	o.waiters.Add(1)
 	o.e.store.Flush()
 	return func() { o.waiters.Add(-1) }
+}
+
+// projectSends is how many sends of one project are in flight, and a
+// channel closed when the last of them ends.
+type projectSends struct {
+	n    int
+	idle chan struct{}
 }
 
 // hostQueue is the sends waiting for one merchant host and how many of its
@@ -134,7 +144,8 @@ func newOutbox(e *Engine, s Sender, perHost int) *outbox {
 	ctx, cancel := context.WithCancel(context.Background())
 	idle := make(chan struct{})
 	close(idle)
-	return &outbox{e: e, sender: s, perHost: perHost, ctx: ctx, cancel: cancel, hosts: map[string]*hostQueue{}, idle: idle}
+	return &outbox{e: e, sender: s, perHost: perHost, ctx: ctx, cancel: cancel, hosts: map[string]*hostQueue{}, idle: idle,
+		projects: map[int64]*projectSends{}}
 }
 
 // enqueue stores a callback for payment p, which the caller stores after
@@ -450,6 +461,12 @@ func (o *outbox) dispatch(sends []*send) {
 	}
 	for _, s := range sends {
 		o.inFlight++
+		ps := o.projects[s.job.Payment.ProjectID]
+		if ps == nil {
+			ps = &projectSends{idle: make(chan struct{})}
+			o.projects[s.job.Payment.ProjectID] = ps
+		}
+		ps.n++
 		host := hostOf(s.url)
 		q := o.hosts[host]
 		if q == nil {
@@ -494,6 +511,12 @@ func (o *outbox) work(host string, q *hostQueue) {
 		o.inFlight--
 		if o.inFlight == 0 {
 			close(o.idle)
+		}
+		if ps := o.projects[s.job.Payment.ProjectID]; ps != nil {
+			if ps.n--; ps.n == 0 {
+				close(ps.idle)
+				delete(o.projects, s.job.Payment.ProjectID)
+			}
 		}
 		o.mu.Unlock()
 		o.e.poke()
@@ -649,18 +672,34 @@ func (o *outbox) logAttempt(job Job, cur *Delivery, n int, a Attempt, outcome st
 	o.e.log.LogAttrs(context.Background(), level, "callback attempt", attrs...)
 }
 
-// busy reports whether sends are in flight.
-func (o *outbox) busy() bool {
+// busy reports whether sends of project (of any project when it is
+// AllProjects) are in flight.
+func (o *outbox) busy(project int64) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.inFlight > 0
+	if project == AllProjects {
+		return o.inFlight > 0
+	}
+	return o.projects[project] != nil
 }
 
 // idleChan returns a channel closed once nothing is in flight.
-func (o *outbox) idleChan() <-chan struct{} {
+func (o *outbox) idleChan() <-chan struct{} { return o.idleOf(AllProjects) }
+
+// idleOf returns a channel closed once no send of project (of any project
+// when it is AllProjects) is in flight.
+func (o *outbox) idleOf(project int64) <-chan struct{} {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.idle
+	if project == AllProjects {
+		return o.idle
+	}
+	if ps := o.projects[project]; ps != nil {
+		return ps.idle
+	}
+	idle := make(chan struct{})
+	close(idle)
+	return idle
 }
 
 // wait returns once nothing is in flight.

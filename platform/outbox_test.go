@@ -3,6 +3,7 @@ package platform_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -546,4 +547,90 @@ func TestAttemptRecordsRideWithTheNextCommit(t *testing.T) {
 	_, err = eng.Advance(ctx, time.Second)
 	require.NoError(t, err, "an advance flushes the records it waits for")
 	assert.Equal(t, platform.DeliveryDelivered, status("b"))
+}
+
+// hangingMerchant holds the callbacks sent to the URL hung until release,
+// and answers every other at once with a 500.
+type hangingMerchant struct {
+	hung    string
+	arrived chan string
+	release chan struct{}
+}
+
+func (m *hangingMerchant) Send(ctx context.Context, url string, body []byte, _ string) platform.Attempt {
+	if url != m.hung {
+		return platform.Attempt{URL: url, Status: http.StatusInternalServerError}
+	}
+	m.arrived <- string(body)
+	select {
+	case <-m.release:
+		return platform.Attempt{URL: url, Status: http.StatusOK}
+	case <-ctx.Done():
+		return platform.Attempt{URL: url, Error: "canceled"}
+	}
+}
+
+// TestAnAdvanceForAProjectDoesNotWaitForAnothersMerchant: project 5's
+// merchant does not answer; an advance that waits for project 6's
+// callbacks runs project 6's retries, each at its due time, and returns
+// while project 5's callback is still under way. An advance that waits for
+// every project's callbacks waits for it.
+func TestAnAdvanceForAProjectDoesNotWaitForAnothersMerchant(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := &hangingMerchant{hung: project5.CallbackURL, arrived: make(chan string, 4), release: make(chan struct{})}
+	s := enginetest.New(t, &scripted{}, enginetest.Options{At: t0, Seed: 1, Project: project5, Sender: m})
+	eng := s.Engine
+	require.NoError(t, eng.PutProject(ctx, platform.Project{ID: 6, Secret: "k6", CallbackURL: "http://other.test/cb"}))
+
+	_, err := eng.Sale(ctx, sale("hung"))
+	require.NoError(t, err)
+	select {
+	case <-m.arrived:
+	case <-time.After(5 * time.Second):
+		t.Fatal("project 5's callback was not sent")
+	}
+	other := sale("other")
+	other.ProjectID = 6
+	_, err = eng.Sale(ctx, other)
+	require.NoError(t, err)
+
+	advanced := make(chan error, 1)
+	go func() {
+		_, err := eng.AdvanceFor(ctx, time.Minute, 6)
+		advanced <- err
+	}()
+	select {
+	case err := <-advanced:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		close(m.release)
+		t.Fatal("project 5's merchant, which does not answer, held an advance that waits for project 6's callbacks")
+	}
+	v, err := eng.PaymentWhole(ctx, platform.PaymentKey{ProjectID: 6, PaymentID: "other"})
+	require.NoError(t, err)
+	require.Len(t, v.Deliveries, 1)
+	d := v.Deliveries[0]
+	assert.Len(t, d.Attempts, 6, "attempts at 0, 10, 20, 30, 40 and 50 s, within the minute")
+	for i, a := range d.Attempts {
+		assert.True(t, a.At.Equal(t0.Add(time.Duration(i)*10*time.Second)), "attempt %d at its due time: %s", i+1, a.At)
+	}
+	assert.True(t, d.NextAttempt.Equal(t0.Add(134*time.Second)), "the 7th after 84 s more: %s", d.NextAttempt)
+	assert.Empty(t, whole(t, eng, "hung").Deliveries[0].Attempts, "project 5's attempt is still under way")
+
+	go func() {
+		_, err := eng.Advance(ctx, 0)
+		advanced <- err
+	}()
+	select {
+	case err := <-advanced:
+		t.Fatalf("an advance that waits for every project's callbacks returned while one was under way (err %v)", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(m.release)
+	require.NoError(t, <-advanced)
+	hung := whole(t, eng, "hung").Deliveries[0]
+	assert.Equal(t, platform.DeliveryDelivered, hung.Status)
+	require.Len(t, hung.Attempts, 1)
+	assert.True(t, hung.Attempts[0].At.Equal(t0), "made at the time it was sent: %s", hung.Attempts[0].At)
 }

@@ -72,9 +72,9 @@ func (s *Sandbox) WaitCallback(ctx context.Context, w Wait) (Request, error) {
 		next, ok := nextJob(jobs, now)
 		switch {
 		case ok && !next.After(deadline):
-			_, err = s.Advance(ctx, next.Sub(now))
+			_, err = s.advance(ctx, next.Sub(now), w.ProjectID)
 		case now.Before(deadline):
-			_, err = s.Advance(ctx, deadline.Sub(now))
+			_, err = s.advance(ctx, deadline.Sub(now), w.ProjectID)
 		default:
 			return Request{}, s.noneCame(ctx, w, start, now)
 		}
@@ -92,7 +92,7 @@ func (s *Sandbox) NoCallback(ctx context.Context, projectID int64, paymentID str
 		return err
 	}
 	if within > 0 {
-		if _, err := s.Advance(ctx, within); err != nil {
+		if _, err := s.advance(ctx, within, projectID); err != nil {
 			return err
 		}
 		if _, _, err := s.settle(ctx, projectID, paymentID); err != nil {
@@ -217,7 +217,7 @@ func (s *Sandbox) settle(ctx context.Context, projectID int64, paymentID string)
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, s.settleWithin)
 	defer cancel()
-	now, err := s.Advance(ctx, 0)
+	now, err := s.advance(ctx, 0, projectID)
 	if err != nil {
 		if ctx.Err() != nil && parent.Err() == nil {
 			return nil, now, fmt.Errorf("sandboxtest: the work due now on payment %s did not finish within %s of wall time: %w", paymentID, s.settleWithin, err)

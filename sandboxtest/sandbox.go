@@ -493,10 +493,22 @@ func (s *Sandbox) Now(ctx context.Context) (time.Time, error) {
 // the way (lapses, timeouts, callback attempts) has run when it returns, and
 // no callback is under way. A merchant's server that does not answer, of
 // any project of the sandbox, holds it for up to the sandbox's callback
-// timeout per attempt (sandbox serve --callback-timeout).
+// timeout per attempt (sandbox serve --callback-timeout). WaitCallback,
+// Settle and NoCallback, given a project, wait for that project's
+// callbacks only, which another project's merchant does not hold.
 func (s *Sandbox) Advance(ctx context.Context, d time.Duration) (time.Time, error) {
+	return s.advance(ctx, d, 0)
+}
+
+// advance is Advance waiting for the callbacks of project only (of every
+// project for 0).
+func (s *Sandbox) advance(ctx context.Context, d time.Duration, project int64) (time.Time, error) {
+	body := map[string]any{"duration": d.String()}
+	if project != 0 {
+		body["project_id"] = project
+	}
 	var c clockView
-	err := s.control(ctx, http.MethodPost, "/sandbox/clock/advance", map[string]string{"duration": d.String()}, &c)
+	err := s.control(ctx, http.MethodPost, "/sandbox/clock/advance", body, &c)
 	return c.Now, err
 }
 

@@ -20,10 +20,12 @@ import (
 // its callbacks under way than the per-host limit (lowered to 4 from 64, to
 // make fewer sales); another answers at once.
 // Every callback of the second arrives while the first still hangs, and a
-// sale of the second is processed within its own request. An advance made
-// meanwhile waits for the callbacks under way, the hung ones too (README,
-// "The control API"), and the second merchant's sales and callbacks go on
-// while it does; it answers once the first merchant does.
+// sale of the second is processed within its own request. An advance that
+// waits for the second merchant's project alone (project_id) answers while
+// the first still hangs. An advance made for every project waits for the
+// callbacks under way, the hung ones too (README, "The control API"), and
+// the second merchant's sales and callbacks go on while it does; it answers
+// once the first merchant does.
 func TestAHungMerchantHoldsBackOnlyItsOwnCallbacks(t *testing.T) {
 	t.Parallel()
 	const hungProject, perHost = 843, 4
@@ -58,6 +60,27 @@ func TestAHungMerchantHoldsBackOnlyItsOwnCallbacks(t *testing.T) {
 	eventually(t, "the hung merchant holds as many callbacks as the per-host limit", func() bool {
 		return holding.Load() == perHost
 	})
+
+	// An advance that waits for the second merchant's project alone does
+	// not wait for the first merchant.
+	scoped := make(chan int, 1)
+	go func() {
+		res, err := http.Post(s.URL+"/sandbox/clock/advance", "application/json",
+			strings.NewReader(fmt.Sprintf(`{"duration":"1m","project_id":%d}`, testProject)))
+		if err != nil {
+			scoped <- 0
+			return
+		}
+		res.Body.Close()
+		scoped <- res.StatusCode
+	}()
+	select {
+	case code := <-scoped:
+		assert.Equal(t, http.StatusOK, code)
+	case <-time.After(waitBound):
+		t.Fatalf("an advance for project %d did not answer within %s while the other project's merchant hung", testProject, waitBound)
+	}
+	assert.Zero(t, answered.Load(), "it answered while the first merchant still hung")
 
 	advanced := make(chan int, 1)
 	go func() {

@@ -336,7 +336,7 @@ func (s *Server) handleDashboardClock(c echo.Context) error {
 		if perr != nil {
 			return s.back(c, "/dashboard", perr, "")
 		}
-		_, err = s.Engine.Advance(ctx, dur)
+		_, err = s.Engine.AdvanceFor(ctx, dur, platform.AllProjects)
 		msg = "The clock moved forward by " + v + "; every job that fell due has run."
 	case "set":
 		v := strings.TrimSpace(c.FormValue("now"))
@@ -344,7 +344,7 @@ func (s *Server) handleDashboardClock(c echo.Context) error {
 		if perr != nil {
 			return s.back(c, "/dashboard", perr, "")
 		}
-		_, err = s.Engine.SetClock(ctx, t)
+		_, err = s.Engine.SetClockFor(ctx, t, platform.AllProjects)
 		msg = "The clock is set to " + web.FormatTimeSeconds(t) + "; jobs keep their due times."
 	case "freeze":
 		err, msg = s.Engine.Freeze(ctx), "The clock is frozen."

@@ -298,7 +298,8 @@ func (s *Server) handleClock(c echo.Context) error { return c.JSON(http.StatusOK
 func (s *Server) handleAdvance(c echo.Context) error {
 	noWriteDeadline(c)
 	var in struct {
-		Duration string `json:"duration"`
+		Duration  string `json:"duration"`
+		ProjectID *int64 `json:"project_id"`
 	}
 	if err := decode(c, &in); err != nil {
 		return s.fail(c, err)
@@ -307,10 +308,29 @@ func (s *Server) handleAdvance(c echo.Context) error {
 	if err != nil {
 		return s.fail(c, err)
 	}
-	if _, err := s.Engine.Advance(c.Request().Context(), d); err != nil {
+	project, err := s.waitFor(c, in.ProjectID)
+	if err != nil {
+		return s.fail(c, err)
+	}
+	if _, err := s.Engine.AdvanceFor(c.Request().Context(), d, project); err != nil {
 		return s.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, s.clock())
+}
+
+// waitFor reads the project_id of a move of the clock: the project whose
+// callbacks it waits for, every project's when it is left out.
+func (s *Server) waitFor(c echo.Context, id *int64) (int64, error) {
+	switch {
+	case id == nil:
+		return platform.AllProjects, nil
+	case *id <= 0:
+		return 0, badRequest("project_id %d is not a project's ID: give a positive one to wait for that project's callbacks only, or leave it out to wait for every project's", *id)
+	}
+	if _, err := s.Engine.Project(c.Request().Context(), *id); err != nil {
+		return 0, err
+	}
+	return *id, nil
 }
 
 // noWriteDeadline lifts the server's write timeout for a request that may
@@ -327,7 +347,8 @@ const maxDays = int(math.MaxInt64 / int64(24*time.Hour))
 func (s *Server) handleSetClock(c echo.Context) error {
 	noWriteDeadline(c)
 	var in struct {
-		Now string `json:"now"`
+		Now       string `json:"now"`
+		ProjectID *int64 `json:"project_id"`
 	}
 	if err := decode(c, &in); err != nil {
 		return s.fail(c, err)
@@ -339,7 +360,11 @@ func (s *Server) handleSetClock(c echo.Context) error {
 	if err != nil {
 		return s.fail(c, badRequest("now %q is not an RFC 3339 time such as 2026-01-02T15:04:05Z", in.Now))
 	}
-	if _, err := s.Engine.SetClock(c.Request().Context(), t); err != nil {
+	project, err := s.waitFor(c, in.ProjectID)
+	if err != nil {
+		return s.fail(c, err)
+	}
+	if _, err := s.Engine.SetClockFor(c.Request().Context(), t, project); err != nil {
 		return s.fail(c, err)
 	}
 	return c.JSON(http.StatusOK, s.clock())

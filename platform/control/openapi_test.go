@@ -285,6 +285,9 @@ func TestOpenAPIAnswers(t *testing.T) {
 	sale(1, "secret", "order-3") // the demo project has no callback URL
 	do(call{"POST", "/sandbox/clock/advance", `{"duration":"1s"}`, nil}, 200)
 	do(call{"POST", "/sandbox/clock/advance", `{"duration":"soon"}`, nil}, 400)
+	do(call{"POST", "/sandbox/clock/advance", `{"duration":"1s","project_id":2}`, nil}, 200)
+	do(call{"POST", "/sandbox/clock/advance", `{"duration":"1s","project_id":0}`, nil}, 400)
+	do(call{"POST", "/sandbox/clock/advance", `{"duration":"1s","project_id":99}`, nil}, 404)
 
 	do(call{"GET", "/sandbox/payments", "", nil}, 200)
 	do(call{"GET", "/sandbox/payments?project_id=2&limit=1", "", nil}, 200) // a next page, in the Link header
@@ -314,6 +317,9 @@ func TestOpenAPIAnswers(t *testing.T) {
 	do(call{"GET", "/sandbox/clock", "", nil}, 200)
 	do(call{"POST", "/sandbox/clock/set", `{"now":"2026-03-05T00:00:00Z"}`, nil}, 200)
 	do(call{"POST", "/sandbox/clock/set", `{"now":"tomorrow"}`, nil}, 400)
+	do(call{"POST", "/sandbox/clock/set", `{"now":"2026-03-06T00:00:00Z","project_id":2}`, nil}, 200)
+	do(call{"POST", "/sandbox/clock/set", `{"now":"2026-03-06T00:00:00Z","project_id":-2}`, nil}, 400)
+	do(call{"POST", "/sandbox/clock/set", `{"now":"2026-03-06T00:00:00Z","project_id":99}`, nil}, 404)
 	do(call{"POST", "/sandbox/clock/unfreeze", "", nil}, 200)
 	do(call{"POST", "/sandbox/clock/freeze", "", nil}, 200)
 

@@ -23,8 +23,8 @@ type Engine interface {
 
 	// The clock.
 	Clock() *platform.Clock
-	Advance(ctx context.Context, d time.Duration) (time.Time, error)
-	SetClock(ctx context.Context, t time.Time) (time.Time, error)
+	AdvanceFor(ctx context.Context, d time.Duration, project int64) (time.Time, error)
+	SetClockFor(ctx context.Context, t time.Time, project int64) (time.Time, error)
 	Freeze(ctx context.Context) error
 	Unfreeze(ctx context.Context) error
 
