@@ -185,23 +185,42 @@ func (t *tx) putPayment(p *platform.Payment, v, oldRef []byte, old paymentHead, 
 			return nil
 		}
 	}
+	// An entry that stays where it is is not looked up again: a payment
+	// stored again (an attempt's summary, a new status) mostly stays in
+	// three of its four indexes, or in all of them.
+	now := indexes(headOf(p))
+	var was [len(now)][]byte
+	moves := len(now)
+	if oldRef != nil {
+		was = indexes(old)
+		if bytes.Equal(ref, oldRef) {
+			for i := range was {
+				if bytes.Equal(was[i], now[i]) {
+					was[i], now[i] = nil, nil
+					moves--
+				}
+			}
+		}
+	}
+	if moves == 0 {
+		return nil
+	}
 	project, err := t.projectIndex(p.ProjectID, true)
 	if err != nil {
 		return fmt.Errorf("index payment %s: %w", k, err)
 	}
-	now := indexes(headOf(p))
-	if oldRef != nil {
-		was := indexes(old)
-		for i := range was {
-			if bytes.Equal(ref, oldRef) && bytes.Equal(was[i], now[i]) {
-				continue
-			}
-			if err := removeEntry(project.Bucket(was[i]), oldRef); err != nil {
-				return fmt.Errorf("index payment %s: %w", k, err)
-			}
+	for _, name := range was {
+		if name == nil {
+			continue
+		}
+		if err := removeEntry(project.Bucket(name), oldRef); err != nil {
+			return fmt.Errorf("index payment %s: %w", k, err)
 		}
 	}
 	for _, name := range now {
+		if name == nil {
+			continue
+		}
 		if err := addEntry(project, name, ref); err != nil {
 			return fmt.Errorf("index payment %s: %w", k, err)
 		}

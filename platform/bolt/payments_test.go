@@ -373,3 +373,43 @@ func TestPaymentCreatedAndStoredAgainIsIndexedOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestPaymentStoredAgainLooksUpOnlyTheIndexesItMoves stores a payment
+// again: with what names its indexes unchanged (a new description), the
+// write seeks no more in the store than reading the payment does, plus the
+// record's own put; moved to another status, it leaves the old status's
+// index for the new one and stays in the others, as a check finds.
+func TestPaymentStoredAgainLooksUpOnlyTheIndexesItMoves(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	update(t, d, func(tx platform.Tx) error {
+		return tx.CreatePayment(payment(1, "p1", "oxxo", platform.StatusAwaitingRedirect, base))
+	})
+	update(t, d, func(tx platform.Tx) error {
+		cursors := func() int64 { s := btxOf(tx).Stats(); return s.GetCursorCount() }
+		c0 := cursors()
+		p, err := tx.Payment(key("p1"))
+		require.NoError(t, err)
+		read := cursors() - c0
+		p.Description = "stored again"
+		c1 := cursors()
+		require.NoError(t, tx.PutPayment(p))
+		assert.LessOrEqual(t, cursors()-c1, read+1, "a payment whose indexes stay is not looked up in them")
+		p.Status = platform.StatusSuccess
+		return tx.PutPayment(p)
+	})
+	view(t, d, func(tx platform.Tx) error {
+		for status, want := range map[platform.Status][]string{platform.StatusAwaitingRedirect: {}, platform.StatusSuccess: {"p1"}} {
+			page, err := tx.Payments(platform.PaymentFilter{ProjectID: 1, Status: status})
+			require.NoError(t, err)
+			assert.Equal(t, want, ids(page.Payments), status)
+		}
+		page, err := tx.Payments(platform.PaymentFilter{ProjectID: 1, Method: "oxxo"})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"p1"}, ids(page.Payments), "still in its method's index")
+		return nil
+	})
+	r, err := d.Check(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, r.Problems)
+}
