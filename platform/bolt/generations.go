@@ -170,8 +170,15 @@ func (t *tx) filterOf(ix *generationIndex, id uint64) (*filter, error) {
 	if f := t.filters.get(fid); f != nil {
 		return f, nil
 	}
+	if t.unsealed[fid] {
+		return nil, nil
+	}
 	v := t.bucket(ix.filters).Get(u64(id))
 	if v == nil {
+		if t.unsealed == nil {
+			t.unsealed = map[filterID]bool{}
+		}
+		t.unsealed[fid] = true
 		return nil, nil
 	}
 	f, err := decodeFilter(v)

@@ -37,10 +37,14 @@ func refSeq(ref []byte) uint64 { return binary.BigEndian.Uint64(ref[8:]) }
 
 // paymentSeq returns the sequence of payment k, false when there is none.
 // A payment created in this transaction needs no lookup: a sale's jobs and
-// callback ask for the sequence of its new payment.
+// callback ask for the sequence of its new payment; nor does one looked up
+// already (see tx.seqs).
 func (t *tx) paymentSeq(k platform.PaymentKey) (uint64, bool, error) {
 	if c := t.created[k]; c != nil {
 		return c.seq, true, nil
+	}
+	if seq, ok := t.seqs[k]; ok {
+		return seq, true, nil
 	}
 	v, err := t.lookup(paymentKeyIndex, paymentKey(k))
 	switch {
@@ -51,7 +55,12 @@ func (t *tx) paymentSeq(k platform.PaymentKey) (uint64, bool, error) {
 	case len(v) != 8:
 		return 0, false, fmt.Errorf("payment %s: its entry in the payment keys is %d bytes, not 8: %w", k, len(v), errCorrupt)
 	}
-	return binary.BigEndian.Uint64(v), true, nil
+	seq := binary.BigEndian.Uint64(v)
+	if t.seqs == nil {
+		t.seqs = map[platform.PaymentKey]uint64{}
+	}
+	t.seqs[k] = seq
+	return seq, true, nil
 }
 
 // paymentRecord returns the stored record of payment seq.

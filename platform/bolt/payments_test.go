@@ -413,3 +413,55 @@ func TestPaymentStoredAgainLooksUpOnlyTheIndexesItMoves(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, r.Problems)
 }
+
+// TestPaymentLookupsInOneTransaction looks payments up by key in one
+// transaction: the current generation of keys, which has no filter, is not
+// asked for one again, and a payment looked up once needs no lookup of its
+// key again, even from a write (as an attempt's record reads its payment,
+// its deliveries and jobs, and stores it); after a reset it is gone and
+// its key may be taken anew.
+func TestPaymentLookupsInOneTransaction(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	update(t, d, func(tx platform.Tx) error {
+		for _, id := range []string{"p1", "p2"} {
+			if err := tx.CreatePayment(payment(1, id, "oxxo", platform.StatusAwaitingRedirect, base)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	update(t, d, func(tx platform.Tx) error {
+		seeks := func(fn func() error) int64 {
+			s := btxOf(tx).Stats()
+			before := s.GetCursorCount()
+			require.NoError(t, fn())
+			s = btxOf(tx).Stats()
+			return s.GetCursorCount() - before
+		}
+		get := func(id string) func() error {
+			return func() error { _, err := tx.Payment(key(id)); return err }
+		}
+		seeks(get("p1")) // opens the buckets, which bbolt then keeps
+		assert.Equal(t, int64(3), seeks(get("p2")), "the generations, the key, the record: no filter")
+		assert.Equal(t, int64(1), seeks(get("p2")), "the record alone")
+		p, err := tx.Payment(key("p2"))
+		require.NoError(t, err)
+		p.Description = "stored again"
+		assert.Equal(t, int64(2), seeks(func() error { return tx.PutPayment(p) }), "the record read and put")
+
+		require.NoError(t, tx.Reset())
+		_, err = tx.Payment(key("p2"))
+		require.ErrorIs(t, err, platform.ErrNotFound, "a reset forgets what was looked up")
+		return tx.CreatePayment(payment(1, "p2", "loterica", platform.StatusProcessing, base))
+	})
+	view(t, d, func(tx platform.Tx) error {
+		p, err := tx.Payment(key("p2"))
+		require.NoError(t, err)
+		assert.Equal(t, "loterica", p.Method)
+		return nil
+	})
+	r, err := d.Check(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, r.Problems)
+}

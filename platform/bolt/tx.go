@@ -31,6 +31,13 @@ type tx struct {
 	// sealed holds the filters this transaction stored, which filters
 	// must not cache until they are committed.
 	sealed map[filterID]*filter
+	// unsealed holds the generations this transaction found without a
+	// filter (the current ones), so that each lookup does not look for
+	// their filter again.
+	unsealed map[filterID]bool
+	// seqs remembers the sequences of the payments looked up by key: the
+	// record of an attempt asks for its payment's four times.
+	seqs map[platform.PaymentKey]uint64
 	// sealAt replaces the constant of that name when set, for tests.
 	sealAt int
 	// deferIndex makes CreatePayment leave a payment's index entries to
@@ -156,5 +163,6 @@ func (t *tx) Reset() error {
 	}
 	clear(t.sealed)
 	clear(t.created)
+	clear(t.seqs)
 	return nil
 }
