@@ -239,3 +239,61 @@ func (d *dec) request(body []byte) string {
 	out = append(out, m...)
 	return string(append(out, body[uint64(len(body))-s:]...))
 }
+
+// storedMessage is a delivery's message (its URL and body, see
+// deliveryMessage) as stored, deflated, and as it reads.
+type storedMessage struct {
+	blob, message []byte
+}
+
+// messagesKept is how many deliveries' messages a messageCache keeps: more
+// than the callbacks a busy sandbox has under way at once.
+const messagesKept = 1024
+
+// messageCache keeps the messages of the deliveries stored last, by
+// delivery ID, so that the record of a callback's attempt, which reads its
+// delivery back in the next commit, does not inflate what the sale that
+// made it has just deflated: in the writer's transaction, which commits
+// run one at a time. An entry only serves a record that stores the same
+// bytes, so one that a later write, a rollback or a reset left behind is
+// never wrong, only of no use.
+type messageCache struct {
+	mu   sync.Mutex
+	m    map[uint64]storedMessage
+	ids  [messagesKept]uint64 // the IDs kept, in the order they came
+	next int                  // where in ids the next one goes
+	// hits counts the messages served, for tests.
+	hits int
+}
+
+// keep remembers message m of delivery id; a nil cache keeps nothing.
+func (c *messageCache) keep(id uint64, m storedMessage) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[uint64]storedMessage, messagesKept)
+	}
+	if _, ok := c.m[id]; !ok {
+		delete(c.m, c.ids[c.next])
+		c.ids[c.next] = id
+		c.next = (c.next + 1) % messagesKept
+	}
+	c.m[id] = m
+}
+
+// get returns the message kept of delivery id, if any.
+func (c *messageCache) get(id uint64) storedMessage {
+	if c == nil {
+		return storedMessage{}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.m[id]
+	if ok {
+		c.hits++
+	}
+	return m
+}

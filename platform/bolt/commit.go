@@ -117,6 +117,9 @@ type committer struct {
 
 	// commits counts the transactions committed, for tests.
 	commits atomic.Int64
+
+	// messages keeps the messages of the deliveries stored last.
+	messages messageCache
 }
 
 // call is one Update waiting in the committer.
@@ -426,7 +429,7 @@ func btxOf(t platform.Tx) *bbolt.Tx {
 
 // tx returns btx as the committer's transactions see it.
 func (c *committer) tx(btx *bbolt.Tx) *tx {
-	return &tx{btx: btx, filters: c.filters, sealAt: c.sealAt, deferIndex: btx.Writable()}
+	return &tx{btx: btx, filters: c.filters, sealAt: c.sealAt, deferIndex: btx.Writable(), messages: &c.messages}
 }
 
 // run calls fn with t, guarded.

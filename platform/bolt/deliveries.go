@@ -62,6 +62,7 @@ func (t *tx) PutDelivery(d *platform.Delivery) error {
 	if err := deliveries.Put(id, v); err != nil {
 		return fmt.Errorf("put delivery %d: %w", d.ID, err)
 	}
+	t.keepMessage(d, v, parts)
 	if indexed {
 		return nil
 	}
@@ -85,6 +86,20 @@ func (t *tx) PutDelivery(d *platform.Delivery) error {
 	return nil
 }
 
+// keepMessage keeps the message of d, stored in its record v, when it was
+// deflated anew: not when it was copied from old, the parts of the record
+// v replaced.
+func (t *tx) keepMessage(d *platform.Delivery, v []byte, old *deliveryParts) {
+	if t.messages == nil {
+		return
+	}
+	h, err := decodeDeliveryHead(v)
+	if err != nil || len(h.message) == 0 || h.message[0] != blobDeflate || old != nil && bytes.Equal(old.blob, h.message) {
+		return
+	}
+	t.messages.keep(d.ID, storedMessage{blob: bytes.Clone(h.message), message: deliveryMessage(d)})
+}
+
 // Delivery returns delivery id.
 func (t *tx) Delivery(id uint64) (*platform.Delivery, error) {
 	v := t.bucket(bucketDeliveries).Get(u64(id))
@@ -106,11 +121,12 @@ func (t *tx) deliveryParts(id uint64, v []byte) (*deliveryParts, error) {
 	if m, ok := t.deliveries[id]; ok && bytes.Equal(m.stored, v) {
 		return m.parts, nil
 	}
+	known := t.messages.get(id)
 	if !t.btx.Writable() {
-		return decodeDeliveryParts(id, v)
+		return decodeDeliveryPartsKnowing(id, v, known)
 	}
 	stored := bytes.Clone(v) // bbolt's memory may move before the tx ends
-	p, err := decodeDeliveryParts(id, stored)
+	p, err := decodeDeliveryPartsKnowing(id, stored, known)
 	if err != nil {
 		return nil, err
 	}

@@ -534,6 +534,14 @@ func decodeDelivery(id uint64, v []byte) (*platform.Delivery, error) {
 // decodeDeliveryParts reads a record made by encodeDelivery and takes it
 // apart; the parts' bytes are v's.
 func decodeDeliveryParts(id uint64, v []byte) (*deliveryParts, error) {
+	return decodeDeliveryPartsKnowing(id, v, storedMessage{})
+}
+
+// decodeDeliveryPartsKnowing is decodeDeliveryParts given known, a message
+// as stored and as it reads: a record whose message is stored as known
+// holds known's message, which is not inflated again. The parts' message is
+// then known's, which nobody may change.
+func decodeDeliveryPartsKnowing(id uint64, v []byte, known storedMessage) (*deliveryParts, error) {
 	d := &dec{b: v}
 	h := d.deliveryHead()
 	p := &deliveryParts{blob: h.message}
@@ -541,7 +549,11 @@ func decodeDeliveryParts(id uint64, v []byte) (*deliveryParts, error) {
 	p.d = dl
 	if d.err == nil {
 		md := &dec{b: h.message}
-		p.message = md.blob()
+		if known.message != nil && bytes.Equal(known.blob, h.message) {
+			p.message = known.message
+		} else {
+			p.message = md.blob()
+		}
 		if md.err == nil && p.message == nil {
 			md.fail("message")
 		}

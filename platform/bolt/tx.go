@@ -25,6 +25,9 @@ type tx struct {
 	// deliveries remembers the deliveries read in a read-write
 	// transaction (see deliveryParts).
 	deliveries map[uint64]deliveryMemo
+	// messages keeps the messages of the deliveries stored last, for the
+	// DB's transactions; nil keeps none.
+	messages *messageCache
 	// filters caches the filters of sealed generations for the DB; nil
 	// caches nothing (see generations.go).
 	filters *filterCache
