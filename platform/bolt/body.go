@@ -56,6 +56,26 @@ const (
 // the level may change without a new blob kind.
 const deflateLevel = flate.BestSpeed
 
+// deflater is a deflater with the memory it deflates into.
+type deflater struct {
+	w   *flate.Writer
+	out bytes.Buffer
+}
+
+// keptDeflation is the most a pooled deflater's memory keeps: a body's
+// deflated bytes, a few KB (a merchant's answer is cut at 4 KB), unless a
+// message is uncommonly large.
+const keptDeflation = 64 << 10
+
+// release puts z back in its pool, without memory that a large body made
+// it take.
+func (z *deflater) release() {
+	if z.out.Cap() > keptDeflation {
+		z.out = bytes.Buffer{}
+	}
+	deflaters.Put(z)
+}
+
 // Deflaters and inflaters are costly to make, so they are pooled. The pools
 // hold no state that changes what the store does.
 var (
@@ -64,7 +84,7 @@ var (
 		if err != nil {
 			panic(err) // only for a bad level
 		}
-		return w
+		return &deflater{w: w}
 	}}
 	inflaters = sync.Pool{New: func() any { return flate.NewReaderDict(nil, []byte(bodyDictionary)) }}
 )
@@ -76,16 +96,16 @@ func (e *enc) blob(b []byte) {
 		return
 	}
 	if len(b) >= minBlob {
-		var buf bytes.Buffer
-		w := deflaters.Get().(*flate.Writer)
-		w.Reset(&buf)
-		_, _ = w.Write(b) // a bytes.Buffer does not fail
-		_ = w.Close()
-		deflaters.Put(w)
-		if buf.Len() < len(b) {
+		z := deflaters.Get().(*deflater)
+		defer z.release()
+		z.out.Reset()
+		z.w.Reset(&z.out)
+		_, _ = z.w.Write(b) // a bytes.Buffer does not fail
+		_ = z.w.Close()
+		if z.out.Len() < len(b) {
 			e.uvarint(blobDeflate)
 			e.uvarint(uint64(len(b)))
-			e.bytes(buf.Bytes())
+			e.bytes(z.out.Bytes())
 			return
 		}
 	}
