@@ -131,17 +131,39 @@ func (t *tx) generationsHolding(ix *generationIndex, h keyHash, fn func(g genera
 // or an error.
 func (t *tx) generationIDs(ix *generationIndex, fn func(id uint64, g unopened) (bool, error)) error {
 	gens := t.bucket(ix.gens)
-	c := gens.Cursor()
-	for k, v := c.Last(); k != nil; k, v = c.Prev() {
-		if v != nil || len(k) != 8 {
-			return fmt.Errorf("%s holds %x, which is no generation: %w", ix.gens, k, errCorrupt)
-		}
+	names, err := t.generationNames(ix, gens)
+	if err != nil {
+		return err
+	}
+	for _, k := range names {
 		if more, err := fn(binary.BigEndian.Uint64(k), unopened{gens, k}); err != nil || !more {
 			return err
 		}
 	}
-	_, err := fn(0, unopened{t.bucket(ix.zero), nil})
+	_, err = fn(0, unopened{t.bucket(ix.zero), nil})
 	return err
+}
+
+// generationNames returns the bucket names of the generations of ix in
+// gens, newest first, generation 0 left out. A transaction reads them once
+// (see tx.gens): every lookup of a key walks them.
+func (t *tx) generationNames(ix *generationIndex, gens *bbolt.Bucket) ([][]byte, error) {
+	if names, ok := t.gens[ix]; ok {
+		return names, nil
+	}
+	var names [][]byte
+	c := gens.Cursor()
+	for k, v := c.Last(); k != nil; k, v = c.Prev() {
+		if v != nil || len(k) != 8 {
+			return nil, fmt.Errorf("%s holds %x, which is no generation: %w", ix.gens, k, errCorrupt)
+		}
+		names = append(names, bytes.Clone(k))
+	}
+	if t.gens == nil {
+		t.gens = map[*generationIndex][][]byte{}
+	}
+	t.gens[ix] = names
+	return names, nil
 }
 
 // unopened is the bucket of a generation, not yet opened: bucket name of
@@ -292,7 +314,12 @@ func (t *tx) forEachPrefixed(ix *generationIndex, prefix []byte, fn func(k, v []
 // newest, unless it is sealed, and then a new one.
 func (t *tx) currentGeneration(ix *generationIndex) (generation, error) {
 	gens := t.bucket(ix.gens)
-	if k, v := gens.Cursor().Last(); k != nil && v == nil && len(k) == 8 {
+	names, err := t.generationNames(ix, gens)
+	if err != nil {
+		return generation{}, err
+	}
+	if len(names) > 0 {
+		k := names[0]
 		g := generation{binary.BigEndian.Uint64(k), gens.Bucket(k)}
 		f, err := t.filterOf(ix, g.id)
 		if err != nil {
@@ -318,6 +345,7 @@ func (t *tx) currentGeneration(ix *generationIndex) (generation, error) {
 	if err != nil {
 		return generation{}, fmt.Errorf("start %s generation %d: %w", ix.what, id, err)
 	}
+	t.gens[ix] = append([][]byte{u64(id)}, names...)
 	b.FillPercent = fillRandom
 	return generation{id, b}, nil
 }

@@ -41,6 +41,9 @@ type tx struct {
 	// seqs remembers the sequences of the payments looked up by key: the
 	// record of an attempt asks for its payment's four times.
 	seqs map[platform.PaymentKey]uint64
+	// gens remembers the generations of each index as read, newest first
+	// (see generationNames).
+	gens map[*generationIndex][][]byte
 	// sealAt replaces the constant of that name when set, for tests.
 	sealAt int
 	// deferIndex makes CreatePayment leave a payment's index entries to
@@ -167,5 +170,6 @@ func (t *tx) Reset() error {
 	clear(t.sealed)
 	clear(t.created)
 	clear(t.seqs)
+	clear(t.gens)
 	return nil
 }
