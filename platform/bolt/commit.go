@@ -120,6 +120,8 @@ type committer struct {
 
 	// messages keeps the messages of the deliveries stored last.
 	messages messageCache
+	// projects keeps the project records decoded.
+	projects projectRecords
 }
 
 // call is one Update waiting in the committer.
@@ -429,7 +431,7 @@ func btxOf(t platform.Tx) *bbolt.Tx {
 
 // tx returns btx as the committer's transactions see it.
 func (c *committer) tx(btx *bbolt.Tx) *tx {
-	return &tx{btx: btx, filters: c.filters, sealAt: c.sealAt, deferIndex: btx.Writable(), messages: &c.messages}
+	return &tx{btx: btx, filters: c.filters, sealAt: c.sealAt, deferIndex: btx.Writable(), messages: &c.messages, projects: &c.projects}
 }
 
 // run calls fn with t, guarded.

@@ -159,7 +159,7 @@ func (r methodSettingsRecord) settings() platform.MethodSettings {
 		Variant:    r.Variant,
 		WholeUnits: r.WholeUnits,
 		Timeout:    platform.Duration(r.Timeout),
-		Rates:      r.Rates, // r was just decoded: nothing else holds its maps
+		Rates:      maps.Clone(r.Rates), // r may be kept (see projectRecords)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -28,6 +29,9 @@ type tx struct {
 	// messages keeps the messages of the deliveries stored last, for the
 	// DB's transactions; nil keeps none.
 	messages *messageCache
+	// projects keeps the project records the DB's transactions decoded;
+	// nil keeps none.
+	projects *projectRecords
 	// filters caches the filters of sealed generations for the DB; nil
 	// caches nothing (see generations.go).
 	filters *filterCache
@@ -75,11 +79,64 @@ func (t *tx) Project(id int64) (platform.Project, error) {
 	if v == nil {
 		return platform.Project{}, fmt.Errorf("project %d: %w", id, platform.ErrNotFound)
 	}
+	if r, ok := t.projects.get(id, v); ok {
+		return r.project(), nil
+	}
 	var r projectRecord
 	if err := decode(v, &r); err != nil {
 		return platform.Project{}, fmt.Errorf("project %d: %w", id, err)
 	}
+	t.projects.keep(id, v, r)
 	return r.project(), nil
+}
+
+// projectRecords keeps the project records a DB's transactions decoded,
+// by project ID, with the bytes they were decoded from: every sale reads
+// its project in the writer's transaction, and a record's JSON takes
+// longer to decode than to compare. A record is served only for the same
+// bytes, so a project stored anew is decoded anew; what is served is a
+// copy (projectRecord.project), which callers may change.
+type projectRecords struct {
+	mu   sync.Mutex
+	byID map[int64]decodedProject
+	// hits counts the records served, for tests.
+	hits int
+}
+
+// decodedProject is a project record and the bytes it was decoded from.
+type decodedProject struct {
+	stored []byte
+	r      projectRecord
+}
+
+// get returns the record of project id decoded from v, if kept; a nil
+// cache keeps none.
+func (c *projectRecords) get(id int64, v []byte) (projectRecord, bool) {
+	if c == nil {
+		return projectRecord{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := c.byID[id]
+	if !ok || !bytes.Equal(d.stored, v) {
+		return projectRecord{}, false
+	}
+	c.hits++
+	return d.r, true
+}
+
+// keep remembers r, the record of project id decoded from v (bbolt's
+// memory, which it copies).
+func (c *projectRecords) keep(id int64, v []byte, r projectRecord) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byID == nil {
+		c.byID = map[int64]decodedProject{}
+	}
+	c.byID[id] = decodedProject{stored: bytes.Clone(v), r: r}
 }
 
 // Projects returns every project in ID order.

@@ -53,6 +53,47 @@ func TestProjects(t *testing.T) {
 	})
 }
 
+// TestProjectIsDecodedOnceUntilItChanges reads a project in one
+// transaction after another, as every sale does: its record is decoded
+// once, what a reader changes of what it got is not what the next one
+// gets, and a record stored anew, by PutProject or where the records kept
+// know nothing of it, is read as stored.
+func TestProjectIsDecodedOnceUntilItChanges(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	p := platform.Project{ID: 7, Secret: "s7", Methods: map[string]platform.MethodSettings{
+		"ecovoucher": {Rates: map[string]int64{"USD": 920000}},
+	}}
+	update(t, d, func(tx platform.Tx) error { return tx.PutProject(p) })
+	hits := func() int {
+		d.commits.projects.mu.Lock()
+		defer d.commits.projects.mu.Unlock()
+		return d.commits.projects.hits
+	}
+	read := func() platform.Project {
+		var got platform.Project
+		update(t, d, func(tx platform.Tx) (err error) {
+			got, err = tx.Project(7)
+			return err
+		})
+		return got
+	}
+	first := read()
+	first.Methods["ecovoucher"].Rates["USD"] = 1
+	first.Methods["oxxo"] = platform.MethodSettings{Variant: "3days"}
+	assert.Equal(t, p, read(), "a reader's changes stay its own")
+	assert.Equal(t, 1, hits(), "decoded once")
+
+	p.Secret = "changed"
+	update(t, d, func(tx platform.Tx) error { return tx.PutProject(p) })
+	assert.Equal(t, "changed", read().Secret)
+
+	v, err := encode(toProjectRecord(platform.Project{ID: 7, Secret: "behind"}))
+	require.NoError(t, err)
+	require.NoError(t, d.db.Update(func(btx *bbolt.Tx) error { return btx.Bucket(bucketProjects).Put(projectKey(7), v) }))
+	assert.Equal(t, "behind", read().Secret)
+}
+
 func TestPaymentRoundTripAndErrors(t *testing.T) {
 	t.Parallel()
 	d := newDB(t)
