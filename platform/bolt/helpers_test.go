@@ -32,6 +32,17 @@ func update(t testing.TB, d *DB, fn func(platform.Tx) error) {
 	require.NoError(t, d.Update(context.Background(), fn))
 }
 
+// seeks runs fn in tx, requires it to succeed, and returns the cursors
+// bbolt made meanwhile: one for each Get, Put, Delete and bucket opened.
+func seeks(t testing.TB, tx platform.Tx, fn func() error) int64 {
+	t.Helper()
+	s := btxOf(tx).Stats()
+	before := s.GetCursorCount()
+	require.NoError(t, fn())
+	s = btxOf(tx).Stats()
+	return s.GetCursorCount() - before
+}
+
 // view runs fn in a read-only transaction and requires it to succeed.
 func view(t testing.TB, d *DB, fn func(platform.Tx) error) {
 	t.Helper()

@@ -386,15 +386,14 @@ func TestPaymentStoredAgainLooksUpOnlyTheIndexesItMoves(t *testing.T) {
 		return tx.CreatePayment(payment(1, "p1", "oxxo", platform.StatusAwaitingRedirect, base))
 	})
 	update(t, d, func(tx platform.Tx) error {
-		cursors := func() int64 { s := btxOf(tx).Stats(); return s.GetCursorCount() }
-		c0 := cursors()
-		p, err := tx.Payment(key("p1"))
-		require.NoError(t, err)
-		read := cursors() - c0
+		var p *platform.Payment
+		read := seeks(t, tx, func() (err error) {
+			p, err = tx.Payment(key("p1"))
+			return err
+		})
 		p.Description = "stored again"
-		c1 := cursors()
-		require.NoError(t, tx.PutPayment(p))
-		assert.LessOrEqual(t, cursors()-c1, read+1, "a payment whose indexes stay is not looked up in them")
+		assert.LessOrEqual(t, seeks(t, tx, func() error { return tx.PutPayment(p) }), read+1,
+			"a payment whose indexes stay is not looked up in them")
 		p.Status = platform.StatusSuccess
 		return tx.PutPayment(p)
 	})
@@ -416,10 +415,10 @@ func TestPaymentStoredAgainLooksUpOnlyTheIndexesItMoves(t *testing.T) {
 
 // TestPaymentLookupsInOneTransaction looks payments up by key in one
 // transaction: the generations of keys are read once, the current one,
-// which has no filter, is not asked for one again, and a payment looked up once needs no lookup of its
-// key again, even from a write (as an attempt's record reads its payment,
-// its deliveries and jobs, and stores it); after a reset it is gone and
-// its key may be taken anew.
+// which has no filter, is not asked for one again, and a payment looked up
+// once needs no lookup of its key again, even from a write (as an
+// attempt's record reads its payment, its deliveries and jobs, and stores
+// it); after a reset it is gone and its key may be taken anew.
 func TestPaymentLookupsInOneTransaction(t *testing.T) {
 	t.Parallel()
 	d := newDB(t)
@@ -432,23 +431,16 @@ func TestPaymentLookupsInOneTransaction(t *testing.T) {
 		return nil
 	})
 	update(t, d, func(tx platform.Tx) error {
-		seeks := func(fn func() error) int64 {
-			s := btxOf(tx).Stats()
-			before := s.GetCursorCount()
-			require.NoError(t, fn())
-			s = btxOf(tx).Stats()
-			return s.GetCursorCount() - before
-		}
 		get := func(id string) func() error {
 			return func() error { _, err := tx.Payment(key(id)); return err }
 		}
-		seeks(get("p1")) // opens the buckets, which bbolt then keeps
-		assert.Equal(t, int64(2), seeks(get("p2")), "the key and the record: not the generations, nor a filter")
-		assert.Equal(t, int64(1), seeks(get("p2")), "the record alone")
+		seeks(t, tx, get("p1")) // opens the buckets, which bbolt then keeps
+		assert.Equal(t, int64(2), seeks(t, tx, get("p2")), "the key and the record: not the generations, nor a filter")
+		assert.Equal(t, int64(1), seeks(t, tx, get("p2")), "the record alone")
 		p, err := tx.Payment(key("p2"))
 		require.NoError(t, err)
 		p.Description = "stored again"
-		assert.Equal(t, int64(2), seeks(func() error { return tx.PutPayment(p) }), "the record read and put")
+		assert.Equal(t, int64(2), seeks(t, tx, func() error { return tx.PutPayment(p) }), "the record read and put")
 
 		require.NoError(t, tx.Reset())
 		_, err = tx.Payment(key("p2"))
