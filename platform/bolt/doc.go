@@ -20,5 +20,9 @@
 // millions stored before (generations.go). Open reads every page of an existing file before bbolt
 // does and refuses a damaged one (pages.go); Check reads every record too
 // (check.go). A panic while reading a damaged file is an error, not a
-// crash (guard, commit.go). Times come back in UTC.
+// crash (guard, commit.go). Times come back in UTC. What a sale's commit
+// would decode again is kept in memory, and served only for the same stored
+// bytes: project records (projectRecords, tx.go) and the messages of the
+// deliveries stored last (messageCache, body.go); a transaction looks each
+// payment key and each index's generations up once (tx.go).
 package bolt
