@@ -62,6 +62,7 @@ func (t *tx) PutDelivery(d *platform.Delivery) error {
 	if err := deliveries.Put(id, v); err != nil {
 		return fmt.Errorf("put delivery %d: %w", d.ID, err)
 	}
+	t.lastDelivery = storedDelivery{id: d.ID, record: v}
 	t.keepMessage(d, v, parts)
 	if indexed {
 		return nil
@@ -84,6 +85,13 @@ func (t *tx) PutDelivery(d *platform.Delivery) error {
 		return fmt.Errorf("index delivery %d: %w", d.ID, err)
 	}
 	return nil
+}
+
+// storedDelivery is the record PutDelivery stored last, which the log
+// records as it is.
+type storedDelivery struct {
+	id     uint64
+	record []byte
 }
 
 // keepMessage keeps the message of d, stored in its record v, when it was

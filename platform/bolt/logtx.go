@@ -122,14 +122,16 @@ func (t loggedTx) job(j platform.Job) {
 	t.ops.bytes(encodeJob(j))
 }
 
-// PutDelivery records the record it stored: encoding d again would
-// deflate its body again, on every attempt.
+// PutDelivery records the record it stored, as tx.PutDelivery left it
+// (not read back from the bucket, which costs a lookup): encoding d again
+// would deflate its body again, on every attempt.
 func (t loggedTx) PutDelivery(d *platform.Delivery) error {
+	t.lastDelivery = storedDelivery{}
 	err := t.tx.PutDelivery(d)
 	t.ops.b = append(t.ops.b, opPutDelivery)
 	t.ops.uvarint(d.ID)
-	if v := t.bucket(bucketDeliveries).Get(u64(d.ID)); err == nil && v != nil {
-		t.ops.bytes(v)
+	if err == nil && t.lastDelivery.id == d.ID {
+		t.ops.bytes(t.lastDelivery.record)
 	} else {
 		t.ops.bytes(encodeDelivery(d, nil))
 	}

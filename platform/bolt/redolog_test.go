@@ -429,3 +429,42 @@ func TestALogBringsBackAGroupThatCreatedAndChangedAPayment(t *testing.T) {
 	t.Cleanup(func() { _ = got.Close() })
 	assert.Equal(t, contentNow(t, d), contentNow(t, got))
 }
+
+// TestDeliveryStoredAgainIsReadOnce stores a delivery again, as the record
+// of an attempt does: the write reads its old record and puts the new one,
+// and the log records the new one, as stored, without reading it back.
+func TestDeliveryStoredAgainIsReadOnce(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	dl := delivery(1, key("p1"), platform.DeliveryPending)
+	update(t, d, func(tx platform.Tx) error {
+		if err := tx.CreatePayment(payment(1, "p1", "oxxo", platform.StatusAwaitingRedirect, base)); err != nil {
+			return err
+		}
+		return tx.PutDelivery(dl)
+	})
+	update(t, d, func(tx platform.Tx) error {
+		dl.Attempts = append(dl.Attempts, platform.Attempt{At: base.Add(time.Second), Status: 500})
+		seeks(t, tx, func() error { return tx.PutDelivery(dl) }) // opens the buckets, which bbolt then keeps
+		dl.Status = platform.DeliveryDelivered
+		dl.Attempts = append(dl.Attempts, platform.Attempt{At: base.Add(time.Minute), Status: 200})
+		assert.Equal(t, int64(2), seeks(t, tx, func() error { return tx.PutDelivery(dl) }), "its record read and put")
+		return nil
+	})
+	records := pendingRecords(t, d.Path())
+	require.NotEmpty(t, records)
+	ops := &dec{b: records[len(records)-1].ops}
+	var logged []byte
+	for len(ops.b) > 0 && ops.err == nil {
+		require.Equal(t, byte(opPutDelivery), ops.b[0], "the commit put deliveries only")
+		ops.b = ops.b[1:]
+		require.Equal(t, uint64(1), ops.uvarint())
+		logged = ops.bytes()
+		require.True(t, ops.bool(), "the put succeeded")
+	}
+	require.NoError(t, ops.err)
+	view(t, d, func(tx platform.Tx) error {
+		assert.Equal(t, btxOf(tx).Bucket(bucketDeliveries).Get(u64(1)), logged, "the log holds the record stored")
+		return nil
+	})
+}

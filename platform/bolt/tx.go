@@ -26,6 +26,8 @@ type tx struct {
 	// deliveries remembers the deliveries read in a read-write
 	// transaction (see deliveryParts).
 	deliveries map[uint64]deliveryMemo
+	// lastDelivery is the record PutDelivery stored last.
+	lastDelivery storedDelivery
 	// messages keeps the messages of the deliveries stored last, for the
 	// DB's transactions; nil keeps none.
 	messages *messageCache
