@@ -179,6 +179,7 @@ func TestBenchCommand(t *testing.T) {
 	assertGrowth := func(report string) {
 		t.Helper()
 		assert.Regexp(t, `cold start +\S+ \(exec sandbox serve until it answers /sandbox/health; an empty store: \S+\)`, report)
+		assert.Regexp(t, `\nwarm-up +\S+ more until the system had cached the data file again \(\S+ \S+ of it\), before the load`, report)
 		grown := regexp.MustCompile(`oxxo sales +\d+ req/s .* ([1-9]\d*) answered 200 +\(\d+\.\d\d× the empty store's rate, \d+/s before and after`).FindStringSubmatch(report)
 		require.NotNil(t, grown, report)
 		assert.Regexp(t, `sandbox cpu +\S+ per sale in the serve process \(the empty store's: \S+\)`, report)

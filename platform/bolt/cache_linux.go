@@ -130,3 +130,15 @@ func recache(path string, runs []pageRun, stop <-chan struct{}) {
 func readRandomly(f *os.File) {
 	_ = unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_RANDOM)
 }
+
+// CachedBytes returns how much of the file at path the system's page cache
+// holds: 0 for none, -1 where the system does not say. After Open drops
+// the data file from the cache and reads it back (see recache), it says
+// how far that got.
+func CachedBytes(path string) int64 {
+	var n int64
+	for _, r := range cachedRuns(path) {
+		n += r.n
+	}
+	return n
+}

@@ -158,8 +158,14 @@ func TestRecacheReadsBackWhatWasCached(t *testing.T) {
 	require.NoError(t, syncFile(path))
 	runs := cachedRuns(path)
 	require.NotEmpty(t, runs, "the file was cached")
+	var held int64
+	for _, r := range runs {
+		held += r.n
+	}
+	assert.Equal(t, held, CachedBytes(path), "CachedBytes sums the runs")
 	dropCached(path)
 	assert.Less(t, cachedShare(t, path), 0.05, "dropped")
+	assert.Less(t, CachedBytes(path), held/20, "CachedBytes after the drop")
 	recache(path, runs, nil)
 	awaitCached(t, path)
 	assert.Equal(t, int64(os.Getpagesize()), onePage(t, path), "a page write dirties one page")
