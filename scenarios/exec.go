@@ -613,12 +613,23 @@ func (x *execution) call(ctx context.Context, method, path string, body any) (ou
 // API does, status and body ({now, frozen}), for expect to match (a time
 // the sandbox refuses, with its 400, included), so it calls the API itself
 // rather than sandboxtest's Advance or SetClock, which keep the time only.
+//
+// A file of one project moves the clock waiting for that project's
+// callbacks only (project_id): on a running sandbox that other teams
+// share, another project's merchant that does not answer does not hold
+// it. A file of several projects waits for every project's.
 func (x *execution) clock(ctx context.Context, c *clockSpec) (outcome, error) {
+	move := map[string]any{}
+	if len(x.projects) == 1 {
+		move["project_id"] = x.projects[0].ID
+	}
 	switch {
 	case c.Advance != nil:
-		return x.call(ctx, http.MethodPost, "/sandbox/clock/advance", map[string]string{"duration": timeDuration(*c.Advance).String()})
+		move["duration"] = timeDuration(*c.Advance).String()
+		return x.call(ctx, http.MethodPost, "/sandbox/clock/advance", move)
 	case c.Set != "":
-		return x.call(ctx, http.MethodPost, "/sandbox/clock/set", map[string]string{"now": c.Set})
+		move["now"] = c.Set
+		return x.call(ctx, http.MethodPost, "/sandbox/clock/set", move)
 	case c.Freeze:
 		return x.call(ctx, http.MethodPost, "/sandbox/clock/freeze", nil)
 	}

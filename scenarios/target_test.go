@@ -121,3 +121,42 @@ steps:
 	assert.Contains(t, out, "a running sandbox does not take the file's sandbox.callback_timeout 300ms")
 	assert.NotContains(t, out, "set sandbox.callback_timeout short")
 }
+
+// TestAClockStepWaitsForItsOwnProjectOnly: on a running sandbox where
+// another project's merchant does not answer a callback, a file of one
+// project moves the clock without waiting for that merchant.
+func TestAClockStepWaitsForItsOwnProjectOnly(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(hung.Close)
+	host := sandboxtest.New(t, sandboxtest.WithCallbackTimeout(time.Minute))
+	t.Cleanup(func() { close(release) }) // before the host stops, which waits for its callbacks
+	ctx := context.Background()
+	other, err := host.PutProject(ctx, sandboxtest.Project{ID: 77, Secret: "s77", CallbackURL: hung.URL + "/callbacks"})
+	require.NoError(t, err)
+	res, err := host.Gate(ctx, other.ID, "/v2/payment/voucher/oxxo/sale", map[string]any{
+		"general":  map[string]any{"project_id": other.ID, "payment_id": "held-1"},
+		"payment":  map[string]any{"amount": 10000, "currency": "MXN", "description": "Order held-1"},
+		"customer": map[string]any{"id": "c-1", "ip_address": "66.249.64.45", "email": "paul@example.com", "first_name": "Paul", "last_name": "Marques", "identify": map[string]any{"doc_number": "84887177100"}},
+	})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+
+	file := filepath.Join(t.TempDir(), "clock.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`name: a file of one project moves the clock
+steps:
+  - gate: {sale: oxxo, payment_id: o-1}
+  - clock: {advance: 1h}
+  - clock: {set: "2026-03-05T00:00:00Z"}
+`), 0o644))
+	// Held for the callback timeout, a minute, the file would fail at its
+	// own timeout.
+	rep, out := run(t, &scenarios.Runner{Target: host.URL(), Timeout: 20 * time.Second}, file)
+	assert.Equal(t, 1, rep.Passed, "the other project's merchant held the file's clock steps:\n%s", out)
+}
