@@ -90,13 +90,13 @@ type outbox struct {
 	ctx    context.Context // sends; canceled when the engine's Run ends
 	cancel context.CancelFunc
 
-	mu       sync.Mutex
-	hosts    map[string]*hostQueue
-	inFlight int
-	idle     chan struct{} // closed while nothing is in flight
-	// projects counts the sends in flight of each project that has some,
-	// for a move of the clock that waits for one project's alone.
-	projects map[int64]*projectSends
+	mu    sync.Mutex
+	hosts map[string]*hostQueue
+	// all are the sends in flight, and projects those of each project
+	// that has some, for a move of the clock that waits for one
+	// project's alone.
+	all      inFlight
+	projects map[int64]*inFlight
 
 	// waiters counts those who wait for the sends to end (an advance of
 	// the clock, a reset, a stop): while one does, attempts are recorded at
@@ -113,11 +113,39 @@ func (o *outbox) hurry() (done func()) {
 	return func() { o.waiters.Add(-1) }
 }
 
-// projectSends is how many sends of one project are in flight, and a
-// channel closed when the last of them ends.
-type projectSends struct {
+// inFlight counts sends in flight, with a channel closed when the last
+// of them ends; the zero value has none.
+type inFlight struct {
 	n    int
 	idle chan struct{}
+}
+
+// add counts one more send in flight.
+func (f *inFlight) add() {
+	if f.n == 0 {
+		f.idle = make(chan struct{})
+	}
+	f.n++
+}
+
+// done counts a send that ended, and reports whether none is left.
+func (f *inFlight) done() (none bool) {
+	f.n--
+	if f.n > 0 {
+		return false
+	}
+	close(f.idle)
+	return true
+}
+
+// idleChan returns a channel closed once no send counted is in flight.
+func (f *inFlight) idleChan() <-chan struct{} {
+	if f.n == 0 {
+		idle := make(chan struct{})
+		close(idle)
+		return idle
+	}
+	return f.idle
 }
 
 // hostQueue is the sends waiting for one merchant host and how many of its
@@ -142,10 +170,8 @@ func newOutbox(e *Engine, s Sender, perHost int) *outbox {
 		perHost = DefaultSendsPerMerchant
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	idle := make(chan struct{})
-	close(idle)
-	return &outbox{e: e, sender: s, perHost: perHost, ctx: ctx, cancel: cancel, hosts: map[string]*hostQueue{}, idle: idle,
-		projects: map[int64]*projectSends{}}
+	return &outbox{e: e, sender: s, perHost: perHost, ctx: ctx, cancel: cancel, hosts: map[string]*hostQueue{},
+		projects: map[int64]*inFlight{}}
 }
 
 // enqueue stores a callback for payment p, which the caller stores after
@@ -456,17 +482,14 @@ func (o *outbox) dispatch(sends []*send) {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.inFlight == 0 {
-		o.idle = make(chan struct{})
-	}
 	for _, s := range sends {
-		o.inFlight++
-		ps := o.projects[s.job.Payment.ProjectID]
-		if ps == nil {
-			ps = &projectSends{idle: make(chan struct{})}
-			o.projects[s.job.Payment.ProjectID] = ps
+		o.all.add()
+		p := o.projects[s.job.Payment.ProjectID]
+		if p == nil {
+			p = &inFlight{}
+			o.projects[s.job.Payment.ProjectID] = p
 		}
-		ps.n++
+		p.add()
 		host := hostOf(s.url)
 		q := o.hosts[host]
 		if q == nil {
@@ -508,15 +531,9 @@ func (o *outbox) work(host string, q *hostQueue) {
 		o.attempt(s)
 
 		o.mu.Lock()
-		o.inFlight--
-		if o.inFlight == 0 {
-			close(o.idle)
-		}
-		if ps := o.projects[s.job.Payment.ProjectID]; ps != nil {
-			if ps.n--; ps.n == 0 {
-				close(ps.idle)
-				delete(o.projects, s.job.Payment.ProjectID)
-			}
+		o.all.done()
+		if o.projects[s.job.Payment.ProjectID].done() {
+			delete(o.projects, s.job.Payment.ProjectID)
 		}
 		o.mu.Unlock()
 		o.e.poke()
@@ -678,7 +695,7 @@ func (o *outbox) busy(project int64) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if project == AllProjects {
-		return o.inFlight > 0
+		return o.all.n > 0
 	}
 	return o.projects[project] != nil
 }
@@ -692,14 +709,12 @@ func (o *outbox) idleOf(project int64) <-chan struct{} {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if project == AllProjects {
-		return o.idle
+		return o.all.idleChan()
 	}
-	if ps := o.projects[project]; ps != nil {
-		return ps.idle
+	if p := o.projects[project]; p != nil {
+		return p.idleChan()
 	}
-	idle := make(chan struct{})
-	close(idle)
-	return idle
+	return (&inFlight{}).idleChan()
 }
 
 // wait returns once nothing is in flight.

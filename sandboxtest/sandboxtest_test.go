@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -438,4 +439,33 @@ func TestOptions(t *testing.T) {
 	voucher, _ := p["voucher"].(map[string]any)
 	require.NotNil(t, voucher, "%v", p)
 	assert.NotContains(t, voucher, "bank_until", "the 3-day variant has no bank window")
+}
+
+// TestAnotherProjectsHungMerchantHoldsNoHelper: while project 77's merchant
+// does not answer a callback (for a minute, the callback timeout), the
+// helpers given project 842 wait for 842's callbacks only.
+func TestAnotherProjectsHungMerchantHoldsNoHelper(t *testing.T) {
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(hung.Close)
+	sb := start(t, sandboxtest.WithCallbackTimeout(time.Minute))
+	t.Cleanup(func() { close(release) }) // before the sandbox stops, which waits for its callbacks
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err := sb.PutProject(ctx, sandboxtest.Project{ID: 77, Secret: "s77", CallbackURL: hung.URL + "/callbacks"})
+	require.NoError(t, err)
+	res, err := sb.Gate(ctx, 77, oxxoPath, oxxoSale("held-1"))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+
+	sale(t, sb, "o-1")
+	_, err = sb.WaitCallback(ctx, sandboxtest.Wait{ProjectID: project, PaymentID: "o-1", Status: "awaiting redirect result", Within: time.Hour})
+	require.NoError(t, err, "WaitCallback held by project 77's merchant")
+	require.NoError(t, sb.Settle(ctx, project, "o-1"), "Settle held by project 77's merchant")
+	require.NoError(t, sb.NoCallback(ctx, project, "o-1", time.Minute), "NoCallback held by project 77's merchant")
 }

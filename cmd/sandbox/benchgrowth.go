@@ -45,7 +45,8 @@ type processRun struct {
 	merchant  *receiver
 	coldStart time.Duration // from exec until /sandbox/health answers
 	// warm is how long after it answered the system took to cache again
-	// what it held of the data file (see waitWarm), cached how much.
+	// what it held of the data file (see waitWarm), cached how much: -1
+	// for a store not loaded cached, or where the system does not say.
 	warm   time.Duration
 	cached int64
 	mem    procMemory    // at the end of the load
@@ -88,20 +89,17 @@ func (b *bench) growth(ctx context.Context) (*growthRun, error) {
 	// run's sales.
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	empty := filepath.Join(b.dir, "empty")
-	before, err := b.loadProcess(ctx, bin, empty, b.ids("e"+run+"-"), o.Duration/2, "")
+	before, err := b.loadProcess(ctx, bin, empty, b.ids("e"+run+"-"), o.Duration/2, "", false)
 	if err != nil {
 		return nil, err
 	}
 	// The store is measured as a sandbox that has served it for a while
 	// finds it: in the system's cache, which a store just filled is and
 	// one reused after a while may no longer be.
-	if err := readThrough(g.file); err != nil {
+	if g.grown, err = b.loadProcess(ctx, bin, folder, b.ids("g"+run+"-"), o.Duration, o.HeapProfile, true); err != nil {
 		return nil, err
 	}
-	if g.grown, err = b.loadProcess(ctx, bin, folder, b.ids("g"+run+"-"), o.Duration, o.HeapProfile); err != nil {
-		return nil, err
-	}
-	after, err := b.loadProcess(ctx, bin, empty, b.ids("a"+run+"-"), o.Duration-o.Duration/2, "")
+	after, err := b.loadProcess(ctx, bin, empty, b.ids("a"+run+"-"), o.Duration-o.Duration/2, "", false)
 	if err != nil {
 		return nil, err
 	}
@@ -186,8 +184,15 @@ func (b *bench) printGrowth(g *growthRun) {
 // callbacks going to a local merchant, loads it for d with sales whose
 // payment IDs are ids, waits for their callbacks and stops it.
 // With heapProfile it writes the process's heap profile there after the
-// load.
-func (b *bench) loadProcess(ctx context.Context, bin, folder string, ids paymentIDs, d time.Duration, heapProfile string) (*processRun, error) {
+// load. With cached it loads the store from the system's cache: it reads
+// the data file through before the start, and waits for Open's read-back
+// after (see waitWarm).
+func (b *bench) loadProcess(ctx context.Context, bin, folder string, ids paymentIDs, d time.Duration, heapProfile string, cached bool) (*processRun, error) {
+	if cached {
+		if err := readThrough(dataFile(folder)); err != nil {
+			return nil, err
+		}
+	}
 	merchant := newReceiver(ids, b.o.MaxRequests)
 	msrv, murl, err := serveLoopback(merchant)
 	if err != nil {
@@ -201,7 +206,10 @@ func (b *bench) loadProcess(ctx context.Context, bin, folder string, ids payment
 	}
 	defer p.stop()
 	run.coldStart = p.ready
-	run.warm, run.cached = waitWarm(ctx, dataFile(folder))
+	run.cached = -1
+	if cached {
+		run.warm, run.cached = waitWarm(ctx, dataFile(folder))
+	}
 
 	bodies, err := newSaleBodies(benchProject, benchSecret, ids)
 	if err != nil {

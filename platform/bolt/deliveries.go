@@ -52,7 +52,7 @@ func (t *tx) PutDelivery(d *platform.Delivery) error {
 			}
 		}
 	}
-	v := encodeDelivery(d, parts)
+	v, deflated := encodeDeliveryMessage(d, parts)
 	delete(t.deliveries, d.ID)
 	if old == nil {
 		v = pad(v, len(v)+deliveryRoom)
@@ -63,7 +63,9 @@ func (t *tx) PutDelivery(d *platform.Delivery) error {
 		return fmt.Errorf("put delivery %d: %w", d.ID, err)
 	}
 	t.lastDelivery = storedDelivery{id: d.ID, record: v}
-	t.keepMessage(d, v, parts)
+	if deflated.blob != nil {
+		t.messages.keep(d.ID, storedMessage{blob: bytes.Clone(deflated.blob), message: deflated.message})
+	}
 	if indexed {
 		return nil
 	}
@@ -92,20 +94,6 @@ func (t *tx) PutDelivery(d *platform.Delivery) error {
 type storedDelivery struct {
 	id     uint64
 	record []byte
-}
-
-// keepMessage keeps the message of d, stored in its record v, when it was
-// deflated anew: not when it was copied from old, the parts of the record
-// v replaced.
-func (t *tx) keepMessage(d *platform.Delivery, v []byte, old *deliveryParts) {
-	if t.messages == nil {
-		return
-	}
-	h, err := decodeDeliveryHead(v)
-	if err != nil || len(h.message) == 0 || h.message[0] != blobDeflate || old != nil && bytes.Equal(old.blob, h.message) {
-		return
-	}
-	t.messages.keep(d.ID, storedMessage{blob: bytes.Clone(h.message), message: deliveryMessage(d)})
 }
 
 // Delivery returns delivery id.

@@ -466,16 +466,29 @@ type deliveryParts struct {
 // record of d's ID taken apart: its message and the attempts d still has
 // unchanged are copied as they are stored.
 func encodeDelivery(d *platform.Delivery, old *deliveryParts) []byte {
+	v, _ := encodeDeliveryMessage(d, old)
+	return v
+}
+
+// encodeDeliveryMessage is encodeDelivery that also returns the message it
+// deflated, as stored (in the record's memory) and as it reads, for the
+// message cache; none when it copied old's or stored it as it is.
+func encodeDeliveryMessage(d *platform.Delivery, old *deliveryParts) ([]byte, storedMessage) {
 	e := &enc{b: make([]byte, 0, 256)}
 	e.b = append(e.b, formatBinary)
 	e.varint(d.ProjectID)
 	e.str(d.PaymentID)
 	msg := deliveryMessage(d)
 	same := old != nil && bytes.Equal(old.message, msg) && old.d.CreatedAt.Equal(d.CreatedAt)
+	var deflated storedMessage
 	if same {
 		e.rawBlob(old.blob)
 	} else {
+		start := len(e.b)
 		e.blob(msg)
+		if e.b[start] == blobDeflate {
+			deflated = storedMessage{blob: e.b[start:len(e.b):len(e.b)], message: msg}
+		}
 	}
 	e.time(d.CreatedAt, time.Time{})
 	base := d.CreatedAt
@@ -503,7 +516,7 @@ func encodeDelivery(d *platform.Delivery, old *deliveryParts) []byte {
 		e.str(a.Error)
 		e.str(a.Note)
 	}
-	return e.b
+	return e.b, deflated
 }
 
 func (d *dec) deliveryHead() deliveryHead {
