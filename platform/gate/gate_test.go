@@ -409,6 +409,14 @@ func TestGateSaysWhatEachRequiredFieldHolds(t *testing.T) {
 			for _, f := range m.GateRequired {
 				assert.True(t, named[f], "%s is one of %s's required fields", f, m.Name)
 			}
+			// GET /sandbox/methods lists GateRequired as what a sale needs
+			// beyond general and payment.amount and currency (docs/control-api.md):
+			// every other field the Gate asks for must be in it.
+			for f := range named {
+				if !strings.HasPrefix(f, "general.") && f != "payment.amount" && f != "payment.currency" {
+					assert.Contains(t, m.GateRequired, f, "%s's Gate requires %s: its GateRequired must say so", m.Name, f)
+				}
+			}
 		})
 	}
 }

@@ -56,8 +56,7 @@ func Method() platform.Method {
 		GatePath:      "/v2/payment/voucher/eco-voucher/sale",
 		ForceCodes:    []string{"ecoVoucher", "eco-voucher"},
 		Currencies:    []string{"CAD", "GBP", "EUR", "USD"},
-		// customer.id and customer.ip_address are required of every sale.
-		GateRequired: []string{"return_url.success", "return_url.decline"},
+		GateRequired:  []string{"customer.id", "customer.ip_address", "return_url.success", "return_url.decline"},
 		ExampleSale: json.RawMessage(`{"customer": {"id": "customer-1", "ip_address": "198.51.100.7"},
 			"payment": {"amount": 5000, "currency": "EUR"},
 			"return_url": {"success": "https://shop.example/success", "decline": "https://shop.example/decline"}}`),

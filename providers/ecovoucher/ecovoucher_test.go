@@ -26,7 +26,7 @@ func TestMethod(t *testing.T) {
 	assert.Equal(t, "/v2/payment/voucher/eco-voucher/sale", m.GatePath)
 	assert.Equal(t, []string{"ecoVoucher", "eco-voucher"}, m.ForceCodes)
 	assert.Equal(t, []string{"CAD", "GBP", "EUR", "USD"}, m.Currencies)
-	assert.Equal(t, []string{"return_url.success", "return_url.decline"}, m.GateRequired, "customer.id and ip_address are base fields")
+	assert.Equal(t, []string{"customer.id", "customer.ip_address", "return_url.success", "return_url.decline"}, m.GateRequired)
 	assert.Empty(t, m.PageRequired)
 	assert.True(t, m.ZeroAmount)
 	assert.False(t, m.Refunds)
