@@ -181,6 +181,7 @@ func decideProcess(p *Payment, prov Provider, env Env) (Step, error) {
 		s, declined = c.CheckAmount(p.Amount, env.Settings)
 	}
 	if declined {
+		s.Platform = true
 		if s.Code == DeclineGeneral {
 			// The platform declines before any provider sees the payment:
 			// ecommpay then sends a reference of the platform's own (as
@@ -619,7 +620,9 @@ func (e *Engine) apply(tx Tx, project Project, p *Payment, s Step, now time.Time
 	if changed {
 		op.Status = s.Status
 		op.UpdatedAt = now
-		op.ProviderDate = now
+		if !s.Platform {
+			op.ProviderDate = now
+		}
 		op.Code, op.Message, op.Errors = outcome(s)
 		switch {
 		case op.Type == OperationSale:

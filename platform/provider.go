@@ -173,6 +173,10 @@ type Step struct {
 	// Notify sends a callback for a non-final status (Gate only: redirect,
 	// clarification). Final statuses always notify.
 	Notify bool
+	// Platform says the platform made this step before any provider had the
+	// operation (a currency or an amount the method does not take): the
+	// operation gets no provider date.
+	Platform bool
 	// Confirm asks the merchant to confirm the amount with a check_deposit
 	// request once this step is stored; the provider's Confirmed decides
 	// what follows from the answer.

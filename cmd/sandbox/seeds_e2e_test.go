@@ -123,6 +123,11 @@ func assertDeclineReason(t *testing.T, s *sandbox, cb map[string]any, code, fiel
 		assert.Equal(t, code, path(cb, "operation", "code"))
 		assert.Nil(t, path(cb, "errors"), "a %s decline's callback has no errors", code)
 	}
+	// A payment declined before any provider had it carries the platform's
+	// reference, or none, and so no provider.date (docs/callbacks.md "Shape").
+	if ref, _ := path(cb, "operation", "provider", "payment_id").(string); ref == "" || strings.HasPrefix(ref, "D-30006-") {
+		assert.Nil(t, path(cb, "operation", "provider", "date"), "no provider had payment %s (reference %q)", id, ref)
+	}
 	errs := storedErrors(t, s, id)
 	require.NotEmpty(t, errs, "the stored operation explains the decline")
 	assert.NotEmpty(t, path(errs[0], "message"))
