@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -42,6 +43,17 @@ func assertSeedShape(t *testing.T, got any, example string, at ...string) {
 	seed = path(seed, at...)
 	require.NotNil(t, seed, "testdata/seeds/%s.json has no %s", example, strings.Join(at, "."))
 	assert.Equal(t, shapeOf(seed), shapeOf(got), "the fields and their JSON types differ from %s in testdata/seeds/%s.json (-seed +sandbox): %v", strings.Join(at, "."), example, got)
+	// A merchant stores the provider's reference as the method's
+	// documentation writes it: all digits where the seed's is, hex digits
+	// where the seed's is hex.
+	seedRef, _ := path(seed, "operation", "provider", "payment_id").(string)
+	ref, _ := path(got, "operation", "provider", "payment_id").(string)
+	switch {
+	case regexp.MustCompile(`^[0-9]+$`).MatchString(seedRef):
+		assert.Regexp(t, `^[1-9][0-9]*$`, ref, "testdata/seeds/%s.json's provider.payment_id %q is a number", example, seedRef)
+	case regexp.MustCompile(`^[0-9a-f]+$`).MatchString(seedRef):
+		assert.Regexp(t, `^[0-9a-f]+$`, ref, "testdata/seeds/%s.json's provider.payment_id %q is hex", example, seedRef)
+	}
 }
 
 // shapeOf lists a decoded JSON value's leaves as "path type", sorted: type

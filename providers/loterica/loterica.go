@@ -76,6 +76,7 @@ func New() *voucher.Provider {
 		Method:          Method(),
 		Validity:        3 * day,
 		ReferenceDigits: 16,
+		PaymentID:       voucher.TimePaymentID,
 		RedirectBody:    func(in voucher.RedirectInput) (any, error) { return Redirect(in), nil },
 		// A Gate payment's voucher speaks Portuguese; a Payment Page
 		// payment's, the customer's language.

@@ -75,6 +75,7 @@ func New() *voucher.Provider {
 		BankWindow:       30 * day,
 		ShortValidity:    3 * day,
 		ReferenceDigits:  14,
+		PaymentID:        voucher.NumberPaymentID,
 		EmptyBody:        `{}`,
 		DocNumberLengths: DocNumberLengths,
 		Words: web.Catalog{

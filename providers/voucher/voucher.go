@@ -2,6 +2,7 @@ package voucher
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -97,6 +99,41 @@ type Config struct {
 	// Templates holds the method's own pages (<name>.html at its root),
 	// besides the shared voucher and terminal pages; nil: none.
 	Templates fs.FS
+	// PaymentID draws the provider's reference of a sale
+	// (operation.provider.payment_id) as the method's provider writes it;
+	// nil: HexPaymentID (Oxxo's "9d7e3e16b6a5").
+	PaymentID func(env platform.Env) (string, error)
+}
+
+// HexPaymentID is a provider reference of 12 lowercase hex digits, as
+// Oxxo's ("9d7e3e16b6a5").
+func HexPaymentID(env platform.Env) (string, error) {
+	id := make([]byte, 6)
+	if _, err := io.ReadFull(env.Rand, id); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(id), nil
+}
+
+// TimePaymentID is a provider reference of 13 digits, the issue time in
+// Unix seconds and three random digits, as Lotérica's ("1593156426371",
+// the milliseconds of its provider.date).
+func TimePaymentID(env platform.Env) (string, error) {
+	var b [2]byte
+	if _, err := io.ReadFull(env.Rand, b[:]); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d%03d", env.Now.Unix(), binary.BigEndian.Uint16(b[:])%1000), nil
+}
+
+// NumberPaymentID is a provider reference that is a plain number of up to
+// nine digits, as Rapipago's ("316").
+func NumberPaymentID(env platform.Env) (string, error) {
+	var b [4]byte
+	if _, err := io.ReadFull(env.Rand, b[:]); err != nil {
+		return "", err
+	}
+	return strconv.FormatUint(uint64(binary.BigEndian.Uint32(b[:])%999_999_999+1), 10), nil
 }
 
 // RedirectInput is what Config.RedirectBody builds the redirect body from.
@@ -241,8 +278,12 @@ func (p *Provider) Start(pay *platform.Payment, env platform.Env) (platform.Step
 	if err != nil {
 		return platform.Step{}, err
 	}
-	id := make([]byte, 6)
-	if _, err := io.ReadFull(env.Rand, id); err != nil {
+	paymentID := p.cfg.PaymentID
+	if paymentID == nil {
+		paymentID = HexPaymentID
+	}
+	ppid, err := paymentID(env)
+	if err != nil {
 		return platform.Step{}, fmt.Errorf("%s provider payment id: %w", p.cfg.Method.Code, err)
 	}
 	v := &platform.Voucher{
@@ -257,14 +298,14 @@ func (p *Provider) Start(pay *platform.Payment, env platform.Env) (platform.Step
 	}
 	redirect, err := p.redirect(RedirectInput{
 		Payment: pay, Voucher: v, URL: env.BaseURL + p.VoucherPath(ref),
-		ProviderPaymentID: hex.EncodeToString(id), Env: env,
+		ProviderPaymentID: ppid, Env: env,
 	})
 	if err != nil {
 		return platform.Step{}, err
 	}
 	return platform.Step{
 		Status:            platform.StatusAwaitingRedirect,
-		ProviderPaymentID: hex.EncodeToString(id),
+		ProviderPaymentID: ppid,
 		Redirect:          redirect,
 		Voucher:           v,
 		References:        []string{ref},

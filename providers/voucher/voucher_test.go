@@ -56,6 +56,29 @@ func testEnv(now time.Time, variant string, seed byte) platform.Env {
 	}
 }
 
+func TestPaymentIDs(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2020, 6, 26, 7, 27, 6, 0, time.UTC) // Lotérica's seed: 1593156426371
+	for _, tt := range []struct {
+		name string
+		draw func(platform.Env) (string, error)
+		want string
+	}{
+		{"hex, as Oxxo's 9d7e3e16b6a5", HexPaymentID, `^[0-9a-f]{12}$`},
+		{"the time and three digits, as Lotérica's 1593156426371", TimePaymentID, `^1593156426[0-9]{3}$`},
+		{"a number, as Rapipago's 316", NumberPaymentID, `^[1-9][0-9]{0,8}$`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for seed := range byte(50) {
+				id, err := tt.draw(testEnv(now, "", seed))
+				require.NoError(t, err)
+				assert.Regexp(t, tt.want, id)
+			}
+		})
+	}
+}
+
 func testPayment(doc string) *platform.Payment {
 	return &platform.Payment{
 		ProjectID: 1, ID: "order-1", Method: "cash", Interface: platform.InterfaceGate,
