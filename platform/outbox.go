@@ -760,8 +760,19 @@ func (e *Engine) Resend(ctx context.Context, id uint64) (*Delivery, error) {
 		if err != nil {
 			return projectError(d.ProjectID, err)
 		}
-		if d.URL == "" {
-			d.URL = project.CallbackURL
+		// A resent callback goes where the payment's callbacks go now: its
+		// merchant_callback_url, else the project's callback URL as it is
+		// now, which a merchant may have fixed since the callback failed.
+		p, err := tx.Payment(d.Key())
+		switch {
+		case err == nil && p.Callback.URL != "":
+			d.URL = p.Callback.URL
+		case err == nil, errors.Is(err, ErrNotFound):
+			if project.CallbackURL != "" {
+				d.URL = project.CallbackURL
+			}
+		default:
+			return err
 		}
 		if d.URL == "" {
 			return Errorf(CodeStatusForbids, "project %d has no callback URL: set one with POST /sandbox/projects, then resend", d.ProjectID)
