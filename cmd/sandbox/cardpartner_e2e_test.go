@@ -286,6 +286,8 @@ func TestCardPartnerAmountAndCurrency(t *testing.T) {
 		status   string
 		code     string
 		field    string
+		phone    string
+		email    string
 	}{
 		{amount: 20_000_001, currency: "KES", status: "decline", code: "20101"},
 		{amount: 20_000_000, currency: "KES", status: "awaiting redirect result", code: "0"},
@@ -296,6 +298,12 @@ func TestCardPartnerAmountAndCurrency(t *testing.T) {
 		{amount: 99, currency: "USD", status: "decline", code: "20000", field: "payment.amount"},
 		{amount: 100, currency: "USD", status: "awaiting redirect result", code: "0"},
 		{amount: 1000, currency: "EUR", status: "decline", code: "20000", field: "payment.currency"},
+		// A phone or an email the checkout cannot take, as the Payment Page
+		// refuses them (docs/payment-page.md): the partner refuses the
+		// payment before it starts, so no reference.
+		{amount: 1000, currency: "KES", status: "decline", code: "20000", field: "customer.phone", phone: "123"},
+		{amount: 1000, currency: "KES", status: "decline", code: "20000", field: "customer.email", email: "not-an-email"},
+		{amount: 1000, currency: "KES", status: "awaiting redirect result", code: "0", phone: "+254 708-374149"},
 	}
 	for i, tt := range tests {
 		t.Run(fmt.Sprintf("%d %s", tt.amount, tt.currency), func(t *testing.T) {
@@ -304,6 +312,12 @@ func TestCardPartnerAmountAndCurrency(t *testing.T) {
 			require.Equal(t, http.StatusOK, s.do("POST", cpSalePath, signed(cpSale(id, func(b map[string]any) {
 				b["payment"].(map[string]any)["amount"] = tt.amount
 				b["payment"].(map[string]any)["currency"] = tt.currency
+				if tt.phone != "" {
+					b["customer"].(map[string]any)["phone"] = tt.phone
+				}
+				if tt.email != "" {
+					b["customer"].(map[string]any)["email"] = tt.email
+				}
 			}), testSecret), &ans), "declines are never synchronous: %+v", ans)
 			cb := m.next()
 			verifyCallback(t, cb, testSecret)
@@ -315,6 +329,10 @@ func TestCardPartnerAmountAndCurrency(t *testing.T) {
 				return
 			}
 			assertDeclineReason(t, s, cb, tt.code, tt.field)
+			if tt.phone != "" || tt.email != "" {
+				assert.Equal(t, "", path(cb, "operation", "provider", "payment_id"))
+				return
+			}
 			if tt.code == "20000" {
 				// The platform declines before the partner sees the payment:
 				// its own reference, as for a currency (docs/callbacks.md).
@@ -378,6 +396,14 @@ func TestCardPartnerClarification(t *testing.T) {
 	require.Len(t, ans.Errors, 1)
 	assert.Equal(t, "customer.email", ans.Errors[0].Field)
 	assert.Equal(t, `customer.email is required: the partner's checkout needs the customer's email address, such as "jane@example.com"`, ans.Errors[0].Message)
+	// One the checkout cannot take is refused too, naming each, and the
+	// payment still waits for a clarification.
+	assert.Equal(t, http.StatusBadRequest, s.do("POST", clarificationPath, clarify(map[string]any{"phone": "12", "email": "x"}), &ans))
+	assert.Equal(t, "2003", ans.Code)
+	require.Len(t, ans.Errors, 2)
+	assert.Equal(t, "customer.phone", ans.Errors[0].Field)
+	assert.Contains(t, ans.Errors[0].Message, "9 to 15 digits")
+	assert.Equal(t, "customer.email", ans.Errors[1].Field)
 	m.none()
 
 	// Unsigned or unknown: the usual answers.

@@ -267,6 +267,10 @@ func TestOxxoDeclinedByCallback(t *testing.T) {
 		{name: "document number not digits", id: "doc-2", mut: func(b map[string]any) {
 			b["customer"].(map[string]any)["identify"] = map[string]any{"doc_number": "ABCDEFGHIJKL"}
 		}, field: "customer.identify.doc_number"},
+		// As the Payment Page refuses it (docs/payment-page.md).
+		{name: "email that is not one", id: "email-1", mut: func(b map[string]any) {
+			b["customer"].(map[string]any)["email"] = "paul.example.com"
+		}, field: "customer.email"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

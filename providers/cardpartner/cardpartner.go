@@ -231,6 +231,23 @@ func Missing(c platform.Customer) []string {
 	return out
 }
 
+// CheckContact checks the phone and email a Gate request sent as the
+// Payment Page checks what a customer types (CheckField): it returns an
+// error for each the checkout cannot take, naming its Gate field. An absent
+// (or blank) one passes: the payment asks for it by clarification (Missing).
+func CheckContact(c platform.Customer) []platform.FieldError {
+	var errs []platform.FieldError
+	if strings.TrimSpace(c.Phone) != "" && CheckField("customer_phone", c.Phone, "en") != "" {
+		errs = append(errs, platform.FieldError{Code: platform.DeclineGeneral, Field: FieldPhone,
+			Message: fmt.Sprintf("must be a phone number of 9 to 15 digits with the country code, such as \"254708374149\", not %q", c.Phone)})
+	}
+	if strings.TrimSpace(c.Email) != "" && CheckField("customer_email", c.Email, "en") != "" {
+		errs = append(errs, platform.FieldError{Code: platform.DeclineGeneral, Field: FieldEmail,
+			Message: fmt.Sprintf("must be an email address such as \"jane@example.com\", not %q", c.Email)})
+	}
+	return errs
+}
+
 // Start checks the amount against the currency's limits, then either asks
 // the merchant for the customer's missing phone or email (the payment
 // awaits clarification for ClarificationTimeout) or opens the checkout: the
@@ -239,6 +256,14 @@ func Missing(c platform.Customer) []string {
 func (p *Provider) Start(pay *platform.Payment, env platform.Env) (platform.Step, error) {
 	if s, declined := p.CheckAmount(pay.Amount, env.Settings); declined {
 		return s, nil
+	}
+	if bad := CheckContact(pay.Customer); len(bad) > 0 {
+		// The partner refuses it before it starts: no reference.
+		errs := make([]platform.OperationError, len(bad))
+		for i, e := range bad {
+			errs[i] = platform.OperationError{Code: platform.DeclineGeneral, Field: e.Field, Message: e.Message}
+		}
+		return platform.Decline(platform.DeclineGeneral, errs...), nil
 	}
 	if missing := Missing(pay.Customer); len(missing) > 0 {
 		return platform.Step{
@@ -271,6 +296,16 @@ func (p *Provider) Clarify(pay *platform.Payment, env platform.Env) (platform.St
 				Message: f + " is required: the partner's checkout needs the customer's " + clarificationHelp[f]})
 		}
 		return platform.Step{}, e
+	}
+	if bad := CheckContact(pay.Customer); len(bad) > 0 {
+		for i := range bad {
+			bad[i].Code = platform.CodeInvalidJSON
+		}
+		first := bad[0].Field + " " + bad[0].Message
+		return platform.Step{}, &platform.Error{
+			Code: platform.CodeInvalidJSON, Message: platform.CodeMessage(platform.CodeInvalidJSON) + ": " + first,
+			Detail: first, Fields: bad,
+		}
 	}
 	return p.checkout(pay, env)
 }

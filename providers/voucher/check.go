@@ -11,8 +11,11 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
 
-// DocNumberField is the Gate path of the customer's document number.
-const DocNumberField = "customer.identify.doc_number"
+// Gate paths of the customer's fields a voucher method checks.
+const (
+	DocNumberField = "customer.identify.doc_number"
+	EmailField     = "customer.email"
+)
 
 // Payment Page parameters a voucher method checks (Method.CheckField).
 const (
@@ -162,7 +165,7 @@ func describeLengths(lengths []int) string {
 // customer by name, email and identity document (Oxxo, Rapipago), with the
 // customer's ID and IP address every sale needs.
 func PersonGateRequired() []string {
-	return []string{"customer.id", "customer.ip_address", "customer.first_name", "customer.last_name", "customer.email", DocNumberField}
+	return []string{"customer.id", "customer.ip_address", "customer.first_name", "customer.last_name", EmailField, DocNumberField}
 }
 
 // PersonPageRequired lists the same as Payment Page parameters, which the

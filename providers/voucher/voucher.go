@@ -322,6 +322,12 @@ func (p *Provider) checkCustomer(pay *platform.Payment) []platform.OperationErro
 			errs = append(errs, *e)
 		}
 	}
+	// The email the Payment Page checks (CheckField) is checked alike.
+	if slices.Contains(p.cfg.Method.GateRequired, EmailField) {
+		if e := CheckEmail(EmailField, pay.Customer.Email); e != nil {
+			errs = append(errs, *e)
+		}
+	}
 	if p.cfg.CheckCustomer != nil {
 		errs = append(errs, p.cfg.CheckCustomer(pay)...)
 	}
