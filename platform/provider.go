@@ -23,6 +23,10 @@ type Method struct {
 	// paths ("customer.identify.doc_number"), beyond general.project_id,
 	// general.payment_id, general.signature, payment.amount and payment.currency.
 	GateRequired []string
+	// FieldHelp says what a Gate field holds for this method, where that is
+	// the method's own (Oxxo's document number: "10 to 18 digits"): the 2004
+	// answer naming the field missing says it instead of the Gate's words.
+	FieldHelp map[string]string
 	// ExampleSale is the body of a sale the method's Gate endpoint accepts,
 	// with the fields its documentation asks for, without general
 	// (project_id, payment_id and signature, which the sender fills in): a

@@ -122,6 +122,8 @@ func TestRapipagoGateRequiredFields(t *testing.T) {
 		fields = append(fields, e.Field)
 	}
 	assert.ElementsMatch(t, []string{"customer.first_name", "customer.last_name", "customer.email", "customer.identify.doc_number"}, fields)
+	// What the document number must be is Rapipago's own.
+	assert.Equal(t, "customer.identify.doc_number is required: the number of the customer's identity document, 7, 8 or 11 digits", ans.Errors[len(ans.Errors)-1].Message)
 	m.none()
 }
 

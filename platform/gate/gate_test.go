@@ -409,6 +409,11 @@ func TestGateSaysWhatEachRequiredFieldHolds(t *testing.T) {
 			for _, f := range m.GateRequired {
 				assert.True(t, named[f], "%s is one of %s's required fields", f, m.Name)
 			}
+			for _, e := range ans.Errors {
+				if help, ok := m.FieldHelp[e["field"].(string)]; ok {
+					assert.Equal(t, e["field"].(string)+" is required: "+help, e["message"], "%s's own words", m.Name)
+				}
+			}
 			// GET /sandbox/methods lists GateRequired as what a sale needs
 			// beyond general and payment.amount and currency (docs/control-api.md):
 			// every other field the Gate asks for must be in it.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -46,7 +47,7 @@ type ids struct {
 // verify runs the checks every Gate request shares, in ecommpay's order:
 // JSON, project, signature, the JSON types of the fields the Gate reads,
 // then the required fields.
-func (s *Server) verify(c echo.Context, required []string) (request, ids, error) {
+func (s *Server) verify(c echo.Context, required []string, help map[string]string) (request, ids, error) {
 	var id ids
 	raw, err := io.ReadAll(io.LimitReader(c.Request().Body, s.MaxBody+1))
 	if err != nil {
@@ -91,7 +92,7 @@ func (s *Server) verify(c echo.Context, required []string) (request, ids, error)
 		}
 	}
 	if len(absent) > 0 {
-		return request{}, id, missing(absent)
+		return request{}, id, missing(absent, help)
 	}
 	if bad := checkIDs(b); len(bad) > 0 {
 		return request{}, id, malformed(bad)
@@ -187,18 +188,19 @@ var requiredHelp = map[string]string{
 	"customer.last_name":           "the customer's last name",
 	"customer.email":               "the customer's email address",
 	"customer.phone":               "the customer's phone number, digits only, such as \"254708374149\"",
-	"customer.identify.doc_number": "the number of the customer's identity document, digits only (docs/methods.md gives each method's length)",
+	"customer.identify.doc_number": "the number of the customer's identity document, digits only",
 	"return_url.success":           "the absolute http(s) URL the customer returns to after a successful payment",
 	"return_url.decline":           "the absolute http(s) URL the customer returns to after a declined payment",
 }
 
-// missing is the 2004 error naming every absent field and what it holds.
-func missing(fields []string) *platform.Error {
+// missing is the 2004 error naming every absent field and what it holds,
+// as help says.
+func missing(fields []string, help map[string]string) *platform.Error {
 	e := &platform.Error{Code: platform.CodeRequiredField, Message: platform.CodeMessage(platform.CodeRequiredField)}
 	for _, f := range fields {
 		msg := f + " is required"
-		if help, ok := requiredHelp[f]; ok {
-			msg += ": " + help
+		if h, ok := help[f]; ok {
+			msg += ": " + h
 		}
 		e.Fields = append(e.Fields, platform.FieldError{Code: platform.CodeRequiredField, Field: f, Message: msg})
 	}
@@ -230,8 +232,10 @@ func (s *Server) handleSale(m platform.Method) echo.HandlerFunc {
 			required = append(required, f)
 		}
 	}
+	help := maps.Clone(requiredHelp)
+	maps.Copy(help, m.FieldHelp)
 	return func(c echo.Context) error {
-		req, id, err := s.verify(c, required)
+		req, id, err := s.verify(c, required, help)
 		if err != nil {
 			return s.fail(c, id, err)
 		}
@@ -328,7 +332,7 @@ func checkURL(u string) error {
 // emulate, once the request has passed the JSON, project and signature
 // checks, as ecommpay does.
 func (s *Server) handleUnknownMethod(c echo.Context) error {
-	_, id, err := s.verify(c, nil)
+	_, id, err := s.verify(c, nil, requiredHelp)
 	if err != nil {
 		return s.fail(c, id, err)
 	}
@@ -368,7 +372,7 @@ func (s *Server) endpoints() []string {
 
 // handleStatus answers a status request with the signed state of a payment.
 func (s *Server) handleStatus(c echo.Context) error {
-	req, id, err := s.verify(c, []string{"general.payment_id"})
+	req, id, err := s.verify(c, []string{"general.payment_id"}, requiredHelp)
 	if err != nil {
 		return s.fail(c, id, err)
 	}
@@ -399,7 +403,7 @@ func (s *Server) handleRefund(m platform.Method) echo.HandlerFunc {
 }
 
 func (s *Server) refund(c echo.Context, m platform.Method) error {
-	req, id, err := s.verify(c, []string{"general.payment_id"})
+	req, id, err := s.verify(c, []string{"general.payment_id"}, requiredHelp)
 	if err != nil {
 		return s.fail(c, id, err)
 	}
@@ -423,7 +427,7 @@ func (s *Server) refund(c echo.Context, m platform.Method) error {
 
 // handleClarification continues a payment awaiting clarification.
 func (s *Server) handleClarification(c echo.Context) error {
-	req, id, err := s.verify(c, []string{"general.payment_id"})
+	req, id, err := s.verify(c, []string{"general.payment_id"}, requiredHelp)
 	if err != nil {
 		return s.fail(c, id, err)
 	}

@@ -12,6 +12,10 @@ import (
 // Code is Oxxo's method code: its route name and force_payment_method value.
 const Code = "oxxo"
 
+// DocNumberLengths are the lengths of an Oxxo customer's document number
+// (customer.identify.doc_number, identify_doc_number): 10 to 18 digits.
+var DocNumberLengths = voucher.DigitsBetween(10, 18)
+
 const day = 24 * time.Hour
 
 // Method returns Oxxo as merchants see it.
@@ -25,6 +29,7 @@ func Method() platform.Method {
 		ForceCodes:    []string{"oxxo"},
 		Currencies:    []string{"MXN", "USD"},
 		GateRequired:  voucher.PersonGateRequired(),
+		FieldHelp:     voucher.DocNumberHelp(DocNumberLengths...),
 		ExampleSale: json.RawMessage(`{
 			"customer": {"id": "customer-1", "ip_address": "198.51.100.7", "first_name": "Guido", "last_name": "Marques",
 			"email": "guido@example.com", "identify": {"doc_number": "1234567890"}},
@@ -73,7 +78,7 @@ func New() *voucher.Provider {
 		ShortValidity:    3 * day,
 		ReferenceDigits:  14,
 		EmptyBody:        `[]`,
-		DocNumberLengths: voucher.DigitsBetween(10, 18),
+		DocNumberLengths: DocNumberLengths,
 		Words: web.Catalog{
 			"en": {"outlet": "OXXO store", "outlet.at": "at an OXXO store"},
 			"es": {"outlet": "tienda OXXO", "outlet.at": "en una tienda OXXO"},

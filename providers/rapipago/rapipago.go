@@ -29,6 +29,7 @@ func Method() platform.Method {
 		ForceCodes:    []string{"rapipago"},
 		Currencies:    []string{"ARS", "USD"},
 		GateRequired:  voucher.PersonGateRequired(),
+		FieldHelp:     voucher.DocNumberHelp(DocNumberLengths...),
 		ExampleSale: json.RawMessage(`{
 			"customer": {"id": "customer-1", "ip_address": "198.51.100.7", "first_name": "Guido", "last_name": "Marques",
 			"email": "guido@example.com", "identify": {"doc_number": "20123456"}},

@@ -161,6 +161,12 @@ func describeLengths(lengths []int) string {
 	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
 }
 
+// DocNumberHelp is the Method.FieldHelp of a method whose document number
+// has these lengths: what customer.identify.doc_number must be.
+func DocNumberHelp(lengths ...int) map[string]string {
+	return map[string]string{DocNumberField: "the number of the customer's identity document, " + describeLengths(lengths) + " digits"}
+}
+
 // PersonGateRequired lists the Gate fields of a method that knows its
 // customer by name, email and identity document (Oxxo, Rapipago), with the
 // customer's ID and IP address every sale needs.
