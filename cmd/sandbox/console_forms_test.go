@@ -2,6 +2,8 @@ package main
 
 import (
 	"net/url"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -49,4 +51,23 @@ func TestConsoleLinkAmountSaysHowToFixIt(t *testing.T) {
 	assert.Contains(t, page, "amount &#34;1.234&#34; has more decimals than USD has (2): round it, such as 1.23")
 	_, page = c.get("/dashboard/links?project_id=1&payment_id=link-3&amount=10.5&currency=JPY&customer_id=c-1")
 	assert.Contains(t, page, "amount &#34;10.5&#34; has more decimals than JPY has (0): round it, such as 10")
+}
+
+// TestPageTitlesNameTheSandboxOnce: the tab of every page a person opens
+// without a payment says what the page is, then the sandbox, once.
+func TestPageTitlesNameTheSandboxOnce(t *testing.T) {
+	t.Parallel()
+	s := startSandbox(t, t.TempDir())
+	c := newConsole(t, s)
+	title := regexp.MustCompile(`<title>([^<]*)</title>`)
+	for _, p := range []string{"/", "/dashboard", "/dashboard/projects", "/dashboard/links", "/dashboard/reset",
+		"/demo/shop", "/providers/oxxo/terminal"} {
+		_, page := c.get(p)
+		m := title.FindStringSubmatch(page)
+		if !assert.NotNil(t, m, "%s has a title", p) {
+			continue
+		}
+		assert.Equal(t, 1, strings.Count(m[1], "ecommpay sandbox"), "%s: title %q", p, m[1])
+		assert.Regexp(t, `^[^·]+ · ecommpay sandbox$`, m[1], "%s: what the page is, then the sandbox", p)
+	}
 }
