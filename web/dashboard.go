@@ -52,6 +52,20 @@ type Console struct {
 	FormToken string
 }
 
+// Typed returns what was typed in field name of form when the last action
+// refused that form, so that nothing typed is lost; "" otherwise.
+func (c Console) Typed(form, name string) string {
+	if !c.Refused(form) {
+		return ""
+	}
+	return c.Flash.Typed[name]
+}
+
+// Refused reports whether the last action refused form.
+func (c Console) Refused(form string) bool {
+	return c.Flash != nil && !c.Flash.OK && c.Flash.Form == form
+}
+
 // Flash is the outcome of the last action, shown once. The server keeps it
 // (never the URL), so no link can put its own words on a page.
 type Flash struct {

@@ -14,20 +14,6 @@ type ProjectsPage struct {
 	Projects []ProjectRow
 }
 
-// Typed returns what was typed in field name of form when the last action
-// refused that form, so that nothing typed is lost; "" otherwise.
-func (p ProjectsPage) Typed(form, name string) string {
-	if !p.Refused(form) {
-		return ""
-	}
-	return p.Flash.Typed[name]
-}
-
-// Refused reports whether the last action refused form.
-func (p ProjectsPage) Refused(form string) bool {
-	return p.Flash != nil && !p.Flash.OK && p.Flash.Form == form
-}
-
 // ProjectRow is one project: its secret (masked until revealed), where its
 // callbacks and check_deposit requests go, and the method settings it
 // overrides.

@@ -71,3 +71,20 @@ func TestPageTitlesNameTheSandboxOnce(t *testing.T) {
 		assert.Regexp(t, `^[^·]+ · ecommpay sandbox$`, m[1], "%s: what the page is, then the sandbox", p)
 	}
 }
+
+// TestConsoleRefusedDurationKeepsWhatWasTyped: a duration the clock
+// refuses comes back in its field, marked, with how to write one; the
+// next visit starts afresh.
+func TestConsoleRefusedDurationKeepsWhatWasTyped(t *testing.T) {
+	t.Parallel()
+	s := startSandbox(t, t.TempDir())
+	c := newConsole(t, s)
+	msg, ok, page := c.act("/dashboard", "/dashboard/clock/advance", url.Values{"custom": {"5 parsecs"}})
+	assert.False(t, ok)
+	assert.Contains(t, msg, "such as 90s, 30m, 72h or 10d")
+	assert.Regexp(t, `id="advance-custom"[^>]* value="5 parsecs" aria-invalid="true"`, page)
+
+	_, page = c.get("/dashboard")
+	assert.NotContains(t, page, "5 parsecs")
+	assert.NotContains(t, page, `aria-invalid`)
+}

@@ -321,6 +321,10 @@ func (s *Server) filterChoices(ctx context.Context, v *web.PaymentFilterView) er
 	return nil
 }
 
+// clockAdvanceForm names the clock's advance form when the dashboard
+// refuses the duration typed in it (web.Flash.Form).
+const clockAdvanceForm = "clock-advance"
+
 func (s *Server) handleDashboardClock(c echo.Context) error {
 	noWriteDeadline(c)
 	ctx := c.Request().Context()
@@ -334,7 +338,7 @@ func (s *Server) handleDashboardClock(c echo.Context) error {
 		}
 		dur, perr := parseDuration(v)
 		if perr != nil {
-			return s.back(c, "/dashboard", perr, "")
+			return s.backTyped(c, "/dashboard", perr, clockAdvanceForm, "custom")
 		}
 		_, err = s.Engine.AdvanceFor(ctx, dur, platform.AllProjects)
 		msg = "The clock moved forward by " + v + "; every job that fell due has run."
