@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
@@ -39,8 +40,19 @@ type LinksPage struct {
 	Currencies []string
 	Languages  []string
 	// Problems say what is wrong with the form, when something is.
-	Problems []string
+	Problems []LinkProblem
 	Link     *BuiltLink
+}
+
+// LinkProblem is what is wrong with one field of the link form.
+type LinkProblem struct {
+	Field   string // the id of the field it is about, "l-amount"
+	Message string
+}
+
+// Invalid reports whether a problem is about the field with id.
+func (p LinksPage) Invalid(id string) bool {
+	return slices.ContainsFunc(p.Problems, func(pr LinkProblem) bool { return pr.Field == id })
 }
 
 // LinkForm is the payment-link form as it was filled in.

@@ -88,3 +88,18 @@ func TestConsoleRefusedDurationKeepsWhatWasTyped(t *testing.T) {
 	assert.NotContains(t, page, "5 parsecs")
 	assert.NotContains(t, page, `aria-invalid`)
 }
+
+// TestConsoleLinkProblemsPointAtTheirFields: each thing wrong with the
+// link form links to its field, and the field is marked; fields that are
+// right are not.
+func TestConsoleLinkProblemsPointAtTheirFields(t *testing.T) {
+	t.Parallel()
+	s := startSandbox(t, t.TempDir())
+	c := newConsole(t, s)
+	_, page := c.get("/dashboard/links?project_id=1&payment_id=link-4&amount=12,5x&currency=USD&customer_id=")
+	assert.Contains(t, page, `<a href="#l-amount">amount &#34;12,5x&#34; is not an amount such as 25.00 in USD</a>`)
+	assert.Contains(t, page, `<a href="#l-customer">customer ID is required`)
+	assert.Regexp(t, `id="l-amount" aria-invalid="true" name="amount" value="12,5x"`, page, "what was typed stays, marked")
+	assert.Regexp(t, `id="l-customer" aria-invalid="true"`, page)
+	assert.Equal(t, 2, strings.Count(page, `aria-invalid="true"`), "only the refused fields are marked")
+}

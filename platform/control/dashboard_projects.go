@@ -181,32 +181,33 @@ func (s *Server) handleDashboardLinks(c echo.Context) error {
 
 // buildLink signs the Payment Page link the form describes, or says what
 // is wrong with the form.
-func (s *Server) buildLink(c echo.Context, f web.LinkForm) (*web.BuiltLink, []string) {
-	var problems []string
+func (s *Server) buildLink(c echo.Context, f web.LinkForm) (*web.BuiltLink, []web.LinkProblem) {
+	var problems []web.LinkProblem
+	problem := func(field, msg string) { problems = append(problems, web.LinkProblem{Field: field, Message: msg}) }
 	id, err := projectID(f.ProjectID)
 	var project platform.Project
 	if err == nil {
 		project, err = s.Engine.Project(c.Request().Context(), id)
 	}
 	if err != nil {
-		problems = append(problems, s.explain(c, err))
+		problem("l-project", s.explain(c, err))
 	}
 	if len(f.Currency) != 3 || strings.Trim(f.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		problems = append(problems, fmt.Sprintf("currency %q is not a three-letter ISO 4217 code such as USD", f.Currency))
+		problem("l-currency", fmt.Sprintf("currency %q is not a three-letter ISO 4217 code such as USD", f.Currency))
 	}
 	amount, aerr := parseAmount(f.Amount, f.Currency)
 	if aerr != nil {
-		problems = append(problems, aerr.Error())
+		problem("l-amount", aerr.Error())
 	}
 	if f.CustomerID == "" {
-		problems = append(problems, "customer ID is required: the Payment Page needs customer_id")
+		problem("l-customer", "customer ID is required: the Payment Page needs customer_id")
 	}
 	var note string
 	if f.Method != "" {
 		m, ok := s.Engine.MethodByForceCode(f.Method)
 		switch {
 		case !ok:
-			problems = append(problems, fmt.Sprintf("there is no method %q", f.Method))
+			problem("l-method", fmt.Sprintf("there is no method %q", f.Method))
 		case !m.Supports(f.Currency):
 			// As on ecommpay, the Payment Page takes the link and the
 			// sale declines it: a way to see the merchant's decline.
