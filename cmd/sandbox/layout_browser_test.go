@@ -84,3 +84,27 @@ func brNavigate(t *testing.T, ctx context.Context, u string) {
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(u)), u)
 	brWaitLoaded(t, ctx, u)
 }
+
+// TestBrowserClockFieldShowsItsTime: the console's "Set to" field shows
+// the whole date and time it holds, seconds and AM/PM included, beside
+// its picker icon, at desktop, tablet and phone widths: too narrow, the
+// browser cuts the end off and the developer cannot read what they set.
+func TestBrowserClockFieldShowsItsTime(t *testing.T) {
+	t.Parallel()
+	ctx := brTab(t)
+	s := startSandbox(t, t.TempDir())
+	brNavigate(t, ctx, s.URL+"/dashboard")
+	// What the field needs: its longest text in its own font, its padding
+	// and border, and the picker's icon (about 2.5 em with its margin).
+	const room = `(function(){ var e = document.getElementById("clock-set"), cs = getComputedStyle(e);
+		var c = document.createElement("canvas").getContext("2d"); c.font = cs.font;
+		var need = c.measureText("12/31/2026, 12:59:59 PM").width + parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight)
+			+ parseFloat(cs.borderLeftWidth) + parseFloat(cs.borderRightWidth) + 2.5 * parseFloat(cs.fontSize);
+		return Math.round(e.getBoundingClientRect().width - need); })()`
+	for _, w := range []int64{1280, 800, 390} {
+		require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(w, 900)))
+		spare, err := chromedp.Run(ctx, chromedp.Evaluate[int](room))
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, spare, 0, "at %d px the field is %d px too narrow for its time", w, -spare)
+	}
+}
