@@ -108,3 +108,23 @@ func TestBrowserClockFieldShowsItsTime(t *testing.T) {
 		assert.GreaterOrEqual(t, spare, 0, "at %d px the field is %d px too narrow for its time", w, -spare)
 	}
 }
+
+// TestBrowserProjectRowHoldsTogether: a project's row in the console is
+// one row: with its secret revealed (a taller cell), every cell, the
+// actions' included, spans the row's height, so the line under it is
+// unbroken and Edit sits with the rest.
+func TestBrowserProjectRowHoldsTogether(t *testing.T) {
+	t.Parallel()
+	ctx := brTab(t)
+	s := startSandbox(t, t.TempDir())
+	brNavigate(t, ctx, s.URL+"/dashboard/projects")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`details.secret > summary`))))
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.secret__value`))))
+	bottoms, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`Array.from(document.querySelectorAll(".table--projects tbody tr:first-child > td"),
+		function (td) { return Math.round(td.getBoundingClientRect().bottom); })`))
+	require.NoError(t, err)
+	require.Len(t, bottoms, 5)
+	for i, b := range bottoms {
+		assert.Equal(t, bottoms[0], b, "cell %d of the row ends at %d px, the row at %d px", i+1, b, bottoms[0])
+	}
+}
