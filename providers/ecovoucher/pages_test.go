@@ -511,7 +511,7 @@ func TestFillAddRemove(t *testing.T) {
 	rec := s.PostForm(ecovoucher.PayPath, url.Values{"tx": {tx}, "action": {"fill"}})
 	require.Equal(t, http.StatusOK, rec.Code)
 	page := text(rec)
-	assert.Contains(t, page, "3 test voucher(s) worth €45.00 are in the form.")
+	assert.Contains(t, page, "3 test vouchers worth €45.00 are in the form.")
 	for _, v := range []ecovoucher.TestVoucher{issue(t, "EUR", 25, 1), issue(t, "EUR", 10, 1), issue(t, "EUR", 10, 2)} {
 		assert.Contains(t, page, `value="`+ecovoucher.GroupNumber(v.Number)+`"`)
 	}
@@ -741,5 +741,25 @@ func TestTakesOnlyAmountsVouchersMake(t *testing.T) {
 	for _, tt := range tests {
 		got := s.Engine.Takes(project, ecovoucher.Method(), platform.Sum{Amount: tt.amount, Currency: "USD"})
 		assert.Equal(t, tt.takes, got, "Takes(%d USD)", tt.amount)
+	}
+}
+
+// TestFillOneVoucherSaysSo: when the wallet fills in a single voucher, the
+// notice speaks of one voucher, in the customer's language, not of
+// "voucher(s)".
+func TestFillOneVoucherSaysSo(t *testing.T) {
+	t.Parallel()
+	s := newSandbox(t)
+	for lang, want := range map[string]string{
+		"en": "A test voucher worth €25.00 is in the form.",
+		"es": "Un cupón de prueba por €25.00 está en el formulario.",
+		"pt": "Um voucher de teste no valor de €25.00 está no formulário.",
+	} {
+		p := s.sale(2500, func(r *platform.SaleRequest) { r.Language = lang })
+		rec := s.PostForm(ecovoucher.PayPath, url.Values{"tx": {fmt.Sprint(txID(t, p))}, "action": {"fill"}})
+		require.Equal(t, http.StatusOK, rec.Code)
+		assert.Contains(t, text(rec), want, lang)
+		assert.NotContains(t, text(rec), "(s)", lang)
+		assert.NotContains(t, text(rec), "(es)", lang)
 	}
 }

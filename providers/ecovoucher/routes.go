@@ -338,7 +338,11 @@ func (h *handlers) fill(c echo.Context, pay *platform.Payment) error {
 	for i, v := range vs {
 		rows[i] = EcoVoucherRow{Number: GroupNumber(v.Number), SecurityCode: v.SecurityCode, Expiry: v.Expiry}
 	}
-	return h.form(c, pay, rows, http.StatusOK, nil, t.T("eco.notice.filled", len(vs), web.FormatMoneySymbol(pay.Amount)))
+	notice := t.T("eco.notice.filled", len(vs), web.FormatMoneySymbol(pay.Amount))
+	if len(vs) == 1 {
+		notice = t.T("eco.notice.filled.one", web.FormatMoneySymbol(pay.Amount))
+	}
+	return h.form(c, pay, rows, http.StatusOK, nil, notice)
 }
 
 // leave sends the customer on once the payment was decided: to the shop's
