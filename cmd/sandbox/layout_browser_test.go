@@ -112,7 +112,8 @@ func TestBrowserClockFieldShowsItsTime(t *testing.T) {
 // TestBrowserProjectRowHoldsTogether: a project's row in the console is
 // one row: with its secret revealed (a taller cell), every cell, the
 // actions' included, spans the row's height, so the line under it is
-// unbroken and Edit sits with the rest.
+// unbroken and Edit sits with the rest; and the button that revealed the
+// secret now offers to hide it.
 func TestBrowserProjectRowHoldsTogether(t *testing.T) {
 	t.Parallel()
 	ctx := brTab(t)
@@ -120,6 +121,7 @@ func TestBrowserProjectRowHoldsTogether(t *testing.T) {
 	brNavigate(t, ctx, s.URL+"/dashboard/projects")
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`details.secret > summary`))))
 	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.secret__value`))))
+	assert.Equal(t, "Hide", brText(t, ctx, "details.secret > summary"), "the revealed secret's button hides it again")
 	bottoms, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`Array.from(document.querySelectorAll(".table--projects tbody tr:first-child > td"),
 		function (td) { return Math.round(td.getBoundingClientRect().bottom); })`))
 	require.NoError(t, err)
