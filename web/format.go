@@ -168,6 +168,7 @@ func funcs(assets map[string]asset) template.FuncMap {
 		"iso":          FormatISO,
 		"group":        GroupDigits,
 		"article":      Article,
+		"langName":     LanguageName,
 		"list":         func(items ...string) []string { return items },
 		"asset":        func(name string) string { return assetURL(assets, name) },
 		"lang": func(l string) string {

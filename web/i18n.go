@@ -16,6 +16,20 @@ const DefaultLanguage = "en"
 // Languages returns the languages the Payment Page speaks, the default first.
 func Languages() []string { return []string{"en", "es", "pt"} }
 
+// LanguageName returns a language of Languages as its speakers name it,
+// "Español" for "es"; the code itself for any other.
+func LanguageName(code string) string {
+	switch code {
+	case "en":
+		return "English"
+	case "es":
+		return "Español"
+	case "pt":
+		return "Português"
+	}
+	return code
+}
+
 // Language returns the language of the Payment Page for a language_code
 // parameter: "es", "ES", "es-MX", "es_AR" and "spa" all give "es", "pt-BR"
 // gives "pt"; anything the sandbox does not speak gives "en".

@@ -103,3 +103,15 @@ func TestConsoleLinkProblemsPointAtTheirFields(t *testing.T) {
 	assert.Regexp(t, `id="l-customer" aria-invalid="true"`, page)
 	assert.Equal(t, 2, strings.Count(page, `aria-invalid="true"`), "only the refused fields are marked")
 }
+
+// TestConsoleLinkLanguagesAreNamed: the link builder's languages read as
+// their speakers name them, with the language_code the link carries.
+func TestConsoleLinkLanguagesAreNamed(t *testing.T) {
+	t.Parallel()
+	s := startSandbox(t, t.TempDir())
+	_, page := newConsole(t, s).get("/dashboard/links")
+	for _, want := range []string{`<option value="en" selected>English (en)</option>`, `<option value="es">Español (es)</option>`,
+		`<option value="pt">Português (pt)</option>`} {
+		assert.Contains(t, page, want)
+	}
+}
