@@ -130,3 +130,20 @@ func TestBrowserProjectRowHoldsTogether(t *testing.T) {
 		assert.Equal(t, bottoms[0], b, "cell %d of the row ends at %d px, the row at %d px", i+1, b, bottoms[0])
 	}
 }
+
+// TestBrowserEcoVoucherFieldsLineUp: on the EcoVoucher page in
+// Portuguese, whose "Código de segurança" takes two lines at desktop
+// width, a voucher's three fields still line up: their boxes start at
+// the same height.
+func TestBrowserEcoVoucherFieldsLineUp(t *testing.T) {
+	t.Parallel()
+	ctx := brTab(t)
+	s, _ := ppSetup(t)
+	brNavigate(t, ctx, ppURL(s, ppParams("lineup-eco", "EUR", 2500, map[string]string{"force_payment_method": "eco-voucher", "language_code": "pt"})))
+	brSubmit(t, ctx, `.pp-pay`)
+	brWaitJS(t, ctx, "the EcoVoucher page", `!!document.getElementById("expiry-0")`)
+	tops, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`["number-0", "code-0", "expiry-0"].map(function (id) {
+		return Math.round(document.getElementById(id).getBoundingClientRect().top); })`))
+	require.NoError(t, err)
+	assert.Equal(t, []int{tops[0], tops[0], tops[0]}, tops, "the tops of the number, security code and expiry fields")
+}
