@@ -974,3 +974,23 @@ func TestEngineRefusalAtPay(t *testing.T) {
 		})
 	}
 }
+
+// TestShopWelcomesBackWithoutAnOrder: a return URL written by hand
+// (merchant_success_url=/demo/shop?returned=success) names no order; the
+// shop's banner then says no "for order ." and links the payments list,
+// not a payment page that cannot exist. With an order it links that
+// payment.
+func TestShopWelcomesBackWithoutAnOrder(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	a := f.get("/demo/shop?returned=success")
+	require.Equal(t, http.StatusOK, a.status)
+	assert.Contains(t, a.body, "merchant_success_url. A real shop")
+	assert.NotContains(t, a.body, `for order <span class="mono"></span>`)
+	assert.Contains(t, a.body, `<a href="/dashboard">See the payments and their callbacks</a>`)
+	assert.NotContains(t, a.body, `href="/dashboard/payments/1/"`)
+
+	a = f.get("/demo/shop?returned=fail&order=shop-1")
+	assert.Contains(t, a.body, `for order <span class="mono">shop-1</span>.`)
+	assert.Contains(t, a.body, `<a href="/dashboard/payments/1/shop-1">See the payment and its callback</a>`)
+}

@@ -110,9 +110,14 @@ func (s *Server) handleShop(c echo.Context) error {
 	pg.Embedded = widgetConfig(project.Secret, embedded, web.FormField{Name: "target_element", Value: "shop-payment"})
 	pg.WidgetSigned = embedded.Signed
 	if returned := c.QueryParam("returned"); returned != "" {
+		// A return URL written by hand may name no order: the banner then
+		// links the payments list rather than a payment that is not there.
 		id := c.QueryParam("order")
-		pg.Returned = &web.ShopReturn{Outcome: returned, PaymentID: id,
-			StatusURL: "/dashboard/payments/" + strconv.FormatInt(project.ID, 10) + "/" + url.PathEscape(id)}
+		status := "/dashboard"
+		if id != "" {
+			status = "/dashboard/payments/" + strconv.FormatInt(project.ID, 10) + "/" + url.PathEscape(id)
+		}
+		pg.Returned = &web.ShopReturn{Outcome: returned, PaymentID: id, StatusURL: status}
 	}
 	return s.Renderer.Write(c.Response(), http.StatusOK, "shop", pg)
 }
