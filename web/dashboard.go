@@ -1,10 +1,18 @@
 package web
 
 import (
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
+
+// ConsolePaymentPath is the path of a payment's page in the developer
+// console: "/dashboard/payments/1/order-7".
+func ConsolePaymentPath(k platform.PaymentKey) string {
+	return "/dashboard/payments/" + strconv.FormatInt(k.ProjectID, 10) + "/" + url.PathEscape(k.PaymentID)
+}
 
 // HomePage is the sandbox's front page: what it emulates and a link to
 // everything.

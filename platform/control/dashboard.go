@@ -114,10 +114,6 @@ func (s *Server) explain(c echo.Context, err error) string {
 	return msg
 }
 
-func dashboardURL(k platform.PaymentKey) string {
-	return "/dashboard/payments/" + itoa(k.ProjectID) + "/" + url.PathEscape(k.PaymentID)
-}
-
 func (s *Server) methodName(code string) string {
 	if m, ok := s.Engine.Method(code); ok {
 		return m.Name
@@ -130,7 +126,7 @@ func (s *Server) row(p *platform.Payment, now time.Time) web.PaymentRow {
 	r := web.PaymentRow{
 		ProjectID: p.ProjectID, PaymentID: p.ID, MethodName: s.methodName(p.Method), Interface: p.Interface,
 		Status: p.Status, Amount: p.Amount, Sum: p.Sum, Description: p.Description, Callbacks: p.Callbacks,
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, URL: dashboardURL(p.Key()),
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, URL: web.ConsolePaymentPath(p.Key()),
 	}
 	if !p.Callbacks.NextAttempt.IsZero() {
 		r.NextIn = web.FormatCountdown(p.Callbacks.NextAttempt.Sub(now))

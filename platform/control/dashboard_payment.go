@@ -101,7 +101,7 @@ func (s *Server) handleDashboardAct(c echo.Context) error {
 		return s.errorPage(c, err)
 	}
 	ctx := c.Request().Context()
-	to := dashboardURL(k)
+	to := web.ConsolePaymentPath(k)
 	switch param(c, "action") {
 	case "pay":
 		var in json.RawMessage // a voucher's channel; other methods take no input from here

@@ -115,7 +115,7 @@ func (s *Server) handleShop(c echo.Context) error {
 		id := c.QueryParam("order")
 		status := "/dashboard"
 		if id != "" {
-			status = "/dashboard/payments/" + strconv.FormatInt(project.ID, 10) + "/" + url.PathEscape(id)
+			status = web.ConsolePaymentPath(platform.PaymentKey{ProjectID: project.ID, PaymentID: id})
 		}
 		pg.Returned = &web.ShopReturn{Outcome: returned, PaymentID: id, StatusURL: status}
 	}

@@ -325,3 +325,30 @@ func TestStaticAssetsAreServed(t *testing.T) {
 		assert.Contains(t, rec.Header().Get("Cache-Control"), "immutable")
 	}
 }
+
+// TestReceiptSaysWhereTheCallbackIs: the terminal's receipt tells the
+// truth about the merchant's callback: held in the delivery log when the
+// project has no callback URL (the demo project), on its way otherwise;
+// either way it links the payment in the developer console.
+func TestReceiptSaysWhereTheCallbackIs(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		project platform.Project
+		want    string
+	}{
+		{"no callback URL", platform.Project{}, "Its callback waits in the delivery log: project <span class=\"mono\">1</span> has no callback URL."},
+		{"a callback URL", platform.Project{ID: 1, Secret: "secret", CallbackURL: "http://127.0.0.1:1/callbacks"}, "the merchant gets its callback."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := sandbox{enginetest.New(t, oxxo.New(), enginetest.Options{Sale: order, At: fixed, Seed: 42, Project: tt.project})}
+			p := s.Sale(nil)
+			rec := s.payAt(p.Voucher.Reference, "terminal")
+			require.Equal(t, http.StatusOK, rec.Code, text(rec))
+			page := text(rec)
+			assert.Contains(t, page, tt.want)
+			assert.Contains(t, page, `href="/dashboard/payments/1/`+p.ID+`"`)
+		})
+	}
+}

@@ -97,7 +97,7 @@ func terminalReceipt() TerminalPage {
 		Reference: "93012345678901", Amount: platform.Sum{Amount: 125000, Currency: "MXN"},
 		PaidAt: issuedAt.Add(11 * day), Channel: "at a bank", ProviderPaymentID: "9d7e3e16b6a5",
 		ProjectID: 842, PaymentID: "EP8a3e-3e96", Description: "Order 38202000002316",
-		VoucherURL: "/providers/oxxo/vouchers/93012345678901",
+		VoucherURL: "/providers/oxxo/vouchers/93012345678901", Console: "/dashboard/payments/842/EP8a3e-3e96",
 	}
 	return p
 }

@@ -67,6 +67,7 @@ type handlers struct {
 // engine is what the voucher pages ask of the engine.
 type engine interface {
 	Clock() *platform.Clock
+	Project(ctx context.Context, id int64) (platform.Project, error)
 	Payments(ctx context.Context, f platform.PaymentFilter) (platform.PaymentPage, error)
 	PaymentByReference(ctx context.Context, method, ref string) (*platform.Payment, error)
 	Pay(ctx context.Context, k platform.PaymentKey, in json.RawMessage) (*platform.Payment, error)
@@ -358,6 +359,11 @@ func (h *handlers) pay(c echo.Context) error {
 		return err
 	}
 	page.Receipt = h.p.receipt(paid)
+	project, err := h.eng.Project(ctx, paid.ProjectID)
+	if err != nil {
+		return fmt.Errorf("voucher %s is paid; reading its project %d for the receipt: %w", ref, paid.ProjectID, err)
+	}
+	page.Receipt.CallbackHeld = project.CallbackURL == ""
 	return h.r.Write(c.Response(), http.StatusOK, "terminal", page)
 }
 

@@ -159,6 +159,7 @@ func (p *Provider) receipt(pay *platform.Payment) *Receipt {
 		PaymentID:   pay.ID,
 		Description: pay.Description,
 		VoucherURL:  p.VoucherPath(v.Reference),
+		Console:     web.ConsolePaymentPath(pay.Key()),
 	}
 	if op := pay.Sale(); op != nil {
 		r.ProviderPaymentID = op.ProviderPaymentID
