@@ -337,7 +337,7 @@ func waiting(d *platform.Delivery, ahead *DeliveryView, now time.Time) (string, 
 	case platform.DeliveryDelivered:
 		return "", nil
 	case platform.DeliveryNoURL:
-		return "Kept in the log: the project has no callback URL. Give it one under Projects, then resend.", nil
+		return "Kept in the log: the project has no callback URL. Give it one, then resend.", nil
 	case platform.DeliverySuppressed:
 		return "Never sent: the request said callback.force_disable. Resend to send it anyway.", nil
 	case platform.DeliveryFailed:

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestConsoleRefusedFormKeepsWhatWasTyped: a project form the sandbox
@@ -114,4 +118,31 @@ func TestConsoleLinkLanguagesAreNamed(t *testing.T) {
 		`<option value="pt">Português (pt)</option>`} {
 		assert.Contains(t, page, want)
 	}
+}
+
+// TestConsoleHeldCallbackLinksItsProject: a callback kept in the log for
+// want of a callback URL links the project's row, where the URL is
+// given, rather than naming a tab to find.
+func TestConsoleHeldCallbackLinksItsProject(t *testing.T) {
+	t.Parallel()
+	s := startSandbox(t, t.TempDir())
+	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/projects", map[string]any{"id": testProject, "secret": testSecret}, nil))
+	require.Equal(t, http.StatusOK, s.do("POST", oxxoPath, signed(oxxoSale("held-1"), testSecret), nil))
+	c := newConsole(t, s)
+	anchor := fmt.Sprintf("project-%d", testProject)
+	heldPage := func() string {
+		for range 100 {
+			_, page := c.get(fmt.Sprintf("/dashboard/payments/%d/held-1", testProject))
+			if strings.Contains(page, "Kept in the log") {
+				return page
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Fatal("the callback is never kept in the log")
+		return ""
+	}
+	page := heldPage()
+	assert.Contains(t, page, fmt.Sprintf(`Give it one, then resend. <a href="/dashboard/projects#%s">Edit project %d</a>`, anchor, testProject))
+	_, projects := c.get("/dashboard/projects")
+	assert.Contains(t, projects, `id="`+anchor+`"`, "the link lands on the project's row")
 }
