@@ -147,3 +147,22 @@ func TestBrowserEcoVoucherFieldsLineUp(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int{tops[0], tops[0], tops[0]}, tops, "the tops of the number, security code and expiry fields")
 }
+
+// TestBrowserFlashAnswerSitsUnderItsMessage: the merchant's answer to a
+// test callback opens under the sentence that reports it, as wide as the
+// banner, rather than beside it with the sentence squeezed into a column.
+func TestBrowserFlashAnswerSitsUnderItsMessage(t *testing.T) {
+	t.Parallel()
+	ctx := brTab(t)
+	s := startSandbox(t, t.TempDir())
+	setupProject(t, s, newMerchant(t))
+	brNavigate(t, ctx, s.URL+"/dashboard/projects")
+	brSubmit(t, ctx, `button[data-action="test-callback"]`)
+	brWaitText(t, ctx, ".flash", "answered 200")
+	stacked, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
+		var f = document.querySelector(".flash"), p = f.querySelector("p").getBoundingClientRect(),
+			d = f.querySelector("details").getBoundingClientRect();
+		return (d.top >= p.bottom) + " " + (p.width > f.clientWidth * 0.8); })()`))
+	require.NoError(t, err)
+	assert.Equal(t, "true true", stacked, "the answer below the message, the message the banner's width")
+}
