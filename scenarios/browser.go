@@ -18,11 +18,12 @@ import (
 // browser is a customer's browser over HTTP, without JavaScript: it follows
 // redirects, submits forms that submit themselves and reloads a page that
 // waits for a payment to leave processing, as the pages' scripts would. It
-// never leaves the sandbox: a link or redirect to another host ends the
-// journey there (a shop's return URL), unvisited.
+// visits the sandbox and the sites the scenario sends it to by URL (the
+// merchant's own server, visit): a link or redirect to any other host ends
+// the journey there (a shop's return URL on shop.example), unvisited.
 type browser struct {
 	client  *http.Client
-	host    string // the sandbox's host:port
+	hosts   map[string]bool // the hosts it visits: the sandbox's host:port and those of visit
 	base    *url.URL
 	maxWait time.Duration // how long a page may wait for processing, in wall time
 	page    *page
@@ -36,7 +37,8 @@ type page struct {
 	Text   string // the visible text, white space folded
 	Forms  []*form
 	Links  []link
-	// Offsite says the customer was sent away from the sandbox, to URL.
+	// Offsite says the customer was sent to URL, on a site the browser
+	// does not visit.
 	Offsite bool
 
 	auto    *form // a form that submits itself (data-autosubmit)
@@ -71,11 +73,11 @@ func newBrowser(base string, maxWait time.Duration) (*browser, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &browser{host: u.Host, base: u, maxWait: maxWait}
+	b := &browser{hosts: map[string]bool{u.Host: true}, base: u, maxWait: maxWait}
 	b.client = &http.Client{
 		Timeout: time.Minute,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if req.URL.Host != b.host || len(via) > 20 {
+			if !b.hosts[req.URL.Host] || len(via) > 20 {
 				return http.ErrUseLastResponse
 			}
 			return nil
@@ -98,13 +100,30 @@ func (b *browser) open(ctx context.Context, method, target string, form url.Valu
 	return b.navigate(ctx, method, u, form)
 }
 
+// visit navigates to target as open does, and makes its site one the
+// customer visits from now on, links and redirects to it included: a URL
+// the scenario names (the merchant's own shop) is meant to be visited.
+func (b *browser) visit(ctx context.Context, target string) error {
+	u, err := b.resolve(target)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%q is not a web page's URL: give a path of the sandbox (/providers/oxxo/terminal) or a URL such as http://127.0.0.1:9000/orders/1", target)
+	}
+	b.hosts[u.Host] = true
+	return b.navigate(ctx, http.MethodGet, u, nil)
+}
+
+// resolve reads a URL, a path against the sandbox's page the customer is
+// on, or against the sandbox itself: a path is always the sandbox's.
 func (b *browser) resolve(target string) (*url.URL, error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, fmt.Errorf("%q is not a URL: %w", target, err)
 	}
 	base := b.base
-	if b.page != nil && !b.page.Offsite {
+	if b.page != nil && !b.page.Offsite && b.page.URL.Host == b.base.Host {
 		base = b.page.URL
 	}
 	return base.ResolveReference(u), nil
@@ -113,7 +132,7 @@ func (b *browser) resolve(target string) (*url.URL, error) {
 func (b *browser) navigate(ctx context.Context, method string, u *url.URL, form url.Values) error {
 	deadline := time.Now().Add(b.maxWait)
 	for hop := 0; ; hop++ {
-		if u.Host != b.host {
+		if !b.hosts[u.Host] {
 			b.page = &page{URL: u, Offsite: true}
 			return nil
 		}
@@ -174,10 +193,10 @@ func (b *browser) fetch(ctx context.Context, method string, u *url.URL, form url
 		if err != nil {
 			return nil, fmt.Errorf("%s sends the customer to %q, which is not a URL", final, loc)
 		}
-		if to.Host == b.host {
+		if b.hosts[to.Host] {
 			return nil, fmt.Errorf("%s redirects again and again (last to %s)", u, to)
 		}
-		// A redirect away from the sandbox: the customer leaves for it.
+		// A redirect to a site the customer does not visit: they leave for it.
 		return &page{URL: to, Offsite: true}, nil
 	}
 	p := parsePage(final, raw)

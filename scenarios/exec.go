@@ -50,6 +50,15 @@ func failf(format string, args ...any) *stepFailure {
 // setup gives the sandbox the scenario's projects and the merchant its script.
 func (x *execution) setup(ctx context.Context) error {
 	x.vars = vars{"sandbox": x.sb.URL(), "merchant": x.sb.Merchant().URL()}
+	// Every payment the steps name is the scenario's from the start, so
+	// that a URL naming one before a step makes it (the merchant's own
+	// checkout, /checkout/order-1, which makes it) gets the run's suffix.
+	for _, st := range x.sc.Steps {
+		s, _ := decodeStep(st.raw)
+		for _, id := range s.payments() {
+			x.payment(id)
+		}
+	}
 	specs := x.sc.spec.Projects
 	if len(specs) == 0 {
 		p, err := x.sb.PutProject(ctx, defaultProject())
@@ -487,7 +496,7 @@ func (x *execution) page(ctx context.Context, ps *pageSpec) (outcome, error) {
 	case ps.Open != nil:
 		err = x.open(ctx, ps.Open)
 	case ps.Get != "":
-		err = b.open(ctx, http.MethodGet, x.mapPath(ps.Get), nil)
+		err = b.visit(ctx, x.mapPath(ps.Get))
 	case ps.Redirect != nil:
 		err = x.redirect(ctx, ps.Redirect)
 	case ps.Choose != "":

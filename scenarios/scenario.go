@@ -258,8 +258,10 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 // payment no step of the scenario makes, a typo most likely: no_callback
 // and check_deposit with count 0 of it pass, a merchant's reply for it is
 // never used (for a project's own reply: no step makes it in that
-// project). Checks that fail on an unknown payment (callback, state…) and
-// scenarios whose payment IDs are captured are left alone.
+// project). Checks that fail on an unknown payment (callback, state…),
+// scenarios whose payment IDs are captured and those that visit another
+// site by URL (the merchant's own server, which may make payments) are
+// left alone.
 func unmadePayments(spec fileSpec, steps []Step, lines lineIndex) []Problem {
 	first := defaultProject().ID
 	if len(spec.Projects) > 0 {
@@ -287,6 +289,8 @@ func unmadePayments(spec fileSpec, steps []Step, lines lineIndex) []Problem {
 			}
 		case s.Page != nil && s.Page.Open != nil:
 			ids, project = []string{s.Page.Open.PaymentID}, s.Page.Open.Project
+		case s.Page != nil && (strings.HasPrefix(s.Page.Get, "http://") || strings.HasPrefix(s.Page.Get, "https://")):
+			return nil // another site, the merchant's own, may make any payment
 		}
 		if project == 0 {
 			project = first

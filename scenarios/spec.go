@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -189,6 +190,46 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 	}
 	*l = many
 	return nil
+}
+
+// payments returns the payment IDs the step names, as written: the
+// payment it makes, acts on or checks, and those a merchant step scripts.
+func (s stepSpec) payments() []string {
+	var ids []string
+	if g := s.Gate; g != nil {
+		ids = append(ids, g.PaymentID, g.Refund, g.Status, g.Clarification)
+	}
+	if p := s.Page; p != nil && p.Open != nil {
+		ids = append(ids, p.Open.PaymentID)
+	}
+	for _, r := range []*ref{s.Expire, s.State} {
+		if r != nil {
+			ids = append(ids, r.Payment)
+		}
+	}
+	switch {
+	case s.Pay != nil:
+		ids = append(ids, s.Pay.Payment)
+	case s.Fail != nil:
+		ids = append(ids, s.Fail.Payment)
+	case s.Resend != nil:
+		ids = append(ids, s.Resend.Payment)
+	case s.Callback != nil:
+		ids = append(ids, s.Callback.Payment)
+	case s.NoCallback != nil:
+		ids = append(ids, s.NoCallback.Payment)
+	case s.Delivery != nil:
+		ids = append(ids, s.Delivery.Payment)
+	case s.CheckDeposit != nil:
+		ids = append(ids, s.CheckDeposit.Payment)
+	case s.Merchant != nil:
+		for _, r := range []*replySpec{s.Merchant.Callbacks, s.Merchant.CheckDeposit} {
+			if r != nil {
+				ids = slices.AppendSeq(ids, maps.Keys(r.Payments))
+			}
+		}
+	}
+	return slices.DeleteFunc(ids, func(id string) bool { return id == "" || strings.Contains(id, "${") })
 }
 
 // captureSpec is where a captured value comes from: a path into what the
