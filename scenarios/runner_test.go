@@ -64,8 +64,7 @@ func TestScenariosThatMustFail(t *testing.T) {
 			`text: want to contain "Bitcoin accepted", got no such text`,
 		}},
 		{"unknown-variable.yaml", []string{
-			"step 2 (state) at testdata/failing/unknown-variable.yaml:7",
-			"${request} is not known here: capture it in an earlier step; known are merchant, rid, sandbox",
+			"testdata/failing/unknown-variable.yaml:9: steps[1].expect.body.operations[0].request_id (step 2): ${request} is not known here: capture it in an earlier step; known here are merchant, rid, sandbox",
 		}},
 		{"callback-of-no-payment.yaml", []string{
 			`step 2 (callback) "a typo of order-1" at testdata/failing/callback-of-no-payment.yaml:4`,
@@ -160,7 +159,7 @@ func TestLoaderChecksWhatTheSchemaCannot(t *testing.T) {
 	}
 	for _, fine := range []string{
 		"name: a refused sale sends no callback\nsteps:\n  - gate: {sale: pix, payment_id: p-1}\n    expect: {status: 400}\n  - no_callback: {payment: p-1}\n",
-		"name: captured IDs are not known before the run\nsteps:\n  - gate: {sale: oxxo, payment_id: '${id}'}\n  - no_callback: {payment: other}\n",
+		"name: captured IDs are not known before the run\nsteps:\n  - state: {payment: a}\n    capture: {id: payment_id}\n  - gate: {sale: oxxo, payment_id: '${id}'}\n  - no_callback: {payment: other}\n",
 		"---\nname: a document that starts with ---\nsteps:\n  - state: {payment: a}\n",
 		"name: keys starting with x- hold anchors\nx-sum: &sum {amount: 1, currency: MXN}\nsteps:\n  - gate: {sale: oxxo, payment_id: a, body: {payment: *sum}}\n",
 		"name: a payment of a page\nmerchant: {callbacks: {payments: {pp-1: {status: 500}}}}\nsteps:\n  - page: {open: {payment_id: pp-1}}\n  - no_callback: {payment: pp-1}\n",

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -242,8 +243,16 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 			problems = append(problems, Problem{lines.at(ptr + "/" + st.Kind), fmt.Sprintf("%s: %v", st.Title(), err)})
 			continue
 		}
+		if spec.Expect != nil && spec.Expect.Body != nil {
+			if want, err := decodeJSON(spec.Expect.Body); err == nil {
+				for _, p := range expectationProblems(ptr+"/expect/body", want) {
+					problems = append(problems, Problem{lines.at(p.ptr), fmt.Sprintf("%s: %s", readablePointer(p.ptr), p.msg)})
+				}
+			}
+		}
 		sc.Steps = append(sc.Steps, st)
 	}
+	problems = append(problems, unknownVariables(spec, refused, lines)...)
 	if len(problems) == 0 {
 		problems = unmadePayments(spec, sc.Steps, lines)
 	}
@@ -252,6 +261,36 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 		return fail(problems...)
 	}
 	return sc, nil
+}
+
+// unknownVariables finds the ${name}s that nothing defines where they are
+// used: projects know ${sandbox} and ${merchant}, a step those and what the
+// steps before it capture. Steps the schema refused are not looked into.
+func unknownVariables(spec fileSpec, refused map[int]bool, lines lineIndex) []Problem {
+	known := []string{"merchant", "sandbox"}
+	var found []placed
+	for i, p := range spec.Projects {
+		found = append(found, variableProblems(fmt.Sprintf("/projects/%d", i), p, known)...)
+	}
+	for i, raw := range spec.Steps {
+		if !refused[i] {
+			step := maps.Clone(raw)
+			delete(step, "capture") // names, not values
+			found = append(found, variableProblems(fmt.Sprintf("/steps/%d", i), step, known)...)
+		}
+		cs, _ := raw["capture"].(map[string]any)
+		for name := range cs {
+			if !slices.Contains(known, name) {
+				known = append(known, name)
+			}
+		}
+		slices.Sort(known)
+	}
+	ps := make([]Problem, len(found))
+	for i, p := range found {
+		ps[i] = Problem{lines.at(p.ptr), fmt.Sprintf("%s: %s", readablePointer(p.ptr), p.msg)}
+	}
+	return ps
 }
 
 // unmadePayments finds the checks that cannot fail because they name a

@@ -1,0 +1,146 @@
+package scenarios
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// The checks here find, before a file runs, the mistakes that would
+// otherwise stop it at the step that has them, after the steps before it
+// ran: an expect.body operator that does not exist or whose argument cannot
+// work, and a ${name} that no earlier step captures.
+
+// operatorList is the operators match knows.
+var operatorList = strings.Split(strings.ReplaceAll(operatorNames, " ", ""), ",")
+
+// typeNames are the values $type compares with (typeName's).
+var typeNames = []string{"string", "number", "integer", "boolean", "object", "array", "null"}
+
+// placed is a problem at a JSON pointer of the file.
+type placed struct {
+	ptr, msg string
+}
+
+// expectationProblems checks an expect.body, want, found at ptr: each
+// operator is one match knows, with an argument it can use. An argument
+// that is a ${name} is known only when the step runs, and left alone.
+func expectationProblems(ptr string, want any) []placed {
+	var out []placed
+	switch w := want.(type) {
+	case map[string]any:
+		var ops, keys []string
+		for k := range w {
+			if strings.HasPrefix(k, "$") {
+				ops = append(ops, k)
+			} else {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(ops)
+		if len(ops) > 0 && len(keys) > 0 {
+			slices.Sort(keys)
+			return append(out, placed{ptr, fmt.Sprintf("an object of %s is an operator, and %s a key to match: put the operator under the key it checks ({%s: {%s: …}})",
+				strings.Join(ops, ", "), strings.Join(keys, ", "), keys[0], ops[0])})
+		}
+		for _, op := range ops {
+			if msg := operatorProblem(op, w[op]); msg != "" {
+				out = append(out, placed{ptr + "/" + escapePointer(op), msg})
+			}
+			if op == "$not" || op == "$contains" {
+				out = append(out, expectationProblems(ptr+"/"+escapePointer(op), w[op])...)
+			}
+		}
+		for _, k := range keys {
+			out = append(out, expectationProblems(ptr+"/"+escapePointer(k), w[k])...)
+		}
+	case []any:
+		for i, e := range w {
+			out = append(out, expectationProblems(ptr+"/"+strconv.Itoa(i), e)...)
+		}
+	}
+	return out
+}
+
+// operatorProblem says what is wrong with an operator and its argument,
+// "" when nothing is.
+func operatorProblem(op string, arg any) string {
+	if s, ok := arg.(string); ok && varRE.MatchString(s) {
+		return ""
+	}
+	if !slices.Contains(operatorList, op) {
+		msg := fmt.Sprintf("%s is not an operator", op)
+		if n := nearest(op, operatorList); n != "" {
+			msg += "; did you mean " + n + "?"
+		}
+		return msg + " (the operators are " + operatorNames + ")"
+	}
+	switch op {
+	case "$matches":
+		s, ok := arg.(string)
+		if !ok {
+			return fmt.Sprintf("$matches takes a regular expression as a string, not %s", show(arg))
+		}
+		if _, err := regexp.Compile(s); err != nil {
+			return fmt.Sprintf("$matches: %q is not a regular expression (Go's syntax): %v", s, err)
+		}
+	case "$exists":
+		if _, ok := arg.(bool); !ok {
+			return fmt.Sprintf("$exists takes true or false, not %s", show(arg))
+		}
+	case "$gt", "$gte", "$lt", "$lte", "$len":
+		if _, ok := number(arg); !ok {
+			return fmt.Sprintf("%s takes a number, not %s", op, show(arg))
+		}
+	case "$type":
+		if s, _ := arg.(string); !slices.Contains(typeNames, s) {
+			msg := fmt.Sprintf("$type takes one of %s, not %s", strings.Join(typeNames, ", "), show(arg))
+			if n := nearest(s, typeNames); n != "" {
+				msg += "; did you mean " + n + "?"
+			}
+			return msg
+		}
+	}
+	return ""
+}
+
+// variableProblems finds the ${name}s of v, found at ptr, that known does
+// not hold: a step's values may use the names built in and those the
+// steps before it capture.
+func variableProblems(ptr string, v any, known []string) []placed {
+	var out []placed
+	switch v := v.(type) {
+	case string:
+		for _, m := range varRE.FindAllStringSubmatch(v, -1) {
+			if slices.Contains(known, m[1]) {
+				continue
+			}
+			msg := fmt.Sprintf("${%s} is not known here: capture it in an earlier step", m[1])
+			if n := nearest(m[1], known); n != "" {
+				msg += "; did you mean ${" + n + "}?"
+			}
+			out = append(out, placed{ptr, msg + "; known here are " + strings.Join(known, ", ")})
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			out = append(out, variableProblems(ptr+"/"+escapePointer(k), v[k], known)...)
+		}
+	case []any:
+		for i, e := range v {
+			out = append(out, variableProblems(ptr+"/"+strconv.Itoa(i), e, known)...)
+		}
+	}
+	return out
+}
+
+// escapePointer escapes a key for a JSON pointer.
+func escapePointer(key string) string {
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
+}

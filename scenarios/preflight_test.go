@@ -1,0 +1,65 @@
+package scenarios_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/scenarios"
+)
+
+// TestLoaderFindsWhatWouldStopAStep: an expect.body operator that does
+// not exist or cannot work, and a ${name} no earlier step captures, are
+// problems of the file, found at their lines before any step runs, not at
+// the step after the steps before it ran.
+func TestLoaderFindsWhatWouldStopAStep(t *testing.T) {
+	t.Parallel()
+	l, err := scenarios.NewLoader()
+	require.NoError(t, err)
+	const sale = "name: x\nsteps:\n  - gate: {sale: oxxo, payment_id: o-1}\n"
+	tests := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"an operator that does not exist", sale + "    expect:\n      body: {request_id: {$regex: '^a'}}\n",
+			[]string{"f.yaml:5: steps[0].expect.body.request_id.$regex (step 1): $regex is not an operator (the operators are $matches,"}},
+		{"a typo of an operator", sale + "  - state: {payment: o-1}\n    expect: {body: {operations: {$lenn: 1}}}\n",
+			[]string{"f.yaml:5: steps[1].expect.body.operations.$lenn (step 2): $lenn is not an operator; did you mean $len?"}},
+		{"a regex that does not compile", sale + "    expect: {body: {request_id: {$matches: '([a-z'}}}\n",
+			[]string{"f.yaml:4: steps[0].expect.body.request_id.$matches (step 1): $matches: \"([a-z\" is not a regular expression (Go's syntax)"}},
+		{"arguments of the wrong kind", sale + "    expect: {body: {a: {$exists: 'no'}, b: {$gt: ten}, c: {$type: intger}, d: [{$not: {$matches: 5}}]}}\n",
+			[]string{
+				"steps[0].expect.body.a.$exists (step 1): $exists takes true or false, not \"no\"",
+				"steps[0].expect.body.b.$gt (step 1): $gt takes a number, not \"ten\"",
+				"steps[0].expect.body.c.$type (step 1): $type takes one of string, number, integer, boolean, object, array, null, not \"intger\"; did you mean integer?",
+				"steps[0].expect.body.d[0].$not.$matches (step 1): $matches takes a regular expression as a string, not 5",
+			}},
+		{"an operator beside keys", sale + "    expect: {body: {status: success, $exists: true}}\n",
+			[]string{"steps[0].expect.body (step 1): an object of $exists is an operator, and status a key to match: put the operator under the key it checks ({status: {$exists: …}})"}},
+		{"a variable never captured", sale + "    capture: {rid: request_id}\n  - state: {payment: o-1}\n    expect: {body: {operations: [{request_id: '${rd}'}]}}\n",
+			[]string{"f.yaml:6: steps[1].expect.body.operations[0].request_id (step 2): ${rd} is not known here: capture it in an earlier step; did you mean ${rid}?; known here are merchant, rid, sandbox"}},
+		{"a variable captured later", "name: x\nsteps:\n  - page: {get: '/providers/oxxo/vouchers/${voucher}'}\n  - gate: {sale: oxxo, payment_id: o-1}\n    capture: {voucher: request_id}\n",
+			[]string{"f.yaml:3: steps[0].page.get (step 1): ${voucher} is not known here: capture it in an earlier step; known here are merchant, sandbox"}},
+		{"a variable a project cannot have", "name: x\nprojects:\n  - {id: 1, secret: s, callback_url: '${merchnt}/cb'}\nsteps:\n  - state: {payment: a}\n",
+			[]string{"f.yaml:3: projects[0].callback_url: ${merchnt} is not known here: capture it in an earlier step; did you mean ${merchant}?"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := l.Parse("f.yaml", []byte(tt.yaml))
+			require.Error(t, err)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+	for _, fine := range []string{
+		sale + "    capture: {rid: request_id, re: request_id}\n  - state: {payment: o-1}\n    expect: {body: {operations: [{request_id: '${rid}'}], status: {$matches: '${re}'}, id: {$not: {$exists: false}}}}\n",
+		sale + "    expect: {body: {status: {$type: string}, payment_id: {$len: 3}, project_id: {$gte: 1}, errors: {$exists: false}, request_id: {$contains: a}}}\n",
+		"name: x\nprojects:\n  - {id: 1, secret: s, callback_url: '${merchant}/cb'}\nsteps:\n  - page: {get: '${sandbox}/'}\n",
+	} {
+		_, err := l.Parse("f.yaml", []byte(fine))
+		assert.NoError(t, err, fine)
+	}
+}
