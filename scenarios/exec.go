@@ -704,6 +704,9 @@ func (x *execution) callback(ctx context.Context, c *callbackSpec) (outcome, err
 		if _, perr := x.sb.Payment(ctx, p.ID, x.payment(c.Payment)); errors.As(perr, &he) && he.Status == http.StatusNotFound {
 			msg = firstLine(msg) + fmt.Sprintf("; project %d has no payment %q%s", p.ID, c.Payment, x.otherPayments(c.Payment)) + "\n" + rest(msg)
 		}
+		if hint := x.elsewhere(p, p.CallbackURL, "callbacks", "a delivery step shows what was sent there and how it was answered"); hint != "" {
+			msg += "\n" + hint
+		}
 		return outcome{}, &stepFailure{msg: firstLine(msg), detail: rest(msg)}
 	}
 	doc, err := decodeJSON(r.Body)
@@ -715,6 +718,19 @@ func (x *execution) callback(ctx context.Context, c *callbackSpec) (outcome, err
 		what += fmt.Sprintf(" (status %q)", c.Status)
 	}
 	return outcome{doc: doc, what: what}, nil
+}
+
+// elsewhere says, when a project sends what (its callbacks, its
+// check_deposit requests) to a URL other than the runner's merchant, that
+// a step looking at what the merchant received cannot see them, and how to
+// check them instead; "" when it sends them to the merchant.
+func (x *execution) elsewhere(p sandboxtest.Project, to, what, instead string) string {
+	m := x.sb.Merchant().URL()
+	if to == "" || strings.HasPrefix(to, m+"/") {
+		return ""
+	}
+	return fmt.Sprintf("project %d sends its %s to %s, not to the runner's merchant (%s), whose requests are all this step sees: %s",
+		p.ID, what, to, m, instead)
 }
 
 func (x *execution) delivery(ctx context.Context, d *deliverySpec) (outcome, error) {
@@ -775,11 +791,15 @@ func (x *execution) checkDeposit(c *checkDepositSpec) (outcome, error) {
 			got = append(got, r)
 		}
 	}
+	hint := x.elsewhere(p, p.CheckDepositURL, "check_deposit requests", "the callback that follows says how it was answered (success, or a decline with code 30000)")
+	if hint != "" {
+		hint = "; " + hint
+	}
 	switch {
 	case c.Count != nil && len(got) != *c.Count:
-		return outcome{}, failf("the merchant received %d check_deposit request(s) for %s, not %d", len(got), c.Payment, *c.Count)
+		return outcome{}, failf("the merchant received %d check_deposit request(s) for %s, not %d%s", len(got), c.Payment, *c.Count, hint)
 	case len(got) == 0 && c.Count == nil:
-		return outcome{}, failf("the merchant received no check_deposit request for %s", c.Payment)
+		return outcome{}, failf("the merchant received no check_deposit request for %s%s", c.Payment, hint)
 	case len(got) == 0:
 		return outcome{}, nil
 	}

@@ -91,3 +91,35 @@ func TestAScenarioVisitsTheMerchantsOwnServer(t *testing.T) {
 	defer s.mu.Unlock()
 	assert.Len(t, s.status, 2, "the shop had two orders, one a run: %v", s.status)
 }
+
+// TestStepsOfTheRunnersMerchantSayWhereRequestsWent: a callback or
+// check_deposit step of a project whose requests go to a server of the
+// merchant's own, which the runner's merchant never sees, says so and
+// what checks them instead.
+func TestStepsOfTheRunnersMerchantSayWhereRequestsWent(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		data, _ := signature.Decode(raw)
+		fmt.Fprintf(w, `{"code":0,"payment_id":%q}`, fmt.Sprint(data["payment_id"]))
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	project := "projects:\n  - {id: 842, secret: s, callback_url: 'SHOP/cb', check_deposit_url: 'SHOP/cd'}\n"
+	files := map[string]string{
+		"callback.yaml":      "name: a callback sent elsewhere\n" + project + "steps:\n  - gate: {sale: oxxo, payment_id: o-1}\n  - callback: {payment: o-1}\n",
+		"check-deposit.yaml": "name: a check_deposit sent elsewhere\n" + project + "steps:\n  - gate: {sale: eco-voucher, payment_id: e-1}\n  - pay: {payment: e-1}\n  - check_deposit: {payment: e-1}\n",
+	}
+	var paths []string
+	for name, text := range files {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(strings.ReplaceAll(text, "SHOP", srv.URL)), 0o600))
+		paths = append(paths, path)
+	}
+	rep, out := run(t, &scenarios.Runner{}, paths...)
+	assert.Equal(t, 2, rep.Failed, out)
+	assert.Contains(t, out, "project 842 sends its callbacks to "+srv.URL+"/cb, not to the runner's merchant (http://127.0.0.1:")
+	assert.Contains(t, out, "whose requests are all this step sees: a delivery step shows what was sent there and how it was answered")
+	assert.Contains(t, out, "the merchant received no check_deposit request for e-1; project 842 sends its check_deposit requests to "+srv.URL+"/cd, not to the runner's merchant")
+	assert.Contains(t, out, "the callback that follows says how it was answered (success, or a decline with code 30000)")
+}
