@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -180,6 +181,10 @@ func (b *browser) fetch(ctx context.Context, method string, u *url.URL, form url
 	}
 	res, err := b.client.Do(req)
 	if err != nil {
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Op == "dial" {
+			return nil, fmt.Errorf("%s %s: nothing answers at %s (%v): start that server before sandbox test, or correct the URL", method, target.String(), target.Host, oe.Err)
+		}
 		return nil, fmt.Errorf("%s %s: %w", method, target.String(), err)
 	}
 	defer res.Body.Close()

@@ -123,3 +123,15 @@ func TestStepsOfTheRunnersMerchantSayWhereRequestsWent(t *testing.T) {
 	assert.Contains(t, out, "the merchant received no check_deposit request for e-1; project 842 sends its check_deposit requests to "+srv.URL+"/cd, not to the runner's merchant")
 	assert.Contains(t, out, "the callback that follows says how it was answered (success, or a decline with code 30000)")
 }
+
+// TestAServerThatIsNotRunning: a page step's get of a server that does
+// not answer says so, and what to do, once.
+func TestAServerThatIsNotRunning(t *testing.T) {
+	t.Parallel()
+	// Port 1 is privileged: no test's listener on 127.0.0.1:0 gets it.
+	file := filepath.Join(t.TempDir(), "down.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("name: the shop is down\nsteps:\n  - page: {get: 'http://127.0.0.1:1/checkout/o-1'}\n"), 0o600))
+	rep, out := run(t, &scenarios.Runner{}, file)
+	assert.Equal(t, 1, rep.Failed, out)
+	assert.Contains(t, out, "GET http://127.0.0.1:1/checkout/o-1: nothing answers at 127.0.0.1:1 (connect: connection refused): start that server before sandbox test, or correct the URL\n")
+}
