@@ -327,7 +327,7 @@ func (s *Sandbox) undelivered(ctx context.Context, w Wait) string {
 				continue
 			}
 			n++
-			fmt.Fprintf(&b, "\n  callback %d%s", n, s.describeDelivery(d))
+			fmt.Fprintf(&b, "\n  callback %d%s", n, s.DescribeDelivery(d))
 		}
 	}
 	if b.Len() == 0 {
@@ -336,8 +336,11 @@ func (s *Sandbox) undelivered(ctx context.Context, w Wait) string {
 	return "; the sandbox's delivery log has:" + b.String()
 }
 
-// describeDelivery says where a callback went and how it fared.
-func (s *Sandbox) describeDelivery(d Delivery) string {
+// DescribeDelivery says where a callback went and how it fared, to follow
+// its name in a message (" to URL: pending after 2 attempts, the last:
+// answered 500"): whether it went to this sandbox's merchant, its status,
+// its attempts and how the last one ended.
+func (s *Sandbox) DescribeDelivery(d Delivery) string {
 	switch d.Status {
 	case platform.DeliverySuppressed:
 		return " was not sent: the payment disabled its callbacks (callback.force_disable)"

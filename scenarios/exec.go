@@ -243,6 +243,7 @@ type outcome struct {
 	doc    any
 	what   string // names the document in messages
 	page   *page
+	note   string // what a person reads first when the document is not as expected
 }
 
 func (x *execution) act(ctx context.Context, kind string, s stepSpec) (outcome, error) {
@@ -744,7 +745,8 @@ func (x *execution) delivery(ctx context.Context, d *deliverySpec) (outcome, err
 	}
 	raw, _ := json.Marshal(dl)
 	doc, _ := decodeJSON(raw)
-	o := outcome{doc: doc, what: fmt.Sprintf("the delivery of callback %d of %s", index(ds, dl), d.Payment)}
+	o := outcome{doc: doc, what: fmt.Sprintf("the delivery of callback %d of %s", index(ds, dl), d.Payment),
+		note: fmt.Sprintf("callback %d%s", index(ds, dl), strings.ReplaceAll(x.sb.DescribeDelivery(dl), x.suffix, ""))}
 	var problems diff
 	if d.Attempts != nil && len(dl.Attempts) != *d.Attempts {
 		problems = append(problems, mismatch{"attempts", strconv.Itoa(*d.Attempts), strconv.Itoa(len(dl.Attempts))})
@@ -766,7 +768,7 @@ func (x *execution) delivery(ctx context.Context, d *deliverySpec) (outcome, err
 		}
 	}
 	if len(problems) > 0 {
-		return o, &stepFailure{msg: fmt.Sprintf("%s is not as expected", o.what), detail: problems.String()}
+		return o, &stepFailure{msg: fmt.Sprintf("%s is not as expected", o.what), detail: problems.String() + "\n" + o.note}
 	}
 	return o, nil
 }
@@ -876,8 +878,12 @@ func (x *execution) expect(kind string, e *expectSpec, o outcome) error {
 		if len(d) == 1 {
 			s = ""
 		}
+		note := ""
+		if o.note != "" {
+			note = "\n" + o.note
+		}
 		return &stepFailure{msg: fmt.Sprintf("%s differs from expect.body in %d place%s:", what, len(d), s),
-			detail: d.String() + "\nexpected:\n" + indent(pretty(want, 40), "  ") +
+			detail: d.String() + note + "\nexpected:\n" + indent(pretty(want, 40), "  ") +
 				"\ngot (where expected names it):\n" + indent(pretty(shorten(project(got, want), 200), 40), "  ")}
 	}
 	return nil

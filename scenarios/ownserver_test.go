@@ -135,3 +135,28 @@ func TestAServerThatIsNotRunning(t *testing.T) {
 	assert.Equal(t, 1, rep.Failed, out)
 	assert.Contains(t, out, "GET http://127.0.0.1:1/checkout/o-1: nothing answers at 127.0.0.1:1 (connect: connection refused): start that server before sandbox test, or correct the URL\n")
 }
+
+// TestADeliveryNotAsExpectedSaysHowItFared: a delivery step that fails
+// says where the callback went and how its last attempt ended, which the
+// fields it expected may not show (a status of pending, say).
+func TestADeliveryNotAsExpectedSaysHowItFared(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(srv.Close)
+	file := filepath.Join(t.TempDir(), "down.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(strings.ReplaceAll(`name: the shop answers 503
+projects:
+  - {id: 842, secret: s, callback_url: 'SHOP/cb'}
+steps:
+  - gate: {sale: oxxo, payment_id: o-1}
+  - delivery: {payment: o-1}
+    expect: {body: {status: delivered}}
+`, "SHOP", srv.URL)), 0o600))
+	rep, out := run(t, &scenarios.Runner{}, file)
+	assert.Equal(t, 1, rep.Failed, out)
+	assert.Contains(t, out, "status: want \"delivered\" (a string), got \"pending\" (a string)\n        callback 1 to "+srv.URL+
+		"/cb, not to this merchant (http://127.0.0.1:")
+	assert.Contains(t, out, "): pending after 1 attempt, the last: merchant answered 503\n")
+}
