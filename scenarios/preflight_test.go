@@ -63,3 +63,26 @@ func TestLoaderFindsWhatWouldStopAStep(t *testing.T) {
 		assert.NoError(t, err, fine)
 	}
 }
+
+// TestAFileNotShapedAsAScenarioSaysWhatOneIs: where the schema's words
+// (got array, want object) are all a person would read, the problem also
+// says what a scenario, its steps or a step look like.
+func TestAFileNotShapedAsAScenarioSaysWhatOneIs(t *testing.T) {
+	t.Parallel()
+	l, err := scenarios.NewLoader()
+	require.NoError(t, err)
+	tests := []struct{ yaml, want string }{
+		{"- gate: {sale: oxxo, payment_id: a}\n", "f.yaml:1: the file: got array, want object: a scenario file is a mapping of name, steps and the like, not a list; the list of steps goes under steps:"},
+		{"just some notes\n", "f.yaml:1: the file: got string, want object: a scenario file is a mapping of name, steps and the like, not a text"},
+		{"steps:\n  - state: {payment: a}\n", "f.yaml:1: the file: missing property 'name': a scenario has a name (its line in the report) and steps (what happens, in order)"},
+		{"name: x\nsteps:\n", `f.yaml:2: steps: got null, want array: write the steps as a list, each step on lines of its own, the first starting with "- "`},
+		{"name: x\nsteps:\n  gate: {sale: oxxo, payment_id: a}\n", `f.yaml:2: steps: got object, want array: write the steps as a list`},
+		{"name: x\nsteps: []\n", "f.yaml:2: steps: minItems: got 0, want 1: a scenario has at least one step"},
+		{"name: x\nsteps:\n  - gate\n", "f.yaml:3: steps[0] (step 1): got string, want object: a step is a mapping of its action and the action's values, such as gate: {sale: oxxo, payment_id: order-1}"},
+	}
+	for _, tt := range tests {
+		_, err := l.Parse("f.yaml", []byte(tt.yaml))
+		require.Error(t, err, tt.yaml)
+		assert.Contains(t, err.Error(), tt.want, tt.yaml)
+	}
+}

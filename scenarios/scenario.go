@@ -641,7 +641,43 @@ func (l *Loader) describe(e *jsonschema.ValidationError, inst any) []leaf {
 		}
 		return out
 	}
-	return []leaf{{e.InstanceLocation, e.ErrorKind.LocalizedString(l.printer)}}
+	return []leaf{{e.InstanceLocation, e.ErrorKind.LocalizedString(l.printer) + shapeHint(e)}}
+}
+
+// shapeHint says what the schema's words mean where a file is not shaped
+// as a scenario: the file itself, its steps, a step.
+func shapeHint(e *jsonschema.ValidationError) string {
+	at := e.InstanceLocation
+	switch k := e.ErrorKind.(type) {
+	case *kind.Type:
+		switch {
+		case len(at) == 0 && k.Got == "array":
+			return ": a scenario file is a mapping of name, steps and the like, not a list; the list of steps goes under steps: (scenarios/README.md has a file to copy)"
+		case len(at) == 0:
+			return ": a scenario file is a mapping of name, steps and the like, not a " + jsonKind(k.Got) + " (scenarios/README.md has a file to copy)"
+		case len(at) == 1 && at[0] == "steps":
+			return ": write the steps as a list, each step on lines of its own, the first starting with \"- \", such as - gate: {sale: oxxo, payment_id: order-1}"
+		case len(at) == 2 && at[0] == "steps":
+			return ": a step is a mapping of its action and the action's values, such as gate: {sale: oxxo, payment_id: order-1}"
+		}
+	case *kind.Required:
+		if len(at) == 0 {
+			return ": a scenario has a name (its line in the report) and steps (what happens, in order)"
+		}
+	case *kind.MinItems:
+		if len(at) == 1 && at[0] == "steps" {
+			return ": a scenario has at least one step"
+		}
+	}
+	return ""
+}
+
+// jsonKind names a JSON type as a person would.
+func jsonKind(t string) string {
+	if t == "string" {
+		return "text"
+	}
+	return t
 }
 
 // properties lists the keys the schema at url (schema.json#/$defs/step)
