@@ -144,3 +144,45 @@ func variableProblems(ptr string, v any, known []string) []placed {
 func escapePointer(key string) string {
 	return strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
 }
+
+// replyProblems finds the answers of a merchant's script, r at ptr, whose
+// keys contradict each other: a merchant that never answers (silent) or
+// hangs up has no status, code, body or delay to answer with, and cannot
+// do both. fail_first goes with either: the first requests fail, then it
+// falls silent or hangs up.
+func replyProblems(ptr string, r *replySpec) []placed {
+	if r == nil {
+		return nil
+	}
+	var out []placed
+	for id, pr := range r.Payments {
+		out = append(out, replyProblems(ptr+"/payments/"+escapePointer(id), &pr)...)
+	}
+	var how []string
+	if r.Silent {
+		how = append(how, "silent")
+	}
+	if r.HangUp {
+		how = append(how, "hang_up")
+	}
+	if len(how) == 2 {
+		return append(out, placed{ptr, "silent and hang_up together: the merchant either holds the request unanswered (silent) or closes the connection (hang_up); keep one"})
+	}
+	if len(how) == 0 {
+		return out
+	}
+	var moot []string
+	for _, k := range []struct {
+		name string
+		set  bool
+	}{{"status", r.Status != 0}, {"code", r.Code != 0}, {"body", r.Body != ""}, {"delay", r.Delay != 0}} {
+		if k.set {
+			moot = append(moot, k.name)
+		}
+	}
+	if len(moot) > 0 {
+		out = append(out, placed{ptr, fmt.Sprintf("%s: the merchant gives no answer, so its %s would never be used; keep %s, or drop it to answer with them",
+			how[0], strings.Join(moot, ", "), how[0])})
+	}
+	return out
+}

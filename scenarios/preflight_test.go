@@ -86,3 +86,29 @@ func TestAFileNotShapedAsAScenarioSaysWhatOneIs(t *testing.T) {
 		assert.Contains(t, err.Error(), tt.want, tt.yaml)
 	}
 }
+
+// TestAMerchantThatGivesNoAnswerHasNoneToGive: silent and hang_up give no
+// answer, so a status, code, body or delay beside them, or both together,
+// are refused where they are written, at the top, under a project, in a
+// step and for one payment.
+func TestAMerchantThatGivesNoAnswerHasNoneToGive(t *testing.T) {
+	t.Parallel()
+	l, err := scenarios.NewLoader()
+	require.NoError(t, err)
+	const steps = "steps:\n  - gate: {sale: eco-voucher, payment_id: e-1}\n"
+	tests := []struct{ yaml, want string }{
+		{"name: x\nmerchant:\n  check_deposit: {silent: true, code: 5}\n" + steps,
+			"f.yaml:3: merchant.check_deposit: silent: the merchant gives no answer, so its code would never be used; keep silent, or drop it to answer with them"},
+		{"name: x\nprojects:\n  - {id: 842, secret: s, merchant: {callbacks: {hang_up: true, status: 500, delay: 1s}}}\n" + steps,
+			"f.yaml:3: projects[0].merchant.callbacks: hang_up: the merchant gives no answer, so its status, delay would never be used"},
+		{"name: x\n" + steps + "  - merchant: {callbacks: {payments: {e-1: {silent: true, hang_up: true}}}}\n",
+			"f.yaml:4: steps[1].merchant.callbacks.payments.e-1 (step 2): silent and hang_up together: the merchant either holds the request unanswered (silent) or closes the connection (hang_up); keep one"},
+	}
+	for _, tt := range tests {
+		_, err := l.Parse("f.yaml", []byte(tt.yaml))
+		require.Error(t, err, tt.yaml)
+		assert.Contains(t, err.Error(), tt.want, tt.yaml)
+	}
+	_, err = l.Parse("f.yaml", []byte("name: x\nmerchant:\n  callbacks: {fail_first: 2, silent: true}\n  check_deposit: {fail_first: 1, fail_status: 502, hang_up: true}\n"+steps))
+	assert.NoError(t, err, "fail_first goes with either")
+}

@@ -254,7 +254,7 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 	}
 	problems = append(problems, unknownVariables(spec, refused, lines)...)
 	if len(problems) == 0 {
-		problems = unmadePayments(spec, sc.Steps, lines)
+		problems = append(unmadePayments(spec, sc.Steps, lines), contradictoryReplies(spec, sc.Steps, lines)...)
 	}
 	if len(problems) > 0 {
 		slices.SortStableFunc(problems, func(a, b Problem) int { return a.Line - b.Line })
@@ -289,6 +289,50 @@ func unknownVariables(spec fileSpec, refused map[int]bool, lines lineIndex) []Pr
 	ps := make([]Problem, len(found))
 	for i, p := range found {
 		ps[i] = Problem{lines.at(p.ptr), fmt.Sprintf("%s: %s", readablePointer(p.ptr), p.msg)}
+	}
+	return ps
+}
+
+// script is how the merchant answers, as a file says it: at the top, under
+// a project, or in a merchant step.
+type script struct {
+	at      string // where it is in the file
+	m       *merchantSpec
+	project int64 // 0: every project
+}
+
+// merchantScripts returns the merchant's scripts of a file, in order.
+func merchantScripts(spec fileSpec, steps []Step) []script {
+	var out []script
+	if spec.Merchant != nil {
+		out = append(out, script{"/merchant", spec.Merchant, 0})
+	}
+	for i, p := range spec.Projects {
+		m, err := projectMerchant(p)
+		id, ok := p["id"].(float64)
+		if err != nil || !ok || m == nil {
+			continue // the schema said what is wrong, or it has none
+		}
+		out = append(out, script{fmt.Sprintf("/projects/%d/merchant", i), m, int64(id)})
+	}
+	for _, st := range steps {
+		if s, _ := decodeStep(st.raw); s.Merchant != nil {
+			out = append(out, script{fmt.Sprintf("/steps/%d/merchant", st.Number-1), s.Merchant, s.Merchant.Project})
+		}
+	}
+	return out
+}
+
+// contradictoryReplies finds the merchant's answers whose keys contradict
+// each other (replyProblems).
+func contradictoryReplies(spec fileSpec, steps []Step, lines lineIndex) []Problem {
+	var ps []Problem
+	for _, sc := range merchantScripts(spec, steps) {
+		for kind, r := range map[string]*replySpec{"callbacks": sc.m.Callbacks, "check_deposit": sc.m.CheckDeposit} {
+			for _, p := range replyProblems(sc.at+"/"+kind, r) {
+				ps = append(ps, Problem{lines.at(p.ptr), fmt.Sprintf("%s: %s", readablePointer(p.ptr), p.msg)})
+			}
+		}
 	}
 	return ps
 }
@@ -381,21 +425,7 @@ func unmadePayments(spec fileSpec, steps []Step, lines lineIndex) []Problem {
 		}
 		return msg
 	}
-	type script struct {
-		at      string // where it is in the file
-		m       *merchantSpec
-		project int64 // 0: every project
-	}
 	var ps []Problem
-	scripts := []script{{"/merchant", spec.Merchant, 0}}
-	for i, p := range spec.Projects {
-		m, err := projectMerchant(p)
-		id, ok := p["id"].(float64)
-		if err != nil || !ok {
-			continue // the schema said what is wrong
-		}
-		scripts = append(scripts, script{fmt.Sprintf("/projects/%d/merchant", i), m, int64(id)})
-	}
 	for _, st := range steps {
 		s, _ := decodeStep(st.raw)
 		var r *ref
@@ -404,18 +434,13 @@ func unmadePayments(spec fileSpec, steps []Step, lines lineIndex) []Problem {
 			r = &s.NoCallback.ref
 		case s.CheckDeposit != nil && s.CheckDeposit.Count != nil && *s.CheckDeposit.Count == 0:
 			r = &s.CheckDeposit.ref
-		case s.Merchant != nil:
-			scripts = append(scripts, script{fmt.Sprintf("/steps/%d/merchant", st.Number-1), s.Merchant, s.Merchant.Project})
 		}
 		if r != nil && !strings.Contains(r.Payment, "${") && !made[r.Payment] {
 			ps = append(ps, Problem{lines.at(fmt.Sprintf("/steps/%d/%s/payment", st.Number-1, st.Kind)),
 				fmt.Sprintf("%s: %s", st.Title(), unmade(r.Payment, "this check cannot fail"))})
 		}
 	}
-	for _, sc := range scripts {
-		if sc.m == nil {
-			continue
-		}
+	for _, sc := range merchantScripts(spec, steps) {
 		for kind, r := range map[string]*replySpec{"callbacks": sc.m.Callbacks, "check_deposit": sc.m.CheckDeposit} {
 			if r == nil {
 				continue
