@@ -112,3 +112,43 @@ func TestAMerchantThatGivesNoAnswerHasNoneToGive(t *testing.T) {
 	_, err = l.Parse("f.yaml", []byte("name: x\nmerchant:\n  callbacks: {fail_first: 2, silent: true}\n  check_deposit: {fail_first: 1, fail_status: 502, hang_up: true}\n"+steps))
 	assert.NoError(t, err, "fail_first goes with either")
 }
+
+// TestAKeyOneLevelOffSaysWhereItBelongs: a key of the step written in its
+// action, a key of the action beside it, a check written in the action or
+// beside the step's action, and a field of what the step got written in
+// expect itself, each says where it goes.
+func TestAKeyOneLevelOffSaysWhereItBelongs(t *testing.T) {
+	t.Parallel()
+	l, err := scenarios.NewLoader()
+	require.NoError(t, err)
+	_, err = l.Parse("f.yaml", []byte(`name: things one level off
+steps:
+  - gate: {sale: oxxo, payment_id: o-1, expect: {status: 200}}
+  - callback: {payment: o-1}
+    within: 1d
+  - callback:
+      payment: o-1
+      capture: {x: payment.id}
+  - page:
+      get: /x
+      contains: Hello
+  - callback: {payment: o-1}
+    body: {payment: {status: success}}
+  - callback: {payment: o-1, status: success}
+    expect:
+      payment: {status: success}
+  - state: o-1
+`))
+	require.Error(t, err)
+	for _, w := range []string{
+		"f.yaml:3: steps[0].gate.expect (step 1): not a key here; expect belongs to the step, beside gate: write it on a line of its own, indented as gate is",
+		"f.yaml:5: steps[1].within (step 2): not a key here; within belongs to callback: write it in callback's mapping (callback: {…, within: …})",
+		"f.yaml:8: steps[2].callback.capture (step 3): not a key here; capture belongs to the step, beside callback",
+		"f.yaml:11: steps[3].page.contains (step 4): not a key here; contains is a check: write it under the step's expect, beside page (expect: {contains: …})",
+		"f.yaml:13: steps[4].body (step 5): not a key here; body is a check: write it under the step's expect (expect: {body: …})",
+		"f.yaml:16: steps[5].expect.payment (step 6): not a key here; expect's body holds what the step got: write expect: {body: {payment: …}}",
+		"f.yaml:17: steps[6].state (step 7): got string, want object: state takes a mapping of its values, such as state: {payment: order-1}",
+	} {
+		assert.Contains(t, err.Error(), w)
+	}
+}

@@ -658,6 +658,9 @@ func (l *Loader) describe(e *jsonschema.ValidationError, inst any) []leaf {
 				msg += fmt.Sprintf("; is it %s's? Indent it under %s:", empty[0], empty[0])
 			case nearest(p, allowed) != "":
 				msg += "; did you mean " + nearest(p, allowed) + "?"
+			case l.misplaced(e.InstanceLocation, p, obj) != "":
+				out = append(out, leaf{append(slices.Clone(e.InstanceLocation), p), msg + "; " + l.misplaced(e.InstanceLocation, p, obj)})
+				continue
 			}
 			if len(allowed) > 0 && len(empty) != 1 {
 				msg += " (allowed here: " + strings.Join(allowed, ", ") + ")"
@@ -684,6 +687,13 @@ func shapeHint(e *jsonschema.ValidationError) string {
 			return ": write the steps as a list, each step on lines of its own, the first starting with \"- \", such as - gate: {sale: oxxo, payment_id: order-1}"
 		case len(at) == 2 && at[0] == "steps":
 			return ": a step is a mapping of its action and the action's values, such as gate: {sale: oxxo, payment_id: order-1}"
+		case len(at) == 3 && at[0] == "steps" && slices.Contains(kinds, at[2]) && k.Got != "null":
+			example := map[string]string{"gate": "{sale: oxxo, payment_id: order-1}", "page": "{get: /providers/oxxo/terminal}",
+				"clock": "{advance: 1h}", "merchant": "{callbacks: {status: 500}}"}[at[2]]
+			if example == "" {
+				example = "{payment: order-1}"
+			}
+			return fmt.Sprintf(": %s takes a mapping of its values, such as %s: %s", at[2], at[2], example)
 		}
 	case *kind.Required:
 		if len(at) == 0 {
@@ -703,6 +713,38 @@ func jsonKind(t string) string {
 		return "text"
 	}
 	return t
+}
+
+// misplaced says where a key that is not one of the object at loc (obj)
+// belongs, when it is a key of a step, of its action or of its expect one
+// level off: "" when it is none of those.
+func (l *Loader) misplaced(loc []string, key string, obj map[string]any) string {
+	if len(loc) < 2 || loc[0] != "steps" {
+		return ""
+	}
+	const step = "#/$defs/step"
+	expect := l.properties("#/$defs/expect")
+	switch {
+	case len(loc) == 2:
+		for _, k := range kinds {
+			if _, ok := obj[k]; ok && slices.Contains(l.properties(step+"/properties/"+k), key) {
+				return fmt.Sprintf("%s belongs to %s: write it in %s's mapping (%s: {…, %s: …})", key, k, k, k, key)
+			}
+		}
+		if slices.Contains(expect, key) {
+			return fmt.Sprintf("%s is a check: write it under the step's expect (expect: {%s: …})", key, key)
+		}
+	case len(loc) == 3 && loc[2] == "expect":
+		return fmt.Sprintf("expect's body holds what the step got: write expect: {body: {%s: …}}", key)
+	case len(loc) == 3 && slices.Contains(kinds, loc[2]):
+		switch {
+		case slices.Contains(l.properties(step), key):
+			return fmt.Sprintf("%s belongs to the step, beside %s: write it on a line of its own, indented as %s is", key, loc[2], loc[2])
+		case slices.Contains(expect, key):
+			return fmt.Sprintf("%s is a check: write it under the step's expect, beside %s (expect: {%s: …})", key, loc[2], key)
+		}
+	}
+	return ""
 }
 
 // properties lists the keys the schema at url (schema.json#/$defs/step)
