@@ -45,14 +45,7 @@ func TestLoaderFindsWhatWouldStopAStep(t *testing.T) {
 			[]string{"f.yaml:3: projects[0].callback_url: ${merchnt} is not known here: capture it in an earlier step; did you mean ${merchant}?"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			_, err := l.Parse("f.yaml", []byte(tt.yaml))
-			require.Error(t, err)
-			for _, w := range tt.want {
-				assert.Contains(t, err.Error(), w)
-			}
-		})
+		refused(t, l, tt.yaml, tt.want...)
 	}
 	for _, fine := range []string{
 		sale + "    capture: {rid: request_id, re: request_id}\n  - state: {payment: o-1}\n    expect: {body: {operations: [{request_id: '${rid}'}], status: {$matches: '${re}'}, id: {$not: {$exists: false}}}}\n",
@@ -81,9 +74,7 @@ func TestAFileNotShapedAsAScenarioSaysWhatOneIs(t *testing.T) {
 		{"name: x\nsteps:\n  - gate\n", "f.yaml:3: steps[0] (step 1): got string, want object: a step is a mapping of its action and the action's values, such as gate: {sale: oxxo, payment_id: order-1}"},
 	}
 	for _, tt := range tests {
-		_, err := l.Parse("f.yaml", []byte(tt.yaml))
-		require.Error(t, err, tt.yaml)
-		assert.Contains(t, err.Error(), tt.want, tt.yaml)
+		refused(t, l, tt.yaml, tt.want)
 	}
 }
 
@@ -105,9 +96,7 @@ func TestAMerchantThatGivesNoAnswerHasNoneToGive(t *testing.T) {
 			"f.yaml:4: steps[1].merchant.callbacks.payments.e-1 (step 2): silent and hang_up together: the merchant either holds the request unanswered (silent) or closes the connection (hang_up); keep one"},
 	}
 	for _, tt := range tests {
-		_, err := l.Parse("f.yaml", []byte(tt.yaml))
-		require.Error(t, err, tt.yaml)
-		assert.Contains(t, err.Error(), tt.want, tt.yaml)
+		refused(t, l, tt.yaml, tt.want)
 	}
 	_, err = l.Parse("f.yaml", []byte("name: x\nmerchant:\n  callbacks: {fail_first: 2, silent: true}\n  check_deposit: {fail_first: 1, fail_status: 502, hang_up: true}\n"+steps))
 	assert.NoError(t, err, "fail_first goes with either")
@@ -121,7 +110,7 @@ func TestAKeyOneLevelOffSaysWhereItBelongs(t *testing.T) {
 	t.Parallel()
 	l, err := scenarios.NewLoader()
 	require.NoError(t, err)
-	_, err = l.Parse("f.yaml", []byte(`name: things one level off
+	refused(t, l, `name: things one level off
 steps:
   - gate: {sale: oxxo, payment_id: o-1, expect: {status: 200}}
   - callback: {payment: o-1}
@@ -138,9 +127,7 @@ steps:
     expect:
       payment: {status: success}
   - state: o-1
-`))
-	require.Error(t, err)
-	for _, w := range []string{
+`,
 		"f.yaml:3: steps[0].gate.expect (step 1): not a key here; expect belongs to the step, beside gate: write it on a line of its own, indented as gate is",
 		"f.yaml:5: steps[1].within (step 2): not a key here; within belongs to callback: write it in callback's mapping (callback: {…, within: …})",
 		"f.yaml:8: steps[2].callback.capture (step 3): not a key here; capture belongs to the step, beside callback",
@@ -148,7 +135,15 @@ steps:
 		"f.yaml:13: steps[4].body (step 5): not a key here; body is a check: write it under the step's expect (expect: {body: …})",
 		"f.yaml:16: steps[5].expect.payment (step 6): not a key here; expect's body holds what the step got: write expect: {body: {payment: …}}",
 		"f.yaml:17: steps[6].state (step 7): got string, want object: state takes a mapping of its values, such as state: {payment: order-1}",
-	} {
-		assert.Contains(t, err.Error(), w)
+	)
+}
+
+// refused checks that the loader refuses a file, f.yaml, saying each of want.
+func refused(t *testing.T, l *scenarios.Loader, yaml string, want ...string) {
+	t.Helper()
+	_, err := l.Parse("f.yaml", []byte(yaml))
+	require.Error(t, err, yaml)
+	for _, w := range want {
+		assert.Contains(t, err.Error(), w, yaml)
 	}
 }
