@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"regexp"
@@ -15,7 +16,7 @@ const testUsage = `Usage: sandbox test [--junit FILE] [--target URL] [--jobs N] 
 Runs scenario files (scenarios/README.md explains them): each file against a
 sandbox of its own, in-process, with a frozen clock and a merchant on
 127.0.0.1, files side by side. PATH is a .yaml file or a folder of them
-(testdata folders are skipped). Prints one line per scenario, why a failed
+(testdata folders are skipped); flags may come before or after the paths. Prints one line per scenario, why a failed
 one failed, and "N passed, M failed"; exits with status 1 when any failed.
 A scenario that runs past --timeout of wall time fails at the step it was
 on; interrupted (Ctrl-C), the run still reports every scenario, those it
@@ -42,10 +43,11 @@ func runTest(ctx context.Context, args []string, std stdio) error {
 	jobs := fs.Int("jobs", 0, "how many files run at once (default: the number of CPUs; 1 with --target)")
 	filter := fs.String("run", "", "run only the scenarios whose name or file matches this `regex`")
 	timeout := fs.Duration("timeout", time.Minute, "how long one scenario may run, in wall `time` (a duration such as 2m)")
-	if err := parseFlags(fs, args, testUsage, std); err != nil {
+	paths, err := parseInterspersed(fs, args, testUsage, std)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if len(paths) == 0 {
 		return usagef("test: name scenario files or folders, such as: sandbox test scenarios/")
 	}
 	if *jobs < 0 {
@@ -73,7 +75,7 @@ func runTest(ctx context.Context, args []string, std stdio) error {
 		report = f
 		defer report.Close()
 	}
-	rep, err := r.Run(ctx, fs.Args())
+	rep, err := r.Run(ctx, paths)
 	if err != nil {
 		if report != nil {
 			_ = report.Close()
@@ -108,4 +110,25 @@ func writeJUnit(f *os.File, rep *scenarios.Report) error {
 		return fmt.Errorf("test: --junit %s: %w", f.Name(), werr)
 	}
 	return nil
+}
+
+// parseInterspersed parses flags wherever they stand among the paths, as
+// CI scripts write them (sandbox test scenarios/ --junit report.xml): the
+// flag package stops at the first path, which would make --junit a path.
+// After "--" every argument is a path.
+func parseInterspersed(fs *flag.FlagSet, args []string, usage string, std stdio) ([]string, error) {
+	var paths []string
+	for {
+		if err := parseFlags(fs, args, usage, std); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(paths, rest...), nil
+		}
+		if len(rest) == 0 {
+			return paths, nil
+		}
+		paths, args = append(paths, rest[0]), rest[1:]
+	}
 }

@@ -79,3 +79,27 @@ func TestTestVerbCommandLine(t *testing.T) {
 		})
 	}
 }
+
+// TestTestVerbTakesFlagsAfterThePaths: CI scripts write the flags after
+// the paths too (sandbox test scenarios/ --junit report.xml); after "--"
+// every argument is a path, one that starts with "-" included.
+func TestTestVerbTakesFlagsAfterThePaths(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	pass := filepath.Join(dir, "pass.yaml")
+	require.NoError(t, os.WriteFile(pass, []byte("name: a sale is accepted\nsteps:\n  - gate: {sale: oxxo, payment_id: o-1}\n"), 0o644))
+	other := filepath.Join(dir, "other.yaml")
+	require.NoError(t, os.WriteFile(other, []byte("name: another\nsteps:\n  - gate: {sale: oxxo, payment_id: o-1}\n"), 0o644))
+	junit := filepath.Join(dir, "report.xml")
+
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"test", pass, "--junit", junit, other, "--run", "accepted"}, &stdout, &stderr), stderr.String())
+	assert.True(t, strings.HasSuffix(stdout.String(), "\n1 passed, 0 failed\n"), stdout.String())
+	report, err := os.ReadFile(junit)
+	require.NoError(t, err)
+	assert.Equal(t, 1, strings.Count(string(report), "<testcase "))
+
+	err = run(context.Background(), []string{"test", pass, "--", "--junit"}, &stdout, &stderr)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "scenario path --junit: no such file or folder")
+}
