@@ -3,7 +3,8 @@
 // file is one scenario: projects, a scripted merchant (how it answers
 // callbacks and check_deposit) and steps in order: Gate requests signed
 // with the project's secret, a customer's journey through the Payment Page
-// and the providers' pages over HTTP, the control API's customer and
+// and the providers' pages over HTTP (and the merchant's own server's,
+// when a file names it by URL), the control API's customer and
 // provider actions, the clock, and checks of callbacks, deliveries,
 // check_deposit requests and payments, with values captured as ${name}.
 //
