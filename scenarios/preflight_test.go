@@ -147,3 +147,15 @@ func refused(t *testing.T, l *scenarios.Loader, yaml string, want ...string) {
 		assert.Contains(t, err.Error(), w, yaml)
 	}
 }
+
+// TestAFileWithAByteOrderMarkLoads: editors on Windows start a file with
+// a UTF-8 byte order mark, which is no part of its first key.
+func TestAFileWithAByteOrderMarkLoads(t *testing.T) {
+	t.Parallel()
+	l, err := scenarios.NewLoader()
+	require.NoError(t, err)
+	sc, err := l.Parse("f.yaml", []byte("\ufeffname: x\r\nsteps:\r\n  - state: {payment: a}\r\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "x", sc.Name)
+	assert.Equal(t, 3, sc.Steps[0].Line)
+}

@@ -170,6 +170,9 @@ func (l *Loader) Load(path string) (*Scenario, error) {
 // what the schema cannot say. Every problem found names its line.
 func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 	fail := func(ps ...Problem) (*Scenario, error) { return nil, &LoadError{File: file, Problems: ps} }
+	// A byte order mark, which editors on Windows write, starts a YAML
+	// stream without being part of its first key.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return fail(yamlProblem(err))
