@@ -71,6 +71,7 @@ func TestAFileNotShapedAsAScenarioSaysWhatOneIs(t *testing.T) {
 		{"name: x\nsteps:\n", `f.yaml:2: steps: got null, want array: write the steps as a list, each step on lines of its own, the first starting with "- "`},
 		{"name: x\nsteps:\n  gate: {sale: oxxo, payment_id: a}\n", `f.yaml:2: steps: got object, want array: write the steps as a list`},
 		{"name: x\nsteps: []\n", "f.yaml:2: steps: minItems: got 0, want 1: a scenario has at least one step"},
+		{"name: x\nsteps:\n  - gate: {sale: oxxo, payment_id: 1001}\n", `f.yaml:3: steps[0].gate.payment_id (step 1): 1001 is a number, and a payment ID is a string: quote it, "1001"`},
 		{"name: x\nsteps:\n  - gate\n", "f.yaml:3: steps[0] (step 1): got string, want object: a step is a mapping of its action and the action's values, such as gate: {sale: oxxo, payment_id: order-1}"},
 	}
 	for _, tt := range tests {

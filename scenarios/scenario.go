@@ -625,6 +625,10 @@ func (l *Loader) describe(e *jsonschema.ValidationError, inst any) []leaf {
 		if strings.HasSuffix(e.SchemaURL, "#/$defs/duration") {
 			return []leaf{{e.InstanceLocation, fmt.Sprintf("%s is not a duration: write it with its unit, like 500ms, 30s, 90m, 72h, 10d or 1d12h", show(valueAt(inst, e.InstanceLocation)))}}
 		}
+		if strings.HasSuffix(e.SchemaURL, "#/$defs/paymentID") && k.Got == "number" {
+			v := show(valueAt(inst, e.InstanceLocation))
+			return []leaf{{e.InstanceLocation, fmt.Sprintf("%s is a number, and a payment ID is a string: quote it, %q", v, v)}}
+		}
 	case *kind.Enum:
 		if got, ok := k.Got.(string); ok {
 			var want []string
