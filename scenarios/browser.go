@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/net/html"
@@ -28,6 +29,9 @@ type browser struct {
 	base    *url.URL
 	maxWait time.Duration // how long a page may wait for processing, in wall time
 	page    *page
+
+	mu      sync.Mutex
+	pending *url.URL // the page it waits for, while it waits
 }
 
 // page is what the customer sees.
@@ -179,6 +183,7 @@ func (b *browser) fetch(ctx context.Context, method string, u *url.URL, form url
 	if body != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	b.wait(&target)
 	res, err := b.client.Do(req)
 	if err != nil {
 		var oe *net.OpError
@@ -189,6 +194,7 @@ func (b *browser) fetch(ctx context.Context, method string, u *url.URL, form url
 	}
 	defer res.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(res.Body, 4<<20))
+	b.wait(nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: read the page: %w", method, target.String(), err)
 	}
@@ -207,6 +213,27 @@ func (b *browser) fetch(ctx context.Context, method string, u *url.URL, form url
 	p := parsePage(final, raw)
 	p.Status = res.StatusCode
 	return p, nil
+}
+
+// wait notes the page the browser waits for, nil once it has it.
+func (b *browser) wait(u *url.URL) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.pending = u
+}
+
+// waitingElsewhere returns the URL of the page of another site than the
+// sandbox that the browser waits for, "" when it waits for none.
+func (b *browser) waitingElsewhere() string {
+	if b == nil {
+		return ""
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.pending == nil || b.pending.Host == b.base.Host {
+		return ""
+	}
+	return b.pending.String()
 }
 
 // parsePage reads what a customer sees of an HTML page and what they can do.

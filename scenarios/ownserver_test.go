@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -159,4 +161,38 @@ steps:
 	assert.Contains(t, out, "status: want \"delivered\" (a string), got \"pending\" (a string)\n        callback 1 to "+srv.URL+
 		"/cb, not to this merchant (http://127.0.0.1:")
 	assert.Contains(t, out, "): pending after 1 attempt, the last: merchant answered 503\n")
+}
+
+// TestAServerThatHoldsItsPageSaysSoWhenOutOfTime: a scenario out of time
+// while the customer waits for a page of the merchant's own server says
+// that server is what it waited for, not the callback timeout.
+func TestAServerThatHoldsItsPageSaysSoWhenOutOfTime(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		var held []net.Conn // accepted, never answered
+		defer func() {
+			for _, c := range held {
+				_ = c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	page := "http://" + ln.Addr().String() + "/checkout/o-1"
+	file := filepath.Join(t.TempDir(), "held.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("name: the shop holds its page\nsteps:\n  - page: {get: '"+page+"'}\n"), 0o600))
+	// Time for a busy machine to start the sandbox before the page.
+	rep, out := run(t, &scenarios.Runner{Timeout: 4 * time.Second}, file)
+	assert.Equal(t, 1, rep.Failed, out)
+	assert.Contains(t, out, "the scenario ran out of time: it may run for 4s of wall time (sandbox test --timeout), and the customer was still waiting for "+
+		page+" to answer: a server that holds its answer costs the scenario's time; check that it answers, or give the scenario more time\n")
+	assert.NotContains(t, out, "callback timeout")
 }

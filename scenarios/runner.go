@@ -343,7 +343,7 @@ func (r *Runner) runScenario(ctx context.Context, sc *Scenario, tgt *target) (re
 			case parent.Err() != nil:
 				f.Message, f.Detail = "interrupted: the run was stopped before this step ended", joinLines(f.Message, f.Detail)
 			case ctx.Err() != nil:
-				f.Message, f.Detail = r.outOfTime(sc, timeout), joinLines(f.Message, f.Detail)
+				f.Message, f.Detail = r.outOfTime(sc, timeout, x.browser.waitingElsewhere()), joinLines(f.Message, f.Detail)
 			}
 			if tgt != nil {
 				f.Detail = joinLines(f.Detail, x.targetNotes(ctx, tgt.url))
@@ -362,10 +362,15 @@ func (r *Runner) runScenario(ctx context.Context, sc *Scenario, tgt *target) (re
 // than 1 s).
 const heldAnswerTimeout = 5 * time.Second
 
-// outOfTime says that a scenario ran past its time, and what costs time.
-func (r *Runner) outOfTime(sc *Scenario, timeout time.Duration) string {
+// outOfTime says that a scenario ran past its time, and what costs time:
+// the page of another site it was waiting for (elsewhere, "" for none), or
+// the answers its merchant holds.
+func (r *Runner) outOfTime(sc *Scenario, timeout time.Duration, elsewhere string) string {
 	msg := fmt.Sprintf("the scenario ran out of time: it may run for %s of wall time (sandbox test --timeout)", timeout)
-	if r.Target == "" {
+	switch {
+	case elsewhere != "":
+		msg += fmt.Sprintf(", and the customer was still waiting for %s to answer: a server that holds its answer costs the scenario's time; check that it answers, or give the scenario more time", elsewhere)
+	case r.Target == "":
 		wait := 10 * time.Second
 		if d := sc.spec.Sandbox.CallbackTimeout; d > 0 {
 			wait = timeDuration(d)
@@ -377,7 +382,7 @@ func (r *Runner) outOfTime(sc *Scenario, timeout time.Duration) string {
 			msg += "hold fewer answers, or give the scenario more time"
 		}
 		msg += " (shorter still, an answer the merchant gives at once may miss it on a busy machine)"
-	} else {
+	default:
 		msg += ". Every callback or check_deposit the merchant holds (silent, a delay) costs the running sandbox's own callback timeout of wall time, whatever sandbox.callback_timeout says: start it with a short one, such as sandbox serve --callback-timeout " + formatDuration(heldAnswerTimeout)
 	}
 	return msg
