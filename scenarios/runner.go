@@ -27,6 +27,9 @@ type Runner struct {
 	// (Jobs 1), each file starts with the sandbox's clock frozen at the
 	// file's start, as in-process.
 	Target string
+	// TargetWait is how long the run waits for a sandbox at Target that
+	// does not answer yet, one started beside the run; 0 does not wait.
+	TargetWait time.Duration
 	// Jobs is how many files run at once; 0 means the number of CPUs, or 1
 	// with a Target, whose clock the files share.
 	Jobs int
@@ -159,7 +162,7 @@ func (r *Runner) Run(ctx context.Context, paths []string) (*Report, error) {
 	}
 	var tgt *target
 	if r.Target != "" {
-		if tgt, err = connectTarget(ctx, r.Target); err != nil {
+		if tgt, err = connectTarget(ctx, r.Target, r.TargetWait); err != nil {
 			return nil, err
 		}
 		// Files side by side share the clock as it moves: none can have

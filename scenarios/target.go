@@ -45,8 +45,9 @@ type clockState struct {
 
 // connectTarget checks that a sandbox answers at rawURL before any file
 // runs, so that a wrong URL is said once, not once per file, and notes
-// whether its clock runs.
-func connectTarget(ctx context.Context, rawURL string) (*target, error) {
+// whether its clock runs. Nothing answering, it tries again for up to
+// wait: a CI job starts the sandbox and the run side by side.
+func connectTarget(ctx context.Context, rawURL string, wait time.Duration) (*target, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("the target %q is not the URL of a sandbox: write it as http://HOST:PORT, such as http://127.0.0.1:8080", rawURL)
@@ -54,12 +55,41 @@ func connectTarget(ctx context.Context, rawURL string) (*target, error) {
 	// The run's own requests (a look at the clock, an unfreeze) are
 	// quick; the bound is for a sandbox busy with other users' work.
 	t := &target{url: strings.TrimRight(rawURL, "/"), client: &http.Client{Timeout: 2 * time.Minute}}
-	c, err := t.clock(ctx, http.MethodGet, "")
-	if err != nil {
-		return nil, err
+	deadline := time.Now().Add(wait)
+	for {
+		c, err := t.clock(ctx, http.MethodGet, "")
+		var none *noAnswerError
+		switch {
+		case err == nil:
+			t.ran = !c.Frozen
+			return t, nil
+		case !errors.As(err, &none) || wait <= 0:
+			return nil, err
+		case !time.Now().Before(deadline):
+			none.waited = wait
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	t.ran = !c.Frozen
-	return t, nil
+}
+
+// noAnswerError says that nothing answers at the target: no sandbox, or
+// one not started yet.
+type noAnswerError struct {
+	url, why string
+	waited   time.Duration // how long the run waited for an answer
+}
+
+func (e *noAnswerError) Error() string {
+	waited := ""
+	if e.waited > 0 {
+		waited = fmt.Sprintf(", after %s", e.waited)
+	}
+	return fmt.Sprintf("no sandbox answers at %s (%s%s): start one (sandbox serve) or give the URL it listens on", e.url, e.why, waited)
 }
 
 // clock sends a request without a body to the sandbox's clock
@@ -81,7 +111,7 @@ func (t *target) clock(ctx context.Context, method, action string) (clockState, 
 		if errors.As(err, &oe) {
 			why = oe.Error()
 		}
-		return c, fmt.Errorf("no sandbox answers at %s (%s): start one (sandbox serve) or give the URL it listens on", t.url, why)
+		return c, &noAnswerError{url: t.url, why: why}
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(res.Body, 1<<16))

@@ -27,7 +27,9 @@ With --target, the files run against the sandbox running at URL, one after
 another unless --jobs says otherwise: projects are created through its
 control API, payment IDs get a suffix unique to the run, and each file
 starts with the sandbox's clock frozen at the file's start, as in-process;
-files side by side share the clock as it moves (scenarios/README.md).
+files side by side share the clock as it moves (scenarios/README.md). A
+sandbox that does not answer yet is waited for up to 10s: one started just
+before the run, in the background, is found once it listens.
 
 Example:
   sandbox test --junit report.xml scenarios/
@@ -56,7 +58,9 @@ func runTest(ctx context.Context, args []string, std stdio) error {
 	if *timeout <= 0 {
 		return usagef("test: --timeout %s: give a positive duration, such as 2m", *timeout)
 	}
-	r := &scenarios.Runner{Target: *target, Jobs: *jobs, Out: std.out, Timeout: *timeout}
+	// A CI job starts the sandbox and the run side by side: the run waits
+	// for a sandbox still starting (a cold start takes under a second).
+	r := &scenarios.Runner{Target: *target, TargetWait: 10 * time.Second, Jobs: *jobs, Out: std.out, Timeout: *timeout}
 	if *filter != "" {
 		re, err := regexp.Compile(*filter)
 		if err != nil {
