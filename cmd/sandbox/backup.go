@@ -38,18 +38,19 @@ func runBackup(ctx context.Context, args []string, std stdio) error {
 	fs := verbFlags("backup")
 	from := fs.String("url", "", "`URL` of a running sandbox to copy from (default http://127.0.0.1:8080)")
 	data := fs.String("data", "", "`folder` of a stopped sandbox's data file to copy from")
-	if err := parseFlags(fs, args, backupUsage, std); err != nil {
+	files, err := parseFlags(fs, args, backupUsage, std)
+	if err != nil {
 		return err
 	}
 	switch {
-	case fs.NArg() != 1:
+	case len(files) != 1:
 		return usagef(`backup: name the file to write the copy to, once: "sandbox backup [--url URL | --data FOLDER] FILE"`)
 	case *from != "" && *data != "":
 		return usagef("backup: copy from a running sandbox (--url) or from a stopped one's folder (--data), not both")
 	case *from == "" && *data == "":
 		*from = "http://127.0.0.1:8080"
 	}
-	out := fs.Arg(0)
+	out := files[0]
 	if err := checkDataFolder(*data); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}

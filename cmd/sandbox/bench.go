@@ -142,11 +142,12 @@ func benchFlags(o *benchOptions) *flag.FlagSet {
 func runBench(ctx context.Context, args []string, std stdio) error {
 	var o benchOptions
 	fs := benchFlags(&o)
-	if err := parseFlags(fs, args, benchUsage, std); err != nil {
+	unexpected, err := parseFlags(fs, args, benchUsage, std)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef(`bench takes flags only; unexpected %q ("sandbox bench -h" lists them)`, fs.Arg(0))
+	if len(unexpected) > 0 {
+		return usagef(`bench takes flags only; unexpected %q ("sandbox bench -h" lists them)`, unexpected[0])
 	}
 	if o.OneClient {
 		if flagSet(fs, "connections") && o.Connections != 1 {

@@ -31,11 +31,12 @@ Flags:
 func runCheck(ctx context.Context, args []string, std stdio) error {
 	fs := verbFlags("check")
 	data := fs.String("data", "./sandbox-data", "`folder` of the data file (sandbox.db), as serve's --data")
-	if err := parseFlags(fs, args, checkUsage, std); err != nil {
+	unexpected, err := parseFlags(fs, args, checkUsage, std)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef(`check takes flags only; unexpected %q ("sandbox check -h" explains it)`, fs.Arg(0))
+	if len(unexpected) > 0 {
+		return usagef(`check takes flags only; unexpected %q ("sandbox check -h" explains it)`, unexpected[0])
 	}
 	if err := checkDataFolder(*data); err != nil {
 		return fmt.Errorf("check: %w", err)

@@ -75,7 +75,8 @@ It emulates, on one address:
 A demo project exists out of the box: project_id 1, secret "secret", no callback URL
 (callbacks then wait in the delivery log: GET /sandbox/deliveries).
 
-"sandbox COMMAND -h" explains a command. Flags of serve:
+"sandbox COMMAND -h" explains a command; its flags may come before or after its
+files. Flags of serve:
 `
 
 func main() {
@@ -194,22 +195,37 @@ func verbFlags(name string) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses a verb's args. Asked for help (-h), it prints the verb's
-// usage and flags to stdout and returns flag.ErrHelp; a flag it does not
-// know is a usageError that names the verb's help.
-func parseFlags(fs *flag.FlagSet, args []string, usage string, std stdio) error {
+// parseFlags parses a verb's args and returns the arguments that are not
+// flags. Flags may stand before or after them, as scripts write them
+// (sandbox test scenarios/ --junit report.xml, sandbox sign body.json
+// --secret S): the flag package alone stops at the first argument, which
+// would leave the flags after it unread. After "--" every argument is an
+// argument. Asked for help (-h), it prints the verb's usage and flags to
+// stdout and returns flag.ErrHelp; a flag it does not know is a usageError
+// that names the verb's help.
+func parseFlags(fs *flag.FlagSet, args []string, usage string, std stdio) ([]string, error) {
 	explainDurations(fs)
-	err := fs.Parse(args)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprint(std.out, usage)
-		fs.SetOutput(std.out)
-		fs.PrintDefaults()
-		return err
+	var rest []string
+	for {
+		err := fs.Parse(args)
+		switch {
+		case errors.Is(err, flag.ErrHelp):
+			fmt.Fprint(std.out, usage)
+			fs.SetOutput(std.out)
+			fs.PrintDefaults()
+			return nil, err
+		case err != nil:
+			return nil, usagef(`%s: %v ("sandbox %s -h" lists its flags)`, fs.Name(), err, fs.Name())
+		}
+		left := fs.Args()
+		if n := len(args) - len(left); n > 0 && args[n-1] == "--" {
+			return append(rest, left...), nil
+		}
+		if len(left) == 0 {
+			return rest, nil
+		}
+		rest, args = append(rest, left[0]), left[1:]
 	}
-	return usagef(`%s: %v ("sandbox %s -h" lists its flags)`, fs.Name(), err, fs.Name())
 }
 
 // explainDurations makes every duration flag of fs say, when its value is

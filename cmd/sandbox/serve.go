@@ -87,11 +87,12 @@ func runServe(ctx context.Context, args []string, std stdio) error {
 func parseServe(args []string, std stdio) (serveOptions, error) {
 	var o serveOptions
 	fs := serveFlags(&o)
-	if err := parseFlags(fs, args, serveUsage, std); err != nil {
+	unexpected, err := parseFlags(fs, args, serveUsage, std)
+	if err != nil {
 		return o, err
 	}
-	if fs.NArg() > 0 {
-		return o, usagef(`serve takes flags only; unexpected %q ("sandbox serve -h" lists them)`, fs.Arg(0))
+	if len(unexpected) > 0 {
+		return o, usagef(`serve takes flags only; unexpected %q ("sandbox serve -h" lists them)`, unexpected[0])
 	}
 	if o.CallbackTimeout <= 0 || o.CallbackTimeout > callback.MaxTimeout {
 		return o, usagef("--callback-timeout %s: use a positive duration up to %s, such as 1s (an advance waits up to this long for each attempt of a merchant that does not answer)",

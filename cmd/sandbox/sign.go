@@ -67,13 +67,14 @@ func runSign(_ context.Context, args []string, std stdio) error {
 	secret := fs.String("secret", "", "the project's secret `key` (the demo project's is \"secret\")")
 	page := fs.Bool("page", false, "sign Payment Page parameters (JSON object or query string) and print the query string")
 	explain := fs.Bool("explain", false, "also print the canonical string that was signed, on standard error")
-	if err := parseFlags(fs, args, signUsage, std); err != nil {
+	files, err := parseFlags(fs, args, signUsage, std)
+	if err != nil {
 		return err
 	}
 	if *secret == "" {
 		return usagef(`sign: say the project's secret key: --secret S (the demo project's is "secret")`)
 	}
-	raw, from, err := readInput("sign", fs.Args(), std.in)
+	raw, from, err := readInput("sign", files, std.in)
 	if err != nil {
 		return err
 	}
@@ -445,13 +446,14 @@ func runVerify(_ context.Context, args []string, std stdio) error {
 	secret := fs.String("secret", "", "the project's secret `key` (the demo project's is \"secret\")")
 	page := fs.Bool("page", false, "verify Payment Page parameters (a query string or a link) instead of a JSON message")
 	mine := fs.String("string", "", "the canonical `string` your code signed: verify shows where it differs")
-	if err := parseFlags(fs, args, verifyUsage, std); err != nil {
+	files, err := parseFlags(fs, args, verifyUsage, std)
+	if err != nil {
 		return err
 	}
 	if *secret == "" {
 		return usagef(`verify: say the project's secret key: --secret S (the demo project's is "secret")`)
 	}
-	raw, from, err := readInput("verify", fs.Args(), std.in)
+	raw, from, err := readInput("verify", files, std.in)
 	if err != nil {
 		return err
 	}

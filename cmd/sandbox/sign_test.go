@@ -401,3 +401,32 @@ func rawWith(t *testing.T, m *merchant, want string) string {
 	t.Fatalf("no callback with payment status %q", want)
 	return ""
 }
+
+// TestVerbsTakeFlagsAfterTheirFiles: scripts write a verb's flags after
+// its file too (sandbox sign body.json --secret S); the flag package alone
+// would stop at the file and leave --secret unread. After "--" every
+// argument is a file, one that starts with "-" included.
+func TestVerbsTakeFlagsAfterTheirFiles(t *testing.T) {
+	t.Parallel()
+	body := filepath.Join(t.TempDir(), "body.json")
+	require.NoError(t, os.WriteFile(body, []byte(`{"general":{"project_id":1,"payment_id":"p"}}`), 0o600))
+	signed := mustSign(t, `{"general":{"project_id":1,"payment_id":"p"}}`, "secret")
+
+	out, errOut, code := cli(t, "", "sign", body, "--secret", "secret")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, signed+"\n", out)
+
+	signedFile := filepath.Join(t.TempDir(), "signed.json")
+	require.NoError(t, os.WriteFile(signedFile, []byte(signed), 0o600))
+	out, errOut, code = cli(t, "", "verify", signedFile, "--secret", "secret")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, "valid\n", out)
+
+	_, errOut, code = cli(t, "", "sign", "--secret", "secret", "--", "--page")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "read --page")
+
+	_, errOut, code = cli(t, "", "serve", "now", "--addr", "127.0.0.1:0")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, `unexpected "now"`)
+}

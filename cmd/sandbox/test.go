@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"regexp"
@@ -45,7 +44,7 @@ func runTest(ctx context.Context, args []string, std stdio) error {
 	jobs := fs.Int("jobs", 0, "how many files run at once (default: the number of CPUs; 1 with --target)")
 	filter := fs.String("run", "", "run only the scenarios whose name or file matches this `regex`")
 	timeout := fs.Duration("timeout", time.Minute, "how long one scenario may run, in wall `time` (a duration such as 2m)")
-	paths, err := parseInterspersed(fs, args, testUsage, std)
+	paths, err := parseFlags(fs, args, testUsage, std)
 	if err != nil {
 		return err
 	}
@@ -114,25 +113,4 @@ func writeJUnit(f *os.File, rep *scenarios.Report) error {
 		return fmt.Errorf("test: --junit %s: %w", f.Name(), werr)
 	}
 	return nil
-}
-
-// parseInterspersed parses flags wherever they stand among the paths, as
-// CI scripts write them (sandbox test scenarios/ --junit report.xml): the
-// flag package stops at the first path, which would make --junit a path.
-// After "--" every argument is a path.
-func parseInterspersed(fs *flag.FlagSet, args []string, usage string, std stdio) ([]string, error) {
-	var paths []string
-	for {
-		if err := parseFlags(fs, args, usage, std); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
-			return append(paths, rest...), nil
-		}
-		if len(rest) == 0 {
-			return paths, nil
-		}
-		paths, args = append(paths, rest[0]), rest[1:]
-	}
 }

@@ -19,14 +19,15 @@ version and platform.
 // runVersion is the version verb.
 func runVersion(_ context.Context, args []string, std stdio) error {
 	fs := verbFlags("version")
-	if err := parseFlags(fs, args, versionUsage, std); err != nil {
+	unexpected, err := parseFlags(fs, args, versionUsage, std)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usagef("version takes no arguments, got %q", strings.Join(fs.Args(), " "))
+	if len(unexpected) > 0 {
+		return usagef("version takes no arguments, got %q", strings.Join(unexpected, " "))
 	}
 	info, _ := debug.ReadBuildInfo()
-	_, err := fmt.Fprintln(std.out, versionLine(info))
+	_, err = fmt.Fprintln(std.out, versionLine(info))
 	return err
 }
 
