@@ -219,10 +219,14 @@ func TestLotericaControlAPI(t *testing.T) {
 	assert.Nil(t, path(p, "voucher", "bank_until"))
 	assert.Equal(t, "POST", path(p, "redirect_data", "method"))
 
-	cb := voucherAct(t, s, m, "ctl-pay", "pay", map[string]any{"channel": "bank"})
+	// Lotérica's vouchers are paid at its terminals only.
+	var refused map[string]any
+	assert.Equal(t, http.StatusBadRequest, s.do("POST", fmt.Sprintf("/sandbox/payments/%d/ctl-pay/pay", testProject), map[string]any{"channel": "bank"}, &refused))
+	assert.Equal(t, `no bank takes Lotérica vouchers: they are paid at a casa lotérica only; use channel "terminal", or leave it out`, refused["error"])
+	cb := voucherAct(t, s, m, "ctl-pay", "pay", map[string]any{"channel": "terminal"})
 	assert.Equal(t, "success", path(cb, "payment", "status"))
 	require.Equal(t, http.StatusOK, s.do("GET", fmt.Sprintf("/sandbox/payments/%d/ctl-pay", testProject), nil, &p))
-	assert.Equal(t, "bank", path(p, "voucher", "channel"))
+	assert.Equal(t, "terminal", path(p, "voucher", "channel"))
 
 	cb = voucherAct(t, s, m, "ctl-fail", "fail", map[string]any{"code": 20105})
 	assert.Equal(t, "decline", path(cb, "payment", "status"))

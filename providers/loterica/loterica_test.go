@@ -247,10 +247,16 @@ func TestPaidAndExpiredPages(t *testing.T) {
 	assert.Contains(t, page, "Tudo certo")
 	assert.NotContains(t, page, "Pay it yourself")
 
+	// Lotérica's vouchers are paid at its terminals only: no bank takes
+	// one, and the terminal does not ask where the customer pays.
 	bank := s.Sale(nil)
 	_, err := s.Engine.Pay(context.Background(), bank.Key(), platform.MustJSON(voucher.PayInput{Channel: "bank"}))
-	require.NoError(t, err, "a bank takes a valid voucher")
-	assert.Contains(t, text(s.Get("/providers/loterica/vouchers/"+bank.Voucher.Reference)), "Pago em um banco")
+	assert.Equal(t, platform.CodeInvalidRequest, platform.ErrorCode(err))
+	assert.ErrorContains(t, err, `no bank takes Lotérica vouchers: they are paid at a casa lotérica only; use channel "terminal", or leave it out`)
+	assert.Equal(t, platform.StatusAwaitingRedirect, s.Payment(bank.Key()).Status, "a refusal changes nothing")
+	terminal := text(s.Get("/providers/loterica/terminal"))
+	assert.NotContains(t, terminal, "bank")
+	assert.NotContains(t, terminal, "Where is the customer paying?")
 
 	lapsing := s.Sale(nil)
 	_, err = s.Engine.Advance(context.Background(), 3*day-time.Second)

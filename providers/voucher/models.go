@@ -66,6 +66,9 @@ type TerminalPage struct {
 	Action    string // where the form posts
 	Reference string // as entered
 	Channel   string // "terminal" or "bank"
+	// Banks says whether a bank takes the method's vouchers; without, the
+	// terminal offers no choice of where the customer pays.
+	Banks bool
 	// BankNote says until when banks accept vouchers, e.g. "until day 30".
 	BankNote string
 	Error    *web.Alert

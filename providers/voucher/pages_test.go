@@ -70,6 +70,7 @@ func terminalPage() TerminalPage {
 		Action:    "/providers/oxxo/terminal",
 		Reference: "93012345678901",
 		Channel:   "terminal",
+		Banks:     true,
 		BankNote:  `After stores stop, a bank still accepts a voucher until day 30 (variant "bank").`,
 		Error: &web.Alert{
 			Title:   "Voucher refused",

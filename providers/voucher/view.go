@@ -2,6 +2,7 @@ package voucher
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,6 +141,7 @@ func (p *Provider) terminalPage(reference, channel string) TerminalPage {
 		Action:    p.TerminalPath(),
 		Reference: reference,
 		Channel:   channel,
+		Banks:     slices.Contains(p.Channels(), ChannelBank),
 	}
 	if days := int(p.cfg.BankWindow / (24 * time.Hour)); p.cfg.BankWindow > p.cfg.Validity && days > 0 {
 		page.BankNote = fmt.Sprintf("After stores stop, a bank still accepts a voucher until day %d (variant %q).", days, VariantBank)

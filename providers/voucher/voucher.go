@@ -398,8 +398,11 @@ func (p *Provider) Pay(pay *platform.Payment, raw json.RawMessage, env platform.
 	if channel == "" {
 		channel = ChannelTerminal
 	}
-	if !slices.Contains([]string{ChannelTerminal, ChannelBank}, channel) {
-		return platform.Step{}, platform.Errorf(platform.CodeInvalidRequest, "channel %q is not one a voucher is paid through: use %q or %q", in.Channel, ChannelTerminal, ChannelBank)
+	if !slices.Contains(p.Channels(), channel) {
+		if channel == ChannelBank {
+			return platform.Step{}, platform.Errorf(platform.CodeInvalidRequest, "no bank takes %s vouchers: they are paid %s only; use channel %q, or leave it out", p.cfg.Method.Name, p.ChannelName(ChannelTerminal), ChannelTerminal)
+		}
+		return platform.Step{}, platform.Errorf(platform.CodeInvalidRequest, "channel %q is not one a voucher is paid through: use %s", in.Channel, quoteList(p.Channels()))
 	}
 	if err := p.Refusal(v, channel, env.Now); err != nil {
 		return platform.Step{}, err
@@ -410,10 +413,21 @@ func (p *Provider) Pay(pay *platform.Payment, raw json.RawMessage, env platform.
 	return platform.Step{Status: platform.StatusSuccess, Voucher: &paid}, nil
 }
 
+// Channels returns where the method's vouchers are paid: at a terminal,
+// and at a bank for a method with a bank window (Oxxo, Rapipago, in either
+// variant); Lotérica's are paid at its terminals only.
+func (p *Provider) Channels() []string {
+	if p.cfg.BankWindow > 0 {
+		return []string{ChannelTerminal, ChannelBank}
+	}
+	return []string{ChannelTerminal}
+}
+
 // PayInput is how a voucher is paid: the control API's pay body, and what
 // the terminal page sends.
 type PayInput struct {
-	// Channel is where: ChannelTerminal (the default) or ChannelBank.
+	// Channel is where: ChannelTerminal (the default) or, for a method with
+	// a bank window, ChannelBank.
 	Channel string `json:"channel,omitempty"`
 }
 
