@@ -87,7 +87,6 @@ func TestImportRules(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("go list: %v", err)
 	}
-	std := standardPackages(t)
 	checked := 0
 	for _, p := range pkgs {
 		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
@@ -102,7 +101,7 @@ func TestImportRules(t *testing.T) {
 			}
 			for _, dep := range deps {
 				depRel, ours := strings.CutPrefix(dep, module+"/")
-				if r.stdOnly && !std[dep] {
+				if r.stdOnly && !isStandard(dep) {
 					t.Errorf("%s imports %s: it may import the standard library only", rel, dep)
 				}
 				if r.ourOnly != nil && ours {
@@ -143,14 +142,10 @@ func matches(rel, pkg string) bool {
 	return rel == pkg
 }
 
-func standardPackages(t *testing.T) map[string]bool {
-	out, err := exec.Command("go", "list", "std").Output()
-	if err != nil {
-		t.Fatalf("go list std: %v", err)
-	}
-	m := map[string]bool{}
-	for _, l := range strings.Fields(string(out)) {
-		m[l] = true
-	}
-	return m
+// isStandard reports whether an import path is the standard library's, as
+// the go command tells them: no dot in the first element (a module's path
+// has one). It spares a run of go list std, half a CPU-second.
+func isStandard(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
 }
