@@ -235,12 +235,29 @@ func (s *brShots) take(step string, mobile bool) {
 	}
 }
 
-// text returns the text of the first element matching sel.
+// text returns the text of the first element matching sel, as
+// chromedp.Text does (its innerText, none when it is not shown), once there
+// is one. It finds and reads the element in one step of the page: a live
+// page (the console) may swap the element for its fresh copy between two
+// steps, and the copy taken out of the page has no text or is gone.
 func brText(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	require.NoError(t, err)
-	return strings.TrimSpace(s)
+	for {
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[*string](`(function () {
+			var e = document.querySelector(`+jsString(sel)+`);
+			if (!e) { return null; }
+			return e.offsetWidth || e.offsetHeight || e.getClientRects().length ? e.innerText : "";
+		})()`))
+		require.NoError(t, err, sel)
+		if s != nil {
+			return strings.TrimSpace(*s)
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no %s on the page: %v", sel, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // location returns the tab's URL.

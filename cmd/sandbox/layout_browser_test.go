@@ -119,7 +119,11 @@ func TestBrowserProjectRowHoldsTogether(t *testing.T) {
 	ctx := brTab(t)
 	s := startSandbox(t, t.TempDir())
 	brNavigate(t, ctx, s.URL+"/dashboard/projects")
-	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`details.secret > summary`))))
+	// Clicked in one step of the page: the console swaps its regions for
+	// fresh copies once its live stream opens, and a click found in one
+	// step and sent in the next could miss the swapped-out summary.
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector("details.secret > summary").click(), true)`))
+	require.NoError(t, err)
 	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.secret__value`))))
 	assert.Equal(t, "Hide", brText(t, ctx, "details.secret > summary"), "the revealed secret's button hides it again")
 	bottoms, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`Array.from(document.querySelectorAll(".table--projects tbody tr:first-child > td"),
