@@ -333,17 +333,19 @@ func TestStaticAssetsAreServed(t *testing.T) {
 func TestReceiptSaysWhereTheCallbackIs(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
-		name    string
-		project platform.Project
-		want    string
+		name     string
+		project  platform.Project
+		payments string // the payment's merchant_callback_url
+		want     string
 	}{
-		{"no callback URL", platform.Project{}, "Its callback waits in the delivery log: project <span class=\"mono\">1</span> has no callback URL."},
-		{"a callback URL", platform.Project{ID: 1, Secret: "secret", CallbackURL: "http://127.0.0.1:1/callbacks"}, "the merchant gets its callback."},
+		{"no callback URL", platform.Project{}, "", "Its callback waits in the delivery log: project <span class=\"mono\">1</span> has no callback URL."},
+		{"a callback URL", platform.Project{ID: 1, Secret: "secret", CallbackURL: "http://127.0.0.1:1/callbacks"}, "", "the merchant gets its callback."},
+		{"the payment's own callback URL", platform.Project{}, "http://127.0.0.1:1/order-callbacks", "the merchant gets its callback."},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s := sandbox{enginetest.New(t, oxxo.New(), enginetest.Options{Sale: order, At: fixed, Seed: 42, Project: tt.project})}
-			p := s.Sale(nil)
+			p := s.Sale(func(r *platform.SaleRequest) { r.Callback.URL = tt.payments })
 			rec := s.payAt(p.Voucher.Reference, "terminal")
 			require.Equal(t, http.StatusOK, rec.Code, text(rec))
 			page := text(rec)

@@ -96,8 +96,9 @@ type Receipt struct {
 	PaymentID         string
 	Description       string
 	VoucherURL        string
-	// CallbackHeld says the merchant's callback waits in the delivery log,
-	// its project having no callback URL; Console is the payment's page in
+	// CallbackHeld says the merchant's callback waits in the delivery log:
+	// neither the payment (merchant_callback_url) nor its project has a
+	// callback URL. Console is the payment's page in
 	// the developer console, which shows it.
 	CallbackHeld bool
 	Console      string

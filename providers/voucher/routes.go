@@ -347,6 +347,13 @@ func (h *handlers) pay(c echo.Context) error {
 		page.Error = &web.Alert{Title: title, Message: msg, Field: "reference", Link: voucherLink}
 		return h.r.Write(c.Response(), http.StatusConflict, "terminal", page)
 	}
+	// The receipt says whether the merchant's callback goes out or waits
+	// for a callback URL; asked before paying, so that a payment is never
+	// paid without its receipt.
+	project, err := h.eng.Project(ctx, pay.ProjectID)
+	if err != nil {
+		return fmt.Errorf("voucher %s: reading its project %d for the receipt: %w", ref, pay.ProjectID, err)
+	}
 	paid, err := h.eng.Pay(ctx, pay.Key(), platform.MustJSON(PayInput{Channel: channel}))
 	var pe *platform.Error
 	switch {
@@ -359,11 +366,7 @@ func (h *handlers) pay(c echo.Context) error {
 		return err
 	}
 	page.Receipt = h.p.receipt(paid)
-	project, err := h.eng.Project(ctx, paid.ProjectID)
-	if err != nil {
-		return fmt.Errorf("voucher %s is paid; reading its project %d for the receipt: %w", ref, paid.ProjectID, err)
-	}
-	page.Receipt.CallbackHeld = project.CallbackURL == ""
+	page.Receipt.CallbackHeld = paid.Callback.URL == "" && project.CallbackURL == ""
 	return h.r.Write(c.Response(), http.StatusOK, "terminal", page)
 }
 
