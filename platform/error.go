@@ -83,6 +83,21 @@ func Errorf(code int, format string, args ...any) *Error {
 	return &Error{Code: code, Message: CodeMessage(code), Detail: fmt.Sprintf(format, args...)}
 }
 
+// InvalidFields is the 2003 error (CodeInvalidJSON) of fields whose values
+// are unusable, each field's code set to it: its message names the first
+// field and says how many more the list holds.
+func InvalidFields(fields []FieldError) *Error {
+	for i := range fields {
+		fields[i].Code = CodeInvalidJSON
+	}
+	first := fields[0].Field + " " + fields[0].Message
+	msg := CodeMessage(CodeInvalidJSON) + ": " + first
+	if len(fields) > 1 {
+		msg += fmt.Sprintf(" (and %d more field(s), see errors)", len(fields)-1)
+	}
+	return &Error{Code: CodeInvalidJSON, Message: msg, Detail: first, Fields: fields}
+}
+
 // Error returns the message followed by the detail.
 func (e *Error) Error() string {
 	var b strings.Builder

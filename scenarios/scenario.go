@@ -248,9 +248,7 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 		}
 		if spec.Expect != nil && spec.Expect.Body != nil {
 			if want, err := decodeJSON(spec.Expect.Body); err == nil {
-				for _, p := range expectationProblems(ptr+"/expect/body", want) {
-					problems = append(problems, Problem{lines.at(p.ptr), fmt.Sprintf("%s: %s", readablePointer(p.ptr), p.msg)})
-				}
+				problems = append(problems, lines.problems(expectationProblems(ptr+"/expect/body", want))...)
 			}
 		}
 		sc.Steps = append(sc.Steps, st)
@@ -289,11 +287,7 @@ func unknownVariables(spec fileSpec, refused map[int]bool, lines lineIndex) []Pr
 		}
 		slices.Sort(known)
 	}
-	ps := make([]Problem, len(found))
-	for i, p := range found {
-		ps[i] = Problem{lines.at(p.ptr), fmt.Sprintf("%s: %s", readablePointer(p.ptr), p.msg)}
-	}
-	return ps
+	return lines.problems(found)
 }
 
 // script is how the merchant answers, as a file says it: at the top, under
@@ -331,10 +325,8 @@ func merchantScripts(spec fileSpec, steps []Step) []script {
 func contradictoryReplies(spec fileSpec, steps []Step, lines lineIndex) []Problem {
 	var ps []Problem
 	for _, sc := range merchantScripts(spec, steps) {
-		for kind, r := range map[string]*replySpec{"callbacks": sc.m.Callbacks, "check_deposit": sc.m.CheckDeposit} {
-			for _, p := range replyProblems(sc.at+"/"+kind, r) {
-				ps = append(ps, Problem{lines.at(p.ptr), fmt.Sprintf("%s: %s", readablePointer(p.ptr), p.msg)})
-			}
+		for kind, r := range sc.m.replies() {
+			ps = append(ps, lines.problems(replyProblems(sc.at+"/"+kind, r))...)
 		}
 	}
 	return ps
@@ -444,7 +436,7 @@ func unmadePayments(spec fileSpec, steps []Step, lines lineIndex) []Problem {
 		}
 	}
 	for _, sc := range merchantScripts(spec, steps) {
-		for kind, r := range map[string]*replySpec{"callbacks": sc.m.Callbacks, "check_deposit": sc.m.CheckDeposit} {
+		for kind, r := range sc.m.replies() {
 			if r == nil {
 				continue
 			}
@@ -875,6 +867,16 @@ func (idx lineIndex) at(ptr string) int {
 		}
 		ptr = ptr[:i]
 	}
+}
+
+// problems turns what the checks before a run found (placed at pointers)
+// into problems at their lines, each naming where it is.
+func (idx lineIndex) problems(found []placed) []Problem {
+	ps := make([]Problem, len(found))
+	for i, p := range found {
+		ps[i] = Problem{idx.at(p.ptr), fmt.Sprintf("%s: %s", readablePointer(p.ptr), p.msg)}
+	}
+	return ps
 }
 
 // fileSpec is a scenario file as the schema describes it.

@@ -131,6 +131,12 @@ type merchantSpec struct {
 	Project      int64      `json:"project"`
 }
 
+// replies returns the merchant's scripts by what they answer, callbacks
+// and check_deposit requests; nil where the file gives none.
+func (m *merchantSpec) replies() map[string]*replySpec {
+	return map[string]*replySpec{"callbacks": m.Callbacks, "check_deposit": m.CheckDeposit}
+}
+
 type replySpec struct {
 	Status     int                  `json:"status"`
 	Delay      duration             `json:"delay"`
@@ -223,7 +229,7 @@ func (s stepSpec) payments() []string {
 	case s.CheckDeposit != nil:
 		ids = append(ids, s.CheckDeposit.Payment)
 	case s.Merchant != nil:
-		for _, r := range []*replySpec{s.Merchant.Callbacks, s.Merchant.CheckDeposit} {
+		for _, r := range s.Merchant.replies() {
 			if r != nil {
 				ids = slices.AppendSeq(ids, maps.Keys(r.Payments))
 			}

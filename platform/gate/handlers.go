@@ -83,7 +83,7 @@ func (s *Server) verify(c echo.Context, required []string, help map[string]strin
 		return request{}, id, err
 	}
 	if bad := b.typeErrors(); len(bad) > 0 {
-		return request{}, id, malformed(bad)
+		return request{}, id, platform.InvalidFields(bad)
 	}
 	var absent []string
 	for _, f := range required {
@@ -95,7 +95,7 @@ func (s *Server) verify(c echo.Context, required []string, help map[string]strin
 		return request{}, id, missing(absent, help)
 	}
 	if bad := checkIDs(b); len(bad) > 0 {
-		return request{}, id, malformed(bad)
+		return request{}, id, platform.InvalidFields(bad)
 	}
 	return request{body: b, project: project}, id, nil
 }
@@ -208,21 +208,9 @@ func missing(fields []string, help map[string]string) *platform.Error {
 	return e
 }
 
-// malformed is the 2003 error of a request whose JSON is an object but
-// whose fields are not what they must be: every field at fault is named,
-// and the message names the first.
-func malformed(fields []platform.FieldError) *platform.Error {
-	first := fields[0].Field + " " + fields[0].Message
-	msg := platform.CodeMessage(platform.CodeInvalidJSON) + ": " + first
-	if len(fields) > 1 {
-		msg += fmt.Sprintf(" (and %d more field(s), see errors)", len(fields)-1)
-	}
-	return &platform.Error{Code: platform.CodeInvalidJSON, Message: msg, Detail: first, Fields: fields}
-}
-
 // invalid is the 2003 error of one field whose value is unusable.
 func invalid(field, message string) *platform.Error {
-	return malformed([]platform.FieldError{{Code: platform.CodeInvalidJSON, Field: field, Message: message}})
+	return platform.InvalidFields([]platform.FieldError{{Code: platform.CodeInvalidJSON, Field: field, Message: message}})
 }
 
 func (s *Server) handleSale(m platform.Method) echo.HandlerFunc {
@@ -315,7 +303,7 @@ func saleRequest(req request, m platform.Method) (platform.SaleRequest, error) {
 	}
 	sr.Callback.Disabled = b.flag("callback.force_disable")
 	if len(bad) > 0 {
-		return platform.SaleRequest{}, malformed(bad)
+		return platform.SaleRequest{}, platform.InvalidFields(bad)
 	}
 	return sr, nil
 }

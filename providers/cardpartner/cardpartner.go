@@ -298,14 +298,7 @@ func (p *Provider) Clarify(pay *platform.Payment, env platform.Env) (platform.St
 		return platform.Step{}, e
 	}
 	if bad := CheckContact(pay.Customer); len(bad) > 0 {
-		for i := range bad {
-			bad[i].Code = platform.CodeInvalidJSON
-		}
-		first := bad[0].Field + " " + bad[0].Message
-		return platform.Step{}, &platform.Error{
-			Code: platform.CodeInvalidJSON, Message: platform.CodeMessage(platform.CodeInvalidJSON) + ": " + first,
-			Detail: first, Fields: bad,
-		}
+		return platform.Step{}, platform.InvalidFields(bad)
 	}
 	return p.checkout(pay, env)
 }

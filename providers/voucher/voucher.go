@@ -168,6 +168,9 @@ func New(cfg Config) *Provider {
 	if cfg.ReferenceDigits < 2 {
 		cfg.ReferenceDigits = 14
 	}
+	if cfg.PaymentID == nil {
+		cfg.PaymentID = HexPaymentID
+	}
 	if cfg.Method.Brand.Name == "" {
 		cfg.Method.Brand.Name = cfg.Method.Name
 	}
@@ -278,11 +281,7 @@ func (p *Provider) Start(pay *platform.Payment, env platform.Env) (platform.Step
 	if err != nil {
 		return platform.Step{}, err
 	}
-	paymentID := p.cfg.PaymentID
-	if paymentID == nil {
-		paymentID = HexPaymentID
-	}
-	ppid, err := paymentID(env)
+	ppid, err := p.cfg.PaymentID(env)
 	if err != nil {
 		return platform.Step{}, fmt.Errorf("%s provider payment id: %w", p.cfg.Method.Code, err)
 	}
