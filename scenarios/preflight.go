@@ -113,6 +113,9 @@ func variableProblems(ptr string, v any, known []string) []placed {
 	var out []placed
 	switch v := v.(type) {
 	case string:
+		if bad := malformedReference(v); bad != "" {
+			out = append(out, placed{ptr, fmt.Sprintf("%s is not a variable, and would be sent as written: a ${…} holds a name of letters, digits and _ that an earlier step captures or that is built in (${sandbox}, ${merchant})", bad)})
+		}
 		for _, m := range varRE.FindAllStringSubmatch(v, -1) {
 			if slices.Contains(known, m[1]) {
 				continue
@@ -138,6 +141,27 @@ func variableProblems(ptr string, v any, known []string) []placed {
 		}
 	}
 	return out
+}
+
+// malformedReference returns the first ${…} of s that is not a variable
+// (${order-id}, ${ voucher }, a ${ never closed), "" when there is none:
+// expanding leaves such a text as it is, so it would be sent as written.
+func malformedReference(s string) string {
+	for rest := s; ; {
+		i := strings.Index(rest, "${")
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i:]
+		if m := varRE.FindStringIndex(rest); m == nil || m[0] != 0 {
+			end := strings.IndexByte(rest, '}')
+			if end < 0 {
+				return cut(rest, 40)
+			}
+			return rest[:end+1]
+		}
+		rest = rest[2:]
+	}
 }
 
 // escapePointer escapes a key for a JSON pointer.
