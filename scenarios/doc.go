@@ -6,7 +6,8 @@
 // and the providers' pages over HTTP (and the merchant's own server's,
 // when a file names it by URL), the control API's customer and
 // provider actions, the clock, and checks of callbacks, deliveries,
-// check_deposit requests and payments, with values captured as ${name}.
+// check_deposit requests and payments, with values captured as ${name}
+// and environment variables read as ${env.NAME}.
 //
 // The format is documented in README.md beside the files and described by
 // schema.json, which Loader checks every file against; a problem names its

@@ -50,6 +50,9 @@ func failf(format string, args ...any) *stepFailure {
 // setup gives the sandbox the scenario's projects and the merchant its script.
 func (x *execution) setup(ctx context.Context) error {
 	x.vars = vars{"sandbox": x.sb.URL(), "merchant": x.sb.Merchant().URL()}
+	for name, val := range x.sc.env {
+		x.vars[envPrefix+name] = val
+	}
 	// Every payment the steps name is the scenario's from the start, so
 	// that a URL naming one before a step makes it (the merchant's own
 	// checkout, /checkout/order-1, which makes it) gets the run's suffix.

@@ -114,11 +114,11 @@ func variableProblems(ptr string, v any, known []string) []placed {
 	switch v := v.(type) {
 	case string:
 		if bad := malformedReference(v); bad != "" {
-			out = append(out, placed{ptr, fmt.Sprintf("%s is not a variable, and would be sent as written: a ${…} holds a name of letters, digits and _ that an earlier step captures or that is built in (${sandbox}, ${merchant})", bad)})
+			out = append(out, placed{ptr, fmt.Sprintf("%s is not a variable, and would be sent as written: a ${…} holds a name of letters, digits and _ that an earlier step captures or that is built in (${sandbox}, ${merchant}), or env. and an environment variable's name (${env.SHOP_URL})", bad)})
 		}
 		for _, m := range varRE.FindAllStringSubmatch(v, -1) {
-			if slices.Contains(known, m[1]) {
-				continue
+			if slices.Contains(known, m[1]) || strings.HasPrefix(m[1], envPrefix) {
+				continue // the environment's are checked when the file loads
 			}
 			msg := fmt.Sprintf("${%s} is not known here: capture it in an earlier step", m[1])
 			if n := nearest(m[1], known); n != "" {
@@ -141,6 +141,23 @@ func variableProblems(ptr string, v any, known []string) []placed {
 		}
 	}
 	return out
+}
+
+// eachString calls fn with every string of v, a decoded JSON value found at
+// ptr, and the pointer of each.
+func eachString(ptr string, v any, fn func(ptr, s string)) {
+	switch v := v.(type) {
+	case string:
+		fn(ptr, v)
+	case map[string]any:
+		for k, e := range v {
+			eachString(ptr+"/"+escapePointer(k), e, fn)
+		}
+	case []any:
+		for i, e := range v {
+			eachString(ptr+"/"+strconv.Itoa(i), e, fn)
+		}
+	}
 }
 
 // malformedReference returns the first ${…} of s that is not a variable

@@ -64,6 +64,25 @@ func TestLoaderFindsWhatWouldStopAStep(t *testing.T) {
 	}
 }
 
+// TestEnvironmentVariablesAreReadWhenTheFileLoads: ${env.NAME} takes the
+// value the environment has when the file loads; one that is not set or is
+// empty stops the file at each line that names it, before any step runs.
+func TestEnvironmentVariablesAreReadWhenTheFileLoads(t *testing.T) {
+	t.Parallel()
+	l, err := scenarios.NewLoader()
+	require.NoError(t, err)
+	env := map[string]string{"SHOP_URL": "http://127.0.0.1:9000", "EMPTY": ""}
+	l.LookupEnv = func(name string) (string, bool) { v, ok := env[name]; return v, ok }
+	const project = "name: x\nprojects:\n  - {id: 1, secret: s, callback_url: '${env.SHOP_URL}/cb'}\n"
+	refused(t, l, project+"steps:\n  - page: {get: '${env.SHOP}/checkout/o-1'}\n  - gate: {sale: oxxo, payment_id: o-1, body: {description: '${env.EMPTY}'}}\n",
+		"f.yaml:5: steps[0].page.get (step 1): ${env.SHOP}: the environment variable SHOP is not set: set it where sandbox test runs (SHOP=… sandbox test …, or in the CI job's environment)",
+		"f.yaml:6: steps[1].gate.body.description (step 2): ${env.EMPTY}: the environment variable EMPTY is empty: give it a value where sandbox test runs")
+	refused(t, l, project+"steps:\n  - page: {get: '${env.SHOP-URL}/checkout/o-1'}\n",
+		"f.yaml:5: steps[0].page.get (step 1): ${env.SHOP-URL} is not a variable")
+	_, err = l.Parse("f.yaml", []byte(project+"steps:\n  - page: {get: '${env.SHOP_URL}/checkout/o-1'}\n  - no_callback: {payment: o-1}\n"))
+	assert.NoError(t, err, "a page of the merchant's server, named by the environment, may make the payments that checks name")
+}
+
 // TestAFileNotShapedAsAScenarioSaysWhatOneIs: where the schema's words
 // (got array, want object) are all a person would read, the problem also
 // says what a scenario, its steps or a step look like.

@@ -40,6 +40,9 @@ type Runner struct {
 	Out io.Writer
 	// Timeout bounds one scenario in wall time (default one minute).
 	Timeout time.Duration
+	// LookupEnv reads the environment variables files name as
+	// ${env.NAME}; nil reads the process's (os.LookupEnv).
+	LookupEnv func(name string) (string, bool)
 }
 
 // Result is how a scenario ended.
@@ -149,6 +152,7 @@ func (r *Runner) Run(ctx context.Context, paths []string) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	loader.LookupEnv = r.LookupEnv
 	out := r.Out
 	if out == nil {
 		out = io.Discard

@@ -40,6 +40,7 @@ type Scenario struct {
 	Steps []Step
 
 	spec fileSpec
+	env  map[string]string // the environment variables it names, as they were when it loaded
 }
 
 // Step is one step of a scenario.
@@ -93,6 +94,10 @@ func (e *LoadError) Error() string {
 
 // Loader reads scenario files and checks them against the schema.
 type Loader struct {
+	// LookupEnv reads the environment variables files name as
+	// ${env.NAME}, when they load; nil reads the process's (os.LookupEnv).
+	LookupEnv func(name string) (string, bool)
+
 	schema  *jsonschema.Schema
 	doc     any // schema.json as JSON values, for the keys it allows
 	printer *message.Printer
@@ -253,6 +258,9 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 		}
 		sc.Steps = append(sc.Steps, st)
 	}
+	env, envProblems := l.environment(spec, refused, lines)
+	sc.env = env
+	problems = append(problems, envProblems...)
 	problems = append(problems, unknownVariables(spec, refused, lines)...)
 	if len(problems) == 0 {
 		problems = append(unmadePayments(spec, sc.Steps, lines), contradictoryReplies(spec, sc.Steps, lines)...)
@@ -262,6 +270,48 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 		return fail(problems...)
 	}
 	return sc, nil
+}
+
+// environment reads the environment variables that the projects and steps
+// name as ${env.NAME}, and says which are not set or empty: a file that
+// needs its merchant's address from CI cannot run without it.
+func (l *Loader) environment(spec fileSpec, refused map[int]bool, lines lineIndex) (map[string]string, []Problem) {
+	lookup := l.LookupEnv
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	env := map[string]string{}
+	var found []placed
+	check := func(ptr string, v any) {
+		eachString(ptr, v, func(ptr, s string) {
+			for _, m := range varRE.FindAllStringSubmatch(s, -1) {
+				name, ok := strings.CutPrefix(m[1], envPrefix)
+				if !ok {
+					continue
+				}
+				val, set := lookup(name)
+				switch {
+				case !set:
+					found = append(found, placed{ptr, fmt.Sprintf("${env.%s}: the environment variable %s is not set: set it where sandbox test runs (%s=… sandbox test …, or in the CI job's environment)", name, name, name)})
+				case val == "":
+					found = append(found, placed{ptr, fmt.Sprintf("${env.%s}: the environment variable %s is empty: give it a value where sandbox test runs", name, name)})
+				default:
+					env[name] = val
+				}
+			}
+		})
+	}
+	for i, p := range spec.Projects {
+		check(fmt.Sprintf("/projects/%d", i), p)
+	}
+	for i, raw := range spec.Steps {
+		if !refused[i] {
+			step := maps.Clone(raw)
+			delete(step, "capture") // names, not values
+			check(fmt.Sprintf("/steps/%d", i), step)
+		}
+	}
+	return env, lines.problems(found)
 }
 
 // unknownVariables finds the ${name}s that nothing defines where they are
@@ -367,7 +417,7 @@ func unmadePayments(spec fileSpec, steps []Step, lines lineIndex) []Problem {
 			}
 		case s.Page != nil && s.Page.Open != nil:
 			ids, project = []string{s.Page.Open.PaymentID}, s.Page.Open.Project
-		case s.Page != nil && (strings.HasPrefix(s.Page.Get, "http://") || strings.HasPrefix(s.Page.Get, "https://")):
+		case s.Page != nil && (strings.HasPrefix(s.Page.Get, "http://") || strings.HasPrefix(s.Page.Get, "https://") || strings.HasPrefix(s.Page.Get, "${"+envPrefix)):
 			return nil // another site, the merchant's own, may make any payment
 		}
 		if project == 0 {

@@ -211,9 +211,15 @@ func scalarText(v any) string {
 	return string(b)
 }
 
-var varRE = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+// varRE is a variable: ${name}, or ${env.NAME} for an environment variable.
+var varRE = regexp.MustCompile(`\$\{((?:env\.)?[A-Za-z_][A-Za-z0-9_]*)\}`)
 
-// vars are a scenario's ${name} values: built in and captured.
+// envPrefix starts the name of a variable that is an environment
+// variable's: ${env.SHOP_URL}.
+const envPrefix = "env."
+
+// vars are a scenario's ${name} values: built in, from the environment
+// (env.NAME) and captured.
 type vars map[string]any
 
 // expand replaces ${name} in every string of v. A string that is one

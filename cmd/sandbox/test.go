@@ -20,7 +20,8 @@ one failed, and "N passed, M failed"; exits with status 1 when any failed.
 A scenario that runs past --timeout of wall time fails at the step it was
 on; interrupted (Ctrl-C), the run still reports every scenario, those it
 did not start as not run (SKIP, and <skipped> in JUnit), and exits with
-status 1.
+status 1. A file reads an environment variable as ${env.NAME} (the URL of
+the merchant's own server, say): one it names that is not set stops it.
 
 With --target, the files run against the sandbox running at URL, one after
 another unless --jobs says otherwise: projects are created through its
@@ -59,7 +60,7 @@ func runTest(ctx context.Context, args []string, std stdio) error {
 	}
 	// A CI job starts the sandbox and the run side by side: the run waits
 	// for a sandbox still starting (a cold start takes under a second).
-	r := &scenarios.Runner{Target: *target, TargetWait: 10 * time.Second, Jobs: *jobs, Out: std.out, Timeout: *timeout}
+	r := &scenarios.Runner{Target: *target, TargetWait: 10 * time.Second, Jobs: *jobs, Out: std.out, Timeout: *timeout, LookupEnv: os.LookupEnv}
 	if *filter != "" {
 		re, err := regexp.Compile(*filter)
 		if err != nil {
