@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/sandboxtest"
@@ -184,8 +185,12 @@ func (r *Runner) Run(ctx context.Context, paths []string) (*Report, error) {
 	}
 	// Files start in input order, at most jobs at a time: one at a time
 	// against a shared sandbox, each sees what the files before it did.
+	// Side by side against a shared sandbox, a file whose projects one
+	// running puts too waits for it: each puts the projects with its own
+	// merchant, and would take the other's callbacks.
 	go func() {
 		sem := make(chan struct{}, jobs)
+		held := &heldProjects{by: map[int64]chan struct{}{}}
 		for i, file := range files {
 			s, started := slots[i], false
 			select {
@@ -193,16 +198,35 @@ func (r *Runner) Run(ctx context.Context, paths []string) (*Report, error) {
 				started = true
 			case <-ctx.Done():
 			}
+			var (
+				sc      *Scenario
+				loadErr error
+				loaded  bool
+				release = func() {}
+			)
+			if started && tgt != nil && jobs > 1 {
+				sc, loadErr = loader.Load(file)
+				loaded = true
+				if loadErr == nil && r.selects(file, sc) {
+					if release, loadErr = held.hold(ctx, sc.projectIDs()); loadErr != nil {
+						release = func() {}
+					}
+				}
+			}
 			go func() {
 				defer close(s.done)
 				if started {
 					defer func() { <-sem }()
 				}
+				defer release()
 				if !started || ctx.Err() != nil {
 					s.res, s.skip = r.notRun(loader, file)
 					return
 				}
-				sc, err := loader.Load(file)
+				sc, err := sc, loadErr
+				if !loaded {
+					sc, err = loader.Load(file)
+				}
 				if !r.selects(file, sc) {
 					s.skip = true
 					return
@@ -244,6 +268,49 @@ func (r *Runner) Run(ctx context.Context, paths []string) (*Report, error) {
 	}
 	fmt.Fprintln(out)
 	return rep, nil
+}
+
+// heldProjects are the project IDs of the files running side by side
+// against a shared sandbox.
+type heldProjects struct {
+	mu sync.Mutex
+	by map[int64]chan struct{} // closed when the file holding the project ends
+}
+
+// hold waits until no running file holds any of ids, then holds them until
+// release is called.
+func (h *heldProjects) hold(ctx context.Context, ids []int64) (release func(), err error) {
+	for {
+		h.mu.Lock()
+		var busy chan struct{}
+		for _, id := range ids {
+			if ch, ok := h.by[id]; ok {
+				busy = ch
+				break
+			}
+		}
+		if busy == nil {
+			done := make(chan struct{})
+			for _, id := range ids {
+				h.by[id] = done
+			}
+			h.mu.Unlock()
+			return func() {
+				h.mu.Lock()
+				for _, id := range ids {
+					delete(h.by, id)
+				}
+				h.mu.Unlock()
+				close(done)
+			}, nil
+		}
+		h.mu.Unlock()
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }
 
 // notRunWhy says why a scenario did not run.

@@ -272,6 +272,21 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 	return sc, nil
 }
 
+// projectIDs returns the IDs of the projects the scenario puts: those it
+// lists, or the default one.
+func (sc *Scenario) projectIDs() []int64 {
+	if len(sc.spec.Projects) == 0 {
+		return []int64{defaultProject().ID}
+	}
+	var ids []int64
+	for _, p := range sc.spec.Projects {
+		if id, ok := p["id"].(float64); ok {
+			ids = append(ids, int64(id))
+		}
+	}
+	return ids
+}
+
 // environment reads the environment variables that the projects and steps
 // name as ${env.NAME}, and says which are not set or empty: a file that
 // needs its merchant's address from CI cannot run without it.

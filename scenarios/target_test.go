@@ -160,3 +160,32 @@ steps:
 	rep, out := run(t, &scenarios.Runner{Target: host.URL(), Timeout: 20 * time.Second}, file)
 	assert.Equal(t, 1, rep.Passed, "the other project's merchant held the file's clock steps:\n%s", out)
 }
+
+// TestFilesSideBySideAgainstARunningSandboxDoNotShareAProject: with
+// --jobs above 1 against a running sandbox, a file that puts a project
+// another running file put waits for it to end, as each sends the
+// project's callbacks to its own merchant. The first file is held at a slow page of another site while
+// the second would put project 842 under it.
+func TestFilesSideBySideAgainstARunningSandboxDoNotShareAProject(t *testing.T) {
+	t.Parallel()
+	host := sandboxtest.New(t)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		_, _ = w.Write([]byte("<html><body>slow</body></html>"))
+	}))
+	t.Cleanup(slow.Close)
+	dir := t.TempDir()
+	files := map[string]string{
+		"a.yaml": "name: first\nsteps:\n  - page: {get: '" + slow.URL + "/'}\n  - gate: {sale: oxxo, payment_id: a-1}\n  - callback: {payment: a-1}\n",
+		"b.yaml": "name: second, same project\nsteps:\n  - gate: {sale: oxxo, payment_id: b-1}\n  - callback: {payment: b-1}\n",
+		"c.yaml": "name: third, another project\nprojects: [{id: 9001, secret: s}]\nsteps:\n  - gate: {sale: oxxo, payment_id: c-1}\n  - callback: {payment: c-1}\n",
+	}
+	var paths []string
+	for _, name := range []string{"a.yaml", "b.yaml", "c.yaml"} {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(files[name]), 0o600))
+		paths = append(paths, path)
+	}
+	rep, out := run(t, &scenarios.Runner{Target: host.URL(), Jobs: 3}, paths...)
+	assert.Equal(t, 3, rep.Passed, "the first file's callbacks went to its own merchant:\n%s", out)
+}

@@ -27,7 +27,8 @@ With --target, the files run against the sandbox running at URL, one after
 another unless --jobs says otherwise: projects are created through its
 control API, payment IDs get a suffix unique to the run, and each file
 starts with the sandbox's clock frozen at the file's start, as in-process;
-files side by side share the clock as it moves (scenarios/README.md). A
+files side by side share the clock as it moves, and those of the same
+project take turns (scenarios/README.md). A
 sandbox that does not answer yet is waited for up to 10s: one started just
 before the run, in the background, is found once it listens.
 
