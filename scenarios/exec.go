@@ -758,13 +758,15 @@ func (x *execution) delivery(ctx context.Context, d *deliverySpec) (outcome, err
 		problems = append(problems, mismatch{"status", d.Status, string(dl.Status)})
 	}
 	if len(d.Spacing) > 0 {
+		// To the second, as the schedule goes: on a clock that runs, an
+		// attempt starts a moment after it fell due.
 		var got []string
 		for i := 1; i < len(dl.Attempts); i++ {
-			got = append(got, formatDuration(dl.Attempts[i].At.Sub(dl.Attempts[i-1].At)))
+			got = append(got, formatDuration(dl.Attempts[i].At.Sub(dl.Attempts[i-1].At).Round(time.Second)))
 		}
 		want := make([]string, len(d.Spacing))
 		for i, s := range d.Spacing {
-			want[i] = formatDuration(timeDuration(s))
+			want[i] = formatDuration(timeDuration(s).Round(time.Second))
 		}
 		if len(got) < len(want) || strings.Join(got[:len(want)], " ") != strings.Join(want, " ") {
 			problems = append(problems, mismatch{"spacing", "[" + strings.Join(want, ", ") + "]", "[" + strings.Join(got, ", ") + "]"})

@@ -522,3 +522,21 @@ func TestAgainstARunningSandbox(t *testing.T) {
 	require.Len(t, orders, 2, "one per run")
 	assert.NotEqual(t, orders[0], orders[1])
 }
+
+// TestSpacingOnARunningClockIsToTheSecond: on a clock that runs (a shared
+// sandbox, or after clock: {unfreeze: true}) a retry starts a moment after
+// it fell due; the schedule is in seconds, and so is spacing.
+func TestSpacingOnARunningClockIsToTheSecond(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "running.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`name: a retry on a running clock
+merchant: {callbacks: {fail_first: 1}}
+steps:
+  - clock: {unfreeze: true}
+  - gate: {sale: oxxo, payment_id: o-1}
+  - clock: {advance: 1m}
+  - delivery: {payment: o-1, attempts: 2, spacing: [10s]}
+`), 0o600))
+	rep, out := run(t, &scenarios.Runner{}, file)
+	assert.Equal(t, 1, rep.Passed, out)
+}
