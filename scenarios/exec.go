@@ -423,6 +423,11 @@ func (x *execution) gate(ctx context.Context, g *gateSpec) (outcome, error) {
 	default:
 		path = g.Path
 	}
+	if id == "" {
+		// A payment the body names (a path's) is the scenario's too: it
+		// gets the run's suffix against a shared sandbox.
+		id = g.bodyPaymentID()
+	}
 	var res sandboxtest.Response
 	if g.Raw != nil {
 		res, err = x.sb.Do(ctx, http.MethodPost, path, *g.Raw)

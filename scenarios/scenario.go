@@ -422,11 +422,7 @@ func unmadePayments(spec fileSpec, steps []Step, lines lineIndex) []Problem {
 		switch {
 		case s.Gate != nil:
 			g := s.Gate
-			ids, project = []string{g.PaymentID, g.Refund, g.Status, g.Clarification}, g.Project
-			if general, ok := g.Body["general"].(map[string]any); ok {
-				id, _ := general["payment_id"].(string)
-				ids = append(ids, id)
-			}
+			ids, project = []string{g.PaymentID, g.Refund, g.Status, g.Clarification, g.bodyPaymentID()}, g.Project
 			if g.Raw != nil {
 				return nil // whatever it names is not known here
 			}

@@ -200,10 +200,18 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 
 // payments returns the payment IDs the step names, as written: the
 // payment it makes, acts on or checks, and those a merchant step scripts.
+// bodyPaymentID is the general.payment_id a gate step's body gives, "" when
+// it gives none.
+func (g *gateSpec) bodyPaymentID() string {
+	general, _ := g.Body["general"].(map[string]any)
+	id, _ := general["payment_id"].(string)
+	return id
+}
+
 func (s stepSpec) payments() []string {
 	var ids []string
 	if g := s.Gate; g != nil {
-		ids = append(ids, g.PaymentID, g.Refund, g.Status, g.Clarification)
+		ids = append(ids, g.PaymentID, g.Refund, g.Status, g.Clarification, g.bodyPaymentID())
 	}
 	if p := s.Page; p != nil && p.Open != nil {
 		ids = append(ids, p.Open.PaymentID)

@@ -189,3 +189,26 @@ func TestFilesSideBySideAgainstARunningSandboxDoNotShareAProject(t *testing.T) {
 	rep, out := run(t, &scenarios.Runner{Target: host.URL(), Jobs: 3}, paths...)
 	assert.Equal(t, 3, rep.Passed, "the first file's callbacks went to its own merchant:\n%s", out)
 }
+
+// TestAPaymentABodyNamesGetsTheRunsSuffix: a gate step by path names its
+// payment in the body's general.payment_id; against a running sandbox that
+// payment gets the run's suffix as one named by payment_id does, so the
+// file passes both ways.
+func TestAPaymentABodyNamesGetsTheRunsSuffix(t *testing.T) {
+	t.Parallel()
+	host := sandboxtest.New(t)
+	file := filepath.Join(t.TempDir(), "path.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`name: a status request by path
+steps:
+  - gate: {sale: oxxo, payment_id: o-1}
+  - gate:
+      path: /v2/payment/status
+      body: {general: {payment_id: o-1}}
+    expect:
+      body: {payment: {id: o-1, status: awaiting redirect result}}
+`), 0o600))
+	rep, out := run(t, &scenarios.Runner{}, file)
+	assert.Equal(t, 1, rep.Passed, out)
+	rep, out = run(t, &scenarios.Runner{Target: host.URL()}, file)
+	assert.Equal(t, 1, rep.Passed, out)
+}
