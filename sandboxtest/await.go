@@ -53,33 +53,68 @@ func (s *Sandbox) AwaitCallback(t testing.TB, paymentID, status string) Request 
 // until w.Within of sandbox time have passed, so a 10-day lapse costs no
 // wall time.
 func (s *Sandbox) WaitCallback(ctx context.Context, w Wait) (Request, error) {
-	start, err := s.Now(ctx)
-	if err != nil {
-		return Request{}, err
+	if r, ok := s.take(w); ok {
+		return r, s.verify(r)
 	}
-	deadline := start.Add(w.Within)
+	var r Request
+	start, now, ok, err := s.until(ctx, w.ProjectID, w.PaymentID, w.Within, func(context.Context) (bool, error) {
+		var ok bool
+		r, ok = s.take(w)
+		return ok, nil
+	})
+	switch {
+	case err != nil:
+		return Request{}, err
+	case !ok:
+		return Request{}, s.noneCame(ctx, w, start, now)
+	}
+	return r, s.verify(r)
+}
+
+// WaitDeliveries waits until a payment's callbacks, as the delivery log
+// has them, are as done says: it lets the work due now finish, then moves
+// the sandbox clock to the payment's next job (a retry, a lapse) until
+// within of sandbox time have passed. It returns the callbacks as they were
+// last seen and whether done said so; a merchant of your own, whose
+// requests the runner's merchant does not see, is waited for this way.
+func (s *Sandbox) WaitDeliveries(ctx context.Context, projectID int64, paymentID string, within time.Duration, done func([]Delivery) bool) ([]Delivery, bool, error) {
+	var ds []Delivery
+	_, _, ok, err := s.until(ctx, projectID, paymentID, within, func(ctx context.Context) (bool, error) {
+		all, err := s.Deliveries(ctx, projectID, paymentID)
+		ds = slices.DeleteFunc(all, func(d Delivery) bool { return d.Kind != KindCallback })
+		return err == nil && done(ds), err
+	})
+	return ds, ok, err
+}
+
+// until lets a payment's work due now finish and asks done, then moves the
+// clock to the payment's next job and asks again, until done says so or
+// within of sandbox time have passed from start. It returns the sandbox
+// time it started and stopped at, and whether done said so.
+func (s *Sandbox) until(ctx context.Context, projectID int64, paymentID string, within time.Duration, done func(context.Context) (bool, error)) (start, now time.Time, ok bool, err error) {
+	if start, err = s.Now(ctx); err != nil {
+		return start, start, false, err
+	}
+	deadline := start.Add(within)
 	for {
-		if r, ok := s.take(w); ok {
-			return r, s.verify(r)
+		var jobs []job
+		if jobs, now, err = s.settle(ctx, projectID, paymentID); err != nil {
+			return start, now, false, err
 		}
-		jobs, now, err := s.settle(ctx, w.ProjectID, w.PaymentID)
-		if err != nil {
-			return Request{}, err
+		if ok, err = done(ctx); ok || err != nil {
+			return start, now, ok, err
 		}
-		if r, ok := s.take(w); ok {
-			return r, s.verify(r)
-		}
-		next, ok := nextJob(jobs, now)
+		next, due := nextJob(jobs, now)
 		switch {
-		case ok && !next.After(deadline):
-			_, err = s.advance(ctx, next.Sub(now), w.ProjectID)
+		case due && !next.After(deadline):
+			_, err = s.advance(ctx, next.Sub(now), projectID)
 		case now.Before(deadline):
-			_, err = s.advance(ctx, deadline.Sub(now), w.ProjectID)
+			_, err = s.advance(ctx, deadline.Sub(now), projectID)
 		default:
-			return Request{}, s.noneCame(ctx, w, start, now)
+			return start, now, false, nil
 		}
 		if err != nil {
-			return Request{}, err
+			return start, now, false, err
 		}
 	}
 }

@@ -108,3 +108,30 @@ func TestRefusingMerchantAcrossLongAdvances(t *testing.T) {
 		})
 	}
 }
+
+// TestWaitDeliveriesMovesTheClockToTheRetry: WaitDeliveries moves the
+// clock to a payment's next job until its callbacks are as asked, and no
+// further; one that does not come within says so with what it saw.
+func TestWaitDeliveriesMovesTheClockToTheRetry(t *testing.T) {
+	sb := start(t)
+	ctx := context.Background()
+	sb.Merchant().SetReply(sandboxtest.KindCallback, "retried-1", sandboxtest.Reply{FailFirst: 2})
+	sale(t, sb, "retried-1")
+	began, err := sb.Now(ctx)
+	require.NoError(t, err)
+	delivered := func(ds []sandboxtest.Delivery) bool { return len(ds) == 1 && ds[0].Status == "delivered" }
+
+	ds, ok, err := sb.WaitDeliveries(ctx, project, "retried-1", 15*time.Second, delivered)
+	require.NoError(t, err)
+	assert.False(t, ok, "the third attempt is due 20 s on")
+	require.Len(t, ds, 1)
+	assert.Len(t, ds[0].Attempts, 2)
+
+	ds, ok, err = sb.WaitDeliveries(ctx, project, "retried-1", time.Hour, delivered)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Len(t, ds[0].Attempts, 3)
+	now, err := sb.Now(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 20*time.Second, now.Sub(began), "the clock stopped at the third attempt")
+}

@@ -743,7 +743,15 @@ func (x *execution) elsewhere(p sandboxtest.Project, to, what, instead string) s
 }
 
 func (x *execution) delivery(ctx context.Context, d *deliverySpec) (outcome, error) {
-	ds, _, err := x.callbacks(ctx, d.ref)
+	var (
+		ds  []sandboxtest.Delivery
+		err error
+	)
+	if d.Within != nil {
+		ds, err = x.awaitDelivery(ctx, d)
+	} else {
+		ds, _, err = x.callbacks(ctx, d.ref)
+	}
 	if err != nil {
 		return outcome{}, err
 	}
@@ -781,6 +789,24 @@ func (x *execution) delivery(ctx context.Context, d *deliverySpec) (outcome, err
 		return o, &stepFailure{msg: fmt.Sprintf("%s is not as expected", o.what), detail: problems.String() + "\n" + o.note}
 	}
 	return o, nil
+}
+
+// awaitDelivery moves the clock until the payment's callback has the
+// status and attempts the step gives, at most by its within, and returns
+// the payment's callbacks as they were then.
+func (x *execution) awaitDelivery(ctx context.Context, d *deliverySpec) ([]sandboxtest.Delivery, error) {
+	p, err := x.project(d.Project)
+	if err != nil {
+		return nil, failf("%v", err)
+	}
+	ds, _, err := x.sb.WaitDeliveries(ctx, p.ID, x.payment(d.Payment), timeDuration(*d.Within), func(ds []sandboxtest.Delivery) bool {
+		dl, err := nth(ds, d.Callback, d.Payment)
+		return err == nil && (d.Status == "" || string(dl.Status) == d.Status) && (d.Attempts == nil || len(dl.Attempts) == *d.Attempts)
+	})
+	if err != nil {
+		return nil, failf("%v", err)
+	}
+	return ds, nil
 }
 
 func index(ds []sandboxtest.Delivery, d sandboxtest.Delivery) int {

@@ -197,3 +197,43 @@ func TestAServerThatHoldsItsPageSaysSoWhenOutOfTime(t *testing.T) {
 		page+" to answer: a server that holds its answer costs the scenario's time; check that it answers, or give the scenario more time\n")
 	assert.NotContains(t, out, "callback timeout")
 }
+
+// TestADeliveryWaitsForTheRetryOurServerTakes: a server of the merchant's
+// own that fails a callback's first attempt takes the retry 10 s later; a
+// delivery step with within moves the clock to that retry, and no further,
+// and says what it saw when the retry has not come within it.
+func TestADeliveryWaitsForTheRetryOurServerTakes(t *testing.T) {
+	t.Parallel()
+	var (
+		mu    sync.Mutex
+		tries = map[string]int{}
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		data, _ := signature.Decode(raw)
+		p, _ := data["payment"].(map[string]any)
+		mu.Lock()
+		defer mu.Unlock()
+		if tries[fmt.Sprint(p["id"])]++; tries[fmt.Sprint(p["id"])] == 1 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	file := filepath.Join(t.TempDir(), "retry.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`name: our server takes the retry
+projects: [{id: 842, secret: s, callback_url: '${env.SHOP_URL}/cb'}]
+steps:
+  - gate: {sale: card-partner, payment_id: o-1}
+  - delivery: {payment: o-1, status: delivered, within: 1h}
+    expect: {body: {attempts: [{response_status: 503}, {response_status: 200}]}}
+  - name: the clock moved to the retry, not the hour
+    clock: {advance: 0s}
+    expect: {body: {now: "2026-01-05T09:00:10Z"}}
+  - gate: {sale: card-partner, payment_id: o-2}
+  - delivery: {payment: o-2, status: delivered, within: 5s}
+`), 0o600))
+	env := func(name string) (string, bool) { return srv.URL, name == "SHOP_URL" }
+	rep, out := run(t, &scenarios.Runner{LookupEnv: env}, file)
+	assert.Equal(t, 1, rep.Failed, out)
+	assert.Contains(t, out, "step 5 (delivery) at "+file+":11\n      the delivery of callback 1 of o-2 is not as expected\n        status: want delivered, got pending\n", "the first waits, the second is out of time")
+}

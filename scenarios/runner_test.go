@@ -126,6 +126,8 @@ func TestLoaderChecksWhatTheSchemaCannot(t *testing.T) {
 		{"status of a check", "name: x\nsteps:\n  - callback: {payment: a}\n    expect: {status: 200}\n", "a callback step has none"},
 		{"two clock moves", "name: x\nsteps:\n  - clock: {advance: 1h, freeze: true}\n", "clock takes one of advance, freeze, set, unfreeze, not advance and freeze together"},
 		{"regex with two groups", "name: x\nsteps:\n  - state: {payment: a}\n    capture: {v: {path: x, regex: '(a)(b)'}}\n", "the regex has 2 groups"},
+		{"a delivery's wait for nothing", "name: x\nsteps:\n  - gate: {sale: oxxo, payment_id: a}\n  - delivery: {payment: a, within: 1m}\n",
+			"f.yaml:4: step 2 (delivery): delivery.within moves the clock until the callback has the status or attempts the step gives: give one (status: delivered, say)"},
 		{"redirect not captured", "name: x\nsteps:\n  - page: {redirect: somewhere}\n", "capture it (capture: {to: redirect_data})"},
 		{"no_callback of a payment no step makes", "name: x\nsteps:\n  - gate: {sale: oxxo, payment_id: order-1}\n  - no_callback: {payment: ordr-1}\n",
 			`f.yaml:4: step 2 (no_callback): no gate or page step makes payment "ordr-1", so this check cannot fail; did you mean order-1?`},

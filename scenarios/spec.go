@@ -115,6 +115,9 @@ type deliverySpec struct {
 	Attempts *int       `json:"attempts"`
 	Spacing  []duration `json:"spacing"`
 	Status   string     `json:"status"`
+	// Within is how far the clock may move until the callback has Status
+	// and Attempts; nil looks at it as it is.
+	Within *duration `json:"within"`
 }
 
 type checkDepositSpec struct {
@@ -342,6 +345,10 @@ func (s stepSpec) check(kind string) error {
 		c := s.Clock
 		if err := one("clock", map[string]bool{"advance": c.Advance != nil, "set": c.Set != "", "freeze": c.Freeze, "unfreeze": c.Unfreeze}); err != nil {
 			return err
+		}
+	case "delivery":
+		if d := s.Delivery; d.Within != nil && d.Status == "" && d.Attempts == nil {
+			return errors.New("delivery.within moves the clock until the callback has the status or attempts the step gives: give one (status: delivered, say)")
 		}
 	}
 	if e := s.Expect; e != nil {
