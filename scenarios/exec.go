@@ -63,6 +63,7 @@ func (x *execution) setup(ctx context.Context) error {
 		}
 	}
 	specs := x.sc.spec.Projects
+	var merchants []any // each project's merchant, expanded
 	if len(specs) == 0 {
 		p, err := x.sb.PutProject(ctx, defaultProject())
 		if err != nil {
@@ -75,6 +76,7 @@ func (x *execution) setup(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("projects[%d]: %w", i, err)
 		}
+		merchants = append(merchants, expanded.(map[string]any)["merchant"])
 		b, _ := json.Marshal(expanded)
 		var p sandboxtest.Project
 		if err := json.Unmarshal(b, &p); err != nil {
@@ -85,11 +87,17 @@ func (x *execution) setup(ctx context.Context) error {
 		}
 		x.projects = append(x.projects, p)
 	}
-	if m := x.sc.spec.Merchant; m != nil {
+	top, err := x.vars.expand(x.sc.merchant)
+	if err != nil {
+		return fmt.Errorf("merchant: %w", err)
+	}
+	if m, err := decodeMerchant(top); err != nil {
+		return fmt.Errorf("merchant: %w", err)
+	} else if m != nil {
 		x.script(*m, 0)
 	}
 	for i, p := range x.projects[:len(specs)] {
-		m, err := projectMerchant(specs[i])
+		m, err := decodeMerchant(merchants[i])
 		if err != nil {
 			return fmt.Errorf("projects[%d].merchant: %w", i, err)
 		}
@@ -121,8 +129,13 @@ func (x *execution) script(m merchantSpec, project int64) {
 // projectMerchant returns how the merchant answers a project's own
 // payments, as its entry under projects says (nil when it says nothing).
 func projectMerchant(project map[string]any) (*merchantSpec, error) {
-	raw, ok := project["merchant"]
-	if !ok {
+	return decodeMerchant(project["merchant"])
+}
+
+// decodeMerchant reads how the merchant answers from a file's values (nil
+// when there are none).
+func decodeMerchant(raw any) (*merchantSpec, error) {
+	if raw == nil {
 		return nil, nil
 	}
 	b, err := json.Marshal(raw)

@@ -542,3 +542,33 @@ steps:
 	rep, out := run(t, &scenarios.Runner{}, file)
 	assert.Equal(t, 1, rep.Passed, out)
 }
+
+// TestTheMerchantsAnswersTakeVariables: the body a merchant answers with,
+// at the top or under a project, takes ${…} as steps do, and one not known
+// there is refused when the file loads rather than sent as written.
+func TestTheMerchantsAnswersTakeVariables(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "answers.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`name: answers with variables
+merchant: {callbacks: {body: "thanks from ${env.SHOP_NAME}"}}
+projects:
+  - {id: 842, secret: s}
+  - {id: 9001, secret: t, merchant: {callbacks: {body: "${env.SHOP_NAME} again"}}}
+steps:
+  - gate: {sale: oxxo, payment_id: o-1}
+  - delivery: {payment: o-1}
+    expect: {body: {attempts: [{response_body: thanks from Tienda}]}}
+  - gate: {sale: oxxo, payment_id: o-2, project: 9001}
+  - delivery: {payment: o-2, project: 9001}
+    expect: {body: {attempts: [{response_body: Tienda again}]}}
+`), 0o600))
+	env := func(name string) (string, bool) { return "Tienda", name == "SHOP_NAME" }
+	rep, out := run(t, &scenarios.Runner{LookupEnv: env}, file)
+	assert.Equal(t, 1, rep.Passed, out)
+
+	l, err := scenarios.NewLoader()
+	require.NoError(t, err)
+	refused(t, l, "name: x\nmerchant: {check_deposit: {body: '{\"code\": ${cod}}'}}\nsteps:\n  - state: {payment: a}\n",
+		"f.yaml:2: merchant.check_deposit.body: ${cod} is not known here: capture it in an earlier step; known here are merchant, sandbox")
+}

@@ -39,8 +39,9 @@ type Scenario struct {
 	Line  int
 	Steps []Step
 
-	spec fileSpec
-	env  map[string]string // the environment variables it names, as they were when it loaded
+	spec     fileSpec
+	merchant any               // the merchant at the top as written, ${…} not yet expanded
+	env      map[string]string // the environment variables it names, as they were when it loaded
 }
 
 // Step is one step of a scenario.
@@ -217,6 +218,9 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 		return fail(Problem{Message: err.Error()})
 	}
 	sc := &Scenario{File: file, Name: spec.Name, Description: spec.Description, Line: lines.at("/name"), spec: spec}
+	if top, ok := inst.(map[string]any); ok {
+		sc.merchant = top["merchant"]
+	}
 	// The steps the schema let through are checked further, so that the
 	// file's every problem is reported at once.
 	for i, raw := range spec.Steps {
@@ -258,10 +262,10 @@ func (l *Loader) Parse(file string, data []byte) (*Scenario, error) {
 		}
 		sc.Steps = append(sc.Steps, st)
 	}
-	env, envProblems := l.environment(spec, refused, lines)
+	env, envProblems := l.environment(spec, sc.merchant, refused, lines)
 	sc.env = env
 	problems = append(problems, envProblems...)
-	problems = append(problems, unknownVariables(spec, refused, lines)...)
+	problems = append(problems, unknownVariables(spec, sc.merchant, refused, lines)...)
 	if len(problems) == 0 {
 		problems = append(unmadePayments(spec, sc.Steps, lines), contradictoryReplies(spec, sc.Steps, lines)...)
 	}
@@ -290,7 +294,7 @@ func (sc *Scenario) projectIDs() []int64 {
 // environment reads the environment variables that the projects and steps
 // name as ${env.NAME}, and says which are not set or empty: a file that
 // needs its merchant's address from CI cannot run without it.
-func (l *Loader) environment(spec fileSpec, refused map[int]bool, lines lineIndex) (map[string]string, []Problem) {
+func (l *Loader) environment(spec fileSpec, merchant any, refused map[int]bool, lines lineIndex) (map[string]string, []Problem) {
 	lookup := l.LookupEnv
 	if lookup == nil {
 		lookup = os.LookupEnv
@@ -316,6 +320,7 @@ func (l *Loader) environment(spec fileSpec, refused map[int]bool, lines lineInde
 			}
 		})
 	}
+	check("/merchant", merchant)
 	for i, p := range spec.Projects {
 		check(fmt.Sprintf("/projects/%d", i), p)
 	}
@@ -330,11 +335,12 @@ func (l *Loader) environment(spec fileSpec, refused map[int]bool, lines lineInde
 }
 
 // unknownVariables finds the ${name}s that nothing defines where they are
-// used: projects know ${sandbox} and ${merchant}, a step those and what the
-// steps before it capture. Steps the schema refused are not looked into.
-func unknownVariables(spec fileSpec, refused map[int]bool, lines lineIndex) []Problem {
+// used: projects and the merchant at the top know ${sandbox} and
+// ${merchant}, a step those and what the steps before it capture. Steps the
+// schema refused are not looked into.
+func unknownVariables(spec fileSpec, merchant any, refused map[int]bool, lines lineIndex) []Problem {
 	known := []string{"merchant", "sandbox"}
-	var found []placed
+	found := variableProblems("/merchant", merchant, known)
 	for i, p := range spec.Projects {
 		found = append(found, variableProblems(fmt.Sprintf("/projects/%d", i), p, known)...)
 	}
