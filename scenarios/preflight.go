@@ -120,11 +120,15 @@ func variableProblems(ptr string, v any, known []string) []placed {
 			if slices.Contains(known, m[1]) || strings.HasPrefix(m[1], envPrefix) {
 				continue // the environment's are checked when the file loads
 			}
-			msg := fmt.Sprintf("${%s} is not known here: capture it in an earlier step", m[1])
+			msg, listed := fmt.Sprintf("${%s} is not known here: capture it in an earlier step", m[1]), "; known here are "+strings.Join(known, ", ")
+			if !strings.HasPrefix(ptr, "/steps/") {
+				// Projects and the merchant at the top come before every step.
+				msg, listed = fmt.Sprintf("${%s} is not known here: a project and the merchant at the top come before every step, and know only ${sandbox}, ${merchant} and ${env.NAME}", m[1]), ""
+			}
 			if n := nearest(m[1], known); n != "" {
 				msg += "; did you mean ${" + n + "}?"
 			}
-			out = append(out, placed{ptr, msg + "; known here are " + strings.Join(known, ", ")})
+			out = append(out, placed{ptr, msg + listed})
 		}
 	case map[string]any:
 		keys := make([]string, 0, len(v))

@@ -42,7 +42,7 @@ func TestLoaderFindsWhatWouldStopAStep(t *testing.T) {
 		{"a variable captured later", "name: x\nsteps:\n  - page: {get: '/providers/oxxo/vouchers/${voucher}'}\n  - gate: {sale: oxxo, payment_id: o-1}\n    capture: {voucher: request_id}\n",
 			[]string{"f.yaml:3: steps[0].page.get (step 1): ${voucher} is not known here: capture it in an earlier step; known here are merchant, sandbox"}},
 		{"a variable a project cannot have", "name: x\nprojects:\n  - {id: 1, secret: s, callback_url: '${merchnt}/cb'}\nsteps:\n  - state: {payment: a}\n",
-			[]string{"f.yaml:3: projects[0].callback_url: ${merchnt} is not known here: capture it in an earlier step; did you mean ${merchant}?"}},
+			[]string{"f.yaml:3: projects[0].callback_url: ${merchnt} is not known here: a project and the merchant at the top come before every step, and know only ${sandbox}, ${merchant} and ${env.NAME}; did you mean ${merchant}?"}},
 		{"a text that is not a variable", "name: x\nprojects:\n  - {id: 1, secret: s, callback_url: '${shop.url}/cb'}\nsteps:\n  - page: {get: '/providers/oxxo/vouchers/${ voucher }'}\n  - gate: {sale: oxxo, payment_id: 'o-${order-id}', body: {description: 'costs ${5'}}\n",
 			[]string{
 				"f.yaml:3: projects[0].callback_url: ${shop.url} is not a variable, and would be sent as written: a ${…} holds a name of letters, digits and _",

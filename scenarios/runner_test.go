@@ -570,5 +570,5 @@ steps:
 	l, err := scenarios.NewLoader()
 	require.NoError(t, err)
 	refused(t, l, "name: x\nmerchant: {check_deposit: {body: '{\"code\": ${cod}}'}}\nsteps:\n  - state: {payment: a}\n",
-		"f.yaml:2: merchant.check_deposit.body: ${cod} is not known here: capture it in an earlier step; known here are merchant, sandbox")
+		"f.yaml:2: merchant.check_deposit.body: ${cod} is not known here: a project and the merchant at the top come before every step, and know only ${sandbox}, ${merchant} and ${env.NAME}")
 }
