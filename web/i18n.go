@@ -361,6 +361,9 @@ var ppCatalog = map[string]map[string]string{
 
 		"result.success.title":    "Payment successful",
 		"result.success.lead":     "Thank you! Your payment of %s has been received. The shop has been told.",
+		"result.success.held":     "Thank you! Your payment of %s has been received.",
+		"result.held":             "Sandbox: the shop is not told. Project %d has no callback URL, so the payment's callback waits in the delivery log until one is set.",
+		"result.held.console":     "See it in the developer console",
 		"result.decline.title":    "Payment declined",
 		"result.decline.lead":     "Your payment of %s did not go through. Nothing was charged.",
 		"result.decline.reason":   "Reason",
@@ -528,6 +531,9 @@ var ppCatalog = map[string]map[string]string{
 
 		"result.success.title":    "Pago realizado",
 		"result.success.lead":     "¡Gracias! Hemos recibido tu pago de %s. La tienda ya lo sabe.",
+		"result.success.held":     "¡Gracias! Hemos recibido tu pago de %s.",
+		"result.held":             "Sandbox: la tienda no se entera. El proyecto %d no tiene URL de callback, así que el callback del pago espera en el registro de entregas hasta que se le ponga una.",
+		"result.held.console":     "Verlo en la consola de desarrollo",
 		"result.decline.title":    "Pago rechazado",
 		"result.decline.lead":     "Tu pago de %s no se ha realizado. No se te ha cobrado nada.",
 		"result.decline.reason":   "Motivo",
@@ -695,6 +701,9 @@ var ppCatalog = map[string]map[string]string{
 
 		"result.success.title":    "Pagamento aprovado",
 		"result.success.lead":     "Obrigado! Recebemos seu pagamento de %s. A loja já foi avisada.",
+		"result.success.held":     "Obrigado! Recebemos seu pagamento de %s.",
+		"result.held":             "Sandbox: a loja não é avisada. O projeto %d não tem URL de callback, então o callback do pagamento espera no registro de entregas até que uma seja definida.",
+		"result.held.console":     "Ver no console de desenvolvimento",
 		"result.decline.title":    "Pagamento recusado",
 		"result.decline.lead":     "Seu pagamento de %s não foi concluído. Nada foi cobrado.",
 		"result.decline.reason":   "Motivo",

@@ -226,6 +226,13 @@ type PaymentResult struct {
 	ReturnURL string
 	// Wait is set while the result page waits for the payment.
 	Wait *PaymentWait
+	// CallbackHeld says the shop is not told: neither the payment nor its
+	// project has a callback URL, so the callback waits in the delivery
+	// log (a sandbox's project may have none). Console is the payment's
+	// page in the developer console, where the callback waits.
+	CallbackHeld bool
+	ProjectID    int64
+	Console      string
 }
 
 // PaymentVoucher is a voucher the customer still has to pay.

@@ -207,7 +207,11 @@ func (s *Server) handleResult(c echo.Context) error {
 	if err != nil {
 		return s.fail(c, nil, err)
 	}
-	return s.render(c, http.StatusOK, s.resultPage(pay))
+	page, err := s.resultPage(c.Request().Context(), pay)
+	if err != nil {
+		return s.fail(c, nil, err)
+	}
+	return s.render(c, http.StatusOK, page)
 }
 
 // payment reads the payment a processing, status or result URL names; only

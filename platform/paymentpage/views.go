@@ -2,6 +2,7 @@ package paymentpage
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -226,7 +227,8 @@ func getURL(r *platform.Redirect) string {
 }
 
 // resultPage shows where a payment stands and where the customer goes next.
-func (s *Server) resultPage(pay *platform.Payment) web.PaymentPage {
+// It reads the payment's project to say whether the shop is told.
+func (s *Server) resultPage(ctx context.Context, pay *platform.Payment) (web.PaymentPage, error) {
 	pg := s.paymentPage(pay, web.PaymentViewResult)
 	opts := options(pay)
 	res := &web.PaymentResult{Method: pg.Order.Method}
@@ -270,8 +272,17 @@ func (s *Server) resultPage(pay *platform.Payment) web.PaymentPage {
 		res.State = web.ResultProcessing
 		res.Wait = wait
 	}
+	if res.State == web.ResultSuccess || res.State == web.ResultPending {
+		project, err := s.Engine.Project(ctx, pay.ProjectID)
+		if err != nil {
+			return pg, fmt.Errorf("payment page: reading project %d for the result of payment %q: %w", pay.ProjectID, pay.ID, err)
+		}
+		if pay.Callback.URL == "" && project.CallbackURL == "" {
+			res.CallbackHeld, res.ProjectID, res.Console = true, pay.ProjectID, web.ConsolePaymentPath(pay.Key())
+		}
+	}
 	pg.Result = res
-	return pg
+	return pg, nil
 }
 
 // declineReason is why sale was declined, said once: the decline's
