@@ -161,7 +161,7 @@ steps:
 	assert.Equal(t, 1, rep.Failed, out)
 	assert.Contains(t, out, "status: want \"delivered\" (a string), got \"pending\" (a string)\n        callback 1 to "+srv.URL+
 		"/cb, not to this merchant (http://127.0.0.1:")
-	assert.Contains(t, out, "): pending after 1 attempt, the last: merchant answered 503\n")
+	assert.Contains(t, out, "): pending after 1 attempt, the last: merchant answered 503: your server failed; its answer's body and its log say why\n")
 }
 
 // TestAServerThatHoldsItsPageSaysSoWhenOutOfTime: a scenario out of time

@@ -57,7 +57,7 @@ func (d *Sender) CheckDeposit(ctx context.Context, now time.Time, project platfo
 	case x.err != "":
 		return noAnswer(x.err)
 	case x.status != http.StatusOK:
-		return refused(fmt.Sprintf("merchant answered %d", x.status))
+		return refused(refusal(x))
 	case x.timeout:
 		return noAnswer("timeout after " + d.timeout().String() + " while reading the answer")
 	case x.readErr != nil:

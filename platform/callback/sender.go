@@ -2,8 +2,8 @@ package callback
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"sync"
@@ -138,11 +138,19 @@ func (s *Sender) Send(ctx context.Context, url string, body []byte, secret strin
 	case x.err != "":
 		a.Error = x.err
 	case x.status != http.StatusOK:
-		a.Error = fmt.Sprintf("merchant answered %d", x.status)
+		a.Error = refusal(x)
 	case x.timeout:
 		a.Note = "the merchant answered 200 but its body did not arrive within " + s.timeout().String() + "; the status is what counts, so the callback is delivered"
 	case x.readErr != nil:
 		a.Note = "the merchant answered 200 but its body could not be read (" + x.readErr.Error() + "); the status is what counts, so the callback is delivered"
+	case isPage(x.contentType):
+		a.Note = "the merchant answered 200 with an HTML page: the callback is delivered, as the status is what counts, but a page usually means a login page or a catch-all route answered rather than your callback handler"
 	}
 	return a
+}
+
+// isPage reports whether contentType is an HTML page's.
+func isPage(contentType string) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return mt == "text/html" || mt == "application/xhtml+xml"
 }

@@ -69,6 +69,24 @@ func TestSendRefused(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 	})
 	down := newMerchant(t, status(http.StatusInternalServerError, "down for maintenance\n"))
+	routes := newMerchant(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/callback":
+			w.WriteHeader(http.StatusOK)
+		case "/get-only":
+			w.WriteHeader(http.StatusMethodNotAllowed)
+		case "/checks-signature":
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"error":"bad signature"}`)
+		case "/teapot":
+			w.WriteHeader(http.StatusTeapot)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	plainHTTPS := "https" + strings.TrimPrefix(routes.URL, "http") + "/callback"
+	refused := closedURL(t)
+	refusedHost := strings.TrimSuffix(strings.TrimPrefix(refused, "http://"), "/callback")
 	tests := []struct {
 		name     string
 		url      string
@@ -76,10 +94,16 @@ func TestSendRefused(t *testing.T) {
 		status   int
 		response string
 	}{
-		{"500", down.URL, "merchant answered 500", 500, "down for maintenance\n"},
-		{"connection refused", closedURL(t), "connection refused", 0, ""},
-		{"timeout", slow.URL, "timeout after 100ms", 0, ""}, // the only case that waits the timeout out
-		{"redirects are not followed", moved.URL + "/moved", "merchant answered 302", 302, ""},
+		{"500", down.URL, "merchant answered 500: your server failed; its answer's body and its log say why", 500, "down for maintenance\n"},
+		{"connection refused", refused, "connection refused: nothing listens at " + refusedHost +
+			"; start your server or correct the port; if the sandbox runs in a container, 127.0.0.1 is the container itself: use host.docker.internal or your machine's address", 0, ""},
+		{"timeout", slow.URL, "timeout after 100ms: your server did not answer in time; answer first and do slow work afterwards (sandbox serve --callback-timeout sets the limit)", 0, ""}, // the only case that waits the timeout out
+		{"redirects are not followed", moved.URL + "/moved", "merchant answered 302 redirecting to " + moved.URL + "/ok: redirects are not followed, as on ecommpay; use the URL your server redirects to, and answer 200 there", 302, ""},
+		{"a path without a handler", routes.URL + "/callbakc", "merchant answered 404: your server has no handler at this path; correct the URL's path or add the route", 404, "404 page not found\n"},
+		{"a path that takes GET", routes.URL + "/get-only", "merchant answered 405: your server does not take POST at this path; messages are POSTed as JSON", 405, ""},
+		{"a signature refused", routes.URL + "/checks-signature", "merchant answered 403: your server refused the message; if it checks the signature, check the body sent with sandbox verify, which shows the string to sign; the sandbox sends no credentials, only the signature", 403, `{"error":"bad signature"}`},
+		{"another status", routes.URL + "/teapot", "merchant answered 418: only 200 accepts the message", 418, ""},
+		{"https to a plain HTTP server", plainHTTPS, "the server at " + strings.TrimPrefix(routes.URL, "http://") + " speaks plain HTTP, not HTTPS: write the URL with http://", 0, ""},
 		{"not a URL", "http://[::1", `invalid URL "http://[::1": parse "http://[::1": missing ']' in host`, 0, ""},
 	}
 	for _, tt := range tests {
@@ -147,6 +171,29 @@ func TestSendTrickledAnswer(t *testing.T) {
 	a := s.Send(context.Background(), m.URL, callbackBody(842, "EP-6", "success"), secret)
 	assert.True(t, a.OK(), "%+v", a)
 	assert.Equal(t, "the merchant answered 200 but its body did not arrive within 1s; the status is what counts, so the callback is delivered", a.Note)
+}
+
+// TestSendNotesAPageAnswered is a callback URL that reaches a page (a login
+// page, a framework's catch-all) rather than the callback handler: a 200,
+// so delivered, with a note that says what the page likely means.
+func TestSendNotesAPageAnswered(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ name, contentType, note string }{
+		{"an HTML page", "text/html; charset=utf-8", "the merchant answered 200 with an HTML page: the callback is delivered, as the status is what counts, but a page usually means a login page or a catch-all route answered rather than your callback handler"},
+		{"JSON", "application/json", ""},
+		{"no content type", "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMerchant(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.Header()["Content-Type"] = []string{tt.contentType}
+				io.WriteString(w, "<html><body>Sign in</body></html>")
+			})
+			a := callback.New(nil).Send(context.Background(), m.URL, callbackBody(842, "EP-7", "success"), secret)
+			assert.True(t, a.OK(), "%+v", a)
+			assert.Equal(t, tt.note, a.Note)
+		})
+	}
 }
 
 func TestSendMeasuresLatencyWithWall(t *testing.T) {
