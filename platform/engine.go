@@ -16,7 +16,7 @@ import (
 // The engine, built once from its Config: the store, the clock, the
 // registered methods and their providers, the outbox and the job runner.
 // What it does lives beside it, a file a job: payments.go, queries.go,
-// projects.go, clock.go, jobs.go, outbox.go, events.go.
+// projects.go, clock.go, jobs.go, outbox.go, events.go, refusals.go.
 
 // Config is what an Engine is made of; New builds it once and nothing is
 // added later. Store and Wall are required.
@@ -68,6 +68,7 @@ type Engine struct {
 	outbox   *outbox
 	events   *broker
 	projects projectCache // what Project read
+	refusals refusals     // the last Gate requests refused
 
 	wake  chan struct{}
 	runMu sync.Mutex // one job runner at a time: Run's loop, RunDue, Advance, SetClock

@@ -18,6 +18,7 @@ const (
 	EventProject  EventKind = "project"  // a project was created or replaced
 	EventClock    EventKind = "clock"    // the clock was moved, frozen or let run
 	EventReset    EventKind = "reset"    // every payment was forgotten
+	EventRefused  EventKind = "refused"  // the Gate refused a request
 )
 
 // Event is a change the engine committed, for pages that update live.

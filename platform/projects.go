@@ -53,8 +53,9 @@ func (e *Engine) PutProject(ctx context.Context, p Project) error {
 	return nil
 }
 
-// Reset deletes every payment, delivery and job; projects and the clock
-// stay. It waits for the job runner and the callbacks in flight.
+// Reset deletes every payment, delivery and job, and forgets the refused
+// Gate requests; projects and the clock stay. It waits for the job runner
+// and the callbacks in flight.
 func (e *Engine) Reset(ctx context.Context) error {
 	e.runMu.Lock()
 	defer e.runMu.Unlock()
@@ -63,6 +64,7 @@ func (e *Engine) Reset(ctx context.Context) error {
 	if err := e.store.Update(ctx, func(tx Tx) error { return tx.Reset() }); err != nil {
 		return fmt.Errorf("reset: %w", err)
 	}
+	e.refusals.reset()
 	e.events.publish(Event{Kind: EventReset, At: e.clock.Now()})
 	return nil
 }

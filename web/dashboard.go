@@ -103,6 +103,23 @@ type DashboardPage struct {
 	CSV string
 	// Durations are the clock's quick moves.
 	Durations []string
+	// Refusals are the newest Gate requests refused (of the project
+	// filtered on), RefusalsKept how many the sandbox keeps of them.
+	Refusals     []RefusalRow
+	RefusalsKept int
+}
+
+// RefusalRow is a Gate request the sandbox refused, as the dashboard
+// shows it.
+type RefusalRow struct {
+	platform.Refusal
+	// Body is the request's body, indented when it is JSON.
+	Body string
+}
+
+// NewRefusalRow returns r as the dashboard shows it.
+func NewRefusalRow(r platform.Refusal) RefusalRow {
+	return RefusalRow{Refusal: r, Body: Indent([]byte(r.Body))}
 }
 
 // PaymentFilterView is the payments list's filter with its choices.

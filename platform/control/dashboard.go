@@ -282,6 +282,7 @@ func (s *Server) handleDashboard(c echo.Context) error {
 		return s.errorPage(c, err)
 	}
 	page.Filter.PageLimit = pageSize
+	page.Refusals, page.RefusalsKept = s.refusalRows(q.view.ProjectID), platform.MaxRefusals
 	ps, next, err := s.page(ctx, q, pageSize)
 	if err != nil {
 		return s.errorPage(c, err)
@@ -299,6 +300,23 @@ func (s *Server) handleDashboard(c echo.Context) error {
 		page.Next = withQuery("/dashboard", vals)
 	}
 	return s.Renderer.Write(c.Response(), http.StatusOK, "dashboard", page)
+}
+
+// refusalsShown is how many refused Gate requests the dashboard shows.
+const refusalsShown = 5
+
+// refusalRows returns the newest Gate requests refused of project (a
+// project ID as the filter has it, "" for every project).
+func (s *Server) refusalRows(project string) []web.RefusalRow {
+	id, _ := strconv.ParseInt(project, 10, 64)
+	var rows []web.RefusalRow
+	for _, r := range s.Engine.Refusals(id) {
+		if len(rows) == refusalsShown {
+			break
+		}
+		rows = append(rows, web.NewRefusalRow(r))
+	}
+	return rows
 }
 
 // filterChoices fills in what the list's filter offers.

@@ -436,6 +436,27 @@ func (s *Server) handleDeliveries(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"deliveries": ds})
 }
 
+func (s *Server) handleRefusals(c echo.Context) error {
+	if err := onlyParams(c, "project_id"); err != nil {
+		return s.fail(c, err)
+	}
+	var project int64
+	if v := c.QueryParam("project_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return s.fail(c, badRequest("project_id %q is not a project ID: give a positive whole number, such as 842", v))
+		}
+		project = id
+	}
+	rs := s.Engine.Refusals(project)
+	for i := range rs {
+		if rs[i].Errors == nil {
+			rs[i].Errors = []platform.FieldError{}
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"refusals": rs})
+}
+
 func (s *Server) handleResend(c echo.Context) error {
 	id, err := strconv.ParseUint(param(c, "id"), 10, 64)
 	if err != nil {

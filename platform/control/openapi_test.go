@@ -344,6 +344,12 @@ func TestOpenAPIAnswers(t *testing.T) {
 	do(call{"POST", "/sandbox/deliveries/999/resend", "", nil}, 404)
 	do(call{"POST", fmt.Sprintf("/sandbox/deliveries/%d/resend", int(held)), "", nil}, 409)
 
+	refused := serve(a, http.MethodPost, "/v2/payment/voucher/oxxo/sale", `{"general":{"project_id":2,"payment_id":"order-1","signature":"x"}}`)
+	require.Equal(t, http.StatusBadRequest, refused.Code, "%s", refused.Body)
+	refusals := do(call{"GET", "/sandbox/refusals?project_id=2", "", nil}, 200)
+	require.Len(t, refusals["refusals"], 1, "the refusal is listed, so its schema is checked: %v", refusals)
+	do(call{"GET", "/sandbox/refusals?project_id=x", "", nil}, 400)
+
 	do(call{"GET", "/sandbox/backup", "", nil}, 200)
 	do(call{"POST", "/sandbox/reset", "", nil}, 200)
 

@@ -47,6 +47,7 @@ type Engine interface {
 	// Callbacks, and the live updates of the dashboard.
 	Deliveries(ctx context.Context, f platform.DeliveryFilter) ([]*platform.Delivery, error)
 	Resend(ctx context.Context, id uint64) (*platform.Delivery, error)
+	Refusals(project int64) []platform.Refusal
 	Subscribe() *platform.Subscription
 }
 
@@ -109,6 +110,8 @@ func (s *Server) Routes(e *echo.Echo) {
 
 	g.GET("/deliveries", s.handleDeliveries)
 	g.POST("/deliveries/:id/resend", s.handleResend)
+
+	g.GET("/refusals", s.handleRefusals)
 
 	g.POST("/reset", s.handleReset)
 	g.GET("/backup", s.handleBackup)

@@ -25,5 +25,7 @@
 //
 // Every answer carries a request_id of its own; an error answer carries the
 // project_id and payment_id once they are known, and errors[] with the
-// field at fault, when there is one.
+// field at fault, when there is one. A refused request is handed to the
+// engine's Refused with its answer and body, for the control API and the
+// dashboard to show, and logged on its request's line.
 package gate

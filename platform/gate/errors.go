@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -42,7 +43,36 @@ func (s *Server) fail(c echo.Context, id ids, err error) error {
 	if len(ans.Errors) == 0 {
 		ans.Errors = []platform.FieldError{{Code: pe.Code, Message: pe.Detail}}
 	}
+	s.refused(c, http.StatusBadRequest, ans, id.raw)
 	return c.JSON(http.StatusBadRequest, ans)
+}
+
+// refused keeps a refused request with its answer where the control API and
+// the dashboard show it, and says it in the request's log line, so that a
+// developer whose code drops the answer still learns why.
+func (s *Server) refused(c echo.Context, status int, ans errorAnswer, raw []byte) {
+	r := c.Request()
+	code, _ := strconv.Atoi(ans.Code)
+	s.Engine.Refused(platform.Refusal{
+		Method: r.Method, Path: r.URL.Path, Status: status,
+		RequestID: ans.RequestID, Code: code, Message: ans.Message, Errors: ans.Errors,
+		ProjectID: ans.ProjectID, PaymentID: ans.PaymentID, Body: string(raw[:min(len(raw), platform.MaxRefusalBody+utf8.UTFMax)]),
+	})
+	why := ans.Message
+	if len(ans.Errors) > 0 {
+		why = ans.Errors[0].Message
+		if f := ans.Errors[0].Field; f != "" {
+			why = f + ": " + why
+		}
+	}
+	attrs := []any{"code", code}
+	if ans.ProjectID != 0 {
+		attrs = append(attrs, "project_id", ans.ProjectID)
+	}
+	if ans.PaymentID != "" {
+		attrs = append(attrs, "payment_id", ans.PaymentID)
+	}
+	s.Log.InfoContext(r.Context(), "the Gate refused the request", append(attrs, "why", why)...)
 }
 
 // newRequestID is the request_id of an answer that starts no operation:

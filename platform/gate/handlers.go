@@ -42,6 +42,7 @@ type request struct {
 type ids struct {
 	projectID int64
 	paymentID string
+	raw       []byte // the body as sent, for the refusals' record
 }
 
 // verify runs the checks every Gate request shares, in ecommpay's order:
@@ -53,6 +54,7 @@ func (s *Server) verify(c echo.Context, required []string, help map[string]strin
 	if err != nil {
 		return request{}, id, fmt.Errorf("read body: %w", err)
 	}
+	id.raw = raw
 	if int64(len(raw)) > s.MaxBody {
 		return request{}, id, platform.Errorf(platform.CodeInvalidJSON, "the body is larger than %d bytes", s.MaxBody)
 	}

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -22,6 +23,7 @@ type Engine interface {
 	Sale(ctx context.Context, req platform.SaleRequest) (*platform.Payment, error)
 	Refund(ctx context.Context, k platform.PaymentKey, req platform.RefundRequest) (*platform.Payment, error)
 	Clarify(ctx context.Context, k platform.PaymentKey, c platform.Customer) (*platform.Payment, error)
+	Refused(r platform.Refusal)
 	StatusBody(p *platform.Payment) ([]byte, error)
 	NewID(n int) string
 }
@@ -33,9 +35,9 @@ type Server struct {
 	Engine Engine
 	// MaxBody bounds a request body (default 1 MiB).
 	MaxBody int64
-	// Log receives the failures the Gate answers with a 500, logged with
-	// the request's context (the sandbox folds them into the request's
-	// one log line).
+	// Log receives the failures the Gate answers with a 500, and a line
+	// for each request it refuses, logged with the request's context (the
+	// sandbox folds them into the request's one log line).
 	Log *slog.Logger
 }
 
@@ -75,19 +77,25 @@ func (s *Server) handleNotFound(c echo.Context) error {
 	r := c.Request()
 	if r.Method != http.MethodPost && slices.Contains(s.endpoints(), r.URL.Path) {
 		c.Response().Header().Set(echo.HeaderAllow, http.MethodPost)
-		return c.JSON(http.StatusMethodNotAllowed, errorAnswer{
+		ans := errorAnswer{
 			Status: "error", Code: "405", Message: "Method not allowed", RequestID: s.newRequestID(),
 			Errors: []platform.FieldError{{Code: 405, Message: r.Method + " " + r.URL.Path +
 				" is not served: every Gate request is a POST with a JSON body (Content-Type: application/json)"}},
-		})
+		}
+		s.refused(c, http.StatusMethodNotAllowed, ans, nil)
+		return c.JSON(http.StatusMethodNotAllowed, ans)
 	}
 	msg := r.Method + " " + r.URL.Path + " is not a Gate endpoint the sandbox emulates; its endpoints are " +
 		strings.Join(s.endpoints(), ", ") + " (docs/gate.md in the repository describes them)"
 	if p := strings.TrimRight(r.URL.Path, "/"); p != r.URL.Path && slices.Contains(s.endpoints(), p) {
 		msg = r.Method + " " + r.URL.Path + " is not a Gate endpoint: send the request to " + p + ", without the trailing /"
 	}
-	return c.JSON(http.StatusNotFound, errorAnswer{
+	ans := errorAnswer{
 		Status: "error", Code: "404", Message: "Not found", RequestID: s.newRequestID(),
 		Errors: []platform.FieldError{{Code: 404, Field: "url", Message: msg}},
-	})
+	}
+	// The body, for the refusals' record: enough to recognise the request.
+	raw, _ := io.ReadAll(io.LimitReader(r.Body, platform.MaxRefusalBody))
+	s.refused(c, http.StatusNotFound, ans, raw)
+	return c.JSON(http.StatusNotFound, ans)
 }

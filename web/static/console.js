@@ -96,7 +96,7 @@
     if (ev.kind === "payment" || ev.kind === "delivery") {
       return ev.payment && (ev.payment.project_id + "/" + ev.payment.payment_id) === mine;
     }
-    return ev.kind !== "project";
+    return ev.kind !== "project" && ev.kind !== "refused";
   }
   function schedule() {
     if (busy) { again = true; return; }

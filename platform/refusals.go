@@ -1,0 +1,105 @@
+package platform
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// The engine keeps the last Gate requests the sandbox refused, so that a
+// developer whose code drops the Gate's error answer can still see why no
+// payment came of a request (docs/control-api.md "Refused Gate requests").
+// A refused request changes no state, so they are kept in memory only: a
+// restart or a reset forgets them.
+
+// MaxRefusals is how many refused requests the engine keeps, the newest.
+const MaxRefusals = 100
+
+// MaxRefusalBody is how much of a refused request's body is kept.
+const MaxRefusalBody = 4 << 10
+
+// Refusal is a Gate request the sandbox refused, with its answer.
+type Refusal struct {
+	// At is the sandbox time of the answer.
+	At time.Time `json:"at"`
+	// Method and Path are the request's; Status the HTTP status answered.
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Status int    `json:"status"`
+	// RequestID, Code, Message and Errors are the answer's.
+	RequestID string       `json:"request_id"`
+	Code      int          `json:"code"`
+	Message   string       `json:"message"`
+	Errors    []FieldError `json:"errors"`
+	// ProjectID and PaymentID are the request's, once they could be read.
+	ProjectID int64  `json:"project_id,omitempty"`
+	PaymentID string `json:"payment_id,omitempty"`
+	// Body is the start of the request's body, as sent.
+	Body string `json:"body"`
+}
+
+// refusals is the engine's ring of the last MaxRefusals refusals.
+type refusals struct {
+	mu   sync.Mutex
+	ring []Refusal // oldest first once full, from next
+	next int
+}
+
+func (r *refusals) add(x Refusal) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.ring) < MaxRefusals {
+		r.ring = append(r.ring, x)
+		return
+	}
+	r.ring[r.next] = x
+	r.next = (r.next + 1) % MaxRefusals
+}
+
+// list returns the refusals of project (0: of every project), newest first.
+func (r *refusals) list(project int64) []Refusal {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]Refusal, 0, len(r.ring))
+	for i := range len(r.ring) {
+		x := r.ring[(r.next+len(r.ring)-1-i)%len(r.ring)]
+		if project == 0 || x.ProjectID == project {
+			x.Errors = slices.Clone(x.Errors)
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (r *refusals) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ring, r.next = nil, 0
+}
+
+// Refused keeps x, a request the Gate refused, dated now on the sandbox
+// clock, with the first 4 KiB of its body. The oldest of MaxRefusals is
+// forgotten.
+func (e *Engine) Refused(x Refusal) {
+	x.At = e.clock.Now()
+	x.Errors = slices.Clone(x.Errors)
+	if len(x.Body) > MaxRefusalBody {
+		b := x.Body[:MaxRefusalBody]
+		// Cut at a rune boundary: drop the start of a rune cut in two.
+		for i := 1; i < utf8.UTFMax && len(b) > 0; i++ {
+			if r, size := utf8.DecodeLastRuneInString(b); r != utf8.RuneError || size != 1 {
+				break
+			}
+			b = b[:len(b)-1]
+		}
+		x.Body = strings.Clone(b) // not the whole body's bytes, for as long as it is kept
+	}
+	e.refusals.add(x)
+	e.events.publish(Event{Kind: EventRefused, Project: x.ProjectID, At: x.At})
+}
+
+// Refusals returns the Gate requests refused of project (0: of every
+// project), newest first, at most MaxRefusals.
+func (e *Engine) Refusals(project int64) []Refusal { return e.refusals.list(project) }
