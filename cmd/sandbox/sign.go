@@ -482,6 +482,10 @@ func runVerify(_ context.Context, args []string, std stdio) error {
 		hints = append(hints, unsignedHints(data)...)
 	}
 	err = signature.Verify(data, got, *secret)
+	var mm *signature.Mismatch
+	if errors.As(err, &mm) {
+		mm.Mistake = signature.Diagnose(raw, got, *secret)
+	}
 	return verdict(std.out, err, *mine, hints)
 }
 
@@ -517,9 +521,12 @@ func verdict(w io.Writer, err error, mine string, hints []string) error {
 	if strings.Contains(mm.Got, " ") {
 		hints = append(hints, `the signature contains spaces: a "+" was probably decoded as a space; URL-encode the signature`)
 	}
+	if mm.Mistake != "" {
+		hints = append([]string{mm.Mistake}, hints...)
+	}
 	if mine != "" {
 		hints = append([]string{differs(mm.Signed, mine)}, hints...)
-	} else {
+	} else if mm.Mistake == "" {
 		hints = append(hints, "if your code signs another string, pass it with --string to see where it differs; if it signs this one, the secret differs")
 	}
 	for _, h := range hints {

@@ -318,6 +318,9 @@ func TestVerifyExplains(t *testing.T) {
 			[]string{`a "+" was probably decoded as a space`}},
 		{"no signature", `{"a":1}`, []string{"--secret", secret},
 			[]string{"invalid: the message carries no signature"}},
+		{"the pairs left unsorted", `{"project_id":1,"payment":{"id":"p1","sum":{"amount":1000}},"signature":"` +
+			signature.SignString("project_id:1;payment:id:p1;payment:sum:amount:1000", secret) + `"}`, []string{"--secret", secret},
+			[]string{"\n- your code signs the pairs in the order they come in the body: sort them by their whole path, byte order\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,9 @@ package gate_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha512"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -120,6 +123,16 @@ func sign(body map[string]any, key string) map[string]any {
 	return body
 }
 
+// signJSONText signs body as a merchant's code that signs its JSON text
+// rather than the canonical string does.
+func signJSONText(body map[string]any, key string) map[string]any {
+	raw, _ := json.Marshal(body)
+	m := hmac.New(sha512.New, []byte(key))
+	m.Write(raw)
+	body["general"].(map[string]any)["signature"] = base64.StdEncoding.EncodeToString(m.Sum(nil))
+	return body
+}
+
 type answer struct {
 	Status    string `json:"status"`
 	Code      string `json:"code"`
@@ -204,6 +217,8 @@ func TestGateAnswers(t *testing.T) {
 			fields: []string{"signature"}, message: "signature must be a string"},
 		{name: "a signature that is null", body: []byte(`{"general":{"project_id":842,"payment_id":"p-1","signature":null}}`), code: "3262", fields: []string{"general.signature"}},
 		{name: "signed with another key", body: sign(sale("p-1"), "other"), code: "3261", fields: []string{"general.signature"}, projectID: project},
+		{name: "the JSON text signed", body: signJSONText(sale("p-1"), secret), code: "3261", fields: []string{"general.signature"}, projectID: project,
+			detail: "signature does not match: your code signs the body's JSON text: sign the string of path:value pairs shown, not the JSON; the sandbox signed \"customer:email:"},
 
 		// The probe's inputs: a payment_id of the wrong type or length.
 		{name: "payment_id {}", body: sign(sale(map[string]any{}), secret), code: "2003",

@@ -81,7 +81,7 @@ func (s *Server) verify(c echo.Context, required []string, help map[string]strin
 	if err := b.signatureType(); err != nil {
 		return request{}, id, err
 	}
-	if err := checkSignature(map[string]any(b), b.signatureOf(), project.Secret); err != nil {
+	if err := checkSignature(raw, map[string]any(b), b.signatureOf(), project.Secret); err != nil {
 		return request{}, id, err
 	}
 	if bad := b.typeErrors(); len(bad) > 0 {
@@ -161,11 +161,17 @@ func (b body) signatureType() error {
 	return nil
 }
 
-// checkSignature verifies a signed body and explains a mismatch.
-func checkSignature(data map[string]any, got, secret string) error {
+// checkSignature verifies a signed body, data decoded from raw, and
+// explains a mismatch, naming the mistake that made it when it is a common
+// one.
+func checkSignature(raw []byte, data map[string]any, got, secret string) error {
 	err := signature.Verify(data, got, secret)
 	if err == nil {
 		return nil
+	}
+	var mm *signature.Mismatch
+	if errors.As(err, &mm) {
+		mm.Mistake = signature.Diagnose(raw, got, secret)
 	}
 	if errors.Is(err, signature.ErrEmpty) {
 		return &platform.Error{Code: platform.CodeEmptySignature, Message: platform.CodeMessage(platform.CodeEmptySignature),

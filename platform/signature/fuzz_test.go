@@ -47,6 +47,10 @@ func FuzzSignVerify(f *testing.F) {
 		if err := Verify(data, SignString(canon+";", secret), secret); err == nil {
 			t.Fatalf("Verify accepted the signature of %q", canon+";")
 		}
+		if m := Diagnose(body, sig, secret); m != "" {
+			t.Fatalf("Diagnose found a mistake in a right signature: %s", m)
+		}
+		_ = Diagnose(body, SignString(canon+";", secret), secret) // any body, without a panic
 		if _, ok := data["signature"]; ok {
 			return
 		}

@@ -242,13 +242,21 @@ type Mismatch struct {
 	Got string
 	// Tried is every string that was tried, canonical first, deduplicated.
 	Tried []string
+	// Mistake is what Diagnose found the signature's maker did wrong, ""
+	// when nothing was found or nobody asked.
+	Mistake string
 }
 
 // Error returns the message a developer sees: the string the sandbox signed,
 // to diff against the one their code signs.
 func (m *Mismatch) Error() string {
 	var b strings.Builder
-	b.WriteString(`signature does not match: the sandbox signed "`)
+	b.WriteString(`signature does not match: `)
+	if m.Mistake != "" {
+		b.WriteString(m.Mistake)
+		b.WriteString(`; `)
+	}
+	b.WriteString(`the sandbox signed "`)
 	b.WriteString(m.Signed)
 	b.WriteString(`" with the project's secret key (HMAC-SHA512, Base64); compare it with the string your code signs: if they are the same, your code signs with another secret key than the project's`)
 	if strings.Contains(m.Got, " ") {
