@@ -217,6 +217,8 @@ func TestGateAnswers(t *testing.T) {
 			fields: []string{"signature"}, message: "signature must be a string"},
 		{name: "a signature that is null", body: []byte(`{"general":{"project_id":842,"payment_id":"p-1","signature":null}}`), code: "3262", fields: []string{"general.signature"}},
 		{name: "signed with another key", body: sign(sale("p-1"), "other"), code: "3261", fields: []string{"general.signature"}, projectID: project},
+		{name: "signed with another project's key", body: sign(sale("p-1"), platform.DemoProject().Secret), code: "3261", fields: []string{"general.signature"}, projectID: project,
+			detail: "signature does not match: your code signs with project 1's secret key, not project 842's: sign with the secret of the project named in general.project_id; the sandbox signed"},
 		{name: "the JSON text signed", body: signJSONText(sale("p-1"), secret), code: "3261", fields: []string{"general.signature"}, projectID: project,
 			detail: "signature does not match: your code signs the body's JSON text: sign the string of path:value pairs shown, not the JSON; the sandbox signed \"customer:email:"},
 

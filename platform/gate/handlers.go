@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -82,6 +83,7 @@ func (s *Server) verify(c echo.Context, required []string, help map[string]strin
 		return request{}, id, err
 	}
 	if err := checkSignature(raw, map[string]any(b), b.signatureOf(), project.Secret); err != nil {
+		s.otherSecret(c.Request().Context(), err, map[string]any(b), project.ID)
 		return request{}, id, err
 	}
 	if bad := b.typeErrors(); len(bad) > 0 {
@@ -182,6 +184,38 @@ func checkSignature(raw []byte, data map[string]any, got, secret string) error {
 		Detail: err.Error(),
 		Fields: []platform.FieldError{{Code: platform.CodeInvalidSignature, Field: "general.signature", Message: err.Error()}},
 		Err:    err}
+}
+
+// maxSecretsTried bounds the projects whose secrets otherSecret tries.
+const maxSecretsTried = 64
+
+// otherSecret finds, for a signature err says does not match project's
+// secret and names no mistake of the string signed, another project whose
+// secret makes it match, and says so in err: the code sends one project's
+// ID with another's secret.
+func (s *Server) otherSecret(ctx context.Context, err error, data map[string]any, project int64) {
+	var pe *platform.Error
+	var mm *signature.Mismatch
+	if !errors.As(err, &pe) || !errors.As(err, &mm) || mm.Mistake != "" {
+		return
+	}
+	projects, lerr := s.Engine.Projects(ctx)
+	if lerr != nil {
+		return
+	}
+	for i, p := range projects {
+		if i == maxSecretsTried {
+			return
+		}
+		if p.ID != project && signature.Verify(data, mm.Got, p.Secret) == nil {
+			mm.Mistake = fmt.Sprintf("your code signs with project %d's secret key, not project %d's: sign with the secret of the project named in general.project_id", p.ID, project)
+			pe.Detail = mm.Error()
+			for i := range pe.Fields {
+				pe.Fields[i].Message = mm.Error()
+			}
+			return
+		}
+	}
 }
 
 // requiredHelp says what each field a Gate request may require holds, for

@@ -18,6 +18,7 @@ type Engine interface {
 	Methods() []platform.Method
 	Method(code string) (platform.Method, bool)
 	Project(ctx context.Context, id int64) (platform.Project, error)
+	Projects(ctx context.Context) ([]platform.Project, error)
 	Payment(ctx context.Context, k platform.PaymentKey) (*platform.Payment, error)
 	Payments(ctx context.Context, f platform.PaymentFilter) (platform.PaymentPage, error)
 	Sale(ctx context.Context, req platform.SaleRequest) (*platform.Payment, error)
