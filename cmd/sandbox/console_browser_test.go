@@ -156,6 +156,15 @@ func TestBrowserConsoleFailingMerchant(t *testing.T) {
 	brWaitText(t, ctx, cell, "HTTP 500")
 	brWaitText(t, ctx, cell, "next in 10s")
 	brWaitText(t, ctx, cell, "merchant answered 500")
+
+	// A sale the Gate refuses appears above the payments, live: no
+	// payment came of it, and the dashboard says why.
+	brMarkPage(t, ctx)
+	require.Equal(t, http.StatusBadRequest, s.do("POST", oxxoPath, signed(oxxoSale("refused-2"), "another-secret"), nil))
+	brWaitText(t, ctx, "#refusals", "3261 Invalid signature")
+	brWaitText(t, ctx, "#refusals", "project 842 · refused-2")
+	assert.True(t, brSamePage(t, ctx), "the refusal appeared without a reload")
+	(&brShots{t: t, ctx: ctx, flow: "console", n: 4}).take("refused", false)
 }
 
 // TestBrowserConsoleProjectsAndLinks: a test callback from the projects
