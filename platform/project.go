@@ -2,6 +2,7 @@ package platform
 
 import (
 	"fmt"
+	"strings"
 )
 
 // Limits of a project's fields. A secret longer than any real project's
@@ -35,6 +36,8 @@ func ValidateProject(p Project) error {
 		case u.value == "":
 		case len(u.value) > MaxURLLength:
 			add(u.name, "is %d bytes long; the limit is %d bytes", len(u.value), MaxURLLength)
+		case strings.TrimSpace(u.value) != u.value:
+			add(u.name, "%q has white space at its start or end, which would be sent as part of the URL: remove it", u.value)
 		default:
 			if !IsHTTPURL(u.value) {
 				add(u.name, "%q is not an absolute http(s) URL", u.value)

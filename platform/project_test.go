@@ -31,6 +31,8 @@ func TestValidateProject(t *testing.T) {
 		{"10 MB secret", platform.Project{ID: 1, Secret: long(10 << 20)}, "secret", "is 10485760 bytes long; the limit is 512 bytes"},
 		{"secret one byte over", platform.Project{ID: 1, Secret: long(platform.MaxSecretLength + 1)}, "secret", "the limit is 512 bytes"},
 		{"relative callback URL", platform.Project{ID: 1, Secret: "s", CallbackURL: "/cb"}, "callback_url", "absolute"},
+		{"a space after the callback URL", platform.Project{ID: 1, Secret: "s", CallbackURL: "http://127.0.0.1:9000/cb "}, "callback_url", `"http://127.0.0.1:9000/cb " has white space at its start or end`},
+		{"a newline before the check_deposit URL", platform.Project{ID: 1, Secret: "s", CheckDepositURL: "\nhttp://127.0.0.1:9000/cd"}, "check_deposit_url", "white space at its start or end"},
 		{"huge check_deposit URL", platform.Project{ID: 1, Secret: "s", CheckDepositURL: "http://x/" + long(3000)}, "check_deposit_url", "the limit is 2048 bytes"},
 	}
 	for _, tt := range tests {

@@ -238,6 +238,12 @@ func TestGateAnswers(t *testing.T) {
 		// Values the Gate cannot take: a precise code, the field named.
 		{name: "amount a fraction", body: sign(with("p-1", map[string]any{"payment.amount": 100.5}), secret), code: "2003",
 			fields: []string{"payment.amount"}, message: "payment.amount must be a whole number, not the number 100.5"},
+		{name: "amount in major units", body: sign(with("p-1", map[string]any{"payment.amount": "250.00"}), secret), code: "2003",
+			fields: []string{"payment.amount"}, detail: `must be a whole number, not the string "250.00": amounts are whole numbers of minor units, so 250.00 is 25000 in a currency of two decimals`},
+		{name: "amount in major units, one decimal", body: sign(with("p-1", map[string]any{"payment.amount": json.Number("0.5")}), secret), code: "2003",
+			fields: []string{"payment.amount"}, detail: "so 0.5 is 50 in a currency"},
+		{name: "callback URL with a space after it", body: sign(with("p-1", map[string]any{"general.merchant_callback_url": "https://shop.example/cb "}), secret), code: "2003",
+			fields: []string{"general.merchant_callback_url"}, detail: `has white space at its start or end, which would be sent as part of the URL: remove it from the string "https://shop.example/cb "`},
 		{name: "amount beyond what JavaScript reads exactly", body: sign(with("p-1", map[string]any{"payment.amount": json.Number("9007199254740992")}), secret), code: "2003",
 			fields: []string{"payment.amount"}, message: "payment.amount must be at most 9007199254740991 minor units"},
 		{name: "amount beyond 64 bits", body: sign(with("p-1", map[string]any{"payment.amount": json.Number("99999999999999999999")}), secret), code: "2003",

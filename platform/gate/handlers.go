@@ -352,6 +352,9 @@ func saleRequest(req request, m platform.Method) (platform.SaleRequest, error) {
 
 // checkURL says what is wrong with u, which must be an absolute http(s) URL.
 func checkURL(u string) error {
+	if strings.TrimSpace(u) != u {
+		return fmt.Errorf("has white space at its start or end, which would be sent as part of the URL: remove it from %s", describe(u))
+	}
 	if !platform.IsHTTPURL(u) {
 		return fmt.Errorf("must be an absolute http(s) URL, not %s", describe(u))
 	}

@@ -281,10 +281,41 @@ func (b body) typeErrors() []platform.FieldError {
 			continue
 		}
 		if msg := checkKind(f.kind, v); msg != "" {
+			if f.path == "payment.amount" {
+				msg += minorUnits(v)
+			}
 			out = append(out, platform.FieldError{Code: platform.CodeInvalidJSON, Field: f.path, Message: msg})
 		}
 	}
 	return out
+}
+
+// minorUnits is what an amount written in major units, such as 250.00 or
+// "250.00", is in minor units, said for the error that refuses it; "" for
+// any other value.
+func minorUnits(v any) string {
+	text, _ := numberText(v)
+	whole, frac, ok := strings.Cut(text, ".")
+	if !ok || whole == "" || len(frac) > 2 || strings.Trim(whole+frac, "0123456789") != "" {
+		return ""
+	}
+	minor := strings.TrimLeft(whole+frac+strings.Repeat("0", 2-len(frac)), "0")
+	if minor == "" {
+		minor = "0"
+	}
+	return fmt.Sprintf(": amounts are whole numbers of minor units, so %s is %s in a currency of two decimals (such as MXN or USD)", text, minor)
+}
+
+// numberText is the text of a value that may write a number: a JSON
+// number, or a string, trimmed; ok is false for any other value.
+func numberText(v any) (text string, ok bool) {
+	switch v := v.(type) {
+	case json.Number:
+		return v.String(), true
+	case string:
+		return strings.TrimSpace(v), true
+	}
+	return "", false
 }
 
 // checkKind says what is wrong with v as a value of kind k, or "".
@@ -299,17 +330,12 @@ func checkKind(k kind, v any) string {
 			return "must be a string, not " + describe(v)
 		}
 	case kindInteger:
-		text := ""
-		switch v := v.(type) {
-		case json.Number:
-			text = v.String()
-		case string:
-			text = strings.TrimSpace(v)
-			if text == "" {
-				return "" // empty: the required-field check names it
-			}
-		default:
+		text, ok := numberText(v)
+		switch {
+		case !ok:
 			return "must be a whole number, not " + describe(v)
+		case text == "":
+			return "" // an empty string: the required-field check names it
 		}
 		if _, err := strconv.ParseInt(text, 10, 64); err != nil {
 			return notWhole(v, err)
