@@ -71,6 +71,10 @@ type DeliveryView struct {
 	NextAttempt time.Time
 	NextIn      string
 	Resendable  bool
+	// Moved is where a resend would send the callback, when that is not
+	// where its retries go (the URL it was first sent to): the project's
+	// callback URL was changed since.
+	Moved string
 }
 
 // Carried is what a message says of the payment: the status it reports.

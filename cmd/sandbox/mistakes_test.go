@@ -26,6 +26,8 @@ func TestCallbackMistakesAreExplained(t *testing.T) {
 		case "/callbacks":
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			_, _ = io.WriteString(w, "<html><body>Sign in</body></html>")
+		case "/ok":
+			_, _ = io.WriteString(w, "ok")
 		case "/moved":
 			http.Redirect(w, r, "https://shop.example/callbacks", http.StatusMovedPermanently)
 		default:
@@ -70,4 +72,20 @@ func TestCallbackMistakesAreExplained(t *testing.T) {
 			assert.Contains(t, html.UnescapeString(m[1]), tt.says, "seen without opening the attempt")
 		})
 	}
+
+	// The merchant fixes the mistyped path: the callback's retries still go
+	// where it was first sent, and its page says to resend it.
+	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/projects", map[string]any{"id": 903, "secret": testSecret, "callback_url": shop.URL + "/ok"}, nil))
+	moved := "Its retries go to " + shop.URL + "/calbacks, where it was first sent; the callback URL is now " + shop.URL + "/ok. Resend it to send it there."
+	pageText := func() string {
+		_, page := getPage(t, s.URL+"/dashboard/payments/903/m-1")
+		return regexp.MustCompile(`<[^>]*>`).ReplaceAllString(html.UnescapeString(page), "")
+	}
+	assert.Contains(t, pageText(), moved)
+	var ds struct{ Deliveries []struct{ ID int64 } }
+	require.Equal(t, http.StatusOK, s.do("GET", "/sandbox/deliveries?project_id=903", nil, &ds))
+	require.Len(t, ds.Deliveries, 1)
+	require.Equal(t, http.StatusAccepted, s.do("POST", fmt.Sprintf("/sandbox/deliveries/%d/resend", ds.Deliveries[0].ID), nil, nil))
+	eventually(t, "the resent callback is delivered", func() bool { return strings.Contains(pageText(), "HTTP 200") })
+	assert.NotContains(t, pageText(), "Its retries go to")
 }

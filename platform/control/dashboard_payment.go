@@ -1,6 +1,7 @@
 package control
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -45,6 +46,7 @@ func (s *Server) handleDashboardPayment(c echo.Context) error {
 	}
 	page.Payment = s.row(p, page.Clock.Now)
 	page.Timeline = web.TimelineOf(w, page.Clock.Now)
+	s.markMoved(ctx, p, page.Timeline)
 	page.Curl = "curl -sS " + web.ShellQuote(s.Engine.BaseURL()+page.APIURL)
 	whole := wholeView{paymentView: s.paymentView(p), Deliveries: w.Deliveries, Jobs: w.Jobs}
 	if whole.Deliveries == nil {
@@ -62,6 +64,30 @@ func (s *Server) handleDashboardPayment(c echo.Context) error {
 	page.Voucher = s.voucherLinks("", p)
 	page.Actions = s.actions(p)
 	return s.Renderer.Write(c.Response(), http.StatusOK, "dashboard_payment", page)
+}
+
+// markMoved notes, on each callback of p still to be delivered, where a
+// resend would send it when that is not where its retries go: a merchant
+// who fixed the project's callback URL must resend what was sent to the
+// wrong one.
+func (s *Server) markMoved(ctx context.Context, p *platform.Payment, timeline []web.TimelineEntry) {
+	now := p.Callback.URL
+	if now == "" {
+		project, err := s.Engine.Project(ctx, p.ProjectID)
+		if err != nil {
+			return
+		}
+		now = project.CallbackURL
+	}
+	for _, e := range timeline {
+		d := e.Delivery
+		if d == nil || d.Kind != platform.DeliveryCallback || now == "" || d.URL == "" || d.URL == now {
+			continue
+		}
+		if d.Status == platform.DeliveryPending || d.Status == platform.DeliveryFailed {
+			d.Moved = now
+		}
+	}
 }
 
 // actions says what the dashboard offers for p now.
