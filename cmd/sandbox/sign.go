@@ -44,15 +44,18 @@ Examples:
 Flags:
 `
 
-const verifyUsage = `Usage: sandbox verify --secret S [--page] [--string CANONICAL] [FILE|-]
+const verifyUsage = `Usage: sandbox verify --secret S [--page] [--string CANONICAL] [--signature SIG] [FILE|-]
 
 Checks the signature of a message: a callback, a Gate request, a status answer
 (JSON, the signature at the top level or in general.signature), or with --page
 Payment Page parameters (a query string or a link). It reads FILE, or standard
 input when FILE is - or missing, and prints "valid". Otherwise it prints the
 canonical string the signature should be the HMAC-SHA512 of, and what looks
-wrong, and exits with status 1. Give --string the string your code signed
-to see the first place it differs.
+wrong (the usual mistake that makes such a signature, when it is one), and
+exits with status 1. Give --string the string your code signed to see the
+first place it differs, and --signature the signature your code computed for
+the message to check it instead of the message's own: how a callback handler
+that refuses the sandbox's callbacks finds its mistake.
 
 Example, a callback from the delivery log (the delivery's body, as sent):
   curl -s 'localhost:8080/sandbox/deliveries?payment_id=order-1' |
@@ -446,6 +449,7 @@ func runVerify(_ context.Context, args []string, std stdio) error {
 	secret := fs.String("secret", "", "the project's secret `key` (the demo project's is \"secret\")")
 	page := fs.Bool("page", false, "verify Payment Page parameters (a query string or a link) instead of a JSON message")
 	mine := fs.String("string", "", "the canonical `string` your code signed: verify shows where it differs")
+	computed := fs.String("signature", "", "the `signature` your code computed for the message, checked instead of the message's own")
 	files, err := parseFlags(fs, args, verifyUsage, std)
 	if err != nil {
 		return err
@@ -464,7 +468,11 @@ func runVerify(_ context.Context, args []string, std stdio) error {
 			return fmt.Errorf("verify %s: %w", from, err)
 		}
 		params := p.values()
-		err = signature.VerifyForm(params, params["signature"], *secret)
+		got := params["signature"]
+		if *computed != "" {
+			got = *computed
+		}
+		err = signature.VerifyForm(params, got, *secret)
 		return verdict(std.out, err, *mine, hints)
 	}
 	data, err := signature.Decode(raw)
@@ -476,6 +484,9 @@ func runVerify(_ context.Context, args []string, std stdio) error {
 		if s, ok := general["signature"].(string); ok && s != "" {
 			got = s
 		}
+	}
+	if *computed != "" {
+		got = *computed
 	}
 	hints = bodyHints(data)
 	if got == "" {

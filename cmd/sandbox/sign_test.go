@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha512"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -331,6 +334,36 @@ func TestVerifyExplains(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestVerifyChecksTheSignatureGiven is a callback handler's developer who
+// gives verify the signature their code computed for a callback: verify
+// checks it instead of the callback's own and names the mistake.
+func TestVerifyChecksTheSignatureGiven(t *testing.T) {
+	t.Parallel()
+	const secret = "secret"
+	callback := mustSign(t, `{"project_id":1,"payment":{"id":"p1","sum":{"amount":1000}}}`, secret)
+	canonical := "payment:id:p1;payment:sum:amount:1000;project_id:1"
+	mac := hmac.New(sha512.New, []byte(secret))
+	mac.Write([]byte(canonical))
+	tests := []struct {
+		name, signature, want string
+		code                  int
+	}{
+		{"right", signature.SignString(canonical, secret), "valid\n", 0},
+		{"in hex", hex.EncodeToString(mac.Sum(nil)), "- your signature is written in hex: write the HMAC's bytes in standard Base64, with its = padding\n", 1},
+		{"with another secret", signature.SignString(canonical, "other"), "- if your code signs another string, pass it with --string", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out, _, code := cli(t, callback, "verify", "--secret", secret, "--signature", tt.signature)
+			assert.Equal(t, tt.code, code, out)
+			assert.Contains(t, out, tt.want)
+		})
+	}
+	out, _, code := cli(t, strings.Replace(callback, `"signature":"`, `"signature":"x`, 1), "verify", "--secret", secret, "--signature", signature.SignString(canonical, secret))
+	assert.Equal(t, 0, code, "the signature given, not the message's own: %s", out)
 }
 
 // TestSignAndVerifyAgainstTheSandbox signs the README's Oxxo sale with the
