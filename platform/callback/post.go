@@ -137,7 +137,7 @@ func refusal(x exchange) string {
 		return msg + ": your server does not take POST at this path; messages are POSTed as JSON"
 	case x.status == http.StatusBadRequest, x.status == http.StatusUnauthorized,
 		x.status == http.StatusForbidden, x.status == http.StatusUnprocessableEntity:
-		return msg + ": your server refused the message; if it checks the signature, check the body sent with sandbox verify, which shows the string to sign; the sandbox sends no credentials, only the signature"
+		return msg + ": your server refused the message; if it checks the signature, give sandbox verify the body sent and the signature your server computes (--signature): it shows the string to sign and names the usual mistakes; the sandbox sends no credentials, only the signature"
 	case x.status >= 500:
 		return msg + ": your server failed; its answer's body and its log say why"
 	}

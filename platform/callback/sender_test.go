@@ -101,7 +101,7 @@ func TestSendRefused(t *testing.T) {
 		{"redirects are not followed", moved.URL + "/moved", "merchant answered 302 redirecting to " + moved.URL + "/ok: redirects are not followed, as on ecommpay; use the URL your server redirects to, and answer 200 there", 302, ""},
 		{"a path without a handler", routes.URL + "/callbakc", "merchant answered 404: your server has no handler at this path; correct the URL's path or add the route", 404, "404 page not found\n"},
 		{"a path that takes GET", routes.URL + "/get-only", "merchant answered 405: your server does not take POST at this path; messages are POSTed as JSON", 405, ""},
-		{"a signature refused", routes.URL + "/checks-signature", "merchant answered 403: your server refused the message; if it checks the signature, check the body sent with sandbox verify, which shows the string to sign; the sandbox sends no credentials, only the signature", 403, `{"error":"bad signature"}`},
+		{"a signature refused", routes.URL + "/checks-signature", "merchant answered 403: your server refused the message; if it checks the signature, give sandbox verify the body sent and the signature your server computes (--signature): it shows the string to sign and names the usual mistakes; the sandbox sends no credentials, only the signature", 403, `{"error":"bad signature"}`},
 		{"another status", routes.URL + "/teapot", "merchant answered 418: only 200 accepts the message", 418, ""},
 		{"https to a plain HTTP server", plainHTTPS, "the server at " + strings.TrimPrefix(routes.URL, "http://") + " speaks plain HTTP, not HTTPS: write the URL with http://", 0, ""},
 		{"not a URL", "http://[::1", `invalid URL "http://[::1": parse "http://[::1": missing ']' in host`, 0, ""},
