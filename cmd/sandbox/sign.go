@@ -473,6 +473,10 @@ func runVerify(_ context.Context, args []string, std stdio) error {
 			got = *computed
 		}
 		err = signature.VerifyForm(params, got, *secret)
+		var mm *signature.Mismatch
+		if errors.As(err, &mm) {
+			mm.Mistake = signature.DiagnoseForm(params, got, *secret)
+		}
 		return verdict(std.out, err, *mine, hints)
 	}
 	data, err := signature.Decode(raw)

@@ -324,6 +324,9 @@ func TestVerifyExplains(t *testing.T) {
 		{"the pairs left unsorted", `{"project_id":1,"payment":{"id":"p1","sum":{"amount":1000}},"signature":"` +
 			signature.SignString("project_id:1;payment:id:p1;payment:sum:amount:1000", secret) + `"}`, []string{"--secret", secret},
 			[]string{"\n- your code signs the pairs in the order they come in the body: sort them by their whole path, byte order\n"}},
+		{"a link whose values were signed URL-encoded", "/payment?project_id=1&payment_id=p1&merchant_success_url=https%3A%2F%2Fshop.example%2Fok&signature=" +
+			url.QueryEscape(signature.SignString("merchant_success_url:https%3A%2F%2Fshop.example%2Fok;payment_id:p1;project_id:1", secret)), []string{"--secret", secret, "--page"},
+			[]string{"\n- your code signs the values URL-encoded: sign each value as it is, and encode it only when you write the link\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

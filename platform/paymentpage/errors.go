@@ -100,8 +100,13 @@ func errUnsigned() *pageError {
 func errSignature(project int64, mm *signature.Mismatch) *pageError {
 	e := &pageError{Status: http.StatusForbidden, Kind: "signature", Title: m("err.signature.title"),
 		Message: m("err.signature.lead", project), Signed: mm.Signed, Got: mm.Got}
-	if strings.Contains(mm.Got, " ") {
+	switch {
+	case strings.Contains(mm.Got, " "):
 		e.Hint = m("err.signature.space")
+	case mm.Mistake != "":
+		// The usual mistake that made the signature received, in the
+		// words the Gate's answer uses (English, as the signed string).
+		e.Hint = plain(platform.Sentence(mm.Mistake))
 	}
 	return e
 }

@@ -82,6 +82,9 @@ func TestSignatureVariants(t *testing.T) {
 		{name: "a + decoded as a space", query: strings.ReplaceAll(q(full("sig-13", nil), "ab+cd/ef=="), "%2B", "+"),
 			status: 403, want: []string{"contains spaces", "ab cd/ef=="}},
 		{name: "no signature", query: url.Values{"project_id": {"842"}, "payment_id": {"sig-14"}}.Encode(), status: 403, want: []string{"The request is not signed"}},
+		{name: "the query string signed: the page names the mistake", query: q(full("sig-15", nil), signature.SignString(url.Values{
+			"project_id": {"842"}, "payment_id": {"sig-15"}, "payment_amount": {"1000"}, "payment_currency": {"USD"}, "customer_id": {"customer-7"}}.Encode(), secret)),
+			status: 403, want: []string{"The signature does not match", "Your code signs the link&#39;s query string"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -132,6 +132,7 @@ func (s *Server) verify(ctx context.Context, p params) (*request, error) {
 	if err := signature.VerifyForm(p, p[paramSignature], project.Secret); err != nil {
 		var mm *signature.Mismatch
 		if errors.As(err, &mm) {
+			mm.Mistake = signature.DiagnoseForm(p, mm.Got, project.Secret)
 			return nil, errSignature(pid, mm)
 		}
 		return nil, errUnsigned()

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"hash"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -72,21 +73,68 @@ func Diagnose(body []byte, got, secret string) string {
 	}
 	slices.SortFunc(withSignature, byKey)
 
-	b64 := base64.StdEncoding.EncodeToString
 	mistakes := []mistake{
 		{says: "your code signs the pairs in the order they come in the body: sort them by their whole path, byte order", signed: join(inOrder)},
 		{says: "your code sorts the pairs by their top-level key only: sort them by their whole path (customer:email before customer:id), byte order", signed: join(topSorted)},
 		{says: "your code leaves out the pairs nested deeper than two levels (such as customer:identify:doc_number): flatten every level, joining the keys with ':'", signed: join(shallow)},
 		{says: "your code signs the signature field too: leave signature out of the pairs, at any depth", signed: join(withSignature)},
+	}
+	mistakes = append(mistakes, encodingMistakes(canon)...)
+	for _, text := range signedTexts(body) {
+		mistakes = append(mistakes, mistake{says: "your code signs the body's JSON text: sign the string of path:value pairs shown, not the JSON", signed: text})
+	}
+	return firstMistake(mistakes, canon, got, secret)
+}
+
+// DiagnoseForm is Diagnose for the parameters of a Payment Page link, which
+// VerifyForm refused got for: the signature parameter signed too, the
+// values signed URL-encoded, the link's query string signed instead of the
+// pairs, another hash than SHA-512 or another encoding than standard
+// Base64. It returns "" when got is right or is none of these mistakes.
+func DiagnoseForm(params map[string]string, got, secret string) string {
+	if got == "" || VerifyForm(params, got, secret) == nil {
+		return ""
+	}
+	var sorted, encoded, withSignature []pair
+	query := url.Values{}
+	for k, v := range params {
+		if k == "signature" {
+			continue
+		}
+		sorted = append(sorted, pair{key: k, value: formValue(v)})
+		encoded = append(encoded, pair{key: k, value: url.QueryEscape(v)})
+		query.Set(k, v)
+	}
+	withSignature = append(slices.Clone(sorted), pair{key: "signature"})
+	for _, ps := range [][]pair{sorted, encoded, withSignature} {
+		slices.SortFunc(ps, byKey)
+	}
+	canon := join(sorted)
+	mistakes := []mistake{
+		{says: "your code signs the signature parameter too: leave it out of the pairs", signed: join(withSignature)},
+		{says: "your code signs the values URL-encoded: sign each value as it is, and encode it only when you write the link", signed: join(encoded)},
+		{says: "your code signs the link's query string: sign the name:value pairs, sorted by name and joined with ';'", signed: query.Encode()},
+	}
+	mistakes = append(mistakes, encodingMistakes(canon)...)
+	return firstMistake(mistakes, canon, got, secret)
+}
+
+// encodingMistakes are the ways of signing canon, the right string, with
+// another hash than HMAC-SHA512 or another encoding than standard Base64.
+func encodingMistakes(canon string) []mistake {
+	return []mistake{
 		{says: "your code signs with HMAC-SHA256: use HMAC-SHA512", signed: canon, mac: sha256.New},
 		{says: "your signature is written in hex: write the HMAC's bytes in standard Base64, with its = padding", signed: canon, encode: hex.EncodeToString},
 		{says: "your signature is an HMAC-SHA256 in hex: use HMAC-SHA512, written in standard Base64", signed: canon, mac: sha256.New, encode: hex.EncodeToString},
 		{says: "your signature is written in URL-safe Base64: use the standard alphabet (+ and /), with its = padding", signed: canon, encode: base64.URLEncoding.EncodeToString},
 		{says: "your signature lacks Base64's = padding: keep it", signed: canon, encode: base64.RawStdEncoding.EncodeToString},
 	}
-	for _, text := range signedTexts(body) {
-		mistakes = append(mistakes, mistake{says: "your code signs the body's JSON text: sign the string of path:value pairs shown, not the JSON", signed: text})
-	}
+}
+
+// firstMistake returns what the first of mistakes that signs got with
+// secret says, "" when none does. A mistake that signs canon, the right
+// string, the right way is none.
+func firstMistake(mistakes []mistake, canon, got, secret string) string {
 	for _, m := range mistakes {
 		if m.signed == "" || (m.signed == canon && m.mac == nil && m.encode == nil) {
 			continue
@@ -96,10 +144,10 @@ func Diagnose(body []byte, got, secret string) string {
 			mac = sha512.New
 		}
 		if encode == nil {
-			encode = b64
+			encode = base64.StdEncoding.EncodeToString
 		}
 		h := hmac.New(mac, []byte(secret))
-		io.WriteString(h, m.signed)
+		_, _ = io.WriteString(h, m.signed)
 		if hmac.Equal([]byte(encode(h.Sum(nil))), []byte(got)) {
 			return m.says
 		}

@@ -70,3 +70,47 @@ func TestDiagnose(t *testing.T) {
 	}
 	assert.Empty(t, signature.Diagnose([]byte("not JSON"), "x", secret))
 }
+
+// TestDiagnoseForm makes each mistake a merchant's code commonly makes when
+// it signs a Payment Page link, and checks that DiagnoseForm names it.
+func TestDiagnoseForm(t *testing.T) {
+	t.Parallel()
+	const secret = "secret"
+	params := map[string]string{"project_id": "1", "payment_id": "o-1", "payment_amount": "25000", "payment_currency": "MXN",
+		"merchant_success_url": "https://shop.example/ok?order=7", "signature": "SIG"}
+	const (
+		canonical = "merchant_success_url:https://shop.example/ok?order=7;payment_amount:25000;payment_currency:MXN;payment_id:o-1;project_id:1"
+		withSig   = "merchant_success_url:https://shop.example/ok?order=7;payment_amount:25000;payment_currency:MXN;payment_id:o-1;project_id:1;signature:"
+		encoded   = "merchant_success_url:https%3A%2F%2Fshop.example%2Fok%3Forder%3D7;payment_amount:25000;payment_currency:MXN;payment_id:o-1;project_id:1"
+		query     = "merchant_success_url=https%3A%2F%2Fshop.example%2Fok%3Forder%3D7&payment_amount=25000&payment_currency=MXN&payment_id=o-1&project_id=1"
+	)
+	mac := func(h func() hash.Hash, s string) []byte {
+		m := hmac.New(h, []byte(secret))
+		m.Write([]byte(s))
+		return m.Sum(nil)
+	}
+	b64 := base64.StdEncoding.EncodeToString
+	tests := []struct {
+		name, got, says string
+	}{
+		{"right", b64(mac(sha512.New, canonical)), ""},
+		{"another message", b64(mac(sha512.New, "project_id:1")), ""},
+		{"the signature signed", b64(mac(sha512.New, withSig)), "your code signs the signature parameter too"},
+		{"URL-encoded values", b64(mac(sha512.New, encoded)), "your code signs the values URL-encoded"},
+		{"the query string", b64(mac(sha512.New, query)), "your code signs the link's query string"},
+		{"SHA-256", b64(mac(sha256.New, canonical)), "your code signs with HMAC-SHA256"},
+		{"hex", hex.EncodeToString(mac(sha512.New, canonical)), "your signature is written in hex"},
+		{"URL-safe Base64", base64.URLEncoding.EncodeToString(mac(sha512.New, canonical)), "URL-safe Base64"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := signature.DiagnoseForm(params, tt.got, secret)
+			if tt.says == "" {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Contains(t, got, tt.says)
+		})
+	}
+}
