@@ -179,9 +179,19 @@ func (s *Sandbox) Close() error { return s.Store.Close() }
 
 // Run serves on ln and runs the job loop until ctx ends, then shuts the
 // server down gracefully. ready, when not nil, is called once serving.
+//
+// Shutting down, the server takes no more connections and the job loop
+// stops, canceling the callbacks it sent. The requests under way have
+// Timeouts.ShutdownGrace to end; then those still running are canceled
+// (their clients get an error), so that a clock advance waiting for a
+// merchant that does not answer, which holds the job loop, cannot keep the
+// sandbox from stopping.
 func (s *Sandbox) Run(ctx context.Context, ln net.Listener, ready func()) error {
 	srv := s.timeouts.server(s.Handler)
 	srv.RegisterOnShutdown(s.closeStreams)
+	requests, stopRequests := context.WithCancel(context.Background())
+	defer stopRequests()
+	srv.BaseContext = func(net.Listener) context.Context { return requests }
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.Engine.Run(gctx) })
 	g.Go(func() error {
@@ -192,13 +202,35 @@ func (s *Sandbox) Run(ctx context.Context, ln net.Listener, ready func()) error 
 	})
 	g.Go(func() error {
 		<-gctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		s.log.Info("shutting down")
-		return srv.Shutdown(sctx)
+		return s.shutdown(srv, stopRequests)
 	})
 	if ready != nil {
 		ready()
 	}
 	return g.Wait()
+}
+
+// stopWait is how long the requests canceled at the end of the shutdown
+// grace have to write their answers before their connections are closed.
+const stopWait = 3 * time.Second
+
+// shutdown stops srv: it waits for the requests under way for the grace,
+// then cancels those still running with stopRequests and waits stopWait
+// more for their answers.
+func (s *Sandbox) shutdown(srv *http.Server, stopRequests context.CancelFunc) error {
+	grace := s.timeouts.shutdownGrace()
+	s.log.Info("shutting down", "grace", grace.String())
+	stop := time.AfterFunc(grace, func() {
+		s.log.Warn("requests still under way at the end of the shutdown grace are canceled: their clients get an error and may send them again once the sandbox is back",
+			"grace", grace.String(), "hint", "a clock advance waits for callbacks under way: --callback-timeout bounds each attempt")
+		stopRequests()
+	})
+	defer stop.Stop()
+	sctx, cancel := context.WithTimeout(context.Background(), grace+stopWait)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("shut the server down: requests still under way %s after they were canceled: %w", stopWait, err)
+	}
+	return nil
 }

@@ -32,6 +32,11 @@ type Timeouts struct {
 	// Idle bounds the wait for the next request on a kept-alive
 	// connection.
 	Idle time.Duration
+	// ShutdownGrace is how long the requests under way have to end once
+	// the sandbox is told to stop; those still running then, such as a
+	// clock advance waiting for a merchant that does not answer, are
+	// canceled (see Sandbox.Run).
+	ShutdownGrace time.Duration
 }
 
 // The default timeouts.
@@ -40,7 +45,21 @@ const (
 	DefaultReadTimeout       = time.Minute
 	DefaultWriteTimeout      = 5 * time.Minute
 	DefaultIdleTimeout       = 2 * time.Minute
+	// DefaultShutdownGrace leaves a stopped sandbox time to answer what it
+	// was asked (a request takes milliseconds; an advance may wait much
+	// longer for callbacks), and, with the 5 s the job loop then gives the
+	// callbacks under way, stops it within the 10 s a container manager
+	// (docker stop; Kubernetes waits 30 s) gives before it kills it.
+	DefaultShutdownGrace = 3 * time.Second
 )
+
+// shutdownGrace returns the grace of the requests under way at shutdown.
+func (t Timeouts) shutdownGrace() time.Duration {
+	if t.ShutdownGrace > 0 {
+		return t.ShutdownGrace
+	}
+	return DefaultShutdownGrace
+}
 
 // server returns the HTTP server of handler h with the timeouts t. Its
 // Shutdown closes at once the connections that have sent no request yet

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -30,22 +29,10 @@ func TestAHungMerchantHoldsBackOnlyItsOwnCallbacks(t *testing.T) {
 	t.Parallel()
 	const hungProject, perHost = 843, 4
 	const hungSales = perHost + 6
-	var holding, answered atomic.Int64
-	release := make(chan struct{})
-	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		holding.Add(1)
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-		answered.Add(1)
-	}))
-	t.Cleanup(hung.Close)
+	hung := newHungMerchant(t)
 	fast := newMerchant(t)
 	s := startSandbox(t, t.TempDir(), func(o *serveOptions) { o.CallbackTimeout, o.sendsPerMerchant = 10*time.Minute, perHost })
-	var releaseOnce sync.Once
-	answer := func() { releaseOnce.Do(func() { close(release) }) }
-	t.Cleanup(answer) // first of the cleanups: the sandbox can then stop
+	t.Cleanup(hung.letGo) // first of the cleanups: the sandbox can then stop
 
 	setupProject(t, s, fast)
 	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/projects", map[string]any{
@@ -58,40 +45,21 @@ func TestAHungMerchantHoldsBackOnlyItsOwnCallbacks(t *testing.T) {
 		require.Equal(t, http.StatusOK, s.do("POST", oxxoPath, signed(body, testSecret), nil))
 	}
 	eventually(t, "the hung merchant holds as many callbacks as the per-host limit", func() bool {
-		return holding.Load() == perHost
+		return hung.holding.Load() == perHost
 	})
 
 	// An advance that waits for the second merchant's project alone does
 	// not wait for the first merchant.
-	scoped := make(chan int, 1)
-	go func() {
-		res, err := http.Post(s.URL+"/sandbox/clock/advance", "application/json",
-			strings.NewReader(fmt.Sprintf(`{"duration":"1m","project_id":%d}`, testProject)))
-		if err != nil {
-			scoped <- 0
-			return
-		}
-		res.Body.Close()
-		scoped <- res.StatusCode
-	}()
+	scoped := advanceAside(s.URL, fmt.Sprintf(`{"duration":"1m","project_id":%d}`, testProject))
 	select {
 	case code := <-scoped:
 		assert.Equal(t, http.StatusOK, code)
 	case <-time.After(waitBound):
 		t.Fatalf("an advance for project %d did not answer within %s while the other project's merchant hung", testProject, waitBound)
 	}
-	assert.Zero(t, answered.Load(), "it answered while the first merchant still hung")
+	assert.Zero(t, hung.answered.Load(), "it answered while the first merchant still hung")
 
-	advanced := make(chan int, 1)
-	go func() {
-		res, err := http.Post(s.URL+"/sandbox/clock/advance", "application/json", strings.NewReader(`{"duration":"0s"}`))
-		if err != nil {
-			advanced <- 0
-			return
-		}
-		res.Body.Close()
-		advanced <- res.StatusCode
-	}()
+	advanced := advanceAside(s.URL, `{"duration":"0s"}`)
 
 	for i := range 10 {
 		id := fmt.Sprintf("fast-%d", i)
@@ -106,21 +74,21 @@ func TestAHungMerchantHoldsBackOnlyItsOwnCallbacks(t *testing.T) {
 		assert.Equal(t, id, path(cb, "payment", "id"))
 		assert.Equal(t, "awaiting redirect result", path(cb, "payment", "status"))
 	}
-	assert.Equal(t, int64(perHost), holding.Load(), "the hung merchant's other callbacks wait for its own connections")
-	assert.Zero(t, answered.Load(), "every callback of the other merchant arrived while this one still hung")
+	assert.Equal(t, int64(perHost), hung.holding.Load(), "the hung merchant's other callbacks wait for its own connections")
+	assert.Zero(t, hung.answered.Load(), "every callback of the other merchant arrived while this one still hung")
 	select {
 	case code := <-advanced:
 		t.Fatalf("the advance answered %d while callbacks were under way", code)
 	default:
 	}
-	answer()
+	hung.letGo()
 	select {
 	case code := <-advanced:
 		assert.Equal(t, http.StatusOK, code)
 	case <-time.After(waitBound):
 		t.Fatalf("the advance did not answer within %s of the hung merchant's answers", waitBound)
 	}
-	assert.EqualValues(t, hungSales, answered.Load(), "the advance waited for every callback under way")
+	assert.EqualValues(t, hungSales, hung.answered.Load(), "the advance waited for every callback under way")
 
 	var list struct {
 		Payments []struct {
@@ -133,3 +101,33 @@ func TestAHungMerchantHoldsBackOnlyItsOwnCallbacks(t *testing.T) {
 		assert.Equal(t, "awaiting redirect result", p.Status)
 	}
 }
+
+// hungMerchant is a merchant's server that answers no request until it is
+// let go (or the request ends), counting the requests it holds and those
+// it answered.
+type hungMerchant struct {
+	URL               string
+	holding, answered atomic.Int64
+	release           chan struct{}
+	releaseOnce       sync.Once
+}
+
+// newHungMerchant starts a hungMerchant; a test lets it go (letGo) in a
+// cleanup registered after the sandbox's, so that the sandbox can stop.
+func newHungMerchant(t *testing.T) *hungMerchant {
+	h := &hungMerchant{release: make(chan struct{})}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.holding.Add(1)
+		select {
+		case <-h.release:
+		case <-r.Context().Done():
+		}
+		h.answered.Add(1)
+	}))
+	t.Cleanup(srv.Close)
+	h.URL = srv.URL
+	return h
+}
+
+// letGo answers every request held, and every one to come, at once.
+func (h *hungMerchant) letGo() { h.releaseOnce.Do(func() { close(h.release) }) }

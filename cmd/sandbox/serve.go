@@ -37,6 +37,9 @@ type serveOptions struct {
 	CallbackTimeout time.Duration
 	// Pprof is the loopback address of the profiler; empty for none.
 	Pprof string
+	// ShutdownGrace is how long requests under way have to end when the
+	// sandbox is stopped, before they are canceled.
+	ShutdownGrace time.Duration
 
 	// sendsPerMerchant bounds the callbacks sent at once to one merchant
 	// host (app.Options.SendsPerMerchant); no flag sets it, a test does.
@@ -46,7 +49,9 @@ type serveOptions struct {
 const serveUsage = `Usage: sandbox serve [flags]
 
 Runs the sandbox until it is interrupted (Ctrl-C or SIGTERM), then shuts down
-gracefully. Everything it acknowledged is on disk in the data folder.
+gracefully: requests under way have --shutdown-grace to end, then are
+canceled. Everything it acknowledged is on disk in the data folder, even
+after a kill -9 or a power cut.
 
 Flags:
 `
@@ -69,6 +74,7 @@ func serveFlags(o *serveOptions) *flag.FlagSet {
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of IDs and voucher numbers, for byte-for-byte repeatable runs (0: random)")
 	fs.StringVar(&o.Freeze, "freeze", "", "start with the clock frozen at this RFC 3339 `time` (only when the data has no clock yet)")
 	fs.DurationVar(&o.CallbackTimeout, "callback-timeout", callback.DefaultTimeout, "how long (a `duration` such as 10s, up to 2m) a merchant has to answer a callback or a check_deposit request")
+	fs.DurationVar(&o.ShutdownGrace, "shutdown-grace", app.DefaultShutdownGrace, "once stopped (Ctrl-C, SIGTERM), how long (a `duration`) requests under way have to end before they are canceled, such as a clock advance waiting for a merchant that does not answer")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log `format`: text or json")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.StringVar(&o.Pprof, "pprof", "", "serve Go's profiler (net/http/pprof) on this loopback `address`, such as 127.0.0.1:6060 (off by default)")
@@ -97,6 +103,9 @@ func parseServe(args []string, std stdio) (serveOptions, error) {
 	if o.CallbackTimeout <= 0 || o.CallbackTimeout > callback.MaxTimeout {
 		return o, usagef("--callback-timeout %s: use a positive duration up to %s, such as 1s (an advance waits up to this long for each attempt of a merchant that does not answer)",
 			o.CallbackTimeout, callback.MaxTimeout)
+	}
+	if o.ShutdownGrace <= 0 {
+		return o, usagef("--shutdown-grace %s: use a positive duration, such as 3s (requests still under way then are canceled)", o.ShutdownGrace)
 	}
 	return o, nil
 }
@@ -146,6 +155,7 @@ func newApp(ctx context.Context, o serveOptions, log *slog.Logger, wall func() t
 		CallbackTimeout:  o.CallbackTimeout,
 		AllowedHosts:     o.AllowedHosts,
 		SendsPerMerchant: o.sendsPerMerchant,
+		Timeouts:         app.Timeouts{ShutdownGrace: o.ShutdownGrace},
 		Log:              log,
 		Wall:             wall,
 	})
