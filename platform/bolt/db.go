@@ -5,10 +5,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -116,7 +118,7 @@ func open(path string, o openOptions) (*DB, error) {
 		return nil, fmt.Errorf("bolt: data file %s: %w", path, err)
 	case err != nil:
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, fmt.Errorf("bolt: create the directory of data file %s: %w", path, err)
+			return nil, refused("create the folder of data file "+path, err)
 		}
 	}
 	// What others wrote or read of an existing file may be cached in
@@ -255,13 +257,32 @@ func openBolt(path string, timeout time.Duration, readOnly bool, withLog *bool) 
 		return bdb, nil
 	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("bolt: data file %s is in use by another sandbox (no lock after %s): stop it or use another data file: %w", path, timeout, &inUse{err})
-	case errors.Is(err, os.ErrPermission), errors.Is(err, os.ErrNotExist):
-		return nil, fmt.Errorf("bolt: open data file %s: %w", path, err)
+	case errors.As(err, new(*fs.PathError)):
+		// The system refused the file, whatever it holds.
+		return nil, refused("open data file "+path, err)
 	case errors.As(err, &perr):
 		return nil, &DamagedError{path, fmt.Sprintf("is damaged (opening it panicked: %v)", perr.Value)}
 	}
 	// bbolt could not read what the file holds.
 	return nil, &DamagedError{path, fmt.Sprintf("is damaged, or is not a sandbox data file (bbolt: %v)", err)}
+}
+
+// refused says why the system refused what Open was doing with the data
+// file (a read-only file system, a folder the sandbox's user may not write,
+// a full disk) and what the host must change: the file is not to blame.
+func refused(doing string, err error) error {
+	var fix string
+	switch {
+	case errors.Is(err, syscall.EROFS):
+		fix = "the file system is read-only: give the sandbox a data folder on a writable one"
+	case errors.Is(err, os.ErrPermission):
+		fix = fmt.Sprintf("the sandbox runs as user %d, which may not write there: give that user the folder (chown), or choose another data folder", os.Geteuid())
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		fix = "the disk is full: free some space, or move the data folder to a larger disk"
+	default:
+		return fmt.Errorf("bolt: %s: %w", doing, err)
+	}
+	return fmt.Errorf("bolt: %s: %w; %s", doing, err, fix)
 }
 
 // checkFile checks, before bbolt reads anything but its meta pages, what a

@@ -3,9 +3,12 @@ package bolt
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -67,8 +70,13 @@ func TestOpenErrors(t *testing.T) {
 		name, path, want string
 	}{
 		{"no path", "", "needs a path"},
-		{"parent is a file", filepath.Join(notDir, "sandbox.db"), "create the directory"},
+		{"parent is a file", filepath.Join(notDir, "sandbox.db"), "create the folder of data file"},
 		{"not a bbolt file", garbage, "is damaged, or is not a sandbox data file"},
+	}
+	if runtime.GOOS == "linux" {
+		// sysfs refuses a new folder even to root: the system's refusal,
+		// not damage, with what to change.
+		tests = append(tests, struct{ name, path, want string }{"a folder the system refuses", "/sys/sandbox-data/sandbox.db", "which may not write there: give that user the folder (chown), or choose another data folder"})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,6 +87,31 @@ func TestOpenErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})
+	}
+}
+
+// TestRefusalsSayWhatToChange: a data file the system will not open or
+// create is not called damaged (which would have the host move it aside):
+// the error says what the host must change.
+func TestRefusalsSayWhatToChange(t *testing.T) {
+	t.Parallel()
+	open := func(errno syscall.Errno) error {
+		return &fs.PathError{Op: "open", Path: "/data/sandbox.db", Err: errno}
+	}
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{open(syscall.EROFS), "read-only file system; the file system is read-only: give the sandbox a data folder on a writable one"},
+		{open(syscall.EACCES), "permission denied; the sandbox runs as user"},
+		{open(syscall.ENOSPC), "no space left on device; the disk is full: free some space"},
+		{open(syscall.EIO), "open data file /data/sandbox.db: open /data/sandbox.db: input/output error"},
+	}
+	for _, tt := range tests {
+		err := refused("open data file /data/sandbox.db", tt.err)
+		assert.Contains(t, err.Error(), tt.want)
+		assert.NotContains(t, err.Error(), "damaged")
+		assert.ErrorIs(t, err, tt.err)
 	}
 }
 
