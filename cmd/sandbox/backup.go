@@ -23,7 +23,8 @@ Copies the sandbox's data file to FILE, a file that does not exist yet.
   holds everything acknowledged before it began.
 
   --data: from the folder of a stopped sandbox (the folder serve's --data
-  names).
+  names). A file an older sandbox wrote is copied as it is: back it up
+  before a newer sandbox serves it, which converts it for good.
 
 The copy's pages are checked, as serve checks them at start, before it is
 given its name; sandbox check reads every record of it.
@@ -79,7 +80,7 @@ func runBackup(ctx context.Context, args []string, std stdio) error {
 	}
 	// Every page of the copy is read, front to back; sandbox check also
 	// decodes every record, which takes longer.
-	db, err := bolt.OpenReadOnly(tmp.Name())
+	db, err := bolt.OpenToCopy(tmp.Name())
 	if err != nil {
 		return fmt.Errorf("backup: the copy is not sound, so it was not kept: %w", err)
 	}
@@ -104,9 +105,10 @@ func runBackup(ctx context.Context, args []string, std stdio) error {
 func dataFile(folder string) string { return filepath.Join(folder, "sandbox.db") }
 
 // backupFolder copies the data file at path, which no sandbox may have
-// open, to w.
+// open, to w: as it is, also when an older sandbox wrote it, so that it
+// can be kept before this one converts it.
 func backupFolder(ctx context.Context, path string, w io.Writer) (int64, error) {
-	db, err := bolt.OpenReadOnly(path)
+	db, err := bolt.OpenToCopy(path)
 	if errors.Is(err, bolt.ErrInUse) {
 		return 0, fmt.Errorf("%w; to copy from a running sandbox, give its address: --url http://127.0.0.1:8080", err)
 	}

@@ -155,3 +155,37 @@ func TestBackupRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestBackupBeforeAnUpgrade is the upgrade as a host makes it: the data
+// file of an older sandbox (schema 1, kept by the store's tests), which
+// check says to back up before serve converts it; backup copies it as it
+// is, and the copy, served, holds its payments.
+func TestBackupBeforeAnUpgrade(t *testing.T) {
+	t.Parallel()
+	old, err := os.ReadFile(filepath.Join("..", "..", "platform", "bolt", "testdata", "v1.db"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sandbox.db"), old, 0o600))
+
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), []string{"check", "--data", dir}, &stdout, &stderr)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "an older sandbox wrote it (schema 1; this one reads")
+	assert.Contains(t, err.Error(), "back it up first (sandbox backup --data")
+
+	out := filepath.Join(t.TempDir(), "before-upgrade.db")
+	code, _, errs := backup("--data", dir, out)
+	require.Equal(t, 0, code, errs)
+	after, err := os.ReadFile(filepath.Join(dir, "sandbox.db"))
+	require.NoError(t, err)
+	assert.Equal(t, old, after, "the backup changed nothing of the file it copied")
+
+	restored := t.TempDir()
+	require.NoError(t, os.Rename(out, filepath.Join(restored, "sandbox.db")))
+	s := startSandbox(t, restored)
+	var list struct {
+		Payments []map[string]any `json:"payments"`
+	}
+	require.Equal(t, http.StatusOK, s.do("GET", "/sandbox/payments", nil, &list))
+	assert.Len(t, list.Payments, 4, "the copy, converted, holds the older sandbox's payments")
+}

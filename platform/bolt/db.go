@@ -62,6 +62,15 @@ func OpenReadOnly(path string) (*DB, error) {
 	return open(path, openOptions{timeout: lockTimeout, readOnly: true})
 }
 
+// OpenToCopy is OpenReadOnly for a copy of the file (Backup) and a check
+// of its pages (CheckPages): it takes a file of an older schema too, as it
+// is, so that a host can back up the data file of an older sandbox before
+// serve converts it, which the older sandbox cannot read after. What it
+// returns reads nothing else of such a file.
+func OpenToCopy(path string) (*DB, error) {
+	return open(path, openOptions{timeout: lockTimeout, readOnly: true, olderSchema: true})
+}
+
 // ErrInUse is what Open and OpenReadOnly return, wrapped, for a file that
 // another process holds: a running sandbox.
 var ErrInUse = errors.New("the data file is in use")
@@ -87,6 +96,9 @@ func (e *DamagedError) Error() string {
 type openOptions struct {
 	timeout  time.Duration // how long to wait for another process's lock
 	readOnly bool
+	// olderSchema has a read-only open take a file of an older schema,
+	// unconverted (OpenToCopy).
+	olderSchema bool
 	// noLog has bbolt sync each commit, as where there is no log: for
 	// tests of what only that does.
 	noLog bool
@@ -185,9 +197,12 @@ func open(path string, o openOptions) (*DB, error) {
 			return fail(err)
 		}
 	}
-	if readOnly {
+	switch {
+	case readOnly && o.olderSchema:
+		err = guard(func() error { return bdb.View(checkOlderSchema) })
+	case readOnly:
 		err = guard(func() error { return bdb.View(checkSchema) })
-	} else {
+	default:
 		err = guard(func() error { return createSchema(bdb, path, log) })
 	}
 	var perr *PanicError
@@ -322,8 +337,15 @@ func checkSchema(btx *bbolt.Tx) error {
 	if meta == nil {
 		return errors.New("it holds no schema version: it is not a sandbox data file")
 	}
-	if v := meta.Get(keySchema); len(v) != 8 || binary.BigEndian.Uint64(v) != schemaVersion {
-		return fmt.Errorf("its schema version is %x, and this sandbox reads %d: open it with sandbox serve to convert it, or use the sandbox that wrote it", v, schemaVersion)
+	v := meta.Get(keySchema)
+	switch {
+	case len(v) != 8:
+		return fmt.Errorf("its schema version %x is not 8 bytes: it is not a sandbox data file", v)
+	case binary.BigEndian.Uint64(v) < schemaVersion:
+		return fmt.Errorf("an older sandbox wrote it (schema %d; this one reads %d): sandbox serve converts it once, after which the older sandbox cannot read it, so back it up first (sandbox backup --data copies it as it is)",
+			binary.BigEndian.Uint64(v), schemaVersion)
+	case binary.BigEndian.Uint64(v) > schemaVersion:
+		return fmt.Errorf("schema version %d is newer than this sandbox knows (%d): use a newer sandbox or another data file", binary.BigEndian.Uint64(v), schemaVersion)
 	}
 	for _, b := range allBuckets {
 		if btx.Bucket(b.name) == nil {
@@ -331,6 +353,20 @@ func checkSchema(btx *bbolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// checkOlderSchema is checkSchema taking a file of an older schema too.
+func checkOlderSchema(btx *bbolt.Tx) error {
+	got, err := schemaOf(btx)
+	switch {
+	case err != nil:
+		return err
+	case got == 0:
+		return errors.New("it holds no schema version: it is not a sandbox data file")
+	case got < schemaVersion:
+		return nil
+	}
+	return checkSchema(btx)
 }
 
 // createSchema creates the buckets of a new file, converts a file of an
