@@ -187,6 +187,10 @@ func open(path string, o openOptions) (*DB, error) {
 	if err := replayLog(bdb, records); err != nil {
 		return fail(&DamagedError{path, fmt.Sprintf("cannot be brought up to date from its log %s: %v", logPath(path), err)})
 	}
+	if len(records) > 0 {
+		log.Warn("the data file was not closed (its sandbox was killed, or its machine stopped): brought it up to date from its log",
+			"path", path, "changes", len(records))
+	}
 	if !readOnly {
 		if err := emptyLog(path); err != nil {
 			return fail(err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	bbolt "go.etcd.io/bbolt"
 
+	"github.com/ecommpay-sandbox/sandbox/internal/testlog"
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
 
@@ -118,13 +120,17 @@ func TestALogBringsBackWhatAKilledProcessLeft(t *testing.T) {
 	require.NoError(t, fillReal(d, newRealPayments(4), 40, 45, 1))
 
 	copied := crashCopy(t, d)
-	require.NotEmpty(t, pendingRecords(t, copied), "commits since the last checkpoint, which the copy must replay")
+	pending := pendingRecords(t, copied)
+	require.NotEmpty(t, pending, "commits since the last checkpoint, which the copy must replay")
 	want := contentNow(t, d)
 
-	got, err := Open(copied)
+	var log testlog.Buffer
+	got, err := OpenLogged(copied, slog.New(slog.NewTextHandler(&log, nil)))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = got.Close() })
 	assert.Equal(t, want, contentNow(t, got))
+	assert.Contains(t, log.String(), fmt.Sprintf("the data file was not closed (its sandbox was killed, or its machine stopped): brought it up to date from its log\" path=%s changes=%d", copied, len(pending)),
+		"the host learns that the sandbox did not stop as it should, and that nothing was lost")
 	assert.Empty(t, pendingRecords(t, copied), "once replayed, the records are checkpointed")
 	report, err := got.Check(t.Context())
 	require.NoError(t, err)
