@@ -113,6 +113,7 @@ func TestServeStopsGracefully(t *testing.T) {
 	err := <-done
 	assert.True(t, err == nil || errors.Is(err, context.Canceled), "%v", err)
 	assert.Contains(t, stdout.String(), "shutting down")
+	assert.Contains(t, stdout.String(), `msg="sandbox stopped" data=`, "the host reads that the data file was closed")
 }
 
 // TestUnknownCommandIsOneLine checks that a mistyped verb gets one line that

@@ -192,12 +192,21 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 		ln.Close()
 		return err
 	}
-	defer a.Close()
 	warnIfFreezeIgnored(o.Freeze, a.Engine.Clock().State(), log)
-	return a.Run(ctx, ln, func() {
+	err = a.Run(ctx, ln, func() {
 		log.Info("sandbox ready", "url", o.PublicURL, "data", a.Store.Path(), "started_in", time.Since(start).String(),
 			"demo_project", "project_id 1, secret \"secret\"")
 	})
+	// The host reads here that the data file was closed as it should
+	// be, or why not: a file left open is brought up to date from its
+	// log at the next start.
+	if cerr := a.Close(); cerr != nil {
+		return errors.Join(err, fmt.Errorf("close the data file %s: %w (the next sandbox serve brings it up to date from its log)", a.Store.Path(), cerr))
+	}
+	if err == nil {
+		log.Info("sandbox stopped", "data", a.Store.Path())
+	}
+	return err
 }
 
 // publicURL returns the URL the sandbox tells customers and merchants:
