@@ -14,7 +14,7 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform/bolt"
 )
 
-const backupUsage = `Usage: sandbox backup [--url URL | --data FOLDER] FILE
+const backupUsage = `Usage: sandbox backup [--url URL | --data FOLDER] [--compact] FILE
 
 Copies the sandbox's data file to FILE, a file that does not exist yet.
 
@@ -25,6 +25,11 @@ Copies the sandbox's data file to FILE, a file that does not exist yet.
   --data: from the folder of a stopped sandbox (the folder serve's --data
   names). A file an older sandbox wrote is copied as it is: back it up
   before a newer sandbox serves it, which converts it for good.
+
+  --compact: leave out of the copy the pages the data file no longer uses.
+  A reset, or the conversion of an older file, frees pages, which the file
+  keeps for later: it never shrinks by itself. The compacted copy, put in
+  the data file's place, holds all it did in the space that needs.
 
 The copy's pages are checked, as serve checks them at start, before it is
 given its name; sandbox check reads every record of it.
@@ -39,13 +44,14 @@ func runBackup(ctx context.Context, args []string, std stdio) error {
 	fs := verbFlags("backup")
 	from := fs.String("url", "", "`URL` of a running sandbox to copy from (default http://127.0.0.1:8080)")
 	data := fs.String("data", "", "`folder` of a stopped sandbox's data file to copy from")
+	compact := fs.Bool("compact", false, "leave out the pages the data file no longer uses (what a reset freed)")
 	files, err := parseFlags(fs, args, backupUsage, std)
 	if err != nil {
 		return err
 	}
 	switch {
 	case len(files) != 1:
-		return usagef(`backup: name the file to write the copy to, once: "sandbox backup [--url URL | --data FOLDER] FILE"`)
+		return usagef(`backup: name the file to write the copy to, once: "sandbox backup [--url URL | --data FOLDER] [--compact] FILE"`)
 	case *from != "" && *data != "":
 		return usagef("backup: copy from a running sandbox (--url) or from a stopped one's folder (--data), not both")
 	case *from == "" && *data == "":
@@ -78,27 +84,65 @@ func runBackup(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	// Every page of the copy is read, front to back; sandbox check also
-	// decodes every record, which takes longer.
-	db, err := bolt.OpenToCopy(tmp.Name())
+	if err := checkCopy(ctx, tmp.Name()); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	done, compacted := tmp.Name(), ""
+	if *compact {
+		done = tmp.Name() + ".compact"
+		defer os.Remove(done) // once renamed, there is nothing to remove
+		n, err := compactCopy(ctx, tmp.Name(), done)
+		if err == nil {
+			err = checkCopy(ctx, done)
+		}
+		if err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		if n < copied {
+			compacted = fmt.Sprintf(", compacted from %s", size(copied))
+			copied = n
+		} else {
+			// A file with few free pages can come out larger, its
+			// pages laid out anew: the copy is kept as it was.
+			done, compacted = tmp.Name(), " (no smaller compacted: copied as it is)"
+		}
+	}
+	if err := os.Rename(done, out); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	fmt.Fprintf(std.out, "%s: %s%s, its pages checked (sandbox check reads it whole)\n", out, size(copied), compacted)
+	return nil
+}
+
+// checkCopy reads every page of the copy at path, front to back; sandbox
+// check also decodes every record, which takes longer.
+func checkCopy(ctx context.Context, path string) error {
+	db, err := bolt.OpenToCopy(path)
 	if err != nil {
-		return fmt.Errorf("backup: the copy is not sound, so it was not kept: %w", err)
+		return fmt.Errorf("the copy is not sound, so it was not kept: %w", err)
 	}
 	problems, err := db.CheckPages(ctx)
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		return err
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("backup: the copy is not sound, so it was not kept: %w; sandbox check --data on the sandbox's folder, once it is stopped, says more", problems[0])
+		return fmt.Errorf("the copy is not sound, so it was not kept: %w; sandbox check --data on the sandbox's folder, once it is stopped, says more", problems[0])
 	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	fmt.Fprintf(std.out, "%s: %s, its pages checked (sandbox check reads it whole)\n", out, size(copied))
 	return nil
+}
+
+// compactCopy writes to, a new file, the copy at from without the pages it
+// no longer uses, and returns its size.
+func compactCopy(ctx context.Context, from, to string) (int64, error) {
+	db, err := bolt.OpenToCopy(from)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	return db.CompactTo(ctx, to)
 }
 
 // dataFile is the data file of a data folder, as serve names it.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -188,4 +189,38 @@ func TestBackupBeforeAnUpgrade(t *testing.T) {
 	}
 	require.Equal(t, http.StatusOK, s.do("GET", "/sandbox/payments", nil, &list))
 	assert.Len(t, list.Payments, 4, "the copy, converted, holds the older sandbox's payments")
+}
+
+// TestBackupCompacts: after a reset the data file keeps the pages its
+// payments took; backup --compact leaves them out, and the copy, served,
+// holds what the sandbox held.
+func TestBackupCompacts(t *testing.T) {
+	t.Parallel()
+	dir, _ := storedSales(t, 20)
+	s := startSandbox(t, dir)
+	require.Equal(t, http.StatusOK, s.do("POST", "/sandbox/reset", nil, nil))
+	var kept []string
+	for i := range 2 {
+		id := fmt.Sprintf("after-reset-%d", i)
+		require.Equal(t, http.StatusOK, s.do("POST", oxxoPath, signed(oxxoSale(id), testSecret), nil))
+		kept = append(kept, id)
+	}
+	s.stop()
+
+	plain, compacted := filepath.Join(t.TempDir(), "plain.db"), filepath.Join(t.TempDir(), "compacted.db")
+	code, _, stderr := backup("--data", dir, plain)
+	require.Equal(t, 0, code, stderr)
+	code, stdout, stderr := backup("--data", dir, "--compact", compacted)
+	require.Equal(t, 0, code, stderr)
+	assert.Regexp(t, `^`+regexp.QuoteMeta(compacted)+`: [0-9.]+ KB, compacted from [0-9.]+ KB, its pages checked`, stdout)
+	plainInfo, err := os.Stat(plain)
+	require.NoError(t, err)
+	compactedInfo, err := os.Stat(compacted)
+	require.NoError(t, err)
+	assert.Less(t, compactedInfo.Size(), plainInfo.Size()/2, "the pages the reset freed are left out")
+	leftovers, err := filepath.Glob(filepath.Join(filepath.Dir(compacted), "*partial*"))
+	require.NoError(t, err)
+	assert.Empty(t, leftovers, "no partial copy is left behind")
+
+	assert.Empty(t, servedPayments(t, compacted, kept))
 }

@@ -45,7 +45,7 @@ func commands() []command {
 		{name: "verify", synopsis: "--secret S [--page] [--string S] [FILE|-]", summary: "check the signature of a callback or any signed message", run: runVerify},
 		{name: "test", synopsis: "[flags] PATH...", summary: "run scenario files (scenarios/README.md)", run: runTest},
 		{name: "bench", synopsis: "[flags]", summary: "measure the sandbox under load against a bare echo endpoint (loopback only)", run: runBench},
-		{name: "backup", synopsis: "[--url URL | --data FOLDER] FILE", summary: "copy the data file, from a running sandbox or a stopped one's folder", run: runBackup},
+		{name: "backup", synopsis: "[--url URL | --data FOLDER] [--compact] FILE", summary: "copy the data file, from a running sandbox or a stopped one's folder", run: runBackup},
 		{name: "check", synopsis: "[--data FOLDER]", summary: "read a stopped sandbox's data file whole and report damage (exit 1)", run: runCheck},
 		{name: "version", synopsis: "", summary: "print the version and the revision it was built from", run: runVersion},
 		{name: "help", synopsis: "[COMMAND]", summary: "show this help, or a command's", run: runHelp},

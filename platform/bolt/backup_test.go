@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
@@ -85,4 +86,39 @@ func TestBackupCancelled(t *testing.T) {
 	cancel()
 	_, err := d.Backup(ctx, &bytes.Buffer{}, nil)
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// TestCompactGivesBackWhatAResetFreed fills a store, resets it and fills it
+// a little again: the compacted copy holds exactly what the store holds,
+// every bucket sequence included, in a file a fraction of the store's
+// size, which Open serves and Check finds sound.
+func TestCompactGivesBackWhatAResetFreed(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	require.NoError(t, fillReal(d, newRealPayments(5), 0, 100, 25))
+	update(t, d, func(tx platform.Tx) error { return tx.Reset() })
+	require.NoError(t, fillReal(d, newRealPayments(6), 100, 110, 10))
+	want := contentNow(t, d)
+	var before int64
+	require.NoError(t, d.db.View(func(btx *bbolt.Tx) error { before = btx.Size(); return nil }))
+
+	path := filepath.Join(t.TempDir(), "sandbox.db")
+	size, err := d.CompactTo(t.Context(), path)
+	require.NoError(t, err)
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, info.Size(), size, "the size it says is the file's")
+	assert.Less(t, size, before/3, "the pages the reset freed are left out")
+
+	_, err = d.CompactTo(t.Context(), path)
+	assert.ErrorContains(t, err, path+" exists", "a compaction writes no file that exists")
+
+	got, err := Open(path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = got.Close() })
+	assert.Equal(t, want, contentNow(t, got))
+	report, err := got.Check(t.Context())
+	require.NoError(t, err)
+	assert.True(t, report.OK(), "%v", report.Problems)
+	assert.Equal(t, 10, report.Payments)
 }
