@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -56,7 +57,11 @@ func requestLog(l *slog.Logger) echo.MiddlewareFunc {
 			attrs = append(attrs, slog.String("method", req.Method), slog.String("uri", req.RequestURI), slog.Int("status", res.Status),
 				slog.Duration("latency", time.Since(start)), slog.String("remote", c.RealIP()))
 			if len(rec.msgs) > 0 {
-				attrs = append(attrs, slog.String("err", strings.Join(rec.msgs, "; ")))
+				msgs := strings.Join(rec.msgs, "; ")
+				attrs = append(attrs, slog.String("err", msgs))
+				if hint := hostHint(msgs); hint != "" {
+					attrs = append(attrs, slog.String("hint", hint))
+				}
 			}
 			var p *panicError
 			if errors.As(err, &p) {
@@ -66,6 +71,19 @@ func requestLog(l *slog.Logger) echo.MiddlewareFunc {
 			return nil
 		}
 	}
+}
+
+// hostHint returns what the host must do about a failure logged as msgs
+// that is the machine's, not the sandbox's: a full disk. The failures come
+// as text (servers log them, as a request's line takes them), which keeps
+// the system's words for them.
+func hostHint(msgs string) string {
+	for _, full := range []error{syscall.ENOSPC, syscall.EDQUOT} {
+		if strings.Contains(msgs, full.Error()) {
+			return "the disk of the data file is full: free some space, and the sandbox goes on by itself; nothing it acknowledged is lost"
+		}
+	}
+	return ""
 }
 
 // recordKey is the context key of the record of the request being served.
