@@ -1,6 +1,6 @@
 # The sandbox in a container:
 #
-#   docker build -t ecommpay-sandbox .
+#   docker build --build-arg REVISION=$(git rev-parse HEAD) -t ecommpay-sandbox .
 #   docker run --rm -p 127.0.0.1:8080:8080 -v sandbox-data:/data ecommpay-sandbox
 #
 # Inside the container it listens on 0.0.0.0:8080 (the binary's own default
@@ -13,7 +13,10 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/sandbox ./cmd/sandbox \
+# The build context leaves .git out, so go build cannot record the revision:
+# say it (make docker does), and sandbox version and the log's ready line show it.
+ARG REVISION=
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.builtFrom=${REVISION}" -o /out/sandbox ./cmd/sandbox \
  && mkdir /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot

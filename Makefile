@@ -90,7 +90,7 @@ screenshots: ## refresh the README's screenshots from the browser tests (docs/sc
 	@echo "docs/screenshots refreshed"
 
 docker: ## build the container image $(IMAGE) (see Dockerfile)
-	docker build -t $(IMAGE) .
+	docker build --build-arg REVISION=$$(git rev-parse HEAD 2>/dev/null) -t $(IMAGE) .
 
 clean: ## remove built binaries and the default data folder
 	rm -rf bin $(DATA)

@@ -112,6 +112,7 @@ func TestServeStopsGracefully(t *testing.T) {
 	cancel()
 	err := <-done
 	assert.True(t, err == nil || errors.Is(err, context.Canceled), "%v", err)
+	assert.Contains(t, stdout.String(), `version="sandbox `, "the host reads which build serves")
 	assert.Contains(t, stdout.String(), "shutting down")
 	assert.Contains(t, stdout.String(), `msg="sandbox stopped" data=`, "the host reads that the data file was closed")
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -195,7 +196,7 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 	warnIfFreezeIgnored(o.Freeze, a.Engine.Clock().State(), log)
 	err = a.Run(ctx, ln, func() {
 		log.Info("sandbox ready", "url", o.PublicURL, "data", a.Store.Path(), "started_in", time.Since(start).String(),
-			"demo_project", "project_id 1, secret \"secret\"")
+			"demo_project", "project_id 1, secret \"secret\"", "version", runningVersion())
 	})
 	// The host reads here that the data file was closed as it should
 	// be, or why not: a file left open is brought up to date from its
@@ -207,6 +208,13 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 		log.Info("sandbox stopped", "data", a.Store.Path())
 	}
 	return err
+}
+
+// runningVersion is what sandbox version prints, for the ready line: the
+// host reads there which build serves, after an upgrade say.
+func runningVersion() string {
+	info, _ := debug.ReadBuildInfo()
+	return versionLine(info, builtFrom)
 }
 
 // publicURL returns the URL the sandbox tells customers and merchants:
