@@ -38,6 +38,9 @@ func runCheck(ctx context.Context, args []string, std stdio) error {
 	if len(unexpected) > 0 {
 		return usagef(`check takes flags only; unexpected %q ("sandbox check -h" explains it)`, unexpected[0])
 	}
+	if *data == "" {
+		return usagef("check: --data is empty: name the folder of the data file, such as --data ./sandbox-data")
+	}
 	if err := checkDataFolder(*data); err != nil {
 		return fmt.Errorf("check: %w", err)
 	}

@@ -66,6 +66,8 @@ func TestCommandLine(t *testing.T) {
 		{name: "no callback timeout", args: []string{"serve", "--log-format", "xml", "--callback-timeout", "0s"}, wantErr: "--callback-timeout 0s: use a positive duration up to 2m0s, such as 1s", code: 2},
 		{name: "a negative callback timeout", args: []string{"serve", "--log-format", "xml", "--callback-timeout", "-1s"}, wantErr: "--callback-timeout -1s: use a positive duration", code: 2},
 		{name: "a callback timeout the transport cuts short", args: []string{"serve", "--log-format", "xml", "--callback-timeout", "5m"}, wantErr: "--callback-timeout 5m0s: use a positive duration up to 2m0s", code: 2},
+		{name: "an empty data folder", args: []string{"serve", "--log-format", "xml", "--data", ""}, wantErr: "--data is empty: name the folder of the data file", code: 2},
+		{name: "check an empty data folder", args: []string{"check", "--data", ""}, wantErr: "--data is empty: name the folder of the data file", code: 2},
 		{name: "no shutdown grace", args: []string{"serve", "--log-format", "xml", "--shutdown-grace", "0s"}, wantErr: "--shutdown-grace 0s: use a positive duration, such as 3s", code: 2},
 		{name: "version -h", args: []string{"version", "-h"}, wantErr: flag.ErrHelp.Error(), stdout: "Usage: sandbox version"},
 		{name: "version", args: []string{"version"}, stdout: "sandbox "},

@@ -105,6 +105,9 @@ func parseServe(args []string, std stdio) (serveOptions, error) {
 		return o, usagef("--callback-timeout %s: use a positive duration up to %s, such as 1s (an advance waits up to this long for each attempt of a merchant that does not answer)",
 			o.CallbackTimeout, callback.MaxTimeout)
 	}
+	if o.Data == "" {
+		return o, usagef("--data is empty: name the folder of the data file, such as --data ./sandbox-data")
+	}
 	if o.ShutdownGrace <= 0 {
 		return o, usagef("--shutdown-grace %s: use a positive duration, such as 3s (requests still under way then are canceled)", o.ShutdownGrace)
 	}
@@ -147,7 +150,7 @@ func newApp(ctx context.Context, o serveOptions, log *slog.Logger, wall func() t
 		clock = platform.ClockState{Frozen: true, FrozenAt: t.UTC()}
 	}
 	return app.New(ctx, app.Options{
-		DataFile:         strings.TrimRight(o.Data, "/") + "/sandbox.db",
+		DataFile:         dataFile(o.Data),
 		PublicURL:        o.PublicURL,
 		Config:           cfg,
 		ConfigName:       "file " + o.Config,
