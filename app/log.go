@@ -46,8 +46,13 @@ func requestLog(l *slog.Logger) echo.MiddlewareFunc {
 			}
 			req, res := c.Request(), c.Response()
 			level := rec.level
-			if res.Status >= http.StatusInternalServerError {
+			switch {
+			case res.Status >= http.StatusInternalServerError:
 				level = max(level, slog.LevelError)
+			case level == slog.LevelInfo && req.URL.Path == healthPath:
+				// Container managers and load balancers ask every few
+				// seconds: at INFO they would bury what the host reads.
+				level = slog.LevelDebug
 			}
 			if !l.Enabled(req.Context(), level) {
 				return nil
@@ -85,6 +90,9 @@ func hostHint(msgs string) string {
 	}
 	return ""
 }
+
+// healthPath is the control API's health check (GET /sandbox/health).
+const healthPath = "/sandbox/health"
 
 // recordKey is the context key of the record of the request being served.
 type recordKey struct{}

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,6 +9,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/app"
+	"github.com/ecommpay-sandbox/sandbox/internal/testlog"
 )
 
 // TestA500IsLoggedOnce replays the probe's 500s, logged twice in two
@@ -29,7 +33,7 @@ func TestA500IsLoggedOnce(t *testing.T) {
 		says                     string // what a 500's answer says failed
 		want                     []string
 	}{
-		{"a request that succeeds", "GET", "/sandbox/health", "", 200, "", []string{"level=INFO", "status=200", "uri=/sandbox/health"}},
+		{"a request that succeeds", "GET", "/sandbox/clock", "", 200, "", []string{"level=INFO", "status=200", "uri=/sandbox/clock"}},
 		{"a 4xx", "GET", "/sandbox/payments/1/none", "", 404, "", []string{"level=INFO", "status=404"}},
 		{"a handler that panics", "GET", "/test/panic", "", 500, "the test handler panics", []string{"level=ERROR", "status=500", `err="panic: the test handler panics"`, "stack=", "goroutine"}},
 		{"a handler that returns an error", "GET", "/test/error", "", 500, assert.AnError.Error(), []string{"level=ERROR", "status=500", "err=\"" + assert.AnError.Error()}},
@@ -59,6 +63,26 @@ func TestA500IsLoggedOnce(t *testing.T) {
 			assert.Contains(t, rec.Body.String(), tt.says, "%s: the answer says what failed", tt.name)
 		}
 	}
+}
+
+// TestHealthChecksAreLoggedAtDebug: a container manager or a load balancer
+// asks GET /sandbox/health every few seconds, which at INFO would bury what
+// the host reads: it is logged at DEBUG.
+func TestHealthChecksAreLoggedAtDebug(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.get("/sandbox/health")
+	assert.Empty(t, r.log.Lines(), "a health check is no line at INFO")
+
+	var debug testlog.Buffer
+	d := newRig(t, func(o *app.Options) {
+		o.Log = slog.New(slog.NewTextHandler(&debug, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	d.get("/sandbox/health")
+	lines := debug.Lines()
+	require.Len(t, lines, 1, "at DEBUG it is logged")
+	assert.Contains(t, lines[0], "level=DEBUG")
+	assert.Contains(t, lines[0], "uri=/sandbox/health")
 }
 
 // TestEchoLogsThroughSlog checks that echo's own logger writes to the
