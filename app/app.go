@@ -189,8 +189,8 @@ func (s *Sandbox) Close() error { return s.Store.Close() }
 func (s *Sandbox) Run(ctx context.Context, ln net.Listener, ready func()) error {
 	srv := s.timeouts.server(s.Handler)
 	srv.RegisterOnShutdown(s.closeStreams)
-	requests, stopRequests := context.WithCancel(context.Background())
-	defer stopRequests()
+	requests, stopRequests := context.WithCancelCause(context.Background())
+	defer stopRequests(nil)
 	srv.BaseContext = func(net.Listener) context.Context { return requests }
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.Engine.Run(gctx) })
@@ -214,16 +214,20 @@ func (s *Sandbox) Run(ctx context.Context, ln net.Listener, ready func()) error 
 // grace have to write their answers before their connections are closed.
 const stopWait = 3 * time.Second
 
+// errStopped is the cause of the requests canceled at the end of the
+// shutdown grace: their log line says so (requestLog).
+var errStopped = errors.New("the sandbox stopped it at the end of the shutdown grace")
+
 // shutdown stops srv: it waits for the requests under way for the grace,
 // then cancels those still running with stopRequests and waits stopWait
 // more for their answers.
-func (s *Sandbox) shutdown(srv *http.Server, stopRequests context.CancelFunc) error {
+func (s *Sandbox) shutdown(srv *http.Server, stopRequests context.CancelCauseFunc) error {
 	grace := s.timeouts.shutdownGrace()
 	s.log.Info("shutting down", "grace", grace.String())
 	stop := time.AfterFunc(grace, func() {
 		s.log.Warn("requests still under way at the end of the shutdown grace are canceled: their clients get an error and may send them again once the sandbox is back",
 			"grace", grace.String(), "hint", "a clock advance waits for callbacks under way: --callback-timeout bounds each attempt")
-		stopRequests()
+		stopRequests(errStopped)
 	})
 	defer stop.Stop()
 	sctx, cancel := context.WithTimeout(context.Background(), grace+stopWait)

@@ -54,6 +54,11 @@ func requestLog(l *slog.Logger) echo.MiddlewareFunc {
 				// seconds: at INFO they would bury what the host reads.
 				level = slog.LevelDebug
 			}
+			stopped := errors.Is(context.Cause(req.Context()), errStopped)
+			if stopped {
+				// Not a failure of the sandbox: the shutdown cut it short.
+				level = slog.LevelWarn
+			}
 			if !l.Enabled(req.Context(), level) {
 				return nil
 			}
@@ -67,6 +72,9 @@ func requestLog(l *slog.Logger) echo.MiddlewareFunc {
 				if hint := hostHint(msgs); hint != "" {
 					attrs = append(attrs, slog.String("hint", hint))
 				}
+			}
+			if stopped {
+				attrs = append(attrs, slog.String("stopped", errStopped.Error()))
 			}
 			var p *panicError
 			if errors.As(err, &p) {

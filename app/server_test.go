@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -130,4 +131,50 @@ func TestShutdownClosesConnectionsThatSentNothing(t *testing.T) {
 	case <-time.After(4 * time.Second):
 		t.Fatal("Run did not return while a connection that sent no request was open")
 	}
+}
+
+// TestShutdownCancelsWhatOutlastsItsGrace: a request still running at the
+// end of the shutdown grace (an advance waiting for a merchant that does
+// not answer) is canceled, so that Run returns; its log line is a warning
+// that says the shutdown cut it short, not a failure of the sandbox.
+func TestShutdownCancelsWhatOutlastsItsGrace(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, func(o *app.Options) { o.Timeouts = app.Timeouts{ShutdownGrace: 50 * time.Millisecond} })
+	started := make(chan struct{})
+	r.sb.Handler.(*echo.Echo).GET("/test/slow", func(c echo.Context) error {
+		close(started)
+		<-c.Request().Context().Done() // as long as it takes
+		return c.JSON(http.StatusInternalServerError, map[string]string{"error": c.Request().Context().Err().Error()})
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.sb.Run(ctx, ln, nil) }()
+	answered := make(chan error, 1)
+	go func() {
+		res, err := http.Get("http://" + ln.Addr().String() + "/test/slow")
+		if err == nil {
+			res.Body.Close()
+		}
+		answered <- err
+	}()
+	<-started
+
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return while a request outlasted the shutdown grace")
+	}
+	require.NoError(t, <-answered, "the request got its answer")
+	var line string
+	for _, l := range r.log.Lines() {
+		if strings.Contains(l, "uri=/test/slow") {
+			line = l
+		}
+	}
+	assert.Contains(t, line, "level=WARN")
+	assert.Contains(t, line, `stopped="the sandbox stopped it at the end of the shutdown grace"`)
 }
