@@ -64,6 +64,9 @@ func runBackup(ctx context.Context, args []string, std stdio) error {
 	if _, err := os.Lstat(out); err == nil {
 		return fmt.Errorf("backup: %s exists: name a new file, or move that one away first", out)
 	}
+	if info, err := os.Stat(filepath.Dir(out)); err != nil || !info.IsDir() {
+		return fmt.Errorf("backup: %s: there is no folder %s to write the copy in: create it, or name a file in a folder that exists", out, filepath.Dir(out))
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(out), filepath.Base(out)+".*.partial")
 	if err != nil {
 		return fmt.Errorf("backup: create %s: %w", out, err)

@@ -139,6 +139,7 @@ func TestBackupRefuses(t *testing.T) {
 		{"no file", []string{"--data", t.TempDir()}, 2, "name the file to write the copy to"},
 		{"both sources", []string{"--data", t.TempDir(), "--url", running.URL, out()}, 2, "not both"},
 		{"a running sandbox's folder", []string{"--data", running.opts.Data, out()}, 1, "--url http://127.0.0.1:8080"},
+		{"a copy in a folder that does not exist", []string{"--url", running.URL, "/nonexistent/copy.db"}, 1, "there is no folder /nonexistent to write the copy in: create it"},
 		{"no sandbox at the URL", []string{"--url", "http://127.0.0.1:1", out()}, 1, "no sandbox answers at http://127.0.0.1:1"},
 		{"not a sandbox at the URL", []string{"--url", running.URL + "/nothing", out()}, 1, "answered 404"},
 		{"a damaged folder", []string{"--data", damaged, out()}, 1, "is damaged"},
