@@ -75,10 +75,14 @@ func OpenToCopy(path string) (*DB, error) {
 // another process holds: a running sandbox.
 var ErrInUse = errors.New("the data file is in use")
 
-// inUse is bbolt's lock timeout, which is ErrInUse too.
-type inUse struct{ err error }
+// inUse is bbolt's lock timeout, which is ErrInUse too. It says how long
+// Open waited: what the system said of the lock adds nothing a host can use.
+type inUse struct {
+	err     error
+	timeout time.Duration
+}
 
-func (e *inUse) Error() string   { return e.err.Error() }
+func (e *inUse) Error() string   { return "no lock after " + e.timeout.String() }
 func (e *inUse) Unwrap() []error { return []error{e.err, ErrInUse} }
 
 // DamagedError is a data file that cannot be opened as it is.
@@ -275,7 +279,7 @@ func openBolt(path string, timeout time.Duration, readOnly bool, withLog *bool) 
 	case err == nil:
 		return bdb, nil
 	case errors.Is(err, berrors.ErrTimeout):
-		return nil, fmt.Errorf("bolt: data file %s is in use by another sandbox (no lock after %s): stop it or use another data file: %w", path, timeout, &inUse{err})
+		return nil, fmt.Errorf("bolt: data file %s is in use by another sandbox (%w): stop it or use another data file", path, &inUse{err, timeout})
 	case errors.As(err, new(*fs.PathError)):
 		// The system refused the file, whatever it holds.
 		return nil, refused("open data file "+path, err)

@@ -506,7 +506,7 @@ func recoverLog(path string, timeout time.Duration, readOnly bool) ([]logRecord,
 	}
 	if !readOnly {
 		if err := lockWithin(df, timeout); err != nil {
-			return nil, fmt.Errorf("bolt: data file %s is in use by another sandbox (no lock after %s): stop it or use another data file: %w", path, timeout, &inUse{fmt.Errorf("%w: %w", berrors.ErrTimeout, err)})
+			return nil, fmt.Errorf("bolt: data file %s is in use by another sandbox (%w): stop it or use another data file", path, &inUse{fmt.Errorf("%w: %w", berrors.ErrTimeout, err), timeout})
 		}
 	}
 	m, ok := readMeta(h.meta)
