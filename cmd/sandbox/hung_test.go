@@ -52,8 +52,8 @@ func TestAHungMerchantHoldsBackOnlyItsOwnCallbacks(t *testing.T) {
 	// not wait for the first merchant.
 	scoped := advanceAside(s.URL, fmt.Sprintf(`{"duration":"1m","project_id":%d}`, testProject))
 	select {
-	case code := <-scoped:
-		assert.Equal(t, http.StatusOK, code)
+	case a := <-scoped:
+		assert.Equal(t, http.StatusOK, a.status, a.body)
 	case <-time.After(waitBound):
 		t.Fatalf("an advance for project %d did not answer within %s while the other project's merchant hung", testProject, waitBound)
 	}
@@ -77,14 +77,14 @@ func TestAHungMerchantHoldsBackOnlyItsOwnCallbacks(t *testing.T) {
 	assert.Equal(t, int64(perHost), hung.holding.Load(), "the hung merchant's other callbacks wait for its own connections")
 	assert.Zero(t, hung.answered.Load(), "every callback of the other merchant arrived while this one still hung")
 	select {
-	case code := <-advanced:
-		t.Fatalf("the advance answered %d while callbacks were under way", code)
+	case a := <-advanced:
+		t.Fatalf("the advance answered %d while callbacks were under way", a.status)
 	default:
 	}
 	hung.letGo()
 	select {
-	case code := <-advanced:
-		assert.Equal(t, http.StatusOK, code)
+	case a := <-advanced:
+		assert.Equal(t, http.StatusOK, a.status, a.body)
 	case <-time.After(waitBound):
 		t.Fatalf("the advance did not answer within %s of the hung merchant's answers", waitBound)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -36,8 +37,8 @@ func TestSIGTERMStopsAnAdvanceThatWaitsForAHungMerchant(t *testing.T) {
 
 	advanced := advanceAside(p.url, `{"duration":"1h"}`)
 	select {
-	case code := <-advanced:
-		t.Fatalf("the advance answered %d while the merchant held its callback", code)
+	case a := <-advanced:
+		t.Fatalf("the advance answered %d while the merchant held its callback", a.status)
 	case <-time.After(300 * time.Millisecond):
 	}
 	// A sale meanwhile wakes the job loop, which then waits for the
@@ -56,26 +57,35 @@ func TestSIGTERMStopsAnAdvanceThatWaitsForAHungMerchant(t *testing.T) {
 		t.Fatalf("the sandbox did not stop within %s of SIGTERM while an advance waited for a hung merchant", waitBound)
 	}
 	select {
-	case code := <-advanced:
-		assert.NotZero(t, code, "the advance's client got an answer before the sandbox exited")
+	case a := <-advanced:
+		assert.Equal(t, http.StatusServiceUnavailable, a.status, "the advance's client got an answer before the sandbox exited: %s", a.body)
+		assert.Contains(t, a.body, "the request did not finish: the sandbox stopped it at the end of the shutdown grace; send it again once the sandbox is back")
 	case <-time.After(time.Second):
 		t.Fatal("the advance's client got no answer")
 	}
 }
 
+// asideAnswer is the answer of a request sent aside: status 0 when it got
+// none.
+type asideAnswer struct {
+	status int
+	body   string
+}
+
 // advanceAside sends POST /sandbox/clock/advance with body to the sandbox
-// at base without waiting for it, and delivers its status, 0 when it got
-// none, on the channel it returns.
-func advanceAside(base, body string) <-chan int {
-	status := make(chan int, 1)
+// at base without waiting for it, and delivers its answer on the channel
+// it returns.
+func advanceAside(base, body string) <-chan asideAnswer {
+	answer := make(chan asideAnswer, 1)
 	go func() {
 		res, err := http.Post(base+"/sandbox/clock/advance", "application/json", strings.NewReader(body))
 		if err != nil {
-			status <- 0
+			answer <- asideAnswer{}
 			return
 		}
-		res.Body.Close()
-		status <- res.StatusCode
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		answer <- asideAnswer{res.StatusCode, string(b)}
 	}()
-	return status
+	return answer
 }

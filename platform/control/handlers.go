@@ -2,6 +2,7 @@ package control
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -483,6 +484,14 @@ func (s *Server) fail(c echo.Context, err error) error {
 	var se *statusError
 	if errors.As(err, &se) {
 		return c.JSON(se.status, map[string]string{"error": se.message})
+	}
+	if ctx := c.Request().Context(); ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// The request was stopped before it finished: the sandbox is
+		// stopping (its server says why, as the context's cause), or the
+		// client went away. Not a failure of the sandbox.
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{
+			"error": fmt.Sprintf("the request did not finish: %v; send it again once the sandbox is back", context.Cause(ctx)),
+		})
 	}
 	var pe *platform.Error
 	if !errors.As(err, &pe) {
