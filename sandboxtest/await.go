@@ -51,7 +51,10 @@ func (s *Sandbox) AwaitCallback(t testing.TB, paymentID, status string) Request 
 // on. While none has come it lets the work due now finish, then moves the
 // sandbox clock to the payment's next job (a retry, a lapse, a timeout)
 // until w.Within of sandbox time have passed, so a 10-day lapse costs no
-// wall time.
+// wall time. It returns an error that says what the merchant received, or
+// what the sandbox's delivery log has, when none came; and it stops early
+// when a callback of the payment goes unanswered twice in a row until the
+// sandbox's callback timeout, which each retry would cost again in wall time.
 func (s *Sandbox) WaitCallback(ctx context.Context, w Wait) (Request, error) {
 	if r, ok := s.take(w); ok {
 		return r, s.verify(r)
@@ -76,7 +79,9 @@ func (s *Sandbox) WaitCallback(ctx context.Context, w Wait) (Request, error) {
 // the sandbox clock to the payment's next job (a retry, a lapse) until
 // within of sandbox time have passed. It returns the callbacks as they were
 // last seen and whether done said so; a merchant of your own, whose
-// requests the runner's merchant does not see, is waited for this way.
+// requests the sandbox's merchant does not see, is waited for this way.
+// As WaitCallback, it stops with an error when a callback goes unanswered
+// twice in a row until the callback timeout.
 func (s *Sandbox) WaitDeliveries(ctx context.Context, projectID int64, paymentID string, within time.Duration, done func([]Delivery) bool) ([]Delivery, bool, error) {
 	var ds []Delivery
 	_, _, ok, err := s.until(ctx, projectID, paymentID, within, func(ctx context.Context) (bool, error) {
@@ -104,6 +109,9 @@ func (s *Sandbox) until(ctx context.Context, projectID int64, paymentID string, 
 		if ok, err = done(ctx); ok || err != nil {
 			return start, now, ok, err
 		}
+		if err = s.heldUp(ctx, projectID, paymentID, start); err != nil {
+			return start, now, false, err
+		}
 		next, due := nextJob(jobs, now)
 		switch {
 		case due && !next.After(deadline):
@@ -117,6 +125,54 @@ func (s *Sandbox) until(ctx context.Context, projectID int64, paymentID string, 
 			return start, now, false, err
 		}
 	}
+}
+
+// maxHeld is how many attempts in a row of one callback may go unanswered
+// until the sandbox's callback timeout before a wait gives up: each holds
+// the wait that long in wall time, and a callback is tried 120 times.
+const maxHeld = 2
+
+// heldUp returns an error when a callback of the payment has gone
+// unanswered, each attempt held until the sandbox's callback timeout, its
+// last maxHeld attempts since the sandbox time start: a merchant's handler
+// that never answers would otherwise hold the wait for every retry.
+func (s *Sandbox) heldUp(ctx context.Context, projectID int64, paymentID string, start time.Time) error {
+	ids := []int64{projectID}
+	if projectID == 0 {
+		ids = s.projectIDs()
+	}
+	for _, id := range ids {
+		ds, err := s.Deliveries(ctx, id, paymentID)
+		var he *HTTPError
+		if errors.As(err, &he) && he.Status == http.StatusNotFound {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			if d.Kind == platform.DeliveryCallback && heldAttempts(d.Attempts, start) >= maxHeld {
+				return fmt.Errorf("sandboxtest: payment %s: callback %d%s; each of its up to 120 attempts would wait as long, so the wait stops here (a test of a merchant that stays silent gives WithCallbackTimeout a shorter time)",
+					paymentID, d.ID, s.DescribeDelivery(d))
+			}
+		}
+	}
+	return nil
+}
+
+// heldAttempts counts the attempts at the end of attempts, since the
+// sandbox time start, that got no answer before the callback timeout (the
+// delivery log words their error "timeout after 10s").
+func heldAttempts(attempts []platform.Attempt, start time.Time) int {
+	n := 0
+	for i := len(attempts) - 1; i >= 0; i-- {
+		a := attempts[i]
+		if a.At.Before(start) || a.Status != 0 || !strings.HasPrefix(a.Error, "timeout") {
+			break
+		}
+		n++
+	}
+	return n
 }
 
 // NoCallback checks that a payment gets no callback beyond those already

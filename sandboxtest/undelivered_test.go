@@ -2,6 +2,8 @@ package sandboxtest_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"testing"
 	"time"
@@ -52,4 +54,44 @@ func TestWaitCallbackSaysWhatBecameOfCallbacksTheMerchantNeverGot(t *testing.T) 
 	require.Error(t, err)
 	assert.Regexp(t, regexp.QuoteMeta("\n  callback 1 to "+merchant+"/callbacks: pending after ")+`[1-9] attempts?, the last: `, err.Error())
 	assert.NotContains(t, err.Error(), "not to this merchant")
+}
+
+// TestWaitsStopWhenTheMerchantHoldsCallbacksUnanswered: a merchant that
+// never answers holds each attempt for the callback timeout; rather than
+// sit through 120 of them, WaitCallback and WaitDeliveries stop after the
+// second and say why, whether the merchant is the sandbox's or the test's own.
+func TestWaitsStopWhenTheMerchantHoldsCallbacksUnanswered(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	release := make(chan struct{})
+	own := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // a handler stuck on a lock nobody releases
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(own.Close)
+	sb := start(t, sandboxtest.WithCallbackTimeout(timeout),
+		sandboxtest.WithProject(sandboxtest.Project{ID: 900, Secret: secret, CallbackURL: own.URL + "/cb"}))
+	t.Cleanup(func() { close(release) }) // before the sandbox stops
+	// Without the stop, the waits below would take 120 attempts of 300 ms.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	sb.Merchant().SetReply(sandboxtest.KindCallback, "", sandboxtest.Reply{Silent: true})
+	sale(t, sb, "held-1")
+	_, err := sb.WaitCallback(ctx, sandboxtest.Wait{PaymentID: "held-1", Status: "awaiting redirect result", Within: sandboxtest.DefaultWithin})
+	require.Error(t, err)
+	assert.Regexp(t, `^sandboxtest: payment held-1: callback \d+ to `+regexp.QuoteMeta(sb.Merchant().CallbackURL())+
+		`: pending after 2 attempts, the last: timeout after 300ms\b.*; each of its up to 120 attempts would wait as long, so the wait stops here`, err.Error())
+
+	res, err := sb.Gate(ctx, 900, oxxoPath, oxxoSale("held-2"))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.Status, "%s", res.Body)
+	_, ok, err := sb.WaitDeliveries(ctx, 900, "held-2", sandboxtest.DefaultWithin, func(ds []sandboxtest.Delivery) bool {
+		return len(ds) > 0 && ds[0].Status == "delivered"
+	})
+	assert.False(t, ok)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "sandboxtest: payment held-2: callback ")
+	assert.Contains(t, err.Error(), "pending after 2 attempts, the last: timeout after 300ms")
 }
