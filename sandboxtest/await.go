@@ -393,7 +393,41 @@ func (s *Sandbox) noneCame(ctx context.Context, w Wait, start, now time.Time) er
 		b.WriteString("; after those already taken, the merchant received:")
 		describeRequests(&b, rs)
 	}
+	if len(rs) > 0 && !slices.ContainsFunc(rs, Request.Accepted) {
+		b.WriteString("\n(a callback is accepted when the merchant answers 200)")
+	}
+	b.WriteString(s.paymentState(ctx, w.ProjectID, w.PaymentID))
 	return errors.New(b.String())
+}
+
+// paymentState says where a payment stands and how its last operation
+// ended ("\nthe payment is now \"decline\", its last operation sale
+// decline: 20000 General decline"), to close a message; "" when the
+// sandbox has no such payment.
+func (s *Sandbox) paymentState(ctx context.Context, projectID int64, paymentID string) string {
+	ids := []int64{projectID}
+	if projectID == 0 {
+		ids = s.projectIDs()
+	}
+	for _, id := range ids {
+		var p struct {
+			Status     string               `json:"status"`
+			Operations []platform.Operation `json:"operations"`
+		}
+		if s.control(ctx, http.MethodGet, paymentPath(id, paymentID), nil, &p) != nil {
+			continue // a hint: its absence is not the failure
+		}
+		state := fmt.Sprintf("\nthe payment is now %q", p.Status)
+		if n := len(p.Operations); n > 0 {
+			op := p.Operations[n-1]
+			state += fmt.Sprintf(", its last operation %s %s", op.Type, op.Status)
+			if op.Code != "" && op.Code != "0" {
+				state += fmt.Sprintf(": %s %s", op.Code, op.Message)
+			}
+		}
+		return state
+	}
+	return ""
 }
 
 // undelivered says what became of the callbacks of a payment that the

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,4 +95,27 @@ func TestWaitsStopWhenTheMerchantHoldsCallbacksUnanswered(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sandboxtest: payment held-2: callback ")
 	assert.Contains(t, err.Error(), "pending after 2 attempts, the last: timeout after 300ms")
+}
+
+// TestWaitCallbackSaysWhereThePaymentStands: when the callback waited for
+// never comes, the error ends with the payment's status and how its last
+// operation ended, and says what accepting a callback takes when the
+// merchant refused every one.
+func TestWaitCallbackSaysWhereThePaymentStands(t *testing.T) {
+	sb := start(t)
+	ctx := context.Background()
+	sale(t, sb, "lapsed-1")
+	_, err := sb.WaitCallback(ctx, sandboxtest.Wait{PaymentID: "lapsed-1", Status: "success", Within: sandboxtest.DefaultWithin})
+	require.Error(t, err)
+	assert.True(t, strings.HasSuffix(err.Error(), "\n  status \"decline\" (answered 200)\n"+
+		`the payment is now "decline", its last operation sale decline: 20000 General decline`), err.Error())
+	assert.NotContains(t, err.Error(), "answers 200")
+
+	sb.Merchant().SetReply(sandboxtest.KindCallback, "refused-1", sandboxtest.Reply{Status: http.StatusServiceUnavailable})
+	sale(t, sb, "refused-1")
+	_, err = sb.WaitCallback(ctx, sandboxtest.Wait{PaymentID: "refused-1"})
+	require.Error(t, err)
+	assert.True(t, strings.HasSuffix(err.Error(), "\n  status \"awaiting redirect result\" (answered 503)\n"+
+		"(a callback is accepted when the merchant answers 200)\n"+
+		`the payment is now "awaiting redirect result", its last operation sale awaiting redirect result`), err.Error())
 }
