@@ -20,6 +20,25 @@
 // Methods lists the payment methods with their Gate endpoints, and each
 // one's Sale is a body its endpoint accepts, to change as a test needs.
 //
+// Callbacks go to the sandbox's merchant (Merchant), which records them
+// and answers as SetReply scripts, unless a project or a sale names your
+// own server: AwaitCallback and WaitCallback wait for the sandbox's
+// merchant's, WaitDeliveries for any server's, through the sandbox's
+// delivery log. When the callback waited for does not come,
+// WaitCallback's error, which AwaitCallback fails the test with, says what
+// the merchant received instead, where the payment stands and what to do.
+// The waits stop early, with an error that says so, when the merchant
+// leaves a callback unanswered until the callback timeout twice in a row,
+// rather than sit through every retry.
+//
+// The control actions (Pay, Fail, Expire, Payment, Deliveries, Resend,
+// Advance, SetClock…) return an *HTTPError holding the sandbox's answer
+// when it refuses one (400 for a malformed body, 404 for an unknown
+// project, payment or delivery, 409 when the payment's state forbids the
+// action), whose message the sandbox words to say what to change; and a
+// wrapped error when the sandbox cannot be reached. Gate and Do return the
+// answer whatever its status.
+//
 // Connect drives a sandbox that is already running (`sandbox serve`) the
 // same way; its clock is then shared with whoever else uses it.
 //
