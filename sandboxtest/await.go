@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -402,19 +403,25 @@ func (s *Sandbox) noneCame(ctx context.Context, w Wait, start, now time.Time) er
 
 // paymentState says where a payment stands and how its last operation
 // ended ("\nthe payment is now \"decline\", its last operation sale
-// decline: 20000 General decline"), to close a message; "" when the
-// sandbox has no such payment.
+// decline: 20000 General decline"), or that the sandbox has no such
+// payment, to close a message; "" when the sandbox cannot say.
 func (s *Sandbox) paymentState(ctx context.Context, projectID int64, paymentID string) string {
 	ids := []int64{projectID}
 	if projectID == 0 {
 		ids = s.projectIDs()
 	}
+	missing := true
 	for _, id := range ids {
 		var p struct {
 			Status     string               `json:"status"`
 			Operations []platform.Operation `json:"operations"`
 		}
-		if s.control(ctx, http.MethodGet, paymentPath(id, paymentID), nil, &p) != nil {
+		err := s.control(ctx, http.MethodGet, paymentPath(id, paymentID), nil, &p)
+		var he *HTTPError
+		if !errors.As(err, &he) || he.Status != http.StatusNotFound {
+			missing = false
+		}
+		if err != nil {
 			continue // a hint: its absence is not the failure
 		}
 		state := fmt.Sprintf("\nthe payment is now %q", p.Status)
@@ -427,7 +434,18 @@ func (s *Sandbox) paymentState(ctx context.Context, projectID int64, paymentID s
 		}
 		return state
 	}
-	return ""
+	if !missing {
+		return ""
+	}
+	in := fmt.Sprintf("project %d", projectID)
+	if projectID == 0 {
+		names := make([]string, len(ids))
+		for i, id := range ids {
+			names[i] = strconv.FormatInt(id, 10)
+		}
+		in = "any of its projects (" + strings.Join(names, ", ") + ")"
+	}
+	return fmt.Sprintf("\nthe sandbox has no payment %q in %s: did the sale reach it, with this payment ID?", paymentID, in)
 }
 
 // undelivered says what became of the callbacks of a payment that the

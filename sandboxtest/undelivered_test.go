@@ -119,3 +119,18 @@ func TestWaitCallbackSaysWhereThePaymentStands(t *testing.T) {
 		"(a callback is accepted when the merchant answers 200)\n"+
 		`the payment is now "awaiting redirect result", its last operation sale awaiting redirect result`), err.Error())
 }
+
+// TestWaitCallbackSaysWhenThereIsNoSuchPayment: a payment ID the sandbox
+// does not have, mistyped or of a sale refused, is named as such.
+func TestWaitCallbackSaysWhenThereIsNoSuchPayment(t *testing.T) {
+	sb := start(t)
+	ctx := context.Background()
+	sale(t, sb, "order-1")
+	_, err := sb.WaitCallback(ctx, sandboxtest.Wait{PaymentID: "order-l", Within: time.Hour})
+	require.Error(t, err)
+	assert.True(t, strings.HasSuffix(err.Error(), "; the merchant received no callback of it\n"+
+		`the sandbox has no payment "order-l" in any of its projects (1, 842): did the sale reach it, with this payment ID?`), err.Error())
+	_, err = sb.WaitCallback(ctx, sandboxtest.Wait{ProjectID: 1, PaymentID: "order-1"})
+	require.Error(t, err)
+	assert.True(t, strings.HasSuffix(err.Error(), `the sandbox has no payment "order-1" in project 1: did the sale reach it, with this payment ID?`), err.Error())
+}
