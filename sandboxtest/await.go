@@ -35,7 +35,8 @@ type Wait struct {
 // AwaitCallback waits for the next callback of a payment with payment.status
 // status that the merchant accepted, moving the frozen clock forward as far
 // as needed (up to DefaultWithin), checks its signature and returns it. It
-// fails the test when none comes.
+// fails the test with WaitCallback's error when none comes: what the
+// merchant received instead, where the payment stands, what to do.
 func (s *Sandbox) AwaitCallback(t testing.TB, paymentID, status string) Request {
 	t.Helper()
 	r, err := s.WaitCallback(context.Background(), Wait{PaymentID: paymentID, Status: status, Within: DefaultWithin})
@@ -178,7 +179,8 @@ func heldAttempts(attempts []platform.Attempt, start time.Time) int {
 
 // NoCallback checks that a payment gets no callback beyond those already
 // returned by WaitCallback, while the work due now finishes and the clock
-// moves forward by within.
+// moves forward by within. Its error lists those that came, with the
+// merchant's answers.
 func (s *Sandbox) NoCallback(ctx context.Context, projectID int64, paymentID string, within time.Duration) error {
 	if _, _, err := s.settle(ctx, projectID, paymentID); err != nil {
 		return err

@@ -240,7 +240,9 @@ func (s *Sandbox) Project(id int64) (Project, bool) {
 }
 
 // PutProject creates or replaces a project through the control API, its
-// empty URLs pointing at the merchant, and returns it as stored.
+// empty URLs pointing at the merchant, and returns it as stored. A project
+// the sandbox refuses (no secret, a URL that is not http(s)) is an
+// *HTTPError that says why.
 func (s *Sandbox) PutProject(ctx context.Context, p Project) (Project, error) {
 	p = s.resolve(p)
 	if err := s.control(ctx, http.MethodPost, "/sandbox/projects", p, nil); err != nil {
@@ -350,6 +352,9 @@ func (s *Sandbox) secret(projectID int64) (string, error) {
 
 // Sign returns a copy of a Gate request body with general.project_id set
 // (when missing) and general.signature computed with the project's secret.
+// It fails for a project this Sandbox was not given (WithProject,
+// PutProject; the demo project 1 it knows) and for a body that does not
+// encode to a JSON object.
 func (s *Sandbox) Sign(projectID int64, body map[string]any) (map[string]any, error) {
 	secret, err := s.secret(projectID)
 	if err != nil {
@@ -377,7 +382,9 @@ func (s *Sandbox) Sign(projectID int64, body map[string]any) (map[string]any, er
 }
 
 // Gate signs a body for a project and POSTs it to a Gate endpoint such as
-// /v2/payment/voucher/oxxo/sale. The answer is returned whatever its status.
+// /v2/payment/voucher/oxxo/sale. The answer is returned whatever its status
+// (the Gate says why it refuses a request in its body); the error is Sign's,
+// or that the request could not be sent.
 func (s *Sandbox) Gate(ctx context.Context, projectID int64, path string, body map[string]any) (Response, error) {
 	signed, err := s.Sign(projectID, body)
 	if err != nil {
@@ -388,6 +395,7 @@ func (s *Sandbox) Gate(ctx context.Context, projectID int64, path string, body m
 
 // PaymentPageURL returns the signed Payment Page link of a project's
 // parameters (project_id is added when missing), as ecommpay's SDKs build it.
+// It fails, as Sign does, for a project this Sandbox was not given.
 func (s *Sandbox) PaymentPageURL(projectID int64, params map[string]string) (string, error) {
 	secret, err := s.secret(projectID)
 	if err != nil {
