@@ -167,14 +167,50 @@ func Connect(ctx context.Context, baseURL string, opts ...Option) (*Sandbox, err
 // tempDir makes the folder of a sandbox's data: in memory (/dev/shm) where
 // Linux offers it, since a test's data need not outlive the test and the
 // store syncs every change to disk before acknowledging it; else in the
-// system's temporary folder.
+// system's temporary folder. In memory, it first removes the folders that
+// test binaries killed before their cleanup left there, which would hold
+// that memory until the machine restarts.
 func tempDir() (string, error) {
 	if runtime.GOOS == "linux" {
-		if dir, err := os.MkdirTemp("/dev/shm", "sandboxtest-"); err == nil {
+		removeAbandoned(shmDir, time.Now())
+		if dir, err := os.MkdirTemp(shmDir, tempPrefix); err == nil {
 			return dir, nil
 		}
 	}
-	return os.MkdirTemp("", "sandboxtest-")
+	return os.MkdirTemp("", tempPrefix)
+}
+
+const (
+	shmDir     = "/dev/shm"
+	tempPrefix = "sandboxtest-"
+	// abandonedAfter is how old an unlocked folder must be to be taken
+	// for abandoned: a sandbox opens its store, and locks it, within
+	// milliseconds of making its folder.
+	abandonedAfter = time.Minute
+)
+
+// removeAbandoned removes the sandboxes' folders under root that no
+// process uses: older than abandonedAfter at now, their store not locked
+// by a running sandbox. What it cannot remove (another user's) it leaves.
+func removeAbandoned(root string, now time.Time) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), tempPrefix) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || now.Sub(info.ModTime()) < abandonedAfter {
+			continue
+		}
+		dir := filepath.Join(root, e.Name())
+		if storeLocked(filepath.Join(dir, "sandbox.db")) {
+			continue
+		}
+		_ = os.RemoveAll(dir)
+	}
 }
 
 func newSandbox(m *Merchant, o options) *Sandbox {
