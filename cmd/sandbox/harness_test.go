@@ -49,7 +49,10 @@ func sandboxBinary(t *testing.T) string {
 func sandboxCommand(t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(sandboxBinary(t), args...)
-	cmd.Env = append(os.Environ(), asSandbox)
+	// The environment's flags of serve (ECOMMPAY_SANDBOX_…) are the
+	// developer's, not the test's: left out.
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, envPrefix) })
+	cmd.Env = append(env, asSandbox)
 	return cmd
 }
 

@@ -43,7 +43,15 @@ func startProcess(t *testing.T, data string) *process {
 // command, and waits until it says it is ready; the test's cleanup kills it.
 func startBinary(t *testing.T, args ...string) *process {
 	t.Helper()
+	return startBinaryWith(t, nil, args...)
+}
+
+// startBinaryWith is startBinary with env added to the process's
+// environment.
+func startBinaryWith(t *testing.T, env []string, args ...string) *process {
+	t.Helper()
 	cmd := sandboxCommand(t, args...)
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())

@@ -26,6 +26,19 @@ import (
 type stdio struct {
 	in       io.Reader
 	out, err io.Writer
+	// env is the process's environment, as os.Environ gives it; tests
+	// leave it empty.
+	env []string
+}
+
+// lookupEnv is os.LookupEnv over std's environment.
+func (std stdio) lookupEnv(name string) (string, bool) {
+	for i := len(std.env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(std.env[i], "="); ok && k == name {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // command is one verb of the command line: `sandbox <name> [args]`.
@@ -82,7 +95,7 @@ files. Flags of serve:
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := runWith(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr})
+	err := runWith(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr, env: os.Environ()})
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -54,8 +55,48 @@ gracefully: requests under way have --shutdown-grace to end, then are
 canceled. Everything it acknowledged is on disk in the data folder, even
 after a kill -9 or a power cut.
 
+Every flag may also come from the environment, as ECOMMPAY_SANDBOX_ and its
+name in capitals with _ for -: ECOMMPAY_SANDBOX_ADDR=0.0.0.0:8080,
+ECOMMPAY_SANDBOX_CALLBACK_TIMEOUT=30s (for a container). A flag on the
+command line wins over its variable; an ECOMMPAY_SANDBOX_ variable that
+names no flag is refused.
+
 Flags:
 `
+
+// envPrefix starts the environment variables that set serve's flags.
+const envPrefix = "ECOMMPAY_SANDBOX_"
+
+// envName is the environment variable of flag name: ECOMMPAY_SANDBOX_ADDR.
+func envName(name string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+// flagsFromEnv sets the flags of fs that std's environment names, before
+// the command line's own, which win. A value a flag refuses, and a
+// variable of the prefix that names no flag (a typo would otherwise go
+// unseen), are usage errors that name the variable.
+func flagsFromEnv(fs *flag.FlagSet, std stdio) error {
+	var known []string
+	fs.VisitAll(func(f *flag.Flag) { known = append(known, envName(f.Name)) })
+	for _, kv := range std.env {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, envPrefix) && !slices.Contains(known, k) {
+			return usagef("the environment's %s names no flag of serve; known are %s", k, strings.Join(known, ", "))
+		}
+	}
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		v, ok := std.lookupEnv(envName(f.Name))
+		if !ok || err != nil {
+			return
+		}
+		if serr := fs.Set(f.Name, v); serr != nil {
+			err = usagef("the environment's %s=%q: %v (it sets --%s)", envName(f.Name), v, serr, f.Name)
+		}
+	})
+	return err
+}
 
 // serveFlags returns the flags of serve, bound to o.
 func serveFlags(o *serveOptions) *flag.FlagSet {
@@ -94,6 +135,9 @@ func runServe(ctx context.Context, args []string, std stdio) error {
 func parseServe(args []string, std stdio) (serveOptions, error) {
 	var o serveOptions
 	fs := serveFlags(&o)
+	if err := flagsFromEnv(fs, std); err != nil {
+		return o, err
+	}
 	unexpected, err := parseFlags(fs, args, serveUsage, std)
 	if err != nil {
 		return o, err

@@ -61,7 +61,7 @@ func runTest(ctx context.Context, args []string, std stdio) error {
 	}
 	// A CI job starts the sandbox and the run side by side: the run waits
 	// for a sandbox still starting (a cold start takes under a second).
-	r := &scenarios.Runner{Target: *target, TargetWait: 10 * time.Second, Jobs: *jobs, Out: std.out, Timeout: *timeout, LookupEnv: os.LookupEnv}
+	r := &scenarios.Runner{Target: *target, TargetWait: 10 * time.Second, Jobs: *jobs, Out: std.out, Timeout: *timeout, LookupEnv: std.lookupEnv}
 	if *filter != "" {
 		re, err := regexp.Compile(*filter)
 		if err != nil {
