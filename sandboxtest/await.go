@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
+	"github.com/ecommpay-sandbox/sandbox/platform/callback"
 	"github.com/ecommpay-sandbox/sandbox/platform/signature"
 )
 
@@ -163,13 +164,12 @@ func (s *Sandbox) heldUp(ctx context.Context, projectID int64, paymentID string,
 }
 
 // heldAttempts counts the attempts at the end of attempts, since the
-// sandbox time start, that got no answer before the callback timeout (the
-// delivery log words their error "timeout after 10s").
+// sandbox time start, that got no answer before the callback timeout.
 func heldAttempts(attempts []platform.Attempt, start time.Time) int {
 	n := 0
 	for i := len(attempts) - 1; i >= 0; i-- {
 		a := attempts[i]
-		if a.At.Before(start) || a.Status != 0 || !strings.HasPrefix(a.Error, "timeout") {
+		if a.At.Before(start) || !callback.TimedOut(a) {
 			break
 		}
 		n++

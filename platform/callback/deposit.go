@@ -59,7 +59,7 @@ func (d *Sender) CheckDeposit(ctx context.Context, now time.Time, project platfo
 	case x.status != http.StatusOK:
 		return refused(refusal(x))
 	case x.timeout:
-		return noAnswer("timeout after " + d.timeout().String() + " while reading the answer")
+		return noAnswer(timeoutError(d.timeout()) + " while reading the answer")
 	case x.readErr != nil:
 		return refused("cannot read the answer: " + x.readErr.Error())
 	}

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ecommpay-sandbox/sandbox/platform"
 )
 
 const (
@@ -79,6 +81,20 @@ func (d *Sender) post(ctx context.Context, url string, body []byte) exchange {
 	return x
 }
 
+// timeoutPrefix starts the error of an attempt the merchant did not answer
+// before the callback timeout: "timeout after 10s: …".
+const timeoutPrefix = "timeout after "
+
+// timeoutError words an attempt that got no answer within timeout.
+func timeoutError(timeout time.Duration) string { return timeoutPrefix + timeout.String() }
+
+// TimedOut reports whether attempt a got no answer before the callback
+// timeout, as the delivery log records it: no status, and an error that
+// says so.
+func TimedOut(a platform.Attempt) bool {
+	return a.Status == 0 && strings.HasPrefix(a.Error, timeoutPrefix)
+}
+
 // describe words a transport error for the delivery log, with what the
 // merchant can do about it, and says whether it was a timeout. u is the URL
 // the request went to.
@@ -89,7 +105,7 @@ func describe(ctx context.Context, err error, timeout time.Duration, u *url.URL)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded),
 		errors.Is(err, context.DeadlineExceeded),
 		errors.As(err, &nerr) && nerr.Timeout():
-		return "timeout after " + timeout.String() + ": your server did not answer in time; answer first and do slow work afterwards (sandbox serve --callback-timeout sets the limit)", true
+		return timeoutError(timeout) + ": your server did not answer in time; answer first and do slow work afterwards (sandbox serve --callback-timeout sets the limit)", true
 	case errors.Is(err, context.Canceled):
 		return "canceled: the sandbox is shutting down", false
 	case errors.Is(err, syscall.ECONNREFUSED):

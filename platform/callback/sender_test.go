@@ -123,6 +123,7 @@ func TestSendRefused(t *testing.T) {
 			assert.Equal(t, tt.status, a.Status)
 			assert.Equal(t, tt.response, a.ResponseBody)
 			assert.False(t, a.OK())
+			assert.Equal(t, tt.name == "timeout", callback.TimedOut(a), "TimedOut tells the attempts that got no answer in time")
 			assert.NotEmpty(t, a.RequestBody, "the signed body is kept even when it did not arrive")
 		})
 	}
