@@ -47,6 +47,10 @@ type Options struct {
 	// SendsPerMerchant bounds the callbacks sent at once to one merchant
 	// host; 0 is platform.DefaultSendsPerMerchant.
 	SendsPerMerchant int
+	// CallbackGrace is how long the callbacks under way have to finish
+	// once the server has shut down: 0 is platform.DefaultStopGrace, a
+	// negative one cuts them at once.
+	CallbackGrace time.Duration
 	// AllowedHosts are host names, besides loopback names, IP addresses
 	// and PublicURL's host, by which the control API and the dashboard may
 	// be reached (guard.go).
@@ -134,7 +138,7 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 	eng, err := platform.New(ctx, platform.Config{
 		Store: store, Wall: wall, Seed: Seed(o.Seed), Log: log,
 		BaseURL: strings.TrimRight(o.PublicURL, "/"), Settings: o.Config.Methods, Clock: o.Clock,
-		Providers: provs, Sender: sender, Checker: sender, SendsPerMerchant: o.SendsPerMerchant,
+		Providers: provs, Sender: sender, Checker: sender, SendsPerMerchant: o.SendsPerMerchant, StopGrace: o.CallbackGrace,
 	})
 	if err != nil {
 		return fail(err)

@@ -49,6 +49,10 @@ type Config struct {
 	// host (default 64), so that a merchant who does not answer holds only
 	// its own callbacks back.
 	SendsPerMerchant int
+	// StopGrace is how long a stopping engine lets the callbacks under way
+	// finish before it cuts them short: 0 is DefaultStopGrace; a negative
+	// one cuts them at once (a test's sandbox, whose merchant is gone).
+	StopGrace time.Duration
 }
 
 // Engine moves payments through their states. It is safe for concurrent use.
@@ -114,7 +118,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		e.providers[m.Code] = p
 		e.methods = append(e.methods, m)
 	}
-	e.outbox = newOutbox(e, cfg.Sender, cfg.SendsPerMerchant)
+	e.outbox = newOutbox(e, cfg.Sender, cfg.SendsPerMerchant, cfg.StopGrace)
 	err := e.store.Update(ctx, func(tx Tx) error {
 		st, err := tx.ClockState()
 		switch {

@@ -86,6 +86,7 @@ type outbox struct {
 	e       *Engine
 	sender  Sender
 	perHost int
+	grace   time.Duration // how long stop lets the sends under way finish
 
 	ctx    context.Context // sends; canceled when the engine's Run ends
 	cancel context.CancelFunc
@@ -165,12 +166,18 @@ type send struct {
 	at       time.Time
 }
 
-func newOutbox(e *Engine, s Sender, perHost int) *outbox {
+func newOutbox(e *Engine, s Sender, perHost int, grace time.Duration) *outbox {
 	if perHost <= 0 {
 		perHost = DefaultSendsPerMerchant
 	}
+	switch {
+	case grace == 0:
+		grace = DefaultStopGrace
+	case grace < 0:
+		grace = 0
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &outbox{e: e, sender: s, perHost: perHost, ctx: ctx, cancel: cancel, hosts: map[string]*hostQueue{},
+	return &outbox{e: e, sender: s, perHost: perHost, grace: grace, ctx: ctx, cancel: cancel, hosts: map[string]*hostQueue{},
 		projects: map[int64]*inFlight{}}
 }
 
@@ -720,18 +727,18 @@ func (o *outbox) idleOf(project int64) <-chan struct{} {
 // wait returns once nothing is in flight.
 func (o *outbox) wait() { <-o.idleChan() }
 
-// stopGrace is how long a stopping sandbox lets the callbacks under way
-// finish before it cuts them short.
-const stopGrace = 5 * time.Second
+// DefaultStopGrace is how long a stopping sandbox lets the callbacks under
+// way finish before it cuts them short (Config.StopGrace).
+const DefaultStopGrace = 5 * time.Second
 
-// stop lets the sends under way finish for up to stopGrace, then cancels
-// the rest and waits for their workers. A send cut short is not recorded:
-// its lease brings it back at the next start.
+// stop lets the sends under way finish for up to the outbox's grace, then
+// cancels the rest and waits for their workers. A send cut short is not
+// recorded: its lease brings it back at the next start.
 func (o *outbox) stop() {
 	defer o.hurry()()
 	select {
 	case <-o.idleChan():
-	case <-time.After(stopGrace):
+	case <-time.After(o.grace):
 	}
 	o.cancel()
 	o.wait()

@@ -111,7 +111,10 @@ func Start(ctx context.Context, opts ...Option) (*Sandbox, error) {
 		Seed:            o.seed,
 		Clock:           clock,
 		CallbackTimeout: o.callbackTimeout,
-		Log:             o.log,
+		// The test is over when the sandbox stops: a callback a merchant
+		// of the test's own still holds is cut at once, not waited for.
+		CallbackGrace: -1,
+		Log:           o.log,
 	})
 	if err != nil {
 		cancel()
@@ -246,7 +249,9 @@ func (s *Sandbox) resolve(p Project) Project {
 	return p
 }
 
-// Close stops the sandbox (when it runs in-process) and the merchant.
+// Close stops the sandbox (when it runs in-process) and the merchant. A
+// callback still under way, held by a merchant server of the test's own,
+// is cut at once: it is not sent again, since the sandbox is gone.
 func (s *Sandbox) Close() error {
 	s.mu.Lock()
 	if s.closed {
