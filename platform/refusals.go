@@ -20,6 +20,13 @@ const MaxRefusals = 100
 // MaxRefusalBody is how much of a refused request's body is kept.
 const MaxRefusalBody = 4 << 10
 
+// MaxRefusalText is how much of a refused request's path and of each text of
+// its answer is kept: a path or a field's value echoed in a message is the
+// client's to make as long as it likes (a 404's path may be up to the
+// server's 1 MiB of headers, a signature's message quotes the whole string
+// signed).
+const MaxRefusalText = 4 << 10
+
 // Refusal is a Gate request the sandbox refused, with its answer.
 type Refusal struct {
 	// At is the sandbox time of the answer.
@@ -80,24 +87,48 @@ func (r *refusals) reset() {
 }
 
 // Refused keeps x, a request the Gate refused, dated now on the sandbox
-// clock, with the first 4 KiB of its body. The oldest of MaxRefusals is
-// forgotten.
-func (e *Engine) Refused(x Refusal) {
+// clock, with the first MaxRefusalBody bytes of its body and the first
+// MaxRefusalText bytes of its path and texts (followed by "…" when cut),
+// and returns what it kept. (The Gate keeps no payment_id longer than
+// MaxIDLength.) The oldest of MaxRefusals is forgotten.
+func (e *Engine) Refused(x Refusal) Refusal {
 	x.At = e.clock.Now()
+	x.Body = clip(x.Body, MaxRefusalBody)
+	x.Path = clipText(x.Path)
+	x.Message = clipText(x.Message)
 	x.Errors = slices.Clone(x.Errors)
-	if len(x.Body) > MaxRefusalBody {
-		b := x.Body[:MaxRefusalBody]
-		// Cut at a rune boundary: drop the start of a rune cut in two.
-		for i := 1; i < utf8.UTFMax && len(b) > 0; i++ {
-			if r, size := utf8.DecodeLastRuneInString(b); r != utf8.RuneError || size != 1 {
-				break
-			}
-			b = b[:len(b)-1]
-		}
-		x.Body = strings.Clone(b) // not the whole body's bytes, for as long as it is kept
+	for i := range x.Errors {
+		x.Errors[i].Field = clipText(x.Errors[i].Field)
+		x.Errors[i].Message = clipText(x.Errors[i].Message)
 	}
 	e.refusals.add(x)
 	e.events.publish(Event{Kind: EventRefused, Project: x.ProjectID, At: x.At})
+	x.Errors = slices.Clone(x.Errors)
+	return x
+}
+
+// clip returns the first n bytes of s, cut at a rune boundary (the start of
+// a rune cut in two is dropped), copied so that s's bytes are not kept.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	b := s[:n]
+	for i := 1; i < utf8.UTFMax && len(b) > 0; i++ {
+		if r, size := utf8.DecodeLastRuneInString(b); r != utf8.RuneError || size != 1 {
+			break
+		}
+		b = b[:len(b)-1]
+	}
+	return strings.Clone(b)
+}
+
+// clipText is clip to MaxRefusalText, followed by "…" when s was cut.
+func clipText(s string) string {
+	if len(s) <= MaxRefusalText {
+		return s
+	}
+	return clip(s, MaxRefusalText) + "…"
 }
 
 // Refusals returns the Gate requests refused of project (0: of every

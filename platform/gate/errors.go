@@ -53,15 +53,17 @@ func (s *Server) fail(c echo.Context, id ids, err error) error {
 func (s *Server) refused(c echo.Context, status int, ans errorAnswer, raw []byte) {
 	r := c.Request()
 	code, _ := strconv.Atoi(ans.Code)
-	s.Engine.Refused(platform.Refusal{
+	kept := s.Engine.Refused(platform.Refusal{
 		Method: r.Method, Path: r.URL.Path, Status: status,
 		RequestID: ans.RequestID, Code: code, Message: ans.Message, Errors: ans.Errors,
 		ProjectID: ans.ProjectID, PaymentID: ans.PaymentID, Body: string(raw[:min(len(raw), platform.MaxRefusalBody+utf8.UTFMax)]),
 	})
-	why := ans.Message
-	if len(ans.Errors) > 0 {
-		why = ans.Errors[0].Message
-		if f := ans.Errors[0].Field; f != "" {
+	// The log line says why as the refusal kept it: a message may quote a
+	// path or a string signed as long as the client made it.
+	why := kept.Message
+	if len(kept.Errors) > 0 {
+		why = kept.Errors[0].Message
+		if f := kept.Errors[0].Field; f != "" {
 			why = f + ": " + why
 		}
 	}

@@ -24,7 +24,7 @@ type Engine interface {
 	Sale(ctx context.Context, req platform.SaleRequest) (*platform.Payment, error)
 	Refund(ctx context.Context, k platform.PaymentKey, req platform.RefundRequest) (*platform.Payment, error)
 	Clarify(ctx context.Context, k platform.PaymentKey, c platform.Customer) (*platform.Payment, error)
-	Refused(r platform.Refusal)
+	Refused(r platform.Refusal) platform.Refusal
 	StatusBody(p *platform.Payment) ([]byte, error)
 	NewID(n int) string
 }
