@@ -1,6 +1,7 @@
 package gate_test
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/enginetest"
 	"github.com/ecommpay-sandbox/sandbox/platform/gate"
+	"github.com/ecommpay-sandbox/sandbox/platform/signature"
 )
 
 // TestRefusalsKeepBoundedTexts sends the Gate requests whose answers quote
@@ -55,5 +57,38 @@ func TestRefusalsKeepBoundedTexts(t *testing.T) {
 	assert.Len(t, lines, 2, "a line for each refusal")
 	for _, line := range lines {
 		assert.Less(t, len(line), 3*platform.MaxRefusalText, "a log line: %.200s", line)
+	}
+}
+
+// TestGateDiagnosesRequestsOfTheirSize: a wrong signature is explained by
+// signing the body a dozen ways and with every project's secret; a body of a
+// request's size gets that, a body larger than signature.MaxDiagnosed only
+// the string signed, so that one request cannot cost a hundred signings of a
+// megabyte.
+func TestGateDiagnosesRequestsOfTheirSize(t *testing.T) {
+	t.Parallel()
+	sb := newGate(t)
+	for _, tt := range []struct {
+		name, says string
+		sign       func(map[string]any, string) map[string]any
+		key        string
+	}{
+		{"another project's key", "your code signs with project 1's secret key", sign, platform.DemoProject().Secret},
+		{"the JSON text signed", "your code signs the body's JSON text", signJSONText, secret},
+	} {
+		for _, size := range []int{100, signature.MaxDiagnosed} {
+			t.Run(fmt.Sprintf("%s, a description of %d bytes", tt.name, size), func(t *testing.T) {
+				t.Parallel()
+				body := tt.sign(with("d-1", map[string]any{"payment.description": strings.Repeat("d", size)}), tt.key)
+				status, a, raw := post(t, sb, salePath, body)
+				require.Equal(t, http.StatusBadRequest, status, "%.300s", raw)
+				require.Equal(t, "3261", a.Code)
+				msg, _ := a.Errors[0]["message"].(string)
+				assert.True(t, strings.HasPrefix(msg, "signature does not match"), "%.300s", msg)
+				assert.Contains(t, msg, "the sandbox signed")
+				said := strings.Contains(msg, tt.says)
+				assert.Equal(t, size < signature.MaxDiagnosed, said, "the mistake named, for a body of its size only: %.300s", msg)
+			})
+		}
 	}
 }

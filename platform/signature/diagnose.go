@@ -19,6 +19,13 @@ import (
 // a few mistakes. The sandbox holds the secret, so it can make each of them
 // itself and say which one gives the signature received: Diagnose.
 
+// MaxDiagnosed is the size of the largest message Diagnose and DiagnoseForm
+// explain. A diagnosis signs the message a dozen ways, so a client could make
+// one request with a wrong signature cost a dozen; a Gate request or a
+// Payment Page link is a few kilobytes, and a larger one is left unexplained
+// beyond the string signed.
+const MaxDiagnosed = 64 << 10
+
 // mistake is one way of signing wrongly: what it signs and how.
 type mistake struct {
 	// says what the code did and how to fix it.
@@ -37,10 +44,11 @@ type mistake struct {
 // out, the signature itself signed, the JSON text signed instead of the
 // pairs, another hash than SHA-512 or another encoding than standard
 // Base64. It returns "" when got is right, when body is not a JSON object,
-// and when got is none of these mistakes: then the string signed differs in
-// some other way, or the secret does.
+// when got is none of these mistakes (then the string signed differs in
+// some other way, or the secret does), and when body is larger than
+// MaxDiagnosed.
 func Diagnose(body []byte, got, secret string) string {
-	if got == "" {
+	if got == "" || len(body) > MaxDiagnosed {
 		return ""
 	}
 	data, err := Decode(body)
@@ -90,9 +98,14 @@ func Diagnose(body []byte, got, secret string) string {
 // VerifyForm refused got for: the signature parameter signed too, the
 // values signed URL-encoded, the link's query string signed instead of the
 // pairs, another hash than SHA-512 or another encoding than standard
-// Base64. It returns "" when got is right or is none of these mistakes.
+// Base64. It returns "" when got is right or is none of these mistakes, and
+// when the parameters are larger than MaxDiagnosed.
 func DiagnoseForm(params map[string]string, got, secret string) string {
-	if got == "" || VerifyForm(params, got, secret) == nil {
+	size := 0
+	for k, v := range params {
+		size += len(k) + len(v)
+	}
+	if got == "" || size > MaxDiagnosed || VerifyForm(params, got, secret) == nil {
 		return ""
 	}
 	var sorted, encoded, withSignature []pair

@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"hash"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -111,6 +113,36 @@ func TestDiagnoseForm(t *testing.T) {
 				return
 			}
 			assert.Contains(t, got, tt.says)
+		})
+	}
+}
+
+// TestDiagnoseOnlyMessagesOfTheirSize: a message larger than MaxDiagnosed,
+// which a Gate request or a Payment Page link never is, is not signed a
+// dozen ways to explain its signature, so one request cannot cost a dozen.
+func TestDiagnoseOnlyMessagesOfTheirSize(t *testing.T) {
+	t.Parallel()
+	const secret = "secret"
+	hexOf := func(s string) string {
+		m := hmac.New(sha512.New, []byte(secret))
+		m.Write([]byte(s))
+		return hex.EncodeToString(m.Sum(nil))
+	}
+	for _, size := range []int{10, signature.MaxDiagnosed} {
+		t.Run(strconv.Itoa(size), func(t *testing.T) {
+			t.Parallel()
+			value := strings.Repeat("v", size)
+			body := []byte(`{"general":{"project_id":1},"payment":{"description":"` + value + `"}}`)
+			params := map[string]string{"project_id": "1", "payment_description": value}
+			gate := signature.Diagnose(body, hexOf("general:project_id:1;payment:description:"+value), secret)
+			page := signature.DiagnoseForm(params, hexOf("payment_description:"+value+";project_id:1"), secret)
+			if size < signature.MaxDiagnosed {
+				assert.Contains(t, gate, "written in hex")
+				assert.Contains(t, page, "written in hex")
+			} else {
+				assert.Empty(t, gate)
+				assert.Empty(t, page)
+			}
 		})
 	}
 }
