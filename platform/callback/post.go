@@ -67,7 +67,12 @@ func (d *Sender) post(ctx context.Context, url string, body []byte) exchange {
 	x.status = resp.StatusCode
 	x.contentType = resp.Header.Get("Content-Type")
 	if loc, err := resp.Location(); err == nil {
-		x.location = loc.String() // absolute: resolved against the URL asked
+		// Absolute: resolved against the URL asked. Cut to a project URL's
+		// length, as the attempt's error quotes it and the attempt is kept.
+		x.location = loc.String()
+		if len(x.location) > platform.MaxURLLength {
+			x.location = string(cut([]byte(x.location), platform.MaxURLLength)) + "…"
+		}
 	}
 	x.body, x.readErr = io.ReadAll(io.LimitReader(resp.Body, maxRead))
 	// Drain a little more so that the connection can be reused; a merchant
@@ -162,20 +167,24 @@ func refusal(x exchange) string {
 
 // keep returns the part of an answer an attempt stores: the first
 // MaxResponseBody bytes, cut at a rune boundary so it stays valid UTF-8.
-func keep(body []byte) string {
-	if len(body) <= MaxResponseBody {
-		return string(body)
+func keep(body []byte) string { return string(cut(body, MaxResponseBody)) }
+
+// cut returns the first n bytes of b, cut at a rune boundary when that
+// keeps valid UTF-8 valid.
+func cut(b []byte, n int) []byte {
+	if len(b) <= n {
+		return b
 	}
-	b := body[:MaxResponseBody]
-	for i := 0; i < utf8.UTFMax && len(b) > 0; i++ {
-		r, size := utf8.DecodeLastRune(b)
+	c := b[:n]
+	for i := 0; i < utf8.UTFMax && len(c) > 0; i++ {
+		r, size := utf8.DecodeLastRune(c)
 		if r != utf8.RuneError || size != 1 {
 			break
 		}
-		b = b[:len(b)-1]
+		c = c[:len(c)-1]
 	}
-	if !utf8.Valid(b) {
-		return string(body[:MaxResponseBody])
+	if !utf8.Valid(c) {
+		return b[:n]
 	}
-	return string(b)
+	return c
 }

@@ -62,8 +62,13 @@ func TestSendRefused(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 	})
 	moved := newMerchant(t, func(_ int, w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/moved" {
+		switch r.URL.Path {
+		case "/moved":
 			http.Redirect(w, r, "/ok", http.StatusFound)
+			return
+		case "/far":
+			w.Header().Set("Location", "/"+strings.Repeat("x", 100_000))
+			w.WriteHeader(http.StatusFound)
 			return
 		}
 		w.WriteHeader(http.StatusOK)
@@ -99,6 +104,8 @@ func TestSendRefused(t *testing.T) {
 			"; start your server or correct the port; if the sandbox runs in a container, 127.0.0.1 is the container itself: use host.docker.internal or your machine's address", 0, ""},
 		{"timeout", slow.URL, "timeout after 100ms: your server did not answer in time; answer first and do slow work afterwards (sandbox serve --callback-timeout sets the limit)", 0, ""}, // the only case that waits the timeout out
 		{"redirects are not followed", moved.URL + "/moved", "merchant answered 302 redirecting to " + moved.URL + "/ok: redirects are not followed, as on ecommpay; use the URL your server redirects to, and answer 200 there", 302, ""},
+		{"a redirect to a URL of 100 KB", moved.URL + "/far", "merchant answered 302 redirecting to " + (moved.URL + "/" + strings.Repeat("x", 100_000))[:platform.MaxURLLength] +
+			"…: redirects are not followed, as on ecommpay; use the URL your server redirects to, and answer 200 there", 302, ""},
 		{"a path without a handler", routes.URL + "/callbakc", "merchant answered 404: your server has no handler at this path; correct the URL's path or add the route", 404, "404 page not found\n"},
 		{"a path that takes GET", routes.URL + "/get-only", "merchant answered 405: your server does not take POST at this path; messages are POSTed as JSON", 405, ""},
 		{"a signature refused", routes.URL + "/checks-signature", "merchant answered 403: your server refused the message; if it checks the signature, give sandbox verify the body sent and the signature your server computes (--signature): it shows the string to sign and names the usual mistakes; the sandbox sends no credentials, only the signature", 403, `{"error":"bad signature"}`},
@@ -127,7 +134,7 @@ func TestSendRefused(t *testing.T) {
 			assert.NotEmpty(t, a.RequestBody, "the signed body is kept even when it did not arrive")
 		})
 	}
-	t.Cleanup(func() { assert.Len(t, moved.requests(), 1, "the redirect was not followed") })
+	t.Cleanup(func() { assert.Len(t, moved.requests(), 2, "neither redirect was followed") })
 }
 
 func TestSendKeepsTheStartOfTheAnswer(t *testing.T) {
