@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -26,6 +27,12 @@ const MaxRefusalBody = 4 << 10
 // server's 1 MiB of headers, a signature's message quotes the whole string
 // signed).
 const MaxRefusalText = 4 << 10
+
+// MaxRefusalErrors is how many of a refused request's errors are kept: the
+// first MaxRefusalErrors-1 and one that says how many more the answer
+// listed (the Data API names each field it does not take, as many as the
+// body holds).
+const MaxRefusalErrors = 20
 
 // Refusal is a Gate request the sandbox refused, with its answer.
 type Refusal struct {
@@ -87,16 +94,23 @@ func (r *refusals) reset() {
 }
 
 // Refused keeps x, a request the Gate refused, dated now on the sandbox
-// clock, with the first MaxRefusalBody bytes of its body and the first
-// MaxRefusalText bytes of its path and texts (followed by "…" when cut),
-// and returns what it kept. (The Gate keeps no payment_id longer than
-// MaxIDLength.) The oldest of MaxRefusals is forgotten.
+// clock, with the first MaxRefusalBody bytes of its body, the first
+// MaxRefusalText bytes of its path and texts (followed by "…" when cut) and
+// at most MaxRefusalErrors errors, and returns what it kept. (The Gate
+// keeps no payment_id longer than MaxIDLength.) The oldest of MaxRefusals
+// is forgotten.
 func (e *Engine) Refused(x Refusal) Refusal {
 	x.At = e.clock.Now()
 	x.Body = clip(x.Body, MaxRefusalBody)
 	x.Path = clipText(x.Path)
 	x.Message = clipText(x.Message)
-	x.Errors = slices.Clone(x.Errors)
+	if n := len(x.Errors); n > MaxRefusalErrors {
+		kept := MaxRefusalErrors - 1
+		x.Errors = append(slices.Clone(x.Errors[:kept]), FieldError{Code: x.Errors[kept].Code,
+			Message: fmt.Sprintf("and %d more errors, which the answer listed", n-kept)})
+	} else {
+		x.Errors = slices.Clone(x.Errors)
+	}
 	for i := range x.Errors {
 		x.Errors[i].Field = clipText(x.Errors[i].Field)
 		x.Errors[i].Message = clipText(x.Errors[i].Message)

@@ -49,3 +49,25 @@ func TestRefusedKeepsTheStartOfTheBody(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusedKeepsTheFirstErrors: a refusal of many errors keeps the first
+// MaxRefusalErrors-1 and one that counts the rest.
+func TestRefusedKeepsTheFirstErrors(t *testing.T) {
+	t.Parallel()
+	e := &Engine{clock: NewClock(func() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }, ClockState{}), events: newBroker()}
+	for _, n := range []int{MaxRefusalErrors, 500} {
+		errs := make([]FieldError, n)
+		for i := range errs {
+			errs[i] = FieldError{Code: CodeRequiredField, Field: "k" + strconv.Itoa(i), Message: "is not taken"}
+		}
+		e.Refused(Refusal{Errors: errs})
+		kept := e.Refusals(0)[0].Errors
+		require.Len(t, kept, MaxRefusalErrors, "of %d", n)
+		assert.Equal(t, errs[:MaxRefusalErrors-1], kept[:MaxRefusalErrors-1])
+		if n == MaxRefusalErrors {
+			assert.Equal(t, errs[n-1], kept[n-1], "all of them kept")
+		} else {
+			assert.Equal(t, FieldError{Code: CodeRequiredField, Message: "and 481 more errors, which the answer listed"}, kept[MaxRefusalErrors-1])
+		}
+	}
+}
