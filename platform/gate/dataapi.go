@@ -22,7 +22,9 @@ package gate
 //     (2003), project_id (2003 for its type, 2004 when missing, 2442 for an
 //     unknown project), signature (3262, 3261), then the other fields: every
 //     wrong type at once (2003), else every missing or unusable value at once
-//     (2004), each error naming its field.
+//     (2004), each error naming its field; of the fields it does not take,
+//     the first ten in byte order are named and one more error counts the
+//     rest.
 
 import (
 	"context"
@@ -59,6 +61,11 @@ const (
 )
 
 // operationsFields are the fields a Data API request may carry.
+// maxUnknownNamed is how many fields the Data API does not take an answer
+// names, an error each; one more error counts the rest, so that a body of
+// many fields does not earn an answer ten times its size.
+const maxUnknownNamed = 10
+
 var operationsFields = []string{"project_id", "interval", "limit", "offset", "signature"}
 
 // operationsQuery is a verified Data API request.
@@ -161,10 +168,17 @@ func (s *Server) operationsQuery(c echo.Context) (operationsQuery, error) {
 			valueErrs = append(valueErrs, fe)
 		}
 	}
+	unknown := 0
 	for _, k := range slices.Sorted(maps.Keys(data)) {
-		if !slices.Contains(operationsFields, k) {
+		if slices.Contains(operationsFields, k) {
+			continue
+		}
+		if unknown++; unknown <= maxUnknownNamed {
 			bad(platform.CodeRequiredField, k, "is not a field the sandbox's Data API takes: it reads project_id, interval, limit and offset, and filters by nothing else")
 		}
+	}
+	if unknown > maxUnknownNamed {
+		bad(platform.CodeRequiredField, "", "and %d more fields the sandbox's Data API does not take", unknown-maxUnknownNamed)
 	}
 	q.from, q.to = readInterval(data["interval"], bad)
 	q.limit = readCount(data, "limit", DefaultOperationsLimit, 1, MaxOperationsLimit, bad)

@@ -1,6 +1,7 @@
 package gate_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -91,4 +92,30 @@ func TestGateDiagnosesRequestsOfTheirSize(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestOperationsGetNamesTenFieldsItDoesNotTake: a Data API body of 500
+// fields the API does not take is answered with ten of them named and one
+// error counting the rest, not with an error for each, which made an
+// answer of 11.5 MB for a body of 0.9 MB.
+func TestOperationsGetNamesTenFieldsItDoesNotTake(t *testing.T) {
+	t.Parallel()
+	sb := newGate(t)
+	ops := map[string]any{"project_id": []int{project}, "interval": map[string]any{"from": "2026-03-01 00:00:00", "to": "2026-03-31 23:59:59"}}
+	for i := range 500 {
+		ops[fmt.Sprintf("k%03d", i)] = 1
+	}
+	req := httptest.NewRequest(http.MethodPost, "/operations/get", strings.NewReader(signedBody(t, ops, secret)))
+	req.Header.Set("Content-Type", "application/json")
+	rec := sb.Do(req)
+	require.Equal(t, http.StatusBadRequest, rec.Code)
+	var a answer
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &a))
+	assert.Equal(t, "2004", a.Code)
+	require.Len(t, a.Errors, 11, "%.300s", rec.Body)
+	for i, e := range a.Errors[:10] {
+		assert.Equal(t, fmt.Sprintf("k%03d", i), e["field"])
+	}
+	assert.Equal(t, "and 490 more fields the sandbox's Data API does not take", a.Errors[10]["message"])
+	assert.NotContains(t, a.Errors[10], "field")
 }
