@@ -146,7 +146,7 @@ func open(path string, o openOptions) (*DB, error) {
 	// checkpoint; the log's records are replayed once bbolt has it open.
 	var records []logRecord
 	if info != nil {
-		if records, err = recoverLog(path, timeout, readOnly); err != nil {
+		if records, err = recoverLog(path, timeout, readOnly, log); err != nil {
 			return nil, err
 		}
 	}

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -175,6 +177,17 @@ func readHeader(f *os.File) (h logHeader, ok bool, err error) {
 		}
 	}
 	return h, ok, nil
+}
+
+// headerWritten reports whether the header slots of log f hold anything
+// but zeros.
+func headerWritten(f *os.File) (bool, error) {
+	buf := make([]byte, logRecords)
+	n, err := f.ReadAt(buf, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	return slices.ContainsFunc(buf[:n], func(b byte) bool { return b != 0 }), nil
 }
 
 func parseHeader(b []byte) (logHeader, bool) {
@@ -467,8 +480,10 @@ func syncDir(dir string) error {
 // file went on past it, and returns the records to replay once bbolt has
 // the file open (see redoLog). It waits up to timeout for another process
 // to release the file. With readOnly it changes nothing, and refuses a file
-// that needs its log.
-func recoverLog(path string, timeout time.Duration, readOnly bool) ([]logRecord, error) {
+// that needs its log. A log whose two header slots are written but neither
+// is whole is damaged, not merely new: log hears of it, and the file
+// opens as it is.
+func recoverLog(path string, timeout time.Duration, readOnly bool, log *slog.Logger) ([]logRecord, error) {
 	if !logSupported {
 		return nil, nil
 	}
@@ -486,7 +501,14 @@ func recoverLog(path string, timeout time.Duration, readOnly bool) ([]logRecord,
 		return nil, fmt.Errorf("bolt: read the log %s: %w", lp, err)
 	}
 	if !ok {
-		return nil, nil // no checkpoint yet, so no commit went through it
+		// No checkpoint yet, so no commit went through it; unless the
+		// slots hold something, which only damage leaves (the first
+		// checkpoint cut short by a crash also does, with nothing lost).
+		if written, err := headerWritten(lf); err == nil && written {
+			log.Warn("the data file's log has no readable header: the file opens as it is, without the changes the log may hold since its last checkpoint; if the sandbox was killed or its machine stopped, run sandbox check on it",
+				"path", path, "log", lp)
+		}
+		return nil, nil
 	}
 	records, err := readRecords(lf, h)
 	if err != nil {

@@ -227,6 +227,43 @@ func TestALogCutShortEndsAtItsLastWholeRecord(t *testing.T) {
 	assert.Equal(t, want, contentNow(t, got))
 }
 
+// TestALogWithoutAReadableHeaderIsSaid: a log whose two header slots are
+// damaged cannot be replayed; the file opens as it is, and the host is
+// told, not left to find changes missing. A log never checkpointed (its
+// slots all zeros) is new, and opens without a word.
+func TestALogWithoutAReadableHeaderIsSaid(t *testing.T) {
+	t.Parallel()
+	d := newDB(t)
+	require.NoError(t, fillReal(d, newRealPayments(9), 0, 5, 1))
+	for _, tt := range []struct {
+		name string
+		slot byte
+		warn bool
+	}{
+		{"damaged", 0x5a, true},
+		{"never checkpointed", 0, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			copied := crashCopy(t, d)
+			f, err := os.OpenFile(logPath(copied), os.O_RDWR, 0)
+			require.NoError(t, err)
+			_, err = f.WriteAt(bytes.Repeat([]byte{tt.slot}, logRecords), 0)
+			require.NoError(t, err)
+			require.NoError(t, f.Close())
+
+			var log testlog.Buffer
+			got, err := OpenLogged(copied, slog.New(slog.NewTextHandler(&log, nil)))
+			require.NoError(t, err, "the file opens as it is")
+			require.NoError(t, got.Close())
+			if tt.warn {
+				assert.Contains(t, log.String(), `level=WARN msg="the data file's log has no readable header: the file opens as it is, without the changes the log may hold since its last checkpoint; if the sandbox was killed or its machine stopped, run sandbox check on it" path=`+copied)
+			} else {
+				assert.NotContains(t, log.String(), "no readable header")
+			}
+		})
+	}
+}
+
 // TestAFileThatNeedsItsLogIsNotReadAsItIs: opened to read (sandbox check,
 // sandbox backup --data), a file that was not closed is refused, with what
 // to do, and left as it is.
