@@ -241,9 +241,10 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 		return err
 	}
 	warnIfFreezeIgnored(o.Freeze, a.Engine.Clock().State(), log)
+	demo := demoLine(ctx, a.Engine)
 	err = a.Run(ctx, ln, func() {
 		log.Info("sandbox ready", "url", o.PublicURL, "data", a.Store.Path(), "started_in", time.Since(start).String(),
-			"demo_project", "project_id 1, secret \"secret\"", "version", runningVersion())
+			"demo_project", demo, "version", runningVersion())
 	})
 	// The host reads here that the data file was closed as it should
 	// be, or why not: a file left open is brought up to date from its
@@ -255,6 +256,24 @@ func serve(ctx context.Context, o serveOptions, stdout io.Writer) error {
 		log.Info("sandbox stopped", "data", a.Store.Path())
 	}
 	return err
+}
+
+// demoLine says, for the ready line, how to sign for the demo project:
+// its secret when it is still the demo's, which the docs print, and never
+// another (a config or the API may have given the project one of the
+// host's).
+func demoLine(ctx context.Context, eng *platform.Engine) string {
+	demo := platform.DemoProject()
+	p, err := eng.Project(ctx, demo.ID)
+	switch {
+	case platform.ErrorCode(err) == platform.CodeProjectNotFound:
+		return fmt.Sprintf("none: project_id %d was deleted", demo.ID)
+	case err != nil:
+		return fmt.Sprintf("project_id %d (unread: %v)", demo.ID, err)
+	case p.Secret == demo.Secret:
+		return fmt.Sprintf("project_id %d, secret %q", demo.ID, demo.Secret)
+	}
+	return fmt.Sprintf("project_id %d, with the secret its config or the API gave it", demo.ID)
 }
 
 // runningVersion is what sandbox version prints, for the ready line: the
