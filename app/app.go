@@ -166,7 +166,7 @@ func New(ctx context.Context, o Options) (*Sandbox, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.Logger = slogEcho(log)
 	e.HTTPErrorHandler = errorHandler(renderer)
-	e.Use(requestLog(log), recoverPanics(), guard.middleware)
+	e.Use(requestLog(log), recoverPanics(), guard.middleware, limitBodies(MaxBody))
 	served := servedLog(log)
 	gate.New(eng, served).Routes(e)
 	paymentpage.New(eng, renderer, served).Routes(e)

@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/labstack/gommon/log"
 
+	"github.com/ecommpay-sandbox/sandbox/platform"
 	"github.com/ecommpay-sandbox/sandbox/platform/control"
 	"github.com/ecommpay-sandbox/sandbox/web"
 )
@@ -64,7 +65,7 @@ func requestLog(l *slog.Logger) echo.MiddlewareFunc {
 			}
 			// Typed attributes: a request's line boxes no value.
 			attrs := make([]slog.Attr, 0, 7)
-			attrs = append(attrs, slog.String("method", req.Method), slog.String("uri", req.RequestURI), slog.Int("status", res.Status),
+			attrs = append(attrs, slog.String("method", req.Method), slog.String("uri", cutURI(req.RequestURI)), slog.Int("status", res.Status),
 				slog.Duration("latency", time.Since(start)), slog.String("remote", c.RealIP()))
 			if len(rec.msgs) > 0 {
 				msgs := strings.Join(rec.msgs, "; ")
@@ -84,6 +85,19 @@ func requestLog(l *slog.Logger) echo.MiddlewareFunc {
 			return nil
 		}
 	}
+}
+
+// maxLoggedURI bounds the URI a request's line quotes: a request may come
+// with a path or a query of a megabyte.
+const maxLoggedURI = 2 << 10
+
+// cutURI is uri, cut to maxLoggedURI bytes with what was left out said.
+func cutURI(uri string) string {
+	if len(uri) <= maxLoggedURI {
+		return uri
+	}
+	cut := platform.Clip(uri, maxLoggedURI)
+	return fmt.Sprintf("%s… (%d more bytes)", cut, len(uri)-len(cut))
 }
 
 // hostHint returns what the host must do about a failure logged as msgs

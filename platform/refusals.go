@@ -3,10 +3,8 @@ package platform
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 )
 
 // The engine keeps the last Gate requests the sandbox refused, so that a
@@ -101,7 +99,7 @@ func (r *refusals) reset() {
 // is forgotten.
 func (e *Engine) Refused(x Refusal) Refusal {
 	x.At = e.clock.Now()
-	x.Body = clip(x.Body, MaxRefusalBody)
+	x.Body = Clip(x.Body, MaxRefusalBody)
 	x.Path = clipText(x.Path)
 	x.Message = clipText(x.Message)
 	if n := len(x.Errors); n > MaxRefusalErrors {
@@ -121,28 +119,12 @@ func (e *Engine) Refused(x Refusal) Refusal {
 	return x
 }
 
-// clip returns the first n bytes of s, cut at a rune boundary (the start of
-// a rune cut in two is dropped), copied so that s's bytes are not kept.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	b := s[:n]
-	for i := 1; i < utf8.UTFMax && len(b) > 0; i++ {
-		if r, size := utf8.DecodeLastRuneInString(b); r != utf8.RuneError || size != 1 {
-			break
-		}
-		b = b[:len(b)-1]
-	}
-	return strings.Clone(b)
-}
-
-// clipText is clip to MaxRefusalText, followed by "…" when s was cut.
+// clipText is Clip to MaxRefusalText, followed by "…" when s was cut.
 func clipText(s string) string {
 	if len(s) <= MaxRefusalText {
 		return s
 	}
-	return clip(s, MaxRefusalText) + "…"
+	return Clip(s, MaxRefusalText) + "…"
 }
 
 // Refusals returns the Gate requests refused of project (0: of every

@@ -228,3 +228,20 @@ func jsonKind(t reflect.Type) string {
 	}
 	return t.String()
 }
+
+// Clip returns the first n bytes of s, cut at a rune boundary (the start of
+// a rune cut in two is dropped), copied so that s's bytes are not kept: the
+// part of a text of any length that the sandbox stores, shows or logs.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	b := s[:n]
+	for i := 1; i < utf8.UTFMax && len(b) > 0; i++ {
+		if r, size := utf8.DecodeLastRuneInString(b); r != utf8.RuneError || size != 1 {
+			break
+		}
+		b = b[:len(b)-1]
+	}
+	return strings.Clone(b)
+}

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ecommpay-sandbox/sandbox/platform"
 )
@@ -71,7 +70,7 @@ func (d *Sender) post(ctx context.Context, url string, body []byte) exchange {
 		// length, as the attempt's error quotes it and the attempt is kept.
 		x.location = loc.String()
 		if len(x.location) > platform.MaxURLLength {
-			x.location = string(cut([]byte(x.location), platform.MaxURLLength)) + "…"
+			x.location = platform.Clip(x.location, platform.MaxURLLength) + "…"
 		}
 	}
 	x.body, x.readErr = io.ReadAll(io.LimitReader(resp.Body, maxRead))
@@ -166,25 +165,5 @@ func refusal(x exchange) string {
 }
 
 // keep returns the part of an answer an attempt stores: the first
-// MaxResponseBody bytes, cut at a rune boundary so it stays valid UTF-8.
-func keep(body []byte) string { return string(cut(body, MaxResponseBody)) }
-
-// cut returns the first n bytes of b, cut at a rune boundary when that
-// keeps valid UTF-8 valid.
-func cut(b []byte, n int) []byte {
-	if len(b) <= n {
-		return b
-	}
-	c := b[:n]
-	for i := 0; i < utf8.UTFMax && len(c) > 0; i++ {
-		r, size := utf8.DecodeLastRune(c)
-		if r != utf8.RuneError || size != 1 {
-			break
-		}
-		c = c[:len(c)-1]
-	}
-	if !utf8.Valid(c) {
-		return b[:n]
-	}
-	return c
-}
+// MaxResponseBody bytes, cut at a rune boundary.
+func keep(body []byte) string { return platform.Clip(string(body), MaxResponseBody) }
