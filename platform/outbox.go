@@ -190,10 +190,7 @@ func (o *outbox) enqueue(tx Tx, project Project, p *Payment, body []byte, now ti
 	}
 	d := &Delivery{
 		ID: id, Kind: DeliveryCallback, ProjectID: p.ProjectID, PaymentID: p.ID,
-		URL: p.Callback.URL, Body: body, CreatedAt: now, Attempts: []Attempt{},
-	}
-	if d.URL == "" {
-		d.URL = project.CallbackURL
+		URL: p.CallbackURL(project), Body: body, CreatedAt: now, Attempts: []Attempt{},
 	}
 	switch {
 	case p.Callback.Disabled:
@@ -771,15 +768,17 @@ func (e *Engine) Resend(ctx context.Context, id uint64) (*Delivery, error) {
 		// merchant_callback_url, else the project's callback URL as it is
 		// now, which a merchant may have fixed since the callback failed.
 		p, err := tx.Payment(d.Key())
+		var to string
 		switch {
-		case err == nil && p.Callback.URL != "":
-			d.URL = p.Callback.URL
-		case err == nil, errors.Is(err, ErrNotFound):
-			if project.CallbackURL != "" {
-				d.URL = project.CallbackURL
-			}
+		case err == nil:
+			to = p.CallbackURL(project)
+		case errors.Is(err, ErrNotFound):
+			to = project.CallbackURL
 		default:
 			return err
+		}
+		if to != "" {
+			d.URL = to
 		}
 		if d.URL == "" {
 			return Errorf(CodeStatusForbids, "project %d has no callback URL: set one with POST /sandbox/projects, then resend", d.ProjectID)

@@ -122,6 +122,18 @@ type CallbackOptions struct {
 	Disabled bool          `json:"disabled,omitempty"` // callback.force_disable
 }
 
+// CallbackURL is where p's callbacks go now: its own callback URL
+// (merchant_callback_url), else its project's as the project has it now;
+// "" when neither has one, and its callbacks wait in the delivery log. A
+// new callback goes there, and so does a resent one; a retry keeps its
+// first attempt's URL.
+func (p *Payment) CallbackURL(project Project) string {
+	if p.Callback.URL != "" {
+		return p.Callback.URL
+	}
+	return project.CallbackURL
+}
+
 // Redirect is where the merchant must send the customer (redirect_data).
 type Redirect struct {
 	URL    string `json:"url"`

@@ -71,14 +71,11 @@ func (s *Server) handleDashboardPayment(c echo.Context) error {
 // who fixed the project's callback URL must resend what was sent to the
 // wrong one.
 func (s *Server) markMoved(ctx context.Context, p *platform.Payment, timeline []web.TimelineEntry) {
-	now := p.Callback.URL
-	if now == "" {
-		project, err := s.Engine.Project(ctx, p.ProjectID)
-		if err != nil {
-			return
-		}
-		now = project.CallbackURL
+	project, err := s.Engine.Project(ctx, p.ProjectID)
+	if err != nil && p.Callback.URL == "" {
+		return
 	}
+	now := p.CallbackURL(project)
 	for _, e := range timeline {
 		d := e.Delivery
 		if d == nil || d.Kind != platform.DeliveryCallback || now == "" || d.URL == "" || d.URL == now {

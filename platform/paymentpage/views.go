@@ -277,7 +277,7 @@ func (s *Server) resultPage(ctx context.Context, pay *platform.Payment) (web.Pay
 		if err != nil {
 			return pg, fmt.Errorf("payment page: reading project %d for the result of payment %q: %w", pay.ProjectID, pay.ID, err)
 		}
-		if pay.Callback.URL == "" && project.CallbackURL == "" {
+		if pay.CallbackURL(project) == "" {
 			res.CallbackHeld, res.ProjectID, res.Console = true, pay.ProjectID, web.ConsolePaymentPath(pay.Key())
 		}
 	}

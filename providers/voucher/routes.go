@@ -366,7 +366,7 @@ func (h *handlers) pay(c echo.Context) error {
 		return err
 	}
 	page.Receipt = h.p.receipt(paid)
-	page.Receipt.CallbackHeld = paid.Callback.URL == "" && project.CallbackURL == ""
+	page.Receipt.CallbackHeld = paid.CallbackURL(project) == ""
 	return h.r.Write(c.Response(), http.StatusOK, "terminal", page)
 }
 
