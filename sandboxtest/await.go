@@ -132,7 +132,8 @@ func (s *Sandbox) until(ctx context.Context, projectID int64, paymentID string, 
 
 // maxHeld is how many attempts in a row of one callback may go unanswered
 // until the sandbox's callback timeout before a wait gives up: each holds
-// the wait that long in wall time, and a callback is tried 120 times.
+// the wait that long in wall time, and a callback is tried
+// platform.MaxAttempts times.
 const maxHeld = 2
 
 // heldUp returns an error when a callback of the payment has gone
@@ -155,8 +156,8 @@ func (s *Sandbox) heldUp(ctx context.Context, projectID int64, paymentID string,
 		}
 		for _, d := range ds {
 			if d.Kind == platform.DeliveryCallback && heldAttempts(d.Attempts, start) >= maxHeld {
-				return fmt.Errorf("sandboxtest: payment %s: callback %d%s; each of its up to 120 attempts would wait as long, so the wait stops here (a test of a merchant that stays silent gives WithCallbackTimeout a shorter time)",
-					paymentID, d.ID, s.DescribeDelivery(d))
+				return fmt.Errorf("sandboxtest: payment %s: callback %d%s; each of its up to %d attempts would wait as long, so the wait stops here (a test of a merchant that stays silent gives WithCallbackTimeout a shorter time)",
+					paymentID, d.ID, s.DescribeDelivery(d), platform.MaxAttempts)
 			}
 		}
 	}
