@@ -55,7 +55,7 @@ func commands() []command {
 	return []command{
 		{name: "serve", synopsis: "[flags]", summary: "run the sandbox", run: runServe},
 		{name: "sign", synopsis: "--secret S [--page] [--explain] [FILE|-]", summary: "sign a Gate body, or Payment Page parameters (--page)", run: runSign},
-		{name: "verify", synopsis: "--secret S [--page] [--string S] [FILE|-]", summary: "check the signature of a callback or any signed message", run: runVerify},
+		{name: "verify", synopsis: "--secret S [--page] [--string S] [--signature SIG] [FILE|-]", summary: "check the signature of a callback or any signed message", run: runVerify},
 		{name: "test", synopsis: "[flags] PATH...", summary: "run scenario files (scenarios/README.md)", run: runTest},
 		{name: "bench", synopsis: "[flags]", summary: "measure the sandbox under load against a bare echo endpoint (loopback only)", run: runBench},
 		{name: "backup", synopsis: "[--url URL | --data FOLDER] [--compact] FILE", summary: "copy the data file, from a running sandbox or a stopped one's folder", run: runBackup},

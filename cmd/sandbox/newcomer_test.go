@@ -58,7 +58,7 @@ func TestNewcomerMistakes(t *testing.T) {
 			stderr: `invalid value "5" for flag -timeout: write a duration with its unit`},
 		{name: "a duration flag still shows its default", args: []string{"serve", "-h"},
 			stdout: "a callback or a check_deposit request (default 10s)"},
-		{name: "help shows verify's --string", args: []string{"help"}, stdout: "sandbox verify --secret S [--page] [--string S] [FILE|-]"},
+		{name: "help shows verify's --string and --signature", args: []string{"help"}, stdout: "sandbox verify --secret S [--page] [--string S] [--signature SIG] [FILE|-]"},
 		{name: "a link signed without --page", args: []string{"sign", "--secret", "secret"},
 			stdin: "http://127.0.0.1:8080/payment?project_id=1&payment_id=p1\n", code: 1,
 			stderr: "add --page: sandbox sign --secret S --page"},
