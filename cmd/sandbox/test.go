@@ -15,22 +15,23 @@ const testUsage = `Usage: sandbox test [--junit FILE] [--target URL] [--jobs N] 
 Runs scenario files (scenarios/README.md explains them): each file against a
 sandbox of its own, in-process, with a frozen clock and a merchant on
 127.0.0.1, files side by side. PATH is a .yaml file or a folder of them
-(testdata folders are skipped); flags may come before or after the paths. Prints one line per scenario, why a failed
-one failed, and "N passed, M failed"; exits with status 1 when any failed.
-A scenario that runs past --timeout of wall time fails at the step it was
-on; interrupted (Ctrl-C), the run still reports every scenario, those it
-did not start as not run (SKIP, and <skipped> in JUnit), and exits with
-status 1. A file reads an environment variable as ${env.NAME} (the URL of
-the merchant's own server, say): one it names that is not set stops it.
+(testdata folders are skipped); flags may come before or after the paths.
+Prints one line per scenario, why a failed one failed, and "N passed,
+M failed"; exits with status 1 when any failed. A scenario that runs past
+--timeout of wall time fails at the step it was on; interrupted (Ctrl-C),
+the run still reports every scenario, those it did not start as not run
+(SKIP, and <skipped> in JUnit), and exits with status 1. A file reads an
+environment variable as ${env.NAME} (the URL of the merchant's own server,
+say): a file that names one not set, or set empty, does not run.
 
 With --target, the files run against the sandbox running at URL, one after
 another unless --jobs says otherwise: projects are created through its
 control API, payment IDs get a suffix unique to the run, and each file
 starts with the sandbox's clock frozen at the file's start, as in-process;
 files side by side share the clock as it moves, and those of the same
-project take turns (scenarios/README.md). A
-sandbox that does not answer yet is waited for up to 10s: one started just
-before the run, in the background, is found once it listens.
+project take turns (scenarios/README.md). A sandbox that does not answer
+yet is waited for up to 10s: one started just before the run, in the
+background, is found once it listens.
 
 Example:
   sandbox test --junit report.xml scenarios/
