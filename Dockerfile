@@ -5,8 +5,11 @@
 #
 # Inside the container it listens on 0.0.0.0:8080 (the binary's own default
 # stays loopback only) and keeps its data in the volume /data. Its links say
-# http://127.0.0.1:8080: publishing another port, say so, e.g.
-#   docker run ... ecommpay-sandbox serve --addr 0.0.0.0:8080 --data /data --public-url http://127.0.0.1:9090
+# http://127.0.0.1:8080: publishing another port or name, say so, e.g.
+#   docker run -e ECOMMPAY_SANDBOX_PUBLIC_URL=http://127.0.0.1:9090 -p 127.0.0.1:9090:8080 ... ecommpay-sandbox
+# These settings are environment variables (ECOMMPAY_SANDBOX_ and a flag's
+# name, as sandbox serve -h says), so that -e, or a CI service's variables,
+# change any of them without replacing the command.
 
 FROM golang:1.26 AS build
 WORKDIR /src
@@ -26,4 +29,7 @@ USER nonroot:nonroot
 VOLUME /data
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/sandbox"]
-CMD ["serve", "--addr", "0.0.0.0:8080", "--data", "/data", "--public-url", "http://127.0.0.1:8080"]
+ENV ECOMMPAY_SANDBOX_ADDR=0.0.0.0:8080 \
+    ECOMMPAY_SANDBOX_DATA=/data \
+    ECOMMPAY_SANDBOX_PUBLIC_URL=http://127.0.0.1:8080
+CMD ["serve"]

@@ -57,10 +57,10 @@ after a kill -9 or a power cut.
 
 Every flag may also come from the environment, as ECOMMPAY_SANDBOX_ and its
 name in capitals with _ for -: ECOMMPAY_SANDBOX_CALLBACK_TIMEOUT=30s,
-ECOMMPAY_SANDBOX_LOG_FORMAT=json (for a container or a CI service). A flag
-on the command line wins over its variable, so the image's own --addr,
---data and --public-url are changed on its command line, not with -e; an
-ECOMMPAY_SANDBOX_ variable that names no flag is refused.
+ECOMMPAY_SANDBOX_PUBLIC_URL=http://sandbox:8080 (for a container or a CI
+service; the image sets its address, data folder and public URL so). A
+flag on the command line wins over its variable; an ECOMMPAY_SANDBOX_
+variable that names no flag is refused.
 
 Flags:
 `
