@@ -171,7 +171,7 @@ func isHelpFlag(arg string) bool {
 // runHelp prints the overview, or a command's help, to stdout.
 func runHelp(_ context.Context, args []string, std stdio) error {
 	switch {
-	case len(args) == 0, len(args) == 1 && isHelpFlag(args[0]):
+	case len(args) == 0, len(args) == 1 && (isHelpFlag(args[0]) || args[0] == "help"):
 		printUsage(std.out)
 		return nil
 	case len(args) == 1:

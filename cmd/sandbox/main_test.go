@@ -40,6 +40,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "help names every method", args: []string{"help"}, stdout: "Its payment methods: " + strings.Join(registeredNames(), ", ") + ".\n"},
 		{name: "--help", args: []string{"--help"}, stdout: "-callback-timeout"},
 		{name: "help -h", args: []string{"help", "-h"}, stdout: "sandbox sign --secret S"},
+		{name: "help help", args: []string{"help", "help"}, stdout: "sandbox help [COMMAND]"},
 		{name: "help sign", args: []string{"help", "sign"}, wantErr: flag.ErrHelp.Error(), stdout: "Usage: sandbox sign"},
 		{name: "help of no verb", args: []string{"help", "start"}, wantErr: `no command "start"`, code: 2, stderr: `"sandbox help" lists the commands`},
 		{name: "nothing", args: nil, wantErr: "sandbox serve", code: 2, stderr: "Usage:"},
