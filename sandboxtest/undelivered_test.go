@@ -84,6 +84,8 @@ func TestWaitsStopWhenTheMerchantHoldsCallbacksUnanswered(t *testing.T) {
 	require.Error(t, err)
 	assert.Regexp(t, `^sandboxtest: payment held-1: callback \d+ to `+regexp.QuoteMeta(sb.Merchant().CallbackURL())+
 		`: pending after 2 attempts, the last: timeout after 300ms\b.*; each of its up to 120 attempts would wait as long, so the wait stops here`, err.Error())
+	assert.Contains(t, err.Error(), "WithCallbackTimeout in Go, sandbox: {callback_timeout: 1s} in a scenario file, sandbox serve --callback-timeout 1s for a running one",
+		"the hint serves the Go test, the scenario file and the running sandbox, whose waits are the same")
 
 	res, err := sb.Gate(ctx, 900, oxxoPath, oxxoSale("held-2"))
 	require.NoError(t, err)
@@ -95,6 +97,18 @@ func TestWaitsStopWhenTheMerchantHoldsCallbacksUnanswered(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sandboxtest: payment held-2: callback ")
 	assert.Contains(t, err.Error(), "pending after 2 attempts, the last: timeout after 300ms")
+}
+
+// TestNoCallbackStopsAtTheFirstCallback: a merchant that holds callbacks
+// unanswered gets one at once; NoCallback fails there, instead of moving
+// the clock over a day of retries, each held for the callback timeout.
+func TestNoCallbackStopsAtTheFirstCallback(t *testing.T) {
+	sb := start(t, sandboxtest.WithCallbackTimeout(200*time.Millisecond))
+	sb.Merchant().SetReply(sandboxtest.KindCallback, "", sandboxtest.Reply{Silent: true})
+	sale(t, sb, "held-no-1")
+	err := sb.NoCallback(context.Background(), project, "held-no-1", 24*time.Hour)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "payment held-no-1 got 1 callback(s) it should not have within 1d of sandbox time:")
 }
 
 // TestWaitCallbackSaysWhereThePaymentStands: when the callback waited for
