@@ -45,6 +45,7 @@ var rules = []rule{
 	{pkg: "internal/golden", stdOnly: true},
 	{pkg: "internal/testlog", stdOnly: true},
 	{pkg: "internal/testparallel", stdOnly: true},
+	{pkg: "internal/testnet", stdOnly: true},
 	{pkg: "internal/", banned: []string{"platform/bolt", "platform/gate", "platform/paymentpage", "platform/control", "providers/", "app", "go.etcd.io/bbolt"}},
 	{pkg: "web", banned: []string{"platform/bolt", "providers/", "platform/gate", "go.etcd.io/bbolt"}},
 	{pkg: "scenarios", banned: []string{"platform/bolt", "go.etcd.io/bbolt", "app", "platform", "platform/gate", "platform/control", "platform/paymentpage", "providers/", "github.com/labstack/echo"}, direct: true},

@@ -141,10 +141,7 @@ const maxHeld = 2
 // last maxHeld attempts since the sandbox time start: a merchant's handler
 // that never answers would otherwise hold the wait for every retry.
 func (s *Sandbox) heldUp(ctx context.Context, projectID int64, paymentID string, start time.Time) error {
-	ids := []int64{projectID}
-	if projectID == 0 {
-		ids = s.projectIDs()
-	}
+	ids := s.projectIDs(projectID)
 	for _, id := range ids {
 		ds, err := s.Deliveries(ctx, id, paymentID)
 		var he *HTTPError
@@ -326,10 +323,7 @@ func (s *Sandbox) settle(ctx context.Context, projectID int64, paymentID string)
 // jobs returns the pending jobs of a payment, of one project or of every
 // project the sandbox knows; a payment that does not exist has none.
 func (s *Sandbox) jobs(ctx context.Context, projectID int64, paymentID string) ([]job, error) {
-	ids := []int64{projectID}
-	if projectID == 0 {
-		ids = s.projectIDs()
-	}
+	ids := s.projectIDs(projectID)
 	var all []job
 	for _, id := range ids {
 		var p struct {
@@ -349,7 +343,12 @@ func (s *Sandbox) jobs(ctx context.Context, projectID int64, paymentID string) (
 	return all, nil
 }
 
-func (s *Sandbox) projectIDs() []int64 {
+// projectIDs returns project, or when it is 0 (any project) the IDs of
+// every project the sandbox was given, in order.
+func (s *Sandbox) projectIDs(project int64) []int64 {
+	if project != 0 {
+		return []int64{project}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ids := make([]int64, 0, len(s.projects))
@@ -409,10 +408,7 @@ func (s *Sandbox) noneCame(ctx context.Context, w Wait, start, now time.Time) er
 // decline: 20000 General decline"), or that the sandbox has no such
 // payment, to close a message; "" when the sandbox cannot say.
 func (s *Sandbox) paymentState(ctx context.Context, projectID int64, paymentID string) string {
-	ids := []int64{projectID}
-	if projectID == 0 {
-		ids = s.projectIDs()
-	}
+	ids := s.projectIDs(projectID)
 	missing := true
 	for _, id := range ids {
 		var p struct {
@@ -457,10 +453,7 @@ func (s *Sandbox) paymentState(ctx context.Context, projectID int64, paymentID s
 // cannot reach 127.0.0.1 of this machine, say). It is "" when the log has
 // none.
 func (s *Sandbox) undelivered(ctx context.Context, w Wait) string {
-	ids := []int64{w.ProjectID}
-	if w.ProjectID == 0 {
-		ids = s.projectIDs()
-	}
+	ids := s.projectIDs(w.ProjectID)
 	var b strings.Builder
 	for _, id := range ids {
 		ds, err := s.Deliveries(ctx, id, w.PaymentID)

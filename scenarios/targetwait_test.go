@@ -2,41 +2,23 @@ package scenarios_test
 
 import (
 	"context"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ecommpay-sandbox/sandbox/internal/testnet"
 	"github.com/ecommpay-sandbox/sandbox/sandboxtest"
 	"github.com/ecommpay-sandbox/sandbox/scenarios"
 )
-
-// starting is a listener of a sandbox still starting: it drops every
-// connection, unanswered, until ready says it serves.
-type starting struct {
-	net.Listener
-	ready   *atomic.Bool
-	dropped *atomic.Int32
-}
-
-func (l starting) Accept() (net.Conn, error) {
-	for {
-		c, err := l.Listener.Accept()
-		if err != nil || l.ready.Load() {
-			return c, err
-		}
-		l.dropped.Add(1)
-		_ = c.Close()
-	}
-}
 
 // TestATargetStillStartingIsWaitedFor: a CI job starts the sandbox in the
 // background and the run at once. With TargetWait, the run tries again
@@ -49,10 +31,10 @@ func TestATargetStillStartingIsWaitedFor(t *testing.T) {
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	var ready atomic.Bool
-	var dropped atomic.Int32
+	starting := &testnet.Starting{Listener: ln}
+	starting.Drop.Store(math.MaxInt32)
 	srv := &http.Server{Handler: httputil.NewSingleHostReverseProxy(hostURL), ReadHeaderTimeout: time.Minute}
-	go func() { _ = srv.Serve(starting{ln, &ready, &dropped}) }()
+	go func() { _ = srv.Serve(starting) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	target := "http://" + ln.Addr().String()
 	file := filepath.Join(t.TempDir(), "sale.yaml")
@@ -66,19 +48,10 @@ func TestATargetStillStartingIsWaitedFor(t *testing.T) {
 	require.Error(t, err)
 	assert.Regexp(t, `no sandbox answers at `+target+` \(.*, after 200ms\): start one \(sandbox serve\)`, err.Error())
 
-	// The sandbox is ready once the run has tried twice: a run that did
-	// not try again would find none. (Not after a time: on a busy machine
-	// the run may have tried only once by then.)
-	before := dropped.Load()
-	tried := make(chan struct{})
-	go func() {
-		defer close(tried)
-		for dropped.Load()-before < 2 {
-			time.Sleep(5 * time.Millisecond)
-		}
-		ready.Store(true)
-	}()
+	// The sandbox is ready once the run has tried twice more: a run that
+	// did not try again would find none. (Not after a time: on a busy
+	// machine the run may have tried only once by then.)
+	starting.Drop.Store(starting.Dropped.Load() + 2)
 	rep, out := run(t, &scenarios.Runner{Target: target, TargetWait: time.Minute}, file)
-	<-tried
 	assert.Equal(t, 1, rep.Passed, out)
 }

@@ -116,6 +116,7 @@ func TestServeStopsGracefully(t *testing.T) {
 	err := <-done
 	assert.True(t, err == nil || errors.Is(err, context.Canceled), "%v", err)
 	assert.Contains(t, stdout.String(), `version="sandbox `, "the host reads which build serves")
+	assert.Contains(t, stdout.String(), `demo_project="project_id 1, secret \"secret\""`, "the ready line says how to sign for the demo project (demoLine)")
 	assert.Contains(t, stdout.String(), "shutting down")
 	assert.Contains(t, stdout.String(), `msg="sandbox stopped" data=`, "the host reads that the data file was closed")
 }

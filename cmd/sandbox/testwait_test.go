@@ -9,32 +9,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ecommpay-sandbox/sandbox/internal/testnet"
 )
-
-// startingListener is the listener of a sandbox still starting: it drops
-// its first connections, unanswered, and then serves.
-type startingListener struct {
-	net.Listener
-	drop    int32
-	dropped *atomic.Int32
-}
-
-func (l startingListener) Accept() (net.Conn, error) {
-	for {
-		c, err := l.Listener.Accept()
-		if err != nil || l.dropped.Load() >= l.drop {
-			return c, err
-		}
-		l.dropped.Add(1)
-		_ = c.Close()
-	}
-}
 
 // TestTestVerbWaitsForATargetStillStarting: a CI job runs `sandbox serve &`
 // and `sandbox test --target` at once. The verb tries again until the
@@ -46,9 +28,10 @@ func TestTestVerbWaitsForATargetStillStarting(t *testing.T) {
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	var dropped atomic.Int32
+	starting := &testnet.Starting{Listener: ln}
+	starting.Drop.Store(2)
 	srv := &http.Server{Handler: httputil.NewSingleHostReverseProxy(u), ReadHeaderTimeout: time.Minute}
-	go func() { _ = srv.Serve(startingListener{ln, 2, &dropped}) }()
+	go func() { _ = srv.Serve(starting) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	file := filepath.Join(t.TempDir(), "sale.yaml")
 	require.NoError(t, os.WriteFile(file, []byte("name: a sale\nsteps:\n  - gate: {sale: oxxo, payment_id: o-1}\n  - callback: {payment: o-1}\n"), 0o600))
@@ -57,5 +40,5 @@ func TestTestVerbWaitsForATargetStillStarting(t *testing.T) {
 	err = run(context.Background(), []string{"test", "--target", "http://" + ln.Addr().String(), file}, &stdout, &stderr)
 	require.NoError(t, err, "stdout: %s\nstderr: %s", stdout.String(), stderr.String())
 	assert.Contains(t, stdout.String(), "1 passed, 0 failed")
-	assert.Equal(t, int32(2), dropped.Load(), "the verb tried again while the sandbox was starting")
+	assert.Equal(t, int32(2), starting.Dropped.Load(), "the verb tried again while the sandbox was starting")
 }

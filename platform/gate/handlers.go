@@ -82,10 +82,7 @@ func (s *Server) verify(c echo.Context, required []string, help map[string]strin
 	if err := b.signatureType(); err != nil {
 		return request{}, id, err
 	}
-	if err := checkSignature(raw, map[string]any(b), b.signatureOf(), project.Secret); err != nil {
-		if len(raw) <= signature.MaxDiagnosed { // beyond, as many signings as projects would cost too much
-			s.otherSecret(c.Request().Context(), err, map[string]any(b), project.ID)
-		}
+	if err := s.checkSignature(c.Request().Context(), raw, map[string]any(b), b.signatureOf(), project); err != nil {
 		return request{}, id, err
 	}
 	if bad := b.typeErrors(); len(bad) > 0 {
@@ -165,17 +162,20 @@ func (b body) signatureType() error {
 	return nil
 }
 
-// checkSignature verifies a signed body, data decoded from raw, and
-// explains a mismatch, naming the mistake that made it when it is a common
-// one.
-func checkSignature(raw []byte, data map[string]any, got, secret string) error {
-	err := signature.Verify(data, got, secret)
+// checkSignature verifies a signed body of project, data decoded from raw,
+// and explains a mismatch, naming the mistake that made it when it is a
+// common one: a string signed wrongly, or another project's secret.
+func (s *Server) checkSignature(ctx context.Context, raw []byte, data map[string]any, got string, project platform.Project) error {
+	err := signature.Verify(data, got, project.Secret)
 	if err == nil {
 		return nil
 	}
 	var mm *signature.Mismatch
 	if errors.As(err, &mm) {
-		mm.Mistake = signature.Diagnose(raw, got, secret)
+		mm.Mistake = signature.Diagnose(raw, got, project.Secret)
+		if mm.Mistake == "" && len(raw) <= signature.MaxDiagnosed { // beyond, as many signings as projects would cost too much
+			mm.Mistake = s.otherSecret(ctx, data, got, project.ID)
+		}
 	}
 	if errors.Is(err, signature.ErrEmpty) {
 		return &platform.Error{Code: platform.CodeEmptySignature, Message: platform.CodeMessage(platform.CodeEmptySignature),
@@ -191,33 +191,24 @@ func checkSignature(raw []byte, data map[string]any, got, secret string) error {
 // maxSecretsTried bounds the projects whose secrets otherSecret tries.
 const maxSecretsTried = 64
 
-// otherSecret finds, for a signature err says does not match project's
-// secret and names no mistake of the string signed, another project whose
-// secret makes it match, and says so in err: the code sends one project's
-// ID with another's secret.
-func (s *Server) otherSecret(ctx context.Context, err error, data map[string]any, project int64) {
-	var pe *platform.Error
-	var mm *signature.Mismatch
-	if !errors.As(err, &pe) || !errors.As(err, &mm) || mm.Mistake != "" {
-		return
-	}
-	projects, lerr := s.Engine.Projects(ctx)
-	if lerr != nil {
-		return
+// otherSecret says which other project's secret makes got, a signature of
+// data that project's secret refused, match: the code sends one project's
+// ID with another's secret. "" when none of the first maxSecretsTried
+// does.
+func (s *Server) otherSecret(ctx context.Context, data map[string]any, got string, project int64) string {
+	projects, err := s.Engine.Projects(ctx)
+	if err != nil {
+		return ""
 	}
 	for i, p := range projects {
 		if i == maxSecretsTried {
-			return
+			break
 		}
-		if p.ID != project && signature.Verify(data, mm.Got, p.Secret) == nil {
-			mm.Mistake = fmt.Sprintf("your code signs with project %d's secret key, not project %d's: sign with the secret of the project named in general.project_id", p.ID, project)
-			pe.Detail = mm.Error()
-			for i := range pe.Fields {
-				pe.Fields[i].Message = mm.Error()
-			}
-			return
+		if p.ID != project && signature.Verify(data, got, p.Secret) == nil {
+			return fmt.Sprintf("your code signs with project %d's secret key, not project %d's: sign with the secret of the project named in general.project_id", p.ID, project)
 		}
 	}
+	return ""
 }
 
 // requiredHelp says what each field a Gate request may require holds, for

@@ -97,30 +97,17 @@ func TestGoldenPages(t *testing.T) {
 			f.run()
 			return f.get("/payment/result/842/golden-voucher")
 		},
-		"result_success": func() answer {
-			require.Equal(t, http.StatusSeeOther, f.pay(params("golden-success", "MXN", 125000, oxxo), "oxxo", map[string]string{
-				"customer_first_name": "Paul", "customer_last_name": "Marques", "customer_email": "paul@example.com", "identify_doc_number": "84887177100"}).status)
-			f.run()
-			_, err := f.eng.Pay(context.Background(), platform.PaymentKey{ProjectID: project, PaymentID: "golden-success"}, nil)
-			require.NoError(t, err)
-			return f.get("/payment/result/842/golden-success")
-		},
+		"result_success": func() answer { return paidVoucherResult(t, f, "golden-success", oxxo) },
 		"result_success_told": func() answer {
 			// With a callback URL the shop is told: no sandbox note. A
 			// fixture of its own: the callback's attempts (failing: the
 			// fixture sends nothing) run in the background, and the
 			// other pages' stalled payments must not see them.
-			g := newFixture(t)
 			told := map[string]string{"merchant_callback_url": "https://shop.example/callbacks"}
 			for k, v := range oxxo {
 				told[k] = v
 			}
-			require.Equal(t, http.StatusSeeOther, g.pay(params("golden-told", "MXN", 125000, told), "oxxo", map[string]string{
-				"customer_first_name": "Paul", "customer_last_name": "Marques", "customer_email": "paul@example.com", "identify_doc_number": "84887177100"}).status)
-			g.run()
-			_, err := g.eng.Pay(context.Background(), platform.PaymentKey{ProjectID: project, PaymentID: "golden-told"}, nil)
-			require.NoError(t, err)
-			return g.get("/payment/result/842/golden-told")
+			return paidVoucherResult(t, newFixture(t), "golden-told", told)
 		},
 		"result_decline": func() answer {
 			require.Equal(t, http.StatusSeeOther, f.pay(params("golden-decline", "MXN", 125000, oxxo), "oxxo", map[string]string{
@@ -178,4 +165,17 @@ func TestGoldenPages(t *testing.T) {
 	for name, page := range pages {
 		t.Run(name, func(t *testing.T) { goldenPage(t, name, page()) })
 	}
+}
+
+// paidVoucherResult opens an Oxxo link of f's project with the parameters
+// given, fills in its details, has the voucher paid and returns the result
+// page.
+func paidVoucherResult(t *testing.T, f *fixture, id string, link map[string]string) answer {
+	t.Helper()
+	require.Equal(t, http.StatusSeeOther, f.pay(params(id, "MXN", 125000, link), "oxxo", map[string]string{
+		"customer_first_name": "Paul", "customer_last_name": "Marques", "customer_email": "paul@example.com", "identify_doc_number": "84887177100"}).status)
+	f.run()
+	_, err := f.eng.Pay(context.Background(), platform.PaymentKey{ProjectID: project, PaymentID: id}, nil)
+	require.NoError(t, err)
+	return f.get("/payment/result/842/" + id)
 }
